@@ -1,0 +1,93 @@
+/* MvRpcClient: one connection to a daemon speaking the remote protocol.
+ *
+ * Safe to use from several threads at once: each call gets its own serial and
+ * the caller waits for the REPLY with that serial while other calls are in
+ * flight. A private I/O thread reads the socket, hands replies to their callers,
+ * answers keepalive PINGs and delivers MESSAGE packets (events) to the event
+ * handler. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "rpc/proc.h"
+#include "rpc/message.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MvRpcClient MvRpcClient;
+
+/* Called on the client's I/O thread for each MESSAGE of a program other than
+ * KEEPALIVE (events). @payload is the undecoded body; decode it with
+ * mv_message_decode_payload(). Must not block. */
+typedef void (*MvRpcEventFunc)(MvRpcClient *client, const MvMessageHeader *hdr,
+                               const guint8 *payload, gsize len, gpointer user_data);
+
+/* Called on the client's I/O thread for STREAM packets. */
+typedef void (*MvRpcStreamFunc)(MvRpcClient *client, const MvMessageHeader *hdr,
+                                const guint8 *payload, gsize len, gpointer user_data);
+
+/**
+ * mv_rpc_client_new_unix:
+ * Connects to the UNIX socket at @path. Returns a new client (free with
+ * mv_rpc_client_free()) or NULL with @error set (code MV_ERR_NO_CONNECT, the
+ * message names the socket).
+ */
+MvRpcClient *mv_rpc_client_new_unix(const char *path, GError **error);
+
+/**
+ * mv_rpc_client_new_fd:
+ * Wraps a connected stream socket @fd; the client owns @fd from now on.
+ */
+MvRpcClient *mv_rpc_client_new_fd(int fd, GError **error);
+
+/** mv_rpc_client_free: closes the connection; fails calls still waiting. NULL is fine. */
+void mv_rpc_client_free(MvRpcClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvRpcClient, mv_rpc_client_free)
+
+/**
+ * mv_rpc_client_call:
+ * Sends a CALL of procedure @proc of @program with @args (encoded with
+ * @proc->args_filter; NULL for void) and waits for its REPLY. On success
+ * decodes the result into @ret (caller-allocated, zeroed, of @proc->ret_size;
+ * free its contents with xdr_free(proc->ret_filter, ret)) and returns true. An
+ * ERROR reply becomes an MV_ERROR with the wire code, subsystem and message.
+ */
+bool mv_rpc_client_call(MvRpcClient *client, const MvProgramInfo *program,
+                        const MvProcInfo *proc, const void *args, void *ret,
+                        GError **error);
+
+/**
+ * mv_rpc_client_call_serial:
+ * Like mv_rpc_client_call() and also returns the serial used (streams are
+ * keyed by it). @ret_serial may be NULL.
+ */
+bool mv_rpc_client_call_serial(MvRpcClient *client, const MvProgramInfo *program,
+                               const MvProcInfo *proc, const void *args, void *ret,
+                               guint32 *ret_serial, GError **error);
+
+/** mv_rpc_client_set_event_handler: installs the MESSAGE handler (NULL removes). */
+void mv_rpc_client_set_event_handler(MvRpcClient *client, MvRpcEventFunc func,
+                                     gpointer user_data);
+
+/** mv_rpc_client_set_stream_handler: installs the STREAM packet handler. */
+void mv_rpc_client_set_stream_handler(MvRpcClient *client, MvRpcStreamFunc func,
+                                      gpointer user_data);
+
+/**
+ * mv_rpc_client_send_raw:
+ * Sends one already framed message (used for STREAM packets). Thread-safe.
+ */
+bool mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **error);
+
+/**
+ * mv_rpc_client_start_keepalive:
+ * Pings the server after @interval seconds of silence and closes the
+ * connection after @count unanswered pings.
+ */
+void mv_rpc_client_start_keepalive(MvRpcClient *client, int interval, int count);
+
+/** mv_rpc_client_is_open: false once the connection is closed or broken. */
+bool mv_rpc_client_is_open(MvRpcClient *client);
+
+G_END_DECLS

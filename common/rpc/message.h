@@ -1,0 +1,124 @@
+/* One RPC message: the length word, the six-word header and the XDR payload.
+ * Encoding and decoding of frames, shared by the server, the client and tests. */
+#pragma once
+
+#include <glib.h>
+#include <rpc/rpc.h>
+#include <stdbool.h>
+
+#include "util/error.h"
+
+G_BEGIN_DECLS
+
+#define MV_MESSAGE_LEN_WORD      4u
+#define MV_MESSAGE_HEADER_SIZE   24u
+/* The largest length word accepted (32 MiB + 4, as libvirt 9.0). */
+#define MV_MESSAGE_MAX           (32u * 1024u * 1024u + 4u)
+/* Largest stream data chunk we send (libvirt's legacy payload size). */
+#define MV_MESSAGE_STREAM_CHUNK  262120u
+
+typedef enum {
+    MV_MESSAGE_CALL = 0,
+    MV_MESSAGE_REPLY = 1,
+    MV_MESSAGE_MESSAGE = 2,
+    MV_MESSAGE_STREAM = 3,
+    MV_MESSAGE_CALL_WITH_FDS = 4,
+    MV_MESSAGE_REPLY_WITH_FDS = 5,
+    MV_MESSAGE_STREAM_HOLE = 6,
+} MvMessageType;
+
+typedef enum {
+    MV_STATUS_OK = 0,
+    MV_STATUS_ERROR = 1,
+    MV_STATUS_CONTINUE = 2,
+} MvMessageStatus;
+
+typedef struct {
+    guint32 prog;
+    guint32 vers;
+    gint32 proc;
+    gint32 type;
+    guint32 serial;
+    gint32 status;
+} MvMessageHeader;
+
+/* A whole frame in wire form: data[0..len) starts with the length word. */
+typedef struct {
+    MvMessageHeader hdr;
+    guint8 *data;
+    gsize len;          /* bytes of the frame (== the length word once complete) */
+    gsize alloc;        /* bytes allocated in data */
+    gsize done;         /* bytes already read or written */
+} MvMessage;
+
+/** mv_message_new: an empty message with @alloc bytes of buffer (min 64). */
+MvMessage *mv_message_new(gsize alloc);
+/** mv_message_free: frees @msg; NULL is fine. */
+void mv_message_free(MvMessage *msg);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvMessage, mv_message_free)
+
+/**
+ * mv_message_encode:
+ * Builds a complete frame from @hdr and @payload encoded with @filter (xdr_void
+ * or NULL for an empty payload). Returns NULL with MV_ERR_RPC set when the
+ * payload cannot be encoded or the frame would exceed MV_MESSAGE_MAX.
+ */
+MvMessage *mv_message_encode(const MvMessageHeader *hdr, xdrproc_t filter,
+                             const void *payload, GError **error);
+
+/**
+ * mv_message_encode_raw:
+ * Builds a frame from @hdr and @len raw bytes (STREAM data).
+ */
+MvMessage *mv_message_encode_raw(const MvMessageHeader *hdr, const void *data,
+                                 gsize len);
+
+/**
+ * mv_message_encode_error:
+ * A REPLY (or STREAM) with status ERROR for @hdr (prog/vers/proc/serial/type
+ * are copied) carrying @err as a remote error: code, subsystem, message.
+ */
+MvMessage *mv_message_encode_error(const MvMessageHeader *hdr, const GError *err);
+
+/**
+ * mv_message_decode_length:
+ * Reads the length word at @buf (4 bytes). Returns false with MV_ERR_RPC set
+ * when it is outside (MV_MESSAGE_LEN_WORD + header, MV_MESSAGE_MAX].
+ */
+bool mv_message_decode_length(const guint8 *buf, guint32 *ret_len, GError **error);
+
+/** mv_message_decode_header: reads the 24-byte header at @buf. */
+void mv_message_decode_header(const guint8 *buf, MvMessageHeader *ret_hdr);
+
+/**
+ * mv_message_decode_payload:
+ * Decodes @len bytes at @buf with @filter into @ret (zeroed by the caller).
+ * Returns false with MV_ERR_RPC "Unable to decode message payload" on
+ * failure; then @ret has been freed already. Trailing bytes are ignored.
+ */
+bool mv_message_decode_payload(const guint8 *buf, gsize len, xdrproc_t filter,
+                               void *ret, GError **error);
+
+/**
+ * mv_message_decode_error:
+ * Turns the remote error payload at @buf into a GError (MV_ERROR with the
+ * wire code and subsystem). Always returns an error, an RPC one when the
+ * payload itself is undecodable.
+ */
+GError *mv_message_decode_error(const guint8 *buf, gsize len);
+
+/** mv_message_payload: pointer to the payload of a complete frame. */
+static inline const guint8 *
+mv_message_payload(const MvMessage *msg)
+{
+    return msg->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE;
+}
+
+/** mv_message_payload_len: payload length of a complete frame. */
+static inline gsize
+mv_message_payload_len(const MvMessage *msg)
+{
+    return msg->len - MV_MESSAGE_LEN_WORD - MV_MESSAGE_HEADER_SIZE;
+}
+
+G_END_DECLS
