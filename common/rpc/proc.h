@@ -3,6 +3,7 @@
  * whether a read-only connection may call it and which pool runs it. */
 #pragma once
 
+#include <glib.h>
 #include <rpc/rpc.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -80,6 +81,16 @@ mv_program_lookup_proc(const MvProgramInfo *program, int proc)
         return NULL;
     return &program->procs[proc];
 }
+
+/* One call being served (common/rpc/server.h). */
+typedef struct _MvServerCall MvServerCall;
+
+/* A server-side handler: @args is the decoded arguments (NULL for void), @ret
+ * the zeroed result to fill (NULL for void). Return false with @error set to
+ * send an ERROR reply. The generated remote-dispatch.h has a typed variant per
+ * procedure and MV_REMOTE_DISPATCH() to put a typed handler into a table. */
+typedef bool (*MvDispatchFunc)(MvServerCall *call, const void *args, void *ret,
+                               GError **error);
 
 /* Generated tables (protocol/gen-protocol.py). */
 extern const MvProgramInfo mv_remote_program;
