@@ -1,0 +1,85 @@
+/* The daemon's config file (GKeyFile ini): server limits, keepalive, logging.
+ *
+ *   [server]
+ *   max_clients = 5000
+ *   max_workers = 20
+ *   max_priority_workers = 5
+ *   max_client_requests = 5
+ *   keepalive_interval = 5      # seconds; -1 disables
+ *   keepalive_count = 5
+ *   [log]
+ *   filters = info,rpc=debug
+ */
+#include "daemon/daemon-priv.h"
+
+#include "util/conf.h"
+#include "util/log.h"
+
+static bool
+read_int(GKeyFile *conf, const char *key, int dflt, int min, int *ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    int v = mv_conf_get_int(conf, "server", key, dflt, &err);
+
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return false;
+    }
+    if (v < min)
+        return mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                            "[server] %s must be at least %d, not %d", key, min, v);
+    *ret = v;
+    return true;
+}
+
+static bool
+read_uint(GKeyFile *conf, const char *key, guint dflt, guint *ret, GError **error)
+{
+    int v;
+
+    if (!read_int(conf, key, (int)dflt, 1, &v, error))
+        return false;
+    *ret = (guint)v;
+    return true;
+}
+
+bool
+mv_daemon_config_load(MvDaemon *daemon, GError **error)
+{
+    g_autoptr(GKeyFile) conf = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *filters = NULL;
+    MvServerConfig sc;
+    int count;
+
+    if (!(conf = mv_conf_load(daemon->config_path, error)))
+        return false;
+    mv_server_config_init_defaults(&sc);
+    if (!read_uint(conf, "max_clients", sc.max_clients, &sc.max_clients, error) ||
+        !read_uint(conf, "max_workers", sc.max_workers, &sc.max_workers, error) ||
+        !read_uint(conf, "max_priority_workers", sc.max_priority_workers,
+                   &sc.max_priority_workers, error) ||
+        !read_uint(conf, "max_client_requests", sc.max_client_requests,
+                   &sc.max_client_requests, error) ||
+        !read_int(conf, "keepalive_interval", sc.keepalive_interval, -1,
+                  &sc.keepalive_interval, error) ||
+        !read_int(conf, "keepalive_count", (int)sc.keepalive_count, 0, &count, error))
+        goto bad;
+    sc.keepalive_count = (guint)count;
+    filters = mv_conf_get_string(conf, "log", "filters", NULL, &err);
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        goto bad;
+    }
+    if (filters && !mv_log_set_filters(filters, error))
+        goto bad;
+
+    daemon->server_config = sc;
+    g_clear_pointer(&daemon->config, g_key_file_unref);
+    daemon->config = g_steal_pointer(&conf);
+    return true;
+
+bad:
+    g_prefix_error(error, "%s: ", daemon->config_path);
+    return false;
+}

@@ -1,0 +1,41 @@
+/* Internals of the shared daemon main. */
+#pragma once
+
+#include "daemon/daemon.h"
+#include "remote-protocol.h"
+
+struct _MvDaemon {
+    const MvDaemonDescriptor *desc;
+    MvPaths *paths;
+    char *config_path;
+    GKeyFile *config;
+    MvServerConfig server_config;
+    MvServer *server;
+    GMainLoop *loop;
+    int timeout;                    /* --timeout: idle seconds before exit; 0 = never */
+    guint idle_source;              /* main context timer while no client is connected */
+    gpointer driver_data;
+    char *hostname;                 /* cached for GET_HOSTNAME */
+    MvDispatchFunc handlers[MV_REMOTE_PROC_LAST];
+    GPtrArray *bound_sockets;       /* paths we bound ourselves (removed on exit) */
+    int pidfile_fd;
+    char *pidfile;
+};
+
+/* daemon-pidfile.c */
+bool mv_daemon_pidfile_acquire(MvDaemon *daemon, GError **error);
+void mv_daemon_pidfile_release(MvDaemon *daemon);
+
+/* daemon-sockets.c */
+bool mv_daemon_sockets_setup(MvDaemon *daemon, GError **error);
+void mv_daemon_sockets_cleanup(MvDaemon *daemon);
+
+/* daemon-connect.c */
+void mv_daemon_connect_fill_handlers(MvDispatchFunc *handlers);
+bool mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc,
+                                  GError **error);
+gpointer mv_daemon_connect_client_new(MvServerClient *client, gpointer daemon);
+void mv_daemon_connect_client_free(gpointer conn);
+
+/* daemon-config.c */
+bool mv_daemon_config_load(MvDaemon *daemon, GError **error);

@@ -1,0 +1,170 @@
+/* The daemon's listening sockets: taken from systemd socket activation when
+ * passed (recognized by their path, or by their fd name), bound otherwise.
+ * A socket file left by a daemon that died is replaced; a socket someone
+ * still answers on is never stolen. */
+#define MV_LOG_CATEGORY "daemon"
+#include "daemon/daemon-priv.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "util/fd.h"
+#include "util/log.h"
+
+typedef struct {
+    MvSocketKind kind;
+    bool readonly;
+    int mode;
+} SocketSpec;
+
+/* The admin socket joins when the admin program lands. */
+static const SocketSpec socket_specs[] = {
+    { MV_SOCKET_RW, false, 0600 },
+    { MV_SOCKET_RO, true, 0666 },
+};
+
+static bool
+fill_sockaddr(struct sockaddr_un *addr, const char *path, GError **error)
+{
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(addr->sun_path))
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG,
+                            "socket path %s is too long (max %zu bytes): use a shorter --root",
+                            path, sizeof(addr->sun_path) - 1);
+    strcpy(addr->sun_path, path);
+    return true;
+}
+
+/* True when something accepts connections on @path right now. */
+static bool
+socket_is_live(const struct sockaddr_un *addr)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    bool live;
+
+    if (fd < 0)
+        return false;
+    live = connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+    close(fd);
+    return live;
+}
+
+static int
+bind_socket(const char *path, int mode, GError **error)
+{
+    struct sockaddr_un addr;
+    int fd;
+
+    if (!fill_sockaddr(&addr, path, error))
+        return -1;
+    if (access(path, F_OK) == 0) {
+        if (socket_is_live(&addr)) {
+            mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
+                         "another process is serving %s; stop it first", path);
+            return -1;
+        }
+        mv_log_info("removing the stale socket %s", path);
+        unlink(path);
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) {
+        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create a socket for %s", path);
+        return -1;
+    }
+    if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, mode) < 0 ||
+        listen(fd, 256) < 0) {
+        int saved = errno;
+        close(fd);
+        mv_error_set_errno(error, MV_FROM_RPC, saved, "cannot listen on %s", path);
+        return -1;
+    }
+    return fd;
+}
+
+/* The path a passed socket is bound to, or NULL. */
+static char *
+socket_path_of(int fd)
+{
+    struct sockaddr_un addr;
+    socklen_t len = sizeof(addr);
+
+    if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0 || addr.sun_family != AF_UNIX ||
+        len <= offsetof(struct sockaddr_un, sun_path) || !addr.sun_path[0])
+        return NULL;
+    return g_strndup(addr.sun_path, len - offsetof(struct sockaddr_un, sun_path));
+}
+
+/* Picks the passed fd for @path: by bound path first, then by a name ending
+ * in "-ro"/"ro" for read-only and anything else for read-write. */
+static int
+take_passed_fd(int *fds, char **names, int n, const char *path, bool readonly)
+{
+    for (int i = 0; i < n; i++) {
+        g_autofree char *bound = fds[i] >= 0 ? socket_path_of(fds[i]) : NULL;
+        if (bound && strcmp(bound, path) == 0)
+            return mv_steal_fd(&fds[i]);
+    }
+    for (int i = 0; i < n; i++) {
+        g_autofree char *bound = fds[i] >= 0 ? socket_path_of(fds[i]) : NULL;
+        bool named_ro;
+        if (fds[i] < 0 || bound || !names || !names[i] || strcmp(names[i], "unknown") == 0)
+            continue;
+        named_ro = g_str_has_suffix(names[i], "ro");
+        if (named_ro == readonly)
+            return mv_steal_fd(&fds[i]);
+    }
+    return -1;
+}
+
+bool
+mv_daemon_sockets_setup(MvDaemon *daemon, GError **error)
+{
+    g_auto(GStrv) names = NULL;
+    int n = sd_listen_fds_with_names(1, &names);
+    g_autofree int *fds = NULL;
+
+    if (n < 0) {
+        mv_log_warning("ignoring invalid socket activation variables: %s", g_strerror(-n));
+        n = 0;
+    }
+    fds = g_new(int, MAX(n, 1));
+    for (int i = 0; i < n; i++)
+        fds[i] = SD_LISTEN_FDS_START + i;
+
+    for (guint i = 0; i < G_N_ELEMENTS(socket_specs); i++) {
+        const SocketSpec *spec = &socket_specs[i];
+        g_autofree char *path = mv_paths_socket(daemon->paths, daemon->desc->name, spec->kind);
+        int fd = take_passed_fd(fds, names, n, path, spec->readonly);
+
+        if (fd >= 0) {
+            mv_log_debug("serving %s on the socket passed by the service manager", path);
+        } else {
+            if ((fd = bind_socket(path, spec->mode, error)) < 0)
+                return false;
+            g_ptr_array_add(daemon->bound_sockets, g_strdup(path));
+        }
+        mv_server_add_listener(daemon->server, fd, spec->readonly);
+    }
+    for (int i = 0; i < n; i++) {
+        if (fds[i] >= 0) {
+            mv_log_warning("closing passed socket fd %d (%s): not one of ours", fds[i],
+                           names && names[i] ? names[i] : "unnamed");
+            close(fds[i]);
+        }
+    }
+    return true;
+}
+
+void
+mv_daemon_sockets_cleanup(MvDaemon *daemon)
+{
+    for (guint i = 0; i < daemon->bound_sockets->len; i++)
+        unlink(daemon->bound_sockets->pdata[i]);
+    g_ptr_array_set_size(daemon->bound_sockets, 0);
+}

@@ -1,0 +1,446 @@
+/* MvRpcClient: calls with serial matching from many threads, a reader thread
+ * that hands out replies and delivers events, stream packets and keepalive. */
+#define MV_LOG_CATEGORY "rpc"
+#include "rpc/client.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+typedef struct {
+    GCond cond;
+    bool done;
+    MvMessage *reply;
+    GError *error;
+} MvPendingCall;
+
+struct _MvRpcClient {
+    int fd;
+    int wake_fd;                /* eventfd: tells the reader to stop */
+    GThread *reader;
+
+    GMutex lock;                /* protects the fields below */
+    GHashTable *pending;        /* serial -> MvPendingCall* */
+    guint32 next_serial;
+    bool closed;
+    bool stopping;              /* mv_rpc_client_free() asked the reader to exit */
+    char *close_reason;
+    MvRpcEventFunc event_func;
+    gpointer event_data;
+    MvRpcStreamFunc stream_func;
+    gpointer stream_data;
+    int keepalive_interval;     /* seconds; 0 = off */
+    guint keepalive_count;
+
+    GMutex write_lock;          /* one writer at a time */
+
+    /* reader thread only */
+    gint64 last_recv;
+    guint keepalive_sent;
+};
+
+static void
+fail_pending_locked(MvRpcClient *client)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    g_hash_table_iter_init(&iter, client->pending);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        MvPendingCall *pc = value;
+        if (pc->done)
+            continue;
+        pc->done = true;
+        mv_error_set(&pc->error, MV_FROM_RPC, MV_ERR_RPC, "%s",
+                     client->close_reason ? client->close_reason : "connection closed");
+        g_cond_signal(&pc->cond);
+    }
+}
+
+static void
+mark_closed(MvRpcClient *client, const char *reason)
+{
+    g_mutex_lock(&client->lock);
+    if (!client->closed) {
+        client->closed = true;
+        client->close_reason = g_strdup(reason);
+        shutdown(client->fd, SHUT_RDWR);
+    }
+    fail_pending_locked(client);
+    g_mutex_unlock(&client->lock);
+}
+
+static bool
+write_all(MvRpcClient *client, const guint8 *data, gsize len, GError **error)
+{
+    gsize done = 0;
+
+    while (done < len) {
+        ssize_t n = send(client->fd, data + done, len - done, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR,
+                                "cannot send data: %s", g_strerror(errno));
+        }
+        done += n;
+    }
+    return true;
+}
+
+bool
+mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **error)
+{
+    bool ok;
+
+    g_mutex_lock(&client->write_lock);
+    ok = write_all(client, msg->data, msg->len, error);
+    g_mutex_unlock(&client->write_lock);
+    if (!ok)
+        mark_closed(client, "connection broken while sending");
+    return ok;
+}
+
+static void
+send_keepalive(MvRpcClient *client, int proc)
+{
+    MvMessageHeader hdr = {
+        .prog = MV_PROGRAM_KEEPALIVE,
+        .vers = MV_PROGRAM_VERSION,
+        .proc = proc,
+        .type = MV_MESSAGE_MESSAGE,
+    };
+    g_autoptr(MvMessage) msg = mv_message_encode_raw(&hdr, NULL, 0);
+
+    mv_rpc_client_send_message(client, msg, NULL);
+}
+
+static void
+handle_frame(MvRpcClient *client, const guint8 *frame, gsize len)
+{
+    const guint8 *payload = frame + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE;
+    gsize plen = len - MV_MESSAGE_LEN_WORD - MV_MESSAGE_HEADER_SIZE;
+    MvMessageHeader hdr;
+    MvPendingCall *pc;
+    MvRpcEventFunc efunc;
+    MvRpcStreamFunc sfunc;
+    gpointer udata;
+
+    mv_message_decode_header(frame + MV_MESSAGE_LEN_WORD, &hdr);
+    switch (hdr.type) {
+    case MV_MESSAGE_REPLY:
+    case MV_MESSAGE_REPLY_WITH_FDS:
+        g_mutex_lock(&client->lock);
+        pc = g_hash_table_lookup(client->pending, GUINT_TO_POINTER(hdr.serial));
+        if (pc && !pc->done) {
+            MvMessage *msg = mv_message_new(len);
+            memcpy(msg->data, frame, len);
+            msg->len = len;
+            msg->hdr = hdr;
+            pc->reply = msg;
+            pc->done = true;
+            g_cond_signal(&pc->cond);
+        }
+        g_mutex_unlock(&client->lock);
+        if (!pc)
+            mv_log_debug("reply with unknown serial %u dropped", hdr.serial);
+        break;
+    case MV_MESSAGE_MESSAGE:
+        if (hdr.prog == MV_PROGRAM_KEEPALIVE) {
+            if (hdr.proc == MV_KEEPALIVE_PROC_PING)
+                send_keepalive(client, MV_KEEPALIVE_PROC_PONG);
+            break;
+        }
+        g_mutex_lock(&client->lock);
+        efunc = client->event_func;
+        udata = client->event_data;
+        g_mutex_unlock(&client->lock);
+        if (efunc)
+            efunc(client, &hdr, payload, plen, udata);
+        break;
+    case MV_MESSAGE_STREAM:
+    case MV_MESSAGE_STREAM_HOLE:
+        g_mutex_lock(&client->lock);
+        sfunc = client->stream_func;
+        udata = client->stream_data;
+        g_mutex_unlock(&client->lock);
+        if (sfunc)
+            sfunc(client, &hdr, payload, plen, udata);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Keepalive bookkeeping on a poll timeout; false when the peer is dead. */
+static bool
+keepalive_timeout(MvRpcClient *client, int interval, guint count)
+{
+    if (g_get_monotonic_time() - client->last_recv < (gint64)interval * G_USEC_PER_SEC)
+        return true;
+    if (client->keepalive_sent >= count)
+        return false;
+    client->keepalive_sent++;
+    send_keepalive(client, MV_KEEPALIVE_PROC_PING);
+    return true;
+}
+
+static gpointer
+reader_thread(gpointer data)
+{
+    MvRpcClient *client = data;
+    gsize alloc = 65536, rlen = 0;
+    g_autofree guint8 *buf = g_malloc(alloc);
+    const char *reason = "connection closed by the server";
+
+    client->last_recv = g_get_monotonic_time();
+    for (;;) {
+        struct pollfd fds[2] = {
+            { .fd = client->fd, .events = POLLIN },
+            { .fd = client->wake_fd, .events = POLLIN },
+        };
+        int interval;
+        guint count;
+        bool stopping;
+        gsize off = 0;
+        ssize_t n;
+        int rc;
+
+        g_mutex_lock(&client->lock);
+        interval = client->keepalive_interval;
+        count = client->keepalive_count;
+        stopping = client->stopping;
+        g_mutex_unlock(&client->lock);
+        if (stopping) {
+            reason = "connection closed";
+            break;
+        }
+
+        rc = poll(fds, 2, interval > 0 ? interval * 1000 : -1);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (fds[1].revents) {
+            eventfd_t value;
+            eventfd_read(client->wake_fd, &value);
+            continue;   /* re-read the settings and the stop flag */
+        }
+        if (rc == 0) {
+            if (!keepalive_timeout(client, interval, count)) {
+                reason = "connection closed: the server stopped answering keepalive pings";
+                break;
+            }
+            continue;
+        }
+        if (rlen == alloc) {
+            alloc = MIN(alloc * 2, (gsize)MV_MESSAGE_MAX);
+            buf = g_realloc(buf, alloc);
+        }
+        n = recv(client->fd, buf + rlen, alloc - rlen, MSG_DONTWAIT);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n <= 0)
+            break;
+        rlen += n;
+        client->last_recv = g_get_monotonic_time();
+        client->keepalive_sent = 0;
+        while (rlen - off >= MV_MESSAGE_LEN_WORD) {
+            guint32 len;
+            if (!mv_message_decode_length(buf + off, &len, NULL)) {
+                reason = "the server sent an invalid message length";
+                goto out;
+            }
+            if (rlen - off < len) {
+                if (len > alloc) {
+                    alloc = len;
+                    buf = g_realloc(buf, alloc);
+                }
+                break;
+            }
+            handle_frame(client, buf + off, len);
+            off += len;
+        }
+        memmove(buf, buf + off, rlen - off);
+        rlen -= off;
+    }
+out:
+    mark_closed(client, reason);
+    return NULL;
+}
+
+MvRpcClient *
+mv_rpc_client_new_fd(int fd, GError **error)
+{
+    MvRpcClient *client = g_new0(MvRpcClient, 1);
+
+    client->fd = fd;
+    client->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (client->wake_fd < 0) {
+        mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create an eventfd");
+        close(fd);
+        g_free(client);
+        return NULL;
+    }
+    g_mutex_init(&client->lock);
+    g_mutex_init(&client->write_lock);
+    client->pending = g_hash_table_new(NULL, NULL);
+    client->reader = g_thread_new("rpc-client", reader_thread, client);
+    return client;
+}
+
+MvRpcClient *
+mv_rpc_client_new_unix(const char *path, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT, "socket path '%s' is too long", path);
+        return NULL;
+    }
+    strcpy(addr.sun_path, path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT, "cannot create a socket: %s",
+                     g_strerror(errno));
+        return NULL;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        int saved = errno;
+        close(fd);
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT, "Failed to connect socket to '%s': %s",
+                     path, g_strerror(saved));
+        return NULL;
+    }
+    return mv_rpc_client_new_fd(fd, error);
+}
+
+void
+mv_rpc_client_free(MvRpcClient *client)
+{
+    if (!client)
+        return;
+    g_mutex_lock(&client->lock);
+    client->stopping = true;
+    g_mutex_unlock(&client->lock);
+    eventfd_write(client->wake_fd, 1);
+    g_thread_join(client->reader);
+    mark_closed(client, "connection closed");
+    g_hash_table_unref(client->pending);
+    close(client->fd);
+    close(client->wake_fd);
+    g_free(client->close_reason);
+    g_mutex_clear(&client->lock);
+    g_mutex_clear(&client->write_lock);
+    g_free(client);
+}
+
+bool
+mv_rpc_client_call_serial(MvRpcClient *client, const MvProgramInfo *program,
+                          const MvProcInfo *proc, const void *args, void *ret,
+                          guint32 *ret_serial, GError **error)
+{
+    MvPendingCall pc = { .done = false };
+    MvMessageHeader hdr = {
+        .prog = program->program,
+        .vers = program->version,
+        .proc = proc->number,
+        .type = MV_MESSAGE_CALL,
+        .status = MV_STATUS_OK,
+    };
+    g_autoptr(MvMessage) msg = NULL;
+    g_autoptr(MvMessage) reply = NULL;
+    bool ok;
+
+    g_cond_init(&pc.cond);
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "%s", client->close_reason);
+        g_mutex_unlock(&client->lock);
+        g_cond_clear(&pc.cond);
+        return false;
+    }
+    hdr.serial = client->next_serial++;
+    g_hash_table_insert(client->pending, GUINT_TO_POINTER(hdr.serial), &pc);
+    g_mutex_unlock(&client->lock);
+
+    msg = mv_message_encode(&hdr, args ? proc->args_filter : NULL, args, error);
+    ok = msg && mv_rpc_client_send_message(client, msg, error);
+
+    g_mutex_lock(&client->lock);
+    while (ok && !pc.done)
+        g_cond_wait(&pc.cond, &client->lock);
+    g_hash_table_remove(client->pending, GUINT_TO_POINTER(hdr.serial));
+    g_mutex_unlock(&client->lock);
+    g_cond_clear(&pc.cond);
+    if (!ok)
+        return false;
+    if (pc.error) {
+        g_propagate_error(error, pc.error);
+        return false;
+    }
+    reply = pc.reply;
+    if (ret_serial)
+        *ret_serial = hdr.serial;
+    if (reply->hdr.status == MV_STATUS_ERROR) {
+        g_propagate_error(error, mv_message_decode_error(mv_message_payload(reply),
+                                                         mv_message_payload_len(reply)));
+        return false;
+    }
+    if (!ret)
+        return true;
+    return mv_message_decode_payload(mv_message_payload(reply), mv_message_payload_len(reply),
+                                     proc->ret_filter, ret, error);
+}
+
+bool
+mv_rpc_client_call(MvRpcClient *client, const MvProgramInfo *program, const MvProcInfo *proc,
+                   const void *args, void *ret, GError **error)
+{
+    return mv_rpc_client_call_serial(client, program, proc, args, ret, NULL, error);
+}
+
+void
+mv_rpc_client_set_event_handler(MvRpcClient *client, MvRpcEventFunc func, gpointer user_data)
+{
+    g_mutex_lock(&client->lock);
+    client->event_func = func;
+    client->event_data = user_data;
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_rpc_client_set_stream_handler(MvRpcClient *client, MvRpcStreamFunc func, gpointer user_data)
+{
+    g_mutex_lock(&client->lock);
+    client->stream_func = func;
+    client->stream_data = user_data;
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_rpc_client_start_keepalive(MvRpcClient *client, int interval, int count)
+{
+    g_mutex_lock(&client->lock);
+    client->keepalive_interval = MAX(interval, 0);
+    client->keepalive_count = MAX(count, 1);
+    g_mutex_unlock(&client->lock);
+    /* Make the reader pick up the new poll timeout. */
+    eventfd_write(client->wake_fd, 1);
+}
+
+bool
+mv_rpc_client_is_open(MvRpcClient *client)
+{
+    bool open;
+
+    g_mutex_lock(&client->lock);
+    open = !client->closed;
+    g_mutex_unlock(&client->lock);
+    return open;
+}

@@ -1,0 +1,589 @@
+/* One server connection: reading frames, writing replies, keepalive, closing.
+ *
+ * Reading happens on the I/O thread only. Writing happens on whichever thread
+ * produced a message: if nothing is queued it writes straight to the
+ * (non-blocking) socket, otherwise the message is queued and the I/O thread
+ * flushes the queue when the socket becomes writable. */
+#define MV_LOG_CATEGORY "rpc"
+#include "rpc/server-priv.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define READ_BUF_MIN   4096u
+#define READ_BUF_KEEP  65536u
+#define READS_PER_WAKE 4
+
+typedef struct {
+    GSource base;
+    MvServerClient *client;
+} ClientSource;
+
+static void client_close_now(MvServerClient *client);
+
+MvServerClient *
+mv_server_client_new(MvServer *server, int fd, bool readonly)
+{
+    MvServerClient *client = g_new0(MvServerClient, 1);
+    struct ucred cred;
+    socklen_t credlen = sizeof(cred);
+
+    client->ref = 2;    /* one for the server's table, one for the source */
+    client->server = server;
+    client->fd = fd;
+    client->readonly = readonly;
+    g_mutex_init(&client->lock);
+    g_queue_init(&client->outq);
+    client->ralloc = READ_BUF_MIN;
+    client->rbuf = g_malloc(client->ralloc);
+    client->last_recv = g_get_monotonic_time();
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0) {
+        client->has_cred = true;
+        client->pid = cred.pid;
+        client->uid = cred.uid;
+        client->gid = cred.gid;
+    }
+    g_mutex_lock(&server->lock);
+    client->id = ++server->next_client_id;
+    g_mutex_unlock(&server->lock);
+    return client;
+}
+
+MvServerClient *
+mv_server_client_ref(MvServerClient *client)
+{
+    g_atomic_int_inc(&client->ref);
+    return client;
+}
+
+void
+mv_server_client_unref(MvServerClient *client)
+{
+    if (!client || !g_atomic_int_dec_and_test(&client->ref))
+        return;
+    if (client->server->hooks.client_free && client->data)
+        client->server->hooks.client_free(client->data);
+    g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
+    g_clear_pointer(&client->streams, g_hash_table_unref);
+    if (client->fd >= 0)
+        close(client->fd);
+    g_free(client->rbuf);
+    g_mutex_clear(&client->lock);
+    g_free(client);
+}
+
+gpointer
+mv_server_client_get_data(MvServerClient *client)
+{
+    return client->data;
+}
+
+MvServer *
+mv_server_client_get_server(MvServerClient *client)
+{
+    return client->server;
+}
+
+guint64
+mv_server_client_get_id(MvServerClient *client)
+{
+    return client->id;
+}
+
+bool
+mv_server_client_is_readonly(MvServerClient *client)
+{
+    return g_atomic_int_get(&client->readonly);
+}
+
+void
+mv_server_client_set_readonly(MvServerClient *client)
+{
+    g_atomic_int_set(&client->readonly, 1);
+}
+
+bool
+mv_server_client_get_identity(MvServerClient *client, pid_t *ret_pid, uid_t *ret_uid,
+                              gid_t *ret_gid)
+{
+    if (!client->has_cred)
+        return false;
+    if (ret_pid)
+        *ret_pid = client->pid;
+    if (ret_uid)
+        *ret_uid = client->uid;
+    if (ret_gid)
+        *ret_gid = client->gid;
+    return true;
+}
+
+/* Writes queued output; client->lock held. Returns false on a fatal error. */
+static bool
+flush_locked(MvServerClient *client)
+{
+    MvMessage *msg;
+
+    while ((msg = g_queue_peek_head(&client->outq))) {
+        ssize_t n = send(client->fd, msg->data + msg->done, msg->len - msg->done,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return true;
+            mv_log_debug("client %" G_GUINT64_FORMAT ": write failed: %s", client->id,
+                         g_strerror(errno));
+            return false;
+        }
+        msg->done += n;
+        if (msg->done == msg->len)
+            mv_message_free(g_queue_pop_head(&client->outq));
+    }
+    return true;
+}
+
+void
+mv_server_client_wake(MvServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    if (client->source)
+        g_source_set_ready_time(client->source, 0);
+    g_mutex_unlock(&client->lock);
+}
+
+bool
+mv_server_client_send(MvServerClient *client, MvMessage *msg)
+{
+    bool was_empty;
+
+    g_mutex_lock(&client->lock);
+    if (client->closed || (client->closing && !client->flush_before_close)) {
+        g_mutex_unlock(&client->lock);
+        mv_message_free(msg);
+        return false;
+    }
+    was_empty = g_queue_is_empty(&client->outq);
+    g_queue_push_tail(&client->outq, msg);
+    if (was_empty && !flush_locked(client)) {
+        /* Broken peer: let the I/O thread close it. */
+        client->closing = true;
+        client->flush_before_close = false;
+    }
+    if ((!g_queue_is_empty(&client->outq) || client->closing) && client->source)
+        g_source_set_ready_time(client->source, 0);
+    g_mutex_unlock(&client->lock);
+    return true;
+}
+
+void
+mv_server_client_close(MvServerClient *client, bool flush)
+{
+    g_mutex_lock(&client->lock);
+    if (!client->closing) {
+        client->closing = true;
+        client->flush_before_close = flush;
+    } else if (!flush) {
+        client->flush_before_close = false;
+    }
+    if (client->source)
+        g_source_set_ready_time(client->source, 0);
+    g_mutex_unlock(&client->lock);
+}
+
+bool
+mv_server_client_is_closed(MvServerClient *client)
+{
+    bool closed;
+
+    g_mutex_lock(&client->lock);
+    closed = client->closing || client->closed;
+    g_mutex_unlock(&client->lock);
+    return closed;
+}
+
+static guint64
+stream_key(int proc, guint32 serial)
+{
+    return ((guint64)(guint32)proc << 32) | serial;
+}
+
+void
+mv_server_client_add_stream(MvServerClient *client, int proc, guint32 serial,
+                            MvServerStreamFunc func, gpointer stream_data)
+{
+    MvServerStream *stream = g_new0(MvServerStream, 1);
+
+    stream->func = func;
+    stream->data = stream_data;
+    g_mutex_lock(&client->lock);
+    if (!client->streams)
+        client->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    g_hash_table_insert(client->streams, g_memdup2(&(guint64){ stream_key(proc, serial) },
+                                                   sizeof(guint64)),
+                        stream);
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_server_client_remove_stream(MvServerClient *client, int proc, guint32 serial)
+{
+    guint64 key = stream_key(proc, serial);
+
+    g_mutex_lock(&client->lock);
+    if (client->streams)
+        g_hash_table_remove(client->streams, &key);
+    g_mutex_unlock(&client->lock);
+}
+
+/* Delivers a STREAM packet to its registered stream (I/O thread). */
+static void
+deliver_stream(MvServerClient *client, const MvMessageHeader *hdr, const guint8 *data,
+               gsize len)
+{
+    guint64 key = stream_key(hdr->proc, hdr->serial);
+    MvServerStream stream = { 0 };
+    MvServerStream *found = NULL;
+
+    g_mutex_lock(&client->lock);
+    if (client->streams && (found = g_hash_table_lookup(client->streams, &key)))
+        stream = *found;
+    g_mutex_unlock(&client->lock);
+    if (!found) {
+        mv_log_debug("client %" G_GUINT64_FORMAT ": STREAM packet for no open stream "
+                     "(proc %d serial %u) dropped", client->id, hdr->proc, hdr->serial);
+        return;
+    }
+    stream.func(client, hdr, data, len, stream.data);
+}
+
+static void
+send_keepalive(MvServerClient *client, int proc)
+{
+    MvMessageHeader hdr = {
+        .prog = MV_PROGRAM_KEEPALIVE,
+        .vers = MV_PROGRAM_VERSION,
+        .proc = proc,
+        .type = MV_MESSAGE_MESSAGE,
+        .serial = 0,
+        .status = MV_STATUS_OK,
+    };
+
+    mv_server_client_send(client, mv_message_encode_raw(&hdr, NULL, 0));
+}
+
+/* Handles one complete frame (I/O thread). */
+static void
+handle_frame(MvServerClient *client, const guint8 *frame, gsize len)
+{
+    MvMessageHeader hdr;
+
+    mv_message_decode_header(frame + MV_MESSAGE_LEN_WORD, &hdr);
+    switch (hdr.type) {
+    case MV_MESSAGE_CALL:
+    case MV_MESSAGE_CALL_WITH_FDS:
+        mv_server_dispatch_frame(client, frame, len);
+        break;
+    case MV_MESSAGE_MESSAGE:
+        if (hdr.prog == MV_PROGRAM_KEEPALIVE && hdr.proc == MV_KEEPALIVE_PROC_PING)
+            send_keepalive(client, MV_KEEPALIVE_PROC_PONG);
+        break;
+    case MV_MESSAGE_STREAM:
+    case MV_MESSAGE_STREAM_HOLE:
+        deliver_stream(client, &hdr,
+                       frame + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE,
+                       len - MV_MESSAGE_LEN_WORD - MV_MESSAGE_HEADER_SIZE);
+        break;
+    default:
+        /* REPLY and unknown types from a client are ignored, like libvirtd does. */
+        break;
+    }
+}
+
+/* False (and reading paused) when the client has max_client_requests in flight. */
+static bool
+calls_allowed(MvServerClient *client)
+{
+    guint max;
+    bool ok;
+
+    g_mutex_lock(&client->server->lock);
+    max = MAX(client->server->config.max_client_requests, 1);
+    g_mutex_unlock(&client->server->lock);
+    g_mutex_lock(&client->lock);
+    ok = client->inflight < max;
+    client->read_paused = !ok;
+    g_mutex_unlock(&client->lock);
+    return ok;
+}
+
+/* Handles every complete frame in the read buffer. False: protocol violation. */
+static bool
+process_buffer(MvServerClient *client)
+{
+    gsize off = 0;
+
+    while (client->rlen - off >= MV_MESSAGE_LEN_WORD) {
+        g_autoptr(GError) err = NULL;
+        guint32 len;
+
+        if (!mv_message_decode_length(client->rbuf + off, &len, &err)) {
+            mv_log_info("client %" G_GUINT64_FORMAT ": %s; closing it", client->id,
+                        err->message);
+            return false;
+        }
+        if (client->rlen - off < len) {
+            if (len > client->ralloc && off == 0) {
+                client->ralloc = len;
+                client->rbuf = g_realloc(client->rbuf, client->ralloc);
+            }
+            break;
+        }
+        if (!calls_allowed(client))
+            break;
+        handle_frame(client, client->rbuf + off, len);
+        off += len;
+        if (mv_server_client_is_closed(client))
+            break;
+    }
+    if (off) {
+        memmove(client->rbuf, client->rbuf + off, client->rlen - off);
+        client->rlen -= off;
+    }
+    if (client->rlen == 0 && client->ralloc > READ_BUF_KEEP) {
+        client->ralloc = READ_BUF_MIN;
+        client->rbuf = g_realloc(client->rbuf, client->ralloc);
+    }
+    return true;
+}
+
+/* Reads what the socket has (I/O thread). False: EOF or error. */
+static bool
+read_input(MvServerClient *client)
+{
+    for (int i = 0; i < READS_PER_WAKE && !client->read_paused; i++) {
+        gsize space;
+        ssize_t n;
+
+        if (client->rlen == client->ralloc) {
+            /* Still reading a frame's first bytes or a large frame: grow. */
+            client->ralloc = MIN(client->ralloc * 2, (gsize)MV_MESSAGE_MAX);
+            client->rbuf = g_realloc(client->rbuf, client->ralloc);
+        }
+        space = client->ralloc - client->rlen;
+        n = recv(client->fd, client->rbuf + client->rlen, space, MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return true;
+            mv_log_debug("client %" G_GUINT64_FORMAT ": read failed: %s", client->id,
+                         g_strerror(errno));
+            return false;
+        }
+        if (n == 0) {
+            if (client->rlen)
+                mv_log_info("client %" G_GUINT64_FORMAT ": connection closed in the "
+                            "middle of a message (%zu bytes pending)", client->id,
+                            client->rlen);
+            return false;
+        }
+        client->rlen += n;
+        client->last_recv = g_get_monotonic_time();
+        client->keepalive_sent = 0;
+        if (!process_buffer(client))
+            return false;
+        if ((gsize)n < space)
+            return true;    /* the socket is drained: skip the recv() that says EAGAIN */
+    }
+    return true;
+}
+
+/* Recomputes which events the I/O thread waits for. */
+static void
+update_events(MvServerClient *client)
+{
+    GIOCondition events = 0;
+
+    g_mutex_lock(&client->lock);
+    if (client->source) {
+        if (!client->read_paused && !client->closing)
+            events |= G_IO_IN;
+        if (!g_queue_is_empty(&client->outq))
+            events |= G_IO_OUT;
+        g_source_modify_unix_fd(client->source, client->fd_tag, events);
+    }
+    g_mutex_unlock(&client->lock);
+}
+
+static gboolean
+client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    MvServerClient *client = ((ClientSource *)source)->client;
+    GIOCondition revents = g_source_query_unix_fd(source, client->fd_tag);
+    bool ok = true;
+    bool closing;
+
+    g_source_set_ready_time(source, -1);
+    mv_server_client_ref(client);
+    if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        ok = read_input(client);
+    else if (client->read_paused && calls_allowed(client))
+        ok = process_buffer(client);
+    if (ok) {
+        g_mutex_lock(&client->lock);
+        if (!g_queue_is_empty(&client->outq) && !flush_locked(client))
+            ok = false;
+        closing = client->closing &&
+                  (!client->flush_before_close || g_queue_is_empty(&client->outq));
+        g_mutex_unlock(&client->lock);
+        if (closing)
+            ok = false;
+    }
+    if (ok)
+        update_events(client);
+    else
+        client_close_now(client);
+    mv_server_client_unref(client);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+client_source_finalize(GSource *source)
+{
+    mv_server_client_unref(((ClientSource *)source)->client);
+}
+
+static GSourceFuncs client_source_funcs = {
+    .dispatch = client_source_dispatch,
+    .finalize = client_source_finalize,
+};
+
+static gboolean
+keepalive_tick(gpointer data)
+{
+    MvServerClient *client = data;
+    gint64 interval;
+    guint count;
+
+    g_mutex_lock(&client->server->lock);
+    interval = (gint64)client->server->config.keepalive_interval * G_USEC_PER_SEC;
+    count = client->server->config.keepalive_count;
+    g_mutex_unlock(&client->server->lock);
+    if (interval <= 0)
+        return G_SOURCE_CONTINUE;
+    if (g_get_monotonic_time() - client->last_recv < interval)
+        return G_SOURCE_CONTINUE;
+    if (client->keepalive_sent >= count) {
+        mv_log_info("client %" G_GUINT64_FORMAT ": no keepalive response after %u pings; "
+                    "closing it", client->id, count);
+        client_close_now(client);
+        return G_SOURCE_REMOVE;
+    }
+    client->keepalive_sent++;
+    send_keepalive(client, MV_KEEPALIVE_PROC_PING);
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+keepalive_enable_in_io(gpointer data)
+{
+    MvServerClient *client = data;
+    int interval;
+
+    g_mutex_lock(&client->server->lock);
+    interval = client->server->config.keepalive_interval;
+    g_mutex_unlock(&client->server->lock);
+    if (client->keepalive || interval <= 0 || mv_server_client_is_closed(client))
+        return G_SOURCE_REMOVE;
+    client->keepalive = true;
+    client->keepalive_source = g_timeout_source_new_seconds(interval);
+    g_source_set_callback(client->keepalive_source, keepalive_tick, client, NULL);
+    g_source_attach(client->keepalive_source, client->server->ctx);
+    return G_SOURCE_REMOVE;
+}
+
+void
+mv_server_client_enable_keepalive(MvServerClient *client)
+{
+    g_main_context_invoke_full(client->server->ctx, G_PRIORITY_DEFAULT, keepalive_enable_in_io,
+                               mv_server_client_ref(client),
+                               (GDestroyNotify)mv_server_client_unref);
+}
+
+void
+mv_server_client_attach(MvServerClient *client)
+{
+    GSource *source = g_source_new(&client_source_funcs, sizeof(ClientSource));
+
+    ((ClientSource *)source)->client = client;   /* the source's reference */
+    client->fd_tag = g_source_add_unix_fd(source, client->fd, G_IO_IN);
+    client->source = source;
+    g_source_attach(source, client->server->ctx);
+}
+
+/* Closes the socket and forgets the client (I/O thread). */
+static void
+client_close_now(MvServerClient *client)
+{
+    MvServer *server = client->server;
+    GSource *source;
+    guint nclients;
+    bool removed;
+
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        return;
+    }
+    client->closed = true;
+    client->closing = true;
+    source = g_steal_pointer(&client->source);
+    shutdown(client->fd, SHUT_RDWR);
+    g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
+    g_mutex_unlock(&client->lock);
+
+    if (client->keepalive_source) {
+        g_source_destroy(client->keepalive_source);
+        g_clear_pointer(&client->keepalive_source, g_source_unref);
+    }
+    mv_log_debug("client %" G_GUINT64_FORMAT " disconnected", client->id);
+
+    g_mutex_lock(&server->lock);
+    removed = g_hash_table_remove(server->clients, client);
+    nclients = g_hash_table_size(server->clients);
+    g_mutex_unlock(&server->lock);
+
+    if (source) {
+        g_source_destroy(source);
+        g_source_unref(source);     /* finalize drops the source's reference */
+    }
+    if (removed) {
+        if (server->hooks.clients_changed)
+            server->hooks.clients_changed(server, nclients, server->data);
+        mv_server_client_unref(client);     /* the table's reference */
+    }
+}
+
+void
+mv_server_client_shutdown(MvServerClient *client)
+{
+    client_close_now(client);
+}
+
+void
+mv_server_client_call_done(MvServerClient *client)
+{
+    bool wake;
+
+    g_mutex_lock(&client->lock);
+    client->inflight--;
+    wake = client->source != NULL && client->read_paused;
+    g_mutex_unlock(&client->lock);
+    /* The I/O thread may have paused reading at the in-flight limit. */
+    if (wake)
+        mv_server_client_wake(client);
+}

@@ -1,0 +1,237 @@
+/* Serving one CALL: find the program and procedure, apply the route,
+ * open-state and read-only rules, then run the handler inline or in a pool
+ * and send the reply. */
+#define MV_LOG_CATEGORY "rpc"
+#include "rpc/server-priv.h"
+
+#include <string.h>
+
+#include "util/log.h"
+
+/* Small argument/result structs live on the stack; bigger ones are allocated. */
+#define CALL_STACK_BYTES 256
+
+static MvErrorSubsystem
+route_subsystem(MvRoute route)
+{
+    switch (route) {
+    case MV_ROUTE_DOMAIN:
+    case MV_ROUTE_HYPERVISOR:
+        return MV_FROM_DOMAIN;
+    case MV_ROUTE_NETWORK:
+        return MV_FROM_NETWORK;
+    case MV_ROUTE_STORAGE:
+        return MV_FROM_STORAGE;
+    case MV_ROUTE_NWFILTER:
+        return MV_FROM_NWFILTER;
+    case MV_ROUTE_SECRET:
+        return MV_FROM_SECRET;
+    case MV_ROUTE_NODEDEV:
+        return MV_FROM_NODEDEV;
+    case MV_ROUTE_INTERFACE:
+        return MV_FROM_INTERFACE;
+    default:
+        return MV_FROM_NONE;
+    }
+}
+
+static void
+send_error(MvServerClient *client, const MvMessageHeader *hdr, const GError *err)
+{
+    MvMessage *reply = mv_message_encode_error(hdr, err);
+
+    if (reply)
+        mv_server_client_send(client, reply);
+}
+
+static const MvServerProgram *
+find_program(MvServer *server, guint32 prog, guint32 vers)
+{
+    for (guint i = 0; i < server->nprograms; i++) {
+        if (server->programs[i].info->program == prog &&
+            server->programs[i].info->version == vers)
+            return &server->programs[i];
+    }
+    return NULL;
+}
+
+/* Decides whether the call may run; on refusal sets @error. */
+static bool
+check_call(MvServerClient *client, const MvServerProgram *program, const MvMessageHeader *hdr,
+           const MvProcInfo **ret_proc, MvDispatchFunc *ret_handler, GError **error)
+{
+    MvServer *server = client->server;
+    const MvProcInfo *proc = mv_program_lookup_proc(program->info, hdr->proc);
+
+    if (!proc || proc->kind == MV_PROC_KIND_EVENT || !(server->routes & (1u << proc->route)))
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "unknown procedure: %d", hdr->proc);
+    if (hdr->type == MV_MESSAGE_CALL_WITH_FDS)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                            "passing file descriptors is not supported for %s", proc->api);
+    if (server->hooks.call_check && !server->hooks.call_check(client, proc, error))
+        return false;
+    if (!proc->readonly && mv_server_client_is_readonly(client))
+        return mv_error_set(error, route_subsystem(proc->route), MV_ERR_OPERATION_DENIED,
+                            "operation forbidden: read only access prevents %s", proc->api);
+    if (hdr->proc >= program->nhandlers || !program->handlers[hdr->proc])
+        return mv_error_set(error, MV_FROM_NONE, MV_ERR_NO_SUPPORT,
+                            "this function is not supported by the connection driver: %s",
+                            proc->api);
+    *ret_proc = proc;
+    *ret_handler = program->handlers[hdr->proc];
+    return true;
+}
+
+static void
+call_free(MvServerCall *call)
+{
+    if (call->owns_payload)
+        g_free(call->payload);
+    mv_server_client_unref(call->client);
+    g_free(call);
+}
+
+/* Decodes, runs the handler and sends the reply. Any thread. */
+static void
+execute(MvServerCall *call)
+{
+    const MvProcInfo *proc = call->proc;
+    guint64 args_stack[CALL_STACK_BYTES / 8];
+    guint64 ret_stack[CALL_STACK_BYTES / 8];
+    g_autofree void *args_heap = NULL;
+    g_autofree void *ret_heap = NULL;
+    void *args = NULL;
+    void *ret = NULL;
+    g_autoptr(GError) err = NULL;
+    MvMessageHeader rhdr = call->hdr;
+    MvMessage *reply = NULL;
+
+    if (proc->args_size) {
+        args = proc->args_size <= sizeof(args_stack) ? (void *)args_stack
+                                                     : (args_heap = g_malloc(proc->args_size));
+        memset(args, 0, proc->args_size);
+        if (!mv_message_decode_payload(call->payload, call->len, proc->args_filter, args, &err)) {
+            send_error(call->client, &call->hdr, err);
+            return;
+        }
+    }
+    if (proc->ret_size) {
+        ret = proc->ret_size <= sizeof(ret_stack) ? (void *)ret_stack
+                                                  : (ret_heap = g_malloc(proc->ret_size));
+        memset(ret, 0, proc->ret_size);
+    }
+
+    rhdr.type = MV_MESSAGE_REPLY;
+    rhdr.status = MV_STATUS_OK;
+    if (call->handler(call, args, ret, &err))
+        reply = mv_message_encode(&rhdr, ret ? proc->ret_filter : NULL, ret, &err);
+    if (!reply) {
+        mv_log_info("%s failed for client %" G_GUINT64_FORMAT ": %s", proc->name,
+                    call->client->id, err->message);
+        reply = mv_message_encode_error(&call->hdr, err);
+    }
+    if (args)
+        xdr_free(proc->args_filter, args);
+    if (ret)
+        xdr_free(proc->ret_filter, ret);
+    if (reply)
+        mv_server_client_send(call->client, reply);
+    if (call->close_after_reply)
+        mv_server_client_close(call->client, true);
+}
+
+void
+mv_server_run_call(gpointer data, gpointer server)
+{
+    MvServerCall *call = data;
+    MvServerClient *client = call->client;
+
+    execute(call);
+    mv_server_client_call_done(client);
+    call_free(call);
+}
+
+void
+mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len)
+{
+    MvServer *server = client->server;
+    const gsize hdr_end = MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE;
+    g_autoptr(GError) err = NULL;
+    const MvServerProgram *program;
+    const MvProcInfo *proc = NULL;
+    MvDispatchFunc handler = NULL;
+    MvServerCall *call;
+    MvMessageHeader hdr;
+
+    mv_message_decode_header(frame + MV_MESSAGE_LEN_WORD, &hdr);
+    if (hdr.status != MV_STATUS_OK) {
+        mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "a CALL must carry status OK, not %d",
+                     hdr.status);
+        send_error(client, &hdr, err);
+        return;
+    }
+    if (!(program = find_program(server, hdr.prog, hdr.vers))) {
+        mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "Cannot find program %d version %d",
+                     (int)hdr.prog, (int)hdr.vers);
+        send_error(client, &hdr, err);
+        return;
+    }
+    if (!check_call(client, program, &hdr, &proc, &handler, &err)) {
+        mv_log_debug("refused %d from client %" G_GUINT64_FORMAT ": %s", hdr.proc, client->id,
+                     err->message);
+        send_error(client, &hdr, err);
+        return;
+    }
+
+    call = g_new0(MvServerCall, 1);
+    call->client = mv_server_client_ref(client);
+    call->hdr = hdr;
+    call->proc = proc;
+    call->handler = handler;
+    g_mutex_lock(&client->lock);
+    client->inflight++;
+    g_mutex_unlock(&client->lock);
+
+    if (proc->priority == MV_PRIORITY_INLINE) {
+        call->payload = (guint8 *)frame + hdr_end;
+        call->len = len - hdr_end;
+        mv_server_run_call(call, server);
+        return;
+    }
+    call->payload = g_memdup2(frame + hdr_end, len - hdr_end);
+    call->len = len - hdr_end;
+    call->owns_payload = true;
+    g_thread_pool_push(proc->priority == MV_PRIORITY_HIGH ? server->priority_workers
+                                                          : server->workers,
+                       call, NULL);
+}
+
+MvServerClient *
+mv_server_call_get_client(MvServerCall *call)
+{
+    return call->client;
+}
+
+const MvMessageHeader *
+mv_server_call_get_header(MvServerCall *call)
+{
+    return &call->hdr;
+}
+
+const MvProcInfo *
+mv_server_call_get_proc(MvServerCall *call)
+{
+    return call->proc;
+}
+
+gpointer
+mv_server_call_get_client_data(MvServerCall *call)
+{
+    return call->client->data;
+}
+
+void
+mv_server_call_close_after_reply(MvServerCall *call)
+{
+    call->close_after_reply = true;
+}

@@ -1,0 +1,99 @@
+/* Internals shared by the server's files (server.c: listeners, lifecycle;
+ * server-client.c: per-connection I/O; server-dispatch.c: calls). */
+#pragma once
+
+#include "rpc/server.h"
+
+typedef struct {
+    const MvProgramInfo *info;
+    const MvDispatchFunc *handlers;
+    int nhandlers;
+} MvServerProgram;
+
+typedef struct {
+    int fd;
+    bool readonly;
+    GSource *source;
+} MvServerListener;
+
+struct _MvServer {
+    GMutex lock;                /* protects config, clients, nclients */
+    MvServerConfig config;
+    guint32 routes;
+    MvServerHooks hooks;
+    gpointer data;
+
+    MvServerProgram programs[4];
+    guint nprograms;
+    GArray *listeners;          /* MvServerListener; I/O thread after start */
+
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GThread *thread;
+    GThreadPool *workers;
+    GThreadPool *priority_workers;
+
+    GHashTable *clients;        /* MvServerClient* -> same; holds a reference */
+    guint64 next_client_id;
+    bool running;
+};
+
+struct _MvServerClient {
+    gint ref;
+    MvServer *server;
+    guint64 id;
+    int fd;
+    gint readonly;              /* atomic */
+    bool has_cred;
+    pid_t pid;
+    uid_t uid;
+    gid_t gid;
+    gpointer data;
+
+    GMutex lock;                /* protects everything below up to the I/O-only part */
+    GSource *source;            /* NULL once closed */
+    gpointer fd_tag;
+    GQueue outq;                /* MvMessage* waiting to be written */
+    bool closing;               /* close requested */
+    bool flush_before_close;
+    bool closed;                /* socket shut down */
+    guint inflight;             /* calls dispatched and not yet answered */
+    GHashTable *streams;        /* (proc << 32 | serial) -> MvServerStream* */
+
+    /* I/O thread only */
+    guint8 *rbuf;
+    gsize rlen;
+    gsize ralloc;
+    bool read_paused;
+    bool keepalive;
+    gint64 last_recv;
+    guint keepalive_sent;
+    GSource *keepalive_source;
+};
+
+typedef struct {
+    MvServerStreamFunc func;
+    gpointer data;
+} MvServerStream;
+
+struct _MvServerCall {
+    MvServerClient *client;     /* holds a reference */
+    MvMessageHeader hdr;
+    const MvProcInfo *proc;
+    MvDispatchFunc handler;
+    guint8 *payload;            /* owned copy for pool calls; borrowed for inline */
+    gsize len;
+    bool owns_payload;
+    bool close_after_reply;
+};
+
+/* server-client.c */
+MvServerClient *mv_server_client_new(MvServer *server, int fd, bool readonly);
+void mv_server_client_attach(MvServerClient *client);
+void mv_server_client_shutdown(MvServerClient *client);
+void mv_server_client_call_done(MvServerClient *client);
+void mv_server_client_wake(MvServerClient *client);
+
+/* server-dispatch.c */
+void mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len);
+void mv_server_run_call(gpointer call, gpointer server);

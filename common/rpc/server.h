@@ -1,0 +1,159 @@
+/* MvServer: the RPC server every daemon runs.
+ *
+ * One I/O thread (its own GMainContext) accepts connections and moves bytes;
+ * complete CALLs are checked (program, procedure, route, open state,
+ * read-only) and then run on the I/O thread itself (MV_PRIORITY_INLINE: memory
+ * only, never blocks), in the high-priority pool or in the worker pool. Replies
+ * are written directly by the thread that produced them when the socket can
+ * take them, so a cheap call costs one wake-up, one read and one write. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "rpc/message.h"
+#include "rpc/proc.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MvServer MvServer;
+typedef struct _MvServerClient MvServerClient;
+
+typedef struct {
+    guint max_clients;          /* connections accepted at once */
+    guint max_workers;          /* threads in the worker pool */
+    guint max_priority_workers; /* threads in the high-priority pool */
+    guint max_client_requests;  /* calls in flight per client before reading pauses */
+    int keepalive_interval;     /* seconds of silence before a PING; <= 0 disables */
+    guint keepalive_count;      /* unanswered PINGs before the client is dropped */
+} MvServerConfig;
+
+/** mv_server_config_init_defaults: libvirt-like defaults (5000, 20, 5, 5, 5 s, 5). */
+void mv_server_config_init_defaults(MvServerConfig *config);
+
+/* Daemon policy hooks; all optional. Called on whichever thread runs the call. */
+typedef struct {
+    /* A new connection was accepted: return the per-client private data. */
+    gpointer (*client_new)(MvServerClient *client, gpointer server_data);
+    /* The connection is gone (last reference dropped): free the private data. */
+    void (*client_free)(gpointer client_data);
+    /* May this call run now? (e.g. "hypervisor connection not open"). Runs on
+     * the I/O thread before dispatch; set @error to refuse. */
+    bool (*call_check)(MvServerClient *client, const MvProcInfo *proc, GError **error);
+    /* The number of clients changed (I/O thread). */
+    void (*clients_changed)(MvServer *server, guint nclients, gpointer server_data);
+} MvServerHooks;
+
+/* A STREAM packet arrived for a stream the daemon registered. */
+typedef void (*MvServerStreamFunc)(MvServerClient *client, const MvMessageHeader *hdr,
+                                   const guint8 *data, gsize len, gpointer stream_data);
+
+/**
+ * mv_server_new:
+ * A stopped server with @config. @owned_routes is a bit mask of (1 << MvRoute)
+ * naming the object types this daemon serves; calls routed elsewhere are
+ * answered "unknown procedure" (MV_ROUTE_ANY is always served).
+ */
+MvServer *mv_server_new(const MvServerConfig *config, guint32 owned_routes,
+                        const MvServerHooks *hooks, gpointer server_data);
+
+/** mv_server_free: stops the server (if running), closes every connection. NULL is fine. */
+void mv_server_free(MvServer *server);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvServer, mv_server_free)
+
+/**
+ * mv_server_add_program:
+ * Serves @program with @handlers (indexed by procedure number, @nhandlers long;
+ * a NULL entry for a procedure this daemon owns answers NO_SUPPORT). Only
+ * before mv_server_start(). The server keeps pointers to both.
+ */
+void mv_server_add_program(MvServer *server, const MvProgramInfo *program,
+                           const MvDispatchFunc *handlers, int nhandlers);
+
+/**
+ * mv_server_add_listener:
+ * Accepts connections on the listening socket @fd (the server owns it from
+ * now on). Connections from a @readonly listener can never write.
+ */
+void mv_server_add_listener(MvServer *server, int fd, bool readonly);
+
+/** mv_server_start: starts the I/O thread. */
+bool mv_server_start(MvServer *server, GError **error);
+
+/** mv_server_stop: closes listeners and clients, waits for running calls, joins the I/O thread. */
+void mv_server_stop(MvServer *server);
+
+/** mv_server_get_nclients: connections currently open. Any thread. */
+guint mv_server_get_nclients(MvServer *server);
+
+/** mv_server_update_config: applies new limits/keepalive values (SIGHUP). */
+void mv_server_update_config(MvServer *server, const MvServerConfig *config);
+
+/** mv_server_foreach_client: calls @func for each open client (under the server lock: do not block). */
+void mv_server_foreach_client(MvServer *server, void (*func)(MvServerClient *client, gpointer data),
+                              gpointer data);
+
+/* ---- clients ---- */
+
+MvServerClient *mv_server_client_ref(MvServerClient *client);
+void mv_server_client_unref(MvServerClient *client);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvServerClient, mv_server_client_unref)
+
+/** mv_server_client_get_data: the private data returned by the client_new hook. */
+gpointer mv_server_client_get_data(MvServerClient *client);
+MvServer *mv_server_client_get_server(MvServerClient *client);
+guint64 mv_server_client_get_id(MvServerClient *client);
+
+/** mv_server_client_is_readonly: true for read-only listeners and read-only opens. */
+bool mv_server_client_is_readonly(MvServerClient *client);
+/** mv_server_client_set_readonly: makes the connection read-only (it can never be undone). */
+void mv_server_client_set_readonly(MvServerClient *client);
+
+/** mv_server_client_get_identity: SO_PEERCRED of the connection (false for non-UNIX peers). */
+bool mv_server_client_get_identity(MvServerClient *client, pid_t *ret_pid, uid_t *ret_uid,
+                                   gid_t *ret_gid);
+
+/** mv_server_client_enable_keepalive: start pinging this client (it asked for keepalive). */
+void mv_server_client_enable_keepalive(MvServerClient *client);
+
+/**
+ * mv_server_client_send:
+ * Queues @msg (ownership moves to the client) for sending; any thread. Returns
+ * false (and frees @msg) when the connection is already closed.
+ */
+bool mv_server_client_send(MvServerClient *client, MvMessage *msg);
+
+/**
+ * mv_server_client_close:
+ * Closes the connection once the queued output has been written (@flush) or
+ * at once. Any thread.
+ */
+void mv_server_client_close(MvServerClient *client, bool flush);
+
+/** mv_server_client_is_closed: true once closing started. */
+bool mv_server_client_is_closed(MvServerClient *client);
+
+/**
+ * mv_server_client_add_stream / remove_stream:
+ * Routes STREAM packets with (@proc, @serial) to @func on the I/O thread.
+ */
+void mv_server_client_add_stream(MvServerClient *client, int proc, guint32 serial,
+                                 MvServerStreamFunc func, gpointer stream_data);
+void mv_server_client_remove_stream(MvServerClient *client, int proc, guint32 serial);
+
+/* ---- the call being served ---- */
+
+MvServerClient *mv_server_call_get_client(MvServerCall *call);
+const MvMessageHeader *mv_server_call_get_header(MvServerCall *call);
+const MvProcInfo *mv_server_call_get_proc(MvServerCall *call);
+/** mv_server_call_get_client_data: shortcut for the client's private data. */
+gpointer mv_server_call_get_client_data(MvServerCall *call);
+
+/**
+ * mv_server_call_close_after_reply:
+ * The connection closes once this call's reply has been written (CONNECT_CLOSE).
+ */
+void mv_server_call_close_after_reply(MvServerCall *call);
+
+G_END_DECLS
