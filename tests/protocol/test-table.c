@@ -1,0 +1,254 @@
+/* The generated REMOTE procedure table is consistent, and the annotations that
+ * the daemons rely on (read-only, route, priority) say what they should. */
+#include <glib.h>
+#include <string.h>
+
+#include "remote-dispatch.h"
+#include "remote-protocol.h"
+#include "rpc/proc.h"
+
+#define VOID_FILTER ((xdrproc_t)(void (*)(void))xdr_void)
+
+static const MvProcInfo *
+proc(int number)
+{
+    const MvProcInfo *p = mv_program_lookup_proc(&mv_remote_program, number);
+
+    g_assert_nonnull(p);
+    return p;
+}
+
+static void
+test_program(void)
+{
+    g_assert_cmphex(mv_remote_program.program, ==, 0x20008086u);
+    g_assert_cmpuint(mv_remote_program.version, ==, 1);
+    g_assert_cmpstr(mv_remote_program.name, ==, "REMOTE");
+    g_assert_cmpint(mv_remote_program.nprocs, ==, MV_REMOTE_PROC_LAST);
+    g_assert_cmpint(mv_remote_program.procs[mv_remote_program.nprocs - 1].number, ==,
+                    mv_remote_program.nprocs - 1);
+
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 0));
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, -1));
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 20));   /* unused number */
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, mv_remote_program.nprocs));
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 9999));
+}
+
+static void
+test_slots(void)
+{
+    g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+    int used = 0;
+
+    for (int i = 0; i < mv_remote_program.nprocs; i++) {
+        const MvProcInfo *p = &mv_remote_program.procs[i];
+
+        if (p->number == 0) {
+            g_assert_null(p->name);
+            g_assert_cmpint(p->route, ==, MV_ROUTE_NONE);
+            continue;
+        }
+        used++;
+        g_assert_cmpint(p->number, ==, i);
+        g_assert_nonnull(p->name);
+        if (!g_hash_table_add(names, (gpointer)p->name))
+            g_error("procedure name %s is used twice", p->name);
+        g_assert_true(g_str_has_prefix(p->api, "vir"));
+        g_assert_cmpint(p->route, >, MV_ROUTE_NONE);
+        g_assert_cmpint(p->route, <, MV_ROUTE_LAST);
+        g_assert_nonnull(mv_route_name(p->route));
+        g_assert_true(p->priority == MV_PRIORITY_LOW || p->priority == MV_PRIORITY_HIGH ||
+                      p->priority == MV_PRIORITY_INLINE);
+        g_assert_true(p->kind == MV_PROC_KIND_CALL || p->kind == MV_PROC_KIND_EVENT ||
+                      p->kind == MV_PROC_KIND_STREAM);
+        g_assert_nonnull(p->args_filter);
+        g_assert_nonnull(p->ret_filter);
+        g_assert_true((p->args_size == 0) == (p->args_filter == VOID_FILTER));
+        g_assert_true((p->ret_size == 0) == (p->ret_filter == VOID_FILTER));
+        if (p->kind == MV_PROC_KIND_EVENT) {
+            g_assert_cmpuint(p->args_size, >, 0);      /* the message body */
+            g_assert_cmpuint(p->ret_size, ==, 0);
+        }
+    }
+    g_assert_cmpint(used, >=, 84);      /* Tier 0 + Tier 1 + events, console, stats, identity */
+}
+
+/* Names that always change state: such procedures must be refused on a
+ * read-only connection. */
+static const char *const write_words[] = {
+    "_DEFINE_", "_UNDEFINE_", "_CREATE_", "_DESTROY_", "_SHUTDOWN_", "_REBOOT_",
+    "_RESET_", "_SUSPEND_", "_RESUME_", "_SET_", "_ATTACH_", "_DETACH_", "_UPDATE_",
+    "_OPEN_CONSOLE_",
+};
+/* Names that only read: allowed on a read-only connection. */
+static const char *const read_words[] = {
+    "_GET_", "_LOOKUP_", "_LIST_", "_IS_", "_NUM_OF_", "REGISTER_", "_HAS_",
+    "_SNAPSHOT_NUM_", "_SUPPORTS_FEATURE_", "_AUTH_",
+};
+
+static bool
+name_has(const char *name, const char *const *words, gsize n)
+{
+    g_autofree char *padded = g_strdup_printf("_%s_", name);
+
+    for (gsize i = 0; i < n; i++)
+        if (strstr(padded, words[i]))
+            return true;
+    return false;
+}
+
+static void
+test_readonly(void)
+{
+    for (int i = 0; i < mv_remote_program.nprocs; i++) {
+        const MvProcInfo *p = &mv_remote_program.procs[i];
+
+        if (p->number == 0 || p->kind == MV_PROC_KIND_EVENT)
+            continue;
+        if (name_has(p->name, write_words, G_N_ELEMENTS(write_words))) {
+            if (p->readonly)
+                g_error("%s changes state but is allowed on read-only connections", p->name);
+        } else if (name_has(p->name, read_words, G_N_ELEMENTS(read_words))) {
+            if (!p->readonly)
+                g_error("%s only reads but is refused on read-only connections", p->name);
+        }
+    }
+
+    g_assert_false(proc(MV_REMOTE_PROC_DOMAIN_DEFINE_XML)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_DOMAIN_CREATE)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_DOMAIN_DESTROY)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_DOMAIN_OPEN_CONSOLE)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_CONNECT_SET_IDENTITY)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_CONNECT_OPEN)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_AUTH_LIST)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY)->readonly);
+}
+
+static void
+test_annotations(void)
+{
+    const MvProcInfo *p = proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS);
+
+    g_assert_cmpint(p->number, ==, 273);
+    g_assert_cmpstr(p->name, ==, "CONNECT_LIST_ALL_DOMAINS");
+    g_assert_cmpstr(p->api, ==, "virConnectListAllDomains");
+    g_assert_cmpint(p->route, ==, MV_ROUTE_HYPERVISOR);
+    g_assert_cmpint(p->priority, ==, MV_PRIORITY_INLINE);
+    g_assert_cmpint(p->kind, ==, MV_PROC_KIND_CALL);
+    g_assert_true(p->args_filter == (xdrproc_t)xdr_mv_remote_connect_list_all_domains_args);
+    g_assert_cmpuint(p->args_size, ==, sizeof(mv_remote_connect_list_all_domains_args));
+    g_assert_true(p->ret_filter == (xdrproc_t)xdr_mv_remote_connect_list_all_domains_ret);
+
+    /* Derived API names keep XML/UUID/ID/OS upper case; overrides win. */
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_DOMAIN_DEFINE_XML)->api, ==, "virDomainDefineXML");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID)->api, ==, "virDomainLookupByUUID");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_ID)->api, ==, "virDomainLookupByID");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_DOMAIN_GET_OS_TYPE)->api, ==, "virDomainGetOSType");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_GET_URI)->api, ==, "virConnectGetURI");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY)->api, ==,
+                    "virConnectDomainEventRegisterAny");
+
+    /* Routes. */
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_OPEN)->route, ==, MV_ROUTE_ANY);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_AUTH_LIST)->route, ==, MV_ROUTE_ANY);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_SET_IDENTITY)->route, ==, MV_ROUTE_ANY);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_GET_TYPE)->route, ==, MV_ROUTE_HYPERVISOR);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NODE_GET_INFO)->route, ==, MV_ROUTE_HYPERVISOR);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_GET_STATE)->route, ==, MV_ROUTE_DOMAIN);
+
+    /* Priorities. */
+    g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_DESTROY)->priority, ==, MV_PRIORITY_HIGH);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_GET_STATE)->priority, ==, MV_PRIORITY_INLINE);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_OPEN)->priority, ==, MV_PRIORITY_LOW);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_DEFINE_XML)->priority, ==, MV_PRIORITY_LOW);
+
+    /* Kinds: events carry their body as args; the console opens a stream. */
+    p = proc(MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE);
+    g_assert_cmpint(p->kind, ==, MV_PROC_KIND_EVENT);
+    g_assert_true(p->args_filter == (xdrproc_t)xdr_mv_remote_domain_event_callback_lifecycle_msg);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_OPEN_CONSOLE)->kind, ==, MV_PROC_KIND_STREAM);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED)->kind, ==,
+                    MV_PROC_KIND_EVENT);
+}
+
+static void
+test_route_names(void)
+{
+    static const char *const expect[MV_ROUTE_LAST] = {
+        "none", "any", "hypervisor", "domain", "network", "storage", "nwfilter",
+        "secret", "nodedev", "interface",
+    };
+
+    for (int r = 0; r < MV_ROUTE_LAST; r++)
+        g_assert_cmpstr(mv_route_name((MvRoute)r), ==, expect[r]);
+    g_assert_null(mv_route_name(MV_ROUTE_LAST));
+    g_assert_null(mv_route_name((MvRoute)-1));
+}
+
+/* MV_REMOTE_DISPATCH() accepts handlers of the right type and puts them in
+ * the slot of their procedure. */
+static bool
+fake_get_type(MvServerCall *call, const void *args, mv_remote_connect_get_type_ret *ret,
+              GError **error)
+{
+    ret->type = g_strdup("QEMU");
+    return true;
+}
+
+static bool
+fake_get_state(MvServerCall *call, const mv_remote_domain_get_state_args *args,
+               mv_remote_domain_get_state_ret *ret, GError **error)
+{
+    ret->state = args->flags == 0 ? 5 : 0;
+    return true;
+}
+
+static bool
+fake_destroy(MvServerCall *call, const mv_remote_domain_destroy_args *args, void *ret,
+             GError **error)
+{
+    return false;
+}
+
+static const MvDispatchFunc handlers[MV_REMOTE_PROC_LAST] = {
+    MV_REMOTE_DISPATCH(CONNECT_GET_TYPE, fake_get_type),
+    MV_REMOTE_DISPATCH(DOMAIN_GET_STATE, fake_get_state),
+    MV_REMOTE_DISPATCH(DOMAIN_DESTROY, fake_destroy),
+};
+
+static void
+test_dispatch_macro(void)
+{
+    mv_remote_connect_get_type_ret type_ret = { 0 };
+    mv_remote_domain_get_state_args state_args = { 0 };
+    mv_remote_domain_get_state_ret state_ret = { 0 };
+
+    g_assert_nonnull(handlers[3]);
+    g_assert_nonnull(handlers[212]);
+    g_assert_nonnull(handlers[12]);
+    g_assert_null(handlers[4]);
+
+    g_assert_true(handlers[MV_REMOTE_PROC_CONNECT_GET_TYPE](NULL, NULL, &type_ret, NULL));
+    g_assert_cmpstr(type_ret.type, ==, "QEMU");
+    xdr_free((xdrproc_t)xdr_mv_remote_connect_get_type_ret, &type_ret);
+
+    g_assert_true(handlers[MV_REMOTE_PROC_DOMAIN_GET_STATE](NULL, &state_args, &state_ret, NULL));
+    g_assert_cmpint(state_ret.state, ==, 5);
+    g_assert_false(handlers[MV_REMOTE_PROC_DOMAIN_DESTROY](NULL, NULL, NULL, NULL));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/protocol/table/program", test_program);
+    g_test_add_func("/protocol/table/slots", test_slots);
+    g_test_add_func("/protocol/table/readonly", test_readonly);
+    g_test_add_func("/protocol/table/annotations", test_annotations);
+    g_test_add_func("/protocol/table/route-names", test_route_names);
+    g_test_add_func("/protocol/table/dispatch-macro", test_dispatch_macro);
+    return g_test_run();
+}
