@@ -1,0 +1,724 @@
+"""Shared harness for modvirt's integration tests.
+
+Run the tests with Debian's /usr/bin/python3 (it has python3-libvirt).
+Everything here uses the standard library only.
+
+* Daemon      -- start modvirt-qemud under a private temporary --root, wait
+                 until its socket accepts, stop it by PID (SIGTERM, then
+                 SIGKILL), always reap it, remove the root.  Its stderr goes
+                 to ROOT/daemon.log and is printed when a test fails.
+* virsh()     -- run stock virsh with a URI and a timeout.
+* WireClient  -- a raw libvirt-RPC client (framing + XDR) for odd-input tests.
+* main()      -- unittest runner; exit status 0 ok, 1 failed, 77 skipped.
+
+Environment: MV_BUILD_ROOT / MV_SOURCE_ROOT (set by meson), MV_TEST_DEBUG=0
+to run the daemon without debug logging, MV_TEST_KEEP=1 to keep temp roots.
+"""
+
+import os
+import random
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SKIP = 77
+
+SOURCE_ROOT = os.environ.get(
+    "MV_SOURCE_ROOT",
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BUILD_ROOT = os.environ.get("MV_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
+QEMUD = os.environ.get("MV_QEMUD",
+                       os.path.join(BUILD_ROOT, "daemons", "qemu", "modvirt-qemud"))
+
+# ---------------------------------------------------------------------------
+# Skipping
+# ---------------------------------------------------------------------------
+
+
+class SkipScript(Exception):
+    """Raised (via skip_script) to skip a whole test script."""
+
+
+def skip_script(reason):
+    print("SKIP: %s" % reason, flush=True)
+    sys.exit(SKIP)
+
+
+def require_tools(*names):
+    """Skip the whole script (exit 77) when a program is not installed."""
+    for name in names:
+        if shutil.which(name) is None:
+            skip_script("'%s' is not installed (scripts/install-deps.sh installs it)" % name)
+
+
+def require_root():
+    if os.geteuid() != 0:
+        skip_script("needs root")
+
+
+def require_python_libvirt():
+    try:
+        import libvirt  # noqa: F401
+    except ImportError:
+        skip_script("python3-libvirt is not importable by %s "
+                    "(run the tests with /usr/bin/python3)" % sys.executable)
+
+
+def require_daemon():
+    """The daemon is part of the build: its absence is a failure, not a skip."""
+    if not os.access(QEMUD, os.X_OK):
+        print("FAIL: daemon binary not found: %s (build it first)" % QEMUD, flush=True)
+        sys.exit(1)
+
+
+# ---------------------------------------------------------------------------
+# Processes
+# ---------------------------------------------------------------------------
+
+def proc_state(pid):
+    """Return the state letter from /proc/PID/stat ('R', 'S', 'Z', ...) or None."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+    except OSError:
+        return None
+    return data[data.rindex(")") + 2]
+
+
+def pid_alive(pid):
+    """True if PID exists and is not a zombie (kill -0 succeeds on zombies)."""
+    state = proc_state(pid)
+    return state is not None and state not in ("Z", "X")
+
+
+def wait_for(predicate, timeout, interval=0.02):
+    """Poll predicate() until it is true or timeout seconds pass; return its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def socket_accepts(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.settimeout(1)
+        s.connect(path)
+        return True
+    except OSError:
+        return False
+    finally:
+        s.close()
+
+
+_all_daemons = []
+
+
+class Daemon:
+    """A modvirt-qemud under a private root.
+
+    d = Daemon(config="[server]\\nkeepalive_interval=1\\n").start()
+    d.uri / d.ro_uri / d.sock / d.ro_sock / d.pid
+    d.stop()     # SIGTERM; returns the exit status
+    d.cleanup()  # stop if needed, remove the root
+    """
+
+    def __init__(self, root=None, config=None, config_file=None, args=(),
+                 env=None, binary=None, name="qemu"):
+        self.own_root = root is None
+        self.root = root or tempfile.mkdtemp(prefix="mvt-")
+        self.name = name
+        self.binary = binary or QEMUD
+        self.args = list(args)
+        self.extra_env = dict(env or {})
+        self.proc = None
+        self.returncode = None
+        self.log_path = os.path.join(self.root, "daemon-%d.log" % (len(_all_daemons) + 1))
+        self.log_text = None
+        self.config_path = None
+        if config is not None:
+            os.makedirs(os.path.join(self.root, "etc"), exist_ok=True)
+            self.config_path = config_file or os.path.join(self.root, "etc", "%s.conf" % name)
+            with open(self.config_path, "w") as f:
+                f.write(config)
+        elif config_file:
+            self.config_path = config_file
+        _all_daemons.append(self)
+
+    # paths -----------------------------------------------------------------
+    @property
+    def rundir(self):
+        return os.path.join(self.root, "run")
+
+    @property
+    def sock(self):
+        return os.path.join(self.rundir, "%s.sock" % self.name)
+
+    @property
+    def ro_sock(self):
+        return os.path.join(self.rundir, "%s-ro.sock" % self.name)
+
+    @property
+    def admin_sock(self):
+        return os.path.join(self.rundir, "%s-admin.sock" % self.name)
+
+    @property
+    def pidfile(self):
+        return os.path.join(self.rundir, "%s.pid" % self.name)
+
+    @property
+    def uri(self):
+        return "qemu+unix:///system?socket=%s" % self.sock
+
+    @property
+    def ro_uri(self):
+        return "qemu+unix:///system?socket=%s" % self.ro_sock
+
+    @property
+    def pid(self):
+        return self.proc.pid if self.proc else None
+
+    # running ---------------------------------------------------------------
+    def command(self):
+        cmd = [self.binary, "--root", self.root]
+        default = os.path.join(self.root, "etc", "%s.conf" % self.name)
+        if self.config_path and self.config_path != default:
+            cmd += ["--config", self.config_path]
+        return cmd + self.args
+
+    def environment(self):
+        env = dict(os.environ)
+        env.pop("NOTIFY_SOCKET", None)
+        env.pop("LISTEN_FDS", None)
+        env.pop("LISTEN_PID", None)
+        env.pop("LISTEN_FDNAMES", None)
+        if os.environ.get("MV_TEST_DEBUG", "1") != "0":
+            env["MODVIRT_LOG"] = "debug"
+        env.update(self.extra_env)
+        return env
+
+    def spawn(self, argv=None):
+        """Start the process (argv defaults to command()) without waiting."""
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(argv or self.command(), stdin=subprocess.DEVNULL,
+                                     stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     env=self.environment())
+        self.returncode = None
+        return self
+
+    def start(self, timeout=15):
+        self.spawn()
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=15, path=None):
+        path = path or self.sock
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("daemon exited with status %s before serving %s\n%s"
+                                     % (self.proc.returncode, path, self.log()))
+            if socket_accepts(path):
+                return
+            time.sleep(0.02)
+        raise AssertionError("daemon did not accept on %s within %ss\n%s"
+                             % (path, timeout, self.log()))
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def wait(self, timeout):
+        """Wait for the process to exit by itself; return its status or None."""
+        try:
+            self.returncode = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        return self.returncode
+
+    def signal(self, signum):
+        if self.running():
+            os.kill(self.proc.pid, signum)
+
+    def stop(self, timeout=10):
+        """SIGTERM, then SIGKILL after timeout seconds; always reap.  Returns status."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.returncode = self.proc.returncode
+        return self.returncode
+
+    def kill9(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc is not None:
+            self.returncode = self.proc.wait()
+        return self.returncode
+
+    def log(self):
+        if self.log_text is not None:
+            return self.log_text
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def cleanup(self):
+        self.stop()
+        if getattr(self, "log_file", None):
+            self.log_file.close()
+        self.log_text = self.log()
+        if self.own_root and os.environ.get("MV_TEST_KEEP") != "1":
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+def dump_daemon_logs(max_lines=300):
+    for d in _all_daemons:
+        text = d.log()
+        lines = text.splitlines()
+        print("----- daemon log %s (%s, exit %s, %d lines%s) -----"
+              % (d.log_path, " ".join(d.command()), d.returncode, len(lines),
+                 ", last %d shown" % max_lines if len(lines) > max_lines else ""))
+        print("\n".join(lines[-max_lines:]))
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------------------
+# virsh
+# ---------------------------------------------------------------------------
+
+def virsh(uri, *args, readonly=False, timeout=30, check=False):
+    """Run `virsh [-r] -c URI ARGS...` and return the CompletedProcess (text)."""
+    cmd = ["virsh"]
+    if readonly:
+        cmd.append("-r")
+    cmd += ["-c", uri] + list(args)
+    env = dict(os.environ, LC_ALL="C", LANG="C")
+    env.pop("LIBVIRT_DEFAULT_URI", None)
+    env.pop("VIRSH_DEFAULT_CONNECT_URI", None)
+    res = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                         text=True, timeout=timeout, env=env)
+    if check and res.returncode != 0:
+        raise AssertionError("%s failed with %d\nstdout: %s\nstderr: %s"
+                             % (" ".join(cmd), res.returncode, res.stdout, res.stderr))
+    return res
+
+
+# ---------------------------------------------------------------------------
+# The wire protocol (our own description; see docs/testing.md)
+# ---------------------------------------------------------------------------
+
+REMOTE_PROGRAM = 0x20008086
+KEEPALIVE_PROGRAM = 0x6B656570
+PROTOCOL_VERSION = 1
+
+CALL, REPLY, MESSAGE, STREAM = 0, 1, 2, 3
+OK, ERROR, CONTINUE = 0, 1, 2
+
+HEADER_LEN = 24
+MAX_MESSAGE = 33554436          # largest accepted length word (32 MiB + 4)
+
+# REMOTE procedures used by the tests
+PROC_CONNECT_OPEN = 1
+PROC_CONNECT_CLOSE = 2
+PROC_CONNECT_GET_TYPE = 3
+PROC_CONNECT_GET_VERSION = 4
+PROC_DOMAIN_DEFINE_XML = 11
+PROC_CONNECT_GET_HOSTNAME = 59
+PROC_CONNECT_SUPPORTS_FEATURE = 60
+PROC_AUTH_LIST = 66
+PROC_CONNECT_LIST_ALL_DOMAINS = 273
+
+KEEPALIVE_PING = 1
+KEEPALIVE_PONG = 2
+
+FEATURE_PROGRAM_KEEPALIVE = 10
+CONNECT_RO = 1
+
+# error numbers / domains
+ERR_INTERNAL_ERROR = 1
+ERR_NO_SUPPORT = 3
+ERR_OPERATION_DENIED = 29
+ERR_RPC = 39
+FROM_RPC = 7
+
+
+class XdrWriter:
+    def __init__(self):
+        self.parts = []
+
+    def i32(self, v):
+        self.parts.append(struct.pack(">i", v))
+        return self
+
+    def u32(self, v):
+        self.parts.append(struct.pack(">I", v))
+        return self
+
+    def u64(self, v):
+        self.parts.append(struct.pack(">Q", v))
+        return self
+
+    def opaque(self, data):
+        self.u32(len(data))
+        self.parts.append(data + b"\0" * (-len(data) % 4))
+        return self
+
+    def string(self, s):
+        return self.opaque(s.encode("utf-8"))
+
+    def opt_string(self, s):
+        if s is None:
+            return self.u32(0)
+        return self.u32(1).string(s)
+
+    def bytes(self):
+        return b"".join(self.parts)
+
+
+class XdrError(Exception):
+    pass
+
+
+class XdrReader:
+    def __init__(self, data):
+        self.data = data
+        self.pos = 0
+
+    def _take(self, n):
+        if self.pos + n > len(self.data):
+            raise XdrError("need %d bytes at offset %d, have %d" % (n, self.pos, len(self.data)))
+        chunk = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return chunk
+
+    def i32(self):
+        return struct.unpack(">i", self._take(4))[0]
+
+    def u32(self):
+        return struct.unpack(">I", self._take(4))[0]
+
+    def i64(self):
+        return struct.unpack(">q", self._take(8))[0]
+
+    def u64(self):
+        return struct.unpack(">Q", self._take(8))[0]
+
+    def fixed(self, n):
+        return self._take(n)
+
+    def opaque(self):
+        n = self.u32()
+        data = self._take(n)
+        self._take(-n % 4)
+        return data
+
+    def string(self):
+        return self.opaque().decode("utf-8")
+
+    def opt_string(self):
+        flag = self.u32()
+        if flag == 0:
+            return None
+        if flag != 1:
+            raise XdrError("bad optional flag %d" % flag)
+        return self.string()
+
+    def remaining(self):
+        return len(self.data) - self.pos
+
+
+class Message:
+    __slots__ = ("prog", "vers", "proc", "type", "serial", "status", "payload")
+
+    def __init__(self, prog, vers, proc, mtype, serial, status, payload):
+        self.prog, self.vers, self.proc = prog, vers, proc
+        self.type, self.serial, self.status = mtype, serial, status
+        self.payload = payload
+
+    def is_ping(self):
+        return (self.prog == KEEPALIVE_PROGRAM and self.type == MESSAGE
+                and self.proc == KEEPALIVE_PING)
+
+    def __repr__(self):
+        return ("Message(prog=%#x vers=%d proc=%d type=%d serial=%d status=%d len=%d)"
+                % (self.prog, self.vers, self.proc, self.type, self.serial,
+                   self.status, len(self.payload)))
+
+
+def encode_message(prog, proc, payload=b"", mtype=CALL, serial=0, status=OK,
+                   vers=PROTOCOL_VERSION):
+    header = struct.pack(">IIiiIi", prog, vers, proc, mtype, serial, status)
+    return struct.pack(">I", 4 + HEADER_LEN + len(payload)) + header + payload
+
+
+def decode_error(payload):
+    """Decode the 11-field error struct of a REPLY with status ERROR into a dict."""
+    r = XdrReader(payload)
+    err = {"code": r.i32(), "domain": r.i32(), "message": r.opt_string(), "level": r.i32()}
+    if r.u32():                              # dom? (name, uuid, id)
+        err["dom"] = (r.string(), r.fixed(16), r.i32())
+    else:
+        err["dom"] = None
+    err["str1"] = r.opt_string()
+    err["str2"] = r.opt_string()
+    err["str3"] = r.opt_string()
+    err["int1"] = r.i32()
+    err["int2"] = r.i32()
+    if r.u32():                              # net? (name, uuid)
+        err["net"] = (r.string(), r.fixed(16))
+    else:
+        err["net"] = None
+    return err
+
+
+class ConnectionClosed(Exception):
+    pass
+
+
+class RpcError(Exception):
+    def __init__(self, err, msg=None):
+        self.err = err
+        self.msg = msg
+        Exception.__init__(self, "code=%(code)s domain=%(domain)s message=%(message)r" % err)
+
+    @property
+    def code(self):
+        return self.err["code"]
+
+    @property
+    def domain(self):
+        return self.err["domain"]
+
+    @property
+    def message(self):
+        return self.err["message"] or ""
+
+
+class WireClient:
+    """A raw client on a UNIX stream socket.
+
+    c = WireClient(path)
+    c.open()                         # CONNECT_OPEN("qemu:///system", 0)
+    ty = c.call_ok(PROC_CONNECT_GET_TYPE).string()
+    err = c.call_err(9999)           # dict from decode_error
+    """
+
+    def __init__(self, path, timeout=10, answer_pings=True):
+        self.path = path
+        self.timeout = timeout
+        self.answer_pings = answer_pings
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.serial = 0
+        self.buf = b""
+        self.pings_seen = 0
+        self.pending = []            # messages read while waiting for another serial
+
+    # bytes -----------------------------------------------------------------
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def shutdown_write(self):
+        self.sock.shutdown(socket.SHUT_WR)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _fill(self, n, timeout):
+        deadline = time.monotonic() + timeout
+        while len(self.buf) < n:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout("timed out waiting for %d bytes" % n)
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                raise ConnectionClosed("server closed the connection")
+            self.buf += chunk
+
+    def recv_message(self, timeout=None):
+        """Read one whole message (whatever its type)."""
+        timeout = self.timeout if timeout is None else timeout
+        self._fill(4, timeout)
+        (length,) = struct.unpack(">I", self.buf[:4])
+        if length < 4 + HEADER_LEN or length > MAX_MESSAGE:
+            raise AssertionError("server sent a bad length word %d" % length)
+        self._fill(length, timeout)
+        frame, self.buf = self.buf[:length], self.buf[length:]
+        prog, vers, proc, mtype, serial, status = struct.unpack(">IIiiIi", frame[4:28])
+        return Message(prog, vers, proc, mtype, serial, status, frame[28:])
+
+    def wait_closed(self, timeout=5):
+        """Read and discard until the server closes; True if it did within timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            self.sock.settimeout(left)
+            try:
+                chunk = self.sock.recv(65536)
+            except ConnectionResetError:
+                return True
+            except socket.timeout:
+                return False
+            if not chunk:
+                return True
+
+    # messages --------------------------------------------------------------
+    def send_message(self, prog, proc, payload=b"", mtype=CALL, serial=None,
+                     status=OK, vers=PROTOCOL_VERSION):
+        if serial is None:
+            serial = self.serial
+            self.serial += 1
+        self.send_raw(encode_message(prog, proc, payload, mtype, serial, status, vers))
+        return serial
+
+    def send_ping(self):
+        self.send_message(KEEPALIVE_PROGRAM, KEEPALIVE_PING, mtype=MESSAGE, serial=0)
+
+    def send_pong(self):
+        self.send_message(KEEPALIVE_PROGRAM, KEEPALIVE_PONG, mtype=MESSAGE, serial=0)
+
+    def reply(self, serial, timeout=None):
+        """Wait for the REPLY to `serial`, answering keepalive PINGs meanwhile."""
+        for i, m in enumerate(self.pending):
+            if m.serial == serial:
+                return self.pending.pop(i)
+        while True:
+            m = self.recv_message(timeout)
+            if m.is_ping():
+                self.pings_seen += 1
+                if self.answer_pings:
+                    self.send_pong()
+                continue
+            if m.type == REPLY and m.serial == serial:
+                return m
+            if m.type == REPLY:
+                self.pending.append(m)
+                continue
+            # events and other messages are not expected by these tests
+            raise AssertionError("unexpected message while waiting for serial %d: %r"
+                                 % (serial, m))
+
+    def call(self, proc, payload=b"", prog=REMOTE_PROGRAM, vers=PROTOCOL_VERSION,
+             mtype=CALL, timeout=None):
+        serial = self.send_message(prog, proc, payload, mtype=mtype, vers=vers)
+        m = self.reply(serial, timeout)
+        if m.prog != prog or m.proc != proc:
+            raise AssertionError("reply header does not echo the call: %r" % m)
+        return m
+
+    def call_ok(self, proc, payload=b"", **kw):
+        m = self.call(proc, payload, **kw)
+        if m.status != OK:
+            raise RpcError(decode_error(m.payload), m)
+        return XdrReader(m.payload)
+
+    def call_err(self, proc, payload=b"", **kw):
+        m = self.call(proc, payload, **kw)
+        if m.status != ERROR:
+            raise AssertionError("expected an ERROR reply to proc %d, got %r" % (proc, m))
+        return decode_error(m.payload)
+
+    # common calls ----------------------------------------------------------
+    def supports_feature(self, feature):
+        return self.call_ok(PROC_CONNECT_SUPPORTS_FEATURE,
+                            XdrWriter().i32(feature).bytes()).i32()
+
+    def open(self, name="qemu:///system", flags=0):
+        self.call_ok(PROC_CONNECT_OPEN, XdrWriter().opt_string(name).u32(flags).bytes())
+        return self
+
+    def get_type(self):
+        return self.call_ok(PROC_CONNECT_GET_TYPE).string()
+
+
+def random_bytes(n, seed):
+    rnd = random.Random(seed)
+    return bytes(rnd.getrandbits(8) for _ in range(n))
+
+
+# ---------------------------------------------------------------------------
+# Host facts used to check answers
+# ---------------------------------------------------------------------------
+
+def meminfo_kib(key="MemTotal"):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
+def qemu_version(binary="qemu-system-x86_64"):
+    """(major, minor, micro) of the installed QEMU, from `qemu-system-x86_64 --version`."""
+    import re
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True,
+                         timeout=30).stdout
+    m = re.search(r"version (\d+)\.(\d+)\.(\d+)", out)
+    if not m:
+        raise AssertionError("cannot parse QEMU version from %r" % out)
+    return tuple(int(x) for x in m.groups())
+
+
+def host_names():
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        names.add(socket.getaddrinfo(socket.gethostname(), None,
+                                     flags=socket.AI_CANONNAME)[0][3])
+    except OSError:
+        pass
+    names.discard("")
+    return names
+
+
+# ---------------------------------------------------------------------------
+# Runner
+# ---------------------------------------------------------------------------
+
+def main():
+    """Run the unittest cases of __main__; exit 0/1, print daemon logs on failure."""
+    prog = unittest.main(module="__main__", exit=False, verbosity=2)
+    result = prog.result
+    ok = result.wasSuccessful() and result.testsRun > 0
+    if not ok:
+        dump_daemon_logs()
+    for d in list(_all_daemons):
+        try:
+            d.cleanup()
+        except Exception as e:     # never mask the test result
+            print("cleanup of %s failed: %s" % (d.root, e))
+    if result.testsRun > 0 and len(result.skipped) == result.testsRun:
+        sys.exit(SKIP)
+    sys.exit(0 if ok else 1)
