@@ -2,6 +2,7 @@
 #pragma once
 
 #include "daemon/daemon.h"
+#include "remote-dispatch.h"
 #include "remote-protocol.h"
 
 struct _MvDaemon {

@@ -26,7 +26,7 @@ typedef struct {
 static void client_close_now(MvServerClient *client);
 
 MvServerClient *
-mv_server_client_new(MvServer *server, int fd, bool readonly)
+mv_server_client_new(MvServer *server, guint64 id, int fd, bool readonly)
 {
     MvServerClient *client = g_new0(MvServerClient, 1);
     struct ucred cred;
@@ -34,6 +34,7 @@ mv_server_client_new(MvServer *server, int fd, bool readonly)
 
     client->ref = 2;    /* one for the server's table, one for the source */
     client->server = server;
+    client->id = id;
     client->fd = fd;
     client->readonly = readonly;
     g_mutex_init(&client->lock);
@@ -47,9 +48,6 @@ mv_server_client_new(MvServer *server, int fd, bool readonly)
         client->uid = cred.uid;
         client->gid = cred.gid;
     }
-    g_mutex_lock(&server->lock);
-    client->id = ++server->next_client_id;
-    g_mutex_unlock(&server->lock);
     return client;
 }
 

@@ -88,7 +88,7 @@ struct _MvServerCall {
 };
 
 /* server-client.c */
-MvServerClient *mv_server_client_new(MvServer *server, int fd, bool readonly);
+MvServerClient *mv_server_client_new(MvServer *server, guint64 id, int fd, bool readonly);
 void mv_server_client_attach(MvServerClient *client);
 void mv_server_client_shutdown(MvServerClient *client);
 void mv_server_client_call_done(MvServerClient *client);

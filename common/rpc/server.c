@@ -83,7 +83,7 @@ listener_accept(gint fd, GIOCondition cond, gpointer user_data)
         close(cfd);
         return G_SOURCE_CONTINUE;
     }
-    client = mv_server_client_new(server, cfd, readonly);
+    client = mv_server_client_new(server, ++server->next_client_id, cfd, readonly);
     g_hash_table_add(server->clients, client);
     nclients++;
     g_mutex_unlock(&server->lock);
