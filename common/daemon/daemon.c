@@ -82,7 +82,7 @@ idle_update(gpointer data)
         g_source_remove(daemon->idle_source);
         daemon->idle_source = 0;
     } else if (n == 0 && !daemon->idle_source) {
-        daemon->idle_source = g_timeout_add_seconds(daemon->timeout, idle_expired, daemon);
+        daemon->idle_source = g_timeout_add((guint)daemon->timeout * 1000, idle_expired, daemon);
     }
     return G_SOURCE_REMOVE;
 }

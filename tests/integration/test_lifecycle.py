@@ -46,8 +46,10 @@ class Lifecycle(unittest.TestCase):
     def test_second_instance_refused(self):
         d = self.daemon().start()
         second = self.daemon(root=d.root)
+        t0 = time.monotonic()
         second.spawn()
         status = second.wait(10)
+        self.assertLess(time.monotonic() - t0, 5, "second instance did not fail at once")
         self.assertEqual(status, 1, "second instance: exit status %s\n%s" % (status, second.log()))
         self.assertIn("qemu.pid", second.log(), "message does not name the pidfile")
         # the first one is untouched
