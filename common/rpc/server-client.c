@@ -412,7 +412,11 @@ update_events(MvServerClient *client)
             events |= G_IO_IN;
         if (!g_queue_is_empty(&client->outq))
             events |= G_IO_OUT;
-        g_source_modify_unix_fd(client->source, client->fd_tag, events);
+        /* Modifying wakes the main context: only do it when something changed. */
+        if (events != client->events) {
+            g_source_modify_unix_fd(client->source, client->fd_tag, events);
+            client->events = events;
+        }
     }
     g_mutex_unlock(&client->lock);
 }
@@ -425,7 +429,9 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
     bool ok = true;
     bool closing;
 
-    g_source_set_ready_time(source, -1);
+    /* Clearing the ready time wakes the main context: only when it was set. */
+    if (g_source_get_ready_time(source) != -1)
+        g_source_set_ready_time(source, -1);
     mv_server_client_ref(client);
     if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
         ok = read_input(client);
@@ -518,7 +524,12 @@ mv_server_client_attach(MvServerClient *client)
     GSource *source = g_source_new(&client_source_funcs, sizeof(ClientSource));
 
     ((ClientSource *)source)->client = client;   /* the source's reference */
+    /* GLib blocks a non-recursive source while dispatching it by removing and
+     * re-adding its fds, which wakes the context twice per message. Nothing
+     * here iterates the context recursively, so let it "recurse". */
+    g_source_set_can_recurse(source, TRUE);
     client->fd_tag = g_source_add_unix_fd(source, client->fd, G_IO_IN);
+    client->events = G_IO_IN;
     client->source = source;
     g_source_attach(source, client->server->ctx);
 }

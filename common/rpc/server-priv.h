@@ -53,6 +53,7 @@ struct _MvServerClient {
     GMutex lock;                /* protects everything below up to the I/O-only part */
     GSource *source;            /* NULL once closed */
     gpointer fd_tag;
+    GIOCondition events;        /* what the source polls for now */
     GQueue outq;                /* MvMessage* waiting to be written */
     bool closing;               /* close requested */
     bool flush_before_close;

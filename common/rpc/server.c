@@ -106,6 +106,7 @@ mv_server_add_listener(MvServer *server, int fd, bool readonly)
     g_return_if_fail(!server->running);
     g_unix_set_fd_nonblocking(fd, TRUE, NULL);
     l.source = g_unix_fd_source_new(fd, G_IO_IN);
+    g_source_set_can_recurse(l.source, TRUE);   /* no wake-ups per accept, see server-client.c */
     g_source_set_callback(l.source, (GSourceFunc)(void (*)(void))listener_accept, server, NULL);
     g_array_append_val(server->listeners, l);
 }
