@@ -1,0 +1,296 @@
+/* MvDomainDef: a parsed domain definition (libvirt-compatible domain XML, the
+ * subset schemas/domain.rng accepts). Drivers work on this struct, never on
+ * XML or XDR. Sizes are in KiB, like libvirt's XML after unit conversion.
+ *
+ * Parsing and formatting: common/conf/domain-parse.c, domain-format.c
+ * (mv_domain_def_parse_string(), mv_domain_def_format()). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+    MV_DOMAIN_VIRT_QEMU = 0,    /* <domain type='qemu'>: TCG */
+    MV_DOMAIN_VIRT_KVM,         /* <domain type='kvm'> */
+} MvDomainVirtType;
+
+typedef enum {
+    MV_DOMAIN_LIFECYCLE_DESTROY = 0,
+    MV_DOMAIN_LIFECYCLE_RESTART,
+    MV_DOMAIN_LIFECYCLE_PRESERVE,
+    MV_DOMAIN_LIFECYCLE_RENAME_RESTART,
+    MV_DOMAIN_LIFECYCLE_COREDUMP_DESTROY,   /* on_crash only */
+    MV_DOMAIN_LIFECYCLE_COREDUMP_RESTART,   /* on_crash only */
+} MvDomainLifecycleAction;
+
+typedef enum {
+    MV_DOMAIN_BOOT_HD = 0,
+    MV_DOMAIN_BOOT_CDROM,
+    MV_DOMAIN_BOOT_NETWORK,
+    MV_DOMAIN_BOOT_FLOPPY,
+} MvDomainBootDev;
+
+typedef struct {
+    char *type;                 /* "hvm" */
+    char *arch;                 /* "x86_64"; NULL: host arch */
+    char *machine;              /* "pc", "q35", "pc-i440fx-7.2"; NULL: default */
+    MvDomainBootDev *boot;      /* <boot dev=…/> in order */
+    size_t nboot;
+    bool bootmenu;              /* <bootmenu enable='yes'/> */
+    char *kernel;
+    char *initrd;
+    char *cmdline;
+    char *loader;               /* <loader>path</loader> */
+    bool loader_readonly;
+    char *loader_type;          /* "rom" | "pflash" | NULL */
+    char *nvram;
+} MvDomainOsDef;
+
+typedef enum {
+    MV_DOMAIN_FEATURE_ACPI = 1 << 0,
+    MV_DOMAIN_FEATURE_APIC = 1 << 1,
+    MV_DOMAIN_FEATURE_PAE = 1 << 2,
+} MvDomainFeatures;
+
+typedef enum {
+    MV_DOMAIN_CPU_MODE_DEFAULT = 0,     /* no <cpu> element */
+    MV_DOMAIN_CPU_MODE_CUSTOM,
+    MV_DOMAIN_CPU_MODE_HOST_MODEL,
+    MV_DOMAIN_CPU_MODE_HOST_PASSTHROUGH,
+} MvDomainCpuMode;
+
+typedef struct {
+    char *name;
+    char *policy;               /* "require", "disable", "force", "optional", "forbid" */
+} MvDomainCpuFeature;
+
+typedef struct {
+    MvDomainCpuMode mode;
+    char *match;                /* custom: "exact" | "minimum" | "strict" | NULL */
+    char *check;                /* "none" | "partial" | "full" | NULL */
+    char *model;                /* custom: "Skylake-Client", "qemu64" */
+    char *model_fallback;       /* "allow" | "forbid" | NULL */
+    unsigned int sockets, dies, cores, threads;     /* <topology>; 0 = absent */
+    MvDomainCpuFeature *features;
+    size_t nfeatures;
+} MvDomainCpuDef;
+
+typedef struct {
+    char *name;                 /* "rtc", "pit", "hpet", "kvmclock" */
+    char *tickpolicy;           /* NULL when absent */
+    int present;                /* -1 absent, 0 no, 1 yes */
+} MvDomainTimerDef;
+
+typedef struct {
+    char *offset;               /* "utc" | "localtime" | NULL */
+    MvDomainTimerDef *timers;
+    size_t ntimers;
+} MvDomainClockDef;
+
+typedef enum {
+    MV_DOMAIN_DISK_SOURCE_FILE = 0,
+    MV_DOMAIN_DISK_SOURCE_BLOCK,
+} MvDomainDiskSourceType;
+
+typedef enum {
+    MV_DOMAIN_DISK_DEVICE_DISK = 0,
+    MV_DOMAIN_DISK_DEVICE_CDROM,
+} MvDomainDiskDevice;
+
+typedef enum {
+    MV_DOMAIN_DISK_BUS_VIRTIO = 0,
+    MV_DOMAIN_DISK_BUS_SATA,
+    MV_DOMAIN_DISK_BUS_SCSI,
+    MV_DOMAIN_DISK_BUS_IDE,
+} MvDomainDiskBus;
+
+/* <address type='pci' .../> or drive addresses, kept to round-trip. */
+typedef struct {
+    char *type;                 /* "pci" | "drive" | NULL (none) */
+    unsigned int domain, bus, slot, function;       /* pci */
+    unsigned int controller, unit, target;          /* drive (bus reused) */
+    bool multifunction;
+} MvDomainDeviceAddress;
+
+typedef struct {
+    MvDomainDiskSourceType type;
+    MvDomainDiskDevice device;
+    char *driver_name;          /* "qemu" */
+    char *driver_type;          /* "raw" | "qcow2" | NULL (probe: raw) */
+    char *driver_cache;         /* "none", "writeback", … or NULL */
+    char *source;               /* file or dev path; NULL for an empty cdrom */
+    char *target_dev;           /* "vda", "sda", "hdc" */
+    MvDomainDiskBus bus;
+    bool readonly;
+    bool shareable;
+    unsigned int boot_order;    /* <boot order='N'/>; 0 = none */
+    char *serial;
+    char *alias;                /* <alias name='…'/> (live only) */
+    MvDomainDeviceAddress address;
+} MvDomainDiskDef;
+
+typedef struct {
+    char *type;                 /* "usb", "pci", "virtio-serial", "scsi", "sata", "ide" */
+    int index;
+    char *model;                /* "qemu-xhci", "pcie-root", "virtio-scsi", … or NULL */
+    int ports;                  /* virtio-serial; -1 = absent */
+    int vectors;                /* virtio-serial; -1 = absent */
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainControllerDef;
+
+typedef enum {
+    MV_DOMAIN_NET_NETWORK = 0,  /* <source network='default'/> */
+    MV_DOMAIN_NET_BRIDGE,       /* <source bridge='br0'/> */
+    MV_DOMAIN_NET_USER,
+    MV_DOMAIN_NET_ETHERNET,     /* <target dev='tap0'/>, pre-made tap */
+} MvDomainNetType;
+
+typedef struct {
+    MvDomainNetType type;
+    char *source;               /* network or bridge name; NULL otherwise */
+    guint8 mac[6];              /* generated (52:54:00:…) when absent in the XML */
+    char *model;                /* "virtio" | "e1000" | … ; NULL: "virtio" is not assumed */
+    char *target_dev;           /* tap name, given (ethernet) or live */
+    unsigned int boot_order;
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainNetDef;
+
+typedef enum {
+    MV_DOMAIN_CHR_SERIAL = 0,
+    MV_DOMAIN_CHR_CONSOLE,
+    MV_DOMAIN_CHR_CHANNEL,
+} MvDomainChrDeviceType;
+
+typedef enum {
+    MV_DOMAIN_CHR_PTY = 0,
+    MV_DOMAIN_CHR_UNIX,
+    MV_DOMAIN_CHR_FILE,
+    MV_DOMAIN_CHR_NULL,
+} MvDomainChrSourceType;
+
+typedef struct {
+    MvDomainChrDeviceType device;
+    MvDomainChrSourceType type;
+    char *source_path;          /* unix socket or file path; pty path (live only) */
+    char *source_mode;          /* unix: "bind" | "connect" | NULL */
+    char *target_type;          /* serial: "isa-serial"; console: "serial" | "virtio";
+                                   channel: "virtio" */
+    char *target_name;          /* channel: "org.qemu.guest_agent.0" */
+    int target_port;            /* -1 = absent */
+    char *alias;
+} MvDomainChrDef;
+
+typedef struct {
+    char *type;                 /* "tablet", "mouse", "keyboard" */
+    char *bus;                  /* "usb", "ps2", "virtio" */
+    char *alias;
+} MvDomainInputDef;
+
+typedef struct {
+    char *type;                 /* "vnc" | "spice" */
+    int port;                   /* -1 = autoport */
+    bool autoport;
+    char *listen;               /* listen address */
+    char *passwd;               /* never formatted without SECURE */
+} MvDomainGraphicsDef;
+
+typedef struct {
+    char *model;                /* "vga", "cirrus", "virtio", "qxl", "bochs", "none" */
+    unsigned int vram;          /* KiB; 0 = absent */
+    unsigned int heads;         /* 0 = absent */
+    bool primary;
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainVideoDef;
+
+typedef struct {
+    char *model;                /* "virtio" | "none" */
+    unsigned int period;        /* <stats period='N'/>; 0 = absent */
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainMemballoonDef;
+
+typedef struct {
+    char *model;                /* "virtio" */
+    char *backend_model;        /* "random" */
+    char *backend;              /* "/dev/urandom" */
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainRngDef;
+
+typedef struct {
+    char *model;                /* "i6300esb", "ib700", "itco" */
+    char *action;               /* "reset", "poweroff", "pause", "none", … */
+    char *alias;
+} MvDomainWatchdogDef;
+
+typedef struct {
+    MvDomainVirtType virt_type;
+    char *name;
+    guint8 uuid[16];            /* generated when the XML has none */
+    char *title;
+    char *description;
+    char *metadata;             /* the <metadata> element's children, serialized; NULL if none */
+
+    guint64 memory;             /* <memory>, KiB */
+    guint64 current_memory;     /* <currentMemory>, KiB (== memory when absent) */
+    guint64 max_memory;         /* <maxMemory>, KiB; 0 = absent */
+    unsigned int max_memory_slots;
+
+    unsigned int vcpus;         /* <vcpu>N</vcpu>: maximum */
+    unsigned int vcpus_current; /* current='N' (== vcpus when absent) */
+
+    MvDomainOsDef os;
+    unsigned int features;      /* MvDomainFeatures bits */
+    MvDomainCpuDef cpu;
+    MvDomainClockDef clock;
+    MvDomainLifecycleAction on_poweroff;  /* default destroy */
+    MvDomainLifecycleAction on_reboot;    /* default restart */
+    MvDomainLifecycleAction on_crash;     /* default destroy */
+    int pm_suspend_to_mem;      /* -1 absent, 0 no, 1 yes */
+    int pm_suspend_to_disk;
+
+    char *emulator;             /* <devices><emulator>; NULL: the daemon's default */
+    MvDomainDiskDef **disks;
+    size_t ndisks;
+    MvDomainControllerDef **controllers;
+    size_t ncontrollers;
+    MvDomainNetDef **nets;
+    size_t nnets;
+    MvDomainChrDef **serials;
+    size_t nserials;
+    MvDomainChrDef **consoles;
+    size_t nconsoles;
+    MvDomainChrDef **channels;
+    size_t nchannels;
+    MvDomainInputDef **inputs;
+    size_t ninputs;
+    MvDomainGraphicsDef **graphics;
+    size_t ngraphics;
+    MvDomainVideoDef **videos;
+    size_t nvideos;
+    MvDomainMemballoonDef *memballoon;  /* NULL: none given */
+    MvDomainRngDef **rngs;
+    size_t nrngs;
+    MvDomainWatchdogDef *watchdog;
+} MvDomainDef;
+
+/* One device, for attach/detach/update. */
+typedef enum {
+    MV_DOMAIN_DEVICE_DISK = 0,
+    MV_DOMAIN_DEVICE_NET,
+} MvDomainDeviceType;
+
+typedef struct {
+    MvDomainDeviceType type;
+    union {
+        MvDomainDiskDef *disk;
+        MvDomainNetDef *net;
+    } data;
+} MvDomainDeviceDef;
+
+G_END_DECLS
