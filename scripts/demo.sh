@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 BUILD=${MV_BUILD_DIR:-build}
 QEMUD="$BUILD/daemons/qemu/modvirt-qemud"
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+if [ -t 1 ]; then B=$'\033[1m' N=$'\033[0m'; else B= N=; fi
+step() { printf '\n%s== %s%s\n' "$B" "$*" "$N"; }
 
 if [ "${MV_SKIP_DEPS:-0}" != "1" ]; then
     step "checking packages (scripts/install-deps.sh)"
@@ -71,8 +72,10 @@ sys.exit("modvirt-qemud did not accept on %s within 15 s" % path)
 PY
 echo "serving on $SOCK (pid $PID)"
 
-run() {
-    printf '\n$ %s\n' "$*"
+run() {          # print the command (arguments shell-quoted), then run it
+    printf '\n$'
+    printf ' %q' "$@"
+    printf '\n'
     "$@"
 }
 
@@ -82,7 +85,7 @@ run virsh -c "$URI" hostname
 run virsh -c "$URI" nodeinfo
 run virsh -c "$URI" list --all
 run virsh -c "$URI" uri
-printf '\n$ virsh -c %s capabilities | head -n 25\n' "$URI"
+printf '\n$ virsh -c %q capabilities | head -n 25\n' "$URI"
 caps=$(virsh -c "$URI" capabilities)
 printf '%s\n' "$caps" | head -n 25
 echo "... ($(printf '%s\n' "$caps" | wc -l) lines)"

@@ -285,6 +285,11 @@ class Daemon:
             self.log_file.close()
         self.log_text = self.log()
         if self.own_root and os.environ.get("MV_TEST_KEEP") != "1":
+            # other daemons run on this root (second instance, restart): keep their logs
+            for other in _all_daemons:
+                if other is not self and other.root == self.root and other.log_text is None:
+                    other.stop()
+                    other.log_text = other.log()
             shutil.rmtree(self.root, ignore_errors=True)
 
     def __enter__(self):

@@ -3,6 +3,7 @@
 kill -9, sd_notify READY=1, SIGHUP reload, --timeout idle exit."""
 
 import os
+import re
 import signal
 import socket
 import sys
@@ -108,17 +109,32 @@ class Lifecycle(unittest.TestCase):
         finally:
             ns.close()
 
-    def test_sighup_keeps_serving(self):
-        d = self.daemon(config="[log]\nfilters=\n").start()
+    def test_sighup_reloads_log_filters(self):
+        # log lines: "DATE TIME PID LEVEL CATEGORY: message" (common/util/log.h)
+        debug_rpc = re.compile(r"^\S+ \S+ \d+ debug rpc: ", re.M)
+        d = self.daemon(config="[log]\nfilters=warning\n", env={"MODVIRT_LOG": ""}).start()
         c = WireClient(d.sock).open()
         try:
+            self.assert_serves(d)
+            time.sleep(0.2)
+            self.assertIsNone(debug_rpc.search(d.log()), "debug lines with filters=warning")
             with open(d.config_path, "w") as f:
-                f.write("[log]\nfilters=1:rpc\n")
+                f.write("[log]\nfilters=warning,rpc=debug\n")
             d.signal(signal.SIGHUP)
             time.sleep(0.5)
             self.assertTrue(d.running(), "daemon died on SIGHUP\n" + d.log())
             self.assertEqual(c.get_type(), "QEMU")      # existing client kept
             self.assert_serves(d)
+            self.assertTrue(mvtest.wait_for(lambda: debug_rpc.search(d.log()), 3),
+                            "no rpc debug lines after reloading filters=warning,rpc=debug\n"
+                            + d.log())
+            # a broken config on reload keeps the daemon (and the old settings) alive
+            with open(d.config_path, "w") as f:
+                f.write("[log]\nfilters=this is not a filter\n")
+            d.signal(signal.SIGHUP)
+            time.sleep(0.5)
+            self.assertTrue(d.running(), "daemon died on SIGHUP with a bad config\n" + d.log())
+            self.assertEqual(c.get_type(), "QEMU")
         finally:
             c.close()
 
