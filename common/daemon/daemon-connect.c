@@ -42,6 +42,15 @@ mv_daemon_connect_client_free(gpointer data)
     g_free(conn);
 }
 
+void
+mv_daemon_connect_client_closed(MvServerClient *client, gpointer data)
+{
+    MvDaemonConn *conn = data;
+
+    if (conn->daemon->desc->conn_closed)
+        conn->daemon->desc->conn_closed(conn->daemon, conn, client);
+}
+
 bool
 mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc, GError **error)
 {

@@ -37,6 +37,7 @@ bool mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc
                                   GError **error);
 gpointer mv_daemon_connect_client_new(MvServerClient *client, gpointer daemon);
 void mv_daemon_connect_client_free(gpointer conn);
+void mv_daemon_connect_client_closed(MvServerClient *client, gpointer conn);
 
 /* daemon-config.c */
 bool mv_daemon_config_load(MvDaemon *daemon, GError **error);

@@ -176,6 +176,7 @@ start_serving(MvDaemon *daemon, GError **error)
         .client_new = mv_daemon_connect_client_new,
         .client_free = mv_daemon_connect_client_free,
         .call_check = mv_daemon_connect_call_check,
+        .client_closed = mv_daemon_connect_client_closed,
         .clients_changed = clients_changed,
     };
 

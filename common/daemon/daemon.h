@@ -39,6 +39,9 @@ typedef struct {
     void (*stop)(MvDaemon *daemon);
     /* Config reloaded (SIGHUP). */
     void (*reload)(MvDaemon *daemon);
+    /* A client connection closed (I/O thread; must not block): drop the
+     * client's registrations (event callbacks, streams). */
+    void (*conn_closed)(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient *client);
 } MvDaemonDescriptor;
 
 /* Per-connection state every daemon keeps (the server client's private data). */

@@ -570,6 +570,8 @@ client_close_now(MvServerClient *client)
         g_source_destroy(source);
         g_source_unref(source);     /* finalize drops the source's reference */
     }
+    if (server->hooks.client_closed)
+        server->hooks.client_closed(client, client->data);
     if (removed) {
         if (server->hooks.clients_changed)
             server->hooks.clients_changed(server, nclients, server->data);

@@ -136,6 +136,12 @@ execute(MvServerCall *call)
         xdr_free(proc->ret_filter, ret);
     if (reply)
         mv_server_client_send(call->client, reply);
+    if (call->after_reply) {
+        if (!err)
+            call->after_reply(call->after_reply_data, call->client);
+        else if (call->after_reply_destroy)
+            call->after_reply_destroy(call->after_reply_data);
+    }
     if (call->close_after_reply)
         mv_server_client_close(call->client, true);
 }
@@ -234,4 +240,12 @@ void
 mv_server_call_close_after_reply(MvServerCall *call)
 {
     call->close_after_reply = true;
+}
+
+void
+mv_server_call_after_reply(MvServerCall *call, GFunc func, gpointer data, GDestroyNotify destroy)
+{
+    call->after_reply = func;
+    call->after_reply_data = data;
+    call->after_reply_destroy = destroy;
 }

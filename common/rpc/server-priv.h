@@ -86,6 +86,9 @@ struct _MvServerCall {
     gsize len;
     bool owns_payload;
     bool close_after_reply;
+    GFunc after_reply;
+    gpointer after_reply_data;
+    GDestroyNotify after_reply_destroy;
 };
 
 /* server-client.c */

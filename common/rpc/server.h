@@ -41,6 +41,9 @@ typedef struct {
     /* May this call run now? (e.g. "hypervisor connection not open"). Runs on
      * the I/O thread before dispatch; set @error to refuse. */
     bool (*call_check)(MvServerClient *client, const MvProcInfo *proc, GError **error);
+    /* The connection closed (I/O thread); the client object may live on while
+     * calls still hold references. Drop per-client registrations here. */
+    void (*client_closed)(MvServerClient *client, gpointer client_data);
     /* The number of clients changed (I/O thread). */
     void (*clients_changed)(MvServer *server, guint nclients, gpointer server_data);
 } MvServerHooks;
@@ -155,5 +158,14 @@ gpointer mv_server_call_get_client_data(MvServerCall *call);
  * The connection closes once this call's reply has been written (CONNECT_CLOSE).
  */
 void mv_server_call_close_after_reply(MvServerCall *call);
+
+/**
+ * mv_server_call_after_reply:
+ * Runs @func(@data) on the thread that sent this call's reply, right after it
+ * was queued (e.g. start a stream's data flow only once the opening REPLY is
+ * on its way). Only when the call succeeded; otherwise @destroy frees @data.
+ */
+void mv_server_call_after_reply(MvServerCall *call, GFunc func, gpointer data,
+                                GDestroyNotify destroy);
 
 G_END_DECLS
