@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 #define MV_LIBVIRT_COMPAT_VERSION 9000000
 
 typedef struct _MvDaemon MvDaemon;
+typedef struct _MvDaemonConn MvDaemonConn;
 
 typedef struct {
     const char *name;               /* "qemu": socket, pidfile and config base name */
@@ -45,7 +46,7 @@ typedef struct {
 } MvDaemonDescriptor;
 
 /* Per-connection state every daemon keeps (the server client's private data). */
-typedef struct {
+struct _MvDaemonConn {
     MvDaemon *daemon;
     bool opened;                    /* CONNECT_OPEN succeeded */
     bool close_callback;            /* the client registered a close callback */
@@ -53,7 +54,7 @@ typedef struct {
     GHashTable *identity;           /* forwarded identity (CONNECT_SET_IDENTITY) */
     gpointer driver_data;           /* free with the descriptor's... driver owns */
     GDestroyNotify driver_data_free;
-} MvDaemonConn;
+};
 
 /**
  * mv_daemon_main:
