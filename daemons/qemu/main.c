@@ -14,10 +14,11 @@ const MvDaemonDescriptor mv_qemu_daemon = {
     .routes = (1u << MV_ROUTE_HYPERVISOR) | (1u << MV_ROUTE_DOMAIN),
     .default_uri = "qemu:///system",
     .uri_schemes = qemu_uri_schemes,
-    .handlers = mv_qemu_handlers,
+    .handlers = mv_qemu_handlers_table,
     .nhandlers = MV_REMOTE_PROC_LAST,
     .start = mv_qemu_driver_start,
     .stop = mv_qemu_driver_stop,
+    .conn_closed = mv_qemu_driver_conn_closed,
 };
 
 int

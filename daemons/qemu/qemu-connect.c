@@ -1,24 +1,11 @@
 /* Connection- and node-level calls of the QEMU driver: type, version,
- * capabilities, node facts, domain lists, lookups. */
+ * capabilities, node facts. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-driver.h"
 
 #include <string.h>
 
 #include "conf/node.h"
-#include "util/uuid.h"
-
-/* Every CONNECT_LIST_ALL_DOMAINS filter bit libvirt 9.0 defines (1 << 0 .. 1 << 15). */
-#define MV_LIST_DOMAINS_FLAGS_ALL 0xffffu
-
-static bool
-need_probe(MvQemuDriver *driver, GError **error)
-{
-    if (driver->probe)
-        return true;
-    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
-                        "QEMU is not usable on this host: %s", driver->probe_error);
-}
 
 static bool
 connect_get_type(MvServerCall *call, const void *args, mv_remote_connect_get_type_ret *ret,
@@ -34,7 +21,7 @@ connect_get_version(MvServerCall *call, const void *args,
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
 
-    if (!need_probe(driver, error))
+    if (!mv_qemu_driver_need_probe(driver, error))
         return false;
     ret->hv_ver = driver->probe->version;
     return true;
@@ -56,7 +43,7 @@ connect_get_max_vcpus(MvServerCall *call, const mv_remote_connect_get_max_vcpus_
     const char *type = args->type ? *args->type : NULL;
     int max = 0;
 
-    if (!need_probe(driver, error))
+    if (!mv_qemu_driver_need_probe(driver, error))
         return false;
     if (type && g_ascii_strcasecmp(type, "qemu") != 0 && g_ascii_strcasecmp(type, "kvm") != 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
@@ -136,87 +123,7 @@ node_get_security_model(MvServerCall *call, const void *args,
     return true;
 }
 
-static bool
-connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_domains_args *args,
-                         mv_remote_connect_list_all_domains_ret *ret, GError **error)
-{
-    if (args->flags & ~MV_LIST_DOMAINS_FLAGS_ALL)
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                            "unsupported flags (0x%x) in function virConnectListAllDomains",
-                            args->flags & ~MV_LIST_DOMAINS_FLAGS_ALL);
-    /* Domains arrive with the domain driver; the list is complete and empty. */
-    ret->domains.domains_len = 0;
-    ret->ret = 0;
-    return true;
-}
-
-static bool
-connect_num_of_domains(MvServerCall *call, const void *args,
-                       mv_remote_connect_num_of_domains_ret *ret, GError **error)
-{
-    ret->num = 0;
-    return true;
-}
-
-static bool
-connect_list_domains(MvServerCall *call, const mv_remote_connect_list_domains_args *args,
-                     mv_remote_connect_list_domains_ret *ret, GError **error)
-{
-    if (args->maxids < 0 || args->maxids > MV_REMOTE_DOMAIN_LIST_MAX)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maxids %d out of range (0..%d)",
-                            args->maxids, MV_REMOTE_DOMAIN_LIST_MAX);
-    ret->ids.ids_len = 0;
-    return true;
-}
-
-static bool
-connect_num_of_defined_domains(MvServerCall *call, const void *args,
-                               mv_remote_connect_num_of_defined_domains_ret *ret, GError **error)
-{
-    ret->num = 0;
-    return true;
-}
-
-static bool
-connect_list_defined_domains(MvServerCall *call,
-                             const mv_remote_connect_list_defined_domains_args *args,
-                             mv_remote_connect_list_defined_domains_ret *ret, GError **error)
-{
-    if (args->maxnames < 0 || args->maxnames > MV_REMOTE_DOMAIN_LIST_MAX)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maxnames %d out of range (0..%d)",
-                            args->maxnames, MV_REMOTE_DOMAIN_LIST_MAX);
-    ret->names.names_len = 0;
-    return true;
-}
-
-static bool
-domain_lookup_by_name(MvServerCall *call, const mv_remote_domain_lookup_by_name_args *args,
-                      mv_remote_domain_lookup_by_name_ret *ret, GError **error)
-{
-    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
-                        "Domain not found: no domain with matching name '%s'", args->name);
-}
-
-static bool
-domain_lookup_by_uuid(MvServerCall *call, const mv_remote_domain_lookup_by_uuid_args *args,
-                      mv_remote_domain_lookup_by_uuid_ret *ret, GError **error)
-{
-    char uuid[MV_UUID_STRING_LEN];
-
-    mv_uuid_format((const guint8 *)args->uuid, uuid);
-    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
-                        "Domain not found: no domain with matching uuid '%s'", uuid);
-}
-
-static bool
-domain_lookup_by_id(MvServerCall *call, const mv_remote_domain_lookup_by_id_args *args,
-                    mv_remote_domain_lookup_by_id_ret *ret, GError **error)
-{
-    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
-                        "Domain not found: no domain with matching id %d", args->id);
-}
-
-const MvDispatchFunc mv_qemu_handlers[MV_REMOTE_PROC_LAST] = {
+const MvDispatchFunc mv_qemu_connect_handlers[MV_REMOTE_PROC_LAST] = {
     MV_REMOTE_DISPATCH(CONNECT_GET_TYPE, connect_get_type),
     MV_REMOTE_DISPATCH(CONNECT_GET_VERSION, connect_get_version),
     MV_REMOTE_DISPATCH(CONNECT_GET_CAPABILITIES, connect_get_capabilities),
@@ -225,12 +132,4 @@ const MvDispatchFunc mv_qemu_handlers[MV_REMOTE_PROC_LAST] = {
     MV_REMOTE_DISPATCH(NODE_GET_FREE_MEMORY, node_get_free_memory),
     MV_REMOTE_DISPATCH(NODE_GET_CELLS_FREE_MEMORY, node_get_cells_free_memory),
     MV_REMOTE_DISPATCH(NODE_GET_SECURITY_MODEL, node_get_security_model),
-    MV_REMOTE_DISPATCH(CONNECT_LIST_ALL_DOMAINS, connect_list_all_domains),
-    MV_REMOTE_DISPATCH(CONNECT_NUM_OF_DOMAINS, connect_num_of_domains),
-    MV_REMOTE_DISPATCH(CONNECT_LIST_DOMAINS, connect_list_domains),
-    MV_REMOTE_DISPATCH(CONNECT_NUM_OF_DEFINED_DOMAINS, connect_num_of_defined_domains),
-    MV_REMOTE_DISPATCH(CONNECT_LIST_DEFINED_DOMAINS, connect_list_defined_domains),
-    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_NAME, domain_lookup_by_name),
-    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_UUID, domain_lookup_by_uuid),
-    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_ID, domain_lookup_by_id),
 };

@@ -1,32 +1,125 @@
-/* QEMU driver state: start-up probing and the capabilities document. */
+/* QEMU driver state: start-up (probe, capabilities, definitions, recovery,
+ * autostart) and shut-down. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-driver.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "conf/capabilities.h"
+#include "qemu-process.h"
+#include "util/file.h"
 #include "util/log.h"
+
+MvDispatchFunc mv_qemu_handlers_table[MV_REMOTE_PROC_LAST];
+
+void
+mv_qemu_handlers_merge(MvDispatchFunc *handlers, const MvDispatchFunc *part)
+{
+    for (int i = 0; i < MV_REMOTE_PROC_LAST; i++) {
+        if (part[i])
+            handlers[i] = part[i];
+    }
+}
+
+static gpointer
+driver_thread(gpointer data)
+{
+    MvQemuDriver *driver = data;
+
+    g_main_context_push_thread_default(driver->ctx);
+    g_main_loop_run(driver->loop);
+    g_main_context_pop_thread_default(driver->ctx);
+    return NULL;
+}
+
+static bool
+make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
+{
+    driver->defs_dir = mv_paths_definitions_dir(paths, "qemu");
+    driver->autostart_dir = g_build_filename(driver->defs_dir, "autostart", NULL);
+    driver->state_dir = mv_paths_state_dir(paths, "qemu");
+    driver->log_dir = g_build_filename(paths->log_dir, "qemu", NULL);
+    driver->lib_dir = mv_paths_data_dir(paths, "qemu");
+    driver->network_socket = mv_paths_socket(paths, "network", MV_SOCKET_RW);
+    return mv_file_mkdir_p(driver->defs_dir, 0755, error) &&
+           mv_file_mkdir_p(driver->state_dir, 0700, error) &&
+           mv_file_mkdir_p(driver->log_dir, 0750, error) &&
+           mv_file_mkdir_p(driver->lib_dir, 0750, error);
+}
+
+static void
+probe_emulator(MvQemuDriver *driver)
+{
+    g_autofree char *binary = NULL;
+    g_autoptr(GError) err = NULL;
+    int fd;
+
+    binary = g_key_file_get_string(mv_daemon_get_config(driver->daemon), "qemu", "emulator",
+                                   NULL);
+    driver->probe = mv_qemu_probe_get(binary, driver->lib_dir, &err);
+    if (!driver->probe) {
+        mv_log_error("cannot use QEMU: %s", err->message);
+        driver->probe_error = g_strdup(err->message);
+    }
+    fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    driver->kvm_available = fd >= 0;
+    if (fd >= 0)
+        close(fd);
+}
+
+static void
+recover_and_autostart(MvQemuDriver *driver)
+{
+    g_autoptr(GPtrArray) statuses = mv_qemu_persist_load_status(driver);
+    g_autoptr(GPtrArray) all = NULL;
+
+    for (guint i = 0; i < statuses->len; i++)
+        mv_qemu_process_recover(driver, statuses->pdata[i]);
+    all = mv_qemu_domains_snapshot(driver->domains);
+    for (guint i = 0; i < all->len; i++) {
+        MvQemuDomain *dom = all->pdata[i];
+        bool start;
+        g_mutex_lock(&dom->lock);
+        start = dom->autostart && !mv_qemu_domain_is_active(dom);
+        g_mutex_unlock(&dom->lock);
+        if (start && driver->probe)
+            mv_qemu_process_autostart(driver, dom);
+    }
+}
 
 bool
 mv_qemu_driver_start(MvDaemon *daemon, GError **error)
 {
-    g_autofree char *cache_dir = mv_paths_data_dir(mv_daemon_get_paths(daemon), "qemu");
     g_autoptr(MvCapabilities) caps = NULL;
-    g_autoptr(GError) err = NULL;
     MvQemuDriver *driver = g_new0(MvQemuDriver, 1);
-    g_autofree char *binary = NULL;
 
+    driver->daemon = daemon;
     mv_daemon_set_driver_data(daemon, driver);
-    binary = g_key_file_get_string(mv_daemon_get_config(daemon), "qemu", "emulator", NULL);
-    driver->probe = mv_qemu_probe_get(binary, cache_dir, &err);
-    if (!driver->probe) {
-        mv_log_error("cannot use QEMU: %s", err->message);
-        driver->probe_error = g_strdup(err->message);
-        g_clear_error(&err);
-    }
+    if (!make_dirs(driver, mv_daemon_get_paths(daemon), error))
+        return false;
+    probe_emulator(driver);
     if (!(caps = mv_capabilities_new_host(error)))
         return false;
     if (driver->probe)
         mv_capabilities_add_guest(caps, mv_qemu_probe_to_caps_guest(driver->probe));
     driver->capabilities_xml = mv_capabilities_format(caps);
+
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_connect_handlers);
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_list_handlers);
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_lifecycle_handlers);
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_info_handlers);
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_event_handlers);
+
+    driver->domains = mv_qemu_domains_new(driver);
+    driver->events = mv_qemu_events_new();
+    driver->ctx = g_main_context_new();
+    driver->loop = g_main_loop_new(driver->ctx, FALSE);
+    driver->thread = g_thread_new("qemu-events", driver_thread, driver);
+    driver->actions = mv_qemu_process_actions_new(driver);
+
+    mv_qemu_persist_load_defs(driver);
+    recover_and_autostart(driver);
     return true;
 }
 
@@ -34,17 +127,71 @@ void
 mv_qemu_driver_stop(MvDaemon *daemon)
 {
     MvQemuDriver *driver = mv_daemon_get_driver_data(daemon);
+    g_autoptr(GPtrArray) all = NULL;
 
     if (!driver)
         return;
+    if (driver->actions)
+        g_thread_pool_free(driver->actions, FALSE, TRUE);
+    if (driver->domains) {
+        /* Guests keep running: only let go of their monitors and watches. */
+        all = mv_qemu_domains_snapshot(driver->domains);
+        for (guint i = 0; i < all->len; i++) {
+            MvQemuDomain *dom = all->pdata[i];
+            g_mutex_lock(&dom->lock);
+            if (dom->monitor)
+                mv_qemu_monitor_close(dom->monitor);
+            if (dom->exit_source)
+                g_source_destroy(dom->exit_source);
+            g_mutex_unlock(&dom->lock);
+            mv_qemu_domains_remove(driver->domains, dom);
+        }
+    }
+    if (driver->loop) {
+        g_main_loop_quit(driver->loop);
+        g_thread_join(driver->thread);
+        g_main_loop_unref(driver->loop);
+        g_main_context_unref(driver->ctx);
+    }
+    g_clear_pointer(&all, g_ptr_array_unref);
+    mv_qemu_domains_free(driver->domains);
+    mv_qemu_events_free(driver->events);
     g_free(driver->probe_error);
     g_free(driver->capabilities_xml);
+    g_free(driver->defs_dir);
+    g_free(driver->autostart_dir);
+    g_free(driver->state_dir);
+    g_free(driver->log_dir);
+    g_free(driver->lib_dir);
+    g_free(driver->network_socket);
     g_free(driver);
     mv_daemon_set_driver_data(daemon, NULL);
+}
+
+void
+mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient *client)
+{
+    MvQemuDriver *driver = mv_daemon_get_driver_data(daemon);
+
+    if (!driver)
+        return;
+    if (driver->events)
+        mv_qemu_events_client_closed(driver->events, client);
+    if (driver->domains)
+        mv_qemu_process_autodestroy(driver, conn);
 }
 
 MvQemuDriver *
 mv_qemu_driver_get(MvServerCall *call)
 {
     return mv_daemon_get_driver_data(mv_daemon_call_daemon(call));
+}
+
+bool
+mv_qemu_driver_need_probe(MvQemuDriver *driver, GError **error)
+{
+    if (driver->probe)
+        return true;
+    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                        "QEMU is not usable on this host: %s", driver->probe_error);
 }

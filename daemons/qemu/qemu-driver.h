@@ -6,15 +6,37 @@
 #include <stdbool.h>
 
 #include "daemon/daemon.h"
-#include "remote-dispatch.h"
+#include "qemu-domain.h"
+#include "qemu-events.h"
 #include "qemu-probe.h"
+#include "remote-dispatch.h"
 
 G_BEGIN_DECLS
 
+/* How long a modifying call waits for another one on the same domain. */
+#define MV_QEMU_JOB_WAIT_MS 30000
+
 typedef struct {
+    MvDaemon *daemon;
     const MvQemuProbe *probe;   /* NULL when the emulator could not be probed */
     char *probe_error;          /* why not, for the calls that need it */
     char *capabilities_xml;     /* the capabilities document, built once */
+    bool kvm_available;
+
+    char *defs_dir;             /* <etc>/qemu: persistent definitions */
+    char *autostart_dir;        /* <etc>/qemu/autostart: links to the definitions */
+    char *state_dir;            /* <run>/qemu: live status, monitor sockets */
+    char *log_dir;              /* <log>/qemu: QEMU's stderr and serial logs */
+    char *lib_dir;              /* <lib>/qemu: caches, channel sockets */
+    char *network_socket;       /* where modvirt-networkd would listen */
+
+    MvQemuDomains *domains;
+    MvQemuEvents *events;
+
+    GMainContext *ctx;          /* monitor I/O, process exits, consoles */
+    GMainLoop *loop;
+    GThread *thread;
+    GThreadPool *actions;       /* reactions to QEMU events that need a job */
 } MvQemuDriver;
 
 /* The descriptor modvirt-qemud runs. */
@@ -22,19 +44,38 @@ extern const MvDaemonDescriptor mv_qemu_daemon;
 
 /**
  * mv_qemu_driver_start:
- * Probes the emulator (through the disk cache under <lib>/qemu) and builds the
- * capabilities document. A missing or broken emulator is not fatal: the
- * daemon serves and the calls that need QEMU report why.
+ * Probes the emulator (through the disk cache under <lib>/qemu), builds the
+ * capabilities document, loads the definitions, reconnects to guests that
+ * survived a daemon restart and starts the autostart guests. A missing or
+ * broken emulator is not fatal: the daemon serves and the calls that need
+ * QEMU report why.
  */
 bool mv_qemu_driver_start(MvDaemon *daemon, GError **error);
 
-/** mv_qemu_driver_stop: frees the driver state. */
+/** mv_qemu_driver_stop: leaves running guests running and frees the driver state. */
 void mv_qemu_driver_stop(MvDaemon *daemon);
+
+/** mv_qemu_driver_conn_closed: drops the connection's event registrations. */
+void mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient *client);
 
 /** mv_qemu_driver_get: the driver state of the daemon serving @call. */
 MvQemuDriver *mv_qemu_driver_get(MvServerCall *call);
 
-/* The REMOTE handlers of the QEMU driver, indexed by procedure number. */
-extern const MvDispatchFunc mv_qemu_handlers[MV_REMOTE_PROC_LAST];
+/** mv_qemu_driver_need_probe: false with an error when QEMU is unusable. */
+bool mv_qemu_driver_need_probe(MvQemuDriver *driver, GError **error);
+
+/* The REMOTE handlers of the QEMU driver, indexed by procedure number; filled
+ * by mv_qemu_driver_start() from the tables of the driver's parts. */
+extern MvDispatchFunc mv_qemu_handlers_table[MV_REMOTE_PROC_LAST];
+
+/* Copies the non-NULL entries of @part into @handlers. */
+void mv_qemu_handlers_merge(MvDispatchFunc *handlers, const MvDispatchFunc *part);
+
+/* The handler tables of the driver's parts. */
+extern const MvDispatchFunc mv_qemu_connect_handlers[MV_REMOTE_PROC_LAST];
+extern const MvDispatchFunc mv_qemu_domain_list_handlers[MV_REMOTE_PROC_LAST];
+extern const MvDispatchFunc mv_qemu_domain_lifecycle_handlers[MV_REMOTE_PROC_LAST];
+extern const MvDispatchFunc mv_qemu_domain_info_handlers[MV_REMOTE_PROC_LAST];
+extern const MvDispatchFunc mv_qemu_domain_event_handlers[MV_REMOTE_PROC_LAST];
 
 G_END_DECLS

@@ -1,0 +1,1049 @@
+/* The QEMU command line of a domain: every -device with its backend
+ * (-blockdev, -netdev, -chardev, -object). Device ids are libvirt's aliases
+ * (see qemu-command.h). */
+#include "qemu-command.h"
+#include "qemu-command-priv.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+
+#define SUN_PATH_MAX 107    /* sizeof(sockaddr_un.sun_path) - 1 */
+
+static bool
+unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static bool
+unsupported(GError **error, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
+}
+
+/* ---- controllers ------------------------------------------------------------ */
+
+static bool
+def_has_controller(const MvDomainDef *def, const char *type, int index)
+{
+    for (size_t i = 0; i < def->ncontrollers; i++) {
+        if (g_str_equal(def->controllers[i]->type, type)
+            && (index < 0 || def->controllers[i]->index == index))
+            return true;
+    }
+    return false;
+}
+
+/* The index of the virtio-serial controller that consoles and channels use. */
+static int
+virtio_serial_index(const MvDomainDef *def)
+{
+    int best = -1;
+
+    for (size_t i = 0; i < def->ncontrollers; i++) {
+        const MvDomainControllerDef *c = def->controllers[i];
+
+        if (g_str_equal(c->type, "virtio-serial") && (best < 0 || c->index < best))
+            best = c->index;
+    }
+    return best < 0 ? 0 : best;
+}
+
+static bool
+input_needs_usb(const MvDomainInputDef *input)
+{
+    return input->bus && g_str_equal(input->bus, "usb");
+}
+
+static bool
+serial_needs_usb(const MvDomainChrDef *chr)
+{
+    return chr->target_type && g_str_equal(chr->target_type, "usb-serial");
+}
+
+static bool
+controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
+{
+    static const struct { const char *model, *device; } models[] = {
+        { "piix3-uhci", "piix3-usb-uhci" },
+        { "piix4-uhci", "piix4-usb-uhci" },
+        { "qemu-xhci", "qemu-xhci" },
+        { "nec-xhci", "nec-usb-xhci" },
+    };
+    const char *model = c ? c->model : NULL;
+    const char *device = NULL;
+    int index = c ? c->index : 0;
+    GString *buf;
+
+    if (!model)
+        model = cmd->q35 ? "qemu-xhci" : "piix3-uhci";
+    if (g_str_equal(model, "none")) {
+        cmd->usb_none = true;
+        return true;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(models); i++) {
+        if (g_str_equal(models[i].model, model))
+            device = models[i].device;
+    }
+    /* ich9-ehci1 + uhci companions would need companion wiring: not done */
+    if (!device)
+        return unsupported(error, "USB controller %d: model '%s' is not supported "
+                           "(qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, none are)",
+                           index, model);
+    buf = g_string_new(device);
+    if (index == 0)
+        g_string_append(buf, ",id=usb");
+    else
+        g_string_append_printf(buf, ",id=usb%d", index);
+    if (c && c->ports >= 0) {
+        if (!g_str_has_suffix(device, "xhci")) {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "USB controller %d: only xhci controllers have a "
+                               "configurable number of ports", index);
+        }
+        g_string_append_printf(buf, ",p2=%d,p3=%d", c->ports, c->ports);
+    }
+    if (c && !qemu_command_add_pci_address(cmd, buf, &c->address, "USB controller", error)) {
+        g_string_free(buf, TRUE);
+        return false;
+    }
+    qemu_command_add_take(cmd, "-device", buf);
+    return true;
+}
+
+static bool
+controller_add_pci(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
+{
+    const char *model = c->model;
+    GString *buf;
+
+    if (c->index == 0) {
+        const char *root = cmd->q35 ? "pcie-root" : "pci-root";
+
+        if (model && !g_str_equal(model, root))
+            return unsupported(error, "PCI controller 0 must be '%s' on this machine, not '%s'",
+                               root, model);
+        return true;    /* built into the machine */
+    }
+    if (!model || g_str_equal(model, "pci-root") || g_str_equal(model, "pcie-root"))
+        return unsupported(error, "PCI controller %d: only controller 0 can be a root bus",
+                           c->index);
+    buf = g_string_new(NULL);
+    if (g_str_equal(model, "pci-bridge")) {
+        g_string_append_printf(buf, "pci-bridge,chassis_nr=%d", c->index);
+    } else if (!cmd->q35) {
+        g_string_free(buf, TRUE);
+        return unsupported(error, "PCI controller %d: model '%s' needs a q35 machine",
+                           c->index, model);
+    } else if (g_str_equal(model, "pcie-root-port")) {
+        g_string_append_printf(buf, "pcie-root-port,port=%d,chassis=%d", c->index, c->index);
+    } else if (g_str_equal(model, "pcie-switch-downstream-port")) {
+        g_string_append_printf(buf, "xio3130-downstream,port=%d,chassis=%d", c->index, c->index);
+    } else if (g_str_equal(model, "pcie-switch-upstream-port")) {
+        g_string_append(buf, "x3130-upstream");
+    } else if (g_str_equal(model, "dmi-to-pci-bridge")) {
+        g_string_append(buf, "i82801b11-bridge");
+    } else if (g_str_equal(model, "pcie-to-pci-bridge")) {
+        g_string_append(buf, "pcie-pci-bridge");
+    } else {
+        g_string_free(buf, TRUE);
+        return unsupported(error, "PCI controller %d: model '%s' is not supported",
+                           c->index, model);
+    }
+    g_string_append_printf(buf, ",id=pci.%d", c->index);
+    if (!qemu_command_add_pci_address(cmd, buf, &c->address, "PCI controller", error)) {
+        g_string_free(buf, TRUE);
+        return false;
+    }
+    qemu_command_add_take(cmd, "-device", buf);
+    return true;
+}
+
+/* sata, scsi, virtio-serial (explicit when @c is set, else implicit at @index) */
+static bool
+controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef *c, int index,
+                     GError **error)
+{
+    g_autofree char *what = g_strdup_printf("%s controller %d", type, index);
+    GString *buf;
+
+    if (g_str_equal(type, "sata")) {
+        if (cmd->q35 && index == 0)
+            return true;    /* q35's built-in AHCI, bus "ide" */
+        buf = g_string_new(NULL);
+        g_string_append_printf(buf, "ich9-ahci,id=sata%d", index);
+    } else if (g_str_equal(type, "scsi")) {
+        const char *model = c && c->model ? c->model : "virtio-scsi";
+
+        buf = g_string_new(NULL);
+        if (g_str_equal(model, "virtio-scsi"))
+            g_string_append(buf, "virtio-scsi-pci");
+        else if (g_str_equal(model, "lsilogic"))
+            g_string_append(buf, "lsi53c895a");
+        else
+            return unsupported(error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)",
+                               what, model);
+        g_string_append_printf(buf, ",id=scsi%d", index);
+    } else if (g_str_equal(type, "virtio-serial")) {
+        buf = g_string_new(NULL);
+        g_string_append_printf(buf, "virtio-serial-pci,id=virtio-serial%d", index);
+        if (c && c->ports >= 0)
+            g_string_append_printf(buf, ",max_ports=%d", c->ports);
+        if (c && c->vectors >= 0)
+            g_string_append_printf(buf, ",vectors=%d", c->vectors);
+    } else if (g_str_equal(type, "ide")) {
+        if (cmd->q35)
+            return unsupported(error, "%s: the q35 machine has no IDE controller "
+                               "(use a sata controller)", what);
+        if (index != 0)
+            return unsupported(error, "%s: the pc machine has one built-in IDE controller", what);
+        return true;        /* built into PIIX */
+    } else {
+        return unsupported(error, "controller type '%s' is not supported", type);
+    }
+    if (c && !qemu_command_add_pci_address(cmd, buf, &c->address, what, error)) {
+        g_string_free(buf, TRUE);
+        return false;
+    }
+    qemu_command_add_take(cmd, "-device", buf);
+    return true;
+}
+
+bool
+qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
+{
+    const MvDomainDef *def = cmd->def;
+    bool need_usb = false;
+
+    /* PCI buses first, in index order: devices below may sit on them. */
+    for (int index = 0; index < 256; index++) {
+        for (size_t i = 0; i < def->ncontrollers; i++) {
+            const MvDomainControllerDef *c = def->controllers[i];
+
+            if (c->index == index && g_str_equal(c->type, "pci")
+                && !controller_add_pci(cmd, c, error))
+                return false;
+        }
+    }
+    for (size_t i = 0; i < def->ncontrollers; i++) {
+        const MvDomainControllerDef *c = def->controllers[i];
+
+        if (g_str_equal(c->type, "pci"))
+            continue;
+        if (c->index < 0)
+            return unsupported(error, "%s controller: index %d is invalid", c->type, c->index);
+        if (g_str_equal(c->type, "usb")) {
+            if (!controller_add_usb(cmd, c, error))
+                return false;
+        } else if (!controller_add_other(cmd, c->type, c, c->index, error)) {
+            return false;
+        }
+    }
+
+    /* Implicit controllers, as libvirt adds them: a USB controller when a USB
+     * device exists, the disk controllers the disks' addresses name, one
+     * virtio-serial for virtio consoles and channels. */
+    for (size_t i = 0; i < def->ninputs; i++)
+        need_usb |= input_needs_usb(def->inputs[i]);
+    for (size_t i = 0; i < def->nserials; i++)
+        need_usb |= serial_needs_usb(def->serials[i]);
+    if (need_usb && !def_has_controller(def, "usb", -1) && !controller_add_usb(cmd, NULL, error))
+        return false;
+
+    for (size_t i = 0; i < def->ndisks; i++) {
+        const MvDomainDiskDef *disk = def->disks[i];
+        g_autofree char *alias = NULL;
+        const char *type = disk->bus == MV_DOMAIN_DISK_BUS_SATA ? "sata"
+                           : disk->bus == MV_DOMAIN_DISK_BUS_SCSI ? "scsi" : NULL;
+        unsigned int ctrl;
+
+        if (!type)
+            continue;
+        if (!(alias = mv_qemu_command_disk_alias(disk, error)))
+            return false;
+        /* the alias starts with "<type><controller>" */
+        ctrl = (unsigned int)strtoul(alias + strlen(type), NULL, 10);
+        if (!def_has_controller(def, type, (int)ctrl)) {
+            bool earlier = false;
+
+            for (size_t j = 0; j < i; j++) {
+                g_autofree char *other = NULL;
+
+                if (def->disks[j]->bus != disk->bus)
+                    continue;
+                other = mv_qemu_command_disk_alias(def->disks[j], NULL);
+                earlier |= other && strtoul(other + strlen(type), NULL, 10) == ctrl;
+            }
+            if (!earlier && !controller_add_other(cmd, type, NULL, (int)ctrl, error))
+                return false;
+        }
+    }
+
+    for (size_t i = 0; i < def->nconsoles; i++) {
+        const char *t = def->consoles[i]->target_type;
+
+        cmd->need_virtio_serial |= t && g_str_equal(t, "virtio");
+    }
+    if (def->nchannels)
+        cmd->need_virtio_serial = true;
+    if (cmd->need_virtio_serial && !def_has_controller(def, "virtio-serial", -1)
+        && !controller_add_other(cmd, "virtio-serial", NULL, 0, error))
+        return false;
+    return true;
+}
+
+/* ---- disks ------------------------------------------------------------------ */
+
+typedef struct {
+    unsigned int controller, bus, target, unit;
+} DiskAddr;
+
+/* "vdb" -> 1, "sdaa" -> 26: the letters after the two-letter prefix, base 26
+ * without a zero digit. */
+static bool
+disk_name_to_index(const char *name, unsigned int *ret_index)
+{
+    unsigned long index = 0;
+    const char *p;
+
+    if (!name || strlen(name) < 3 || strlen(name) > 6)
+        return false;
+    for (p = name + 2; *p; p++) {
+        if (*p < 'a' || *p > 'z')
+            return false;
+        index = index * 26 + (unsigned long)(*p - 'a' + 1);
+    }
+    *ret_index = (unsigned int)(index - 1);
+    return true;
+}
+
+static bool
+disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error)
+{
+    const MvDomainDeviceAddress *a = &disk->address;
+    DiskAddr addr = { 0 };
+    unsigned int index;
+
+    if (!disk_name_to_index(disk->target_dev, &index))
+        return unsupported(error, "disk '%s': the target name is not a valid disk name "
+                           "(like vda, sdb, hdc)", disk->target_dev ? disk->target_dev : "");
+    if (a->type && g_str_equal(a->type, "drive")) {
+        if (disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
+            return unsupported(error, "disk '%s': a virtio disk has a PCI address, "
+                               "not a drive address", disk->target_dev);
+        addr = (DiskAddr) { a->controller, a->bus, a->target, a->unit };
+    } else if (a->type && !g_str_equal(a->type, "pci")) {
+        return unsupported(error, "disk '%s': address type '%s' is not supported",
+                           disk->target_dev, a->type);
+    } else if (a->type && disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO) {
+        return unsupported(error, "disk '%s': only virtio disks have a PCI address",
+                           disk->target_dev);
+    } else {
+        switch (disk->bus) {
+        case MV_DOMAIN_DISK_BUS_VIRTIO:
+            addr.unit = index;
+            break;
+        case MV_DOMAIN_DISK_BUS_SATA:     /* six ports per AHCI controller */
+            addr = (DiskAddr) { index / 6, 0, 0, index % 6 };
+            break;
+        case MV_DOMAIN_DISK_BUS_IDE:      /* two buses of master + slave */
+            addr = (DiskAddr) { index / 4, (index % 4) / 2, 0, index % 2 };
+            break;
+        case MV_DOMAIN_DISK_BUS_SCSI:
+            addr = (DiskAddr) { index / 7, 0, 0, index % 7 };
+            break;
+        }
+    }
+    if (disk->bus == MV_DOMAIN_DISK_BUS_SATA && (addr.bus != 0 || addr.unit > 5))
+        return unsupported(error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5",
+                           disk->target_dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && (addr.controller != 0 || addr.bus > 1
+                                                || addr.unit > 1))
+        return unsupported(error, "disk '%s': an IDE drive address needs controller 0, "
+                           "bus 0-1 and unit 0-1", disk->target_dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_SCSI && (addr.bus != 0 || addr.unit > 16383))
+        return unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
+                           disk->target_dev);
+    *ret_addr = addr;
+    return true;
+}
+
+char *
+mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error)
+{
+    DiskAddr a;
+
+    if (!disk_get_address(disk, &a, error))
+        return NULL;
+    switch (disk->bus) {
+    case MV_DOMAIN_DISK_BUS_VIRTIO:
+        return g_strdup_printf("virtio-disk%u", a.unit);
+    case MV_DOMAIN_DISK_BUS_SATA:
+        return g_strdup_printf("sata%u-0-%u", a.controller, a.unit);
+    case MV_DOMAIN_DISK_BUS_IDE:
+        return g_strdup_printf("ide%u-%u-%u", a.controller, a.bus, a.unit);
+    case MV_DOMAIN_DISK_BUS_SCSI:
+        return g_strdup_printf("scsi%u-0-%u-%u", a.controller, a.target, a.unit);
+    }
+    unsupported(error, "disk '%s': unknown bus", disk->target_dev);
+    return NULL;
+}
+
+/* <driver cache=…> -> block node cache options and the device's write-cache. */
+static bool
+disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const char **ret_wce,
+                   GError **error)
+{
+    static const struct { const char *name, *node, *wce; } modes[] = {
+        { "none", ",cache.direct=on", "on" },
+        { "writeback", "", "on" },
+        { "writethrough", "", "off" },
+        { "directsync", ",cache.direct=on", "off" },
+        { "unsafe", ",cache.no-flush=on", "on" },
+    };
+
+    *ret_node = "";
+    *ret_wce = NULL;
+    if (!disk->driver_cache || g_str_equal(disk->driver_cache, "default"))
+        return true;
+    for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+        if (g_str_equal(modes[i].name, disk->driver_cache)) {
+            *ret_node = modes[i].node;
+            *ret_wce = modes[i].wce;
+            return true;
+        }
+    }
+    return unsupported(error, "disk '%s': cache mode '%s' is not supported", disk->target_dev,
+                       disk->driver_cache);
+}
+
+static bool
+disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
+{
+    static const char *const formats[] = { "raw", "qcow2", "qed", "vmdk", "vdi", "vhdx", "vpc", NULL };
+    const char *dev = disk->target_dev;
+    const char *format = disk->driver_type ? disk->driver_type : "raw";
+    bool cdrom = disk->device == MV_DOMAIN_DISK_DEVICE_CDROM;
+    bool readonly = disk->readonly || cdrom;
+    const char *cache_node, *wce;
+    g_autofree char *alias = NULL;
+    GString *buf;
+    DiskAddr a;
+
+    if (!(alias = mv_qemu_command_disk_alias(disk, error)) || !disk_get_address(disk, &a, error))
+        return false;
+    if (disk->driver_name && !g_str_equal(disk->driver_name, "qemu"))
+        return unsupported(error, "disk '%s': driver '%s' is not supported (use 'qemu')", dev,
+                           disk->driver_name);
+    if (!g_strv_contains(formats, format))
+        return unsupported(error, "disk '%s': format '%s' is not supported", dev, format);
+    if (disk->shareable && !g_str_equal(format, "raw"))
+        return unsupported(error, "disk '%s': shareable disks must use raw format", dev);
+    if (!disk_cache_options(disk, &cache_node, &wce, error))
+        return false;
+    if (cdrom && disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
+        return unsupported(error, "disk '%s': a cdrom cannot be on the virtio bus "
+                           "(use sata, scsi or ide)", dev);
+    if (!disk->source && !cdrom)
+        return unsupported(error, "disk '%s' has no source", dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && cmd->q35)
+        return unsupported(error, "disk '%s': the q35 machine has no IDE bus (use bus='sata')",
+                           dev);
+    /* QEMU's IDE/AHCI hard disk refuses read-only images */
+    if (disk->readonly && !cdrom
+        && (disk->bus == MV_DOMAIN_DISK_BUS_IDE || disk->bus == MV_DOMAIN_DISK_BUS_SATA))
+        return unsupported(error, "disk '%s': read-only IDE and SATA disks are not supported "
+                           "(use virtio or scsi)", dev);
+
+    if (disk->source) {
+        const char *driver = disk->type == MV_DOMAIN_DISK_SOURCE_FILE ? "file"
+                             : cdrom ? "host_cdrom" : "host_device";
+
+        buf = g_string_new(NULL);
+        g_string_append_printf(buf, "driver=%s,filename=", driver);
+        qemu_command_escape(buf, disk->source);
+        g_string_append_printf(buf, ",node-name=%s-storage%s%s", alias, cache_node,
+                               readonly ? ",read-only=on" : "");
+        qemu_command_add_take(cmd, "-blockdev", buf);
+        buf = g_string_new(NULL);
+        g_string_append_printf(buf, "driver=%s,file=%s-storage,node-name=%s-format%s%s",
+                               format, alias, alias, cache_node, readonly ? ",read-only=on" : "");
+        qemu_command_add_take(cmd, "-blockdev", buf);
+    }
+
+    buf = g_string_new(NULL);
+    switch (disk->bus) {
+    case MV_DOMAIN_DISK_BUS_VIRTIO:
+        g_string_append(buf, "virtio-blk-pci");
+        if (!qemu_command_add_pci_address(cmd, buf, &disk->address, dev, error)) {
+            g_string_free(buf, TRUE);
+            return false;
+        }
+        break;
+    case MV_DOMAIN_DISK_BUS_SATA:
+        g_string_append_printf(buf, "%s,bus=", cdrom ? "ide-cd" : "ide-hd");
+        if (cmd->q35 && a.controller == 0)
+            g_string_append_printf(buf, "ide.%u", a.unit);
+        else
+            g_string_append_printf(buf, "sata%u.%u", a.controller, a.unit);
+        break;
+    case MV_DOMAIN_DISK_BUS_IDE:
+        g_string_append_printf(buf, "%s,bus=ide.%u,unit=%u", cdrom ? "ide-cd" : "ide-hd",
+                               a.bus, a.unit);
+        break;
+    case MV_DOMAIN_DISK_BUS_SCSI:
+        g_string_append_printf(buf, "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u",
+                               cdrom ? "scsi-cd" : "scsi-hd", a.controller, a.target, a.unit);
+        break;
+    }
+    if (disk->source)
+        g_string_append_printf(buf, ",drive=%s-format", alias);
+    g_string_append_printf(buf, ",id=%s", alias);
+    if (disk->serial) {
+        g_string_append(buf, ",serial=");
+        qemu_command_escape(buf, disk->serial);
+    }
+    if (disk->boot_order)
+        g_string_append_printf(buf, ",bootindex=%u", disk->boot_order);
+    if (disk->shareable)
+        g_string_append(buf, ",share-rw=on");
+    if (wce && disk->source)
+        g_string_append_printf(buf, ",write-cache=%s", wce);
+    qemu_command_add_take(cmd, "-device", buf);
+    return true;
+}
+
+bool
+qemu_command_devices_add_disks(QemuCmd *cmd, GError **error)
+{
+    for (size_t i = 0; i < cmd->def->ndisks; i++) {
+        if (!disk_add(cmd, cmd->def->disks[i], error))
+            return false;
+    }
+    return true;
+}
+
+/* ---- network interfaces ----------------------------------------------------- */
+
+static bool
+net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
+{
+    static const struct { const char *model, *device; } models[] = {
+        { "virtio", "virtio-net-pci" },
+        { "virtio-transitional", "virtio-net-pci-transitional" },
+        { "virtio-non-transitional", "virtio-net-pci-non-transitional" },
+        { "e1000", "e1000" },
+        { "e1000e", "e1000e" },
+        { "rtl8139", "rtl8139" },
+        { "ne2k_pci", "ne2k_pci" },
+        { "pcnet", "pcnet" },
+        { "vmxnet3", "vmxnet3" },
+    };
+    const MvQemuCommandContext *ctx = cmd->ctx;
+    int fd = i < ctx->ntap_fds && ctx->tap_fds ? ctx->tap_fds[i] : -1;
+    /* no model: libvirt's x86 default is rtl8139 (guests have a driver for it) */
+    const char *model = net->model ? net->model : "rtl8139";
+    const char *device = NULL;
+    g_autofree char *what = g_strdup_printf("interface %zu", i);
+    GString *buf;
+
+    for (size_t m = 0; m < G_N_ELEMENTS(models); m++) {
+        if (g_str_equal(models[m].model, model))
+            device = models[m].device;
+    }
+    if (!device)
+        return unsupported(error, "%s: model '%s' is not supported", what, model);
+
+    buf = g_string_new(NULL);
+    switch (net->type) {
+    case MV_DOMAIN_NET_USER:
+        g_string_append(buf, "user");
+        break;
+    case MV_DOMAIN_NET_ETHERNET:
+        if (fd >= 0) {
+            g_string_append_printf(buf, "tap,fd=%d", fd);
+        } else if (net->target_dev) {
+            g_string_append(buf, "tap,ifname=");
+            qemu_command_escape(buf, net->target_dev);
+            g_string_append(buf, ",script=no,downscript=no");
+        } else {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: type 'ethernet' needs <target dev='…'/> naming an "
+                               "existing tap device", what);
+        }
+        break;
+    case MV_DOMAIN_NET_NETWORK:
+    case MV_DOMAIN_NET_BRIDGE:
+        if (fd < 0) {
+            g_string_free(buf, TRUE);
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                                "interface %zu needs a tap device from modvirt-networkd "
+                                "(%s '%s'), and none was passed", i,
+                                net->type == MV_DOMAIN_NET_NETWORK ? "network" : "bridge",
+                                net->source ? net->source : "");
+        }
+        g_string_append_printf(buf, "tap,fd=%d", fd);
+        break;
+    }
+    /* never vhost=on: /dev/vhost-net does not exist on our hosts */
+    g_string_append_printf(buf, ",id=hostnet%zu", i);
+    qemu_command_add_take(cmd, "-netdev", buf);
+
+    buf = g_string_new(NULL);
+    g_string_append_printf(buf, "%s,netdev=hostnet%zu,id=net%zu,"
+                           "mac=%02x:%02x:%02x:%02x:%02x:%02x", device, i, i,
+                           net->mac[0], net->mac[1], net->mac[2], net->mac[3], net->mac[4],
+                           net->mac[5]);
+    if (!qemu_command_add_pci_address(cmd, buf, &net->address, what, error)) {
+        g_string_free(buf, TRUE);
+        return false;
+    }
+    if (net->boot_order)
+        g_string_append_printf(buf, ",bootindex=%u", net->boot_order);
+    qemu_command_add_take(cmd, "-device", buf);
+    return true;
+}
+
+bool
+qemu_command_devices_add_nets(QemuCmd *cmd, GError **error)
+{
+    for (size_t i = 0; i < cmd->def->nnets; i++) {
+        if (!net_add(cmd, cmd->def->nets[i], i, error))
+            return false;
+    }
+    return true;
+}
+
+/* ---- character devices ------------------------------------------------------ */
+
+/* -chardev for @chr with id "char<alias>". @path overrides the source path
+ * (auto-created channel sockets); @log adds the console logfile. */
+static bool
+chardev_add(QemuCmd *cmd, const MvDomainChrDef *chr, const char *alias, const char *path,
+            bool log, GError **error)
+{
+    const MvQemuCommandContext *ctx = cmd->ctx;
+    GString *buf = g_string_new(NULL);
+
+    if (!path)
+        path = chr->source_path;
+    switch (chr->type) {
+    case MV_DOMAIN_CHR_PTY:
+        g_string_append_printf(buf, "pty,id=char%s", alias);
+        break;
+    case MV_DOMAIN_CHR_UNIX:
+        if (!path) {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: a unix socket needs <source path='…'/>", alias);
+        }
+        if (strlen(path) > SUN_PATH_MAX) {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: the socket path '%s' is longer than %d bytes",
+                               alias, path, SUN_PATH_MAX);
+        }
+        g_string_append_printf(buf, "socket,id=char%s,path=", alias);
+        qemu_command_escape(buf, path);
+        if (!chr->source_mode || !g_str_equal(chr->source_mode, "connect"))
+            g_string_append(buf, ",server=on,wait=off");
+        break;
+    case MV_DOMAIN_CHR_FILE:
+        if (!path) {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: a file needs <source path='…'/>", alias);
+        }
+        g_string_append_printf(buf, "file,id=char%s,path=", alias);
+        qemu_command_escape(buf, path);
+        log = false;
+        break;
+    case MV_DOMAIN_CHR_NULL:
+        g_string_append_printf(buf, "null,id=char%s", alias);
+        log = false;
+        break;
+    }
+    /* The log keeps what the guest wrote while nobody was connected. */
+    if (log && ctx->log_dir) {
+        g_autofree char *file = g_strdup_printf("%s/%s-%s.log", ctx->log_dir, cmd->def->name,
+                                                alias);
+
+        g_string_append(buf, ",logfile=");
+        qemu_command_escape(buf, file);
+        g_string_append(buf, ",logappend=on");
+    }
+    qemu_command_add_take(cmd, "-chardev", buf);
+    return true;
+}
+
+static bool
+serial_add(QemuCmd *cmd, const MvDomainChrDef *chr, size_t i, GError **error)
+{
+    g_autofree char *alias = g_strdup_printf("serial%zu", i);
+    const char *target = chr->target_type ? chr->target_type : "isa-serial";
+    GString *buf;
+
+    if (!chardev_add(cmd, chr, alias, NULL, true, error))
+        return false;
+    buf = g_string_new(NULL);
+    if (g_str_equal(target, "isa-serial")) {
+        int port = chr->target_port >= 0 ? chr->target_port : (int)i;
+
+        if (port > 3) {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: an ISA serial port is 0-3, not %d", alias, port);
+        }
+        g_string_append_printf(buf, "isa-serial,chardev=char%s,id=%s,index=%d", alias, alias,
+                               port);
+    } else if (g_str_equal(target, "pci-serial")) {
+        g_string_append_printf(buf, "pci-serial,chardev=char%s,id=%s", alias, alias);
+    } else if (g_str_equal(target, "usb-serial")) {
+        if (cmd->usb_none) {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: a USB serial port needs a USB controller", alias);
+        }
+        g_string_append_printf(buf, "usb-serial,bus=usb.0,chardev=char%s,id=%s", alias, alias);
+    } else {
+        g_string_free(buf, TRUE);
+        return unsupported(error, "%s: target type '%s' is not supported "
+                           "(isa-serial, pci-serial, usb-serial are)", alias, target);
+    }
+    qemu_command_add_take(cmd, "-device", buf);
+    return true;
+}
+
+bool
+qemu_command_devices_add_chardevs(QemuCmd *cmd, GError **error)
+{
+    const MvDomainDef *def = cmd->def;
+    int vser = virtio_serial_index(def);
+
+    for (size_t i = 0; i < def->nserials; i++) {
+        if (!serial_add(cmd, def->serials[i], i, error))
+            return false;
+    }
+
+    for (size_t i = 0; i < def->nconsoles; i++) {
+        const MvDomainChrDef *chr = def->consoles[i];
+        const char *target = chr->target_type ? chr->target_type : "serial";
+        g_autofree char *alias = g_strdup_printf("console%zu", i);
+
+        if (g_str_equal(target, "serial")) {
+            /* libvirt semantics: the first console of type serial is another
+             * view of serial0; without serials it becomes serial0. */
+            if (i != 0)
+                return unsupported(error, "%s: only the first console can be a serial console",
+                                   alias);
+            if (def->nserials)
+                continue;
+            if (!serial_add(cmd, chr, 0, error))
+                return false;
+        } else if (g_str_equal(target, "virtio")) {
+            if (!chardev_add(cmd, chr, alias, NULL, true, error))
+                return false;
+            qemu_command_addf(cmd, "-device",
+                              "virtconsole,bus=virtio-serial%d.0,chardev=char%s,id=%s",
+                              vser, alias, alias);
+        } else {
+            return unsupported(error, "%s: target type '%s' is not supported (serial, virtio are)",
+                               alias, target);
+        }
+    }
+
+    for (size_t i = 0; i < def->nchannels; i++) {
+        const MvDomainChrDef *chr = def->channels[i];
+        g_autofree char *alias = g_strdup_printf("channel%zu", i);
+        g_autofree char *path = NULL;
+        GString *buf;
+
+        if (chr->target_type && !g_str_equal(chr->target_type, "virtio"))
+            return unsupported(error, "%s: target type '%s' is not supported (virtio is)",
+                               alias, chr->target_type);
+        if (chr->type == MV_DOMAIN_CHR_UNIX && !chr->source_path) {
+            if (!cmd->ctx->channel_dir)
+                return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                                    "%s: no directory for its unix socket was given", alias);
+            path = g_strdup_printf("%s/%s.%s", cmd->ctx->channel_dir, def->name,
+                                   chr->target_name ? chr->target_name : alias);
+        }
+        if (!chardev_add(cmd, chr, alias, path, false, error))
+            return false;
+        buf = g_string_new(NULL);
+        g_string_append_printf(buf, "virtserialport,bus=virtio-serial%d.0,chardev=char%s,id=%s",
+                               vser, alias, alias);
+        if (chr->target_name) {
+            g_string_append(buf, ",name=");
+            qemu_command_escape(buf, chr->target_name);
+        }
+        qemu_command_add_take(cmd, "-device", buf);
+    }
+    return true;
+}
+
+/* ---- input, graphics, video ------------------------------------------------- */
+
+bool
+qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
+{
+    static const struct { const char *type, *bus, *device; } devices[] = {
+        { "tablet", "usb", "usb-tablet" },
+        { "mouse", "usb", "usb-mouse" },
+        { "keyboard", "usb", "usb-kbd" },
+        { "tablet", "virtio", "virtio-tablet-pci" },
+        { "mouse", "virtio", "virtio-mouse-pci" },
+        { "keyboard", "virtio", "virtio-keyboard-pci" },
+        { "mouse", "ps2", NULL },       /* the i8042 built into pc and q35 */
+        { "keyboard", "ps2", NULL },
+    };
+
+    for (size_t i = 0; i < cmd->def->ninputs; i++) {
+        const MvDomainInputDef *input = cmd->def->inputs[i];
+        const char *bus = input->bus ? input->bus
+                          : g_str_equal(input->type, "tablet") ? "usb" : "ps2";
+        bool found = false;
+
+        for (size_t d = 0; d < G_N_ELEMENTS(devices); d++) {
+            if (!g_str_equal(devices[d].type, input->type) || !g_str_equal(devices[d].bus, bus))
+                continue;
+            found = true;
+            if (!devices[d].device)
+                break;
+            if (g_str_equal(bus, "usb")) {
+                if (cmd->usb_none)
+                    return unsupported(error, "input%zu: a USB %s needs a USB controller",
+                                       i, input->type);
+                qemu_command_addf(cmd, "-device", "%s,bus=usb.0,id=input%zu",
+                                  devices[d].device, i);
+            } else {
+                qemu_command_addf(cmd, "-device", "%s,id=input%zu", devices[d].device, i);
+            }
+        }
+        if (!found)
+            return unsupported(error, "input%zu: a %s %s is not supported", i, bus, input->type);
+    }
+    return true;
+}
+
+/* "127.0.0.1" or "[::1]" for a listen address. */
+static void
+graphics_append_listen(GString *buf, const char *listen)
+{
+    if (strchr(listen, ':'))
+        g_string_append_printf(buf, "[%s]", listen);
+    else
+        qemu_command_escape(buf, listen);
+}
+
+bool
+qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
+{
+    bool vnc = false, spice = false;
+
+    for (size_t i = 0; i < cmd->def->ngraphics; i++) {
+        const MvDomainGraphicsDef *g = cmd->def->graphics[i];
+        const char *listen = g->listen && *g->listen ? g->listen : "127.0.0.1";
+        bool autoport = g->autoport || g->port < 0;
+        GString *buf;
+
+        if (g_str_equal(g->type, "vnc")) {
+            if (vnc)
+                return unsupported(error, "graphics %zu: only one VNC display is supported", i);
+            vnc = true;
+            if (!autoport && (g->port < 5900 || g->port > 65535))
+                return unsupported(error, "graphics %zu: VNC port %d is outside 5900-65535",
+                                   i, g->port);
+            buf = g_string_new(NULL);
+            graphics_append_listen(buf, listen);
+            /* autoport: QEMU takes the first free display from :0 (port 5900);
+             * the driver reads the port back with query-vnc. */
+            if (autoport)
+                g_string_append(buf, ":0,to=100");
+            else
+                g_string_append_printf(buf, ":%d", g->port - 5900);
+            if (g->passwd)
+                g_string_append(buf, ",password=on");   /* set over QMP after start */
+            qemu_command_add_take(cmd, "-vnc", buf);
+        } else if (g_str_equal(g->type, "spice")) {
+            if (spice)
+                return unsupported(error, "graphics %zu: only one SPICE display is supported", i);
+            spice = true;
+            /* SPICE has no "first free port" option, and nothing allocates one yet */
+            if (autoport)
+                return unsupported(error, "graphics %zu: SPICE needs an explicit port "
+                                   "(autoport is not supported for SPICE)", i);
+            if (g->port < 1 || g->port > 65535)
+                return unsupported(error, "graphics %zu: SPICE port %d is invalid", i, g->port);
+            buf = g_string_new(NULL);
+            g_string_append_printf(buf, "port=%d,addr=", g->port);
+            qemu_command_escape(buf, listen);
+            /* with a password, ticketing stays on and the driver sets it over QMP */
+            if (!g->passwd)
+                g_string_append(buf, ",disable-ticketing=on");
+            qemu_command_add_take(cmd, "-spice", buf);
+        } else {
+            return unsupported(error, "graphics %zu: type '%s' is not supported (vnc, spice are)",
+                               i, g->type);
+        }
+    }
+    return true;
+}
+
+bool
+qemu_command_devices_add_video(QemuCmd *cmd, GError **error)
+{
+    const MvDomainDef *def = cmd->def;
+    size_t primary = 0;
+
+    for (size_t i = 0; i < def->nvideos; i++) {
+        if (def->videos[i]->primary) {
+            primary = i;
+            break;
+        }
+    }
+    for (size_t i = 0; i < def->nvideos; i++) {
+        const MvDomainVideoDef *v = def->videos[i];
+        g_autofree char *alias = g_strdup_printf("video%zu", i);
+        const char *model = v->model ? v->model : "vga";
+        bool is_primary = i == primary;
+        GString *buf = g_string_new(NULL);
+
+        if (g_str_equal(model, "none")) {
+            g_string_free(buf, TRUE);
+            continue;
+        }
+        /* Only one VGA-compatible adapter: the primary one. vram is honoured
+         * where QEMU has a size knob (VGA, QXL); cirrus, virtio and bochs
+         * have fixed or driver-managed memory, as with libvirt. */
+        if (g_str_equal(model, "vga") && is_primary) {
+            g_string_append(buf, "VGA");
+            if (v->vram)
+                g_string_append_printf(buf, ",vgamem_mb=%u", MAX(v->vram / 1024, 1u));
+        } else if (g_str_equal(model, "cirrus") && is_primary) {
+            g_string_append(buf, "cirrus-vga");
+        } else if (g_str_equal(model, "virtio")) {
+            g_string_append(buf, is_primary ? "virtio-vga" : "virtio-gpu-pci");
+            if (v->heads)
+                g_string_append_printf(buf, ",max_outputs=%u", v->heads);
+        } else if (g_str_equal(model, "qxl")) {
+            g_string_append(buf, is_primary ? "qxl-vga" : "qxl");
+            if (v->vram)
+                g_string_append_printf(buf, ",vram_size=%" G_GUINT64_FORMAT,
+                                       (guint64)v->vram * 1024);
+            if (v->heads)
+                g_string_append_printf(buf, ",max_outputs=%u", v->heads);
+        } else if (g_str_equal(model, "bochs")) {
+            g_string_append(buf, "bochs-display");
+        } else if (g_str_equal(model, "ramfb")) {
+            if (v->address.type) {
+                g_string_free(buf, TRUE);
+                return unsupported(error, "%s: ramfb is not a PCI device and has no address",
+                                   alias);
+            }
+            g_string_append(buf, "ramfb");
+        } else {
+            g_string_free(buf, TRUE);
+            if (g_str_equal(model, "vga") || g_str_equal(model, "cirrus"))
+                return unsupported(error, "%s: a '%s' adapter can only be the primary one",
+                                   alias, model);
+            return unsupported(error, "%s: model '%s' is not supported "
+                               "(vga, cirrus, virtio, qxl, bochs, ramfb, none are)", alias, model);
+        }
+        g_string_append_printf(buf, ",id=%s", alias);
+        if (!qemu_command_add_pci_address(cmd, buf, &v->address, alias, error)) {
+            g_string_free(buf, TRUE);
+            return false;
+        }
+        qemu_command_add_take(cmd, "-device", buf);
+    }
+    return true;
+}
+
+/* ---- watchdog, memory balloon, RNG ----------------------------------------- */
+
+static bool
+watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
+{
+    static const char *const actions[] = {
+        "reset", "shutdown", "poweroff", "pause", "none", "inject-nmi", NULL
+    };
+    const char *action = w->action ? w->action : "reset";
+
+    if (!w->model || g_str_equal(w->model, "i6300esb")) {
+        qemu_command_add(cmd, "-device", "i6300esb,id=watchdog0");
+    } else if (g_str_equal(w->model, "ib700")) {
+        qemu_command_add(cmd, "-device", "ib700,id=watchdog0");
+    } else if (g_str_equal(w->model, "itco")) {
+        /* the ICH9 TCO watchdog is part of q35; arm it to reset the guest */
+        if (!cmd->q35)
+            return unsupported(error, "watchdog0: model 'itco' needs a q35 machine");
+        qemu_command_add(cmd, "-global", "ICH9-LPC.noreboot=off");
+    } else {
+        return unsupported(error, "watchdog0: model '%s' is not supported "
+                           "(i6300esb, ib700, itco are)", w->model);
+    }
+    if (!g_strv_contains(actions, action))
+        return unsupported(error, "watchdog0: action '%s' is not supported "
+                           "(reset, shutdown, poweroff, pause, none, inject-nmi are)", action);
+    /* -action watchdog= is the QEMU >= 6.0 spelling of -watchdog-action */
+    qemu_command_addf(cmd, "-action", "watchdog=%s", action);
+    return true;
+}
+
+bool
+qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
+{
+    const MvDomainDef *def = cmd->def;
+
+    if (def->watchdog && !watchdog_add(cmd, def->watchdog, error))
+        return false;
+
+    /* The stats period and the target size (currentMemory) are set over QMP. */
+    if (def->memballoon && def->memballoon->model
+        && !g_str_equal(def->memballoon->model, "none")) {
+        GString *buf;
+
+        if (!g_str_equal(def->memballoon->model, "virtio"))
+            return unsupported(error, "balloon0: model '%s' is not supported (virtio, none are)",
+                               def->memballoon->model);
+        buf = g_string_new("virtio-balloon-pci,id=balloon0");
+        if (!qemu_command_add_pci_address(cmd, buf, &def->memballoon->address, "balloon0",
+                                          error)) {
+            g_string_free(buf, TRUE);
+            return false;
+        }
+        qemu_command_add_take(cmd, "-device", buf);
+    }
+
+    for (size_t i = 0; i < def->nrngs; i++) {
+        const MvDomainRngDef *rng = def->rngs[i];
+        g_autofree char *alias = g_strdup_printf("rng%zu", i);
+        GString *buf;
+
+        if (rng->model && !g_str_equal(rng->model, "virtio"))
+            return unsupported(error, "%s: model '%s' is not supported (virtio is)", alias,
+                               rng->model);
+        buf = g_string_new(NULL);
+        if (rng->backend_model && g_str_equal(rng->backend_model, "builtin")) {
+            g_string_append_printf(buf, "rng-builtin,id=obj%s", alias);
+        } else if (!rng->backend_model || g_str_equal(rng->backend_model, "random")) {
+            g_string_append_printf(buf, "rng-random,id=obj%s,filename=", alias);
+            qemu_command_escape(buf, rng->backend ? rng->backend : "/dev/urandom");
+        } else {
+            g_string_free(buf, TRUE);
+            return unsupported(error, "%s: backend '%s' is not supported (random, builtin are)",
+                               alias, rng->backend_model);
+        }
+        qemu_command_add_take(cmd, "-object", buf);
+        buf = g_string_new(NULL);
+        g_string_append_printf(buf, "virtio-rng-pci,rng=obj%s,id=%s", alias, alias);
+        if (!qemu_command_add_pci_address(cmd, buf, &rng->address, alias, error)) {
+            g_string_free(buf, TRUE);
+            return false;
+        }
+        qemu_command_add_take(cmd, "-device", buf);
+    }
+    return true;
+}

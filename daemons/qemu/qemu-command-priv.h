@@ -1,0 +1,49 @@
+/* Shared between qemu-command.c (machine, CPU, memory, boot, clock) and
+ * qemu-command-devices.c (every -device and its backend). Not a public API. */
+#pragma once
+
+#include "qemu-command.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+    const MvDomainDef *def;
+    const MvQemuProbe *probe;
+    const MvQemuCommandContext *ctx;
+    GPtrArray *argv;            /* of char *, owned */
+    bool kvm;                   /* accel=kvm (else tcg) */
+    bool q35;                   /* the machine is a q35 (pcie root, built-in AHCI) */
+    const char *root_bus;       /* "pci.0" | "pcie.0" */
+    bool usb_none;              /* <controller type='usb' model='none'/> */
+    bool need_virtio_serial;    /* a virtio console or channel exists */
+} QemuCmd;
+
+/* Appends @opt and, when non-NULL, @value as two arguments. */
+void qemu_command_add(QemuCmd *cmd, const char *opt, const char *value);
+/* Appends @opt and the printf-style value. */
+void qemu_command_addf(QemuCmd *cmd, const char *opt, const char *fmt, ...)
+    G_GNUC_PRINTF(3, 4);
+/* Appends @opt and @value (consumed). */
+void qemu_command_add_take(QemuCmd *cmd, const char *opt, GString *value);
+/* Appends @s to @buf with QEMU's option escaping (',' becomes ",,"). */
+void qemu_command_escape(GString *buf, const char *s);
+
+/* Adds ",bus=…,addr=…" for a <address type='pci'>; nothing for no address.
+ * @what names the device in errors. */
+bool qemu_command_add_pci_address(QemuCmd *cmd, GString *buf,
+                                  const MvDomainDeviceAddress *addr, const char *what,
+                                  GError **error);
+
+/* Controllers (explicit and the implicit ones devices need), disks, interfaces,
+ * character devices, inputs, graphics, video and the small devices, in
+ * command-line order. Each returns false with @error set. */
+bool qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_disks(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_nets(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_chardevs(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_video(QemuCmd *cmd, GError **error);
+bool qemu_command_devices_add_misc(QemuCmd *cmd, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,465 @@
+/* Domain lifecycle calls: define, undefine, start, create, destroy,
+ * shutdown, reboot, reset, suspend, resume, autostart. Each modifying call
+ * holds the domain's job; unknown flag bits are refused. */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-dispatch.h"
+#include "qemu-persist.h"
+#include "qemu-process.h"
+
+#include <string.h>
+
+#include "util/uuid.h"
+
+#define DEFINE_VALIDATE         (1u << 0)
+#define UNDEFINE_ALL_FLAGS      0x7fu       /* nothing here keeps saves/snapshots/nvram/TPM */
+#define CREATE_PAUSED           (1u << 0)
+#define CREATE_AUTODESTROY      (1u << 1)
+#define CREATE_BYPASS_CACHE     (1u << 2)
+#define CREATE_FORCE_BOOT       (1u << 3)
+#define CREATE_VALIDATE         (1u << 4)
+#define DESTROY_GRACEFUL        (1u << 0)
+#define DESTROY_REMOVE_LOGS     (1u << 1)
+#define SHUTDOWN_ACPI           (1u << 0)
+#define SHUTDOWN_ALL_MODES      0x1fu
+
+static void
+remember_autodestroy(MvServerCall *call, MvQemuDomain *dom, unsigned int flags)
+{
+    g_mutex_lock(&dom->lock);
+    dom->autodestroy_conn = (flags & CREATE_AUTODESTROY) ? mv_daemon_call_conn(call) : NULL;
+    g_mutex_unlock(&dom->lock);
+}
+
+/* ---- define / undefine ---- */
+
+static MvQemuDomain *
+define_xml(MvServerCall *call, const char *xml, unsigned int flags, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvDomainDef) def = NULL;
+    g_autoptr(MvQemuDomain) dom = NULL;
+    char uuid[MV_UUID_STRING_LEN];
+    bool updated = false;
+
+    if (!mv_qemu_dispatch_check_flags(flags, DEFINE_VALIDATE, "virDomainDefineXMLFlags", error) ||
+        !(def = mv_domain_def_parse_string(xml, 0, error)))
+        return NULL;
+    if ((dom = mv_qemu_domains_find_by_name(driver->domains, def->name)) &&
+        memcmp(dom->uuid, def->uuid, 16) != 0) {
+        mv_uuid_format(dom->uuid, uuid);
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
+                     "domain '%s' already exists with uuid %s", dom->name, uuid);
+        return NULL;
+    }
+    if (!dom && (dom = mv_qemu_domains_find_by_uuid(driver->domains, def->uuid))) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
+                     "domain '%s' already exists with this uuid: renaming is not supported",
+                     dom->name);
+        return NULL;
+    }
+    if (dom) {
+        /* A new version of an existing definition. */
+        if (!mv_qemu_dispatch_begin_job(dom, "virDomainDefineXML", error))
+            return NULL;
+        if (!mv_qemu_persist_save_def(driver, def, error)) {
+            mv_qemu_process_end_job(driver, dom);
+            return NULL;
+        }
+        g_mutex_lock(&dom->lock);
+        if (mv_qemu_domain_is_active(dom)) {
+            mv_domain_def_free(dom->newdef);
+            dom->newdef = g_steal_pointer(&def);
+        } else {
+            mv_domain_def_free(dom->def);
+            dom->def = g_steal_pointer(&def);
+        }
+        dom->persistent = true;
+        g_mutex_unlock(&dom->lock);
+        mv_qemu_process_end_job(driver, dom);
+        updated = true;
+    } else {
+        MvDomainDef *copy = mv_domain_def_copy(def);
+        if (!(dom = mv_qemu_domains_add(driver->domains, copy, true, error)))
+            return NULL;
+        if (!mv_qemu_persist_save_def(driver, def, error)) {
+            mv_qemu_domains_remove(driver->domains, dom);
+            return NULL;
+        }
+    }
+    mv_qemu_process_emit(driver, dom, MV_EVENT_DEFINED,
+                         updated ? MV_EVENT_DEFINED_UPDATED : MV_EVENT_DEFINED_ADDED);
+    return g_steal_pointer(&dom);
+}
+
+static bool
+domain_define_xml(MvServerCall *call, const mv_remote_domain_define_xml_args *args,
+                  mv_remote_domain_define_xml_ret *ret, GError **error)
+{
+    g_autoptr(MvQemuDomain) dom = define_xml(call, args->xml, 0, error);
+
+    if (!dom)
+        return false;
+    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    return true;
+}
+
+static bool
+domain_define_xml_flags(MvServerCall *call, const mv_remote_domain_define_xml_flags_args *args,
+                        mv_remote_domain_define_xml_flags_ret *ret, GError **error)
+{
+    g_autoptr(MvQemuDomain) dom = define_xml(call, args->xml, args->flags, error);
+
+    if (!dom)
+        return false;
+    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    return true;
+}
+
+static bool
+undefine(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flags,
+         GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    bool active;
+
+    if (!mv_qemu_dispatch_check_flags(flags, UNDEFINE_ALL_FLAGS, "virDomainUndefineFlags",
+                                      error) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, "virDomainUndefine", error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    if (!dom->persistent) {
+        g_mutex_unlock(&dom->lock);
+        mv_qemu_process_end_job(driver, dom);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot undefine transient "
+                            "domain '%s'", dom->name);
+    }
+    g_mutex_unlock(&dom->lock);
+    if (!mv_qemu_persist_delete_def(driver, dom->name, error)) {
+        mv_qemu_process_end_job(driver, dom);
+        return false;
+    }
+    g_mutex_lock(&dom->lock);
+    active = mv_qemu_domain_is_active(dom);
+    dom->persistent = false;
+    dom->autostart = false;
+    g_clear_pointer(&dom->newdef, mv_domain_def_free);
+    g_mutex_unlock(&dom->lock);
+    mv_qemu_process_emit(driver, dom, MV_EVENT_UNDEFINED, MV_EVENT_UNDEFINED_REMOVED);
+    if (!active)
+        mv_qemu_domains_remove(driver->domains, dom);
+    mv_qemu_process_end_job(driver, dom);
+    return true;
+}
+
+static bool
+domain_undefine(MvServerCall *call, const mv_remote_domain_undefine_args *args, void *ret,
+                GError **error)
+{
+    return undefine(call, &args->dom, 0, error);
+}
+
+static bool
+domain_undefine_flags(MvServerCall *call, const mv_remote_domain_undefine_flags_args *args,
+                      void *ret, GError **error)
+{
+    return undefine(call, &args->dom, args->flags, error);
+}
+
+/* ---- start / create ---- */
+
+#define CREATE_ALLOWED (CREATE_PAUSED | CREATE_AUTODESTROY | CREATE_BYPASS_CACHE | \
+                        CREATE_FORCE_BOOT | CREATE_VALIDATE)
+
+static bool
+start(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flags,
+      mv_remote_nonnull_domain *ret_dom, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(flags, CREATE_ALLOWED, "virDomainCreateWithFlags", error) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, "virDomainCreate", error))
+        return false;
+    ok = mv_qemu_process_start(driver, dom, flags & (CREATE_PAUSED | CREATE_AUTODESTROY), error);
+    if (ok)
+        remember_autodestroy(call, dom, flags);
+    mv_qemu_process_end_job(driver, dom);
+    if (ok && ret_dom)
+        mv_qemu_dispatch_fill_dom(ret_dom, dom);
+    return ok;
+}
+
+static bool
+domain_create(MvServerCall *call, const mv_remote_domain_create_args *args, void *ret,
+              GError **error)
+{
+    return start(call, &args->dom, 0, NULL, error);
+}
+
+static bool
+domain_create_with_flags(MvServerCall *call, const mv_remote_domain_create_with_flags_args *args,
+                         mv_remote_domain_create_with_flags_ret *ret, GError **error)
+{
+    return start(call, &args->dom, args->flags, &ret->dom, error);
+}
+
+static bool
+domain_create_xml(MvServerCall *call, const mv_remote_domain_create_xml_args *args,
+                  mv_remote_domain_create_xml_ret *ret, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvDomainDef) def = NULL;
+    g_autoptr(MvQemuDomain) dom = NULL;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(args->flags, CREATE_PAUSED | CREATE_AUTODESTROY |
+                                      CREATE_BYPASS_CACHE | CREATE_VALIDATE,
+                                      "virDomainCreateXML", error) ||
+        !(def = mv_domain_def_parse_string(args->xml, 0, error)) ||
+        !(dom = mv_qemu_domains_add(driver->domains, g_steal_pointer(&def), false, error)))
+        return false;
+    if (!mv_qemu_dispatch_begin_job(dom, "virDomainCreateXML", error)) {
+        mv_qemu_domains_remove(driver->domains, dom);
+        return false;
+    }
+    ok = mv_qemu_process_start(driver, dom, args->flags & (CREATE_PAUSED | CREATE_AUTODESTROY),
+                               error);
+    if (ok)
+        remember_autodestroy(call, dom, args->flags);
+    else
+        mv_qemu_domains_remove(driver->domains, dom);
+    mv_qemu_process_end_job(driver, dom);
+    if (ok)
+        mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    return ok;
+}
+
+/* ---- stop ---- */
+
+static bool
+destroy(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flags,
+        GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS,
+                                      "virDomainDestroyFlags", error) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, "virDomainDestroy", error))
+        return false;
+    ok = mv_qemu_process_stop(driver, dom, flags & DESTROY_GRACEFUL,
+                              MV_DOMAIN_SHUTOFF_DESTROYED, MV_EVENT_STOPPED_DESTROYED, error);
+    mv_qemu_process_end_job(driver, dom);
+    return ok;
+}
+
+static bool
+domain_destroy(MvServerCall *call, const mv_remote_domain_destroy_args *args, void *ret,
+               GError **error)
+{
+    return destroy(call, &args->dom, 0, error);
+}
+
+static bool
+domain_destroy_flags(MvServerCall *call, const mv_remote_domain_destroy_flags_args *args,
+                     void *ret, GError **error)
+{
+    return destroy(call, &args->dom, args->flags, error);
+}
+
+/* Runs @op on the running domain's monitor while holding its job. */
+typedef bool (*MonitorOp)(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
+                          gpointer data, GError **error);
+
+static bool
+with_monitor(MvServerCall *call, const mv_remote_nonnull_domain *ref, const char *api,
+             MonitorOp op, gpointer data, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    MvQemuMonitor *mon = NULL;
+    bool ok;
+
+    if (!(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, api, error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    ok = mv_qemu_dispatch_require_active(dom, error);
+    if (ok)
+        mon = dom->monitor;
+    g_mutex_unlock(&dom->lock);
+    if (ok)
+        ok = op(driver, dom, mon, data, error);
+    mv_qemu_process_end_job(driver, dom);
+    return ok;
+}
+
+static bool
+check_shutdown_mode(unsigned int flags, const char *api, GError **error)
+{
+    if (!mv_qemu_dispatch_check_flags(flags, SHUTDOWN_ALL_MODES, api, error))
+        return false;
+    if (flags & ~SHUTDOWN_ACPI)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "only the ACPI power button is supported by %s here (no guest "
+                            "agent, initctl, signal or paravirt mode)", api);
+    return true;
+}
+
+static bool
+op_powerdown(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpointer reboot,
+             GError **error)
+{
+    g_mutex_lock(&dom->lock);
+    dom->fake_reboot = GPOINTER_TO_INT(reboot);
+    g_mutex_unlock(&dom->lock);
+    return mv_qemu_monitor_system_powerdown(mon, error);
+}
+
+static bool
+domain_shutdown(MvServerCall *call, const mv_remote_domain_shutdown_args *args, void *ret,
+                GError **error)
+{
+    return with_monitor(call, &args->dom, "virDomainShutdown", op_powerdown,
+                        GINT_TO_POINTER(FALSE), error);
+}
+
+static bool
+domain_shutdown_flags(MvServerCall *call, const mv_remote_domain_shutdown_flags_args *args,
+                      void *ret, GError **error)
+{
+    return check_shutdown_mode(args->flags, "virDomainShutdownFlags", error) &&
+           with_monitor(call, &args->dom, "virDomainShutdown", op_powerdown,
+                        GINT_TO_POINTER(FALSE), error);
+}
+
+static bool
+domain_reboot(MvServerCall *call, const mv_remote_domain_reboot_args *args, void *ret,
+              GError **error)
+{
+    return check_shutdown_mode(args->flags, "virDomainReboot", error) &&
+           with_monitor(call, &args->dom, "virDomainReboot", op_powerdown,
+                        GINT_TO_POINTER(TRUE), error);
+}
+
+static bool
+op_reset(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpointer data,
+         GError **error)
+{
+    return mv_qemu_monitor_system_reset(mon, error);
+}
+
+static bool
+domain_reset(MvServerCall *call, const mv_remote_domain_reset_args *args, void *ret,
+             GError **error)
+{
+    return mv_qemu_dispatch_check_flags(args->flags, 0, "virDomainReset", error) &&
+           with_monitor(call, &args->dom, "virDomainReset", op_reset, NULL, error);
+}
+
+/* ---- suspend / resume ---- */
+
+static bool
+op_suspend(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpointer suspend,
+           GError **error)
+{
+    bool pause = GPOINTER_TO_INT(suspend);
+    bool ok;
+
+    g_mutex_lock(&dom->lock);
+    if (pause && dom->state == MV_DOMAIN_PAUSED) {
+        g_mutex_unlock(&dom->lock);
+        return true;        /* libvirt: suspending a paused domain succeeds */
+    }
+    if (!pause && dom->state == MV_DOMAIN_RUNNING) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is already running");
+    }
+    g_mutex_unlock(&dom->lock);
+    ok = pause ? mv_qemu_monitor_stop(mon, error) : mv_qemu_monitor_cont(mon, error);
+    if (!ok)
+        return false;
+    g_mutex_lock(&dom->lock);
+    if (pause)
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_USER);
+    else
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);
+    ok = mv_qemu_persist_save_status(driver, dom, error);
+    g_mutex_unlock(&dom->lock);
+    mv_qemu_process_emit(driver, dom, pause ? MV_EVENT_SUSPENDED : MV_EVENT_RESUMED,
+                         pause ? MV_EVENT_SUSPENDED_PAUSED : MV_EVENT_RESUMED_UNPAUSED);
+    return ok;
+}
+
+static bool
+domain_suspend(MvServerCall *call, const mv_remote_domain_suspend_args *args, void *ret,
+               GError **error)
+{
+    return with_monitor(call, &args->dom, "virDomainSuspend", op_suspend,
+                        GINT_TO_POINTER(TRUE), error);
+}
+
+static bool
+domain_resume(MvServerCall *call, const mv_remote_domain_resume_args *args, void *ret,
+              GError **error)
+{
+    return with_monitor(call, &args->dom, "virDomainResume", op_suspend,
+                        GINT_TO_POINTER(FALSE), error);
+}
+
+/* ---- autostart ---- */
+
+static bool
+domain_set_autostart(MvServerCall *call, const mv_remote_domain_set_autostart_args *args,
+                     void *ret, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    bool ok = true;
+
+    if (!(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, "virDomainSetAutostart", error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    if (!dom->persistent)
+        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                          "Requested operation is not valid: cannot set autostart for "
+                          "transient domain '%s'", dom->name);
+    g_mutex_unlock(&dom->lock);
+    if (ok)
+        ok = mv_qemu_persist_set_autostart(driver, dom->name, args->autostart != 0, error);
+    if (ok) {
+        g_mutex_lock(&dom->lock);
+        dom->autostart = args->autostart != 0;
+        g_mutex_unlock(&dom->lock);
+    }
+    mv_qemu_process_end_job(driver, dom);
+    return ok;
+}
+
+const MvDispatchFunc mv_qemu_domain_lifecycle_handlers[MV_REMOTE_PROC_LAST] = {
+    MV_REMOTE_DISPATCH(DOMAIN_DEFINE_XML, domain_define_xml),
+    MV_REMOTE_DISPATCH(DOMAIN_DEFINE_XML_FLAGS, domain_define_xml_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_UNDEFINE, domain_undefine),
+    MV_REMOTE_DISPATCH(DOMAIN_UNDEFINE_FLAGS, domain_undefine_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_CREATE, domain_create),
+    MV_REMOTE_DISPATCH(DOMAIN_CREATE_WITH_FLAGS, domain_create_with_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_CREATE_XML, domain_create_xml),
+    MV_REMOTE_DISPATCH(DOMAIN_DESTROY, domain_destroy),
+    MV_REMOTE_DISPATCH(DOMAIN_DESTROY_FLAGS, domain_destroy_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_SHUTDOWN, domain_shutdown),
+    MV_REMOTE_DISPATCH(DOMAIN_SHUTDOWN_FLAGS, domain_shutdown_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_REBOOT, domain_reboot),
+    MV_REMOTE_DISPATCH(DOMAIN_RESET, domain_reset),
+    MV_REMOTE_DISPATCH(DOMAIN_SUSPEND, domain_suspend),
+    MV_REMOTE_DISPATCH(DOMAIN_RESUME, domain_resume),
+    MV_REMOTE_DISPATCH(DOMAIN_SET_AUTOSTART, domain_set_autostart),
+};

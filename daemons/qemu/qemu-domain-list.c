@@ -1,0 +1,247 @@
+/* Domain lists and lookups: answered from memory, never waiting on a job. */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-dispatch.h"
+
+#include <string.h>
+
+#include "util/uuid.h"
+
+/* CONNECT_LIST_ALL_DOMAINS filter groups (libvirt's VIR_CONNECT_LIST_DOMAINS_*). */
+enum {
+    LIST_ACTIVE = 1 << 0,
+    LIST_INACTIVE = 1 << 1,
+    LIST_PERSISTENT = 1 << 2,
+    LIST_TRANSIENT = 1 << 3,
+    LIST_RUNNING = 1 << 4,
+    LIST_PAUSED = 1 << 5,
+    LIST_SHUTOFF = 1 << 6,
+    LIST_OTHER = 1 << 7,
+    LIST_MANAGEDSAVE = 1 << 8,
+    LIST_NO_MANAGEDSAVE = 1 << 9,
+    LIST_AUTOSTART = 1 << 10,
+    LIST_NO_AUTOSTART = 1 << 11,
+    LIST_HAS_SNAPSHOT = 1 << 12,
+    LIST_NO_SNAPSHOT = 1 << 13,
+    LIST_HAS_CHECKPOINT = 1 << 14,
+    LIST_NO_CHECKPOINT = 1 << 15,
+    LIST_ALL_FLAGS = (1 << 16) - 1,
+};
+
+/* One filter group: no bit set = no filter, else the domain must have one of them. */
+static bool
+group_matches(unsigned int flags, unsigned int yes, unsigned int no, bool value)
+{
+    if (!(flags & (yes | no)))
+        return true;
+    return value ? (flags & yes) != 0 : (flags & no) != 0;
+}
+
+/* Whether @dom passes @flags (lock held). Managed saves, snapshots and
+ * checkpoints do not exist here: every domain has none. */
+static bool
+domain_matches(MvQemuDomain *dom, unsigned int flags)
+{
+    bool active = mv_qemu_domain_is_active(dom);
+    bool state_ok;
+
+    if (flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)) {
+        switch (dom->state) {
+        case MV_DOMAIN_RUNNING:
+            state_ok = flags & LIST_RUNNING;
+            break;
+        case MV_DOMAIN_PAUSED:
+            state_ok = flags & LIST_PAUSED;
+            break;
+        case MV_DOMAIN_SHUTOFF:
+            state_ok = flags & LIST_SHUTOFF;
+            break;
+        default:
+            state_ok = flags & LIST_OTHER;
+            break;
+        }
+        if (!state_ok)
+            return false;
+    }
+    return group_matches(flags, LIST_ACTIVE, LIST_INACTIVE, active) &&
+           group_matches(flags, LIST_PERSISTENT, LIST_TRANSIENT, dom->persistent) &&
+           group_matches(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, false) &&
+           group_matches(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, dom->autostart) &&
+           group_matches(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, false) &&
+           group_matches(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false);
+}
+
+static bool
+connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_domains_args *args,
+                         mv_remote_connect_list_all_domains_ret *ret, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(GPtrArray) all = NULL;
+    mv_remote_nonnull_domain *doms;
+    u_int n = 0;
+
+    if (!mv_qemu_dispatch_check_flags(args->flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
+                                      error))
+        return false;
+    all = mv_qemu_domains_snapshot(driver->domains);
+    if (all->len > MV_REMOTE_DOMAIN_LIST_MAX)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                            "too many domains (%u) for one reply (max %d)", all->len,
+                            MV_REMOTE_DOMAIN_LIST_MAX);
+    doms = args->need_results ? g_new0(mv_remote_nonnull_domain, MAX(all->len, 1)) : NULL;
+    for (guint i = 0; i < all->len; i++) {
+        MvQemuDomain *dom = all->pdata[i];
+        bool match;
+        int id;
+
+        g_mutex_lock(&dom->lock);
+        match = !dom->removed && domain_matches(dom, args->flags);
+        id = dom->id;
+        g_mutex_unlock(&dom->lock);
+        if (!match)
+            continue;
+        if (doms) {
+            doms[n].name = g_strdup(dom->name);
+            memcpy(doms[n].uuid, dom->uuid, 16);
+            doms[n].id = id;
+        }
+        n++;
+    }
+    ret->domains.domains_val = doms;
+    ret->domains.domains_len = doms ? n : 0;
+    ret->ret = n;
+    return true;
+}
+
+/* Counts or lists active (ids) or inactive (names) domains, the legacy way. */
+static guint
+collect(MvQemuDriver *driver, bool active, int max, int *ids, char **names)
+{
+    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    guint n = 0;
+
+    for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
+        MvQemuDomain *dom = all->pdata[i];
+        bool is_active;
+        int id;
+
+        g_mutex_lock(&dom->lock);
+        is_active = mv_qemu_domain_is_active(dom);
+        id = dom->id;
+        g_mutex_unlock(&dom->lock);
+        if (is_active != active)
+            continue;
+        if (ids)
+            ids[n] = id;
+        if (names)
+            names[n] = g_strdup(dom->name);
+        n++;
+    }
+    return n;
+}
+
+static bool
+connect_num_of_domains(MvServerCall *call, const void *args,
+                       mv_remote_connect_num_of_domains_ret *ret, GError **error)
+{
+    ret->num = (int)collect(mv_qemu_driver_get(call), true, -1, NULL, NULL);
+    return true;
+}
+
+static bool
+connect_num_of_defined_domains(MvServerCall *call, const void *args,
+                               mv_remote_connect_num_of_defined_domains_ret *ret, GError **error)
+{
+    ret->num = (int)collect(mv_qemu_driver_get(call), false, -1, NULL, NULL);
+    return true;
+}
+
+static bool
+check_max(int max, GError **error)
+{
+    if (max < 0 || max > MV_REMOTE_DOMAIN_LIST_MAX)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                            "maximum %d out of range (0..%d)", max, MV_REMOTE_DOMAIN_LIST_MAX);
+    return true;
+}
+
+static bool
+connect_list_domains(MvServerCall *call, const mv_remote_connect_list_domains_args *args,
+                     mv_remote_connect_list_domains_ret *ret, GError **error)
+{
+    if (!check_max(args->maxids, error))
+        return false;
+    ret->ids.ids_val = g_new0(int, MAX(args->maxids, 1));
+    ret->ids.ids_len = collect(mv_qemu_driver_get(call), true, args->maxids,
+                               ret->ids.ids_val, NULL);
+    return true;
+}
+
+static bool
+connect_list_defined_domains(MvServerCall *call,
+                             const mv_remote_connect_list_defined_domains_args *args,
+                             mv_remote_connect_list_defined_domains_ret *ret, GError **error)
+{
+    if (!check_max(args->maxnames, error))
+        return false;
+    ret->names.names_val = g_new0(char *, MAX(args->maxnames, 1));
+    ret->names.names_len = collect(mv_qemu_driver_get(call), false, args->maxnames, NULL,
+                                   ret->names.names_val);
+    return true;
+}
+
+static bool
+domain_lookup_by_name(MvServerCall *call, const mv_remote_domain_lookup_by_name_args *args,
+                      mv_remote_domain_lookup_by_name_ret *ret, GError **error)
+{
+    g_autoptr(MvQemuDomain) dom =
+        mv_qemu_domains_find_by_name(mv_qemu_driver_get(call)->domains, args->name);
+
+    if (!dom)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
+                            "Domain not found: no domain with matching name '%s'", args->name);
+    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    return true;
+}
+
+static bool
+domain_lookup_by_uuid(MvServerCall *call, const mv_remote_domain_lookup_by_uuid_args *args,
+                      mv_remote_domain_lookup_by_uuid_ret *ret, GError **error)
+{
+    g_autoptr(MvQemuDomain) dom =
+        mv_qemu_domains_find_by_uuid(mv_qemu_driver_get(call)->domains,
+                                     (const guint8 *)args->uuid);
+    char uuid[MV_UUID_STRING_LEN];
+
+    if (!dom) {
+        mv_uuid_format((const guint8 *)args->uuid, uuid);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
+                            "Domain not found: no domain with matching uuid '%s'", uuid);
+    }
+    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    return true;
+}
+
+static bool
+domain_lookup_by_id(MvServerCall *call, const mv_remote_domain_lookup_by_id_args *args,
+                    mv_remote_domain_lookup_by_id_ret *ret, GError **error)
+{
+    g_autoptr(MvQemuDomain) dom =
+        mv_qemu_domains_find_by_id(mv_qemu_driver_get(call)->domains, args->id);
+
+    if (!dom)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
+                            "Domain not found: no domain with matching id %d", args->id);
+    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    return true;
+}
+
+const MvDispatchFunc mv_qemu_domain_list_handlers[MV_REMOTE_PROC_LAST] = {
+    MV_REMOTE_DISPATCH(CONNECT_LIST_ALL_DOMAINS, connect_list_all_domains),
+    MV_REMOTE_DISPATCH(CONNECT_NUM_OF_DOMAINS, connect_num_of_domains),
+    MV_REMOTE_DISPATCH(CONNECT_LIST_DOMAINS, connect_list_domains),
+    MV_REMOTE_DISPATCH(CONNECT_NUM_OF_DEFINED_DOMAINS, connect_num_of_defined_domains),
+    MV_REMOTE_DISPATCH(CONNECT_LIST_DEFINED_DOMAINS, connect_list_defined_domains),
+    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_NAME, domain_lookup_by_name),
+    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_UUID, domain_lookup_by_uuid),
+    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_ID, domain_lookup_by_id),
+};

@@ -1,0 +1,89 @@
+/* Domain event registrations of connected clients and event delivery.
+ *
+ * Both registration styles stock clients use are served: the callback style
+ * (CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, events carry a callback id,
+ * optional per-domain filter) and the legacy style (REGISTER_ANY by event id,
+ * events without a callback id, filtered by the client). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "rpc/server.h"
+
+G_BEGIN_DECLS
+
+/* libvirt's lifecycle event codes and the details we send. */
+enum {
+    MV_EVENT_DEFINED = 0,
+    MV_EVENT_UNDEFINED = 1,
+    MV_EVENT_STARTED = 2,
+    MV_EVENT_SUSPENDED = 3,
+    MV_EVENT_RESUMED = 4,
+    MV_EVENT_STOPPED = 5,
+    MV_EVENT_SHUTDOWN = 6,
+    MV_EVENT_PMSUSPENDED = 7,
+    MV_EVENT_CRASHED = 8,
+};
+enum {
+    MV_EVENT_DEFINED_ADDED = 0,
+    MV_EVENT_DEFINED_UPDATED = 1,
+    MV_EVENT_UNDEFINED_REMOVED = 0,
+    MV_EVENT_STARTED_BOOTED = 0,
+    MV_EVENT_SUSPENDED_PAUSED = 0,
+    MV_EVENT_RESUMED_UNPAUSED = 0,
+    MV_EVENT_STOPPED_SHUTDOWN = 0,
+    MV_EVENT_STOPPED_DESTROYED = 1,
+    MV_EVENT_STOPPED_CRASHED = 2,
+    MV_EVENT_STOPPED_FAILED = 5,
+    MV_EVENT_SHUTDOWN_FINISHED = 0,
+    MV_EVENT_SHUTDOWN_GUEST = 1,
+    MV_EVENT_SHUTDOWN_HOST = 2,
+};
+
+/* Event ids (register-any). */
+enum {
+    MV_DOMAIN_EVENT_ID_LIFECYCLE = 0,
+    MV_DOMAIN_EVENT_ID_REBOOT = 1,
+    MV_DOMAIN_EVENT_ID_LAST = 27,
+};
+
+typedef struct _MvQemuEvents MvQemuEvents;
+
+/* Which domain an event is about (as sent on the wire). */
+typedef struct {
+    const char *name;
+    const guint8 *uuid;
+    int id;
+} MvEventDomain;
+
+MvQemuEvents *mv_qemu_events_new(void);
+void mv_qemu_events_free(MvQemuEvents *events);
+
+/**
+ * mv_qemu_events_register:
+ * A callback-style registration of @client for @event_id, limited to the
+ * domain @uuid when non-NULL. Returns the new callback id.
+ */
+int mv_qemu_events_register(MvQemuEvents *events, MvServerClient *client, int event_id,
+                            const guint8 *uuid);
+
+/** mv_qemu_events_deregister: false when @client has no callback @callback_id. */
+bool mv_qemu_events_deregister(MvQemuEvents *events, MvServerClient *client, int callback_id);
+
+/** Legacy registrations: one per (client, event id). False when not registered. */
+bool mv_qemu_events_register_legacy(MvQemuEvents *events, MvServerClient *client, int event_id);
+bool mv_qemu_events_deregister_legacy(MvQemuEvents *events, MvServerClient *client,
+                                      int event_id);
+
+/** mv_qemu_events_client_closed: drops every registration of @client. */
+void mv_qemu_events_client_closed(MvQemuEvents *events, MvServerClient *client);
+
+/** mv_qemu_events_lifecycle: sends a lifecycle event to every interested client. */
+void mv_qemu_events_lifecycle(MvQemuEvents *events, const MvEventDomain *dom, int event,
+                              int detail);
+
+/** mv_qemu_events_reboot: sends a reboot event. */
+void mv_qemu_events_reboot(MvQemuEvents *events, const MvEventDomain *dom);
+
+G_END_DECLS

@@ -1,0 +1,213 @@
+/* Definitions, autostart links and live status on disk, see qemu-persist.h. */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-persist.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util/file.h"
+#include "util/log.h"
+#include "util/xml.h"
+
+static char *
+def_path(MvQemuDriver *driver, const char *name)
+{
+    g_autofree char *file = g_strconcat(name, ".xml", NULL);
+
+    return g_build_filename(driver->defs_dir, file, NULL);
+}
+
+static char *
+autostart_path(MvQemuDriver *driver, const char *name)
+{
+    g_autofree char *file = g_strconcat(name, ".xml", NULL);
+
+    return g_build_filename(driver->autostart_dir, file, NULL);
+}
+
+static char *
+status_path(MvQemuDriver *driver, const char *name)
+{
+    g_autofree char *file = g_strconcat(name, ".xml", NULL);
+
+    return g_build_filename(driver->state_dir, file, NULL);
+}
+
+bool
+mv_qemu_persist_save_def(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
+{
+    g_autofree char *path = def_path(driver, def->name);
+    g_autofree char *xml = mv_domain_def_format(def, -1, MV_DOMAIN_DEF_FORMAT_INACTIVE |
+                                                             MV_DOMAIN_DEF_FORMAT_SECURE);
+
+    return mv_file_write_atomic(path, xml, strlen(xml), 0600, error);
+}
+
+bool
+mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error)
+{
+    g_autofree char *path = def_path(driver, name);
+    g_autofree char *link = autostart_path(driver, name);
+
+    return mv_file_remove(link, error) && mv_file_remove(path, error);
+}
+
+bool
+mv_qemu_persist_set_autostart(MvQemuDriver *driver, const char *name, bool autostart,
+                              GError **error)
+{
+    g_autofree char *link = autostart_path(driver, name);
+    g_autofree char *target = g_strconcat("../", name, ".xml", NULL);
+
+    if (!autostart)
+        return mv_file_remove(link, error);
+    if (!mv_file_mkdir_p(driver->autostart_dir, 0755, error))
+        return false;
+    if (symlink(target, link) < 0 && errno != EEXIST)
+        return mv_error_set_errno(error, MV_FROM_QEMU, errno,
+                                  "cannot create the autostart link %s", link);
+    return true;
+}
+
+bool
+mv_qemu_persist_save_status(MvQemuDriver *driver, MvQemuDomain *dom, GError **error)
+{
+    g_autofree char *path = status_path(driver, dom->name);
+    g_autofree char *xml = mv_domain_def_format(dom->live, dom->id, MV_DOMAIN_DEF_FORMAT_SECURE);
+    g_autofree char *monitor = g_markup_escape_text(dom->monitor_path, -1);
+    g_autofree char *doc = g_strdup_printf(
+        "<domstatus state='%d' reason='%d' pid='%d' starttime='%" G_GUINT64_FORMAT "' id='%d'"
+        " persistent='%s' monitor='%s'>\n%s</domstatus>\n",
+        dom->state, dom->reason, (int)dom->pid, dom->start_time, dom->id,
+        dom->persistent ? "yes" : "no", monitor, xml);
+
+    return mv_file_write_atomic(path, doc, strlen(doc), 0600, error);
+}
+
+void
+mv_qemu_persist_delete_status(MvQemuDriver *driver, const char *name)
+{
+    g_autofree char *path = status_path(driver, name);
+    g_autoptr(GError) err = NULL;
+
+    if (!mv_file_remove(path, &err))
+        mv_log_warning("%s", err->message);
+}
+
+void
+mv_qemu_status_free(MvQemuStatus *status)
+{
+    if (!status)
+        return;
+    g_free(status->path);
+    g_free(status->monitor_path);
+    mv_domain_def_free(status->live);
+    g_free(status);
+}
+
+static GPtrArray *
+list_xml_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
+    const char *entry;
+
+    if (!d)
+        return files;
+    while ((entry = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, entry, NULL);
+        if (g_str_has_suffix(entry, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
+            g_ptr_array_add(files, g_steal_pointer(&path));
+    }
+    g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
+    return files;
+}
+
+void
+mv_qemu_persist_load_defs(MvQemuDriver *driver)
+{
+    g_autoptr(GPtrArray) files = list_xml_files(driver->defs_dir);
+
+    for (guint i = 0; i < files->len; i++) {
+        const char *path = files->pdata[i];
+        g_autofree char *xml = NULL;
+        g_autoptr(GError) err = NULL;
+        g_autoptr(MvQemuDomain) dom = NULL;
+        g_autofree char *link = NULL;
+        MvDomainDef *def;
+
+        if (!mv_file_read_all(path, 16 * 1024 * 1024, &xml, NULL, &err) ||
+            !(def = mv_domain_def_parse_string(xml, 0, &err))) {
+            mv_log_error("skipping the definition %s: %s", path, err->message);
+            continue;
+        }
+        if (!(dom = mv_qemu_domains_add(driver->domains, def, true, &err))) {
+            mv_log_error("skipping the definition %s: %s", path, err->message);
+            continue;
+        }
+        link = autostart_path(driver, dom->name);
+        dom->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
+    }
+}
+
+static bool
+parse_status(const char *path, MvQemuStatus *st, GError **error)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNode *root;
+    xmlNode *child;
+    g_autofree char *pid = NULL, *start = NULL, *id = NULL, *state = NULL, *reason = NULL;
+    g_autofree char *persistent = NULL;
+    xmlBuffer *buf;
+
+    if (!mv_file_read_all(path, 16 * 1024 * 1024, &text, NULL, error) ||
+        !(doc = mv_xml_parse_string(text, NULL, error)))
+        return false;
+    root = xmlDocGetRootElement(doc);
+    pid = mv_xml_get_prop(root, "pid");
+    start = mv_xml_get_prop(root, "starttime");
+    id = mv_xml_get_prop(root, "id");
+    state = mv_xml_get_prop(root, "state");
+    reason = mv_xml_get_prop(root, "reason");
+    persistent = mv_xml_get_prop(root, "persistent");
+    st->monitor_path = mv_xml_get_prop(root, "monitor");
+    if (!pid || !start || !id || !state || !reason || !st->monitor_path ||
+        !(child = mv_xml_get_child(root, "domain")))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                            "incomplete status file %s", path);
+    st->pid = (pid_t)g_ascii_strtoll(pid, NULL, 10);
+    st->start_time = g_ascii_strtoull(start, NULL, 10);
+    st->id = (int)g_ascii_strtoll(id, NULL, 10);
+    st->state = (int)g_ascii_strtoll(state, NULL, 10);
+    st->reason = (int)g_ascii_strtoll(reason, NULL, 10);
+    st->persistent = g_strcmp0(persistent, "no") != 0;
+    buf = xmlBufferCreate();
+    xmlNodeDump(buf, doc, child, 0, 0);
+    st->live = mv_domain_def_parse_string((const char *)xmlBufferContent(buf),
+                                          MV_DOMAIN_DEF_PARSE_STATUS, error);
+    xmlBufferFree(buf);
+    return st->live != NULL;
+}
+
+GPtrArray *
+mv_qemu_persist_load_status(MvQemuDriver *driver)
+{
+    g_autoptr(GPtrArray) files = list_xml_files(driver->state_dir);
+    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)mv_qemu_status_free);
+
+    for (guint i = 0; i < files->len; i++) {
+        g_autoptr(MvQemuStatus) st = g_new0(MvQemuStatus, 1);
+        g_autoptr(GError) err = NULL;
+
+        st->path = g_strdup(files->pdata[i]);
+        if (!parse_status(st->path, st, &err)) {
+            mv_log_error("discarding the status file %s: %s", st->path, err->message);
+            unlink(st->path);
+            continue;
+        }
+        g_ptr_array_add(all, g_steal_pointer(&st));
+    }
+    return all;
+}

@@ -1,0 +1,726 @@
+/* The life of a QEMU process, see qemu-process.h.
+ *
+ * A guest's exit is seen at once: a pidfd for the QEMU process is watched on
+ * the driver's context (it becomes readable when the process terminates,
+ * whether it is our child or was adopted after a daemon restart). QEMU runs
+ * with -no-shutdown, so a guest power-off is reported as a QMP SHUTDOWN event
+ * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-process.h"
+
+#include <errno.h>
+#include <glib-unix.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qemu-command.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/uuid.h"
+
+#define MONITOR_OPEN_TIMEOUT_MS 10000
+#define STOP_GRACE_MS 10000
+#define KILL_WAIT_MS 5000
+
+void
+mv_qemu_process_emit(MvQemuDriver *driver, MvQemuDomain *dom, int event, int detail)
+{
+    MvEventDomain ev;
+    int id;
+
+    g_mutex_lock(&dom->lock);
+    id = dom->id;
+    g_mutex_unlock(&dom->lock);
+    ev = (MvEventDomain){ .name = dom->name, .uuid = dom->uuid, .id = id };
+    mv_qemu_events_lifecycle(driver->events, &ev, event, detail);
+}
+
+static int
+pidfd_open_pid(pid_t pid)
+{
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static int
+pidfd_signal(int pidfd, int sig)
+{
+    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Records the stop of @dom (job held, lock not held): state, files, events. */
+static void
+process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    g_autoptr(MvQemuMonitor) monitor = NULL;
+    g_autoptr(MvDomainDef) old_live = NULL;
+    g_autofree char *monitor_path = NULL;
+    GSource *exit_source;
+    int reason, detail;
+    bool transient;
+
+    g_mutex_lock(&dom->lock);
+    if (dom->id < 0) {
+        g_mutex_unlock(&dom->lock);
+        return;
+    }
+    if (dom->stopping) {
+        reason = dom->stop_reason;
+        detail = dom->stop_event_detail;
+    } else if (dom->guest_shutdown) {
+        reason = MV_DOMAIN_SHUTOFF_SHUTDOWN;
+        detail = MV_EVENT_STOPPED_SHUTDOWN;
+    } else {
+        reason = MV_DOMAIN_SHUTOFF_CRASHED;
+        detail = MV_EVENT_STOPPED_CRASHED;
+    }
+    monitor = g_steal_pointer(&dom->monitor);
+    monitor_path = g_steal_pointer(&dom->monitor_path);
+    exit_source = g_steal_pointer(&dom->exit_source);
+    if (dom->pidfd >= 0)
+        close(dom->pidfd);
+    dom->pidfd = -1;
+    g_clear_pointer(&dom->child, mv_child_free);
+    old_live = g_steal_pointer(&dom->live);
+    if (dom->newdef) {
+        mv_domain_def_free(dom->def);
+        dom->def = g_steal_pointer(&dom->newdef);
+    }
+    dom->id = -1;
+    dom->pid = -1;
+    dom->start_time = 0;
+    dom->stopping = dom->exited = dom->guest_shutdown = dom->fake_reboot = false;
+    dom->autodestroy_conn = NULL;
+    mv_qemu_domain_set_state(dom, MV_DOMAIN_SHUTOFF, reason);
+    transient = !dom->persistent;
+    g_cond_broadcast(&dom->cond);
+    g_mutex_unlock(&dom->lock);
+
+    if (exit_source) {
+        g_source_destroy(exit_source);
+        g_source_unref(exit_source);
+    }
+    if (monitor)
+        mv_qemu_monitor_close(monitor);
+    if (monitor_path)
+        unlink(monitor_path);
+    mv_qemu_persist_delete_status(driver, dom->name);
+    mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
+    mv_qemu_process_emit(driver, dom, MV_EVENT_STOPPED, detail);
+    if (transient)
+        mv_qemu_domains_remove(driver->domains, dom);
+}
+
+void
+mv_qemu_process_end_job(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    bool exited;
+
+    g_mutex_lock(&dom->lock);
+    exited = dom->exited && dom->id >= 0;
+    g_mutex_unlock(&dom->lock);
+    if (exited)
+        process_cleanup(driver, dom);
+    mv_qemu_domain_end_job(dom);
+}
+
+/* ---- reactions on the driver context ---- */
+
+typedef struct {
+    MvQemuDriver *driver;
+    MvQemuDomain *dom;
+} DomainRef;
+
+static DomainRef *
+domain_ref_new(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    DomainRef *ref = g_new0(DomainRef, 1);
+
+    ref->driver = driver;
+    ref->dom = mv_qemu_domain_ref(dom);
+    return ref;
+}
+
+static void
+domain_ref_free(DomainRef *ref)
+{
+    mv_qemu_domain_unref(ref->dom);
+    g_free(ref);
+}
+
+/* The QEMU process terminated (driver context). */
+static gboolean
+on_process_exit(gint fd, GIOCondition cond, gpointer data)
+{
+    DomainRef *ref = data;
+    MvQemuDomain *dom = ref->dom;
+    bool cleanup_now = false;
+
+    g_mutex_lock(&dom->lock);
+    if (dom->pidfd != fd) {
+        g_mutex_unlock(&dom->lock);
+        return G_SOURCE_REMOVE;
+    }
+    if (dom->child) {
+        int status;
+        mv_child_wait(dom->child, 0, &status, NULL);   /* reap our own child at once */
+    }
+    dom->exited = true;
+    if (!dom->job) {
+        /* Nobody is working on the domain: record the stop ourselves. */
+        dom->job = "process exit";
+        dom->job_since = g_get_monotonic_time();
+        cleanup_now = true;
+    }
+    g_cond_broadcast(&dom->cond);
+    g_mutex_unlock(&dom->lock);
+    mv_log_debug("QEMU of domain '%s' exited", dom->name);
+    if (cleanup_now)
+        mv_qemu_process_end_job(ref->driver, dom);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+watch_exit(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    GSource *source = g_unix_fd_source_new(dom->pidfd, G_IO_IN);
+
+    g_source_set_callback(source, (GSourceFunc)(void (*)(void))on_process_exit,
+                          domain_ref_new(driver, dom), (GDestroyNotify)domain_ref_free);
+    dom->exit_source = source;
+    g_source_attach(source, driver->ctx);
+}
+
+/* Work queued from QMP events that needs a job (runs in the actions pool). */
+typedef enum {
+    ACTION_GUEST_SHUTDOWN,
+    ACTION_AUTOSTART,
+    ACTION_AUTODESTROY,
+} ActionKind;
+
+typedef struct {
+    ActionKind kind;
+    MvQemuDomain *dom;
+} Action;
+
+static void
+queue_action(MvQemuDriver *driver, MvQemuDomain *dom, ActionKind kind)
+{
+    Action *action = g_new0(Action, 1);
+
+    action->kind = kind;
+    action->dom = mv_qemu_domain_ref(dom);
+    g_thread_pool_push(driver->actions, action, NULL);
+}
+
+/* The guest powered off (QEMU stays because of -no-shutdown): reset it for
+ * an ACPI reboot, otherwise end QEMU so the exit is recorded as a shutdown. */
+static void
+handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    g_autoptr(GError) err = NULL;
+    MvQemuMonitor *monitor;
+    bool reboot;
+
+    if (!mv_qemu_domain_begin_job(dom, "guest shutdown", MV_QEMU_JOB_WAIT_MS, &err)) {
+        mv_log_warning("domain '%s': %s", dom->name, err->message);
+        return;
+    }
+    g_mutex_lock(&dom->lock);
+    reboot = dom->fake_reboot;
+    dom->fake_reboot = false;
+    monitor = dom->monitor && !dom->exited ? dom->monitor : NULL;
+    if (monitor && !reboot)
+        dom->guest_shutdown = true;
+    g_mutex_unlock(&dom->lock);
+    if (monitor && reboot) {
+        if (mv_qemu_monitor_system_reset(monitor, &err) && mv_qemu_monitor_cont(monitor, &err)) {
+            MvEventDomain ev = { dom->name, dom->uuid, dom->id };
+            g_mutex_lock(&dom->lock);
+            dom->guest_shutdown = false;
+            mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
+            g_mutex_unlock(&dom->lock);
+            mv_qemu_events_reboot(driver->events, &ev);
+        } else {
+            mv_log_warning("domain '%s': reboot failed: %s", dom->name, err->message);
+        }
+    } else if (monitor) {
+        if (!mv_qemu_monitor_quit(monitor, &err))
+            mv_log_debug("domain '%s': quit after guest shutdown: %s", dom->name, err->message);
+        /* Wait for the exit so the job records it as a shutdown. */
+        g_mutex_lock(&dom->lock);
+        gint64 deadline = g_get_monotonic_time() + KILL_WAIT_MS * 1000;
+        while (!dom->exited && dom->id >= 0 &&
+               g_cond_wait_until(&dom->cond, &dom->lock, deadline))
+            ;
+        g_mutex_unlock(&dom->lock);
+    }
+    mv_qemu_process_end_job(driver, dom);
+}
+
+static void
+run_action(gpointer data, gpointer user_data)
+{
+    Action *action = data;
+    MvQemuDriver *driver = user_data;
+    g_autoptr(GError) err = NULL;
+
+    switch (action->kind) {
+    case ACTION_GUEST_SHUTDOWN:
+        handle_guest_shutdown(driver, action->dom);
+        break;
+    case ACTION_AUTOSTART:
+        if (mv_qemu_domain_begin_job(action->dom, "autostart", MV_QEMU_JOB_WAIT_MS, &err)) {
+            g_mutex_lock(&action->dom->lock);
+            bool active = mv_qemu_domain_is_active(action->dom);
+            g_mutex_unlock(&action->dom->lock);
+            if (!active && !mv_qemu_process_start(driver, action->dom, 0, &err))
+                mv_log_error("cannot autostart domain '%s': %s", action->dom->name,
+                             err->message);
+            mv_qemu_process_end_job(driver, action->dom);
+        }
+        break;
+    case ACTION_AUTODESTROY:
+        if (mv_qemu_domain_begin_job(action->dom, "autodestroy", MV_QEMU_JOB_WAIT_MS, &err)) {
+            g_mutex_lock(&action->dom->lock);
+            bool active = mv_qemu_domain_is_active(action->dom);
+            g_mutex_unlock(&action->dom->lock);
+            if (active)
+                mv_qemu_process_stop(driver, action->dom, false, MV_DOMAIN_SHUTOFF_DESTROYED,
+                                     MV_EVENT_STOPPED_DESTROYED, NULL);
+            mv_qemu_process_end_job(driver, action->dom);
+        }
+        break;
+    }
+    mv_qemu_domain_unref(action->dom);
+    g_free(action);
+}
+
+GThreadPool *
+mv_qemu_process_actions_new(MvQemuDriver *driver)
+{
+    return g_thread_pool_new(run_action, driver, 4, FALSE, NULL);
+}
+
+void
+mv_qemu_process_autostart(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    queue_action(driver, dom, ACTION_AUTOSTART);
+}
+
+void
+mv_qemu_process_autodestroy(MvQemuDriver *driver, gconstpointer conn)
+{
+    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+
+    for (guint i = 0; i < all->len; i++) {
+        MvQemuDomain *dom = all->pdata[i];
+        bool mine;
+        g_mutex_lock(&dom->lock);
+        mine = dom->autodestroy_conn == conn && mv_qemu_domain_is_active(dom);
+        if (mine)
+            dom->autodestroy_conn = NULL;
+        g_mutex_unlock(&dom->lock);
+        if (mine)
+            queue_action(driver, dom, ACTION_AUTODESTROY);
+    }
+}
+
+/* A QMP event (driver context): must not wait for QEMU. */
+static void
+on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 timestamp_us,
+                 gpointer opaque)
+{
+    g_autoptr(MvQemuDomain) dom = mv_qemu_domain_ref(opaque);
+    MvQemuDriver *driver = dom->driver;
+
+    if (g_str_equal(name, "SHUTDOWN")) {
+        bool guest = json_object_get_boolean_member_with_default(data, "guest", FALSE);
+        const char *why = json_object_get_string_member_with_default(data, "reason", "");
+        mv_log_debug("domain '%s': QEMU SHUTDOWN guest=%d reason=%s", dom->name, guest, why);
+        if (!guest)
+            return;     /* we asked QEMU to stop: the stop job reports it */
+        mv_qemu_process_emit(driver, dom, MV_EVENT_SHUTDOWN, MV_EVENT_SHUTDOWN_GUEST);
+        queue_action(driver, dom, ACTION_GUEST_SHUTDOWN);
+    } else if (g_str_equal(name, "RESET")) {
+        bool guest = json_object_get_boolean_member_with_default(data, "guest", FALSE);
+        if (guest) {
+            MvEventDomain ev = { dom->name, dom->uuid, dom->id };
+            mv_qemu_events_reboot(driver->events, &ev);
+        }
+    } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
+        bool stop = g_str_equal(name, "STOP");
+        bool report;
+
+        /* Pauses we did not ask for (I/O errors, watchdog): publish them. */
+        g_mutex_lock(&dom->lock);
+        report = !dom->job && dom->id >= 0 && !dom->exited;
+        if (report)
+            mv_qemu_domain_set_state(dom, stop ? MV_DOMAIN_PAUSED : MV_DOMAIN_RUNNING,
+                                     stop ? MV_DOMAIN_PAUSED_UNKNOWN : MV_DOMAIN_RUNNING_UNPAUSED);
+        g_mutex_unlock(&dom->lock);
+        if (report)
+            mv_qemu_process_emit(driver, dom, stop ? MV_EVENT_SUSPENDED : MV_EVENT_RESUMED, 0);
+    }
+}
+
+static void
+on_monitor_eof(MvQemuMonitor *mon, const char *reason, gpointer opaque)
+{
+    MvQemuDomain *dom = opaque;
+
+    /* The pidfd reports the exit itself; the EOF alone proves nothing. */
+    mv_log_debug("domain '%s': QMP closed: %s", dom->name, reason);
+}
+
+static const MvQemuMonitorCallbacks monitor_callbacks = {
+    .event = on_monitor_event,
+    .eof = on_monitor_eof,
+};
+
+
+/* ---- start ---- */
+
+/* Interfaces that need another daemon we cannot reach yet. */
+static bool
+check_networks(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
+{
+    for (size_t i = 0; i < def->nnets; i++) {
+        const MvDomainNetDef *net = def->nets[i];
+        if (net->type == MV_DOMAIN_NET_NETWORK)
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                                "interface %zu uses network '%s', which needs modvirt-networkd: "
+                                "it is not available at %s", i, net->source,
+                                driver->network_socket);
+        if (net->type == MV_DOMAIN_NET_BRIDGE)
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                                "interface %zu: bridge '%s' needs a tap device from "
+                                "modvirt-networkd, which is not available at %s", i,
+                                net->source, driver->network_socket);
+    }
+    return true;
+}
+
+/* Fills in the pty paths of serials and consoles from QMP. */
+static bool
+fill_ptys(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
+{
+    for (size_t i = 0; i < live->nserials; i++) {
+        g_autofree char *id = g_strdup_printf("charserial%zu", i);
+        if (live->serials[i]->type != MV_DOMAIN_CHR_PTY)
+            continue;
+        g_free(live->serials[i]->source_path);
+        live->serials[i]->source_path = NULL;
+        if (!mv_qemu_monitor_query_chardev_pty(mon, id, &live->serials[i]->source_path, error))
+            return false;
+    }
+    for (size_t i = 0; i < live->nconsoles; i++) {
+        MvDomainChrDef *con = live->consoles[i];
+        g_autofree char *id = NULL;
+        if (con->type != MV_DOMAIN_CHR_PTY)
+            continue;
+        g_free(con->source_path);
+        con->source_path = NULL;
+        if (i == 0 && g_strcmp0(con->target_type, "virtio") != 0 && live->nserials > 0) {
+            /* The first serial console is the first serial port. */
+            con->source_path = g_strdup(live->serials[0]->source_path);
+            continue;
+        }
+        id = g_strdup_printf("charconsole%zu", i);
+        if (!mv_qemu_monitor_query_chardev_pty(mon, id, &con->source_path, error))
+            return false;
+    }
+    return true;
+}
+
+static char **
+build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_path,
+           GError **error)
+{
+    g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
+    MvQemuCommandContext cctx = {
+        .monitor_path = monitor_path,
+        .log_dir = driver->log_dir,
+        .channel_dir = channel_dir,
+        .kvm_available = driver->kvm_available,
+    };
+    g_auto(GStrv) argv = NULL;
+    GPtrArray *full;
+
+    if (!mv_file_mkdir_p(channel_dir, 0750, error) ||
+        !(argv = mv_qemu_command_build(def, driver->probe, &cctx, error)))
+        return NULL;
+    /* The daemon decides what a guest power-off means (quit, or reset for a reboot). */
+    if (g_strv_contains((const char *const *)argv, "-no-shutdown"))
+        return g_steal_pointer(&argv);
+    full = g_ptr_array_new();
+    for (char **a = argv; *a; a++)
+        g_ptr_array_add(full, g_strdup(*a));
+    g_ptr_array_add(full, g_strdup("-no-shutdown"));
+    g_ptr_array_add(full, NULL);
+    return (char **)g_ptr_array_free(full, FALSE);
+}
+
+/* Undoes a half-done start (job held, the domain not yet published as running). */
+static void
+abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonitor *mon,
+            const char *monitor_path)
+{
+    if (mon)
+        mv_qemu_monitor_close(mon);
+    if (child) {
+        g_autoptr(GError) err = NULL;
+        if (!mv_child_terminate(child, 0, &err))
+            mv_log_warning("domain '%s': cannot stop the failed QEMU: %s", dom->name,
+                           err->message);
+    }
+    unlink(monitor_path);
+    mv_qemu_persist_delete_status(driver, dom->name);
+}
+
+bool
+mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+                      GError **error)
+{
+    g_autoptr(MvDomainDef) live = NULL;
+    g_autoptr(MvChild) child = NULL;
+    g_autoptr(MvQemuMonitor) mon = NULL;
+    g_auto(GStrv) argv = NULL;
+    g_autofree char *monitor_path = NULL;
+    g_autofree char *log_path = NULL;
+    char uuid[MV_UUID_STRING_LEN];
+    bool paused = flags & MV_QEMU_START_PAUSED;
+    MvChildOptions opts = { 0 };
+    guint64 start_time = 0;
+    pid_t pid;
+    int pidfd;
+    int id;
+
+    if (!mv_qemu_driver_need_probe(driver, error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    if (mv_qemu_domain_is_active(dom)) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain '%s' is already running",
+                            dom->name);
+    }
+    live = mv_domain_def_copy(dom->def);
+    g_mutex_unlock(&dom->lock);
+
+    if (!check_networks(driver, live, error))
+        return false;
+    mv_uuid_format(dom->uuid, uuid);
+    monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);
+    unlink(monitor_path);
+    if (!(argv = build_argv(driver, live, monitor_path, error)))
+        return false;
+
+    log_path = g_strdup_printf("%s/%s.log", driver->log_dir, dom->name);
+    opts.argv = (const char *const *)argv;
+    opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FILE, .path = log_path };
+    opts.err = opts.out;
+    opts.setsid = true;     /* guests outlive the daemon and its signals */
+    if (!(child = mv_child_spawn(&opts, error)))
+        return false;
+    pid = mv_child_get_pid(child);
+
+    if (!(mon = mv_qemu_monitor_open(monitor_path, driver->ctx, &monitor_callbacks, dom,
+                                     MONITOR_OPEN_TIMEOUT_MS, error)) ||
+        !fill_ptys(mon, live, error)) {
+        g_prefix_error(error, "cannot start domain '%s': ", dom->name);
+        g_autofree char *log = NULL;
+        if (mv_file_read_all(log_path, 4096, &log, NULL, NULL) && *log)
+            mv_log_info("QEMU log of '%s': %s", dom->name, log);
+        abort_start(driver, dom, child, mon, monitor_path);
+        return false;
+    }
+    mv_pid_get_start_time(pid, &start_time, NULL);
+    pidfd = pidfd_open_pid(pid);
+    if (pidfd < 0) {
+        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot watch QEMU process %d", (int)pid);
+        abort_start(driver, dom, child, mon, monitor_path);
+        return false;
+    }
+
+    id = mv_qemu_domains_next_id(driver->domains);
+    g_mutex_lock(&dom->lock);
+    dom->live = g_steal_pointer(&live);
+    dom->id = id;
+    dom->pid = pid;
+    dom->start_time = start_time;
+    dom->child = g_steal_pointer(&child);
+    dom->pidfd = pidfd;
+    dom->monitor = g_steal_pointer(&mon);
+    dom->monitor_path = g_steal_pointer(&monitor_path);
+    dom->exited = dom->stopping = dom->guest_shutdown = dom->fake_reboot = false;
+    mv_qemu_domain_set_state(dom, MV_DOMAIN_PAUSED,
+                             paused ? MV_DOMAIN_PAUSED_USER : MV_DOMAIN_PAUSED_STARTING_UP);
+    watch_exit(driver, dom);
+    g_mutex_unlock(&dom->lock);
+
+    if (!paused) {
+        if (!mv_qemu_monitor_cont(dom->monitor, error)) {
+            g_prefix_error(error, "cannot resume domain '%s': ", dom->name);
+            mv_qemu_process_stop(driver, dom, false, MV_DOMAIN_SHUTOFF_FAILED,
+                                 MV_EVENT_STOPPED_FAILED, NULL);
+            return false;
+        }
+        g_mutex_lock(&dom->lock);
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
+        g_mutex_unlock(&dom->lock);
+    }
+    g_mutex_lock(&dom->lock);
+    if (!mv_qemu_persist_save_status(driver, dom, error)) {
+        g_mutex_unlock(&dom->lock);
+        mv_qemu_process_stop(driver, dom, false, MV_DOMAIN_SHUTOFF_FAILED,
+                             MV_EVENT_STOPPED_FAILED, NULL);
+        return false;
+    }
+    g_mutex_unlock(&dom->lock);
+    mv_log_info("domain '%s' started (id %d, pid %d)", dom->name, id, (int)pid);
+    if (!paused)
+        mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
+    mv_qemu_process_emit(driver, dom, MV_EVENT_STARTED, MV_EVENT_STARTED_BOOTED);
+    if (paused)
+        mv_qemu_process_emit(driver, dom, MV_EVENT_SUSPENDED, MV_EVENT_SUSPENDED_PAUSED);
+    return true;
+}
+
+/* ---- stop ---- */
+
+/* Waits until the exit watch saw the process go (lock held). */
+static bool
+wait_exit_locked(MvQemuDomain *dom, int timeout_ms)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
+
+    while (!dom->exited && dom->id >= 0) {
+        if (!g_cond_wait_until(&dom->cond, &dom->lock, deadline))
+            return dom->exited || dom->id < 0;
+    }
+    return true;
+}
+
+bool
+mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int reason,
+                     int event_detail, GError **error)
+{
+    int pidfd;
+
+    g_mutex_lock(&dom->lock);
+    if (!mv_qemu_domain_is_active(dom)) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain '%s' is not running",
+                            dom->name);
+    }
+    dom->stopping = true;
+    dom->stop_reason = reason;
+    dom->stop_event_detail = event_detail;
+    pidfd = dom->pidfd;
+    if (!dom->exited && pidfd_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
+        mv_log_warning("domain '%s': SIGTERM failed: %s", dom->name, g_strerror(errno));
+    if (!wait_exit_locked(dom, graceful ? STOP_GRACE_MS : 2000)) {
+        if (graceful) {
+            dom->stopping = false;
+            g_mutex_unlock(&dom->lock);
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                                "Failed to terminate process %d with SIGTERM: the guest is "
+                                "still running", (int)dom->pid);
+        }
+        pidfd_signal(pidfd, SIGKILL);
+        if (!wait_exit_locked(dom, KILL_WAIT_MS)) {
+            dom->stopping = false;
+            g_mutex_unlock(&dom->lock);
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                                "process %d did not exit after SIGKILL", (int)dom->pid);
+        }
+    }
+    g_mutex_unlock(&dom->lock);
+    if (event_detail == MV_EVENT_STOPPED_DESTROYED)
+        mv_qemu_process_emit(driver, dom, MV_EVENT_SHUTDOWN, MV_EVENT_SHUTDOWN_HOST);
+    process_cleanup(driver, dom);
+    return true;
+}
+
+/* ---- recovery after a daemon restart ---- */
+
+static MvQemuDomain *
+recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
+{
+    MvQemuDomain *dom = mv_qemu_domains_find_by_uuid(driver->domains, st->live->uuid);
+    g_autoptr(GError) err = NULL;
+
+    if (dom || st->persistent)
+        return dom;
+    if (!(dom = mv_qemu_domains_add(driver->domains, mv_domain_def_copy(st->live), false, &err)))
+        mv_log_error("cannot recover transient domain '%s': %s", st->live->name, err->message);
+    return dom;
+}
+
+void
+mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
+{
+    g_autoptr(MvQemuDomain) dom = NULL;
+    g_autoptr(MvQemuMonitor) mon = NULL;
+    g_autoptr(GError) err = NULL;
+    g_autofree char *status = NULL;
+    bool running = false;
+    int pidfd = -1;
+
+    if (!mv_pid_is_alive(st->pid, st->start_time)) {
+        mv_log_info("domain '%s' stopped while the daemon was away", st->live->name);
+        unlink(st->path);
+        unlink(st->monitor_path);
+        return;
+    }
+    if (!(dom = recover_find_or_add(driver, st))) {
+        mv_log_error("QEMU %d runs for unknown domain '%s': leaving it alone", (int)st->pid,
+                     st->live->name);
+        return;
+    }
+    if ((pidfd = pidfd_open_pid(st->pid)) < 0 ||
+        !(mon = mv_qemu_monitor_open(st->monitor_path, driver->ctx, &monitor_callbacks, dom,
+                                     MONITOR_OPEN_TIMEOUT_MS, &err)) ||
+        !mv_qemu_monitor_query_status(mon, &status, &running, &err)) {
+        mv_log_error("cannot reconnect to domain '%s' (pid %d): %s; killing it", dom->name,
+                     (int)st->pid, err ? err->message : g_strerror(errno));
+        if (pidfd >= 0) {
+            pidfd_signal(pidfd, SIGKILL);
+            close(pidfd);
+        }
+        unlink(st->path);
+        unlink(st->monitor_path);
+        return;
+    }
+    mv_qemu_domains_reserve_id(driver->domains, st->id);
+    g_mutex_lock(&dom->lock);
+    mv_domain_def_free(dom->live);
+    dom->live = g_steal_pointer(&st->live);
+    dom->id = st->id;
+    dom->pid = st->pid;
+    dom->start_time = st->start_time;
+    dom->pidfd = pidfd;
+    dom->monitor = g_steal_pointer(&mon);
+    dom->monitor_path = g_strdup(st->monitor_path);
+    if (running)
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING,
+                                 st->state == MV_DOMAIN_RUNNING ? st->reason
+                                                                : MV_DOMAIN_RUNNING_UNPAUSED);
+    else
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_PAUSED,
+                                 st->state == MV_DOMAIN_PAUSED ? st->reason
+                                                               : MV_DOMAIN_PAUSED_UNKNOWN);
+    watch_exit(driver, dom);
+    if (!mv_qemu_persist_save_status(driver, dom, &err))
+        mv_log_warning("domain '%s': %s", dom->name, err->message);
+    g_mutex_unlock(&dom->lock);
+    mv_log_info("reconnected to domain '%s' (id %d, pid %d, %s)", dom->name, dom->id,
+                (int)dom->pid, status);
+    /* A guest that powered off while we were away is still waiting in QEMU. */
+    if (g_strcmp0(status, "shutdown") == 0)
+        queue_action(driver, dom, ACTION_GUEST_SHUTDOWN);
+}
