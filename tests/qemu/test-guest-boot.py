@@ -3,6 +3,7 @@
 Proves what the daemon's tests rely on: the guest prints MODVIRT-GUEST-READY on
 its serial console, a shell answers there, and QMP system_powerdown makes it
 power itself off (MODVIRT-GUEST-POWEROFF, SHUTDOWN guest=true, QEMU exits).
+It also hot-plugs and unplugs a virtio disk (blockdev-add + device_add).
 
 The guest is built into $MV_BUILD_ROOT/tests/guest-cache (shared with later
 tests; make-guest.sh is a no-op when it is up to date). Exit 77 (skipped) when
@@ -175,6 +176,29 @@ def main():
 
         serial.send("echo hi\n")
         end = serial.wait_for("\nhi\r\n", time.monotonic() + 20, end)
+        end = serial.wait_for("guest# ", time.monotonic() + 20, end)
+
+        # hot-plug a disk the way the daemon does (file node + format node, then
+        # the device), see it in the guest, unplug it (the guest acks via ACPI)
+        disk2 = os.path.join(tmp, "disk2.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk2, "32M"], check=True)
+        t1 = time.monotonic()
+        mon.command("blockdev-add", {"driver": "file", "node-name": "disk2-file",
+                                     "filename": disk2})
+        mon.command("blockdev-add", {"driver": "qcow2", "node-name": "disk2",
+                                     "file": "disk2-file"})
+        mon.command("device_add", {"driver": "virtio-blk-pci", "drive": "disk2", "id": "vdisk2"})
+        serial.send("while [ ! -e /sys/block/vdb ]; do sleep 0.05; done; "
+                    "echo HOTPLUG-$(cat /sys/block/vdb/size)\n")
+        end = serial.wait_for("HOTPLUG-65536", time.monotonic() + 20, end)
+        mon.command("device_del", {"id": "vdisk2"})
+        deadline = time.monotonic() + 20
+        while not any(e["event"] == "DEVICE_DELETED" and e["data"].get("device") == "vdisk2"
+                      for e in mon.events):
+            mon.events.append(mon._read(deadline))
+        mon.command("blockdev-del", {"node-name": "disk2"})
+        mon.command("blockdev-del", {"node-name": "disk2-file"})
+        log("disk hot-plug + unplug: %.2f s" % (time.monotonic() - t1))
         end = serial.wait_for("guest# ", time.monotonic() + 20, end)
 
         t1 = time.monotonic()

@@ -651,6 +651,81 @@ test_qemu_lifecycle(void)
     seen_clear(&seen);
 }
 
+/* Hot-plug plumbing on QEMU 7.2 (no guest OS, so device_del is only requested). */
+static void
+test_qemu_devices(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvQemuMonitor) mon = NULL;
+    g_autofree char *qcow2 = NULL;
+    g_autofree char *raw = NULL;
+    g_autofree char *text = NULL;
+    const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", NULL, "16M", NULL };
+    JsonObject *props;
+    Qemu q;
+
+    qemu_start(&q);
+    mon = mv_qemu_monitor_open(q.sock, NULL, NULL, NULL, 10000, &error);
+    g_assert_no_error(error);
+    qcow2 = g_build_filename(q.dir, "disk.qcow2", NULL);
+    raw = g_build_filename(q.dir, "empty.raw", NULL);
+    argv[5] = qcow2;
+    g_assert_true(mv_spawn_sync(argv, NULL, 10000, NULL, NULL, NULL, &error));
+    g_assert_no_error(error);
+    g_assert_true(g_file_set_contents(raw, "", 0, NULL));
+
+    /* a failing format node leaves no file node behind */
+    g_assert_false(mv_qemu_monitor_blockdev_add_file(mon, "disk1", raw, "qcow2", false, &error));
+    g_assert_true(mv_error_matches(error, MV_ERR_OPERATION_FAILED));
+    g_assert_nonnull(strstr(error->message, "'blockdev-add'"));
+    g_clear_error(&error);
+    g_assert_false(mv_qemu_monitor_blockdev_add_file(mon, "disk1", "/nonexistent.qcow2", "qcow2",
+                                                     false, &error));
+    g_clear_error(&error);
+    g_assert_true(mv_qemu_monitor_blockdev_add_file(mon, "disk1", qcow2, "qcow2", false, &error));
+    g_assert_no_error(error);
+
+    props = json_object_new();
+    json_object_set_string_member(props, "driver", "virtio-blk-pci");
+    json_object_set_string_member(props, "drive", "disk1");
+    json_object_set_string_member(props, "id", "virtio-disk1");
+    g_assert_true(mv_qemu_monitor_device_add(mon, props, &error));
+    g_assert_no_error(error);
+    g_assert_true(mv_qemu_monitor_human_command(mon, "info block", &text, &error));
+    g_assert_nonnull(strstr(text, "disk.qcow2"));
+    g_assert_false(mv_qemu_monitor_blockdev_del_file(mon, "disk1", &error));    /* in use */
+    g_clear_error(&error);
+    g_assert_true(mv_qemu_monitor_device_del(mon, "virtio-disk1", &error));
+    g_assert_no_error(error);
+
+    props = json_object_new();
+    json_object_set_string_member(props, "type", "user");
+    json_object_set_string_member(props, "id", "net0");
+    g_assert_true(mv_qemu_monitor_netdev_add(mon, props, &error));
+    g_assert_no_error(error);
+    g_assert_true(mv_qemu_monitor_netdev_del(mon, "net0", &error));
+    g_assert_no_error(error);
+
+    g_assert_false(mv_qemu_monitor_balloon(mon, 32 << 20, &error));
+    g_assert_nonnull(strstr(error->message, "'balloon'"));
+    g_clear_error(&error);
+    props = json_object_new();
+    json_object_set_string_member(props, "driver", "virtio-balloon-pci");
+    json_object_set_string_member(props, "id", "balloon0");
+    g_assert_true(mv_qemu_monitor_device_add(mon, props, &error));
+    g_assert_true(mv_qemu_monitor_balloon(mon, 32 << 20, &error));
+    g_assert_no_error(error);
+
+    g_assert_true(mv_qemu_monitor_system_reset(mon, &error));
+    g_assert_true(mv_qemu_monitor_system_powerdown(mon, &error));
+    g_assert_no_error(error);
+
+    g_clear_pointer(&mon, mv_qemu_monitor_free);
+    g_unlink(qcow2);
+    g_unlink(raw);
+    qemu_finish(&q, NULL);
+}
+
 /* Nobody runs the context: the command's thread reads its reply itself and the
  * events wait for the context. */
 static void
@@ -728,6 +803,7 @@ main(int argc, char **argv)
     qemu_path = g_find_program_in_path(MV_QEMU_BINARY);
     if (qemu_path) {
         g_test_add_func("/qemu-monitor/qemu/lifecycle", test_qemu_lifecycle);
+        g_test_add_func("/qemu-monitor/qemu/devices", test_qemu_devices);
         g_test_add_func("/qemu-monitor/qemu/inline", test_qemu_inline);
         g_test_add_func("/qemu-monitor/qemu/killed", test_qemu_killed);
     }
