@@ -90,6 +90,7 @@ struct _MvQemuDomain {
     int stop_reason;            /* SHUTOFF reason to record at exit */
     bool guest_shutdown;        /* QEMU reported a SHUTDOWN by the guest */
     bool fake_reboot;           /* an ACPI reboot is in progress */
+    gint64 fake_reboot_done;    /* when the daemon last reset the guest for a reboot */
     int stop_event_detail;      /* STOPPED event detail at exit */
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
 };

@@ -110,6 +110,7 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
     mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_lifecycle_handlers);
     mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_info_handlers);
     mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_event_handlers);
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_console_handlers);
 
     driver->domains = mv_qemu_domains_new(driver);
     driver->events = mv_qemu_events_new();
@@ -177,6 +178,7 @@ mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient 
         return;
     if (driver->events)
         mv_qemu_events_client_closed(driver->events, client);
+    mv_qemu_console_client_closed(client);
     if (driver->domains)
         mv_qemu_process_autodestroy(driver, conn);
 }

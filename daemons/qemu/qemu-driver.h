@@ -77,5 +77,9 @@ extern const MvDispatchFunc mv_qemu_domain_list_handlers[MV_REMOTE_PROC_LAST];
 extern const MvDispatchFunc mv_qemu_domain_lifecycle_handlers[MV_REMOTE_PROC_LAST];
 extern const MvDispatchFunc mv_qemu_domain_info_handlers[MV_REMOTE_PROC_LAST];
 extern const MvDispatchFunc mv_qemu_domain_event_handlers[MV_REMOTE_PROC_LAST];
+extern const MvDispatchFunc mv_qemu_console_handlers[MV_REMOTE_PROC_LAST];
+
+/** mv_qemu_console_client_closed: ends the console sessions of @client. */
+void mv_qemu_console_client_closed(MvServerClient *client);
 
 G_END_DECLS

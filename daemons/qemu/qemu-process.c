@@ -240,6 +240,7 @@ handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
             MvEventDomain ev = { dom->name, dom->uuid, dom->id };
             g_mutex_lock(&dom->lock);
             dom->guest_shutdown = false;
+            dom->fake_reboot_done = g_get_monotonic_time();
             mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
             g_mutex_unlock(&dom->lock);
             mv_qemu_events_reboot(driver->events, &ev);
@@ -346,7 +347,13 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
         queue_action(driver, dom, ACTION_GUEST_SHUTDOWN);
     } else if (g_str_equal(name, "RESET")) {
         bool guest = json_object_get_boolean_member_with_default(data, "guest", FALSE);
-        if (guest) {
+        bool ours;
+
+        /* The firmware resets once more right after our own reboot reset: one event. */
+        g_mutex_lock(&dom->lock);
+        ours = g_get_monotonic_time() - dom->fake_reboot_done < G_USEC_PER_SEC;
+        g_mutex_unlock(&dom->lock);
+        if (guest && !ours) {
             MvEventDomain ev = { dom->name, dom->uuid, dom->id };
             mv_qemu_events_reboot(driver->events, &ev);
         }
