@@ -688,9 +688,9 @@ mv_qemu_monitor_open_fd(int fd, GMainContext *ctx, const MvQemuMonitorCallbacks 
 }
 
 MvQemuMonitor *
-mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
-                     const MvQemuMonitorCallbacks *cb, gpointer opaque, int timeout_ms,
-                     GError **error)
+mv_qemu_monitor_open_child(const char *socket_path, int pidfd, GMainContext *ctx,
+                           const MvQemuMonitorCallbacks *cb, gpointer opaque, int timeout_ms,
+                           GError **error)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     gint64 deadline = mon_deadline(timeout_ms);
@@ -704,9 +704,11 @@ mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
     strcpy(addr.sun_path, socket_path);
 
     /* QEMU creates the socket a few milliseconds after exec: retry quickly at
-     * first, then less often. */
+     * first, then less often; a pidfd becomes readable when QEMU exits. */
     for (;;) {
         MV_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+        int wait_ms = attempts++ < 200 ? 1 : 10;
         int err;
 
         if (fd < 0) {
@@ -728,8 +730,23 @@ mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
                          "within %d ms: %s", socket_path, timeout_ms, g_strerror(err));
             return NULL;
         }
-        g_usleep(attempts++ < 200 ? 1000 : 10000);
+        if (pidfd >= 0 && poll(&pfd, 1, wait_ms) > 0) {
+            mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                         "QEMU exited before its monitor at '%s' accepted connections",
+                         socket_path);
+            return NULL;
+        }
+        if (pidfd < 0)
+            g_usleep(wait_ms * 1000);
     }
+}
+
+MvQemuMonitor *
+mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
+                     const MvQemuMonitorCallbacks *cb, gpointer opaque, int timeout_ms,
+                     GError **error)
+{
+    return mv_qemu_monitor_open_child(socket_path, -1, ctx, cb, opaque, timeout_ms, error);
 }
 
 void

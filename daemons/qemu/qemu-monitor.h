@@ -44,6 +44,17 @@ MvQemuMonitor *mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
                                     int timeout_ms, GError **error);
 
 /**
+ * mv_qemu_monitor_open_child:
+ * Like mv_qemu_monitor_open() for the QEMU process behind @pidfd (from
+ * mv_child_get_pidfd(); -1: unknown): when that process exits before its
+ * socket accepts, fails at once (MV_ERR_OPERATION_FAILED) instead of retrying
+ * until @timeout_ms. @pidfd stays the caller's.
+ */
+MvQemuMonitor *mv_qemu_monitor_open_child(const char *socket_path, int pidfd, GMainContext *ctx,
+                                          const MvQemuMonitorCallbacks *cb, gpointer opaque,
+                                          int timeout_ms, GError **error);
+
+/**
  * mv_qemu_monitor_open_fd:
  * Like mv_qemu_monitor_open() on @fd, a stream socket already connected to
  * QEMU's QMP monitor. Takes ownership of @fd, also on failure.

@@ -726,6 +726,34 @@ test_qemu_devices(void)
     qemu_finish(&q, NULL);
 }
 
+/* QEMU dies before it listens: open_child fails at once, not at the timeout. */
+static void
+test_qemu_exits_early(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_dir_make_tmp("mv-monitor-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(dir, "qmp.sock", NULL);
+    g_autofree char *qmp = g_strdup_printf("unix:%s,server=on,wait=off", sock);
+    const char *argv[] = { qemu_path, "-machine", "no-such-machine", "-qmp", qmp, NULL };
+    MvChildOptions opts = { .argv = argv };
+    g_autoptr(MvChild) child = mv_child_spawn(&opts, &error);
+    gint64 t0 = g_get_monotonic_time();
+
+    g_assert_no_error(error);
+    if (mv_child_get_pidfd(child) < 0) {
+        g_test_skip("no pidfd_open() here");
+    } else {
+        g_assert_null(mv_qemu_monitor_open_child(sock, mv_child_get_pidfd(child), NULL, NULL,
+                                                 NULL, 20000, &error));
+        g_assert_true(mv_error_matches(error, MV_ERR_OPERATION_FAILED));
+        g_assert_nonnull(strstr(error->message, "QEMU exited"));
+        g_assert_cmpint(g_get_monotonic_time() - t0, <, 5000 * 1000);
+    }
+    g_assert_true(mv_child_terminate(child, 1000, NULL));
+    g_unlink(sock);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 /* Nobody runs the context: the command's thread reads its reply itself and the
  * events wait for the context. */
 static void
@@ -804,6 +832,7 @@ main(int argc, char **argv)
     if (qemu_path) {
         g_test_add_func("/qemu-monitor/qemu/lifecycle", test_qemu_lifecycle);
         g_test_add_func("/qemu-monitor/qemu/devices", test_qemu_devices);
+        g_test_add_func("/qemu-monitor/qemu/exits-early", test_qemu_exits_early);
         g_test_add_func("/qemu-monitor/qemu/inline", test_qemu_inline);
         g_test_add_func("/qemu-monitor/qemu/killed", test_qemu_killed);
     }
