@@ -59,6 +59,8 @@ void mv_domain_disk_def_free(MvDomainDiskDef *disk);
 void mv_domain_net_def_free(MvDomainNetDef *net);
 MvDomainDiskDef *mv_domain_disk_def_copy(const MvDomainDiskDef *disk);
 MvDomainNetDef *mv_domain_net_def_copy(const MvDomainNetDef *net);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainDiskDef, mv_domain_disk_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainNetDef, mv_domain_net_def_free)
 
 /** mv_domain_def_find_disk: index of the disk with target @dev, or -1. */
 int mv_domain_def_find_disk(const MvDomainDef *def, const char *target_dev);
@@ -67,5 +69,7 @@ int mv_domain_def_find_net(const MvDomainDef *def, const guint8 mac[6]);
 
 /** mv_domain_lifecycle_action_to_string / from_string: "destroy", "restart", … */
 const char *mv_domain_lifecycle_action_to_string(MvDomainLifecycleAction action);
+/* -1 for an unknown string. */
+int mv_domain_lifecycle_action_from_string(const char *str);
 
 G_END_DECLS

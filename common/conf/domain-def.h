@@ -226,6 +226,7 @@ typedef struct {
     char *model;                /* "i6300esb", "ib700", "itco" */
     char *action;               /* "reset", "poweroff", "pause", "none", … */
     char *alias;
+    MvDomainDeviceAddress address;  /* i6300esb is a PCI device */
 } MvDomainWatchdogDef;
 
 typedef struct {
