@@ -1,0 +1,225 @@
+/* Domain XML golden tests: domainxml2xml/<case>.xml parses and formats to
+ * <case>[.<variant>].expected.xml, and that output is a fixed point; each
+ * invalid/<case>.xml fails with the message in <case>.err.
+ * MV_TEST_REGENERATE=1 rewrites the expectations (review the diff). */
+#include <string.h>
+
+#include "conf/domain-conf.h"
+#include "domainxml-test.h"
+#include "util/error.h"
+
+#define STATUS MV_DOMAIN_DEF_PARSE_STATUS
+#define SECURE MV_DOMAIN_DEF_FORMAT_SECURE
+#define INACTIVE MV_DOMAIN_DEF_FORMAT_INACTIVE
+
+typedef struct {
+    const char *name;           /* domainxml2xml/<name>.xml */
+    const char *variant;        /* expected file <name>.<variant>.expected.xml, or NULL */
+    unsigned int parse_flags;
+    unsigned int format_flags;
+    int id;                     /* running id passed to the formatter */
+} MvXml2XmlCase;
+
+static const MvXml2XmlCase xml2xml_cases[] = {
+    { "minimal", NULL, 0, 0, -1 },
+    { "q35-full", NULL, 0, 0, -1 },
+    { "kernel-boot", NULL, 0, 0, -1 },
+    { "memory-units", NULL, 0, 0, -1 },
+    { "memory-units-small", NULL, 0, 0, -1 },
+    { "cpu-host-passthrough", NULL, 0, 0, -1 },
+    { "cpu-host-model", NULL, 0, 0, -1 },
+    { "cpu-custom", NULL, 0, 0, -1 },
+    { "clock-timers", NULL, 0, 0, -1 },
+    { "lifecycle-pm", NULL, 0, 0, -1 },
+    { "metadata", NULL, 0, 0, -1 },
+    { "title-description", NULL, 0, 0, -1 },
+    { "uuid-hex32", NULL, 0, 0, -1 },
+    { "live-status", NULL, STATUS, 0, 3 },
+    { "live-status", "inactive", STATUS, INACTIVE, 3 },
+    { "live-status", "config", 0, 0, -1 },
+    { "boot-order", NULL, 0, 0, -1 },
+    { "uefi-loader", NULL, 0, 0, -1 },
+    { "chardevs", NULL, 0, 0, -1 },
+    { "graphics-spice", NULL, 0, 0, -1 },
+    { "graphics-spice", "secure", 0, SECURE, -1 },
+    { "vcpu-current", NULL, 0, 0, -1 },
+    { "defaults", NULL, 0, 0, -1 },
+};
+
+static void
+test_xml2xml(gconstpointer data)
+{
+    const MvXml2XmlCase *tc = data;
+    g_autofree char *file = g_strdup_printf("domainxml2xml/%s.xml", tc->name);
+    g_autofree char *in_path = mv_test_data_path(file);
+    g_autofree char *out_file = tc->variant
+        ? g_strdup_printf("domainxml2xml/%s.%s.expected.xml", tc->name, tc->variant)
+        : g_strdup_printf("domainxml2xml/%s.expected.xml", tc->name);
+    g_autofree char *out_path = mv_test_data_path(out_file);
+    g_autofree char *xml = mv_test_read(in_path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvDomainDef) def = NULL;
+    g_autoptr(MvDomainDef) again = NULL;
+    g_autoptr(MvDomainDef) copy = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *out2 = NULL;
+    g_autofree char *out_copy = NULL;
+    unsigned int reparse_flags = tc->parse_flags;
+
+    def = mv_domain_def_parse_string(xml, tc->parse_flags, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(def);
+    out = mv_domain_def_format(def, tc->id, tc->format_flags);
+    mv_test_compare_golden(out_path, out);
+
+    /* Fixed point: what we format parses back to the same document. */
+    if (tc->format_flags & INACTIVE)
+        reparse_flags &= ~STATUS;
+    again = mv_domain_def_parse_string(out, reparse_flags, &error);
+    g_assert_no_error(error);
+    out2 = mv_domain_def_format(again, tc->id, tc->format_flags);
+    g_assert_cmpstr(out2, ==, out);
+
+    /* A deep copy formats identically. */
+    copy = mv_domain_def_copy(def);
+    g_clear_pointer(&def, mv_domain_def_free);
+    out_copy = mv_domain_def_format(copy, tc->id, tc->format_flags);
+    g_assert_cmpstr(out_copy, ==, out);
+}
+
+typedef struct {
+    const char *name;           /* invalid/<name>.xml → invalid/<name>.err */
+    MvErrorCode code;
+} MvInvalidCase;
+
+static const MvInvalidCase invalid_cases[] = {
+    { "unknown-element", MV_ERR_XML_ERROR },
+    { "unknown-attribute", MV_ERR_XML_ERROR },
+    { "bad-memory-unit", MV_ERR_XML_ERROR },
+    { "bad-memory-value", MV_ERR_XML_ERROR },
+    { "memory-overflow", MV_ERR_XML_DETAIL },
+    { "bad-uuid", MV_ERR_XML_DETAIL },
+    { "missing-name", MV_ERR_XML_ERROR },
+    { "duplicate-name", MV_ERR_XML_ERROR },
+    { "name-slash", MV_ERR_XML_DETAIL },
+    { "name-empty", MV_ERR_XML_DETAIL },
+    { "domain-type-xen", MV_ERR_XML_ERROR },
+    { "current-memory-exceeds", MV_ERR_CONFIG_UNSUPPORTED },
+    { "vcpu-current-exceeds", MV_ERR_CONFIG_UNSUPPORTED },
+    { "cpu-topology-mismatch", MV_ERR_CONFIG_UNSUPPORTED },
+    { "feature-vmport", MV_ERR_XML_ERROR },
+    { "duplicate-disk-target", MV_ERR_CONFIG_UNSUPPORTED },
+    { "disk-no-source", MV_ERR_CONFIG_UNSUPPORTED },
+    { "cdrom-virtio", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-vhostuser", MV_ERR_XML_ERROR },
+    { "interface-multicast-mac", MV_ERR_INVALID_MAC },
+    { "interface-network-no-source", MV_ERR_XML_DETAIL },
+    { "hostdev", MV_ERR_XML_ERROR },
+    { "duplicate-controller-index", MV_ERR_CONFIG_UNSUPPORTED },
+    { "two-memballoons", MV_ERR_XML_ERROR },
+    { "boot-dev-and-order", MV_ERR_CONFIG_UNSUPPORTED },
+    { "pci-slot-range", MV_ERR_XML_DETAIL },
+    { "graphics-listen-mismatch", MV_ERR_XML_DETAIL },
+    { "malformed", MV_ERR_XML_ERROR },
+};
+
+static void
+test_invalid(gconstpointer data)
+{
+    const MvInvalidCase *tc = data;
+    g_autofree char *file = g_strdup_printf("invalid/%s.xml", tc->name);
+    g_autofree char *err_file = g_strdup_printf("invalid/%s.err", tc->name);
+    g_autofree char *in_path = mv_test_data_path(file);
+    g_autofree char *err_path = mv_test_data_path(err_file);
+    g_autofree char *xml = mv_test_read(in_path);
+    g_autofree char *message = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvDomainDef) def = NULL;
+
+    def = mv_domain_def_parse_string(xml, MV_DOMAIN_DEF_PARSE_STATUS, &error);
+    g_assert_null(def);
+    g_assert_nonnull(error);
+    g_assert_true(error->domain == MV_ERROR);
+    message = g_strdup_printf("%s\n", error->message);
+    mv_test_compare_golden(err_path, message);
+    g_assert_cmpint(error->code, ==, tc->code);
+}
+
+/* What the parser generates: a UUID and MAC addresses; then it is stable. */
+static void
+test_generated(void)
+{
+    const char *xml =
+        "<domain type='kvm'><name>gen</name><memory>65536</memory><os><type>hvm</type></os>"
+        "<devices><interface type='user'/><interface type='network'>"
+        "<source network='default'/></interface></devices></domain>";
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvDomainDef) def = mv_domain_def_parse_string(xml, 0, &error);
+    g_autoptr(MvDomainDef) again = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *out2 = NULL;
+
+    g_assert_no_error(error);
+    g_assert_cmpuint(def->nnets, ==, 2);
+    for (size_t i = 0; i < def->nnets; i++) {
+        g_assert_cmpuint(def->nets[i]->mac[0], ==, 0x52);
+        g_assert_cmpuint(def->nets[i]->mac[1], ==, 0x54);
+        g_assert_cmpuint(def->nets[i]->mac[2], ==, 0x00);
+        g_assert_cmpint(mv_domain_def_find_net(def, def->nets[i]->mac), ==, (int)i);
+    }
+    g_assert_cmpuint(def->uuid[6] >> 4, ==, 4);
+    g_assert_cmpuint(def->current_memory, ==, 65536);
+    g_assert_cmpuint(def->vcpus, ==, 1);
+    out = mv_domain_def_format(def, -1, 0);
+    again = mv_domain_def_parse_string(out, 0, &error);
+    g_assert_no_error(error);
+    out2 = mv_domain_def_format(again, -1, 0);
+    g_assert_cmpstr(out, ==, out2);
+    g_assert_cmpint(mv_domain_def_find_disk(def, "vda"), ==, -1);
+}
+
+/* The formatter never emits a password unless asked to. */
+static void
+test_no_password(void)
+{
+    g_autofree char *path = mv_test_data_path("domainxml2xml/graphics-spice.xml");
+    g_autofree char *xml = mv_test_read(path);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvDomainDef) def = mv_domain_def_parse_string(xml, 0, &error);
+    g_autofree char *plain = NULL;
+    g_autofree char *inactive = NULL;
+    g_autofree char *secure = NULL;
+
+    g_assert_no_error(error);
+    g_assert_cmpstr(def->graphics[0]->passwd, ==, "s3cr&t");
+    plain = mv_domain_def_format(def, -1, 0);
+    inactive = mv_domain_def_format(def, -1, MV_DOMAIN_DEF_FORMAT_INACTIVE);
+    secure = mv_domain_def_format(def, -1, MV_DOMAIN_DEF_FORMAT_SECURE);
+    g_assert_null(strstr(plain, "passwd"));
+    g_assert_null(strstr(inactive, "passwd"));
+    g_assert_nonnull(strstr(secure, "passwd='s3cr&amp;t'"));
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    mv_test_schema_dir_init();
+
+    for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
+        const MvXml2XmlCase *tc = &xml2xml_cases[i];
+        g_autofree char *name = tc->variant
+            ? g_strdup_printf("/domainxml/xml2xml/%s.%s", tc->name, tc->variant)
+            : g_strdup_printf("/domainxml/xml2xml/%s", tc->name);
+
+        g_test_add_data_func(name, tc, test_xml2xml);
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(invalid_cases); i++) {
+        g_autofree char *name = g_strdup_printf("/domainxml/invalid/%s", invalid_cases[i].name);
+
+        g_test_add_data_func(name, &invalid_cases[i], test_invalid);
+    }
+    g_test_add_func("/domainxml/generated", test_generated);
+    g_test_add_func("/domainxml/no-password", test_no_password);
+    return g_test_run();
+}
