@@ -46,6 +46,7 @@ domain_free(MvQemuDomain *dom)
     mv_domain_def_free(dom->newdef);
     mv_domain_def_free(dom->live);
     g_free(dom->monitor_path);
+    g_clear_pointer(&dom->unplugged, g_ptr_array_unref);
     g_free(dom->name);
     g_mutex_clear(&dom->lock);
     g_cond_clear(&dom->cond);

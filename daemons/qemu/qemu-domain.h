@@ -92,6 +92,7 @@ struct _MvQemuDomain {
     bool fake_reboot;           /* an ACPI reboot is in progress */
     gint64 fake_reboot_done;    /* when the daemon last reset the guest for a reboot */
     int stop_event_detail;      /* STOPPED event detail at exit */
+    GPtrArray *unplugged;       /* aliases QEMU reported in DEVICE_DELETED, not yet consumed */
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
 };
 

@@ -357,6 +357,16 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
             MvEventDomain ev = { dom->name, dom->uuid, dom->id };
             mv_qemu_events_reboot(driver->events, &ev);
         }
+    } else if (g_str_equal(name, "DEVICE_DELETED")) {
+        const char *device = json_object_get_string_member_with_default(data, "device", NULL);
+        if (device) {
+            g_mutex_lock(&dom->lock);
+            if (!dom->unplugged)
+                dom->unplugged = g_ptr_array_new_with_free_func(g_free);
+            g_ptr_array_add(dom->unplugged, g_strdup(device));
+            g_cond_broadcast(&dom->cond);
+            g_mutex_unlock(&dom->lock);
+        }
     } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
         bool stop = g_str_equal(name, "STOP");
         bool report;
@@ -440,6 +450,29 @@ fill_ptys(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
             return false;
     }
     return true;
+}
+
+/* Names the live devices the way the command line did, like libvirt's <alias>. */
+static void
+fill_aliases(MvDomainDef *live)
+{
+    for (size_t i = 0; i < live->ndisks; i++) {
+        if (!live->disks[i]->alias)
+            live->disks[i]->alias = mv_qemu_command_disk_alias(live->disks[i], NULL);
+    }
+    for (size_t i = 0; i < live->nnets; i++) {
+        if (!live->nets[i]->alias)
+            live->nets[i]->alias = g_strdup_printf("net%zu", i);
+    }
+    for (size_t i = 0; i < live->nserials; i++) {
+        if (!live->serials[i]->alias)
+            live->serials[i]->alias = g_strdup_printf("serial%zu", i);
+    }
+    for (size_t i = 0; i < live->nconsoles; i++) {
+        if (!live->consoles[i]->alias)
+            live->consoles[i]->alias = g_strdup_printf(i == 0 && live->nserials ? "serial%zu"
+                                                                                : "console%zu", i);
+    }
 }
 
 static char **
@@ -544,6 +577,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         abort_start(driver, dom, child, mon, monitor_path);
         return false;
     }
+    fill_aliases(live);
     mv_pid_get_start_time(pid, &start_time, NULL);
     pidfd = pidfd_open_pid(pid);
     if (pidfd < 0) {

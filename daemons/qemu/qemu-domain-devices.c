@@ -1,0 +1,423 @@
+/* Attaching, detaching and updating disks and interfaces: live through QMP
+ * (blockdev-add + device_add; device_del, then waiting for the guest to let
+ * go) and in the persistent config. */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-dispatch.h"
+#include "qemu-command.h"
+#include "qemu-persist.h"
+#include "qemu-process.h"
+
+#include <string.h>
+
+#define AFFECT_LIVE   (1u << 0)
+#define AFFECT_CONFIG (1u << 1)
+#define DEVICE_FORCE  (1u << 2)     /* update-device only */
+#define UNPLUG_WAIT_MS 5000
+
+static const char *
+disk_format(const MvDomainDiskDef *disk)
+{
+    return disk->driver_type ? disk->driver_type : "raw";
+}
+
+/* ---- live: disks ---- */
+
+static bool
+live_attach_disk(MvQemuMonitor *mon, MvDomainDiskDef *disk, GError **error)
+{
+    g_autofree char *alias = NULL;
+    g_autofree char *storage = NULL;
+    g_autofree char *format = NULL;
+    JsonObject *props;
+
+    if (disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO || disk->device != MV_DOMAIN_DISK_DEVICE_DISK)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                            "disk %s: only virtio disks can be attached to a running guest",
+                            disk->target_dev);
+    if (!disk->source)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "disk %s has no source", disk->target_dev);
+    if (!(alias = mv_qemu_command_disk_alias(disk, error)))
+        return false;
+    storage = g_strdup_printf("%s-storage", alias);
+    format = g_strdup_printf("%s-format", alias);
+
+    props = json_object_new();
+    json_object_set_string_member(props, "driver",
+                                  disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ? "host_device" : "file");
+    json_object_set_string_member(props, "node-name", storage);
+    json_object_set_string_member(props, "filename", disk->source);
+    json_object_set_boolean_member(props, "read-only", disk->readonly);
+    if (!mv_qemu_monitor_blockdev_add(mon, props, error))
+        return false;
+    props = json_object_new();
+    json_object_set_string_member(props, "driver", disk_format(disk));
+    json_object_set_string_member(props, "node-name", format);
+    json_object_set_string_member(props, "file", storage);
+    json_object_set_boolean_member(props, "read-only", disk->readonly);
+    if (!mv_qemu_monitor_blockdev_add(mon, props, error)) {
+        mv_qemu_monitor_blockdev_del(mon, storage, NULL);
+        return false;
+    }
+    props = json_object_new();
+    json_object_set_string_member(props, "driver", "virtio-blk-pci");
+    json_object_set_string_member(props, "drive", format);
+    json_object_set_string_member(props, "id", alias);
+    if (disk->serial)
+        json_object_set_string_member(props, "serial", disk->serial);
+    if (!mv_qemu_monitor_device_add(mon, props, error)) {
+        mv_qemu_monitor_blockdev_del(mon, format, NULL);
+        mv_qemu_monitor_blockdev_del(mon, storage, NULL);
+        return false;
+    }
+    g_free(disk->alias);
+    disk->alias = g_steal_pointer(&alias);
+    return true;
+}
+
+/* Waits for QEMU's DEVICE_DELETED for @alias (the guest let go of it). */
+static bool
+wait_unplugged(MvQemuDomain *dom, const char *alias)
+{
+    gint64 deadline = g_get_monotonic_time() + UNPLUG_WAIT_MS * 1000;
+    bool gone = false;
+
+    g_mutex_lock(&dom->lock);
+    while (!(gone = dom->unplugged && g_ptr_array_find_with_equal_func(dom->unplugged, alias,
+                                                                       g_str_equal, NULL)) &&
+           !dom->exited && g_cond_wait_until(&dom->cond, &dom->lock, deadline))
+        ;
+    if (gone) {
+        guint i;
+        g_ptr_array_find_with_equal_func(dom->unplugged, alias, g_str_equal, &i);
+        g_ptr_array_remove_index(dom->unplugged, i);
+    }
+    g_mutex_unlock(&dom->lock);
+    return gone;
+}
+
+static bool
+live_detach_disk(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainDiskDef *disk,
+                 GError **error)
+{
+    g_autofree char *alias = disk->alias ? g_strdup(disk->alias)
+                                         : mv_qemu_command_disk_alias(disk, error);
+    g_autofree char *storage = NULL;
+    g_autofree char *format = NULL;
+
+    if (!alias)
+        return false;
+    if (!mv_qemu_monitor_device_del(mon, alias, error))
+        return false;
+    if (!wait_unplugged(dom, alias))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
+                            "the guest did not release disk %s within %d s: the unplug is "
+                            "still in progress", disk->target_dev, UNPLUG_WAIT_MS / 1000);
+    format = g_strdup_printf("%s-format", alias);
+    storage = g_strdup_printf("%s-storage", alias);
+    if (!mv_qemu_monitor_blockdev_del(mon, format, error) ||
+        !mv_qemu_monitor_blockdev_del(mon, storage, error))
+        return false;
+    return true;
+}
+
+/* ---- live: interfaces ---- */
+
+static char *
+free_net_alias(const MvDomainDef *live, size_t *ret_index)
+{
+    for (size_t n = 0;; n++) {
+        g_autofree char *alias = g_strdup_printf("net%zu", n);
+        bool used = false;
+        for (size_t i = 0; i < live->nnets && !used; i++)
+            used = g_strcmp0(live->nets[i]->alias, alias) == 0;
+        if (!used) {
+            *ret_index = n;
+            return g_steal_pointer(&alias);
+        }
+    }
+}
+
+static bool
+live_attach_net(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainNetDef *net,
+                GError **error)
+{
+    g_autofree char *netdev = NULL;
+    g_autofree char *alias = NULL;
+    char mac[18];
+    JsonObject *props;
+    size_t n;
+
+    if (net->type != MV_DOMAIN_NET_USER && net->type != MV_DOMAIN_NET_ETHERNET)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                            "only user and ethernet interfaces can be attached while "
+                            "modvirt-networkd is not available");
+    if (net->type == MV_DOMAIN_NET_ETHERNET && !net->target_dev)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "an ethernet interface needs <target dev='…'/>");
+    alias = free_net_alias(live, &n);
+    netdev = g_strdup_printf("hostnet%zu", n);
+    props = json_object_new();
+    json_object_set_string_member(props, "id", netdev);
+    if (net->type == MV_DOMAIN_NET_USER) {
+        json_object_set_string_member(props, "type", "user");
+    } else {
+        json_object_set_string_member(props, "type", "tap");
+        json_object_set_string_member(props, "ifname", net->target_dev);
+        json_object_set_string_member(props, "script", "no");
+        json_object_set_string_member(props, "downscript", "no");
+    }
+    if (!mv_qemu_monitor_netdev_add(mon, props, error))
+        return false;
+    g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
+               net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
+    props = json_object_new();
+    json_object_set_string_member(props, "driver",
+                                  !net->model || g_str_equal(net->model, "virtio") ? "virtio-net-pci"
+                                                                                   : net->model);
+    json_object_set_string_member(props, "netdev", netdev);
+    json_object_set_string_member(props, "id", alias);
+    json_object_set_string_member(props, "mac", mac);
+    if (!mv_qemu_monitor_device_add(mon, props, error)) {
+        mv_qemu_monitor_netdev_del(mon, netdev, NULL);
+        return false;
+    }
+    g_free(net->alias);
+    net->alias = g_steal_pointer(&alias);
+    return true;
+}
+
+static bool
+live_detach_net(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainNetDef *net, size_t index,
+                GError **error)
+{
+    g_autofree char *alias = net->alias ? g_strdup(net->alias) : g_strdup_printf("net%zu", index);
+    g_autofree char *netdev = g_strdup_printf("host%s", alias);
+
+    if (!mv_qemu_monitor_device_del(mon, alias, error))
+        return false;
+    if (!wait_unplugged(dom, alias))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
+                            "the guest did not release interface %s within %d s: the unplug "
+                            "is still in progress", alias, UNPLUG_WAIT_MS / 1000);
+    return mv_qemu_monitor_netdev_del(mon, netdev, error);
+}
+
+/* ---- definitions ---- */
+
+static void
+def_add_device(MvDomainDef *def, MvDomainDeviceDef *dev)
+{
+    if (dev->type == MV_DOMAIN_DEVICE_DISK) {
+        def->disks = g_renew(MvDomainDiskDef *, def->disks, def->ndisks + 1);
+        def->disks[def->ndisks++] = mv_domain_disk_def_copy(dev->data.disk);
+    } else {
+        def->nets = g_renew(MvDomainNetDef *, def->nets, def->nnets + 1);
+        def->nets[def->nnets++] = mv_domain_net_def_copy(dev->data.net);
+    }
+}
+
+/* Index of the device @dev names in @def, or -1. */
+static int
+def_find_device(const MvDomainDef *def, const MvDomainDeviceDef *dev)
+{
+    if (dev->type == MV_DOMAIN_DEVICE_DISK)
+        return mv_domain_def_find_disk(def, dev->data.disk->target_dev);
+    return mv_domain_def_find_net(def, dev->data.net->mac);
+}
+
+static void
+def_remove_device(MvDomainDef *def, MvDomainDeviceType type, int index)
+{
+    if (type == MV_DOMAIN_DEVICE_DISK) {
+        mv_domain_disk_def_free(def->disks[index]);
+        memmove(&def->disks[index], &def->disks[index + 1],
+                (def->ndisks - index - 1) * sizeof(def->disks[0]));
+        def->ndisks--;
+    } else {
+        mv_domain_net_def_free(def->nets[index]);
+        memmove(&def->nets[index], &def->nets[index + 1],
+                (def->nnets - index - 1) * sizeof(def->nets[0]));
+        def->nnets--;
+    }
+}
+
+static const char *
+device_name(const MvDomainDeviceDef *dev)
+{
+    return dev->type == MV_DOMAIN_DEVICE_DISK ? dev->data.disk->target_dev : "interface";
+}
+
+typedef enum { OP_ATTACH, OP_DETACH, OP_UPDATE } DeviceOp;
+
+static bool
+config_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, DeviceOp op,
+              GError **error)
+{
+    g_autoptr(MvDomainDef) def = NULL;
+    int index;
+
+    g_mutex_lock(&dom->lock);
+    if (!dom->persistent) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot modify the persistent "
+                            "config of transient domain '%s'", dom->name);
+    }
+    def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
+    g_mutex_unlock(&dom->lock);
+    index = def_find_device(def, dev);
+    if (op == OP_ATTACH && index >= 0)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
+                            "target %s already exists", device_name(dev));
+    if (op != OP_ATTACH && index < 0)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_DEVICE_MISSING,
+                            "device not found: no %s matching the given definition",
+                            device_name(dev));
+    if (op != OP_ATTACH)
+        def_remove_device(def, dev->type, index);
+    if (op != OP_DETACH)
+        def_add_device(def, dev);
+    if (!mv_qemu_persist_save_def(driver, def, error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    if (mv_qemu_domain_is_active(dom)) {
+        mv_domain_def_free(dom->newdef);
+        dom->newdef = g_steal_pointer(&def);
+    } else {
+        mv_domain_def_free(dom->def);
+        dom->def = g_steal_pointer(&def);
+    }
+    g_mutex_unlock(&dom->lock);
+    return true;
+}
+
+static bool
+live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, DeviceOp op,
+            GError **error)
+{
+    g_autoptr(MvDomainDef) live = NULL;
+    MvQemuMonitor *mon;
+    int index;
+    bool ok;
+
+    if (op == OP_UPDATE)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                            "updating a device of a running guest is not supported: use "
+                            "--config, or detach and attach it");
+    g_mutex_lock(&dom->lock);
+    mon = dom->monitor;
+    live = mv_domain_def_copy(dom->live);
+    g_mutex_unlock(&dom->lock);
+    index = def_find_device(live, dev);
+    if (op == OP_ATTACH && index >= 0)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
+                            "target %s already exists", device_name(dev));
+    if (op == OP_DETACH && index < 0)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_DEVICE_MISSING,
+                            "device not found: no %s matching the given definition",
+                            device_name(dev));
+    if (op == OP_ATTACH) {
+        ok = dev->type == MV_DOMAIN_DEVICE_DISK ? live_attach_disk(mon, dev->data.disk, error)
+                                                : live_attach_net(mon, live, dev->data.net, error);
+        if (ok)
+            def_add_device(live, dev);
+    } else {
+        ok = dev->type == MV_DOMAIN_DEVICE_DISK
+                 ? live_detach_disk(dom, mon, live->disks[index], error)
+                 : live_detach_net(dom, mon, live->nets[index], index, error);
+        if (ok)
+            def_remove_device(live, dev->type, index);
+    }
+    if (!ok)
+        return false;
+    g_mutex_lock(&dom->lock);
+    mv_domain_def_free(dom->live);
+    dom->live = g_steal_pointer(&live);
+    ok = mv_qemu_persist_save_status(driver, dom, error);
+    g_mutex_unlock(&dom->lock);
+    return ok;
+}
+
+static bool
+change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const char *xml,
+              unsigned int flags, DeviceOp op, const char *api, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    g_autoptr(MvDomainDeviceDef) dev = NULL;
+    bool active;
+    bool ok = true;
+
+    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG |
+                                      (op == OP_UPDATE ? DEVICE_FORCE : 0), api, error) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
+        !(dev = mv_domain_device_def_parse_string(xml, 0, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, api, error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    active = mv_qemu_domain_is_active(dom);
+    g_mutex_unlock(&dom->lock);
+    if (!(flags & (AFFECT_LIVE | AFFECT_CONFIG)))
+        flags |= active ? AFFECT_LIVE : AFFECT_CONFIG;
+    if ((flags & AFFECT_LIVE) && !active)
+        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                          "Requested operation is not valid: domain is not running");
+    if (ok && (flags & AFFECT_LIVE))
+        ok = live_change(driver, dom, dev, op, error);
+    if (ok && (flags & AFFECT_CONFIG))
+        ok = config_change(driver, dom, dev, op, error);
+    mv_qemu_process_end_job(driver, dom);
+    return ok;
+}
+
+static bool
+domain_attach_device(MvServerCall *call, const mv_remote_domain_attach_device_args *args,
+                     void *ret, GError **error)
+{
+    return change_device(call, &args->dom, args->xml, AFFECT_LIVE, OP_ATTACH,
+                         "virDomainAttachDevice", error);
+}
+
+static bool
+domain_attach_device_flags(MvServerCall *call,
+                           const mv_remote_domain_attach_device_flags_args *args, void *ret,
+                           GError **error)
+{
+    return change_device(call, &args->dom, args->xml, args->flags, OP_ATTACH,
+                         "virDomainAttachDeviceFlags", error);
+}
+
+static bool
+domain_detach_device(MvServerCall *call, const mv_remote_domain_detach_device_args *args,
+                     void *ret, GError **error)
+{
+    return change_device(call, &args->dom, args->xml, AFFECT_LIVE, OP_DETACH,
+                         "virDomainDetachDevice", error);
+}
+
+static bool
+domain_detach_device_flags(MvServerCall *call,
+                           const mv_remote_domain_detach_device_flags_args *args, void *ret,
+                           GError **error)
+{
+    return change_device(call, &args->dom, args->xml, args->flags, OP_DETACH,
+                         "virDomainDetachDeviceFlags", error);
+}
+
+static bool
+domain_update_device_flags(MvServerCall *call,
+                           const mv_remote_domain_update_device_flags_args *args, void *ret,
+                           GError **error)
+{
+    return change_device(call, &args->dom, args->xml, args->flags, OP_UPDATE,
+                         "virDomainUpdateDeviceFlags", error);
+}
+
+const MvDispatchFunc mv_qemu_domain_device_handlers[MV_REMOTE_PROC_LAST] = {
+    MV_REMOTE_DISPATCH(DOMAIN_ATTACH_DEVICE, domain_attach_device),
+    MV_REMOTE_DISPATCH(DOMAIN_ATTACH_DEVICE_FLAGS, domain_attach_device_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_DETACH_DEVICE, domain_detach_device),
+    MV_REMOTE_DISPATCH(DOMAIN_DETACH_DEVICE_FLAGS, domain_detach_device_flags),
+    MV_REMOTE_DISPATCH(DOMAIN_UPDATE_DEVICE_FLAGS, domain_update_device_flags),
+};
