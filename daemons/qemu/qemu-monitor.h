@@ -57,7 +57,10 @@ MvQemuMonitor *mv_qemu_monitor_open_child(const char *socket_path, int pidfd, GM
 /**
  * mv_qemu_monitor_open_fd:
  * Like mv_qemu_monitor_open() on @fd, a stream socket already connected to
- * QEMU's QMP monitor. Takes ownership of @fd, also on failure.
+ * QEMU's QMP monitor: one end of a socketpair, or a connection to a listening
+ * socket the caller created and handed to QEMU (-chardev socket,fd=N,server=on),
+ * which connects at once and needs no retries. Takes ownership of @fd, also on
+ * failure.
  */
 MvQemuMonitor *mv_qemu_monitor_open_fd(int fd, GMainContext *ctx,
                                        const MvQemuMonitorCallbacks *cb, gpointer opaque,

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -726,6 +727,56 @@ test_qemu_devices(void)
     qemu_finish(&q, NULL);
 }
 
+/* The listening socket is ours, handed to QEMU as an fd: connecting succeeds
+ * at once and the greeting comes when QEMU accepts (no retry loop). */
+static void
+test_qemu_passed_socket(void)
+{
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvQemuMonitor) mon = NULL;
+    g_autofree char *dir = g_dir_make_tmp("mv-monitor-XXXXXX", NULL);
+    g_autofree char *sock = g_build_filename(dir, "qmp.sock", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    const char *argv[] = {
+        qemu_path, "-machine", "pc,accel=tcg", "-m", "64", "-nodefaults", "-display", "none",
+        "-S", "-chardev", "socket,id=monitor,fd=3,server=on,wait=off",
+        "-mon", "chardev=monitor,mode=control", NULL,
+    };
+    MvChildFd fds[1] = { { .child_fd = 3 } };
+    MvChildOptions opts = { .argv = argv, .fds = fds, .n_fds = 1,
+                            .err = { .kind = MV_CHILD_STDIO_INHERIT } };
+    g_autoptr(MvChild) child = NULL;
+    bool running = true;
+    int lfd, cfd, wstatus = -1;
+    gint64 t0;
+
+    g_assert_cmpuint(strlen(sock), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, sock);
+    lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    fds[0].parent_fd = lfd;
+
+    t0 = g_get_monotonic_time();
+    child = mv_child_spawn(&opts, &error);
+    g_assert_no_error(error);
+    close(lfd);
+    cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(connect(cfd, (struct sockaddr *)&addr, sizeof(addr)), ==, 0);
+    mon = mv_qemu_monitor_open_fd(cfd, NULL, NULL, NULL, 10000, &error);
+    g_assert_no_error(error);
+    g_test_message("QEMU exec -> QMP ready (passed listening socket): %.1f ms",
+                   (g_get_monotonic_time() - t0) / 1000.0);
+    g_assert_true(mv_qemu_monitor_query_status(mon, NULL, &running, &error));
+    g_assert_false(running);
+    g_assert_true(mv_qemu_monitor_quit(mon, &error));
+    g_assert_no_error(error);
+    g_assert_true(mv_child_wait(child, 5000, &wstatus, &error));
+    g_assert_true(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+    g_unlink(sock);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
 /* QEMU dies before it listens: open_child fails at once, not at the timeout. */
 static void
 test_qemu_exits_early(void)
@@ -833,6 +884,7 @@ main(int argc, char **argv)
         g_test_add_func("/qemu-monitor/qemu/lifecycle", test_qemu_lifecycle);
         g_test_add_func("/qemu-monitor/qemu/devices", test_qemu_devices);
         g_test_add_func("/qemu-monitor/qemu/exits-early", test_qemu_exits_early);
+        g_test_add_func("/qemu-monitor/qemu/passed-socket", test_qemu_passed_socket);
         g_test_add_func("/qemu-monitor/qemu/inline", test_qemu_inline);
         g_test_add_func("/qemu-monitor/qemu/killed", test_qemu_killed);
     }
