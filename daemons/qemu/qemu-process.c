@@ -567,8 +567,10 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         return false;
     pid = mv_child_get_pid(child);
 
-    if (!(mon = mv_qemu_monitor_open(monitor_path, driver->ctx, &monitor_callbacks, dom,
-                                     MONITOR_OPEN_TIMEOUT_MS, error)) ||
+    /* With the pidfd, a QEMU that dies before listening fails the start at once. */
+    if (!(mon = mv_qemu_monitor_open_child(monitor_path, mv_child_get_pidfd(child), driver->ctx,
+                                           &monitor_callbacks, dom, MONITOR_OPEN_TIMEOUT_MS,
+                                           error)) ||
         !fill_ptys(mon, live, error)) {
         g_prefix_error(error, "cannot start domain '%s': ", dom->name);
         g_autofree char *log = NULL;

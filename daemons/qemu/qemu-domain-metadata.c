@@ -1,0 +1,226 @@
+/* Domain metadata: title, description and namespaced <metadata> elements,
+ * live and in the persistent config (virsh desc, virsh metadata). */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-dispatch.h"
+#include "qemu-persist.h"
+#include "qemu-process.h"
+
+#include <string.h>
+
+#include "util/xml.h"
+
+#define AFFECT_LIVE   (1u << 0)
+#define AFFECT_CONFIG (1u << 1)
+
+enum { METADATA_DESCRIPTION = 0, METADATA_TITLE = 1, METADATA_ELEMENT = 2 };
+
+/* @def's <metadata> children as a document rooted at <metadata>. */
+static xmlDoc *
+metadata_doc(const MvDomainDef *def, GError **error)
+{
+    g_autofree char *text = g_strdup_printf("<metadata>%s</metadata>",
+                                            def->metadata ? def->metadata : "");
+
+    return mv_xml_parse_string(text, NULL, error);
+}
+
+static xmlNode *
+find_element(xmlDoc *doc, const char *uri)
+{
+    for (xmlNode *n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && n->ns && n->ns->href &&
+            g_str_equal((const char *)n->ns->href, uri))
+            return n;
+    }
+    return NULL;
+}
+
+static char *
+node_to_string(xmlDoc *doc, xmlNode *node)
+{
+    xmlBuffer *buf = xmlBufferCreate();
+    char *text;
+
+    xmlNodeDump(buf, doc, node, 0, 0);
+    text = g_strdup((const char *)xmlBufferContent(buf));
+    xmlBufferFree(buf);
+    return text;
+}
+
+/* Replaces (or removes, @xml NULL) the element in namespace @uri. */
+static bool
+set_element(MvDomainDef *def, const char *xml, const char *key, const char *uri,
+            GError **error)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) newdoc = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    xmlNode *old;
+
+    if (!uri)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                            "metadata elements need a namespace URI");
+    if (xml && !key)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                            "metadata elements need a namespace key (prefix)");
+    if (!(doc = metadata_doc(def, error)))
+        return false;
+    if ((old = find_element(doc, uri))) {
+        xmlUnlinkNode(old);
+        xmlFreeNode(old);
+    }
+    if (xml) {
+        xmlNode *root;
+        xmlNs *ns;
+        if (!(newdoc = mv_xml_parse_string(xml, NULL, error))) {
+            g_prefix_error(error, "invalid metadata element: ");
+            return false;
+        }
+        root = xmlDocGetRootElement(newdoc);
+        ns = xmlNewNs(root, (const xmlChar *)uri, (const xmlChar *)key);
+        xmlSetNs(root, ns);
+        xmlAddChild(xmlDocGetRootElement(doc), xmlDocCopyNode(root, doc, 1));
+    }
+    for (xmlNode *n = xmlDocGetRootElement(doc)->children; n; n = n->next) {
+        g_autofree char *text = NULL;
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        text = node_to_string(doc, n);
+        g_string_append(out, text);
+    }
+    g_free(def->metadata);
+    def->metadata = out->len ? g_strdup(out->str) : NULL;
+    return true;
+}
+
+static bool
+apply(MvDomainDef *def, int type, const char *metadata, const char *key, const char *uri,
+      GError **error)
+{
+    switch (type) {
+    case METADATA_DESCRIPTION:
+        g_free(def->description);
+        def->description = metadata && *metadata ? g_strdup(metadata) : NULL;
+        return true;
+    case METADATA_TITLE:
+        if (metadata && strchr(metadata, '\n'))
+            return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                                "a title can't contain newlines");
+        g_free(def->title);
+        def->title = metadata && *metadata ? g_strdup(metadata) : NULL;
+        return true;
+    case METADATA_ELEMENT:
+        return set_element(def, metadata, key, uri, error);
+    default:
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                            "unknown metadata type %d", type);
+    }
+}
+
+static bool
+domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args *args,
+                    void *ret, GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    const char *metadata = args->metadata ? *args->metadata : NULL;
+    const char *key = args->key ? *args->key : NULL;
+    const char *uri = args->uri ? *args->uri : NULL;
+    unsigned int flags = args->flags;
+    bool ok = true;
+    bool active;
+
+    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG,
+                                      "virDomainSetMetadata", error) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, "virDomainSetMetadata", error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    active = mv_qemu_domain_is_active(dom);
+    if (!(flags & (AFFECT_LIVE | AFFECT_CONFIG)))
+        flags |= active ? AFFECT_LIVE : AFFECT_CONFIG;
+    if ((flags & AFFECT_LIVE) && !active)
+        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                          "Requested operation is not valid: domain is not running");
+    if (ok && (flags & AFFECT_CONFIG) && !dom->persistent)
+        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                          "Requested operation is not valid: transient domains have no "
+                          "persistent config");
+    if (ok && (flags & AFFECT_LIVE)) {
+        g_autoptr(MvDomainDef) live = mv_domain_def_copy(dom->live);
+        if ((ok = apply(live, args->type, metadata, key, uri, error))) {
+            mv_domain_def_free(dom->live);
+            dom->live = g_steal_pointer(&live);
+            ok = mv_qemu_persist_save_status(driver, dom, error);
+        }
+    }
+    if (ok && (flags & AFFECT_CONFIG)) {
+        g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
+        if ((ok = apply(def, args->type, metadata, key, uri, error)) &&
+            (ok = mv_qemu_persist_save_def(driver, def, error))) {
+            MvDomainDef **slot = active ? &dom->newdef : &dom->def;
+            mv_domain_def_free(*slot);
+            *slot = g_steal_pointer(&def);
+        }
+    }
+    g_mutex_unlock(&dom->lock);
+    mv_qemu_process_end_job(driver, dom);
+    return ok;
+}
+
+static bool
+domain_get_metadata(MvServerCall *call, const mv_remote_domain_get_metadata_args *args,
+                    mv_remote_domain_get_metadata_ret *ret, GError **error)
+{
+    g_autoptr(MvQemuDomain) dom = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    const MvDomainDef *def;
+    const char *uri = args->uri ? *args->uri : NULL;
+    bool ok = true;
+
+    if (!mv_qemu_dispatch_check_flags(args->flags, AFFECT_LIVE | AFFECT_CONFIG,
+                                      "virDomainGetMetadata", error) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)))
+        return false;
+    g_mutex_lock(&dom->lock);
+    if ((args->flags & AFFECT_LIVE) && !dom->live) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is not running");
+    }
+    def = (args->flags & AFFECT_CONFIG) || !dom->live ? (dom->newdef ? dom->newdef : dom->def)
+                                                      : dom->live;
+    switch (args->type) {
+    case METADATA_DESCRIPTION:
+        ret->metadata = g_strdup(def->description);
+        break;
+    case METADATA_TITLE:
+        ret->metadata = g_strdup(def->title);
+        break;
+    case METADATA_ELEMENT:
+        if (!uri) {
+            ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                              "metadata elements need a namespace URI");
+        } else if ((doc = metadata_doc(def, error))) {
+            xmlNode *node = find_element(doc, uri);
+            if (node)
+                ret->metadata = node_to_string(doc, node);
+        } else {
+            ok = false;
+        }
+        break;
+    default:
+        ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                          "unknown metadata type %d", args->type);
+    }
+    g_mutex_unlock(&dom->lock);
+    if (ok && !ret->metadata)
+        ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_NO_DOMAIN_METADATA,
+                          "metadata not found: Requested metadata element is not present");
+    return ok;
+}
+
+const MvDispatchFunc mv_qemu_domain_metadata_handlers[MV_REMOTE_PROC_LAST] = {
+    MV_REMOTE_DISPATCH(DOMAIN_SET_METADATA, domain_set_metadata),
+    MV_REMOTE_DISPATCH(DOMAIN_GET_METADATA, domain_get_metadata),
+};
