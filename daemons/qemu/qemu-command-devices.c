@@ -10,11 +10,10 @@
 
 #include "util/error.h"
 
-#define SUN_PATH_MAX 107    /* sizeof(sockaddr_un.sun_path) - 1 */
-
 static bool
 unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
+/* Sets @error to MV_ERR_CONFIG_UNSUPPORTED with the message; returns false. */
 static bool
 unsupported(GError **error, const char *fmt, ...)
 {
@@ -40,9 +39,8 @@ def_has_controller(const MvDomainDef *def, const char *type, int index)
     return false;
 }
 
-/* The index of the virtio-serial controller that consoles and channels use. */
-static int
-virtio_serial_index(const MvDomainDef *def)
+int
+qemu_command_virtio_serial_index(const MvDomainDef *def)
 {
     int best = -1;
 
@@ -109,7 +107,8 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         }
         g_string_append_printf(buf, ",p2=%d,p3=%d", c->ports, c->ports);
     }
-    if (c && !qemu_command_add_pci_address(cmd, buf, &c->address, "USB controller", error)) {
+    if (!qemu_command_add_pci_address(cmd, buf, c ? &c->address : NULL, "USB controller",
+                                      error)) {
         g_string_free(buf, TRUE);
         return false;
     }
@@ -207,7 +206,7 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
     } else {
         return unsupported(error, "controller type '%s' is not supported", type);
     }
-    if (c && !qemu_command_add_pci_address(cmd, buf, &c->address, what, error)) {
+    if (!qemu_command_add_pci_address(cmd, buf, c ? &c->address : NULL, what, error)) {
         g_string_free(buf, TRUE);
         return false;
     }
@@ -312,7 +311,9 @@ disk_name_to_index(const char *name, unsigned int *ret_index)
     unsigned long index = 0;
     const char *p;
 
-    if (!name || strlen(name) < 3 || strlen(name) > 6)
+    if (!name || strlen(name) < 3 || strlen(name) > 6
+        || (!g_str_has_prefix(name, "vd") && !g_str_has_prefix(name, "sd")
+            && !g_str_has_prefix(name, "hd")))
         return false;
     for (p = name + 2; *p; p++) {
         if (*p < 'a' || *p > 'z')
@@ -395,6 +396,18 @@ mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error)
     return NULL;
 }
 
+static bool
+scsi_controller_is_lsi(const MvDomainDef *def, unsigned int index)
+{
+    for (size_t i = 0; i < def->ncontrollers; i++) {
+        const MvDomainControllerDef *c = def->controllers[i];
+
+        if (g_str_equal(c->type, "scsi") && c->index == (int)index)
+            return c->model && g_str_equal(c->model, "lsilogic");
+    }
+    return false;
+}
+
 /* <driver cache=…> -> block node cache options and the device's write-cache. */
 static bool
 disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const char **ret_wce,
@@ -426,7 +439,8 @@ disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const cha
 static bool
 disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
 {
-    static const char *const formats[] = { "raw", "qcow2", "qed", "vmdk", "vdi", "vhdx", "vpc", NULL };
+    /* the formats schemas/domain.rng accepts */
+    static const char *const formats[] = { "raw", "qcow2", NULL };
     const char *dev = disk->target_dev;
     const char *format = disk->driver_type ? disk->driver_type : "raw";
     bool cdrom = disk->device == MV_DOMAIN_DISK_DEVICE_CDROM;
@@ -498,8 +512,20 @@ disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
                                a.bus, a.unit);
         break;
     case MV_DOMAIN_DISK_BUS_SCSI:
-        g_string_append_printf(buf, "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u",
-                               cdrom ? "scsi-cd" : "scsi-hd", a.controller, a.target, a.unit);
+        /* the LSI adapter has no LUNs: the unit is the target id (0-6) */
+        if (scsi_controller_is_lsi(cmd->def, a.controller)) {
+            if (a.target != 0 || a.unit > 6) {
+                g_string_free(buf, TRUE);
+                return unsupported(error, "disk '%s': an lsilogic controller takes target 0 "
+                                   "and units 0-6", dev);
+            }
+            g_string_append_printf(buf, "%s,bus=scsi%u.0,scsi-id=%u",
+                                   cdrom ? "scsi-cd" : "scsi-hd", a.controller, a.unit);
+        } else {
+            g_string_append_printf(buf, "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u",
+                                   cdrom ? "scsi-cd" : "scsi-hd", a.controller, a.target,
+                                   a.unit);
+        }
         break;
     }
     if (disk->source)
@@ -620,169 +646,6 @@ qemu_command_devices_add_nets(QemuCmd *cmd, GError **error)
     return true;
 }
 
-/* ---- character devices ------------------------------------------------------ */
-
-/* -chardev for @chr with id "char<alias>". @path overrides the source path
- * (auto-created channel sockets); @log adds the console logfile. */
-static bool
-chardev_add(QemuCmd *cmd, const MvDomainChrDef *chr, const char *alias, const char *path,
-            bool log, GError **error)
-{
-    const MvQemuCommandContext *ctx = cmd->ctx;
-    GString *buf = g_string_new(NULL);
-
-    if (!path)
-        path = chr->source_path;
-    switch (chr->type) {
-    case MV_DOMAIN_CHR_PTY:
-        g_string_append_printf(buf, "pty,id=char%s", alias);
-        break;
-    case MV_DOMAIN_CHR_UNIX:
-        if (!path) {
-            g_string_free(buf, TRUE);
-            return unsupported(error, "%s: a unix socket needs <source path='…'/>", alias);
-        }
-        if (strlen(path) > SUN_PATH_MAX) {
-            g_string_free(buf, TRUE);
-            return unsupported(error, "%s: the socket path '%s' is longer than %d bytes",
-                               alias, path, SUN_PATH_MAX);
-        }
-        g_string_append_printf(buf, "socket,id=char%s,path=", alias);
-        qemu_command_escape(buf, path);
-        if (!chr->source_mode || !g_str_equal(chr->source_mode, "connect"))
-            g_string_append(buf, ",server=on,wait=off");
-        break;
-    case MV_DOMAIN_CHR_FILE:
-        if (!path) {
-            g_string_free(buf, TRUE);
-            return unsupported(error, "%s: a file needs <source path='…'/>", alias);
-        }
-        g_string_append_printf(buf, "file,id=char%s,path=", alias);
-        qemu_command_escape(buf, path);
-        log = false;
-        break;
-    case MV_DOMAIN_CHR_NULL:
-        g_string_append_printf(buf, "null,id=char%s", alias);
-        log = false;
-        break;
-    }
-    /* The log keeps what the guest wrote while nobody was connected. */
-    if (log && ctx->log_dir) {
-        g_autofree char *file = g_strdup_printf("%s/%s-%s.log", ctx->log_dir, cmd->def->name,
-                                                alias);
-
-        g_string_append(buf, ",logfile=");
-        qemu_command_escape(buf, file);
-        g_string_append(buf, ",logappend=on");
-    }
-    qemu_command_add_take(cmd, "-chardev", buf);
-    return true;
-}
-
-static bool
-serial_add(QemuCmd *cmd, const MvDomainChrDef *chr, size_t i, GError **error)
-{
-    g_autofree char *alias = g_strdup_printf("serial%zu", i);
-    const char *target = chr->target_type ? chr->target_type : "isa-serial";
-    GString *buf;
-
-    if (!chardev_add(cmd, chr, alias, NULL, true, error))
-        return false;
-    buf = g_string_new(NULL);
-    if (g_str_equal(target, "isa-serial")) {
-        int port = chr->target_port >= 0 ? chr->target_port : (int)i;
-
-        if (port > 3) {
-            g_string_free(buf, TRUE);
-            return unsupported(error, "%s: an ISA serial port is 0-3, not %d", alias, port);
-        }
-        g_string_append_printf(buf, "isa-serial,chardev=char%s,id=%s,index=%d", alias, alias,
-                               port);
-    } else if (g_str_equal(target, "pci-serial")) {
-        g_string_append_printf(buf, "pci-serial,chardev=char%s,id=%s", alias, alias);
-    } else if (g_str_equal(target, "usb-serial")) {
-        if (cmd->usb_none) {
-            g_string_free(buf, TRUE);
-            return unsupported(error, "%s: a USB serial port needs a USB controller", alias);
-        }
-        g_string_append_printf(buf, "usb-serial,bus=usb.0,chardev=char%s,id=%s", alias, alias);
-    } else {
-        g_string_free(buf, TRUE);
-        return unsupported(error, "%s: target type '%s' is not supported "
-                           "(isa-serial, pci-serial, usb-serial are)", alias, target);
-    }
-    qemu_command_add_take(cmd, "-device", buf);
-    return true;
-}
-
-bool
-qemu_command_devices_add_chardevs(QemuCmd *cmd, GError **error)
-{
-    const MvDomainDef *def = cmd->def;
-    int vser = virtio_serial_index(def);
-
-    for (size_t i = 0; i < def->nserials; i++) {
-        if (!serial_add(cmd, def->serials[i], i, error))
-            return false;
-    }
-
-    for (size_t i = 0; i < def->nconsoles; i++) {
-        const MvDomainChrDef *chr = def->consoles[i];
-        const char *target = chr->target_type ? chr->target_type : "serial";
-        g_autofree char *alias = g_strdup_printf("console%zu", i);
-
-        if (g_str_equal(target, "serial")) {
-            /* libvirt semantics: the first console of type serial is another
-             * view of serial0; without serials it becomes serial0. */
-            if (i != 0)
-                return unsupported(error, "%s: only the first console can be a serial console",
-                                   alias);
-            if (def->nserials)
-                continue;
-            if (!serial_add(cmd, chr, 0, error))
-                return false;
-        } else if (g_str_equal(target, "virtio")) {
-            if (!chardev_add(cmd, chr, alias, NULL, true, error))
-                return false;
-            qemu_command_addf(cmd, "-device",
-                              "virtconsole,bus=virtio-serial%d.0,chardev=char%s,id=%s",
-                              vser, alias, alias);
-        } else {
-            return unsupported(error, "%s: target type '%s' is not supported (serial, virtio are)",
-                               alias, target);
-        }
-    }
-
-    for (size_t i = 0; i < def->nchannels; i++) {
-        const MvDomainChrDef *chr = def->channels[i];
-        g_autofree char *alias = g_strdup_printf("channel%zu", i);
-        g_autofree char *path = NULL;
-        GString *buf;
-
-        if (chr->target_type && !g_str_equal(chr->target_type, "virtio"))
-            return unsupported(error, "%s: target type '%s' is not supported (virtio is)",
-                               alias, chr->target_type);
-        if (chr->type == MV_DOMAIN_CHR_UNIX && !chr->source_path) {
-            if (!cmd->ctx->channel_dir)
-                return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                                    "%s: no directory for its unix socket was given", alias);
-            path = g_strdup_printf("%s/%s.%s", cmd->ctx->channel_dir, def->name,
-                                   chr->target_name ? chr->target_name : alias);
-        }
-        if (!chardev_add(cmd, chr, alias, path, false, error))
-            return false;
-        buf = g_string_new(NULL);
-        g_string_append_printf(buf, "virtserialport,bus=virtio-serial%d.0,chardev=char%s,id=%s",
-                               vser, alias, alias);
-        if (chr->target_name) {
-            g_string_append(buf, ",name=");
-            qemu_command_escape(buf, chr->target_name);
-        }
-        qemu_command_add_take(cmd, "-device", buf);
-    }
-    return true;
-}
-
 /* ---- input, graphics, video ------------------------------------------------- */
 
 bool
@@ -818,7 +681,14 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
                 qemu_command_addf(cmd, "-device", "%s,bus=usb.0,id=input%zu",
                                   devices[d].device, i);
             } else {
-                qemu_command_addf(cmd, "-device", "%s,id=input%zu", devices[d].device, i);
+                GString *buf = g_string_new(NULL);
+
+                g_string_append_printf(buf, "%s,id=input%zu", devices[d].device, i);
+                if (!qemu_command_add_pci_address(cmd, buf, NULL, "input", error)) {
+                    g_string_free(buf, TRUE);
+                    return false;
+                }
+                qemu_command_add_take(cmd, "-device", buf);
             }
         }
         if (!found)
@@ -952,7 +822,8 @@ qemu_command_devices_add_video(QemuCmd *cmd, GError **error)
                                "(vga, cirrus, virtio, qxl, bochs, ramfb, none are)", alias, model);
         }
         g_string_append_printf(buf, ",id=%s", alias);
-        if (!qemu_command_add_pci_address(cmd, buf, &v->address, alias, error)) {
+        if (!g_str_equal(model, "ramfb")
+            && !qemu_command_add_pci_address(cmd, buf, &v->address, alias, error)) {
             g_string_free(buf, TRUE);
             return false;
         }
@@ -972,7 +843,13 @@ watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
     const char *action = w->action ? w->action : "reset";
 
     if (!w->model || g_str_equal(w->model, "i6300esb")) {
-        qemu_command_add(cmd, "-device", "i6300esb,id=watchdog0");
+        GString *buf = g_string_new("i6300esb,id=watchdog0");
+
+        if (!qemu_command_add_pci_address(cmd, buf, NULL, "watchdog0", error)) {
+            g_string_free(buf, TRUE);
+            return false;
+        }
+        qemu_command_add_take(cmd, "-device", buf);
     } else if (g_str_equal(w->model, "ib700")) {
         qemu_command_add(cmd, "-device", "ib700,id=watchdog0");
     } else if (g_str_equal(w->model, "itco")) {

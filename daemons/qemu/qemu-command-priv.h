@@ -14,6 +14,7 @@ typedef struct {
     bool kvm;                   /* accel=kvm (else tcg) */
     bool q35;                   /* the machine is a q35 (pcie root, built-in AHCI) */
     const char *root_bus;       /* "pci.0" | "pcie.0" */
+    guint32 root_slots;         /* slots of the root bus taken (bit N: slot N) */
     bool usb_none;              /* <controller type='usb' model='none'/> */
     bool need_virtio_serial;    /* a virtio console or channel exists */
 } QemuCmd;
@@ -28,11 +29,18 @@ void qemu_command_add_take(QemuCmd *cmd, const char *opt, GString *value);
 /* Appends @s to @buf with QEMU's option escaping (',' becomes ",,"). */
 void qemu_command_escape(GString *buf, const char *s);
 
-/* Adds ",bus=…,addr=…" for a <address type='pci'>; nothing for no address.
+/* Adds ",bus=…,addr=…" for a PCI device: its <address type='pci'>, or with
+ * none (@addr NULL or without a type) the next free slot of the root bus.
+ * Every slot an explicit address names on the root bus is reserved before the
+ * first device is placed: QEMU's own choice would take slots in command-line
+ * order and collide with a device that names its slot further on.
  * @what names the device in errors. */
 bool qemu_command_add_pci_address(QemuCmd *cmd, GString *buf,
                                   const MvDomainDeviceAddress *addr, const char *what,
                                   GError **error);
+
+/* The index of the virtio-serial controller that consoles and channels use. */
+int qemu_command_virtio_serial_index(const MvDomainDef *def);
 
 /* Controllers (explicit and the implicit ones devices need), disks, interfaces,
  * character devices, inputs, graphics, video and the small devices, in
@@ -40,7 +48,8 @@ bool qemu_command_add_pci_address(QemuCmd *cmd, GString *buf,
 bool qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_disks(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_nets(QemuCmd *cmd, GError **error);
-bool qemu_command_devices_add_chardevs(QemuCmd *cmd, GError **error);
+/* qemu-command-chardev.c */
+bool qemu_command_chardev_add_all(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_video(QemuCmd *cmd, GError **error);

@@ -52,8 +52,17 @@ bool
 qemu_command_add_pci_address(QemuCmd *cmd, GString *buf, const MvDomainDeviceAddress *addr,
                              const char *what, GError **error)
 {
-    if (!addr->type)
-        return true;
+    if (!addr || !addr->type) {
+        for (unsigned int slot = 1; slot < 32; slot++) {
+            if (!(cmd->root_slots & (1u << slot))) {
+                cmd->root_slots |= 1u << slot;
+                g_string_append_printf(buf, ",bus=%s,addr=0x%x", cmd->root_bus, slot);
+                return true;
+            }
+        }
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "%s: no free slot left on the root PCI bus", what);
+    }
     if (!g_str_equal(addr->type, "pci"))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "%s: address type '%s' is not valid for a PCI device",
@@ -76,6 +85,39 @@ qemu_command_add_pci_address(QemuCmd *cmd, GString *buf, const MvDomainDeviceAdd
     if (addr->multifunction)
         g_string_append(buf, ",multifunction=on");
     return true;
+}
+
+static void
+command_reserve_slot(QemuCmd *cmd, const MvDomainDeviceAddress *addr)
+{
+    if (addr->type && g_str_equal(addr->type, "pci") && addr->domain == 0 && addr->bus == 0
+        && addr->slot < 32)
+        cmd->root_slots |= 1u << addr->slot;
+}
+
+/* The root bus slots the machine itself uses or the def names explicitly. */
+static void
+command_reserve_pci_slots(QemuCmd *cmd)
+{
+    const MvDomainDef *def = cmd->def;
+
+    cmd->root_slots = 1u << 0;              /* host bridge */
+    if (cmd->q35)
+        cmd->root_slots |= 1u << 0x1f;      /* ICH9: LPC, AHCI, SMBus */
+    else
+        cmd->root_slots |= 1u << 1;         /* PIIX3: ISA, IDE, USB, PM */
+    for (size_t i = 0; i < def->ndisks; i++)
+        command_reserve_slot(cmd, &def->disks[i]->address);
+    for (size_t i = 0; i < def->ncontrollers; i++)
+        command_reserve_slot(cmd, &def->controllers[i]->address);
+    for (size_t i = 0; i < def->nnets; i++)
+        command_reserve_slot(cmd, &def->nets[i]->address);
+    for (size_t i = 0; i < def->nvideos; i++)
+        command_reserve_slot(cmd, &def->videos[i]->address);
+    for (size_t i = 0; i < def->nrngs; i++)
+        command_reserve_slot(cmd, &def->rngs[i]->address);
+    if (def->memballoon)
+        command_reserve_slot(cmd, &def->memballoon->address);
 }
 
 /* ---- machine, accelerator, firmware ---------------------------------------- */
@@ -180,7 +222,8 @@ command_add_pflash(QemuCmd *cmd, const char *path, bool readonly, int unit)
     qemu_command_escape(file, path);
     g_string_append_printf(file, ",node-name=mv-pflash%d-storage%s", unit,
                            readonly ? ",read-only=on" : "");
-    g_string_append_printf(fmt, "driver=raw,file=mv-pflash%d-storage,node-name=mv-pflash%d-format%s",
+    g_string_append_printf(fmt, "driver=raw,file=mv-pflash%d-storage,"
+                           "node-name=mv-pflash%d-format%s",
                            unit, unit, readonly ? ",read-only=on" : "");
     qemu_command_add_take(cmd, "-blockdev", file);
     qemu_command_add_take(cmd, "-blockdev", fmt);
@@ -206,6 +249,7 @@ command_add_machine(QemuCmd *cmd, GError **error)
                             def->os.arch, cmd->probe->binary);
     if (!(machine = command_resolve_machine(cmd, error)))
         return false;
+    command_reserve_pci_slots(cmd);
 
     if (loader_type && !pflash && !g_str_equal(loader_type, "rom"))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
@@ -265,10 +309,10 @@ command_add_cpu(QemuCmd *cmd, GError **error)
         g_string_append(buf, cmd->kvm ? "host" : "max");
         break;
     case MV_DOMAIN_CPU_MODE_CUSTOM:
-        if (!cpu->model)
-            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
-                                "<cpu mode='custom'> needs a <model>");
-        g_string_append(buf, cpu->model);
+        /* <cpu> with only a <topology> is custom mode without a model:
+         * QEMU's default model; features then need a model to apply to. */
+        if (cpu->model)
+            g_string_append(buf, cpu->model);
         break;
     }
 
@@ -594,7 +638,7 @@ mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
         || !qemu_command_devices_add_controllers(&cmd, error)
         || !qemu_command_devices_add_disks(&cmd, error)
         || !qemu_command_devices_add_nets(&cmd, error)
-        || !qemu_command_devices_add_chardevs(&cmd, error)
+        || !qemu_command_chardev_add_all(&cmd, error)
         || !qemu_command_devices_add_inputs(&cmd, error)
         || !qemu_command_devices_add_graphics(&cmd, error)
         || !qemu_command_devices_add_video(&cmd, error)
