@@ -1,0 +1,442 @@
+/* qemuxml2argv: domain XML -> QEMU argv golden tests.
+ *
+ * Each case in the table is <case>.xml beside this file; the expected output
+ * is <case>.args (one argument per line) or, for a case that must fail,
+ * <case>.err (the error message). The QEMU is a fixed fake probe (QEMU 7.2,
+ * pc-i440fx-7.2 = pc (default), pc-q35-7.2 = q35, KVM usable) and the host
+ * paths are fixed fake ones, so the output never depends on the host.
+ * MV_TEST_REGENERATE=1 rewrites the expectations (review the diff).
+ *
+ * With --live, three cases are started for real under TCG, paused, for half a
+ * second: QEMU itself checks our syntax. Exits 77 when QEMU is missing. */
+#include <errno.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "conf/domain-conf.h"
+#include "qemu-command.h"
+#include "qemu-probe.h"
+#include "util/error.h"
+#include "util/spawn.h"
+
+#define DATA MV_TEST_DATA_DIR
+
+enum {
+    CASE_NO_KVM = 1 << 0,       /* /dev/kvm is not usable */
+    CASE_TAPS = 1 << 1,         /* tap fds 30, 31, -1, 33, … */
+    CASE_NO_TAPS = 1 << 2,      /* no fds at all (the default is -1 for each) */
+};
+
+typedef struct {
+    const char *name;
+    unsigned int flags;
+    MvErrorCode code;           /* != 0: the case must fail with this code */
+    /* Changes the parsed def: for what the parser already rejects, to check
+     * that the command builder does not rely on the parser for it. */
+    void (*mutate)(MvDomainDef *def);
+} Case;
+
+static void
+mutate_topology(MvDomainDef *def)
+{
+    def->vcpus = 6;             /* the XML's topology gives 4 */
+}
+
+static void
+mutate_cdrom_virtio(MvDomainDef *def)
+{
+    def->disks[0]->bus = MV_DOMAIN_DISK_BUS_VIRTIO;
+    g_free(def->disks[0]->target_dev);
+    def->disks[0]->target_dev = g_strdup("vdc");
+}
+
+static const Case cases[] = {
+    { "minimal", 0, 0 },
+    { "test-guest", 0, 0 },
+    { "kvm-q35-host-passthrough", 0, 0 },
+    { "tcg-host-model", CASE_NO_KVM, 0 },
+    { "cpu-custom", 0, 0 },
+    { "boot-order-q35-sata-cdrom", 0, 0 },
+    { "disk-ide-scsi", 0, 0 },
+    { "net-user-bootindex", 0, 0 },
+    { "net-tap", CASE_TAPS, 0 },
+    { "chardev", 0, 0 },
+    { "graphics-vnc-autoport", 0, 0 },
+    { "graphics-vnc-spice", 0, 0 },
+    { "devices-misc", 0, 0 },
+    { "firmware-pflash", 0, 0 },
+    { "firmware-bios-clock", 0, 0 },
+    { "memory-hotplug", 0, 0 },
+    { "pci-bridges", 0, 0 },
+    { "watchdog-itco", 0, 0 },
+    { "live-pc", 0, 0 },
+    { "live-q35", 0, 0 },
+    { "live-kernel", 0, 0 },
+    /* errors */
+    { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-topology", 0, MV_ERR_CONFIG_UNSUPPORTED, mutate_topology },
+    { "err-net-no-tap", CASE_NO_TAPS, MV_ERR_OPERATION_INVALID },
+    { "err-disk-shareable-qcow2", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-ide-q35", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-spice-autoport", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-cdrom-virtio", 0, MV_ERR_CONFIG_UNSUPPORTED, mutate_cdrom_virtio },
+    { "err-usb-none", 0, MV_ERR_CONFIG_UNSUPPORTED },
+};
+
+/* The QEMU 7.2 of Debian 12, as mv_qemu_probe_get() would describe it. */
+static MvQemuMachine fake_machines[] = {
+    { .name = (char *)"pc", .canonical = (char *)"pc-i440fx-7.2", .max_cpus = 255 },
+    { .name = (char *)"pc-i440fx-7.2", .max_cpus = 255, .is_default = true },
+    { .name = (char *)"q35", .canonical = (char *)"pc-q35-7.2", .max_cpus = 288 },
+    { .name = (char *)"pc-q35-7.2", .max_cpus = 288 },
+};
+static char *fake_accels[] = { (char *)"kvm", (char *)"tcg", NULL };
+static const MvQemuProbe fake_probe = {
+    .binary = (char *)"/usr/bin/qemu-system-x86_64",
+    .version = 7002022,
+    .package = (char *)"Debian 1:7.2+dfsg-7+deb12u18+b3",
+    .machines = fake_machines,
+    .nmachines = G_N_ELEMENTS(fake_machines),
+    .accels = fake_accels,
+    .kvm_usable = true,
+};
+
+/* the third interface of net-tap is an ethernet one with its own tap name */
+static const int fake_taps[] = { 30, 31, -1, 33, 34, 35, 36, 37 };
+static const int no_taps[] = { -1, -1, -1, -1, -1, -1, -1, -1 };
+
+static MvQemuCommandContext
+fake_context(unsigned int flags)
+{
+    return (MvQemuCommandContext) {
+        .monitor_path = "/run/mv/qemu/domain-1/monitor.sock",
+        .pidfile = "/run/mv/qemu/domain-1/qemu.pid",
+        .log_dir = "/var/log/mv/qemu",
+        .channel_dir = "/run/mv/qemu/channel",
+        .tap_fds = flags & CASE_NO_TAPS ? NULL : flags & CASE_TAPS ? fake_taps : no_taps,
+        .ntap_fds = flags & CASE_NO_TAPS ? 0 : G_N_ELEMENTS(fake_taps),
+        .kvm_available = !(flags & CASE_NO_KVM),
+    };
+}
+
+static MvDomainDef *
+load_def(const char *name)
+{
+    g_autofree char *path = g_strdup_printf("%s/%s.xml", DATA, name);
+    g_autofree char *xml = NULL;
+    g_autoptr(GError) error = NULL;
+    MvDomainDef *def;
+
+    if (!g_file_get_contents(path, &xml, NULL, &error))
+        g_error("%s", error->message);
+    if (!(def = mv_domain_def_parse_string(xml, 0, &error)))
+        g_error("%s.xml does not parse: %s", name, error->message);
+    return def;
+}
+
+/* Compares @actual with the file @name.@ext (or rewrites it). */
+static void
+check_golden(const char *name, const char *ext, const char *actual)
+{
+    g_autofree char *path = g_strdup_printf("%s/%s.%s", DATA, name, ext);
+    g_autofree char *expected = NULL;
+    g_autoptr(GError) error = NULL;
+
+    if (g_getenv("MV_TEST_REGENERATE")) {
+        if (!g_file_set_contents(path, actual, -1, &error))
+            g_error("%s", error->message);
+        return;
+    }
+    if (!g_file_get_contents(path, &expected, NULL, &error)) {
+        g_test_message("%s missing (MV_TEST_REGENERATE=1 writes it); output:\n%s", path, actual);
+        g_test_fail();
+        return;
+    }
+    if (!g_str_equal(expected, actual)) {
+        g_auto(GStrv) e = g_strsplit(expected, "\n", -1);
+        g_auto(GStrv) a = g_strsplit(actual, "\n", -1);
+        size_t i = 0;
+
+        while (e[i] && a[i] && g_str_equal(e[i], a[i]))
+            i++;
+        g_test_message("%s differs at line %zu: expected '%s', got '%s'\nfull output:\n%s",
+                       path, i + 1, e[i] ? e[i] : "(end)", a[i] ? a[i] : "(end)", actual);
+        g_test_fail();
+    }
+}
+
+static void
+test_case(gconstpointer data)
+{
+    const Case *c = data;
+    g_autoptr(MvDomainDef) def = load_def(c->name);
+    MvQemuCommandContext ctx = fake_context(c->flags);
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) argv = NULL;
+
+    if (c->mutate)
+        c->mutate(def);
+    argv = mv_qemu_command_build(def, &fake_probe, &ctx, &error);
+
+    if (c->code) {
+        g_autofree char *msg = NULL;
+
+        if (argv) {
+            g_autofree char *joined = g_strjoinv("\n", argv);
+
+            g_test_message("%s: expected an error, got:\n%s", c->name, joined);
+            g_test_fail();
+            return;
+        }
+        g_assert_true(error->domain == MV_ERROR);
+        g_assert_cmpint(error->code, ==, c->code);
+        msg = g_strdup_printf("%s\n", error->message);
+        check_golden(c->name, "err", msg);
+    } else {
+        g_autofree char *joined = NULL;
+        g_autofree char *text = NULL;
+
+        if (!argv) {
+            g_test_message("%s: %s", c->name, error->message);
+            g_test_fail();
+            return;
+        }
+        joined = g_strjoinv("\n", argv);
+        text = g_strdup_printf("%s\n", joined);
+        check_golden(c->name, "args", text);
+    }
+}
+
+/* Every fixture in the folder is in the table, and every table entry has one. */
+static void
+test_table_complete(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(DATA, 0, NULL);
+    const char *entry;
+
+    g_assert_nonnull(dir);
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *base = NULL;
+        bool found = false;
+
+        if (!g_str_has_suffix(entry, ".xml"))
+            continue;
+        base = g_strndup(entry, strlen(entry) - 4);
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+            found |= g_str_equal(cases[i].name, base);
+        if (!found)
+            g_test_message("%s is not in the case table", entry);
+        g_assert_true(found);
+    }
+}
+
+/* Disk aliases follow libvirt's scheme (drive address from the target name). */
+static void
+test_disk_alias(void)
+{
+    static const struct {
+        MvDomainDiskBus bus;
+        const char *dev;
+        const char *alias;
+    } aliases[] = {
+        { MV_DOMAIN_DISK_BUS_VIRTIO, "vda", "virtio-disk0" },
+        { MV_DOMAIN_DISK_BUS_VIRTIO, "vdaa", "virtio-disk26" },
+        { MV_DOMAIN_DISK_BUS_SATA, "sda", "sata0-0-0" },
+        { MV_DOMAIN_DISK_BUS_SATA, "sdh", "sata1-0-1" },
+        { MV_DOMAIN_DISK_BUS_IDE, "hdc", "ide0-1-0" },
+        { MV_DOMAIN_DISK_BUS_SCSI, "sdb", "scsi0-0-0-1" },
+        { MV_DOMAIN_DISK_BUS_SCSI, "sdi", "scsi1-0-0-1" },
+        { MV_DOMAIN_DISK_BUS_VIRTIO, "xda", NULL },
+        { MV_DOMAIN_DISK_BUS_VIRTIO, "vd", NULL },
+        { MV_DOMAIN_DISK_BUS_IDE, "hde", NULL },
+    };
+
+    for (size_t i = 0; i < G_N_ELEMENTS(aliases); i++) {
+        MvDomainDiskDef disk = { .bus = aliases[i].bus, .target_dev = (char *)aliases[i].dev };
+        g_autoptr(GError) error = NULL;
+        g_autofree char *alias = mv_qemu_command_disk_alias(&disk, &error);
+
+        g_assert_cmpstr(alias, ==, aliases[i].alias);
+        if (!aliases[i].alias)
+            g_assert_true(mv_error_matches(error, MV_ERR_CONFIG_UNSUPPORTED));
+    }
+}
+
+/* ---- live: start the real QEMU paused ------------------------------------- */
+
+/* A kernel QEMU's x86 Linux loader accepts: a boot sector with a setup header
+ * ("HdrS", boot protocol 2.15, loaded high) and zeros. Paused, it never runs. */
+static void
+write_fake_kernel(const char *path)
+{
+    g_autofree guint8 *buf = g_malloc0(64 * 1024);
+    guint16 version = GUINT16_TO_LE(0x020f);
+    guint32 initrd_max = GUINT32_TO_LE(0x37ffffff), cmdline_size = GUINT32_TO_LE(2048);
+    g_autoptr(GError) error = NULL;
+
+    buf[0x1f1] = 4;                         /* setup sectors */
+    buf[0x1fe] = 0x55;
+    buf[0x1ff] = 0xaa;
+    memcpy(buf + 0x202, "HdrS", 4);
+    memcpy(buf + 0x206, &version, 2);
+    buf[0x211] = 0x01;                      /* LOADED_HIGH */
+    memcpy(buf + 0x22c, &initrd_max, 4);
+    memcpy(buf + 0x238, &cmdline_size, 4);
+    if (!g_file_set_contents(path, (const char *)buf, 64 * 1024, &error))
+        g_error("%s", error->message);
+}
+
+static bool
+live_case(const MvQemuProbe *probe, const char *name, const char *dir)
+{
+    g_autoptr(MvDomainDef) def = load_def(name);
+    g_autofree char *monitor = g_build_filename(dir, name, NULL);
+    g_autofree char *pidfile = g_strdup_printf("%s/%s.pid", dir, name);
+    g_autofree char *errfile = g_strdup_printf("%s/%s.stderr", dir, name);
+    MvQemuCommandContext ctx = {
+        .monitor_path = monitor, .pidfile = pidfile, .log_dir = dir, .channel_dir = dir,
+    };
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) argv = NULL;
+    MvChildOptions opts = { 0 };
+    MvChild *child;
+    bool listening;
+    int status;
+
+    /* TCG, and every file the def names replaced by one in @dir */
+    def->virt_type = MV_DOMAIN_VIRT_QEMU;
+    for (size_t i = 0; i < def->ndisks; i++) {
+        MvDomainDiskDef *disk = def->disks[i];
+        g_autofree char *img = NULL;
+
+        if (!disk->source)
+            continue;
+        img = g_strdup_printf("%s/%s-%s.img", dir, name, disk->target_dev);
+        if (disk->driver_type && g_str_equal(disk->driver_type, "qcow2")) {
+            const char *qimg[] = { "qemu-img", "create", "-q", "-f", "qcow2", img, "64M", NULL };
+
+            if (!mv_spawn_sync(qimg, NULL, 10000, NULL, NULL, NULL, &error))
+                g_error("qemu-img: %s", error->message);
+        } else {
+            if (!g_file_set_contents(img, "", 0, &error) || truncate(img, 1024 * 1024) < 0)
+                g_error("%s: cannot create", img);
+        }
+        g_free(disk->source);
+        disk->source = g_steal_pointer(&img);
+    }
+    if (def->os.kernel) {
+        g_free(def->os.kernel);
+        def->os.kernel = g_strdup_printf("%s/vmlinuz", dir);
+        write_fake_kernel(def->os.kernel);
+    }
+    if (def->os.initrd) {
+        g_free(def->os.initrd);
+        def->os.initrd = g_strdup_printf("%s/initrd.gz", dir);
+        if (!g_file_set_contents(def->os.initrd, "", 0, &error))
+            g_error("%s", error->message);
+    }
+    for (size_t i = 0; i < def->nserials + def->nconsoles + def->nchannels; i++) {
+        MvDomainChrDef *chr = i < def->nserials ? def->serials[i]
+                              : i < def->nserials + def->nconsoles
+                              ? def->consoles[i - def->nserials]
+                              : def->channels[i - def->nserials - def->nconsoles];
+
+        if (chr->source_path) {
+            g_free(chr->source_path);
+            chr->source_path = g_strdup_printf("%s/%s-chr%zu", dir, name, i);
+        }
+    }
+    g_free(def->emulator);
+    def->emulator = NULL;
+
+    if (!(argv = mv_qemu_command_build(def, probe, &ctx, &error))) {
+        g_printerr("%s: %s\n", name, error->message);
+        return false;
+    }
+    opts.argv = (const char *const *)argv;
+    opts.err = (MvChildStdio) { .kind = MV_CHILD_STDIO_FILE, .path = errfile };
+    opts.out = opts.err;
+    if (!(child = mv_child_spawn(&opts, &error)))
+        g_error("%s: %s", name, error->message);
+
+    if (mv_child_wait(child, 500, &status, NULL)) {
+        g_autofree char *text = NULL;
+        g_autofree char *joined = g_strjoinv(" ", argv);
+
+        g_file_get_contents(errfile, &text, NULL, NULL);
+        g_printerr("%s: QEMU exited (status %d):\n%s\nargv: %s\n", name, status,
+                   text ? text : "", joined);
+        mv_child_free(child);
+        return false;
+    }
+    /* QEMU removes its listening sockets when it exits: look before */
+    listening = g_file_test(monitor, G_FILE_TEST_EXISTS);
+    if (!mv_child_terminate(child, 3000, &error))
+        g_error("%s: %s", name, error->message);
+    mv_child_free(child);
+    if (!listening) {
+        g_printerr("%s: QEMU ran but its monitor socket %s was missing\n", name, monitor);
+        return false;
+    }
+    g_print("%s: QEMU accepted the command line\n", name);
+    return true;
+}
+
+static int
+live_main(void)
+{
+    static const char *const names[] = { "live-pc", "live-q35", "live-kernel" };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = NULL;
+    const MvQemuProbe *probe;
+    const char *qimg[] = { "qemu-img", "--version", NULL };
+    bool ok = true;
+
+    if (!(probe = mv_qemu_probe_get(NULL, NULL, &error))) {
+        g_print("SKIP: no usable QEMU: %s\n", error->message);
+        return 77;
+    }
+    if (!mv_spawn_sync(qimg, NULL, 10000, NULL, NULL, NULL, NULL)) {
+        g_print("SKIP: qemu-img is missing (package qemu-utils)\n");
+        return 77;
+    }
+    if (!(dir = g_dir_make_tmp("mv-qemuxml2argv-XXXXXX", &error)))
+        g_error("%s", error->message);
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        ok &= live_case(probe, names[i], dir);
+
+    {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *entry;
+
+        while (d && (entry = g_dir_read_name(d))) {
+            g_autofree char *p = g_build_filename(dir, entry, NULL);
+
+            g_unlink(p);
+        }
+        g_rmdir(dir);
+    }
+    return ok ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc > 1 && g_str_equal(argv[1], "--live"))
+        return live_main();
+
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/qemuxml2argv/table-complete", test_table_complete);
+    g_test_add_func("/qemuxml2argv/disk-alias", test_disk_alias);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *path = g_strdup_printf("/qemuxml2argv/%s", cases[i].name);
+
+        g_test_add_data_func(path, &cases[i], test_case);
+    }
+    return g_test_run();
+}
