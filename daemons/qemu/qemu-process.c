@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -503,6 +504,29 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
     return (char **)g_ptr_array_free(full, FALSE);
 }
 
+/* What QEMU wrote to its log since @offset: the reason a start failed. */
+static char *
+qemu_log_tail(const char *path, off_t offset)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    g_autoptr(GString) out = g_string_new(NULL);
+    gsize len = 0;
+
+    if (!g_file_get_contents(path, &text, &len, NULL) || (gsize)offset >= len)
+        return NULL;
+    lines = g_strsplit(text + offset, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        g_strstrip(*l);
+        if (!**l || g_str_has_prefix(*l, "char device redirected"))
+            continue;   /* QEMU's notes about ptys are not errors */
+        if (out->len)
+            g_string_append(out, "; ");
+        g_string_append(out, *l);
+    }
+    return out->len ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
+}
+
 /* Undoes a half-done start (job held, the domain not yet published as running). */
 static void
 abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonitor *mon,
@@ -534,6 +558,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     bool paused = flags & MV_QEMU_START_PAUSED;
     MvChildOptions opts = { 0 };
     guint64 start_time = 0;
+    off_t log_offset = 0;
+    struct stat st;
     pid_t pid;
     int pidfd;
     int id;
@@ -559,6 +585,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         return false;
 
     log_path = g_strdup_printf("%s/%s.log", driver->log_dir, dom->name);
+    if (stat(log_path, &st) == 0)
+        log_offset = st.st_size;
     opts.argv = (const char *const *)argv;
     opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FILE, .path = log_path };
     opts.err = opts.out;
@@ -572,10 +600,16 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
                                            &monitor_callbacks, dom, MONITOR_OPEN_TIMEOUT_MS,
                                            error)) ||
         !fill_ptys(mon, live, error)) {
-        g_prefix_error(error, "cannot start domain '%s': ", dom->name);
-        g_autofree char *log = NULL;
-        if (mv_file_read_all(log_path, 4096, &log, NULL, NULL) && *log)
-            mv_log_info("QEMU log of '%s': %s", dom->name, log);
+        g_autofree char *why = qemu_log_tail(log_path, log_offset);
+        if (why)
+            g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
+        else
+            g_prefix_error(error, "cannot start domain '%s': ", dom->name);
+        if (why && error && *error) {
+            char *msg = g_strconcat((*error)->message, ")", NULL);
+            g_free((*error)->message);
+            (*error)->message = msg;
+        }
         abort_start(driver, dom, child, mon, monitor_path);
         return false;
     }
