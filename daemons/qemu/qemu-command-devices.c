@@ -842,10 +842,13 @@ watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
     };
     const char *action = w->action ? w->action : "reset";
 
+    if (w->address.type && w->model && !g_str_equal(w->model, "i6300esb"))
+        return unsupported(error, "watchdog0: model '%s' is not a PCI device and has no "
+                           "address", w->model);
     if (!w->model || g_str_equal(w->model, "i6300esb")) {
         GString *buf = g_string_new("i6300esb,id=watchdog0");
 
-        if (!qemu_command_add_pci_address(cmd, buf, NULL, "watchdog0", error)) {
+        if (!qemu_command_add_pci_address(cmd, buf, &w->address, "watchdog0", error)) {
             g_string_free(buf, TRUE);
             return false;
         }

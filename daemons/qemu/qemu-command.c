@@ -118,6 +118,8 @@ command_reserve_pci_slots(QemuCmd *cmd)
         command_reserve_slot(cmd, &def->rngs[i]->address);
     if (def->memballoon)
         command_reserve_slot(cmd, &def->memballoon->address);
+    if (def->watchdog)
+        command_reserve_slot(cmd, &def->watchdog->address);
 }
 
 /* ---- machine, accelerator, firmware ---------------------------------------- */
