@@ -629,8 +629,13 @@ mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
     qemu_command_add(&cmd, "-no-user-config", NULL);
     qemu_command_add(&cmd, "-nodefaults", NULL);
 
-    buf = g_string_new("socket,id=monitor,path=");
-    qemu_command_escape(buf, ctx->monitor_path);
+    if (ctx->monitor_fd >= 3) {
+        buf = g_string_new(NULL);
+        g_string_printf(buf, "socket,id=monitor,fd=%d", ctx->monitor_fd);
+    } else {
+        buf = g_string_new("socket,id=monitor,path=");
+        qemu_command_escape(buf, ctx->monitor_path);
+    }
     g_string_append(buf, ",server=on,wait=off");
     qemu_command_add_take(&cmd, "-chardev", buf);
     qemu_command_add(&cmd, "-mon", "chardev=monitor,mode=control");

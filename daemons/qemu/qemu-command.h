@@ -29,6 +29,9 @@ G_BEGIN_DECLS
 
 typedef struct {
     const char *monitor_path;   /* QMP socket (required); QEMU listens on it */
+    int monitor_fd;             /* >= 3: the fd number (in the child) of a socket already
+                                   listening at monitor_path; QEMU uses it instead of
+                                   binding the path itself (no connect retries) */
     const char *pidfile;        /* -pidfile; NULL: none */
     const char *log_dir;        /* pty/unix serial and console output is also logged to
                                    <log_dir>/<name>-<alias>.log; NULL: no logfiles */

@@ -12,7 +12,9 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -476,6 +478,33 @@ fill_aliases(MvDomainDef *live)
     }
 }
 
+/* The QMP socket QEMU will serve, bound and listening before QEMU starts, so
+ * the daemon can connect at once instead of retrying until QEMU binds it. */
+static int
+listen_monitor(const char *path, GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                     "monitor socket path %s is too long: use a shorter --root", path);
+        return -1;
+    }
+    strcpy(addr.sun_path, path);
+    unlink(path);
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || listen(fd, 4) < 0) {
+        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot listen on %s", path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+#define MONITOR_CHILD_FD 3
+
 static char **
 build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_path,
            GError **error)
@@ -483,6 +512,7 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
     g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
     MvQemuCommandContext cctx = {
         .monitor_path = monitor_path,
+        .monitor_fd = MONITOR_CHILD_FD,
         .log_dir = driver->log_dir,
         .channel_dir = channel_dir,
         .kvm_available = driver->kvm_available,
@@ -559,6 +589,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     MvChildOptions opts = { 0 };
     guint64 start_time = 0;
     off_t log_offset = 0;
+    MvChildFd child_fd;
+    int monitor_fd;
     struct stat st;
     pid_t pid;
     int pidfd;
@@ -587,12 +619,21 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     log_path = g_strdup_printf("%s/%s.log", driver->log_dir, dom->name);
     if (stat(log_path, &st) == 0)
         log_offset = st.st_size;
+    if ((monitor_fd = listen_monitor(monitor_path, error)) < 0)
+        return false;
+    child_fd = (MvChildFd){ .parent_fd = monitor_fd, .child_fd = MONITOR_CHILD_FD };
+    opts.fds = &child_fd;
+    opts.n_fds = 1;
     opts.argv = (const char *const *)argv;
     opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FILE, .path = log_path };
     opts.err = opts.out;
     opts.setsid = true;     /* guests outlive the daemon and its signals */
-    if (!(child = mv_child_spawn(&opts, error)))
+    child = mv_child_spawn(&opts, error);
+    close(monitor_fd);      /* QEMU has its own copy */
+    if (!child) {
+        unlink(monitor_path);
         return false;
+    }
     pid = mv_child_get_pid(child);
 
     /* With the pidfd, a QEMU that dies before listening fails the start at once. */
