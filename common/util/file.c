@@ -77,6 +77,13 @@ mv_file_fsync_dir(const char *path)
 bool
 mv_file_write_atomic(const char *path, const void *data, gsize len, int mode, GError **error)
 {
+    return mv_file_write_replace(path, data, len, mode, true, error);
+}
+
+bool
+mv_file_write_replace(const char *path, const void *data, gsize len, int mode, bool durable,
+                      GError **error)
+{
     g_autofree char *tmp = NULL;
     MV_AUTOCLOSE int fd = -1;
     int err;
@@ -91,7 +98,7 @@ mv_file_write_atomic(const char *path, const void *data, gsize len, int mode, GE
     }
     if ((err = mv_file_write_full(fd, data, len)) != 0)
         goto cleanup;
-    if (fsync(fd) < 0 || close(mv_steal_fd(&fd)) < 0) {
+    if ((durable && fsync(fd) < 0) || close(mv_steal_fd(&fd)) < 0) {
         err = errno;
         goto cleanup;
     }
@@ -100,7 +107,7 @@ mv_file_write_atomic(const char *path, const void *data, gsize len, int mode, GE
         goto cleanup;
     }
     /* The rename is durable only once the directory entry is on disk. */
-    if ((err = mv_file_fsync_dir(path)) != 0)
+    if (durable && (err = mv_file_fsync_dir(path)) != 0)
         return mv_error_set_errno(error, MV_FROM_NONE, err,
                                   "Cannot sync the directory of '%s'", path);
     return true;

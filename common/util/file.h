@@ -20,6 +20,16 @@ bool mv_file_write_atomic(const char *path, const void *data, gsize len, int mod
                           GError **error);
 
 /**
+ * mv_file_write_replace:
+ * mv_file_write_atomic() when @durable; otherwise the same temp file + rename
+ * without the fsyncs: a process killed at any moment still leaves the old or
+ * the new content, but a host crash may lose the update. For state that does
+ * not outlive the host anyway (live status under /run).
+ */
+bool mv_file_write_replace(const char *path, const void *data, gsize len, int mode,
+                           bool durable, GError **error);
+
+/**
  * mv_file_read_all:
  * Reads all of @path, which must be at most @max bytes, into *@ret_data
  * (NUL-terminated, caller frees) and its length into *@ret_len (may be NULL).

@@ -82,7 +82,8 @@ mv_qemu_persist_save_status(MvQemuDriver *driver, MvQemuDomain *dom, GError **er
         dom->state, dom->reason, (int)dom->pid, dom->start_time, dom->id,
         dom->persistent ? "yes" : "no", monitor, xml);
 
-    return mv_file_write_atomic(path, doc, strlen(doc), 0600, error);
+    /* Live status dies with the host: atomic against a killed daemon, no fsync. */
+    return mv_file_write_replace(path, doc, strlen(doc), 0600, false, error);
 }
 
 void
