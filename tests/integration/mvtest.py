@@ -727,3 +727,324 @@ def main():
     if result.testsRun > 0 and len(result.skipped) == result.testsRun:
         sys.exit(SKIP)
     sys.exit(0 if ok else 1)
+
+
+# ---------------------------------------------------------------------------
+# Domains: the tiny test guest, firmware-only guests, QEMU processes, events
+# (used by test_domain_*.py)
+# ---------------------------------------------------------------------------
+
+GUEST_DIR = os.environ.get("MV_GUEST_DIR", os.path.join(BUILD_ROOT, "tests", "guest-cache"))
+MAKE_GUEST = os.path.join(SOURCE_ROOT, "tests", "guest", "make-guest.sh")
+GUEST_READY = "MODVIRT-GUEST-READY"
+GUEST_POWEROFF = "MODVIRT-GUEST-POWEROFF"
+GUEST_PROMPT = "guest# "
+
+
+def require_qemu():
+    require_tools("virsh", "qemu-system-x86_64", "qemu-img")
+
+
+def require_guest():
+    """Build (or reuse) the tiny Linux guest in GUEST_DIR; skip when it cannot be built.
+
+    make-guest.sh serializes concurrent runs with a lock and is a no-op when the
+    cache is up to date.  Returns GUEST_DIR."""
+    require_qemu()
+    require_tools("apt-get", "dpkg-deb")
+    r = subprocess.run(["/bin/sh", MAKE_GUEST, GUEST_DIR], stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True, timeout=300)
+    if r.returncode == 2:
+        skip_script("cannot build the test guest: " + r.stderr.strip())
+    if r.returncode != 0:
+        print("FAIL: make-guest.sh failed (%d): %s" % (r.returncode, r.stderr), flush=True)
+        sys.exit(1)
+    return GUEST_DIR
+
+
+def kvm_usable():
+    return os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+def firmware_domain_type():
+    """'kvm' when /dev/kvm is usable (firmware-only guests run there), else 'qemu'."""
+    return "kvm" if kvm_usable() else "qemu"
+
+
+def firmware_guest_xml(name, uuid=None, dtype=None, memory_mib=32, extra_devices=""):
+    """A guest with no kernel and no disk: SeaBIOS spins, QEMU runs (cheap)."""
+    return """<domain type='%s'>
+  <name>%s</name>%s
+  <memory unit='MiB'>%d</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>%s</devices>
+</domain>
+""" % (dtype or firmware_domain_type(), name,
+       "\n  <uuid>%s</uuid>" % uuid if uuid else "", memory_mib, extra_devices)
+
+
+def make_overlay(root, name, guest_dir=None):
+    """A private qcow2 overlay of the shared guest disk, ROOT/NAME-disk.qcow2."""
+    base = os.path.join(guest_dir or GUEST_DIR, "disk.qcow2")
+    path = os.path.join(root, "%s-disk.qcow2" % name)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", base, path],
+                   check=True, timeout=30, stdin=subprocess.DEVNULL)
+    return path
+
+
+def linux_guest_xml(name, root, uuid=None, guest_dir=None, extra_devices="",
+                    memory_mib=256, kernel=None, machine="pc"):
+    """The tiny Linux guest under TCG (type='qemu'), with its own disk overlay in root."""
+    guest_dir = guest_dir or GUEST_DIR
+    disk = make_overlay(root, name, guest_dir)
+    return """<domain type='qemu'>
+  <name>%(name)s</name>%(uuid)s
+  <memory unit='MiB'>%(mem)d</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='%(machine)s'>hvm</type>
+    <kernel>%(kernel)s</kernel>
+    <initrd>%(dir)s/initrd.gz</initrd>
+    <cmdline>console=ttyS0 quiet panic=-1</cmdline>
+  </os>
+  <features><acpi/><apic/></features>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%(disk)s'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>%(extra)s
+  </devices>
+</domain>
+""" % {"name": name, "uuid": "\n  <uuid>%s</uuid>" % uuid if uuid else "",
+       "mem": memory_mib, "dir": guest_dir, "disk": disk, "extra": extra_devices,
+       "kernel": kernel or os.path.join(guest_dir, "vmlinuz"), "machine": machine}
+
+
+def write_file(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def read_text(path):
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def serial_log(root, name):
+    return os.path.join(root, "log", "qemu", "%s-serial0.log" % name)
+
+
+def wait_marker(path, marker, count=1, timeout=60):
+    """Wait until marker occurs at least count times in the file; raise with its tail."""
+    if wait_for(lambda: read_text(path).count(marker) >= count, timeout, 0.1):
+        return
+    raise AssertionError("%r not seen %d time(s) in %s within %ss; tail:\n%s"
+                         % (marker, count, path, timeout, read_text(path)[-2000:]))
+
+
+def domstate(uri, name, reason=False):
+    """`virsh domstate [--reason] NAME` -> its text ('running', 'shut off (destroyed)')."""
+    args = ["domstate", name] + (["--reason"] if reason else [])
+    return virsh(uri, *args, check=True).stdout.strip()
+
+
+def wait_domstate(uri, name, state, timeout=30, reason=False):
+    got = wait_for(lambda: domstate(uri, name, reason) == state, timeout, 0.2)
+    if not got:
+        raise AssertionError("domain %s: state %r, expected %r after %ss"
+                             % (name, domstate(uri, name, reason), state, timeout))
+
+
+def qemu_processes(match):
+    """PIDs of live (non-zombie) qemu-system processes whose command line contains match."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if not argv or b"qemu-system" not in os.path.basename(argv[0]):
+            continue
+        if match.encode() in b" ".join(argv) and pid_alive(int(entry)):
+            pids.append(int(entry))
+    return pids
+
+
+def qemu_processes_of(name):
+    """QEMU processes started for domain NAME (`-name guest=NAME,...`)."""
+    return [p for p in qemu_processes("guest=%s," % name)]
+
+
+def wait_pid_gone(pid, timeout=15):
+    """Wait until PID is a zombie or gone (PID 1 here reaps orphans late)."""
+    return wait_for(lambda: not pid_alive(pid), timeout, 0.05)
+
+
+def kill_qemu_under(root):
+    """SIGKILL every QEMU whose command line names a path under root; wait for them."""
+    pids = qemu_processes(root.rstrip("/") + "/")
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    for pid in pids:
+        wait_pid_gone(pid)
+    return pids
+
+
+class GuestDaemon(Daemon):
+    """A Daemon whose cleanup also kills any QEMU left under its root, so a failed
+    test never leaves a guest running."""
+
+    def cleanup(self):
+        self.stop()
+        leftover = kill_qemu_under(self.root)
+        if leftover and self.own_root:
+            print("cleanup: killed QEMU processes left under %s: %s" % (self.root, leftover))
+        Daemon.cleanup(self)
+
+
+def status_pid(root, name):
+    """The QEMU pid recorded in ROOT/run/qemu/NAME.xml (the live status file)."""
+    import re
+    text = read_text(os.path.join(root, "run", "qemu", "%s.xml" % name))
+    m = re.search(r"\bpid='(\d+)'", text) or re.search(r'\bpid="(\d+)"', text)
+    if not m:
+        raise AssertionError("no pid in the status file of %s:\n%s" % (name, text[:500]))
+    return int(m.group(1))
+
+
+def run_on_pty(argv, env=None):
+    """Start argv with a new pty as its stdin/stdout/stderr (its controlling tty).
+    Returns (Popen, master fd)."""
+    import pty
+    master, slave = pty.openpty()
+    full_env = dict(os.environ, LC_ALL="C", LANG="C")
+    full_env.pop("LIBVIRT_DEFAULT_URI", None)
+    full_env.update(env or {})
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                            start_new_session=True, env=full_env, close_fds=True)
+    os.close(slave)
+    return proc, master
+
+
+class PtyReader:
+    """Accumulate what a process writes on a pty master; expect-style waits."""
+
+    def __init__(self, master):
+        self.master = master
+        self.text = ""
+        self.eof = False
+
+    def pump(self, timeout):
+        import select
+        if self.eof:
+            return False
+        r, _, _ = select.select([self.master], [], [], max(0.0, timeout))
+        if not r:
+            return False
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:            # EIO: the other side closed
+            data = b""
+        if not data:
+            self.eof = True
+            return False
+        self.text += data.decode("utf-8", "replace")
+        return True
+
+    def expect(self, needle, timeout, start=0):
+        """Wait until needle appears after offset start; return the offset after it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pos = self.text.find(needle, start)
+            if pos >= 0:
+                return pos + len(needle)
+            left = deadline - time.monotonic()
+            if left <= 0 or self.eof:
+                raise AssertionError("%r not seen within %ss (eof=%s); output so far:\n%r"
+                                     % (needle, timeout, self.eof, self.text[-2000:]))
+            self.pump(min(left, 0.5))
+
+    def send(self, data):
+        os.write(self.master, data if isinstance(data, bytes) else data.encode())
+
+    def drain_until_eof(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not self.eof and time.monotonic() < deadline:
+            self.pump(deadline - time.monotonic())
+        return self.eof
+
+    def close(self):
+        try:
+            os.close(self.master)
+        except OSError:
+            pass
+
+
+def stop_process(proc, timeout=10):
+    """SIGINT, then SIGKILL; always reap.  Returns the exit status."""
+    if proc.poll() is None:
+        try:
+            proc.send_signal(signal.SIGINT)
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return proc.wait()
+
+
+class VirshEvents:
+    """`virsh event --all --loop` in the background on a pty (line-buffered output).
+
+    ev = VirshEvents(uri).start()
+    ... ev.wait_line("Defined Added") ...
+    lines = ev.stop()
+    """
+
+    def __init__(self, uri, timeout=120, extra=()):
+        self.uri = uri
+        self.argv = ["virsh", "-c", uri, "event", "--all", "--loop",
+                     "--timeout", str(timeout)] + list(extra)
+
+    def start(self):
+        self.proc, master = run_on_pty(self.argv)
+        self.reader = PtyReader(master)
+        return self
+
+    def lines(self):
+        self.reader.pump(0)
+        while self.reader.pump(0.05):
+            pass
+        return [l.strip() for l in self.reader.text.replace("\r", "").split("\n") if l.strip()]
+
+    def event_lines(self, domain=None):
+        out = [l for l in self.lines() if l.startswith("event ")]
+        if domain is not None:
+            out = [l for l in out if "for domain '%s'" % domain in l]
+        return out
+
+    def wait_line(self, needle, timeout=20, count=1):
+        ok = wait_for(lambda: sum(needle in l for l in self.event_lines()) >= count,
+                      timeout, 0.05)
+        if not ok:
+            raise AssertionError("event %r not seen %d time(s) in %ss; got:\n%s"
+                                 % (needle, count, timeout, "\n".join(self.lines())))
+
+    def stop(self):
+        lines = self.lines()
+        stop_process(self.proc)
+        self.reader.drain_until_eof(2)
+        self.reader.close()
+        return lines
