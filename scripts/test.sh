@@ -31,8 +31,11 @@ if [ "${MV_SKIP_DEPS:-0}" != "1" ]; then
 fi
 
 if [ -f "$BUILD/build.ninja" ]; then
-    meson setup --reconfigure --werror "$BUILD" >"$BUILD/setup.log" 2>&1 \
-        || { cat "$BUILD/setup.log"; die "meson setup --reconfigure failed"; }
+    if ! meson setup --reconfigure --werror "$BUILD" >"$BUILD/setup.log" 2>&1; then
+        echo "test.sh: reconfiguring $BUILD failed; wiping it and configuring afresh"
+        meson setup --wipe --werror "$BUILD" >"$BUILD/setup.log" 2>&1 \
+            || { cat "$BUILD/setup.log"; die "meson setup failed"; }
+    fi
 else
     mkdir -p "$BUILD"
     meson setup --werror "$BUILD" >"$BUILD.setup.log" 2>&1 \

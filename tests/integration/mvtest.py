@@ -221,18 +221,21 @@ class Daemon:
         self.wait_ready(timeout)
         return self
 
-    def wait_ready(self, timeout=15, path=None):
-        path = path or self.sock
+    def wait_ready(self, timeout=15, paths=None):
+        """Wait until every socket in paths (default: rw and ro) accepts."""
+        paths = list(paths or (self.sock, self.ro_sock))
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise AssertionError("daemon exited with status %s before serving %s\n%s"
-                                     % (self.proc.returncode, path, self.log()))
-            if socket_accepts(path):
+                                     % (self.proc.returncode, paths, self.log()))
+            while paths and socket_accepts(paths[0]):
+                paths.pop(0)
+            if not paths:
                 return
             time.sleep(0.02)
         raise AssertionError("daemon did not accept on %s within %ss\n%s"
-                             % (path, timeout, self.log()))
+                             % (paths, timeout, self.log()))
 
     def running(self):
         return self.proc is not None and self.proc.poll() is None

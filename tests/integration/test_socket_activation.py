@@ -28,9 +28,12 @@ class SocketActivation(unittest.TestCase):
             argv += ["-l", p]
         argv += [self.d.binary, "--root", self.d.root, "--timeout", "2"]
         self.d.spawn(argv)
-        # the activator binds the sockets before it waits for a connection
-        ok = mvtest.wait_for(lambda: all(os.path.exists(p) for p in paths), 10)
-        self.assertTrue(ok, "systemd-socket-activate did not bind %s\n%s"
+        # The socket file appears at bind(), before listen(): a connect() in between
+        # is refused.  systemd-socket-activate logs "Listening on PATH as FD." once
+        # each socket listens; wait for those lines rather than for the files.
+        ok = mvtest.wait_for(
+            lambda: all("Listening on %s as" % p in self.d.log() for p in paths), 10)
+        self.assertTrue(ok, "systemd-socket-activate did not listen on %s\n%s"
                         % (paths, self.d.log()))
 
     def check_first_call_and_idle_exit(self):
