@@ -18,6 +18,8 @@ typedef struct {
     bool done;
     MvMessage *reply;
     GError *error;
+    MvRpcReplyFunc func;        /* asynchronous call: nobody waits, @func gets the reply */
+    gpointer func_data;
 } MvPendingCall;
 
 struct _MvRpcClient {
@@ -35,18 +37,24 @@ struct _MvRpcClient {
     gpointer event_data;
     MvRpcStreamFunc stream_func;
     gpointer stream_data;
+    MvRpcCloseFunc close_func;
+    gpointer close_data;
     int keepalive_interval;     /* seconds; 0 = off */
     guint keepalive_count;
 
-    GMutex write_lock;          /* one writer at a time */
+    GMutex write_lock;          /* one writer at a time; protects outq */
+    GQueue outq;                /* MvMessage* the socket could not take yet */
+    gint out_pending;           /* atomic: outq is not empty, the reader polls POLLOUT */
 
     /* reader thread only */
     gint64 last_recv;
     guint keepalive_sent;
 };
 
+/* Fails every waiting call; asynchronous ones are moved to @ret_async for
+ * the caller to complete once the lock is released. */
 static void
-fail_pending_locked(MvRpcClient *client)
+fail_pending_locked(MvRpcClient *client, GSList **ret_async)
 {
     GHashTableIter iter;
     gpointer value;
@@ -54,6 +62,11 @@ fail_pending_locked(MvRpcClient *client)
     g_hash_table_iter_init(&iter, client->pending);
     while (g_hash_table_iter_next(&iter, NULL, &value)) {
         MvPendingCall *pc = value;
+        if (pc->func) {
+            *ret_async = g_slist_prepend(*ret_async, pc);
+            g_hash_table_iter_remove(&iter);
+            continue;
+        }
         if (pc->done)
             continue;
         pc->done = true;
@@ -66,14 +79,25 @@ fail_pending_locked(MvRpcClient *client)
 static void
 mark_closed(MvRpcClient *client, const char *reason)
 {
+    g_autoptr(GError) err = NULL;
+    GSList *async = NULL;
+
     g_mutex_lock(&client->lock);
     if (!client->closed) {
         client->closed = true;
         client->close_reason = g_strdup(reason);
         shutdown(client->fd, SHUT_RDWR);
     }
-    fail_pending_locked(client);
+    fail_pending_locked(client, &async);
+    if (async)
+        mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "%s", client->close_reason);
     g_mutex_unlock(&client->lock);
+    for (GSList *l = async; l; l = l->next) {
+        MvPendingCall *pc = l->data;
+        pc->func(client, NULL, NULL, 0, err, pc->func_data);
+        g_free(pc);
+    }
+    g_slist_free(async);
 }
 
 static bool
@@ -94,17 +118,89 @@ write_all(MvRpcClient *client, const guint8 *data, gsize len, GError **error)
     return true;
 }
 
+/* Writes what the socket takes from the queue; write_lock held.
+ * Returns -1 on a broken connection, 0 when the queue is empty, 1 otherwise. */
+static int
+flush_queue_locked(MvRpcClient *client, GError **error)
+{
+    MvMessage *msg;
+
+    while ((msg = g_queue_peek_head(&client->outq))) {
+        ssize_t n = send(client->fd, msg->data + msg->done, msg->len - msg->done,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                break;
+            mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "cannot send data: %s",
+                         g_strerror(errno));
+            return -1;
+        }
+        msg->done += n;
+        if (msg->done == msg->len)
+            mv_message_free(g_queue_pop_head(&client->outq));
+    }
+    g_atomic_int_set(&client->out_pending, !g_queue_is_empty(&client->outq));
+    return g_queue_is_empty(&client->outq) ? 0 : 1;
+}
+
 bool
 mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **error)
 {
-    bool ok;
+    bool ok = true;
 
     g_mutex_lock(&client->write_lock);
-    ok = write_all(client, msg->data, msg->len, error);
+    if (g_queue_is_empty(&client->outq)) {
+        ok = write_all(client, msg->data, msg->len, error);
+    } else {
+        /* Queued messages go first: join the queue and wait until it drained. */
+        MvMessage *copy = mv_message_new(msg->len);
+        int r;
+
+        memcpy(copy->data, msg->data, msg->len);
+        copy->len = msg->len;
+        copy->hdr = msg->hdr;
+        g_queue_push_tail(&client->outq, copy);
+        while ((r = flush_queue_locked(client, error)) == 1) {
+            struct pollfd pfd = { .fd = client->fd, .events = POLLOUT };
+            poll(&pfd, 1, -1);
+        }
+        ok = r == 0;
+    }
     g_mutex_unlock(&client->write_lock);
     if (!ok)
         mark_closed(client, "connection broken while sending");
     return ok;
+}
+
+/* Queues @msg and writes what the socket takes now; never blocks. */
+static bool
+queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
+{
+    int r;
+
+    g_mutex_lock(&client->write_lock);
+    g_queue_push_tail(&client->outq, msg);
+    r = flush_queue_locked(client, error);
+    g_mutex_unlock(&client->write_lock);
+    if (r == 1)
+        eventfd_write(client->wake_fd, 1);   /* the reader starts polling POLLOUT */
+    return r >= 0;
+}
+
+bool
+mv_rpc_client_queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
+{
+    if (!mv_rpc_client_is_open(client)) {
+        mv_message_free(msg);
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed");
+    }
+    if (!queue_message(client, msg, error)) {
+        mark_closed(client, "connection broken while sending");
+        return false;
+    }
+    return true;
 }
 
 static void
@@ -116,9 +212,8 @@ send_keepalive(MvRpcClient *client, int proc)
         .proc = proc,
         .type = MV_MESSAGE_MESSAGE,
     };
-    g_autoptr(MvMessage) msg = mv_message_encode_raw(&hdr, NULL, 0);
-
-    mv_rpc_client_send_message(client, msg, NULL);
+    /* Never block the reader on a full socket. */
+    mv_rpc_client_queue_message(client, mv_message_encode_raw(&hdr, NULL, 0), NULL);
 }
 
 static void
@@ -138,6 +233,13 @@ handle_frame(MvRpcClient *client, const guint8 *frame, gsize len)
     case MV_MESSAGE_REPLY_WITH_FDS:
         g_mutex_lock(&client->lock);
         pc = g_hash_table_lookup(client->pending, GUINT_TO_POINTER(hdr.serial));
+        if (pc && pc->func) {
+            g_hash_table_remove(client->pending, GUINT_TO_POINTER(hdr.serial));
+            g_mutex_unlock(&client->lock);
+            pc->func(client, &hdr, payload, plen, NULL, pc->func_data);
+            g_free(pc);
+            break;
+        }
         if (pc && !pc->done) {
             MvMessage *msg = mv_message_new(len);
             memcpy(msg->data, frame, len);
@@ -198,16 +300,19 @@ reader_thread(gpointer data)
     gsize alloc = 65536, rlen = 0;
     g_autofree guint8 *buf = g_malloc(alloc);
     const char *reason = "connection closed by the server";
+    MvRpcCloseFunc close_func;
+    gpointer close_data;
+    bool stopping;
 
     client->last_recv = g_get_monotonic_time();
     for (;;) {
         struct pollfd fds[2] = {
-            { .fd = client->fd, .events = POLLIN },
+            { .fd = client->fd,
+              .events = POLLIN | (g_atomic_int_get(&client->out_pending) ? POLLOUT : 0) },
             { .fd = client->wake_fd, .events = POLLIN },
         };
         int interval;
         guint count;
-        bool stopping;
         gsize off = 0;
         ssize_t n;
         int rc;
@@ -236,6 +341,19 @@ reader_thread(gpointer data)
                 break;
             }
             continue;
+        }
+        if (fds[0].revents & POLLOUT) {
+            int r;
+
+            g_mutex_lock(&client->write_lock);
+            r = flush_queue_locked(client, NULL);
+            g_mutex_unlock(&client->write_lock);
+            if (r < 0) {
+                reason = "connection broken while sending";
+                break;
+            }
+            if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
         }
         if (rlen == alloc) {
             alloc = MIN(alloc * 2, (gsize)MV_MESSAGE_MAX);
@@ -270,6 +388,13 @@ reader_thread(gpointer data)
     }
 out:
     mark_closed(client, reason);
+    g_mutex_lock(&client->lock);
+    stopping = client->stopping;
+    close_func = client->close_func;
+    close_data = client->close_data;
+    g_mutex_unlock(&client->lock);
+    if (!stopping && close_func)
+        close_func(client, reason, close_data);
     return NULL;
 }
 
@@ -288,6 +413,7 @@ mv_rpc_client_new_fd(int fd, GError **error)
     }
     g_mutex_init(&client->lock);
     g_mutex_init(&client->write_lock);
+    g_queue_init(&client->outq);
     client->pending = g_hash_table_new(NULL, NULL);
     client->reader = g_thread_new("rpc-client", reader_thread, client);
     return client;
@@ -332,6 +458,7 @@ mv_rpc_client_free(MvRpcClient *client)
     g_thread_join(client->reader);
     mark_closed(client, "connection closed");
     g_hash_table_unref(client->pending);
+    g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
     close(client->fd);
     close(client->wake_fd);
     g_free(client->close_reason);
@@ -403,6 +530,110 @@ mv_rpc_client_call(MvRpcClient *client, const MvProgramInfo *program, const MvPr
                    const void *args, void *ret, GError **error)
 {
     return mv_rpc_client_call_serial(client, program, proc, args, ret, NULL, error);
+}
+
+bool
+mv_rpc_client_call_raw_async(MvRpcClient *client, guint32 prog, guint32 vers, int proc,
+                             const void *payload, gsize len, MvRpcReplyFunc func,
+                             gpointer user_data, guint32 *ret_serial, GError **error)
+{
+    MvPendingCall *pc = g_new0(MvPendingCall, 1);
+    MvMessageHeader hdr = {
+        .prog = prog,
+        .vers = vers,
+        .proc = proc,
+        .type = MV_MESSAGE_CALL,
+        .status = MV_STATUS_OK,
+    };
+    g_autoptr(GError) err = NULL;
+    bool ours;
+
+    pc->func = func;
+    pc->func_data = user_data;
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "%s", client->close_reason);
+        g_mutex_unlock(&client->lock);
+        g_free(pc);
+        return false;
+    }
+    hdr.serial = client->next_serial++;
+    g_hash_table_insert(client->pending, GUINT_TO_POINTER(hdr.serial), pc);
+    g_mutex_unlock(&client->lock);
+    if (ret_serial)
+        *ret_serial = hdr.serial;
+
+    if (queue_message(client, mv_message_encode_raw(&hdr, payload, len), &err))
+        return true;
+    /* Broken: take the call back unless the reader already failed it. */
+    g_mutex_lock(&client->lock);
+    ours = g_hash_table_lookup(client->pending, GUINT_TO_POINTER(hdr.serial)) == pc;
+    if (ours)
+        g_hash_table_remove(client->pending, GUINT_TO_POINTER(hdr.serial));
+    g_mutex_unlock(&client->lock);
+    mark_closed(client, "connection broken while sending");
+    if (!ours)
+        return true;
+    g_free(pc);
+    g_propagate_error(error, g_steal_pointer(&err));
+    return false;
+}
+
+bool
+mv_rpc_client_call_raw(MvRpcClient *client, guint32 prog, guint32 vers, int proc,
+                       const void *payload, gsize len, MvMessage **ret_reply, GError **error)
+{
+    MvPendingCall pc = { .done = false };
+    MvMessageHeader hdr = {
+        .prog = prog,
+        .vers = vers,
+        .proc = proc,
+        .type = MV_MESSAGE_CALL,
+        .status = MV_STATUS_OK,
+    };
+    g_autoptr(MvMessage) msg = NULL;
+    bool ok;
+
+    g_cond_init(&pc.cond);
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "%s", client->close_reason);
+        g_mutex_unlock(&client->lock);
+        g_cond_clear(&pc.cond);
+        return false;
+    }
+    hdr.serial = client->next_serial++;
+    g_hash_table_insert(client->pending, GUINT_TO_POINTER(hdr.serial), &pc);
+    g_mutex_unlock(&client->lock);
+
+    msg = mv_message_encode_raw(&hdr, payload, len);
+    ok = mv_rpc_client_send_message(client, msg, error);
+
+    g_mutex_lock(&client->lock);
+    while (ok && !pc.done)
+        g_cond_wait(&pc.cond, &client->lock);
+    g_hash_table_remove(client->pending, GUINT_TO_POINTER(hdr.serial));
+    g_mutex_unlock(&client->lock);
+    g_cond_clear(&pc.cond);
+    if (!ok) {
+        mv_message_free(pc.reply);
+        return false;
+    }
+    if (pc.error) {
+        g_propagate_error(error, pc.error);
+        return false;
+    }
+    *ret_reply = pc.reply;
+    return true;
+}
+
+void
+mv_rpc_client_set_close_handler(MvRpcClient *client, MvRpcCloseFunc func, gpointer user_data)
+{
+    g_mutex_lock(&client->lock);
+    client->close_func = func;
+    client->close_data = user_data;
+    g_mutex_unlock(&client->lock);
 }
 
 void

@@ -27,6 +27,19 @@ typedef void (*MvRpcEventFunc)(MvRpcClient *client, const MvMessageHeader *hdr,
 typedef void (*MvRpcStreamFunc)(MvRpcClient *client, const MvMessageHeader *hdr,
                                 const guint8 *payload, gsize len, gpointer user_data);
 
+/* The answer to an asynchronous raw call: on success @hdr/@payload are the
+ * REPLY (status OK or ERROR; the payload is only valid during the callback)
+ * and @error is NULL; when the connection failed first, @hdr is NULL and
+ * @error says why. Runs on the client's I/O thread (or on the thread that
+ * noticed the failure); must not block. */
+typedef void (*MvRpcReplyFunc)(MvRpcClient *client, const MvMessageHeader *hdr,
+                               const guint8 *payload, gsize len, const GError *error,
+                               gpointer user_data);
+
+/* The connection broke (EOF, error, keepalive timeout): called once on the
+ * client's I/O thread, not when mv_rpc_client_free() closes it. */
+typedef void (*MvRpcCloseFunc)(MvRpcClient *client, const char *reason, gpointer user_data);
+
 /**
  * mv_rpc_client_new_unix:
  * Connects to the UNIX socket at @path. Returns a new client (free with
@@ -65,6 +78,41 @@ bool mv_rpc_client_call(MvRpcClient *client, const MvProgramInfo *program,
 bool mv_rpc_client_call_serial(MvRpcClient *client, const MvProgramInfo *program,
                                const MvProcInfo *proc, const void *args, void *ret,
                                guint32 *ret_serial, GError **error);
+
+/**
+ * mv_rpc_client_call_raw_async:
+ * Sends a CALL of @proc of (@prog, @vers) with @len bytes of already encoded
+ * @payload and returns without waiting; never blocks (what the socket cannot
+ * take now is queued and written by the client's I/O thread). @func gets the
+ * REPLY exactly once when this returns true, never when it returns false.
+ * @ret_serial (may be NULL) is the serial used; the reply may arrive before
+ * this returns.
+ */
+bool mv_rpc_client_call_raw_async(MvRpcClient *client, guint32 prog, guint32 vers, int proc,
+                                  const void *payload, gsize len, MvRpcReplyFunc func,
+                                  gpointer user_data, guint32 *ret_serial, GError **error);
+
+/**
+ * mv_rpc_client_call_raw:
+ * Sends a CALL with an already encoded @payload and waits for its REPLY,
+ * returned whole in @ret_reply (status OK or ERROR; free it with
+ * mv_message_free()). False only when the connection failed.
+ */
+bool mv_rpc_client_call_raw(MvRpcClient *client, guint32 prog, guint32 vers, int proc,
+                            const void *payload, gsize len, MvMessage **ret_reply,
+                            GError **error);
+
+/**
+ * mv_rpc_client_queue_message:
+ * Sends the framed @msg (ownership moves to the client) without ever
+ * blocking: what the socket cannot take now is written later by the client's
+ * I/O thread, in order. False (and @msg freed) when the connection is closed.
+ */
+bool mv_rpc_client_queue_message(MvRpcClient *client, MvMessage *msg, GError **error);
+
+/** mv_rpc_client_set_close_handler: installs the broken-connection handler. */
+void mv_rpc_client_set_close_handler(MvRpcClient *client, MvRpcCloseFunc func,
+                                     gpointer user_data);
 
 /** mv_rpc_client_set_event_handler: installs the MESSAGE handler (NULL removes). */
 void mv_rpc_client_set_event_handler(MvRpcClient *client, MvRpcEventFunc func,

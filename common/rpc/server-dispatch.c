@@ -73,13 +73,18 @@ check_call(MvServerClient *client, const MvServerProgram *program, const MvMessa
     if (!proc->readonly && mv_server_client_is_readonly(client))
         return mv_error_set(error, route_subsystem(proc->route), MV_ERR_OPERATION_DENIED,
                             "operation forbidden: read only access prevents %s", proc->api);
-    if (hdr->proc >= program->nhandlers || !program->handlers[hdr->proc])
-        return mv_error_set(error, MV_FROM_NONE, MV_ERR_NO_SUPPORT,
-                            "this function is not supported by the connection driver: %s",
-                            proc->api);
     *ret_proc = proc;
-    *ret_handler = program->handlers[hdr->proc];
-    return true;
+    if (hdr->proc < program->nhandlers && program->handlers[hdr->proc]) {
+        *ret_handler = program->handlers[hdr->proc];
+        return true;
+    }
+    if (program->raw) {
+        *ret_handler = NULL;
+        return true;
+    }
+    return mv_error_set(error, MV_FROM_NONE, MV_ERR_NO_SUPPORT,
+                        "this function is not supported by the connection driver: %s",
+                        proc->api);
 }
 
 static void
@@ -198,6 +203,11 @@ mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len)
     client->inflight++;
     g_mutex_unlock(&client->lock);
 
+    if (!handler) {
+        /* Raw: the program's handler answers later, from any thread. */
+        program->raw(call, frame + hdr_end, len - hdr_end, program->raw_data);
+        return;
+    }
     if (proc->priority == MV_PRIORITY_INLINE) {
         call->payload = (guint8 *)frame + hdr_end;
         call->len = len - hdr_end;
@@ -240,6 +250,35 @@ void
 mv_server_call_close_after_reply(MvServerCall *call)
 {
     call->close_after_reply = true;
+}
+
+static void
+raw_call_finish(MvServerCall *call, MvMessage *reply)
+{
+    MvServerClient *client = call->client;
+
+    if (reply)
+        mv_server_client_send(client, reply);
+    mv_server_client_call_done(client);
+    call_free(call);
+}
+
+void
+mv_server_call_reply_raw(MvServerCall *call, int status, const void *payload, gsize len)
+{
+    MvMessageHeader hdr = call->hdr;
+
+    hdr.type = MV_MESSAGE_REPLY;
+    hdr.status = status;
+    raw_call_finish(call, mv_message_encode_raw(&hdr, payload, len));
+}
+
+void
+mv_server_call_reply_error(MvServerCall *call, const GError *err)
+{
+    mv_log_debug("%s failed for client %" G_GUINT64_FORMAT ": %s", call->proc->name,
+                 call->client->id, err->message);
+    raw_call_finish(call, mv_message_encode_error(&call->hdr, err));
 }
 
 void

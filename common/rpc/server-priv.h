@@ -8,6 +8,8 @@ typedef struct {
     const MvProgramInfo *info;
     const MvDispatchFunc *handlers;
     int nhandlers;
+    MvServerRawFunc raw;        /* procedures without a typed handler (proxy) */
+    gpointer raw_data;
 } MvServerProgram;
 
 typedef struct {
@@ -81,7 +83,7 @@ struct _MvServerCall {
     MvServerClient *client;     /* holds a reference */
     MvMessageHeader hdr;
     const MvProcInfo *proc;
-    MvDispatchFunc handler;
+    MvDispatchFunc handler;     /* NULL: a raw call (MvServerProgram.raw) */
     guint8 *payload;            /* owned copy for pool calls; borrowed for inline */
     gsize len;
     bool owns_payload;

@@ -54,6 +54,16 @@ mv_server_add_program(MvServer *server, const MvProgramInfo *program,
     };
 }
 
+void
+mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
+                          const MvDispatchFunc *handlers, int nhandlers, MvServerRawFunc raw,
+                          gpointer raw_data)
+{
+    mv_server_add_program(server, program, handlers, handlers ? nhandlers : 0);
+    server->programs[server->nprograms - 1].raw = raw;
+    server->programs[server->nprograms - 1].raw_data = raw_data;
+}
+
 static gboolean
 listener_accept(gint fd, GIOCondition cond, gpointer user_data)
 {

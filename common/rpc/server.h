@@ -74,6 +74,25 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvServer, mv_server_free)
 void mv_server_add_program(MvServer *server, const MvProgramInfo *program,
                            const MvDispatchFunc *handlers, int nhandlers);
 
+/* A raw handler: gets a CALL whose route, open state and read-only rules were
+ * checked against the table, with its payload undecoded (@payload is valid
+ * only during the callback). Runs on the I/O thread and must not block. It
+ * owns @call until it answers with mv_server_call_reply_raw() or
+ * mv_server_call_reply_error() (exactly once, from any thread); until then
+ * the call counts against the client's in-flight limit. */
+typedef void (*MvServerRawFunc)(MvServerCall *call, const guint8 *payload, gsize len,
+                                gpointer raw_data);
+
+/**
+ * mv_server_add_raw_program:
+ * Like mv_server_add_program(), but procedures without a typed handler in
+ * @handlers (may be NULL) go to @raw instead of answering NO_SUPPORT (a proxy
+ * forwards them without decoding). Only before mv_server_start().
+ */
+void mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
+                               const MvDispatchFunc *handlers, int nhandlers,
+                               MvServerRawFunc raw, gpointer raw_data);
+
 /**
  * mv_server_add_listener:
  * Accepts connections on the listening socket @fd (the server owns it from
@@ -167,5 +186,19 @@ void mv_server_call_close_after_reply(MvServerCall *call);
  */
 void mv_server_call_after_reply(MvServerCall *call, GFunc func, gpointer data,
                                 GDestroyNotify destroy);
+
+/**
+ * mv_server_call_reply_raw:
+ * Answers a raw call (MvServerRawFunc) with a REPLY of @status (MV_STATUS_OK
+ * or MV_STATUS_ERROR) carrying @len bytes of already encoded @payload, and
+ * frees @call. Any thread.
+ */
+void mv_server_call_reply_raw(MvServerCall *call, int status, const void *payload, gsize len);
+
+/**
+ * mv_server_call_reply_error:
+ * Answers a raw call with an ERROR reply made from @err and frees @call. Any thread.
+ */
+void mv_server_call_reply_error(MvServerCall *call, const GError *err);
 
 G_END_DECLS
