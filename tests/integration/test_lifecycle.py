@@ -152,8 +152,20 @@ class Lifecycle(unittest.TestCase):
             with open(conf, "w") as f:
                 f.write("[server]\nmax_clients=2\n")
             d = self.daemon(config_file=conf).start()
-            a = WireClient(d.sock).open()
-            b = WireClient(d.sock).open()
+
+            def open_client():
+                # the readiness probes of start() may still hold slots for a moment
+                deadline = time.monotonic() + 5
+                while True:
+                    try:
+                        return WireClient(d.sock).open()
+                    except (mvtest.ConnectionClosed, OSError):
+                        if time.monotonic() > deadline:
+                            raise
+                        time.sleep(0.05)
+
+            a = open_client()
+            b = open_client()
             try:
                 self.assertEqual(a.get_type(), "QEMU")
                 self.assertEqual(b.get_type(), "QEMU")
