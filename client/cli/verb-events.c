@@ -1,0 +1,118 @@
+/* modvirt events [DOMAIN]: one line per domain lifecycle event (one JSON
+ * object per line with --json) until Ctrl-C, --timeout or --count. */
+#include <glib-unix.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include "verbs.h"
+
+int mv_cli_events_timeout, mv_cli_events_count;
+
+typedef struct {
+    MvCli *cli;
+    GMainLoop *loop;
+    int seen;
+    bool lost;
+    guint timer;
+} MvEventsRun;
+
+static void
+on_event(MvConnect *conn, MvDomain *dom, MvDomainEventType event, int detail, gpointer data)
+{
+    MvEventsRun *run = data;
+
+    if (run->cli->json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "event");
+        json_builder_add_string_value(b, mv_domain_event_type_name(event));
+        json_builder_set_member_name(b, "detail");
+        json_builder_add_string_value(b, mv_domain_event_detail_name(event, detail));
+        json_builder_set_member_name(b, "domain");
+        json_builder_add_string_value(b, mv_domain_get_name(dom));
+        json_builder_set_member_name(b, "uuid");
+        json_builder_add_string_value(b, mv_domain_get_uuid_string(dom));
+        json_builder_set_member_name(b, "id");
+        if (mv_domain_get_id(dom) >= 0)
+            json_builder_add_int_value(b, mv_domain_get_id(dom));
+        else
+            json_builder_add_null_value(b);
+        json_builder_end_object(b);
+        mv_cli_print_json(json_builder_get_root(b), true);
+    } else {
+        printf("domain '%s' %s (%s)\n", mv_domain_get_name(dom),
+               mv_domain_event_type_name(event), mv_domain_event_detail_name(event, detail));
+        fflush(stdout);
+    }
+    if (mv_cli_events_count > 0 && ++run->seen >= mv_cli_events_count)
+        g_main_loop_quit(run->loop);
+}
+
+static gboolean
+on_stop(gpointer data)
+{
+    g_main_loop_quit(((MvEventsRun *)data)->loop);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_timeout(gpointer data)
+{
+    MvEventsRun *run = data;
+
+    run->timer = 0;
+    g_main_loop_quit(run->loop);
+    return G_SOURCE_REMOVE;
+}
+
+static gboolean
+on_check_alive(gpointer data)
+{
+    MvEventsRun *run = data;
+
+    if (mv_connect_is_alive(run->cli->conn))
+        return G_SOURCE_CONTINUE;
+    run->lost = true;
+    g_main_loop_quit(run->loop);
+    return G_SOURCE_REMOVE;
+}
+
+int
+mv_cli_run_events(MvCli *cli, int argc, char **argv)
+{
+    g_autoptr(MvDomain) dom = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+    MvEventsRun run = { .cli = cli, .loop = loop };
+    guint watch, sigint, sigterm, alive;
+
+    if (mv_cli_events_timeout < 0 || mv_cli_events_count < 0)
+        return mv_cli_usage(cli, "--timeout and --count take a positive number");
+    if (!mv_cli_connect(cli))
+        return MV_CLI_FAILED;
+    if (argc > 0 && !(dom = mv_cli_domain(cli, argv[0])))
+        return MV_CLI_FAILED;
+    if (!(watch = mv_connect_watch_domain_events(cli->conn, dom, NULL, on_event, &run, NULL, 0,
+                                                 &error)))
+        return mv_cli_fail(cli, error);
+    fprintf(stderr, "Watching domain events on %s; Ctrl-C stops.\n",
+            mv_connect_get_uri(cli->conn));
+    sigint = g_unix_signal_add(SIGINT, on_stop, &run);
+    sigterm = g_unix_signal_add(SIGTERM, on_stop, &run);
+    alive = g_timeout_add_seconds(1, on_check_alive, &run);
+    if (mv_cli_events_timeout > 0)
+        run.timer = g_timeout_add_seconds((guint)mv_cli_events_timeout, on_timeout, &run);
+    g_main_loop_run(loop);
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    if (!run.lost)
+        g_source_remove(alive);
+    if (run.timer)
+        g_source_remove(run.timer);
+    mv_connect_unwatch_events(cli->conn, watch, 0, NULL);
+    if (run.lost)
+        return mv_cli_failf(cli, "the connection to %s was lost; check that the daemon is "
+                            "running", mv_connect_get_uri(cli->conn));
+    return MV_CLI_OK;
+}

@@ -1,0 +1,116 @@
+/* The table of verbs: name, arguments, one-line summary, options, handler. */
+#include <stdio.h>
+
+#include "verbs.h"
+
+static const GOptionEntry list_options[] = {
+    { "active", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_active, "Only running or paused domains", NULL },
+    { "inactive", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_inactive, "Only shut off domains", NULL },
+    { "name", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_names, "Print only the names, one per line", NULL },
+    { NULL },
+};
+
+static const GOptionEntry dumpxml_options[] = {
+    { "inactive", 0, 0, G_OPTION_ARG_NONE, &mv_cli_xml_inactive,
+      "The persistent definition, not the running configuration", NULL },
+    { "secure", 0, 0, G_OPTION_ARG_NONE, &mv_cli_xml_secure, "Include passwords", NULL },
+    { NULL },
+};
+
+static const GOptionEntry autostart_options[] = {
+    { "disable", 0, 0, G_OPTION_ARG_NONE, &mv_cli_autostart_disable,
+      "Do not start the domain when the daemon starts", NULL },
+    { NULL },
+};
+
+static const GOptionEntry start_options[] = {
+    { "paused", 0, 0, G_OPTION_ARG_NONE, &mv_cli_start_paused, "Start with the CPUs paused", NULL },
+    { "console", 0, 0, G_OPTION_ARG_NONE, &mv_cli_start_console, "Attach to the console after starting", NULL },
+    { NULL },
+};
+
+static const GOptionEntry power_off_options[] = {
+    { "graceful", 0, 0, G_OPTION_ARG_NONE, &mv_cli_power_off_graceful,
+      "Ask the emulator to exit (SIGTERM) but never kill it", NULL },
+    { NULL },
+};
+
+static const GOptionEntry console_options[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &mv_cli_console_force,
+      "Take the console over from another session", NULL },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &mv_cli_console_device,
+      "The console or serial device alias (default: the first console)", "ALIAS" },
+    { NULL },
+};
+
+static const GOptionEntry events_options[] = {
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &mv_cli_events_timeout,
+      "Stop after SECONDS (default: run until interrupted)", "SECONDS" },
+    { "count", 0, 0, G_OPTION_ARG_INT, &mv_cli_events_count, "Stop after N events", "N" },
+    { NULL },
+};
+
+const MvCliVerb mv_cli_verbs[] = {
+    { "list", NULL, "List domains with their state", NULL, list_options, 0, 0, mv_cli_run_list },
+    { "info", "DOMAIN", "Show a domain's state, CPUs, memory and settings", NULL, NULL, 1, 1,
+      mv_cli_run_info },
+    { "define", "FILE", "Define (or update) a domain from an XML file ('-' for stdin)",
+      "The domain is not started; a running domain gets the new definition at its next start.",
+      NULL, 1, 1, mv_cli_run_define },
+    { "undefine", "DOMAIN", "Remove a domain's definition (a running guest keeps running)",
+      NULL, NULL, 1, 1, mv_cli_run_action },
+    { "start", "DOMAIN", "Start a defined domain", NULL, start_options, 1, 1, mv_cli_run_action },
+    { "shutdown", "DOMAIN", "Ask the guest to power off (ACPI power button)",
+      "Returns at once; the guest may take a while or ignore it. 'power-off' stops it for sure.",
+      NULL, 1, 1, mv_cli_run_action },
+    { "power-off", "DOMAIN", "Stop a domain at once, like pulling the plug", NULL,
+      power_off_options, 1, 1, mv_cli_run_action },
+    { "reboot", "DOMAIN", "Ask the guest to reboot", NULL, NULL, 1, 1, mv_cli_run_action },
+    { "reset", "DOMAIN", "Reset a domain at once, like the reset button", NULL, NULL, 1, 1,
+      mv_cli_run_action },
+    { "suspend", "DOMAIN", "Pause a domain's CPUs", NULL, NULL, 1, 1, mv_cli_run_action },
+    { "resume", "DOMAIN", "Resume a paused domain", NULL, NULL, 1, 1, mv_cli_run_action },
+    { "dumpxml", "DOMAIN", "Print a domain's XML", NULL, dumpxml_options, 1, 1,
+      mv_cli_run_dumpxml },
+    { "edit", "DOMAIN", "Edit a domain's definition in $EDITOR",
+      "The edited XML is validated by the daemon before it is saved; when it is rejected "
+      "the old definition stays and the edited copy is kept for another try.",
+      NULL, 1, 1, mv_cli_run_edit },
+    { "autostart", "DOMAIN", "Start a domain whenever the daemon starts (--disable to stop)",
+      NULL, autostart_options, 1, 1, mv_cli_run_autostart },
+    { "console", "DOMAIN", "Attach to a domain's text console (Ctrl-] detaches)", NULL,
+      console_options, 1, 1, mv_cli_run_console },
+    { "events", "[DOMAIN]", "Print domain lifecycle events as they happen", NULL,
+      events_options, 0, 1, mv_cli_run_events },
+    { "help", "[VERB]", "Show help for modvirt or a verb", NULL, NULL, 0, 1, mv_cli_run_help },
+    { NULL },
+};
+
+const MvCliVerb *
+mv_cli_verb_find(const char *name)
+{
+    for (const MvCliVerb *v = mv_cli_verbs; v->name; v++) {
+        if (g_str_equal(v->name, name))
+            return v;
+    }
+    return NULL;
+}
+
+int
+mv_cli_run_help(MvCli *cli, int argc, char **argv)
+{
+    const MvCliVerb *verb;
+    g_autoptr(GOptionContext) ctx = NULL;
+    g_autofree char *text = NULL;
+
+    if (argc == 0) {
+        mv_cli_print_help(stdout);
+        return MV_CLI_OK;
+    }
+    if (!(verb = mv_cli_verb_find(argv[0])))
+        return mv_cli_usage(cli, "unknown verb '%s'", argv[0]);
+    ctx = mv_cli_verb_context(cli, verb);
+    text = g_option_context_get_help(ctx, TRUE, NULL);
+    fputs(text, stdout);
+    return MV_CLI_OK;
+}
