@@ -29,6 +29,8 @@ MvServerClient *
 mv_server_client_new(MvServer *server, guint64 id, int fd, bool readonly)
 {
     MvServerClient *client = g_new0(MvServerClient, 1);
+    struct sockaddr_storage addr;
+    socklen_t addrlen = sizeof(addr);
     struct ucred cred;
     socklen_t credlen = sizeof(cred);
 
@@ -42,7 +44,9 @@ mv_server_client_new(MvServer *server, guint64 id, int fd, bool readonly)
     client->ralloc = READ_BUF_MIN;
     client->rbuf = g_malloc(client->ralloc);
     client->last_recv = g_get_monotonic_time();
-    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0) {
+    /* Peer credentials mean something on UNIX sockets only. */
+    if (getsockname(fd, (struct sockaddr *)&addr, &addrlen) == 0 && addr.ss_family == AF_UNIX &&
+        getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &credlen) == 0) {
         client->has_cred = true;
         client->pid = cred.pid;
         client->uid = cred.uid;
@@ -67,6 +71,7 @@ mv_server_client_unref(MvServerClient *client)
         client->server->hooks.client_free(client->data);
     g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
     g_clear_pointer(&client->streams, g_hash_table_unref);
+    mv_tls_session_free(client->tls);
     if (client->fd >= 0)
         close(client->fd);
     g_free(client->rbuf);
@@ -119,15 +124,51 @@ mv_server_client_get_identity(MvServerClient *client, pid_t *ret_pid, uid_t *ret
     return true;
 }
 
+const char *
+mv_server_client_get_tls_dn(MvServerClient *client)
+{
+    return client->tls && !client->tls_handshaking ? mv_tls_session_get_dn(client->tls) : NULL;
+}
+
+bool
+mv_server_client_is_tls(MvServerClient *client)
+{
+    return client->tls != NULL;
+}
+
+static ssize_t
+client_send(MvServerClient *client, const void *buf, size_t len)
+{
+    if (client->tls)
+        return mv_tls_session_send(client->tls, buf, len);
+    return send(client->fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static ssize_t
+client_recv(MvServerClient *client, void *buf, size_t len)
+{
+    if (client->tls)
+        return mv_tls_session_recv(client->tls, buf, len);
+    return recv(client->fd, buf, len, MSG_DONTWAIT);
+}
+
+/* Decrypted input waiting inside the TLS session: poll() cannot see it. */
+static bool
+tls_pending(MvServerClient *client)
+{
+    return client->tls && !client->tls_handshaking && mv_tls_session_pending(client->tls) > 0;
+}
+
 /* Writes queued output; client->lock held. Returns false on a fatal error. */
 static bool
 flush_locked(MvServerClient *client)
 {
     MvMessage *msg;
 
+    if (client->tls_handshaking)
+        return true;    /* nothing goes out before the handshake is done */
     while ((msg = g_queue_peek_head(&client->outq))) {
-        ssize_t n = send(client->fd, msg->data + msg->done, msg->len - msg->done,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = client_send(client, msg->data + msg->done, msg->len - msg->done);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -372,7 +413,7 @@ read_input(MvServerClient *client)
             client->rbuf = g_realloc(client->rbuf, client->ralloc);
         }
         space = client->ralloc - client->rlen;
-        n = recv(client->fd, client->rbuf + client->rlen, space, MSG_DONTWAIT);
+        n = client_recv(client, client->rbuf + client->rlen, space);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -394,7 +435,7 @@ read_input(MvServerClient *client)
         client->keepalive_sent = 0;
         if (!process_buffer(client))
             return false;
-        if ((gsize)n < space)
+        if ((gsize)n < space && !tls_pending(client))
             return true;    /* the socket is drained: skip the recv() that says EAGAIN */
     }
     return true;
@@ -421,6 +462,84 @@ update_events(MvServerClient *client)
     g_mutex_unlock(&client->lock);
 }
 
+/* Sets the events the source polls for (I/O thread, during the TLS handshake). */
+static void
+set_events(MvServerClient *client, GIOCondition events)
+{
+    g_mutex_lock(&client->lock);
+    if (client->source && events != client->events) {
+        g_source_modify_unix_fd(client->source, client->fd_tag, events);
+        client->events = events;
+    }
+    g_mutex_unlock(&client->lock);
+}
+
+static void
+tls_timer_stop(MvServerClient *client)
+{
+    if (client->tls_timer) {
+        g_source_destroy(client->tls_timer);
+        g_clear_pointer(&client->tls_timer, g_source_unref);
+    }
+}
+
+/* One step of the TLS handshake (I/O thread). False: refuse the client. */
+static bool
+tls_handshake_step(MvServerClient *client)
+{
+    g_autoptr(GError) err = NULL;
+    MvMessage *confirm;
+    int rc = mv_tls_session_handshake(client->tls, &err);
+
+    if (rc < 0) {
+        mv_log_info("client %" G_GUINT64_FORMAT ": %s; closing it", client->id, err->message);
+        return false;
+    }
+    if (rc == 0) {
+        set_events(client, mv_tls_session_wants_write(client->tls) ? G_IO_OUT : G_IO_IN);
+        return true;
+    }
+    if (!mv_tls_session_check_peer(client->tls, &err)) {
+        mv_log_warning("client %" G_GUINT64_FORMAT " refused: %s", client->id, err->message);
+        return false;
+    }
+    tls_timer_stop(client);
+    client->tls_handshaking = false;
+    mv_log_debug("client %" G_GUINT64_FORMAT ": TLS established for '%s'", client->id,
+                 mv_tls_session_get_dn(client->tls));
+    /* The one byte that tells the client its certificate passed our checks. */
+    confirm = mv_message_new(1);
+    confirm->data[0] = 1;
+    confirm->len = 1;
+    mv_server_client_send(client, confirm);
+    return true;
+}
+
+static gboolean
+tls_deadline(gpointer data)
+{
+    MvServerClient *client = data;
+
+    if (client->tls_handshaking) {
+        mv_log_info("client %" G_GUINT64_FORMAT ": no TLS handshake within the deadline; "
+                    "closing it", client->id);
+        g_clear_pointer(&client->tls_timer, g_source_unref);
+        client_close_now(client);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+void
+mv_server_client_start_tls(MvServerClient *client, MvTlsSession *session, guint timeout_ms)
+{
+    client->tls = session;
+    client->tls_handshaking = true;
+    client->tls_timer = g_timeout_source_new(timeout_ms ? timeout_ms : 10000);
+    g_source_set_callback(client->tls_timer, tls_deadline, mv_server_client_ref(client),
+                          (GDestroyNotify)mv_server_client_unref);
+    g_source_attach(client->tls_timer, client->server->ctx);
+}
+
 static gboolean
 client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 {
@@ -433,7 +552,15 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
     if (g_source_get_ready_time(source) != -1)
         g_source_set_ready_time(source, -1);
     mv_server_client_ref(client);
-    if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+    if (client->tls_handshaking) {
+        if (mv_server_client_is_closed(client) || !tls_handshake_step(client))
+            client_close_now(client);
+        else if (!client->tls_handshaking)
+            update_events(client);  /* established: the usual events, the 0x01 byte */
+        mv_server_client_unref(client);
+        return G_SOURCE_CONTINUE;
+    }
+    if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR) || tls_pending(client))
         ok = read_input(client);
     else if (client->read_paused && calls_allowed(client))
         ok = process_buffer(client);
@@ -447,10 +574,14 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
         if (closing)
             ok = false;
     }
-    if (ok)
+    if (ok) {
         update_events(client);
-    else
+        /* Records already decrypted would wait for a poll that never fires. */
+        if (tls_pending(client) && !client->read_paused)
+            g_source_set_ready_time(source, 0);
+    } else {
         client_close_now(client);
+    }
     mv_server_client_unref(client);
     return G_SOURCE_CONTINUE;
 }
@@ -559,6 +690,7 @@ client_close_now(MvServerClient *client)
         g_source_destroy(client->keepalive_source);
         g_clear_pointer(&client->keepalive_source, g_source_unref);
     }
+    tls_timer_stop(client);
     mv_log_debug("client %" G_GUINT64_FORMAT " disconnected", client->id);
 
     g_mutex_lock(&server->lock);

@@ -15,6 +15,7 @@ typedef struct {
 typedef struct {
     int fd;
     bool readonly;
+    bool tls;
     GSource *source;
 } MvServerListener;
 
@@ -35,6 +36,8 @@ struct _MvServer {
     GThreadPool *workers;
     GThreadPool *priority_workers;
 
+    MvTlsContext *tls_ctx;      /* for new TLS connections; under lock */
+    guint tls_handshake_ms;
     GHashTable *clients;        /* MvServerClient* -> same; holds a reference */
     guint64 next_client_id;
     bool running;
@@ -51,6 +54,7 @@ struct _MvServerClient {
     uid_t uid;
     gid_t gid;
     gpointer data;
+    MvTlsSession *tls;          /* TLS connections only */
 
     GMutex lock;                /* protects everything below up to the I/O-only part */
     GSource *source;            /* NULL once closed */
@@ -72,6 +76,8 @@ struct _MvServerClient {
     gint64 last_recv;
     guint keepalive_sent;
     GSource *keepalive_source;
+    bool tls_handshaking;       /* no RPC until the handshake and checks passed */
+    GSource *tls_timer;         /* the handshake deadline */
 };
 
 typedef struct {
@@ -95,6 +101,7 @@ struct _MvServerCall {
 
 /* server-client.c */
 MvServerClient *mv_server_client_new(MvServer *server, guint64 id, int fd, bool readonly);
+void mv_server_client_start_tls(MvServerClient *client, MvTlsSession *session, guint timeout_ms);
 void mv_server_client_attach(MvServerClient *client);
 void mv_server_client_shutdown(MvServerClient *client);
 void mv_server_client_call_done(MvServerClient *client);

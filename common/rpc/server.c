@@ -68,15 +68,21 @@ static gboolean
 listener_accept(gint fd, GIOCondition cond, gpointer user_data)
 {
     MvServer *server = user_data;
+    g_autoptr(MvTlsContext) tls_ctx = NULL;
+    MvTlsSession *session = NULL;
     bool readonly = false;
+    bool tls = false;
+    guint tls_ms = 0;
     MvServerClient *client;
     guint nclients;
     int cfd;
 
     for (guint i = 0; i < server->listeners->len; i++) {
         MvServerListener *l = &g_array_index(server->listeners, MvServerListener, i);
-        if (l->fd == fd)
+        if (l->fd == fd) {
             readonly = l->readonly;
+            tls = l->tls;
+        }
     }
     cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (cfd < 0) {
@@ -93,11 +99,28 @@ listener_accept(gint fd, GIOCondition cond, gpointer user_data)
         close(cfd);
         return G_SOURCE_CONTINUE;
     }
+    if (tls) {
+        g_autoptr(GError) err = NULL;
+
+        if (server->tls_ctx) {
+            tls_ctx = mv_tls_context_ref(server->tls_ctx);
+            tls_ms = server->tls_handshake_ms;
+        }
+        if (!tls_ctx || !(session = mv_tls_session_new(tls_ctx, cfd, &err))) {
+            g_mutex_unlock(&server->lock);
+            mv_log_warning("refusing a TLS connection: %s",
+                           err ? err->message : "no TLS certificates are configured");
+            close(cfd);
+            return G_SOURCE_CONTINUE;
+        }
+    }
     client = mv_server_client_new(server, ++server->next_client_id, cfd, readonly);
     g_hash_table_add(server->clients, client);
     nclients++;
     g_mutex_unlock(&server->lock);
 
+    if (session)
+        mv_server_client_start_tls(client, session, tls_ms);
     if (server->hooks.client_new)
         client->data = server->hooks.client_new(client, server->data);
     mv_server_client_attach(client);
@@ -108,10 +131,10 @@ listener_accept(gint fd, GIOCondition cond, gpointer user_data)
     return G_SOURCE_CONTINUE;
 }
 
-void
-mv_server_add_listener(MvServer *server, int fd, bool readonly)
+static void
+add_listener(MvServer *server, int fd, bool readonly, bool tls)
 {
-    MvServerListener l = { .fd = fd, .readonly = readonly };
+    MvServerListener l = { .fd = fd, .readonly = readonly, .tls = tls };
 
     g_return_if_fail(!server->running);
     g_unix_set_fd_nonblocking(fd, TRUE, NULL);
@@ -119,6 +142,31 @@ mv_server_add_listener(MvServer *server, int fd, bool readonly)
     g_source_set_can_recurse(l.source, TRUE);   /* no wake-ups per accept, see server-client.c */
     g_source_set_callback(l.source, (GSourceFunc)(void (*)(void))listener_accept, server, NULL);
     g_array_append_val(server->listeners, l);
+}
+
+void
+mv_server_add_listener(MvServer *server, int fd, bool readonly)
+{
+    add_listener(server, fd, readonly, false);
+}
+
+void
+mv_server_add_tls_listener(MvServer *server, int fd, bool readonly)
+{
+    add_listener(server, fd, readonly, true);
+}
+
+void
+mv_server_set_tls_context(MvServer *server, MvTlsContext *ctx, guint handshake_timeout_ms)
+{
+    MvTlsContext *old;
+
+    g_mutex_lock(&server->lock);
+    old = server->tls_ctx;
+    server->tls_ctx = ctx ? mv_tls_context_ref(ctx) : NULL;
+    server->tls_handshake_ms = handshake_timeout_ms;
+    g_mutex_unlock(&server->lock);
+    mv_tls_context_unref(old);
 }
 
 static gpointer
@@ -210,6 +258,7 @@ mv_server_free(MvServer *server)
         close(l->fd);
     }
     g_array_unref(server->listeners);
+    mv_tls_context_unref(server->tls_ctx);
     g_hash_table_unref(server->clients);
     g_main_loop_unref(server->loop);
     g_main_context_unref(server->ctx);

@@ -14,6 +14,7 @@
 
 #include "rpc/message.h"
 #include "rpc/proc.h"
+#include "rpc/tls.h"
 
 G_BEGIN_DECLS
 
@@ -100,6 +101,24 @@ void mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
  */
 void mv_server_add_listener(MvServer *server, int fd, bool readonly);
 
+/**
+ * mv_server_add_tls_listener:
+ * Like mv_server_add_listener(), but each connection first completes a TLS
+ * handshake with the server's TLS context (mv_server_set_tls_context) and
+ * passes the client certificate checks; then the server sends the one
+ * confirmation byte (0x01) stock clients wait for, and RPC starts. A
+ * connection that has not finished within the handshake timeout is closed.
+ */
+void mv_server_add_tls_listener(MvServer *server, int fd, bool readonly);
+
+/**
+ * mv_server_set_tls_context:
+ * The TLS context (a reference is taken) and handshake timeout (ms) for new
+ * TLS connections from now on; connections already open keep theirs (a
+ * certificate reload never drops a client). Any thread.
+ */
+void mv_server_set_tls_context(MvServer *server, MvTlsContext *ctx, guint handshake_timeout_ms);
+
 /** mv_server_start: starts the I/O thread. */
 bool mv_server_start(MvServer *server, GError **error);
 
@@ -135,6 +154,12 @@ void mv_server_client_set_readonly(MvServerClient *client);
 /** mv_server_client_get_identity: SO_PEERCRED of the connection (false for non-UNIX peers). */
 bool mv_server_client_get_identity(MvServerClient *client, pid_t *ret_pid, uid_t *ret_uid,
                                    gid_t *ret_gid);
+
+/** mv_server_client_get_tls_dn: the verified client certificate's DN (TLS connections), else NULL. */
+const char *mv_server_client_get_tls_dn(MvServerClient *client);
+
+/** mv_server_client_is_tls: the connection came through a TLS listener. */
+bool mv_server_client_is_tls(MvServerClient *client);
 
 /** mv_server_client_enable_keepalive: start pinging this client (it asked for keepalive). */
 void mv_server_client_enable_keepalive(MvServerClient *client);
