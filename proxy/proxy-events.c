@@ -1,0 +1,152 @@
+/* Events: callback ids are allocated by each backend daemon, so two backends
+ * of one client may hand out the same id. The client only ever sees ids the
+ * proxy allocated for its connection; the MESSAGE payloads of callback-style
+ * events start with the id, which is rewritten on the way through. Legacy
+ * events (107 and the other pre-callback procedures) carry no id and pass
+ * unchanged. */
+#define MV_LOG_CATEGORY "proxy"
+#include "proxy.h"
+
+#include <string.h>
+
+#include "util/log.h"
+
+/* Registration procedures whose reply is a callback id, and their
+ * deregistration (libvirt's numbers: domain, network, pool, node device,
+ * secret, network metadata-era additions share these). */
+static const struct {
+    int reg;
+    int dereg;
+} callback_procs[] = {
+    { 313, 314 },   /* CONNECT_NETWORK_EVENT_REGISTER_ANY */
+    { 316, 317 },   /* CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY */
+    { 368, 369 },   /* CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY */
+    { 374, 375 },   /* CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY */
+    { 380, 381 },   /* CONNECT_SECRET_EVENT_REGISTER_ANY */
+};
+
+/* The first callback-style event procedure; 362 (connection closed) has no id. */
+#define FIRST_CALLBACK_EVENT 313
+#define CONNECTION_CLOSED_EVENT 362
+
+int
+mv_proxy_events_dereg_proc(int register_proc)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(callback_procs); i++) {
+        if (callback_procs[i].reg == register_proc)
+            return callback_procs[i].dereg;
+    }
+    return 0;
+}
+
+bool
+mv_proxy_events_is_dereg(int proc)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(callback_procs); i++) {
+        if (callback_procs[i].dereg == proc)
+            return true;
+    }
+    return false;
+}
+
+void
+mv_proxy_callback_free(gpointer data)
+{
+    MvProxyCallback *cb = data;
+
+    mv_proxy_backend_unref(cb->backend);
+    g_free(cb);
+}
+
+int
+mv_proxy_events_add(MvProxyBackend *be, int backend_id, int dereg_proc)
+{
+    MvProxyConn *conn = be->conn;
+    MvProxyCallback *cb = g_new0(MvProxyCallback, 1);
+    int front_id;
+
+    cb->backend = mv_proxy_backend_ref(be);
+    cb->backend_id = backend_id;
+    cb->dereg_proc = dereg_proc;
+    g_mutex_lock(&conn->lock);
+    front_id = conn->next_callback_id++;
+    g_hash_table_insert(conn->callbacks, GINT_TO_POINTER(front_id), cb);
+    g_mutex_unlock(&conn->lock);
+    g_mutex_lock(&be->lock);
+    g_hash_table_insert(be->event_ids, GINT_TO_POINTER(backend_id), GINT_TO_POINTER(front_id));
+    g_mutex_unlock(&be->lock);
+    return front_id;
+}
+
+bool
+mv_proxy_events_lookup(MvProxyConn *conn, int front_id, MvProxyCallback *ret_cb)
+{
+    MvProxyCallback *cb;
+
+    g_mutex_lock(&conn->lock);
+    if ((cb = g_hash_table_lookup(conn->callbacks, GINT_TO_POINTER(front_id)))) {
+        *ret_cb = *cb;
+        mv_proxy_backend_ref(cb->backend);
+    }
+    g_mutex_unlock(&conn->lock);
+    return cb != NULL;
+}
+
+void
+mv_proxy_events_remove(MvProxyConn *conn, int front_id)
+{
+    MvProxyCallback *cb;
+    MvProxyBackend *be = NULL;
+    int backend_id = 0;
+
+    g_mutex_lock(&conn->lock);
+    if ((cb = g_hash_table_lookup(conn->callbacks, GINT_TO_POINTER(front_id)))) {
+        be = g_steal_pointer(&cb->backend);
+        backend_id = cb->backend_id;
+        g_hash_table_remove(conn->callbacks, GINT_TO_POINTER(front_id));
+    }
+    g_mutex_unlock(&conn->lock);
+    if (!be)
+        return;
+    g_mutex_lock(&be->lock);
+    g_hash_table_remove(be->event_ids, GINT_TO_POINTER(backend_id));
+    g_mutex_unlock(&be->lock);
+    mv_proxy_backend_unref(be);
+}
+
+/* A MESSAGE from a backend (its reader thread): rewrite the callback id and
+ * pass it to the client. */
+void
+mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,
+                      gsize len, gpointer data)
+{
+    MvProxyBackend *be = data;
+    MvMessage *msg;
+
+    if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc >= FIRST_CALLBACK_EVENT &&
+        hdr->proc != CONNECTION_CLOSED_EVENT) {
+        gpointer front;
+        bool found;
+
+        if (len < 4)
+            return;
+        g_mutex_lock(&be->lock);
+        found = g_hash_table_lookup_extended(
+            be->event_ids, GINT_TO_POINTER((int)GUINT32_FROM_BE(*(const guint32 *)payload)),
+            NULL, &front);
+        g_mutex_unlock(&be->lock);
+        if (!found) {
+            mv_log_debug("event %d for an unknown callback from %s dropped", hdr->proc,
+                         be->program);
+            return;
+        }
+        msg = mv_message_encode_raw(hdr, payload, len);
+        *(guint32 *)(msg->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE) =
+            GUINT32_TO_BE((guint32)GPOINTER_TO_INT(front));
+    } else if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc == CONNECTION_CLOSED_EVENT) {
+        return;     /* about the backend connection, not the client's: ours to handle */
+    } else {
+        msg = mv_message_encode_raw(hdr, payload, len);
+    }
+    mv_server_client_send(be->client, msg);
+}

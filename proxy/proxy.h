@@ -1,0 +1,160 @@
+/* modvirt-proxyd internals: one front door for stock clients.
+ *
+ * Each client connection (MvProxyConn) gets its own backend connections
+ * (MvProxyBackend), one per daemon it uses, opened lazily and carrying the
+ * client's identity (CONNECT_SET_IDENTITY). Calls are forwarded undecoded
+ * (the server's raw program) to the daemon the route table names; replies,
+ * events (callback ids remapped) and stream packets come back on the backend
+ * connection's reader thread and go straight to the client. See docs/proxy.md. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "remote-dispatch.h"
+#include "remote-protocol.h"
+#include "rpc/client.h"
+#include "rpc/server.h"
+#include "util/paths.h"
+
+G_BEGIN_DECLS
+
+/* Backend slots of a connection: the hypervisor daemon the URI named, and
+ * the secondary daemons by object type. */
+typedef enum {
+    MV_PROXY_BACKEND_PRIMARY = 0,
+    MV_PROXY_BACKEND_NETWORK,
+    MV_PROXY_BACKEND_STORAGE,
+    MV_PROXY_BACKEND_FILTER,
+    MV_PROXY_BACKEND_LAST
+} MvProxyBackendSlot;
+
+typedef struct {
+    char *listen;               /* "host:port"; NULL = off */
+    char *cert, *key, *ca, *crl;
+    char **allowed_dn;          /* NULL = any certificate from the CA */
+    bool allowed_dn_set;
+    char *priority;
+    guint handshake_ms;
+} MvProxyTlsConf;
+
+typedef struct {
+    MvServerConfig server;
+    MvProxyTlsConf tls;
+    char *tcp_listen;           /* plain TCP "host:port"; NULL = off */
+} MvProxyConf;
+
+typedef struct _MvProxy {
+    MvPaths *paths;
+    char *config_path;
+    MvProxyConf conf;
+    MvServer *server;
+    GThreadPool *open_pool;     /* calls that must first open a backend connection */
+    GThreadPool *cleanup_pool;  /* backend connections being closed */
+    char *hostname;
+    GPtrArray *bound_sockets;   /* UNIX socket paths we created */
+    int pidfile_fd;
+} MvProxy;
+
+typedef struct _MvProxyBackend MvProxyBackend;
+
+typedef struct {
+    MvProxy *proxy;
+    MvServerClient *client;     /* not a reference: the conn is the client's data */
+    GMutex lock;                /* protects the fields below */
+    bool opened;
+    bool closed;
+    bool close_callback;
+    char *uri;                  /* canonical URI: "qemu:///system" */
+    char *primary;              /* daemon base name: "qemu" */
+    guint open_flags;           /* VIR_CONNECT_RO when read-only */
+    MvProxyBackend *backends[MV_PROXY_BACKEND_LAST];   /* read atomically */
+    GMutex open_lock;           /* serializes backend opens (worker threads only) */
+    GHashTable *callbacks;      /* front callback id -> MvProxyCallback* */
+    gint next_callback_id;
+} MvProxyConn;
+
+/* An event callback the client registered through us. */
+typedef struct {
+    MvProxyBackend *backend;    /* a reference */
+    int backend_id;
+    int dereg_proc;
+} MvProxyCallback;
+
+struct _MvProxyBackend {
+    gint ref;
+    MvProxy *proxy;
+    MvProxyConn *conn;
+    MvServerClient *client;     /* a reference: keeps the conn alive */
+    MvProxyBackendSlot slot;
+    char *daemon;               /* "qemu" */
+    char *program;              /* "modvirt-qemud" */
+    char *socket;
+    MvRpcClient *rpc;
+    GMutex lock;
+    GHashTable *event_ids;      /* backend callback id -> front callback id */
+    GHashTable *streams;        /* backend serial -> MvProxyStream* (open streams) */
+    GPtrArray *all_streams;     /* every stream ever opened (freed with the backend) */
+};
+
+/* proxy-config.c */
+bool mv_proxy_conf_load(MvProxy *proxy, MvProxyConf *ret_conf, GError **error);
+void mv_proxy_conf_clear(MvProxyConf *conf);
+MvTlsContext *mv_proxy_tls_context_new(const MvProxyTlsConf *tls, GError **error);
+
+/* proxy-listen.c */
+bool mv_proxy_listen(MvProxy *proxy, GError **error);
+void mv_proxy_listen_cleanup(MvProxy *proxy);
+
+/* proxy-connect.c: the calls the proxy answers itself, client hooks */
+extern const MvDispatchFunc mv_proxy_local_handlers[MV_REMOTE_PROC_LAST];
+gpointer mv_proxy_conn_new(MvServerClient *client, gpointer proxy);
+void mv_proxy_conn_free(gpointer conn);
+void mv_proxy_conn_closed(MvServerClient *client, gpointer conn);
+bool mv_proxy_call_check(MvServerClient *client, const MvProcInfo *proc, GError **error);
+
+/* proxy-backend.c */
+MvProxyBackend *mv_proxy_backend_open(MvProxyConn *conn, MvProxyBackendSlot slot,
+                                      const char *daemon, const char *uri, GError **error);
+MvProxyBackend *mv_proxy_backend_ref(MvProxyBackend *be);
+void mv_proxy_backend_unref(MvProxyBackend *be);
+/* Drops the connection's reference; the last one closes @be on a cleanup
+ * thread (never blocks the caller). */
+void mv_proxy_backend_close_later(MvProxyBackend *be);
+/* The cleanup pool's function: closes and frees @be. */
+void mv_proxy_backend_close_now(gpointer be, gpointer unused);
+bool mv_proxy_daemon_for_scheme(const char *scheme, const char **ret_daemon);
+/* A reference to the open backend of @slot, or NULL. Any thread. */
+MvProxyBackend *mv_proxy_conn_ref_backend(MvProxyConn *conn, MvProxyBackendSlot slot);
+/* A reference to the backend of @slot, opening it when needed (worker threads). */
+MvProxyBackend *mv_proxy_conn_get_backend(MvProxyConn *conn, MvProxyBackendSlot slot,
+                                          GError **error);
+
+/* proxy-forward.c */
+void mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer proxy);
+void mv_proxy_forward_open_job(gpointer job, gpointer proxy);
+
+/* proxy-events.c */
+/* The deregistration procedure of a registration procedure that returns a
+ * callback id (316 -> 317), or 0. */
+int mv_proxy_events_dereg_proc(int register_proc);
+bool mv_proxy_events_is_dereg(int proc);
+/* A registration succeeded: map the backend's id to a new front id; returns it. */
+int mv_proxy_events_add(MvProxyBackend *be, int backend_id, int dereg_proc);
+/* The callback @front_id of @conn (ret_cb->backend is a new reference), or false. */
+bool mv_proxy_events_lookup(MvProxyConn *conn, int front_id, MvProxyCallback *ret_cb);
+void mv_proxy_events_remove(MvProxyConn *conn, int front_id);
+void mv_proxy_callback_free(gpointer cb);
+void mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,
+                           gsize len, gpointer be);
+
+/* proxy-streams.c */
+void mv_proxy_streams_open(MvProxyBackend *be, const MvMessageHeader *front_hdr,
+                           guint32 backend_serial);
+void mv_proxy_streams_relay(MvRpcClient *rpc, const MvMessageHeader *hdr,
+                            const guint8 *payload, gsize len, gpointer be);
+void mv_proxy_streams_free(gpointer stream);
+/* The client-side header of a stream still open, else NULL. */
+MvMessageHeader *mv_proxy_streams_front(gpointer stream);
+
+G_END_DECLS
