@@ -251,4 +251,5 @@ if __name__ == "__main__":
     mvtest.require_python_libvirt()
     mvtest.require_daemon()
     import libvirt  # noqa: F811
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)  # errors are asserted
     mvtest.main()

@@ -319,4 +319,5 @@ if __name__ == "__main__":
     mvtest.require_daemon()
     mvtest.require_guest()
     import libvirt  # noqa: F811
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)  # errors are asserted
     mvtest.main()

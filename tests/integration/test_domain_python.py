@@ -148,11 +148,13 @@ class PythonDomains(unittest.TestCase):
         self.assertLibvirtError(libvirt.VIR_ERR_OPERATION_INVALID, dom.shutdown)
         dom.undefine()
 
-    # Daemon bug: a suspend shortly after a start sometimes leaves the reason
-    # VIR_DOMAIN_PAUSED_UNKNOWN (0) instead of PAUSED_USER (1) (about one run in
-    # three here; `virsh domstate --reason` then says "paused (unknown)"), as if
-    # QEMU's STOP event, handled after the suspend call, overwrote the reason.
-    @unittest.expectedFailure
+    # Daemon race (intermittent, so not an expectedFailure: it would flip to
+    # "unexpected success" whenever the race is not hit): a suspend right after
+    # a start sometimes ends with reason PAUSED_UNKNOWN (0) instead of
+    # PAUSED_USER (1), plus a second SUSPENDED event.  qemu-process.c treats a
+    # STOP event as a pause nobody asked for when it is handled after the
+    # suspend job ended (`!dom->job`), instead of ignoring a STOP for a domain
+    # that is already paused.
     def test_suspend_reason_after_start(self):
         dom = self.conn.defineXML(fw("sr1"))
         got = []
@@ -161,8 +163,10 @@ class PythonDomains(unittest.TestCase):
             dom.suspend()
             got.append(dom.state())
             dom.destroy()
-        self.assertEqual(got, [[libvirt.VIR_DOMAIN_PAUSED,
-                                libvirt.VIR_DOMAIN_PAUSED_USER]] * 40)
+        want = [libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PAUSED_USER]
+        bad = [g for g in got if g != want]
+        self.assertEqual(bad, [], "%d of 40 suspends right after a start gave %s, not %s"
+                         % (len(bad), bad[:1], want))
 
     # -- listing ---------------------------------------------------------------
 
@@ -398,4 +402,5 @@ if __name__ == "__main__":
     mvtest.require_python_libvirt()
     mvtest.require_daemon()
     import libvirt  # noqa: F811
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)  # errors are asserted
     mvtest.main()
