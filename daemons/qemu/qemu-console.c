@@ -259,10 +259,17 @@ claim_device(MvQemuDomain *dom, const char *device, bool force, GError **error)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
                             "Active console session exists for this domain");
     }
+    /* The old session ends with a stream error: its client stops at once and
+     * sends nothing more (an EOF would make it wait for an acknowledgement). */
     g_mutex_lock(&old->lock);
-    if (!old->eof_sent) {
-        old->eof_sent = true;
-        send_stream(old, MV_STATUS_CONTINUE, NULL, 0);
+    if (!old->closed) {
+        g_autoptr(GError) err = NULL;
+        MvMessageHeader hdr = old->hdr;
+        hdr.type = MV_MESSAGE_STREAM;
+        mv_error_set(&err, MV_FROM_STREAMS, MV_ERR_OPERATION_ABORTED,
+                     "the console of domain '%s' was taken over by another client",
+                     dom->name);
+        mv_server_client_send(old->client, mv_message_encode_error(&hdr, err));
     }
     g_mutex_unlock(&old->lock);
     console_close(old);

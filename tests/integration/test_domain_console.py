@@ -111,11 +111,6 @@ class Console(unittest.TestCase):
         first_reader.send(CTRL_RBRACKET)
         self.assertEqual(self.wait_exit(first, first_reader), 0)
 
-    # Daemon bug (qemu-console.c claim_device): with --force the old session gets
-    # an EOF and its stream is removed at once, so the old virsh's finish (STREAM
-    # OK) is dropped ("STREAM packet for no open stream") and never acknowledged:
-    # the first virsh console hangs instead of exiting.
-    @unittest.expectedFailure
     def test_2_force_takes_over(self):
         first, first_reader, pos = self.attach()
         # --force takes the console over: the new session works ...
