@@ -115,7 +115,7 @@ test_sync_env_and_fds(void)
 static void
 test_sync_signals_reset(void)
 {
-    const char *argv[] = { "sh", "-c", "grep -E '^Sig(Ign|Blk)' /proc/$$/status", NULL };
+    const char *argv[] = { "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status", NULL };
     g_autofree char *out = NULL;
     sigset_t block, old;
     void (*prev)(int) = signal(SIGPIPE, SIG_IGN);
