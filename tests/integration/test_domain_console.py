@@ -8,6 +8,7 @@ refused unless --force; destroying the guest ends a connected console.
 """
 
 import os
+import subprocess
 import sys
 import time
 import unittest
@@ -91,6 +92,34 @@ class Console(unittest.TestCase):
         proc, reader, pos = self.attach()
         reader.send(b"echo again$((1+1))\r")
         reader.expect("again2", 20, pos)
+        reader.send(CTRL_RBRACKET)
+        self.assertEqual(self.wait_exit(proc, reader), 0)
+
+    def test_1_hotplug_disk(self):
+        """attach-device --live: the guest sees the new disk; detach-device removes it."""
+        path = os.path.join(self.d.root, "hot.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, "16M"], check=True,
+                       timeout=30)
+        disk = mvtest.write_file(os.path.join(self.d.root, "hot.xml"),
+                                 "<disk type='file' device='disk'><driver name='qemu' "
+                                 "type='qcow2'/><source file='%s'/><target dev='vdb' "
+                                 "bus='virtio'/></disk>" % path)
+        proc, reader, pos = self.attach()
+        res = virsh(self.uri, "attach-device", self.name, disk, "--live")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("Device attached successfully", res.stdout)
+        self.assertIn(path, virsh(self.uri, "dumpxml", self.name, check=True).stdout)
+        self.assertNotIn(path, virsh(self.uri, "dumpxml", "--inactive", self.name,
+                                     check=True).stdout)
+        reader.send(b"while [ ! -e /sys/block/vdb ]; do sleep 0.1; done; "
+                    b"echo HOT-$(cat /sys/block/vdb/size)-PLUG\r")
+        pos = reader.expect("HOT-32768-PLUG", 30, pos)
+        res = virsh(self.uri, "detach-device", self.name, disk, "--live")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        reader.send(b"while [ -e /sys/block/vdb ]; do sleep 0.1; done; echo UN$((1+1))PLUGGED\r")
+        reader.expect("UN2PLUGGED", 30, pos)
+        self.assertTrue(mvtest.wait_for(lambda: path not in virsh(
+            self.uri, "dumpxml", self.name, check=True).stdout, 30, 0.2))
         reader.send(CTRL_RBRACKET)
         self.assertEqual(self.wait_exit(proc, reader), 0)
 

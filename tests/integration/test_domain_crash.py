@@ -18,7 +18,6 @@ import os
 import random
 import sys
 import threading
-import time
 import unittest
 import xml.etree.ElementTree as ET
 

@@ -10,6 +10,7 @@ the error texts virsh prints.
 
 import os
 import re
+import subprocess
 import sys
 import unittest
 
@@ -346,6 +347,60 @@ class FirmwareGuests(unittest.TestCase):
         self.assertIn("not running", res.stderr)
         # the daemon still serves
         self.assertEqual(names(self.ok("list", "--all", "--name")), ["fwe"])
+
+    def test_attach_detach_config(self):
+        self.define("fwd")
+        disk = os.path.join(self.d.root, "fwd-vdb.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", disk, "16M"], check=True,
+                       timeout=30)
+        dev = mvtest.write_file(os.path.join(self.d.root, "fwd-dev.xml"),
+                                "<disk type='file' device='disk'><driver name='qemu' "
+                                "type='qcow2'/><source file='%s'/><target dev='vdb' "
+                                "bus='virtio'/></disk>" % disk)
+        res = self.ok("attach-device", "fwd", dev, "--config")
+        self.assertIn("Device attached successfully", res.stdout)
+        self.assertIn("<target dev='vdb' bus='virtio'/>",
+                      self.ok("dumpxml", "--inactive", "fwd").stdout)
+        # the definition on disk has it too, and a start uses it
+        self.assertIn(disk, mvtest.read_text(os.path.join(self.d.root, "etc", "qemu",
+                                                           "fwd.xml")))
+        self.ok("start", "fwd")
+        self.assertIn(disk, self.ok("dumpxml", "fwd").stdout)
+        self.assertEqual(len(mvtest.qemu_processes(disk)), 1, "QEMU opened the attached disk")
+        self.ok("destroy", "fwd")
+        res = self.ok("detach-device", "fwd", dev, "--config")
+        self.assertIn("Device detached successfully", res.stdout)
+        self.assertNotIn("vdb", self.ok("dumpxml", "--inactive", "fwd").stdout)
+        # detaching what is not there is an error
+        res = virsh(self.uri, "detach-device", "fwd", dev, "--config")
+        self.assertNotEqual(res.returncode, 0)
+
+    def test_desc_metadata(self):
+        self.define("fwm")
+        self.ok("desc", "fwm", "--config", "a description")
+        self.assertEqual(self.ok("desc", "fwm", "--config").stdout.strip(), "a description")
+        self.ok("desc", "fwm", "--config", "--title", "a title")
+        self.assertEqual(self.ok("desc", "fwm", "--config", "--title").stdout.strip(),
+                         "a title")
+        self.ok("metadata", "fwm", "http://example.org/x", "--config", "--key", "ex",
+                "--set", "<foo>bar</foo>")
+        got = self.ok("metadata", "fwm", "http://example.org/x", "--config").stdout
+        self.assertIn(">bar</", got)
+        xml = self.ok("dumpxml", "--inactive", "fwm").stdout
+        self.assertIn("<description>a description</description>", xml)
+        self.assertIn("<title>a title</title>", xml)
+        self.assertIn("http://example.org/x", xml)
+        # persisted across a restart
+        self.restart()
+        self.assertEqual(self.ok("desc", "fwm", "--config").stdout.strip(), "a description")
+        self.ok("metadata", "fwm", "http://example.org/x", "--config", "--remove")
+        self.assertNotIn("http://example.org/x", self.ok("dumpxml", "--inactive", "fwm").stdout)
+        # live on a running guest
+        self.ok("start", "fwm")
+        self.ok("desc", "fwm", "--live", "live text")
+        self.assertEqual(self.ok("desc", "fwm", "--live").stdout.strip(), "live text")
+        self.assertEqual(self.ok("desc", "fwm", "--config").stdout.strip(), "a description")
+        self.ok("destroy", "fwm")
 
     def test_set_config(self):
         self.define("fwc")
