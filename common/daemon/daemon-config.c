@@ -8,11 +8,12 @@
  *   keepalive_interval = 5      # seconds; -1 disables
  *   keepalive_count = 5
  *   [log]
- *   filters = info,rpc=debug
+ *   filters = info,rpc=debug    # or libvirt's form: 1:rpc 3:qemu
  */
 #include "daemon/daemon-priv.h"
 
 #include "util/conf.h"
+#include "util/log-libvirt.h"
 #include "util/log.h"
 
 static bool
@@ -70,6 +71,14 @@ mv_daemon_config_load(MvDaemon *daemon, GError **error)
     if (err) {
         g_propagate_error(error, g_steal_pointer(&err));
         goto bad;
+    }
+    if (filters && mv_log_filters_is_libvirt(filters)) {
+        /* libvirt's "1:rpc 3:qemu" form, on top of the default level */
+        char *ours = mv_log_filters_from_libvirt(filters, "info", error);
+        if (!ours)
+            goto bad;
+        g_free(filters);
+        filters = ours;
     }
     if (filters && !mv_log_set_filters(filters, error))
         goto bad;

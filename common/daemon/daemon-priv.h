@@ -12,6 +12,7 @@ struct _MvDaemon {
     GKeyFile *config;
     MvServerConfig server_config;
     MvServer *server;
+    MvServer *admin_server;         /* the admin socket's own server */
     GMainLoop *loop;
     int timeout;                    /* --timeout: idle seconds before exit; 0 = never */
     guint idle_source;              /* main context timer while no client is connected */
@@ -38,6 +39,9 @@ bool mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc
 gpointer mv_daemon_connect_client_new(MvServerClient *client, gpointer daemon);
 void mv_daemon_connect_client_free(gpointer conn);
 void mv_daemon_connect_client_closed(MvServerClient *client, gpointer conn);
+
+/* daemon-admin.c */
+MvServer *mv_daemon_admin_server_new(MvDaemon *daemon);
 
 /* daemon-config.c */
 bool mv_daemon_config_load(MvDaemon *daemon, GError **error);

@@ -22,10 +22,10 @@ typedef struct {
     int mode;
 } SocketSpec;
 
-/* The admin socket joins when the admin program lands. */
 static const SocketSpec socket_specs[] = {
     { MV_SOCKET_RW, false, 0600 },
     { MV_SOCKET_RO, true, 0666 },
+    { MV_SOCKET_ADMIN, false, 0600 },
 };
 
 static bool
@@ -103,19 +103,21 @@ socket_path_of(int fd)
 /* Picks the passed fd for @path: by bound path first, then by a name ending
  * in "-ro"/"ro" for read-only and anything else for read-write. */
 static int
-take_passed_fd(int *fds, char **names, int n, const char *path, bool readonly)
+take_passed_fd(int *fds, char **names, int n, const char *path, bool readonly, bool admin)
 {
     for (int i = 0; i < n; i++) {
         g_autofree char *bound = fds[i] >= 0 ? socket_path_of(fds[i]) : NULL;
         if (bound && strcmp(bound, path) == 0)
             return mv_steal_fd(&fds[i]);
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && !admin; i++) {
         g_autofree char *bound = fds[i] >= 0 ? socket_path_of(fds[i]) : NULL;
         bool named_ro;
         if (fds[i] < 0 || bound || !names || !names[i] || strcmp(names[i], "unknown") == 0)
             continue;
         named_ro = g_str_has_suffix(names[i], "ro");
+        if (g_str_has_suffix(names[i], "admin"))
+            continue;       /* admin sockets are only recognized by their path */
         if (named_ro == readonly)
             return mv_steal_fd(&fds[i]);
     }
@@ -140,7 +142,8 @@ mv_daemon_sockets_setup(MvDaemon *daemon, GError **error)
     for (guint i = 0; i < G_N_ELEMENTS(socket_specs); i++) {
         const SocketSpec *spec = &socket_specs[i];
         g_autofree char *path = mv_paths_socket(daemon->paths, daemon->desc->name, spec->kind);
-        int fd = take_passed_fd(fds, names, n, path, spec->readonly);
+        int fd = take_passed_fd(fds, names, n, path, spec->readonly,
+                                spec->kind == MV_SOCKET_ADMIN);
 
         if (fd >= 0) {
             mv_log_debug("serving %s on the socket passed by the service manager", path);
@@ -149,7 +152,9 @@ mv_daemon_sockets_setup(MvDaemon *daemon, GError **error)
                 return false;
             g_ptr_array_add(daemon->bound_sockets, g_strdup(path));
         }
-        mv_server_add_listener(daemon->server, fd, spec->readonly);
+        mv_server_add_listener(spec->kind == MV_SOCKET_ADMIN ? daemon->admin_server
+                                                            : daemon->server,
+                               fd, spec->readonly);
     }
     for (int i = 0; i < n; i++) {
         if (fds[i] >= 0) {

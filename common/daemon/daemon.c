@@ -188,9 +188,10 @@ start_serving(MvDaemon *daemon, GError **error)
     daemon->server = mv_server_new(&daemon->server_config, daemon->desc->routes, &hooks, daemon);
     mv_server_add_program(daemon->server, &mv_remote_program, daemon->handlers,
                           MV_REMOTE_PROC_LAST);
+    daemon->admin_server = mv_daemon_admin_server_new(daemon);
     if (!mv_daemon_sockets_setup(daemon, error))
         return false;
-    if (!mv_server_start(daemon->server, error))
+    if (!mv_server_start(daemon->server, error) || !mv_server_start(daemon->admin_server, error))
         return false;
     if (daemon->timeout > 0)
         idle_update(daemon);
@@ -238,10 +239,13 @@ run(MvDaemon *daemon, int argc, char **argv)
 out:
     if (err)
         mv_log_error("%s", err->message);
+    if (daemon->admin_server)
+        mv_server_stop(daemon->admin_server);
     if (daemon->server)
         mv_server_stop(daemon->server);
     if (driver_started && daemon->desc->stop)
         daemon->desc->stop(daemon);
+    g_clear_pointer(&daemon->admin_server, mv_server_free);
     g_clear_pointer(&daemon->server, mv_server_free);
     mv_daemon_sockets_cleanup(daemon);
     mv_daemon_pidfile_release(daemon);

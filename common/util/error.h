@@ -74,6 +74,7 @@ typedef enum {
     MV_ERR_ACCESS_DENIED = 88,
     MV_ERR_XML_INVALID_SCHEMA = 92,
     MV_ERR_AUTH_UNAVAILABLE = 94,
+    MV_ERR_NO_SERVER = 95,
     MV_ERR_DEVICE_MISSING = 99,
 } MvErrorCode;
 

@@ -3,6 +3,8 @@
 kill -9, sd_notify READY=1, SIGHUP reload, --timeout idle exit."""
 
 import os
+import subprocess
+import shutil
 import re
 import signal
 import socket
@@ -44,13 +46,31 @@ class Lifecycle(unittest.TestCase):
         with open(d.pidfile) as f:
             self.assertEqual(int(f.read().strip()), d.pid)
 
-    # Known gap: common/daemon/daemon-sockets.c binds the admin socket only once the
-    # ADMIN program exists.  When it lands this turns into an "unexpected success"
-    # (a failure): then drop the decorator.
-    @unittest.expectedFailure
     def test_admin_socket(self):
+        """virt-admin on the admin socket: servers, version, log filters at runtime."""
         d = self.daemon().start()
         self.assertTrue(mvtest.socket_accepts(d.admin_sock), d.admin_sock + " does not accept")
+        if not shutil.which("virt-admin"):
+            self.skipTest("virt-admin is not installed")
+        uri = "virtqemud:///system?socket=" + d.admin_sock
+
+        def admin(*args):
+            res = subprocess.run(["virt-admin", "-c", uri] + list(args), capture_output=True,
+                                 text=True, timeout=30)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertNotIn("error:", res.stdout + res.stderr)
+            return res.stdout
+
+        self.assertIn("modvirt-qemud", admin("srv-list"))
+        self.assertIn("Running against daemon", admin("version"))
+        admin("daemon-log-filters", "1:rpc 3:qemu")
+        filters = admin("daemon-log-filters")
+        self.assertIn("1:rpc", filters)
+        self.assertIn("3:qemu", filters)
+        # the admin socket serves no REMOTE calls, and the object socket no ADMIN calls
+        res = subprocess.run(["virt-admin", "-c", "virtqemud:///system?socket=" + d.sock,
+                              "srv-list"], capture_output=True, text=True, timeout=30)
+        self.assertNotEqual(res.returncode, 0)
 
     def test_second_instance_refused(self):
         d = self.daemon().start()
