@@ -123,6 +123,13 @@ MvConnect *mv_connect_new_unopened(const char *uri, unsigned int flags, GError *
  */
 MvLink *mv_connect_link(MvConnect *conn, int proc, GError **error);
 
+/**
+ * mv_connect_link_daemon:
+ * The link to @daemon (the proxy's link on remote connections), opened now
+ * if needed with the daemon's own URI (network:///system, ...).
+ */
+MvLink *mv_connect_link_daemon(MvConnect *conn, MvDaemonKind daemon, GError **error);
+
 /** mv_connect_rpc: mv_connect_link() and then its RPC client. */
 MvRpcClient *mv_connect_rpc(MvConnect *conn, int proc, GError **error);
 

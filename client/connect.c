@@ -120,17 +120,11 @@ mv_connect_events(MvConnect *conn)
 }
 
 MvLink *
-mv_connect_link(MvConnect *conn, int proc, GError **error)
+mv_connect_link_daemon(MvConnect *conn, MvDaemonKind daemon, GError **error)
 {
-    MvDaemonKind daemon;
     MvLink *link;
     g_autofree char *name = NULL;
 
-    if (!mv_client_check_arg(conn != NULL, mv_remote_program.procs[proc].api, "the connection",
-                             error))
-        return NULL;
-    if (!mv_route_daemon_for_proc(conn->primary, proc, &daemon, error))
-        return NULL;
     if (conn->remote)
         daemon = conn->primary;
     link = conn->links[daemon];
@@ -141,6 +135,19 @@ mv_connect_link(MvConnect *conn, int proc, GError **error)
     else
         name = g_strdup_printf("%s://%s", mv_route_daemon_info(daemon)->scheme, conn->uri->path);
     return mv_link_open(link, name, conn->flags, error) ? link : NULL;
+}
+
+MvLink *
+mv_connect_link(MvConnect *conn, int proc, GError **error)
+{
+    MvDaemonKind daemon;
+
+    if (!mv_client_check_arg(conn != NULL, mv_remote_program.procs[proc].api, "the connection",
+                             error))
+        return NULL;
+    if (!mv_route_daemon_for_proc(conn->primary, proc, &daemon, error))
+        return NULL;
+    return mv_connect_link_daemon(conn, daemon, error);
 }
 
 MvRpcClient *

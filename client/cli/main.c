@@ -158,9 +158,7 @@ common_options(MvCli *cli)
 GOptionContext *
 mv_cli_verb_context(MvCli *cli, const MvCliVerb *verb)
 {
-    g_autofree char *params = g_strdup_printf("%s%s", verb->args ? " " : "",
-                                              verb->args ? verb->args : "");
-    GOptionContext *ctx = g_option_context_new(params);
+    GOptionContext *ctx = g_option_context_new(verb->args);
     g_autofree char *prgname = g_strdup_printf(PROGRAM " %s", verb->name);
 
     g_set_prgname(prgname);
