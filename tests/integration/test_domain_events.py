@@ -208,6 +208,9 @@ class PythonCallbacks(unittest.TestCase):
         return got, cb, wait
 
     def test_all_domains(self):
+        # Fails intermittently while the daemon's STOP/RESUME race lasts (see
+        # test_domain_python.py test_suspend_reason_after_start): a suspend right
+        # after a start may be reported twice, (SUSPENDED, PAUSED) two times.
         got, cb, wait = self.collector()
         cb_id = self.conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                  cb, None)
