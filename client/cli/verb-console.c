@@ -54,7 +54,8 @@ console_output_thread(gpointer data)
             continue;
         }
         if (n == 0) {
-            con->eof = true;
+            /* after our own finish the daemon's confirmation ends the stream too */
+            con->eof = !g_atomic_int_get(&con->stop);
             break;
         }
         if (error->code == MV_ERROR_TIMEOUT)

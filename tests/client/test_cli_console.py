@@ -82,6 +82,7 @@ class Console(unittest.TestCase):
         reader.expect("hi42", 10, pos)
         reader.send(CTRL_RBRACKET)
         self.assertEqual(self.wait_exit(proc, reader), 0, reader.text[-2000:])
+        self.assertNotIn("closed", reader.text)
         self.assertEqual(self.state(), "running")
 
     def test_2_reattach(self):
