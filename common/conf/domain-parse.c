@@ -566,8 +566,23 @@ mv_domain_def_parse_string(const char *xml, unsigned int flags, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(MvDomainDef) def = NULL;
+    g_autofree char *schema = NULL;
+    g_autofree char *type = NULL;
+    xmlNode *root;
 
-    if (!(doc = mv_xml_parse_string(xml, "domain.rng", error)))
+    if (!(doc = mv_xml_parse_string(xml, NULL, error)))
+        return NULL;
+    /* libxml2 blames the first child for a bad attribute of the root: say it first. */
+    root = xmlDocGetRootElement(doc);
+    type = mv_domain_node_is(root, "domain") ? mv_xml_get_prop(root, "type") : NULL;
+    if (type && !g_str_equal(type, "kvm") && !g_str_equal(type, "qemu")) {
+        mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
+                     "XML document failed to validate against schema: /domain/@type: "
+                     "unsupported domain type '%s' (use 'kvm' or 'qemu')", type);
+        return NULL;
+    }
+    schema = mv_xml_schema_path("domain.rng");
+    if (!mv_xml_validate(doc, schema, error))
         return NULL;
     def = g_new0(MvDomainDef, 1);
     if (!mv_domain_def_parse_node(def, xmlDocGetRootElement(doc), flags, error))

@@ -89,6 +89,7 @@ struct _MvQemuDomain {
     bool stopping;              /* a stop job is waiting for the exit */
     int stop_reason;            /* SHUTOFF reason to record at exit */
     bool guest_shutdown;        /* QEMU reported a SHUTDOWN by the guest */
+    bool guest_shutdown_seen;   /* ... and its STOP is not a user pause */
     bool fake_reboot;           /* an ACPI reboot is in progress */
     gint64 fake_reboot_done;    /* when the daemon last reset the guest for a reboot */
     int stop_event_detail;      /* STOPPED event detail at exit */

@@ -95,6 +95,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     dom->pid = -1;
     dom->start_time = 0;
     dom->stopping = dom->exited = dom->guest_shutdown = dom->fake_reboot = false;
+    dom->guest_shutdown_seen = false;
     dom->autodestroy_conn = NULL;
     mv_qemu_domain_set_state(dom, MV_DOMAIN_SHUTOFF, reason);
     transient = !dom->persistent;
@@ -243,10 +244,12 @@ handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
             MvEventDomain ev = { dom->name, dom->uuid, dom->id };
             g_mutex_lock(&dom->lock);
             dom->guest_shutdown = false;
+            dom->guest_shutdown_seen = false;
             dom->fake_reboot_done = g_get_monotonic_time();
             mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
             g_mutex_unlock(&dom->lock);
             mv_qemu_events_reboot(driver->events, &ev);
+            mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
         } else {
             mv_log_warning("domain '%s': reboot failed: %s", dom->name, err->message);
         }
@@ -346,6 +349,10 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
         mv_log_debug("domain '%s': QEMU SHUTDOWN guest=%d reason=%s", dom->name, guest, why);
         if (!guest)
             return;     /* we asked QEMU to stop: the stop job reports it */
+        /* QEMU pauses the powered-off guest (-no-shutdown): that STOP is not a suspend. */
+        g_mutex_lock(&dom->lock);
+        dom->guest_shutdown_seen = true;
+        g_mutex_unlock(&dom->lock);
         mv_qemu_process_emit(driver, dom, MV_EVENT_SHUTDOWN, MV_EVENT_SHUTDOWN_GUEST);
         queue_action(driver, dom, ACTION_GUEST_SHUTDOWN);
     } else if (g_str_equal(name, "RESET")) {
@@ -374,9 +381,12 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
         bool stop = g_str_equal(name, "STOP");
         bool report;
 
-        /* Pauses we did not ask for (I/O errors, watchdog): publish them. */
+        /* Pauses we did not ask for (I/O errors, watchdog): publish them. A STOP
+         * or RESUME we caused may be read after our job ended: the state then
+         * already says so. */
         g_mutex_lock(&dom->lock);
-        report = !dom->job && dom->id >= 0 && !dom->exited;
+        report = !dom->job && dom->id >= 0 && !dom->exited && !dom->guest_shutdown_seen &&
+                 dom->state != (stop ? MV_DOMAIN_PAUSED : MV_DOMAIN_RUNNING);
         if (report)
             mv_qemu_domain_set_state(dom, stop ? MV_DOMAIN_PAUSED : MV_DOMAIN_RUNNING,
                                      stop ? MV_DOMAIN_PAUSED_UNKNOWN : MV_DOMAIN_RUNNING_UNPAUSED);
@@ -674,6 +684,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     dom->monitor = g_steal_pointer(&mon);
     dom->monitor_path = g_steal_pointer(&monitor_path);
     dom->exited = dom->stopping = dom->guest_shutdown = dom->fake_reboot = false;
+    dom->guest_shutdown_seen = false;
     mv_qemu_domain_set_state(dom, MV_DOMAIN_PAUSED,
                              paused ? MV_DOMAIN_PAUSED_USER : MV_DOMAIN_PAUSED_STARTING_UP);
     watch_exit(driver, dom);

@@ -150,13 +150,8 @@ class VirshEventLoop(unittest.TestCase):
         self.assertEqual(shutdown[0], lifecycle(name, "Shutdown Finished after guest request"))
         self.assertEqual(shutdown[-1], lifecycle(name, "Stopped Shutdown"))
 
-    # Daemon deviation: QEMU's STOP after a guest shutdown (-no-shutdown) is
-    # reported as an extra "Suspended Paused" between "Shutdown Finished after
-    # guest request" and "Stopped Shutdown" (and before 'reboot' on an ACPI
-    # reboot); libvirt ignores STOP once the domain is shutting down.  And after
-    # an ACPI reboot the closing "Resumed Unpaused" is sometimes missing (seen
-    # in about half of the runs), so event-driven clients think it is paused.
-    @unittest.expectedFailure
+    # The exact sequences: QEMU's STOP after a guest shutdown (-no-shutdown) is
+    # no "Suspended Paused", and an ACPI reboot ends with "Resumed Unpaused".
     def test_linux_exact_sequences(self):
         name = "evx"
         boot, reboot, shutdown = self.reboot_and_shutdown(name)

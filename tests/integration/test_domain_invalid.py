@@ -110,11 +110,7 @@ class InvalidXml(unittest.TestCase):
                     self.assert_serving()
         self.assertEqual(mvtest.qemu_processes(self.d.root + "/"), [])
 
-    # Daemon deficiency: an unknown <domain type='warp'> is refused (code 27) but
-    # the message blames the wrong node and names neither the attribute nor the
-    # value: "XML document failed to validate against schema: /domain/name:
-    # Element domain failed to validate attributes".
-    @unittest.expectedFailure
+    # An unknown <domain type='warp'> is refused naming the attribute and value.
     def test_bad_domain_type(self):
         doc = "<domain type='warp'>" + BODY % "bad" + "</domain>"
         with self.assertRaises(libvirt.libvirtError) as cm:

@@ -147,13 +147,8 @@ class PythonDomains(unittest.TestCase):
         self.assertLibvirtError(libvirt.VIR_ERR_OPERATION_INVALID, dom.shutdown)
         dom.undefine()
 
-    # Daemon race (intermittent, so not an expectedFailure: it would flip to
-    # "unexpected success" whenever the race is not hit): a suspend right after
-    # a start sometimes ends with reason PAUSED_UNKNOWN (0) instead of
-    # PAUSED_USER (1), plus a second SUSPENDED event.  qemu-process.c treats a
-    # STOP event as a pause nobody asked for when it is handled after the
-    # suspend job ended (`!dom->job`), instead of ignoring a STOP for a domain
-    # that is already paused.
+    # A suspend right after a start ends with reason PAUSED_USER (1) and one
+    # SUSPENDED event, even when QEMU's STOP is read after the suspend job ended.
     def test_suspend_reason_after_start(self):
         dom = self.conn.defineXML(fw("sr1"))
         got = []
