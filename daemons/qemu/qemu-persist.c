@@ -107,6 +107,8 @@ mv_qemu_status_free(MvQemuStatus *status)
     g_free(status);
 }
 
+/* The definitions or status files in @dir. Temp files of a write that a
+ * killed daemon never finished are removed on the way. */
 static GPtrArray *
 list_xml_files(const char *dir)
 {
@@ -118,8 +120,12 @@ list_xml_files(const char *dir)
         return files;
     while ((entry = g_dir_read_name(d))) {
         g_autofree char *path = g_build_filename(dir, entry, NULL);
-        if (g_str_has_suffix(entry, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR))
+        if (strstr(entry, ".xml.tmp-")) {
+            mv_log_info("removing %s, left by an interrupted write", path);
+            unlink(path);
+        } else if (g_str_has_suffix(entry, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
             g_ptr_array_add(files, g_steal_pointer(&path));
+        }
     }
     g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
     return files;
