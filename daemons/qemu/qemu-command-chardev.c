@@ -10,22 +10,6 @@
 
 #define SUN_PATH_MAX 107    /* sizeof(sockaddr_un.sun_path) - 1 */
 
-static bool
-unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-/* Sets @error to MV_ERR_CONFIG_UNSUPPORTED with the message; returns false. */
-static bool
-unsupported(GError **error, const char *fmt, ...)
-{
-    g_autofree char *msg = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
-}
-
 /* -chardev for @chr with id "char<alias>". @path overrides the source path
  * (auto-created channel sockets); @log adds the console logfile. */
 static bool
@@ -44,11 +28,11 @@ chardev_add(QemuCmd *cmd, const MvDomainChrDef *chr, const char *alias, const ch
     case MV_DOMAIN_CHR_UNIX:
         if (!path) {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: a unix socket needs <source path='…'/>", alias);
+            return qemu_command_unsupported(error, "%s: a unix socket needs <source path='…'/>", alias);
         }
         if (strlen(path) > SUN_PATH_MAX) {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: the socket path '%s' is longer than %d bytes",
+            return qemu_command_unsupported(error, "%s: the socket path '%s' is longer than %d bytes",
                                alias, path, SUN_PATH_MAX);
         }
         g_string_append_printf(buf, "socket,id=char%s,path=", alias);
@@ -59,7 +43,7 @@ chardev_add(QemuCmd *cmd, const MvDomainChrDef *chr, const char *alias, const ch
     case MV_DOMAIN_CHR_FILE:
         if (!path) {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: a file needs <source path='…'/>", alias);
+            return qemu_command_unsupported(error, "%s: a file needs <source path='…'/>", alias);
         }
         g_string_append_printf(buf, "file,id=char%s,path=", alias);
         qemu_command_escape(buf, path);
@@ -98,7 +82,7 @@ serial_add(QemuCmd *cmd, const MvDomainChrDef *chr, size_t i, GError **error)
 
         if (port > 3) {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: an ISA serial port is 0-3, not %d", alias, port);
+            return qemu_command_unsupported(error, "%s: an ISA serial port is 0-3, not %d", alias, port);
         }
         g_string_append_printf(buf, "isa-serial,chardev=char%s,id=%s,index=%d", alias, alias,
                                port);
@@ -111,12 +95,12 @@ serial_add(QemuCmd *cmd, const MvDomainChrDef *chr, size_t i, GError **error)
     } else if (g_str_equal(target, "usb-serial")) {
         if (cmd->usb_none) {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: a USB serial port needs a USB controller", alias);
+            return qemu_command_unsupported(error, "%s: a USB serial port needs a USB controller", alias);
         }
         g_string_append_printf(buf, "usb-serial,bus=usb.0,chardev=char%s,id=%s", alias, alias);
     } else {
         g_string_free(buf, TRUE);
-        return unsupported(error, "%s: target type '%s' is not supported "
+        return qemu_command_unsupported(error, "%s: target type '%s' is not supported "
                            "(isa-serial, pci-serial, usb-serial are)", alias, target);
     }
     qemu_command_add_take(cmd, "-device", buf);
@@ -143,7 +127,7 @@ qemu_command_chardev_add_all(QemuCmd *cmd, GError **error)
             /* libvirt semantics: the first console of type serial is another
              * view of serial0; without serials it becomes serial0. */
             if (i != 0)
-                return unsupported(error, "%s: only the first console can be a serial console",
+                return qemu_command_unsupported(error, "%s: only the first console can be a serial console",
                                    alias);
             if (def->nserials)
                 continue;
@@ -156,7 +140,7 @@ qemu_command_chardev_add_all(QemuCmd *cmd, GError **error)
                               "virtconsole,bus=virtio-serial%d.0,chardev=char%s,id=%s",
                               vser, alias, alias);
         } else {
-            return unsupported(error, "%s: target type '%s' is not supported (serial, virtio are)",
+            return qemu_command_unsupported(error, "%s: target type '%s' is not supported (serial, virtio are)",
                                alias, target);
         }
     }
@@ -168,7 +152,7 @@ qemu_command_chardev_add_all(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (chr->target_type && !g_str_equal(chr->target_type, "virtio"))
-            return unsupported(error, "%s: target type '%s' is not supported (virtio is)",
+            return qemu_command_unsupported(error, "%s: target type '%s' is not supported (virtio is)",
                                alias, chr->target_type);
         if (chr->type == MV_DOMAIN_CHR_UNIX && !chr->source_path) {
             if (!cmd->ctx->channel_dir)

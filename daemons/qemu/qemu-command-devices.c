@@ -10,22 +10,6 @@
 
 #include "util/error.h"
 
-static bool
-unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-
-/* Sets @error to MV_ERR_CONFIG_UNSUPPORTED with the message; returns false. */
-static bool
-unsupported(GError **error, const char *fmt, ...)
-{
-    g_autofree char *msg = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
-}
-
 /* ---- controllers ------------------------------------------------------------ */
 
 static bool
@@ -91,7 +75,7 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
     }
     /* ich9-ehci1 + uhci companions would need companion wiring: not done */
     if (!device)
-        return unsupported(error, "USB controller %d: model '%s' is not supported "
+        return qemu_command_unsupported(error, "USB controller %d: model '%s' is not supported "
                            "(qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, none are)",
                            index, model);
     buf = g_string_new(device);
@@ -102,7 +86,7 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
     if (c && c->ports >= 0) {
         if (!g_str_has_suffix(device, "xhci")) {
             g_string_free(buf, TRUE);
-            return unsupported(error, "USB controller %d: only xhci controllers have a "
+            return qemu_command_unsupported(error, "USB controller %d: only xhci controllers have a "
                                "configurable number of ports", index);
         }
         g_string_append_printf(buf, ",p2=%d,p3=%d", c->ports, c->ports);
@@ -126,19 +110,19 @@ controller_add_pci(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         const char *root = cmd->q35 ? "pcie-root" : "pci-root";
 
         if (model && !g_str_equal(model, root))
-            return unsupported(error, "PCI controller 0 must be '%s' on this machine, not '%s'",
+            return qemu_command_unsupported(error, "PCI controller 0 must be '%s' on this machine, not '%s'",
                                root, model);
         return true;    /* built into the machine */
     }
     if (!model || g_str_equal(model, "pci-root") || g_str_equal(model, "pcie-root"))
-        return unsupported(error, "PCI controller %d: only controller 0 can be a root bus",
+        return qemu_command_unsupported(error, "PCI controller %d: only controller 0 can be a root bus",
                            c->index);
     buf = g_string_new(NULL);
     if (g_str_equal(model, "pci-bridge")) {
         g_string_append_printf(buf, "pci-bridge,chassis_nr=%d", c->index);
     } else if (!cmd->q35) {
         g_string_free(buf, TRUE);
-        return unsupported(error, "PCI controller %d: model '%s' needs a q35 machine",
+        return qemu_command_unsupported(error, "PCI controller %d: model '%s' needs a q35 machine",
                            c->index, model);
     } else if (g_str_equal(model, "pcie-root-port")) {
         g_string_append_printf(buf, "pcie-root-port,port=%d,chassis=%d", c->index, c->index);
@@ -152,7 +136,7 @@ controller_add_pci(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         g_string_append(buf, "pcie-pci-bridge");
     } else {
         g_string_free(buf, TRUE);
-        return unsupported(error, "PCI controller %d: model '%s' is not supported",
+        return qemu_command_unsupported(error, "PCI controller %d: model '%s' is not supported",
                            c->index, model);
     }
     g_string_append_printf(buf, ",id=pci.%d", c->index);
@@ -186,7 +170,7 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
         else if (g_str_equal(model, "lsilogic"))
             g_string_append(buf, "lsi53c895a");
         else
-            return unsupported(error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)",
+            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)",
                                what, model);
         g_string_append_printf(buf, ",id=scsi%d", index);
     } else if (g_str_equal(type, "virtio-serial")) {
@@ -198,13 +182,13 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
             g_string_append_printf(buf, ",vectors=%d", c->vectors);
     } else if (g_str_equal(type, "ide")) {
         if (cmd->q35)
-            return unsupported(error, "%s: the q35 machine has no IDE controller "
+            return qemu_command_unsupported(error, "%s: the q35 machine has no IDE controller "
                                "(use a sata controller)", what);
         if (index != 0)
-            return unsupported(error, "%s: the pc machine has one built-in IDE controller", what);
+            return qemu_command_unsupported(error, "%s: the pc machine has one built-in IDE controller", what);
         return true;        /* built into PIIX */
     } else {
-        return unsupported(error, "controller type '%s' is not supported", type);
+        return qemu_command_unsupported(error, "controller type '%s' is not supported", type);
     }
     if (!qemu_command_add_pci_address(cmd, buf, c ? &c->address : NULL, what, error)) {
         g_string_free(buf, TRUE);
@@ -236,7 +220,7 @@ qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
         if (g_str_equal(c->type, "pci"))
             continue;
         if (c->index < 0)
-            return unsupported(error, "%s controller: index %d is invalid", c->type, c->index);
+            return qemu_command_unsupported(error, "%s controller: index %d is invalid", c->type, c->index);
         if (g_str_equal(c->type, "usb")) {
             if (!controller_add_usb(cmd, c, error))
                 return false;
@@ -332,18 +316,18 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
     unsigned int index;
 
     if (!disk_name_to_index(disk->target_dev, &index))
-        return unsupported(error, "disk '%s': the target name is not a valid disk name "
+        return qemu_command_unsupported(error, "disk '%s': the target name is not a valid disk name "
                            "(like vda, sdb, hdc)", disk->target_dev ? disk->target_dev : "");
     if (a->type && g_str_equal(a->type, "drive")) {
         if (disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
-            return unsupported(error, "disk '%s': a virtio disk has a PCI address, "
+            return qemu_command_unsupported(error, "disk '%s': a virtio disk has a PCI address, "
                                "not a drive address", disk->target_dev);
         addr = (DiskAddr) { a->controller, a->bus, a->target, a->unit };
     } else if (a->type && !g_str_equal(a->type, "pci")) {
-        return unsupported(error, "disk '%s': address type '%s' is not supported",
+        return qemu_command_unsupported(error, "disk '%s': address type '%s' is not supported",
                            disk->target_dev, a->type);
     } else if (a->type && disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO) {
-        return unsupported(error, "disk '%s': only virtio disks have a PCI address",
+        return qemu_command_unsupported(error, "disk '%s': only virtio disks have a PCI address",
                            disk->target_dev);
     } else {
         switch (disk->bus) {
@@ -362,14 +346,14 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
         }
     }
     if (disk->bus == MV_DOMAIN_DISK_BUS_SATA && (addr.bus != 0 || addr.unit > 5))
-        return unsupported(error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5",
+        return qemu_command_unsupported(error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5",
                            disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && (addr.controller != 0 || addr.bus > 1
                                                 || addr.unit > 1))
-        return unsupported(error, "disk '%s': an IDE drive address needs controller 0, "
+        return qemu_command_unsupported(error, "disk '%s': an IDE drive address needs controller 0, "
                            "bus 0-1 and unit 0-1", disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_SCSI && (addr.bus != 0 || addr.unit > 16383))
-        return unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
+        return qemu_command_unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
                            disk->target_dev);
     *ret_addr = addr;
     return true;
@@ -392,7 +376,7 @@ mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error)
     case MV_DOMAIN_DISK_BUS_SCSI:
         return g_strdup_printf("scsi%u-0-%u-%u", a.controller, a.target, a.unit);
     }
-    unsupported(error, "disk '%s': unknown bus", disk->target_dev);
+    qemu_command_unsupported(error, "disk '%s': unknown bus", disk->target_dev);
     return NULL;
 }
 
@@ -432,7 +416,7 @@ disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const cha
             return true;
         }
     }
-    return unsupported(error, "disk '%s': cache mode '%s' is not supported", disk->target_dev,
+    return qemu_command_unsupported(error, "disk '%s': cache mode '%s' is not supported", disk->target_dev,
                        disk->driver_cache);
 }
 
@@ -453,26 +437,26 @@ disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
     if (!(alias = mv_qemu_command_disk_alias(disk, error)) || !disk_get_address(disk, &a, error))
         return false;
     if (disk->driver_name && !g_str_equal(disk->driver_name, "qemu"))
-        return unsupported(error, "disk '%s': driver '%s' is not supported (use 'qemu')", dev,
+        return qemu_command_unsupported(error, "disk '%s': driver '%s' is not supported (use 'qemu')", dev,
                            disk->driver_name);
     if (!g_strv_contains(formats, format))
-        return unsupported(error, "disk '%s': format '%s' is not supported", dev, format);
+        return qemu_command_unsupported(error, "disk '%s': format '%s' is not supported", dev, format);
     if (disk->shareable && !g_str_equal(format, "raw"))
-        return unsupported(error, "disk '%s': shareable disks must use raw format", dev);
+        return qemu_command_unsupported(error, "disk '%s': shareable disks must use raw format", dev);
     if (!disk_cache_options(disk, &cache_node, &wce, error))
         return false;
     if (cdrom && disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
-        return unsupported(error, "disk '%s': a cdrom cannot be on the virtio bus "
+        return qemu_command_unsupported(error, "disk '%s': a cdrom cannot be on the virtio bus "
                            "(use sata, scsi or ide)", dev);
     if (!disk->source && !cdrom)
-        return unsupported(error, "disk '%s' has no source", dev);
+        return qemu_command_unsupported(error, "disk '%s' has no source", dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && cmd->q35)
-        return unsupported(error, "disk '%s': the q35 machine has no IDE bus (use bus='sata')",
+        return qemu_command_unsupported(error, "disk '%s': the q35 machine has no IDE bus (use bus='sata')",
                            dev);
     /* QEMU's IDE/AHCI hard disk refuses read-only images */
     if (disk->readonly && !cdrom
         && (disk->bus == MV_DOMAIN_DISK_BUS_IDE || disk->bus == MV_DOMAIN_DISK_BUS_SATA))
-        return unsupported(error, "disk '%s': read-only IDE and SATA disks are not supported "
+        return qemu_command_unsupported(error, "disk '%s': read-only IDE and SATA disks are not supported "
                            "(use virtio or scsi)", dev);
 
     if (disk->source) {
@@ -516,7 +500,7 @@ disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
         if (scsi_controller_is_lsi(cmd->def, a.controller)) {
             if (a.target != 0 || a.unit > 6) {
                 g_string_free(buf, TRUE);
-                return unsupported(error, "disk '%s': an lsilogic controller takes target 0 "
+                return qemu_command_unsupported(error, "disk '%s': an lsilogic controller takes target 0 "
                                    "and units 0-6", dev);
             }
             g_string_append_printf(buf, "%s,bus=scsi%u.0,scsi-id=%u",
@@ -584,7 +568,7 @@ net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
             device = models[m].device;
     }
     if (!device)
-        return unsupported(error, "%s: model '%s' is not supported", what, model);
+        return qemu_command_unsupported(error, "%s: model '%s' is not supported", what, model);
 
     buf = g_string_new(NULL);
     switch (net->type) {
@@ -600,7 +584,7 @@ net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
             g_string_append(buf, ",script=no,downscript=no");
         } else {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: type 'ethernet' needs <target dev='…'/> naming an "
+            return qemu_command_unsupported(error, "%s: type 'ethernet' needs <target dev='…'/> naming an "
                                "existing tap device", what);
         }
         break;
@@ -676,7 +660,7 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
                 break;
             if (g_str_equal(bus, "usb")) {
                 if (cmd->usb_none)
-                    return unsupported(error, "input%zu: a USB %s needs a USB controller",
+                    return qemu_command_unsupported(error, "input%zu: a USB %s needs a USB controller",
                                        i, input->type);
                 qemu_command_addf(cmd, "-device", "%s,bus=usb.0,id=input%zu",
                                   devices[d].device, i);
@@ -692,7 +676,7 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
             }
         }
         if (!found)
-            return unsupported(error, "input%zu: a %s %s is not supported", i, bus, input->type);
+            return qemu_command_unsupported(error, "input%zu: a %s %s is not supported", i, bus, input->type);
     }
     return true;
 }
@@ -720,10 +704,10 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
 
         if (g_str_equal(g->type, "vnc")) {
             if (vnc)
-                return unsupported(error, "graphics %zu: only one VNC display is supported", i);
+                return qemu_command_unsupported(error, "graphics %zu: only one VNC display is supported", i);
             vnc = true;
             if (!autoport && (g->port < 5900 || g->port > 65535))
-                return unsupported(error, "graphics %zu: VNC port %d is outside 5900-65535",
+                return qemu_command_unsupported(error, "graphics %zu: VNC port %d is outside 5900-65535",
                                    i, g->port);
             buf = g_string_new(NULL);
             graphics_append_listen(buf, listen);
@@ -738,14 +722,14 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
             qemu_command_add_take(cmd, "-vnc", buf);
         } else if (g_str_equal(g->type, "spice")) {
             if (spice)
-                return unsupported(error, "graphics %zu: only one SPICE display is supported", i);
+                return qemu_command_unsupported(error, "graphics %zu: only one SPICE display is supported", i);
             spice = true;
             /* SPICE has no "first free port" option, and nothing allocates one yet */
             if (autoport)
-                return unsupported(error, "graphics %zu: SPICE needs an explicit port "
+                return qemu_command_unsupported(error, "graphics %zu: SPICE needs an explicit port "
                                    "(autoport is not supported for SPICE)", i);
             if (g->port < 1 || g->port > 65535)
-                return unsupported(error, "graphics %zu: SPICE port %d is invalid", i, g->port);
+                return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i, g->port);
             buf = g_string_new(NULL);
             g_string_append_printf(buf, "port=%d,addr=", g->port);
             qemu_command_escape(buf, listen);
@@ -754,7 +738,7 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
                 g_string_append(buf, ",disable-ticketing=on");
             qemu_command_add_take(cmd, "-spice", buf);
         } else {
-            return unsupported(error, "graphics %zu: type '%s' is not supported (vnc, spice are)",
+            return qemu_command_unsupported(error, "graphics %zu: type '%s' is not supported (vnc, spice are)",
                                i, g->type);
         }
     }
@@ -809,16 +793,16 @@ qemu_command_devices_add_video(QemuCmd *cmd, GError **error)
         } else if (g_str_equal(model, "ramfb")) {
             if (v->address.type) {
                 g_string_free(buf, TRUE);
-                return unsupported(error, "%s: ramfb is not a PCI device and has no address",
+                return qemu_command_unsupported(error, "%s: ramfb is not a PCI device and has no address",
                                    alias);
             }
             g_string_append(buf, "ramfb");
         } else {
             g_string_free(buf, TRUE);
             if (g_str_equal(model, "vga") || g_str_equal(model, "cirrus"))
-                return unsupported(error, "%s: a '%s' adapter can only be the primary one",
+                return qemu_command_unsupported(error, "%s: a '%s' adapter can only be the primary one",
                                    alias, model);
-            return unsupported(error, "%s: model '%s' is not supported "
+            return qemu_command_unsupported(error, "%s: model '%s' is not supported "
                                "(vga, cirrus, virtio, qxl, bochs, ramfb, none are)", alias, model);
         }
         g_string_append_printf(buf, ",id=%s", alias);
@@ -843,7 +827,7 @@ watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
     const char *action = w->action ? w->action : "reset";
 
     if (w->address.type && w->model && !g_str_equal(w->model, "i6300esb"))
-        return unsupported(error, "watchdog0: model '%s' is not a PCI device and has no "
+        return qemu_command_unsupported(error, "watchdog0: model '%s' is not a PCI device and has no "
                            "address", w->model);
     if (!w->model || g_str_equal(w->model, "i6300esb")) {
         GString *buf = g_string_new("i6300esb,id=watchdog0");
@@ -858,14 +842,14 @@ watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
     } else if (g_str_equal(w->model, "itco")) {
         /* the ICH9 TCO watchdog is part of q35; arm it to reset the guest */
         if (!cmd->q35)
-            return unsupported(error, "watchdog0: model 'itco' needs a q35 machine");
+            return qemu_command_unsupported(error, "watchdog0: model 'itco' needs a q35 machine");
         qemu_command_add(cmd, "-global", "ICH9-LPC.noreboot=off");
     } else {
-        return unsupported(error, "watchdog0: model '%s' is not supported "
+        return qemu_command_unsupported(error, "watchdog0: model '%s' is not supported "
                            "(i6300esb, ib700, itco are)", w->model);
     }
     if (!g_strv_contains(actions, action))
-        return unsupported(error, "watchdog0: action '%s' is not supported "
+        return qemu_command_unsupported(error, "watchdog0: action '%s' is not supported "
                            "(reset, shutdown, poweroff, pause, none, inject-nmi are)", action);
     /* -action watchdog= is the QEMU >= 6.0 spelling of -watchdog-action */
     qemu_command_addf(cmd, "-action", "watchdog=%s", action);
@@ -886,7 +870,7 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (!g_str_equal(def->memballoon->model, "virtio"))
-            return unsupported(error, "balloon0: model '%s' is not supported (virtio, none are)",
+            return qemu_command_unsupported(error, "balloon0: model '%s' is not supported (virtio, none are)",
                                def->memballoon->model);
         buf = g_string_new("virtio-balloon-pci,id=balloon0");
         if (!qemu_command_add_pci_address(cmd, buf, &def->memballoon->address, "balloon0",
@@ -903,7 +887,7 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (rng->model && !g_str_equal(rng->model, "virtio"))
-            return unsupported(error, "%s: model '%s' is not supported (virtio is)", alias,
+            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio is)", alias,
                                rng->model);
         buf = g_string_new(NULL);
         if (rng->backend_model && g_str_equal(rng->backend_model, "builtin")) {
@@ -913,7 +897,7 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
             qemu_command_escape(buf, rng->backend ? rng->backend : "/dev/urandom");
         } else {
             g_string_free(buf, TRUE);
-            return unsupported(error, "%s: backend '%s' is not supported (random, builtin are)",
+            return qemu_command_unsupported(error, "%s: backend '%s' is not supported (random, builtin are)",
                                alias, rng->backend_model);
         }
         qemu_command_add_take(cmd, "-object", buf);

@@ -10,6 +10,18 @@
 #include "util/error.h"
 #include "util/uuid.h"
 
+bool
+qemu_command_unsupported(GError **error, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED, "%s", msg);
+}
+
 /* ---- argv helpers ---------------------------------------------------------- */
 
 void
