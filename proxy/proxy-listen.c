@@ -1,6 +1,6 @@
 /* The proxy's listeners: proxy.sock (read-write, 0600), proxy-ro.sock
- * (read-only, 0666), proxy-admin.sock (0600; no admin program yet: it
- * answers like any daemon without one), TLS on [tls] listen and plain TCP on
+ * (read-only, 0666), proxy-admin.sock (0600; no admin program yet, REMOTE
+ * calls there are read-only), TLS on [tls] listen and plain TCP on
  * [tcp] listen. Sockets passed by systemd are used when they match: UNIX ones
  * by path, TCP ones by the fd name ("tls"/"tcp" in it) or by port. */
 #define MV_LOG_CATEGORY "proxy"
@@ -219,7 +219,8 @@ mv_proxy_listen(MvProxy *proxy, GError **error)
 
     if (!add_unix(proxy, &p, MV_SOCKET_RW, 0600, false, error) ||
         !add_unix(proxy, &p, MV_SOCKET_RO, 0666, true, error) ||
-        !add_unix(proxy, &p, MV_SOCKET_ADMIN, 0600, false, error))
+        /* no admin program yet: REMOTE calls there can only read */
+        !add_unix(proxy, &p, MV_SOCKET_ADMIN, 0600, true, error))
         return false;
     fd = take_inet(&p, "tls", proxy->conf.tls.listen);
     if (fd < 0 && proxy->conf.tls.listen && (fd = bind_tcp(proxy->conf.tls.listen, error)) < 0)
