@@ -113,17 +113,24 @@ mv_message_encode(const MvMessageHeader *hdr, xdrproc_t filter, const void *payl
 
     if (filter == (xdrproc_t)xdr_void)
         filter = NULL;
-    for (;;) {
-        msg = mv_message_new(alloc);
-        if (encode_into(msg, hdr, filter, payload, &fatal))
-            break;
-        if (alloc >= MV_MESSAGE_MAX) {
+    msg = mv_message_new(alloc);
+    if (!encode_into(msg, hdr, filter, payload, &fatal)) {
+        /* Too big for the first guess: size it exactly (one more pass) and retry once. */
+        gsize need = MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE +
+                     xdr_sizeof(filter, (void *)payload);
+        g_clear_pointer(&msg, mv_message_free);
+        if (need > MV_MESSAGE_MAX) {
             mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                         "Unable to encode message payload (too large or invalid)");
+                         "Unable to encode message payload: %zu bytes is more than the "
+                         "limit of %u", need, MV_MESSAGE_MAX);
             return NULL;
         }
-        alloc = MIN(alloc * 8, (gsize)MV_MESSAGE_MAX);
-        g_clear_pointer(&msg, mv_message_free);
+        msg = mv_message_new(need);
+        if (!encode_into(msg, hdr, filter, payload, &fatal)) {
+            mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                         "Unable to encode message payload (invalid data)");
+            return NULL;
+        }
     }
     msg->hdr = *hdr;
     return g_steal_pointer(&msg);

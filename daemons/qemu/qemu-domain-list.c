@@ -70,45 +70,67 @@ domain_matches(MvQemuDomain *dom, unsigned int flags)
            group_matches(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false);
 }
 
+typedef struct {
+    unsigned int flags;
+    bool need_results;
+    mv_remote_nonnull_domain *doms;     /* NULL: count only */
+    u_int n;
+    guint count;
+} ListAll;
+
+static bool
+list_begin(guint count, gpointer data)
+{
+    ListAll *la = data;
+
+    la->count = count;
+    if (count > MV_REMOTE_DOMAIN_LIST_MAX)
+        return false;
+    if (la->need_results)
+        la->doms = g_new0(mv_remote_nonnull_domain, MAX(count, 1));
+    return true;
+}
+
+static void
+list_one(MvQemuDomain *dom, gpointer data)
+{
+    ListAll *la = data;
+    bool match;
+    int id;
+
+    g_mutex_lock(&dom->lock);
+    match = !dom->removed && domain_matches(dom, la->flags);
+    id = dom->id;
+    g_mutex_unlock(&dom->lock);
+    if (!match)
+        return;
+    if (la->doms) {
+        mv_remote_nonnull_domain *out = &la->doms[la->n];
+        out->name = g_strdup(dom->name);
+        memcpy(out->uuid, dom->uuid, 16);
+        out->id = id;
+    }
+    la->n++;
+}
+
 static bool
 connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_domains_args *args,
                          mv_remote_connect_list_all_domains_ret *ret, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    g_autoptr(GPtrArray) all = NULL;
-    mv_remote_nonnull_domain *doms;
-    u_int n = 0;
+    ListAll la = { .flags = args->flags, .need_results = args->need_results != 0 };
 
     if (!mv_qemu_dispatch_check_flags(args->flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
                                       error))
         return false;
-    all = mv_qemu_domains_snapshot(driver->domains);
-    if (all->len > MV_REMOTE_DOMAIN_LIST_MAX)
+    /* One consistent pass under the list lock: no references, no snapshot copy. */
+    if (!mv_qemu_domains_foreach(driver->domains, list_begin, list_one, &la))
         return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                            "too many domains (%u) for one reply (max %d)", all->len,
+                            "too many domains (%u) for one reply (max %d)", la.count,
                             MV_REMOTE_DOMAIN_LIST_MAX);
-    doms = args->need_results ? g_new0(mv_remote_nonnull_domain, MAX(all->len, 1)) : NULL;
-    for (guint i = 0; i < all->len; i++) {
-        MvQemuDomain *dom = all->pdata[i];
-        bool match;
-        int id;
-
-        g_mutex_lock(&dom->lock);
-        match = !dom->removed && domain_matches(dom, args->flags);
-        id = dom->id;
-        g_mutex_unlock(&dom->lock);
-        if (!match)
-            continue;
-        if (doms) {
-            doms[n].name = g_strdup(dom->name);
-            memcpy(doms[n].uuid, dom->uuid, 16);
-            doms[n].id = id;
-        }
-        n++;
-    }
-    ret->domains.domains_val = doms;
-    ret->domains.domains_len = doms ? n : 0;
-    ret->ret = n;
+    ret->domains.domains_val = la.doms;
+    ret->domains.domains_len = la.doms ? la.n : 0;
+    ret->ret = la.n;
     return true;
 }
 

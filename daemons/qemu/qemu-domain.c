@@ -12,6 +12,7 @@ struct _MvQemuDomains {
     GMutex lock;
     GHashTable *by_uuid;        /* 16-byte uuid -> MvQemuDomain* (holds a reference) */
     GHashTable *by_name;        /* name -> MvQemuDomain* (borrowed) */
+    GPtrArray *all;             /* every domain (borrowed), dense for fast listing */
     gint next_id;
     gpointer driver;
 };
@@ -124,6 +125,7 @@ mv_qemu_domains_new(gpointer driver)
     list->by_uuid = g_hash_table_new_full(uuid_hash, uuid_equal, NULL,
                                           (GDestroyNotify)mv_qemu_domain_unref);
     list->by_name = g_hash_table_new(g_str_hash, g_str_equal);
+    list->all = g_ptr_array_new();
     list->next_id = 1;
     return list;
 }
@@ -133,6 +135,7 @@ mv_qemu_domains_free(MvQemuDomains *list)
 {
     if (!list)
         return;
+    g_ptr_array_unref(list->all);
     g_hash_table_unref(list->by_name);
     g_hash_table_unref(list->by_uuid);
     g_mutex_clear(&list->lock);
@@ -172,6 +175,8 @@ mv_qemu_domains_add(MvQemuDomains *list, MvDomainDef *def, bool persistent, GErr
     dom->reason = MV_DOMAIN_SHUTOFF_UNKNOWN;
     g_hash_table_insert(list->by_uuid, dom->uuid, dom);
     g_hash_table_insert(list->by_name, dom->name, dom);
+    dom->list_index = list->all->len;
+    g_ptr_array_add(list->all, dom);
     g_mutex_unlock(&list->lock);
     return dom;
 }
@@ -186,6 +191,11 @@ mv_qemu_domains_remove(MvQemuDomains *list, MvQemuDomain *dom)
 
     g_mutex_lock(&list->lock);
     if (g_hash_table_lookup(list->by_uuid, dom->uuid) == dom) {
+        MvQemuDomain *last = list->all->pdata[list->all->len - 1];
+        /* O(1): the last domain takes the removed one's slot. */
+        list->all->pdata[dom->list_index] = last;
+        last->list_index = dom->list_index;
+        g_ptr_array_set_size(list->all, list->all->len - 1);
         g_hash_table_remove(list->by_name, dom->name);
         g_hash_table_remove(list->by_uuid, dom->uuid);   /* drops the list's reference */
     }
@@ -223,17 +233,14 @@ mv_qemu_domains_find_by_name(MvQemuDomains *list, const char *name)
 MvQemuDomain *
 mv_qemu_domains_find_by_id(MvQemuDomains *list, int id)
 {
-    GHashTableIter iter;
-    gpointer value;
     MvQemuDomain *found = NULL;
 
     if (id < 0)
         return NULL;
     g_mutex_lock(&list->lock);
-    g_hash_table_iter_init(&iter, list->by_uuid);
-    while (!found && g_hash_table_iter_next(&iter, NULL, &value)) {
-        MvQemuDomain *dom = value;
-        /* id is published under the domain lock; a racy read is re-checked below */
+    for (guint i = 0; !found && i < list->all->len; i++) {
+        MvQemuDomain *dom = list->all->pdata[i];
+        /* id is published under the domain lock; an int read is atomic here */
         if (g_atomic_int_get(&dom->id) == id)
             found = mv_qemu_domain_ref(dom);
     }
@@ -244,18 +251,29 @@ mv_qemu_domains_find_by_id(MvQemuDomains *list, int id)
 GPtrArray *
 mv_qemu_domains_snapshot(MvQemuDomains *list)
 {
-    GPtrArray *all;
-    GHashTableIter iter;
-    gpointer value;
+    GPtrArray *copy;
 
     g_mutex_lock(&list->lock);
-    all = g_ptr_array_new_full(g_hash_table_size(list->by_uuid),
-                               (GDestroyNotify)mv_qemu_domain_unref);
-    g_hash_table_iter_init(&iter, list->by_uuid);
-    while (g_hash_table_iter_next(&iter, NULL, &value))
-        g_ptr_array_add(all, mv_qemu_domain_ref(value));
+    copy = g_ptr_array_new_full(list->all->len, (GDestroyNotify)mv_qemu_domain_unref);
+    for (guint i = 0; i < list->all->len; i++)
+        g_ptr_array_add(copy, mv_qemu_domain_ref(list->all->pdata[i]));
     g_mutex_unlock(&list->lock);
-    return all;
+    return copy;
+}
+
+bool
+mv_qemu_domains_foreach(MvQemuDomains *list, MvQemuDomainsBeginFunc begin,
+                        MvQemuDomainsFunc func, gpointer data)
+{
+    bool ok = true;
+
+    g_mutex_lock(&list->lock);
+    if (begin)
+        ok = begin(list->all->len, data);
+    for (guint i = 0; ok && i < list->all->len; i++)
+        func(list->all->pdata[i], data);
+    g_mutex_unlock(&list->lock);
+    return ok;
 }
 
 guint
@@ -264,7 +282,7 @@ mv_qemu_domains_count(MvQemuDomains *list)
     guint n;
 
     g_mutex_lock(&list->lock);
-    n = g_hash_table_size(list->by_uuid);
+    n = list->all->len;
     g_mutex_unlock(&list->lock);
     return n;
 }

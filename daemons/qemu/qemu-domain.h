@@ -55,6 +55,7 @@ struct _MvQemuDomain {
     GMutex lock;
     GCond cond;                 /* job released, process exited */
     gpointer driver;            /* the MvQemuDriver (set when added to the list) */
+    guint list_index;           /* position in the list's dense array (list lock) */
 
     /* identity: changes only under the list lock too */
     char *name;
@@ -152,6 +153,18 @@ MvQemuDomain *mv_qemu_domains_find_by_id(MvQemuDomains *list, int id);
 
 /** mv_qemu_domains_snapshot: references to every domain (free with g_ptr_array_unref). */
 GPtrArray *mv_qemu_domains_snapshot(MvQemuDomains *list);
+
+/**
+ * mv_qemu_domains_foreach:
+ * One consistent pass over the list under its lock: @begin (may be NULL) learns
+ * how many domains there are and may stop the pass by returning false, then
+ * @func sees every domain. Both may take a domain's lock, but must not call
+ * back into the list or block. Returns what @begin returned (true without it).
+ */
+typedef bool (*MvQemuDomainsBeginFunc)(guint count, gpointer data);
+typedef void (*MvQemuDomainsFunc)(MvQemuDomain *dom, gpointer data);
+bool mv_qemu_domains_foreach(MvQemuDomains *list, MvQemuDomainsBeginFunc begin,
+                             MvQemuDomainsFunc func, gpointer data);
 
 /** mv_qemu_domains_count: number of domains. */
 guint mv_qemu_domains_count(MvQemuDomains *list);
