@@ -9,6 +9,8 @@
  *   keepalive_count = 5
  *   [log]
  *   filters = info,rpc=debug    # or libvirt's form: 1:rpc 3:qemu
+ *
+ * A descriptor's config_read hook reads the driver's own groups ([tls], ...).
  */
 #include "daemon/daemon-priv.h"
 
@@ -45,11 +47,12 @@ read_uint(GKeyFile *conf, const char *key, guint dflt, guint *ret, GError **erro
 }
 
 bool
-mv_daemon_config_load(MvDaemon *daemon, GError **error)
+mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **error)
 {
     g_autoptr(GKeyFile) conf = NULL;
     g_autoptr(GError) err = NULL;
     g_autofree char *filters = NULL;
+    gpointer driver = NULL;
     MvServerConfig sc;
     int count;
 
@@ -67,6 +70,9 @@ mv_daemon_config_load(MvDaemon *daemon, GError **error)
         !read_int(conf, "keepalive_count", (int)sc.keepalive_count, 0, &count, error))
         goto bad;
     sc.keepalive_count = (guint)count;
+    /* The driver's groups before the log filters: a load that fails changes nothing. */
+    if (daemon->desc->config_read && !(driver = daemon->desc->config_read(daemon, conf, error)))
+        goto bad;
     filters = mv_conf_get_string(conf, "log", "filters", NULL, &err);
     if (err) {
         g_propagate_error(error, g_steal_pointer(&err));
@@ -83,12 +89,37 @@ mv_daemon_config_load(MvDaemon *daemon, GError **error)
     if (filters && !mv_log_set_filters(filters, error))
         goto bad;
 
-    daemon->server_config = sc;
-    g_clear_pointer(&daemon->config, g_key_file_unref);
-    daemon->config = g_steal_pointer(&conf);
+    ret_config->keyfile = g_steal_pointer(&conf);
+    ret_config->server = sc;
+    ret_config->driver = driver;
     return true;
 
 bad:
+    if (driver)
+        daemon->desc->config_free(driver);
     g_prefix_error(error, "%s: ", daemon->config_path);
     return false;
+}
+
+void
+mv_daemon_config_clear(MvDaemon *daemon, MvDaemonConfig *config)
+{
+    g_clear_pointer(&config->keyfile, g_key_file_unref);
+    if (config->driver && daemon->desc->config_free)
+        daemon->desc->config_free(config->driver);
+    config->driver = NULL;
+}
+
+void
+mv_daemon_config_apply(MvDaemon *daemon, MvDaemonConfig *config)
+{
+    MvDaemonConfig old = {
+        .keyfile = g_steal_pointer(&daemon->config),
+        .driver = g_steal_pointer(&daemon->driver_config),
+    };
+
+    daemon->config = g_steal_pointer(&config->keyfile);
+    daemon->server_config = config->server;
+    daemon->driver_config = g_steal_pointer(&config->driver);
+    mv_daemon_config_clear(daemon, &old);
 }

@@ -27,6 +27,8 @@ mv_daemon_connect_client_new(MvServerClient *client, gpointer daemon)
     MvDaemonConn *conn = g_new0(MvDaemonConn, 1);
 
     conn->daemon = daemon;
+    if (conn->daemon->desc->conn_new)
+        conn->daemon->desc->conn_new(conn->daemon, conn, client);
     return conn;
 }
 
@@ -74,7 +76,8 @@ mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc, GEr
 static bool
 auth_list(MvServerCall *call, const void *args, mv_remote_auth_list_ret *ret, GError **error)
 {
-    /* UNIX sockets authenticate by SO_PEERCRED and file permissions: "none". */
+    /* UNIX sockets authenticate by SO_PEERCRED and file permissions, TLS
+     * peers by their verified certificate: nothing to negotiate, "none". */
     ret->types.types_len = 1;
     ret->types.types_val = g_new0(int, 1);
     return true;
@@ -219,8 +222,11 @@ static bool
 connect_is_secure(MvServerCall *call, const void *args, mv_remote_connect_is_secure_ret *ret,
                   GError **error)
 {
-    /* Every listener is a local UNIX socket: nobody can eavesdrop. */
-    ret->secure = 1;
+    MvServerClient *client = mv_server_call_get_client(call);
+
+    /* UNIX sockets are local and TLS is encrypted; plain TCP is neither. */
+    ret->secure = mv_server_client_is_tls(client) ||
+                  mv_server_client_get_identity(client, NULL, NULL, NULL);
     return true;
 }
 

@@ -5,12 +5,20 @@
 #include "remote-dispatch.h"
 #include "remote-protocol.h"
 
+/* One reading of the config file, applied only as a whole. */
+typedef struct {
+    GKeyFile *keyfile;
+    MvServerConfig server;
+    gpointer driver;                /* the descriptor's config_read result */
+} MvDaemonConfig;
+
 struct _MvDaemon {
     const MvDaemonDescriptor *desc;
     MvPaths *paths;
     char *config_path;
     GKeyFile *config;
     MvServerConfig server_config;
+    gpointer driver_config;         /* the descriptor's config_read result */
     MvServer *server;
     MvServer *admin_server;         /* the admin socket's own server */
     GMainLoop *loop;
@@ -20,6 +28,9 @@ struct _MvDaemon {
     char *hostname;                 /* cached for GET_HOSTNAME */
     MvDispatchFunc handlers[MV_REMOTE_PROC_LAST];
     GPtrArray *bound_sockets;       /* paths we bound ourselves (removed on exit) */
+    int *passed_fds;                /* sockets from the service manager; -1 once taken */
+    char **passed_names;
+    int npassed;
     int pidfile_fd;
     char *pidfile;
 };
@@ -29,6 +40,9 @@ bool mv_daemon_pidfile_acquire(MvDaemon *daemon, GError **error);
 void mv_daemon_pidfile_release(MvDaemon *daemon);
 
 /* daemon-sockets.c */
+/* Takes the sockets systemd passed (LISTEN_FDS) for mv_daemon_take_passed_fd(). */
+void mv_daemon_sockets_collect(MvDaemon *daemon);
+/* The UNIX sockets (passed or bound) on their servers; closes unclaimed passed ones. */
 bool mv_daemon_sockets_setup(MvDaemon *daemon, GError **error);
 void mv_daemon_sockets_cleanup(MvDaemon *daemon);
 
@@ -44,4 +58,10 @@ void mv_daemon_connect_client_closed(MvServerClient *client, gpointer conn);
 MvServer *mv_daemon_admin_server_new(MvDaemon *daemon);
 
 /* daemon-config.c */
-bool mv_daemon_config_load(MvDaemon *daemon, GError **error);
+/* Reads the config file ([server], the driver's groups, then [log], whose
+ * filters take effect at once) into @ret_config, or fails leaving it alone. */
+bool mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **error);
+/* Makes @config (emptied) the daemon's current config and frees the old one. */
+void mv_daemon_config_apply(MvDaemon *daemon, MvDaemonConfig *config);
+/* Frees what @config holds. */
+void mv_daemon_config_clear(MvDaemon *daemon, MvDaemonConfig *config);

@@ -1,5 +1,7 @@
 /* The daemon's listening sockets: taken from systemd socket activation when
  * passed (recognized by their path, or by their fd name), bound otherwise.
+ * A descriptor's prepare_server hook may claim other passed sockets (TCP)
+ * first; those nobody claims are closed.
  * A socket file left by a daemon that died is replaced; a socket someone
  * still answers on is never stolen. */
 #define MV_LOG_CATEGORY "daemon"
@@ -100,51 +102,80 @@ socket_path_of(int fd)
     return g_strndup(addr.sun_path, len - offsetof(struct sockaddr_un, sun_path));
 }
 
-/* Picks the passed fd for @path: by bound path first, then by a name ending
- * in "-ro"/"ro" for read-only and anything else for read-write. */
-static int
-take_passed_fd(int *fds, char **names, int n, const char *path, bool readonly, bool admin)
+static bool
+match_path(int fd, const char *name, gpointer path)
 {
-    for (int i = 0; i < n; i++) {
-        g_autofree char *bound = fds[i] >= 0 ? socket_path_of(fds[i]) : NULL;
-        if (bound && strcmp(bound, path) == 0)
-            return mv_steal_fd(&fds[i]);
-    }
-    for (int i = 0; i < n && !admin; i++) {
-        g_autofree char *bound = fds[i] >= 0 ? socket_path_of(fds[i]) : NULL;
-        bool named_ro;
-        if (fds[i] < 0 || bound || !names || !names[i] || strcmp(names[i], "unknown") == 0)
-            continue;
-        named_ro = g_str_has_suffix(names[i], "ro");
-        if (g_str_has_suffix(names[i], "admin"))
-            continue;       /* admin sockets are only recognized by their path */
-        if (named_ro == readonly)
-            return mv_steal_fd(&fds[i]);
+    g_autofree char *bound = socket_path_of(fd);
+
+    return bound && strcmp(bound, path) == 0;
+}
+
+/* A passed socket bound to no path, named "...ro" for read-only and
+ * anything else (but "...admin") for read-write. */
+static bool
+match_name(int fd, const char *name, gpointer readonly)
+{
+    g_autofree char *bound = socket_path_of(fd);
+
+    if (bound || !name || strcmp(name, "unknown") == 0)
+        return false;
+    if (g_str_has_suffix(name, "admin"))
+        return false;       /* admin sockets are only recognized by their path */
+    return g_str_has_suffix(name, "ro") == GPOINTER_TO_INT(readonly);
+}
+
+int
+mv_daemon_take_passed_fd(MvDaemon *daemon, MvDaemonFdMatch match, gpointer data)
+{
+    for (int i = 0; i < daemon->npassed; i++) {
+        int fd = daemon->passed_fds[i];
+        if (fd >= 0 && match(fd, daemon->passed_names ? daemon->passed_names[i] : NULL, data))
+            return mv_steal_fd(&daemon->passed_fds[i]);
     }
     return -1;
 }
 
-bool
-mv_daemon_sockets_setup(MvDaemon *daemon, GError **error)
+void
+mv_daemon_sockets_collect(MvDaemon *daemon)
 {
-    g_auto(GStrv) names = NULL;
-    int n = sd_listen_fds_with_names(1, &names);
-    g_autofree int *fds = NULL;
+    int n = sd_listen_fds_with_names(1, &daemon->passed_names);
 
     if (n < 0) {
         mv_log_warning("ignoring invalid socket activation variables: %s", g_strerror(-n));
         n = 0;
     }
-    fds = g_new(int, MAX(n, 1));
+    daemon->passed_fds = g_new(int, MAX(n, 1));
     for (int i = 0; i < n; i++)
-        fds[i] = SD_LISTEN_FDS_START + i;
+        daemon->passed_fds[i] = SD_LISTEN_FDS_START + i;
+    daemon->npassed = n;
+}
 
+/* Closes the passed sockets nobody took. */
+static void
+close_unclaimed(MvDaemon *daemon)
+{
+    for (int i = 0; i < daemon->npassed; i++) {
+        if (daemon->passed_fds[i] >= 0) {
+            mv_log_warning("closing passed socket fd %d (%s): not one of ours",
+                           daemon->passed_fds[i],
+                           daemon->passed_names && daemon->passed_names[i]
+                               ? daemon->passed_names[i] : "unnamed");
+            close(daemon->passed_fds[i]);
+            daemon->passed_fds[i] = -1;
+        }
+    }
+}
+
+bool
+mv_daemon_sockets_setup(MvDaemon *daemon, GError **error)
+{
     for (guint i = 0; i < G_N_ELEMENTS(socket_specs); i++) {
         const SocketSpec *spec = &socket_specs[i];
         g_autofree char *path = mv_paths_socket(daemon->paths, daemon->desc->name, spec->kind);
-        int fd = take_passed_fd(fds, names, n, path, spec->readonly,
-                                spec->kind == MV_SOCKET_ADMIN);
+        int fd = mv_daemon_take_passed_fd(daemon, match_path, path);
 
+        if (fd < 0 && spec->kind != MV_SOCKET_ADMIN)
+            fd = mv_daemon_take_passed_fd(daemon, match_name, GINT_TO_POINTER(spec->readonly));
         if (fd >= 0) {
             mv_log_debug("serving %s on the socket passed by the service manager", path);
         } else {
@@ -156,19 +187,20 @@ mv_daemon_sockets_setup(MvDaemon *daemon, GError **error)
                                                             : daemon->server,
                                fd, spec->readonly);
     }
-    for (int i = 0; i < n; i++) {
-        if (fds[i] >= 0) {
-            mv_log_warning("closing passed socket fd %d (%s): not one of ours", fds[i],
-                           names && names[i] ? names[i] : "unnamed");
-            close(fds[i]);
-        }
-    }
+    close_unclaimed(daemon);
     return true;
 }
 
 void
 mv_daemon_sockets_cleanup(MvDaemon *daemon)
 {
+    for (int i = 0; i < daemon->npassed; i++) {
+        if (daemon->passed_fds[i] >= 0)
+            close(daemon->passed_fds[i]);
+    }
+    g_clear_pointer(&daemon->passed_fds, g_free);
+    g_clear_pointer(&daemon->passed_names, g_strfreev);
+    daemon->npassed = 0;
     for (guint i = 0; i < daemon->bound_sockets->len; i++)
         unlink(daemon->bound_sockets->pdata[i]);
     g_ptr_array_set_size(daemon->bound_sockets, 0);

@@ -23,6 +23,24 @@ mv_daemon_get_config(MvDaemon *daemon)
     return daemon->config;
 }
 
+const char *
+mv_daemon_get_config_path(MvDaemon *daemon)
+{
+    return daemon->config_path;
+}
+
+gpointer
+mv_daemon_get_driver_config(MvDaemon *daemon)
+{
+    return daemon->driver_config;
+}
+
+const MvServerConfig *
+mv_daemon_get_server_config(MvDaemon *daemon)
+{
+    return &daemon->server_config;
+}
+
 const MvDaemonDescriptor *
 mv_daemon_get_descriptor(MvDaemon *daemon)
 {
@@ -112,16 +130,20 @@ static gboolean
 on_reload(gpointer data)
 {
     MvDaemon *daemon = data;
+    MvDaemonConfig conf = { 0 };
     g_autoptr(GError) err = NULL;
+    g_autofree char *detail = NULL;
 
-    if (!mv_daemon_config_load(daemon, &err)) {
+    if (!mv_daemon_config_read(daemon, &conf, &err) ||
+        (daemon->desc->reload && !daemon->desc->reload(daemon, conf.driver, &detail, &err))) {
         mv_log_error("config reload failed, keeping the old settings: %s", err->message);
+        mv_daemon_config_clear(daemon, &conf);
         return G_SOURCE_CONTINUE;
     }
+    mv_daemon_config_apply(daemon, &conf);
     mv_server_update_config(daemon->server, &daemon->server_config);
-    if (daemon->desc->reload)
-        daemon->desc->reload(daemon);
-    mv_log_info("configuration reloaded from %s", daemon->config_path);
+    mv_log_info("configuration reloaded from %s%s%s%s", daemon->config_path,
+                detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
     return G_SOURCE_CONTINUE;
 }
 
@@ -186,9 +208,17 @@ start_serving(MvDaemon *daemon, GError **error)
             daemon->handlers[i] = daemon->desc->handlers[i];
     }
     daemon->server = mv_server_new(&daemon->server_config, daemon->desc->routes, &hooks, daemon);
-    mv_server_add_program(daemon->server, &mv_remote_program, daemon->handlers,
-                          MV_REMOTE_PROC_LAST);
+    if (daemon->desc->raw)
+        mv_server_add_raw_program(daemon->server, &mv_remote_program, daemon->handlers,
+                                  MV_REMOTE_PROC_LAST, daemon->desc->raw, daemon);
+    else
+        mv_server_add_program(daemon->server, &mv_remote_program, daemon->handlers,
+                              MV_REMOTE_PROC_LAST);
     daemon->admin_server = mv_daemon_admin_server_new(daemon);
+    mv_daemon_sockets_collect(daemon);
+    if (daemon->desc->prepare_server &&
+        !daemon->desc->prepare_server(daemon, daemon->server, error))
+        return false;
     if (!mv_daemon_sockets_setup(daemon, error))
         return false;
     if (!mv_server_start(daemon->server, error) || !mv_server_start(daemon->admin_server, error))
@@ -203,6 +233,7 @@ run(MvDaemon *daemon, int argc, char **argv)
 {
     g_autoptr(GError) err = NULL;
     bool verbose = false;
+    MvDaemonConfig conf = { 0 };
     bool driver_started = false;
     int status = 1;
 
@@ -216,8 +247,9 @@ run(MvDaemon *daemon, int argc, char **argv)
         g_clear_error(&err);
     }
     if (!mv_paths_ensure(daemon->paths, &err) || !mv_daemon_pidfile_acquire(daemon, &err) ||
-        !mv_daemon_config_load(daemon, &err))
+        !mv_daemon_config_read(daemon, &conf, &err))
         goto out;
+    mv_daemon_config_apply(daemon, &conf);
     daemon->hostname = g_strdup(g_get_host_name());
     if (daemon->desc->start && !daemon->desc->start(daemon, &err))
         goto out;
@@ -246,7 +278,10 @@ out:
     if (driver_started && daemon->desc->stop)
         daemon->desc->stop(daemon);
     g_clear_pointer(&daemon->admin_server, mv_server_free);
-    g_clear_pointer(&daemon->server, mv_server_free);
+    /* Raw calls may still be answered from the driver's threads: such a
+     * server is left to the process exit rather than freed under them. */
+    if (!daemon->desc->raw)
+        g_clear_pointer(&daemon->server, mv_server_free);
     mv_daemon_sockets_cleanup(daemon);
     mv_daemon_pidfile_release(daemon);
     return status;
@@ -267,6 +302,8 @@ mv_daemon_main(const MvDaemonDescriptor *desc, int argc, char **argv)
     status = run(&daemon, argc, argv);
     g_clear_pointer(&daemon.loop, g_main_loop_unref);
     g_clear_pointer(&daemon.config, g_key_file_unref);
+    if (daemon.driver_config)
+        desc->config_free(daemon.driver_config);
     g_clear_pointer(&daemon.paths, mv_paths_free);
     g_ptr_array_unref(daemon.bound_sockets);
     g_free(daemon.config_path);
