@@ -5,10 +5,10 @@
  * configured, and being root towards the other daemons, which accept a
  * forwarded client identity (CONNECT_SET_IDENTITY) only from a root peer.
  * It links no driver code and touches no guest, network or storage. */
-#include "proxy-daemon.h"
+#include "proxy.h"
 
 int
 main(int argc, char **argv)
 {
-    return mv_proxy_daemon_main(argc, argv);
+    return mv_daemon_main(&mv_proxy_daemon, argc, argv);
 }

@@ -1,11 +1,12 @@
-/* The calls modvirt-proxyd answers itself (authentication, features,
- * open/close, close callbacks, URI, hostname, security, identity) and the
- * per-connection state behind them. Everything else is forwarded
- * (proxy-forward.c). */
+/* The connection-level calls modvirt-proxyd answers unlike every other daemon
+ * (CONNECT_OPEN opens the backend, CONNECT_SET_IDENTITY goes to the open
+ * backends) and the per-connection state behind them. The others (auth,
+ * features, close, close callbacks, URI, hostname, security) are the shared
+ * daemon main's (common/daemon/daemon-connect.c); everything else is
+ * forwarded (proxy-forward.c). */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
-#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,36 +16,15 @@
 #define CONNECT_RO         (1u << 0)
 #define CONNECT_NO_ALIASES (1u << 1)
 
-enum {
-    FEATURE_TYPED_PARAM_STRING = 9,
-    FEATURE_PROGRAM_KEEPALIVE = 10,
-    FEATURE_REMOTE_EVENT_CALLBACK = 14,
-    FEATURE_REMOTE_CLOSE_CALLBACK = 15,
-};
-
 /* Hypervisor daemons probed, in order, for an empty URI. */
 static const char *const hypervisors[] = { "qemu", "lxc", "xen" };
 
-gpointer
-mv_proxy_conn_new(MvServerClient *client, gpointer proxy)
-{
-    MvProxyConn *conn = g_new0(MvProxyConn, 1);
-
-    conn->proxy = proxy;
-    conn->client = client;
-    g_mutex_init(&conn->lock);
-    g_mutex_init(&conn->open_lock);
-    conn->callbacks = g_hash_table_new_full(NULL, NULL, NULL, mv_proxy_callback_free);
-    return conn;
-}
-
-void
-mv_proxy_conn_free(gpointer data)
+static void
+conn_free(gpointer data)
 {
     MvProxyConn *conn = data;
 
     g_hash_table_unref(conn->callbacks);
-    g_free(conn->uri);
     g_free(conn->primary);
     g_mutex_clear(&conn->lock);
     g_mutex_clear(&conn->open_lock);
@@ -52,9 +32,23 @@ mv_proxy_conn_free(gpointer data)
 }
 
 void
-mv_proxy_conn_closed(MvServerClient *client, gpointer data)
+mv_proxy_conn_new(MvDaemon *daemon, MvDaemonConn *dconn, MvServerClient *client)
 {
-    MvProxyConn *conn = data;
+    MvProxyConn *conn = g_new0(MvProxyConn, 1);
+
+    conn->proxy = mv_daemon_get_driver_data(daemon);
+    conn->client = client;
+    g_mutex_init(&conn->lock);
+    g_mutex_init(&conn->open_lock);
+    conn->callbacks = g_hash_table_new_full(NULL, NULL, NULL, mv_proxy_callback_free);
+    dconn->driver_data = conn;
+    dconn->driver_data_free = conn_free;
+}
+
+void
+mv_proxy_conn_closed(MvDaemon *daemon, MvDaemonConn *dconn, MvServerClient *client)
+{
+    MvProxyConn *conn = dconn->driver_data;
     MvProxyBackend *backends[MV_PROXY_BACKEND_LAST];
 
     g_mutex_lock(&conn->lock);
@@ -70,75 +64,10 @@ mv_proxy_conn_closed(MvServerClient *client, gpointer data)
     }
 }
 
-bool
-mv_proxy_call_check(MvServerClient *client, const MvProcInfo *proc, GError **error)
+MvProxyConn *
+mv_proxy_call_conn(MvServerCall *call)
 {
-    MvProxyConn *conn = mv_server_client_get_data(client);
-    bool opened;
-
-    g_mutex_lock(&conn->lock);
-    opened = conn->opened;
-    g_mutex_unlock(&conn->lock);
-    if (opened)
-        return true;
-    switch (proc->number) {
-    case MV_REMOTE_PROC_AUTH_LIST:
-    case MV_REMOTE_PROC_CONNECT_SUPPORTS_FEATURE:
-    case MV_REMOTE_PROC_CONNECT_OPEN:
-    case MV_REMOTE_PROC_CONNECT_CLOSE:
-        return true;
-    default:
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
-                            "hypervisor connection not open");
-    }
-}
-
-static MvProxyConn *
-call_conn(MvServerCall *call)
-{
-    return mv_server_call_get_client_data(call);
-}
-
-static bool
-auth_list(MvServerCall *call, const void *args, mv_remote_auth_list_ret *ret, GError **error)
-{
-    /* UNIX peers: SO_PEERCRED and socket permissions; TLS peers: their
-     * verified certificate. Nothing more to negotiate: "none". */
-    ret->types.types_len = 1;
-    ret->types.types_val = g_new0(int, 1);
-    return true;
-}
-
-static bool
-connect_supports_feature(MvServerCall *call, const mv_remote_connect_supports_feature_args *args,
-                         mv_remote_connect_supports_feature_ret *ret, GError **error)
-{
-    MvProxyConn *conn = call_conn(call);
-    bool opened;
-
-    if (args->feature == FEATURE_PROGRAM_KEEPALIVE) {
-        ret->supported = conn->proxy->conf.server.keepalive_interval > 0;
-        if (ret->supported)
-            mv_server_client_enable_keepalive(mv_server_call_get_client(call));
-        return true;
-    }
-    g_mutex_lock(&conn->lock);
-    opened = conn->opened;
-    g_mutex_unlock(&conn->lock);
-    if (!opened)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
-                            "hypervisor connection not open");
-    switch (args->feature) {
-    case FEATURE_TYPED_PARAM_STRING:
-    case FEATURE_REMOTE_EVENT_CALLBACK:
-    case FEATURE_REMOTE_CLOSE_CALLBACK:
-        ret->supported = 1;
-        break;
-    default:
-        ret->supported = 0;
-        break;
-    }
-    return true;
+    return mv_daemon_call_conn(call)->driver_data;
 }
 
 /* The daemon an empty URI means: the first hypervisor daemon whose socket exists. */
@@ -197,7 +126,8 @@ static bool
 connect_open(MvServerCall *call, const mv_remote_connect_open_args *args, void *ret,
              GError **error)
 {
-    MvProxyConn *conn = call_conn(call);
+    MvDaemonConn *dconn = mv_daemon_call_conn(call);
+    MvProxyConn *conn = dconn->driver_data;
     MvServerClient *client = mv_server_call_get_client(call);
     g_autofree char *daemon = NULL;
     g_autofree char *uri = NULL;
@@ -214,7 +144,7 @@ connect_open(MvServerCall *call, const mv_remote_connect_open_args *args, void *
 
     g_mutex_lock(&conn->open_lock);
     g_mutex_lock(&conn->lock);
-    if (conn->opened || conn->primary) {
+    if (conn->primary) {
         g_mutex_unlock(&conn->lock);
         g_mutex_unlock(&conn->open_lock);
         return mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR, "connection already open");
@@ -233,8 +163,8 @@ connect_open(MvServerCall *call, const mv_remote_connect_open_args *args, void *
         } else {
             g_atomic_pointer_set(&conn->backends[MV_PROXY_BACKEND_PRIMARY], be);
             conn->primary = g_steal_pointer(&daemon);
-            conn->uri = g_steal_pointer(&uri);
-            conn->opened = true;
+            dconn->uri = g_steal_pointer(&uri);
+            dconn->opened = true;
             g_mutex_unlock(&conn->lock);
         }
     }
@@ -243,77 +173,10 @@ connect_open(MvServerCall *call, const mv_remote_connect_open_args *args, void *
 }
 
 static bool
-connect_close(MvServerCall *call, const void *args, void *ret, GError **error)
-{
-    mv_server_call_close_after_reply(call);
-    return true;
-}
-
-static bool
-connect_register_close_callback(MvServerCall *call, const void *args, void *ret, GError **error)
-{
-    MvProxyConn *conn = call_conn(call);
-
-    g_mutex_lock(&conn->lock);
-    conn->close_callback = true;
-    g_mutex_unlock(&conn->lock);
-    return true;
-}
-
-static bool
-connect_unregister_close_callback(MvServerCall *call, const void *args, void *ret,
-                                  GError **error)
-{
-    MvProxyConn *conn = call_conn(call);
-    bool had;
-
-    g_mutex_lock(&conn->lock);
-    had = conn->close_callback;
-    conn->close_callback = false;
-    g_mutex_unlock(&conn->lock);
-    if (!had)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
-                            "no close callback is registered on this connection");
-    return true;
-}
-
-static bool
-connect_get_hostname(MvServerCall *call, const void *args,
-                     mv_remote_connect_get_hostname_ret *ret, GError **error)
-{
-    ret->hostname = g_strdup(call_conn(call)->proxy->hostname);
-    return true;
-}
-
-static bool
-connect_get_uri(MvServerCall *call, const void *args, mv_remote_connect_get_uri_ret *ret,
-                GError **error)
-{
-    MvProxyConn *conn = call_conn(call);
-
-    g_mutex_lock(&conn->lock);
-    ret->uri = g_strdup(conn->uri);
-    g_mutex_unlock(&conn->lock);
-    return true;
-}
-
-static bool
-connect_is_secure(MvServerCall *call, const void *args, mv_remote_connect_is_secure_ret *ret,
-                  GError **error)
-{
-    MvServerClient *client = mv_server_call_get_client(call);
-
-    /* UNIX sockets are local, TLS is encrypted; plain TCP is neither. */
-    ret->secure = mv_server_client_is_tls(client) ||
-                  mv_server_client_get_identity(client, NULL, NULL, NULL);
-    return true;
-}
-
-static bool
 connect_set_identity(MvServerCall *call, const mv_remote_connect_set_identity_args *args,
                      void *ret, GError **error)
 {
-    MvProxyConn *conn = call_conn(call);
+    MvProxyConn *conn = mv_proxy_call_conn(call);
     uid_t uid = (uid_t)-1;
 
     /* We forward identities ourselves: only root may replace the one we send. */
@@ -333,14 +196,6 @@ connect_set_identity(MvServerCall *call, const mv_remote_connect_set_identity_ar
 }
 
 const MvDispatchFunc mv_proxy_local_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(AUTH_LIST, auth_list),
-    MV_REMOTE_DISPATCH(CONNECT_SUPPORTS_FEATURE, connect_supports_feature),
     MV_REMOTE_DISPATCH(CONNECT_OPEN, connect_open),
-    MV_REMOTE_DISPATCH(CONNECT_CLOSE, connect_close),
-    MV_REMOTE_DISPATCH(CONNECT_REGISTER_CLOSE_CALLBACK, connect_register_close_callback),
-    MV_REMOTE_DISPATCH(CONNECT_UNREGISTER_CLOSE_CALLBACK, connect_unregister_close_callback),
-    MV_REMOTE_DISPATCH(CONNECT_GET_HOSTNAME, connect_get_hostname),
-    MV_REMOTE_DISPATCH(CONNECT_GET_URI, connect_get_uri),
-    MV_REMOTE_DISPATCH(CONNECT_IS_SECURE, connect_is_secure),
     MV_REMOTE_DISPATCH(CONNECT_SET_IDENTITY, connect_set_identity),
 };

@@ -146,7 +146,7 @@ mv_proxy_forward_open_job(gpointer data, gpointer proxy)
 {
     OpenJob *job = data;
     g_autoptr(GError) err = NULL;
-    MvProxyConn *conn = mv_server_call_get_client_data(job->call);
+    MvProxyConn *conn = mv_proxy_call_conn(job->call);
     gsize len;
     const guint8 *payload = g_bytes_get_data(job->payload, &len);
 
@@ -161,10 +161,9 @@ mv_proxy_forward_open_job(gpointer data, gpointer proxy)
 }
 
 void
-mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer data)
+mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer daemon)
 {
-    MvProxy *proxy = data;
-    MvProxyConn *conn = mv_server_call_get_client_data(call);
+    MvProxyConn *conn = mv_proxy_call_conn(call);
     const MvProcInfo *proc = mv_server_call_get_proc(call);
     const MvMessageHeader *hdr = mv_server_call_get_header(call);
     g_autoptr(GError) err = NULL;
@@ -225,6 +224,6 @@ mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer 
         job->slot = slot;
         job->payload = g_bytes_new(payload, len);
         job->fwd = fwd;
-        g_thread_pool_push(proxy->open_pool, job, NULL);
+        g_thread_pool_push(conn->proxy->open_pool, job, NULL);
     }
 }

@@ -1,8 +1,8 @@
-/* The proxy's listeners: proxy.sock (read-write, 0600), proxy-ro.sock
- * (read-only, 0666), proxy-admin.sock (0600; no admin program yet, REMOTE
- * calls there are read-only), TLS on [tls] listen and plain TCP on
- * [tcp] listen. Sockets passed by systemd are used when they match: UNIX ones
- * by path, TCP ones by the fd name ("tls"/"tcp" in it) or by port. */
+/* The proxy's network listeners (the descriptor's prepare_server): TLS on
+ * [tls] listen and plain TCP on [tcp] listen. Sockets passed by systemd are
+ * used when they match: by the fd name ("tls"/"tcp" in it) or by port. The
+ * UNIX sockets (proxy.sock, proxy-ro.sock, proxy-admin.sock) are the shared
+ * daemon main's. */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
@@ -11,61 +11,9 @@
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "util/fd.h"
 #include "util/log.h"
-
-typedef struct {
-    int *fds;
-    char **names;
-    int n;
-} Passed;
-
-static bool
-socket_is_live(const struct sockaddr_un *addr)
-{
-    MV_AUTOCLOSE int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-    return fd >= 0 && connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
-}
-
-static int
-bind_unix(const char *path, int mode, GError **error)
-{
-    struct sockaddr_un addr = { .sun_family = AF_UNIX };
-    int fd;
-
-    if (strlen(path) >= sizeof(addr.sun_path)) {
-        mv_error_set(error, MV_FROM_RPC, MV_ERR_INVALID_ARG,
-                     "socket path %s is too long (max %zu bytes): use a shorter --root", path,
-                     sizeof(addr.sun_path) - 1);
-        return -1;
-    }
-    strcpy(addr.sun_path, path);
-    if (access(path, F_OK) == 0) {
-        if (socket_is_live(&addr)) {
-            mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
-                         "another process is serving %s; stop it first", path);
-            return -1;
-        }
-        mv_log_info("removing the stale socket %s", path);
-        unlink(path);
-    }
-    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0 ||
-        bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 || chmod(path, mode) < 0 ||
-        listen(fd, 256) < 0) {
-        int saved = errno;
-        if (fd >= 0)
-            close(fd);
-        mv_error_set_errno(error, MV_FROM_RPC, saved, "cannot listen on %s", path);
-        return -1;
-    }
-    return fd;
-}
 
 /* Splits "host:port", "[v6]:port" or ":port". */
 static bool
@@ -127,18 +75,6 @@ bind_tcp(const char *spec, GError **error)
     return fd;
 }
 
-static char *
-unix_path_of(int fd)
-{
-    struct sockaddr_un addr;
-    socklen_t len = sizeof(addr);
-
-    if (getsockname(fd, (struct sockaddr *)&addr, &len) < 0 || addr.sun_family != AF_UNIX ||
-        len <= offsetof(struct sockaddr_un, sun_path) || !addr.sun_path[0])
-        return NULL;
-    return g_strndup(addr.sun_path, len - offsetof(struct sockaddr_un, sun_path));
-}
-
 static int
 inet_port_of(int fd)
 {
@@ -154,105 +90,75 @@ inet_port_of(int fd)
     return -1;
 }
 
-static int
-take_unix(Passed *p, const char *path)
-{
-    for (int i = 0; i < p->n; i++) {
-        g_autofree char *bound = p->fds[i] >= 0 ? unix_path_of(p->fds[i]) : NULL;
-        if (bound && strcmp(bound, path) == 0)
-            return mv_steal_fd(&p->fds[i]);
-    }
-    return -1;
-}
+typedef struct {
+    const char *kind;           /* "tls" or "tcp" */
+    int port;                   /* of the configured address, or -1 */
+} InetMatch;
 
-/* A passed TCP socket for @kind ("tls"/"tcp"): by name, else by @spec's port. */
-static int
-take_inet(Passed *p, const char *kind, const char *spec)
+static bool
+match_inet_name(int fd, const char *name, gpointer data)
 {
-    const char *colon = spec ? strrchr(spec, ':') : NULL;
-    int port = colon ? atoi(colon + 1) : -1;
+    const InetMatch *m = data;
 
-    for (int i = 0; i < p->n; i++) {
-        if (p->fds[i] >= 0 && inet_port_of(p->fds[i]) >= 0 && p->names && p->names[i] &&
-            strstr(p->names[i], kind))
-            return mv_steal_fd(&p->fds[i]);
-    }
-    for (int i = 0; i < p->n; i++) {
-        if (p->fds[i] >= 0 && port > 0 && inet_port_of(p->fds[i]) == port)
-            return mv_steal_fd(&p->fds[i]);
-    }
-    return -1;
+    return inet_port_of(fd) >= 0 && name && strstr(name, m->kind);
 }
 
 static bool
-add_unix(MvProxy *proxy, Passed *p, MvSocketKind kind, int mode, bool readonly, GError **error)
+match_inet_port(int fd, const char *name, gpointer data)
 {
-    g_autofree char *path = mv_paths_socket(proxy->paths, "proxy", kind);
-    int fd = take_unix(p, path);
+    const InetMatch *m = data;
 
-    if (fd < 0) {
-        if ((fd = bind_unix(path, mode, error)) < 0)
-            return false;
-        g_ptr_array_add(proxy->bound_sockets, g_steal_pointer(&path));
-    }
-    mv_server_add_listener(proxy->server, fd, readonly);
-    return true;
+    return m->port > 0 && inet_port_of(fd) == m->port;
+}
+
+/* A listening socket for @kind: passed by systemd (by name, else by @spec's
+ * port), else bound to @spec; -1 when off (or with @error on failure). */
+static int
+inet_listener(MvDaemon *daemon, const char *kind, const char *spec, GError **error)
+{
+    const char *colon = spec ? strrchr(spec, ':') : NULL;
+    InetMatch m = { kind, colon ? atoi(colon + 1) : -1 };
+    int fd = mv_daemon_take_passed_fd(daemon, match_inet_name, &m);
+
+    if (fd < 0)
+        fd = mv_daemon_take_passed_fd(daemon, match_inet_port, &m);
+    if (fd < 0 && spec)
+        fd = bind_tcp(spec, error);
+    return fd;
 }
 
 bool
-mv_proxy_listen(MvProxy *proxy, GError **error)
+mv_proxy_listen(MvDaemon *daemon, MvServer *server, GError **error)
 {
-    g_auto(GStrv) names = NULL;
-    g_autofree int *fds = NULL;
-    Passed p;
-    int n = sd_listen_fds_with_names(1, &names);
+    MvProxy *proxy = mv_daemon_get_driver_data(daemon);
+    const MvProxyConf *conf = mv_daemon_get_driver_config(daemon);
+    g_autoptr(GError) err = NULL;
     int fd;
 
-    if (n < 0) {
-        mv_log_warning("ignoring invalid socket activation variables: %s", g_strerror(-n));
-        n = 0;
-    }
-    fds = g_new(int, MAX(n, 1));
-    for (int i = 0; i < n; i++)
-        fds[i] = SD_LISTEN_FDS_START + i;
-    p = (Passed){ fds, names, n };
+    proxy->server = server;
+    if ((fd = inet_listener(daemon, "tls", conf->tls.listen, &err)) >= 0) {
+        g_autoptr(MvTlsContext) tls = NULL;
 
-    if (!add_unix(proxy, &p, MV_SOCKET_RW, 0600, false, error) ||
-        !add_unix(proxy, &p, MV_SOCKET_RO, 0666, true, error) ||
-        /* no admin program yet: REMOTE calls there can only read */
-        !add_unix(proxy, &p, MV_SOCKET_ADMIN, 0600, true, error))
-        return false;
-    fd = take_inet(&p, "tls", proxy->conf.tls.listen);
-    if (fd < 0 && proxy->conf.tls.listen && (fd = bind_tcp(proxy->conf.tls.listen, error)) < 0)
-        return false;
-    if (fd >= 0) {
-        mv_server_add_tls_listener(proxy->server, fd, false);
-        mv_log_info("serving TLS on %s (port %d)",
-                    proxy->conf.tls.listen ? proxy->conf.tls.listen : "a passed socket",
-                    inet_port_of(fd));
-    }
-    fd = take_inet(&p, "tcp", proxy->conf.tcp_listen);
-    if (fd < 0 && proxy->conf.tcp_listen && (fd = bind_tcp(proxy->conf.tcp_listen, error)) < 0)
-        return false;
-    if (fd >= 0) {
-        mv_server_add_listener(proxy->server, fd, false);
-        mv_log_warning("serving plain TCP without encryption or authentication on %s",
-                       proxy->conf.tcp_listen ? proxy->conf.tcp_listen : "a passed socket");
-    }
-    for (int i = 0; i < n; i++) {
-        if (fds[i] >= 0) {
-            mv_log_warning("closing passed socket fd %d (%s): not one of ours", fds[i],
-                           names && names[i] ? names[i] : "unnamed");
-            close(fds[i]);
+        if (!(tls = mv_proxy_tls_context_new(&conf->tls, error))) {
+            close(fd);
+            return false;
         }
+        mv_server_set_tls_context(server, tls, conf->tls.handshake_ms);
+        mv_server_add_tls_listener(server, fd, false);
+        proxy->tls = true;
+        mv_log_info("serving TLS on %s (port %d)",
+                    conf->tls.listen ? conf->tls.listen : "a passed socket", inet_port_of(fd));
+    } else if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return false;
+    }
+    if ((fd = inet_listener(daemon, "tcp", conf->tcp_listen, &err)) >= 0) {
+        mv_server_add_listener(server, fd, false);
+        mv_log_warning("serving plain TCP without encryption or authentication on %s",
+                       conf->tcp_listen ? conf->tcp_listen : "a passed socket");
+    } else if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return false;
     }
     return true;
-}
-
-void
-mv_proxy_listen_cleanup(MvProxy *proxy)
-{
-    for (guint i = 0; i < proxy->bound_sockets->len; i++)
-        unlink(proxy->bound_sockets->pdata[i]);
-    g_ptr_array_set_size(proxy->bound_sockets, 0);
 }

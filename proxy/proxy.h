@@ -11,6 +11,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "daemon/daemon.h"
 #include "remote-dispatch.h"
 #include "remote-protocol.h"
 #include "rpc/client.h"
@@ -18,6 +19,9 @@
 #include "util/paths.h"
 
 G_BEGIN_DECLS
+
+/* The daemon descriptor modvirt-proxyd runs (proxy-daemon.c). */
+extern const MvDaemonDescriptor mv_proxy_daemon;
 
 /* Backend slots of a connection: the hypervisor daemon the URI named, and
  * the secondary daemons by object type. */
@@ -38,22 +42,20 @@ typedef struct {
     guint handshake_ms;
 } MvProxyTlsConf;
 
+/* The proxy's own config groups (the descriptor's config_read result). */
 typedef struct {
-    MvServerConfig server;
     MvProxyTlsConf tls;
     char *tcp_listen;           /* plain TCP "host:port"; NULL = off */
 } MvProxyConf;
 
+/* The proxy's process-wide state (the daemon's driver data). */
 typedef struct _MvProxy {
-    MvPaths *paths;
-    char *config_path;
-    MvProxyConf conf;
-    MvServer *server;
+    MvDaemon *daemon;
+    const MvPaths *paths;       /* the daemon's */
+    MvServer *server;           /* the REMOTE server (set before serving starts) */
+    bool tls;                   /* a TLS listener is served: SIGHUP reloads certificates */
     GThreadPool *open_pool;     /* calls that must first open a backend connection */
     GThreadPool *cleanup_pool;  /* backend connections being closed */
-    char *hostname;
-    GPtrArray *bound_sockets;   /* UNIX socket paths we created */
-    int pidfile_fd;
 } MvProxy;
 
 typedef struct _MvProxyBackend MvProxyBackend;
@@ -62,11 +64,8 @@ typedef struct {
     MvProxy *proxy;
     MvServerClient *client;     /* not a reference: the conn is the client's data */
     GMutex lock;                /* protects the fields below */
-    bool opened;
     bool closed;
-    bool close_callback;
-    char *uri;                  /* canonical URI: "qemu:///system" */
-    char *primary;              /* daemon base name: "qemu" */
+    char *primary;              /* daemon base name: "qemu"; set once opened */
     guint open_flags;           /* VIR_CONNECT_RO when read-only */
     MvProxyBackend *backends[MV_PROXY_BACKEND_LAST];   /* read atomically */
     GMutex open_lock;           /* serializes backend opens (worker threads only) */
@@ -98,20 +97,29 @@ struct _MvProxyBackend {
 };
 
 /* proxy-config.c */
-bool mv_proxy_conf_load(MvProxy *proxy, MvProxyConf *ret_conf, GError **error);
-void mv_proxy_conf_clear(MvProxyConf *conf);
+/* config_read: a new MvProxyConf from the [tls] and [tcp] groups of @kf, or
+ * NULL with @error (the caller prefixes the file name). */
+gpointer mv_proxy_conf_read(MvDaemon *daemon, GKeyFile *kf, GError **error);
+/* config_free: frees an MvProxyConf; NULL is fine. */
+void mv_proxy_conf_free(gpointer conf);
+/* A TLS context (certificates, CA, CRL, DN allow-list) for @tls, or NULL. */
 MvTlsContext *mv_proxy_tls_context_new(const MvProxyTlsConf *tls, GError **error);
 
 /* proxy-listen.c */
-bool mv_proxy_listen(MvProxy *proxy, GError **error);
-void mv_proxy_listen_cleanup(MvProxy *proxy);
+/* prepare_server: the TLS and plain TCP listeners (passed by systemd or
+ * bound), with the TLS context; remembers @server for reloads. */
+bool mv_proxy_listen(MvDaemon *daemon, MvServer *server, GError **error);
 
-/* proxy-connect.c: the calls the proxy answers itself, client hooks */
+/* proxy-connect.c: the calls the proxy answers differently from every
+ * daemon (CONNECT_OPEN, CONNECT_SET_IDENTITY), by procedure number */
 extern const MvDispatchFunc mv_proxy_local_handlers[MV_REMOTE_PROC_LAST];
-gpointer mv_proxy_conn_new(MvServerClient *client, gpointer proxy);
-void mv_proxy_conn_free(gpointer conn);
-void mv_proxy_conn_closed(MvServerClient *client, gpointer conn);
-bool mv_proxy_call_check(MvServerClient *client, const MvProcInfo *proc, GError **error);
+/* conn_new: attaches a new MvProxyConn as @dconn's driver data (I/O thread). */
+void mv_proxy_conn_new(MvDaemon *daemon, MvDaemonConn *dconn, MvServerClient *client);
+/* conn_closed: drops the client's backends and callbacks (I/O thread; the
+ * backends are closed on the cleanup pool). */
+void mv_proxy_conn_closed(MvDaemon *daemon, MvDaemonConn *dconn, MvServerClient *client);
+/* The proxy state of the client making @call. */
+MvProxyConn *mv_proxy_call_conn(MvServerCall *call);
 
 /* proxy-backend.c */
 MvProxyBackend *mv_proxy_backend_open(MvProxyConn *conn, MvProxyBackendSlot slot,
@@ -131,7 +139,8 @@ MvProxyBackend *mv_proxy_conn_get_backend(MvProxyConn *conn, MvProxyBackendSlot 
                                           GError **error);
 
 /* proxy-forward.c */
-void mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer proxy);
+/* The descriptor's raw handler: forwards @call undecoded to its backend. */
+void mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer daemon);
 void mv_proxy_forward_open_job(gpointer job, gpointer proxy);
 
 /* proxy-events.c */
