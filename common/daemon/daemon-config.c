@@ -38,7 +38,7 @@ read_int(GKeyFile *conf, const char *key, int dflt, int min, int *ret, GError **
 static bool
 read_uint(GKeyFile *conf, const char *key, guint dflt, guint *ret, GError **error)
 {
-    int v;
+    int v = 0;
 
     if (!read_int(conf, key, (int)dflt, 1, &v, error))
         return false;
@@ -54,7 +54,7 @@ mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **err
     g_autofree char *filters = NULL;
     gpointer driver = NULL;
     MvServerConfig sc;
-    int count;
+    int count = 0;
 
     if (!(conf = mv_conf_load(daemon->config_path, error)))
         return false;
