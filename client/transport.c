@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "client-priv.h"
+#include "util/fd.h"
 
 #define TLS_RELAY_BUF 65536
 
@@ -71,22 +72,6 @@ tls_relay_free(MvTlsRelay *relay)
     g_free(relay);
 }
 
-static bool
-write_full(int fd, const guint8 *buf, gsize len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, buf, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        buf += n;
-        len -= (gsize)n;
-    }
-    return true;
-}
-
 static gpointer
 tls_relay_thread(gpointer data)
 {
@@ -109,7 +94,7 @@ tls_relay_thread(gpointer data)
             n = gnutls_record_recv(relay->session, buf, TLS_RELAY_BUF);
             if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
                 continue;
-            if (n <= 0 || !write_full(relay->local_fd, buf, (gsize)n))
+            if (n <= 0 || !mv_fd_write_all(relay->local_fd, buf, (gsize)n))
                 break;
         }
         if (fds[1].revents) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /**
  * mv_close_fdp:
@@ -18,3 +19,11 @@ int mv_steal_fd(int *fdp);
 
 /* `MV_AUTOCLOSE int fd = -1;` closes fd when it goes out of scope. */
 #define MV_AUTOCLOSE __attribute__((cleanup(mv_close_fdp)))
+
+/**
+ * mv_fd_write_all:
+ * Writes all @len bytes of @data to the blocking @fd, retrying on EINTR and
+ * short writes. Returns false with errno set when the fd fails (0 written
+ * counts as a failure, errno EPIPE).
+ */
+bool mv_fd_write_all(int fd, const void *data, size_t len);
