@@ -44,7 +44,9 @@ mv_qemu_dispatch_check_flags(unsigned int flags, unsigned int allowed, const cha
 bool
 mv_qemu_dispatch_begin_job(MvQemuDomain *dom, const char *api, GError **error)
 {
-    return mv_qemu_domain_begin_job(dom, api, MV_QEMU_JOB_WAIT_MS, error);
+    MvQemuDriver *driver = dom->driver;
+
+    return mv_qemu_domain_begin_job(dom, api, driver->job_wait_ms, error);
 }
 
 bool

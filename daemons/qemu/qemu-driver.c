@@ -96,6 +96,10 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
 
     driver->daemon = daemon;
     mv_daemon_set_driver_data(daemon, driver);
+    driver->job_wait_ms = g_key_file_get_integer(mv_daemon_get_config(daemon), "qemu",
+                                                 "job_wait_ms", NULL);
+    if (driver->job_wait_ms <= 0)
+        driver->job_wait_ms = MV_QEMU_JOB_WAIT_MS;
     if (!make_dirs(driver, mv_daemon_get_paths(daemon), error))
         return false;
     probe_emulator(driver);

@@ -13,7 +13,8 @@
 
 G_BEGIN_DECLS
 
-/* How long a modifying call waits for another one on the same domain. */
+/* How long a modifying call waits for another one on the same domain
+ * (default; [qemu] job_wait_ms in qemu.conf). */
 #define MV_QEMU_JOB_WAIT_MS 30000
 
 typedef struct {
@@ -22,6 +23,7 @@ typedef struct {
     char *probe_error;          /* why not, for the calls that need it */
     char *capabilities_xml;     /* the capabilities document, built once */
     bool kvm_available;
+    int job_wait_ms;            /* how long a call waits for another call's job */
 
     char *defs_dir;             /* <etc>/qemu: persistent definitions */
     char *autostart_dir;        /* <etc>/qemu/autostart: links to the definitions */
