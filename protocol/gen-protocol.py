@@ -50,8 +50,10 @@ KINDS = {
 READONLY = {'yes': 'true', 'no': 'false'}
 REQUIRED_KEYS = ('route', 'readonly', 'priority')
 OPTIONAL_KEYS = ('api', 'kind')
-# Words kept upper case when deriving the libvirt API name.
-ACRONYMS = {'XML', 'UUID', 'ID', 'OS', 'CPU'}
+# Words kept upper case when deriving the libvirt API name, and words libvirt
+# spells its own way (NWFILTER_GET_XML_DESC -> virNWFilterGetXMLDesc).
+ACRONYMS = {'XML', 'UUID', 'ID', 'OS', 'CPU', 'DHCP'}
+SPECIAL_WORDS = {'NWFILTER': 'NWFilter', 'NWFILTERS': 'NWFilters'}
 
 
 class GenError(Exception):
@@ -87,7 +89,10 @@ def derive_api(name):
     """CONNECT_GET_VERSION -> virConnectGetVersion, DOMAIN_DEFINE_XML -> virDomainDefineXML."""
     words = []
     for w in name.split('_'):
-        words.append(w if w in ACRONYMS else w.capitalize())
+        if w in SPECIAL_WORDS:
+            words.append(SPECIAL_WORDS[w])
+        else:
+            words.append(w if w in ACRONYMS else w.capitalize())
     return 'vir' + ''.join(words)
 
 
