@@ -84,6 +84,27 @@ def dom(name, uuid_text, ident):
     return s(name) + uuid(uuid_text) + i32(ident)
 
 
+def named(name, uuid_text):         # net, pool, nwfilter: str name, uuid
+    return s(name) + uuid(uuid_text)
+
+
+def vol(pool, name, key):           # vol: str pool (its name), str name, str key
+    return s(pool) + s(name) + s(key)
+
+
+def opaque_var(b):                  # opaque<>
+    return u32(len(b)) + pad(b)
+
+
+def lease(iface, expiry, kind, mac, iaid, ipaddr, prefix, hostname, clientid):
+    return (s(iface) + i64(expiry) + i32(kind) + sopt(mac) + sopt(iaid) + s(ipaddr) +
+            u32(prefix) + sopt(hostname) + sopt(clientid))
+
+
+def stat(field, value):             # NodeGetCPUStats / NodeGetMemoryStats: str field, u64 value
+    return s(field) + u64(value)
+
+
 TP = {'int': (1, i32), 'uint': (2, u32), 'llong': (3, i64), 'ullong': (4, u64),
       'double': (5, f64), 'boolean': (6, i32), 'string': (7, s)}
 
@@ -361,6 +382,330 @@ vec(419, 'CONNECT_SET_IDENTITY', 'args', 'spec §6.3 identity keys; values plaus
     arr(tparam, [('user-name', 'string', 'root'), ('unix-user-id', 'ullong', 0),
                  ('group-name', 'string', 'root'), ('unix-group-id', 'ullong', 0),
                  ('process-id', 'llong', 12345), ('process-time', 'ullong', 987654321)]) + u32(0))
+
+
+# Networks, storage pools and volumes, network filters (spec §7.3-§7.6)
+
+NU1 = '0f6208de-dcf5-418b-a087-aa1fa633f0ce'    # wire-net1 (captures)
+NU2 = '5e1b7c3a-94d2-4f0e-8a61-3c2d7b9e0f14'    # wire-net2, transient (plausible)
+PU1 = '6c754d44-3246-4fc6-a61d-f3c52c42a8a4'    # wire-pool (captures)
+PU2 = 'b3f0a8d1-2c47-4e95-8d16-7a9e5c3b2f60'    # wire-pool2, transient (plausible)
+FU1 = 'c5b4e1f2-7a3d-4e8b-9f60-2d1a8c3e5b77'    # wire-filter1 (plausible: not decoded)
+NET1 = named('wire-net1', NU1)
+NET2 = named('wire-net2', NU2)
+POOL1 = named('wire-pool', PU1)
+POOL2 = named('wire-pool2', PU2)
+VOL1_PATH = '/tmp/wire-pool-dir/wire-vol1.raw'
+VOL1 = vol('wire-pool', 'wire-vol1.raw', VOL1_PATH)
+VOL2 = vol('wire-pool', 'wire-vol2.raw', '/tmp/wire-pool-dir/wire-vol2.raw')
+NWF1 = named('wire-filter1', FU1)
+
+NET_XML = ("<network>\n  <name>wire-net1</name>\n  <bridge name='virbr10'/>\n"
+           "  <ip address='192.168.150.1' netmask='255.255.255.0'>\n"
+           "    <dhcp>\n      <range start='192.168.150.2' end='192.168.150.254'/>\n"
+           "    </dhcp>\n  </ip>\n</network>\n")
+NET2_XML = NET_XML.replace('wire-net1', 'wire-net2').replace('virbr10', 'virbr11')
+POOL_XML = ("<pool type='dir'>\n  <name>wire-pool</name>\n  <target>\n"
+            "    <path>/tmp/wire-pool-dir</path>\n  </target>\n</pool>\n")
+POOL2_XML = POOL_XML.replace('wire-pool', 'wire-pool2')
+VOL_XML = ("<volume>\n  <name>wire-vol1.raw</name>\n  <capacity>1048576</capacity>\n"
+           "  <target>\n    <format type='raw'/>\n  </target>\n</volume>\n")
+VOL2_XML = VOL_XML.replace('wire-vol1', 'wire-vol2')
+NWF_XML = ("<filter name='wire-filter1' chain='root'>\n"
+           "  <rule action='accept' direction='out' priority='500'>\n    <all/>\n"
+           "  </rule>\n</filter>\n")
+DHCP_HOST_XML = "<host mac='52:54:00:6b:3c:58' name='wire-dom1' ip='192.168.150.10'/>"
+
+# Networks (§7.3)
+vec(283, 'CONNECT_LIST_ALL_NETWORKS', 'args', CAP + ' "virsh net-list --all": need_results 1, '
+    'flags 0x3 (INACTIVE|ACTIVE)', i32(1) + u32(3))
+vec(283, 'CONNECT_LIST_ALL_NETWORKS', 'ret', CAP + ' "virsh net-list --all": wire-net1, ret 1',
+    arr(lambda n: n, [NET1]) + u32(1))
+vec(283, 'CONNECT_LIST_ALL_NETWORKS', 'ret', CAP + ' "virsh net-list --all (empty)": 0 networks, '
+    'ret 0', arr(lambda n: n, []) + u32(0), variant='empty')
+vec(46, 'NETWORK_LOOKUP_BY_NAME', 'args', CAP + ' "virsh net-start": name wire-net1', s('wire-net1'))
+vec(46, 'NETWORK_LOOKUP_BY_NAME', 'ret', CAP + ' "virsh net-start": wire-net1', NET1)
+vec(46, 'NETWORK_LOOKUP_BY_NAME', 'error', PLAUS + ' (code 43 NO_NETWORK, domain 19 NETWORK)',
+    error(43, 19, "Network not found: no network with matching name 'wire-nonet'",
+          str1='Network not found: %s', str2="no network with matching name 'wire-nonet'"))
+vec(47, 'NETWORK_LOOKUP_BY_UUID', 'args', PLAUS + ' (the uuid of wire-net1 from the captures)',
+    uuid(NU1))
+vec(47, 'NETWORK_LOOKUP_BY_UUID', 'ret', PLAUS + ' (wire-net1 from the captures)', NET1)
+vec(41, 'NETWORK_DEFINE_XML', 'args', CAP + ' "virsh net-define" (the XML is not decoded there: '
+    'plausible)', s(NET_XML))
+vec(41, 'NETWORK_DEFINE_XML', 'ret', CAP + ' "virsh net-define": wire-net1', NET1)
+vec(432, 'NETWORK_DEFINE_XML_FLAGS', 'args', PLAUS + ' (flags 1 VALIDATE)', s(NET_XML) + u32(1))
+vec(432, 'NETWORK_DEFINE_XML_FLAGS', 'ret', PLAUS + ' (wire-net1 from the captures)', NET1)
+vec(40, 'NETWORK_CREATE_XML', 'args', PLAUS + ' (a transient network)', s(NET2_XML))
+vec(40, 'NETWORK_CREATE_XML', 'ret', PLAUS, NET2)
+vec(437, 'NETWORK_CREATE_XML_FLAGS', 'args', PLAUS + ' (flags 1 VALIDATE)', s(NET2_XML) + u32(1))
+vec(437, 'NETWORK_CREATE_XML_FLAGS', 'ret', PLAUS, NET2)
+vec(39, 'NETWORK_CREATE', 'args', CAP + ' "virsh net-start": wire-net1', NET1)
+vec(39, 'NETWORK_CREATE', 'error', CAP + ' "virsh net-start" (no iptables): code 1 domain 59; '
+    'message text completed plausibly',
+    error(1, 59, 'internal error: Failed to initialize a valid firewall backend',
+          str1='internal error: %s', str2='Failed to initialize a valid firewall backend'))
+vec(42, 'NETWORK_DESTROY', 'args', CAP + ' "virsh net-destroy": wire-net1', NET1)
+vec(42, 'NETWORK_DESTROY', 'error', CAP + ' "virsh net-destroy" (inactive): code 55 domain 19; '
+    'message text completed plausibly',
+    error(55, 19, "Requested operation is not valid: network 'wire-net1' is not active",
+          str1='Requested operation is not valid: %s', str2="network 'wire-net1' is not active"))
+vec(49, 'NETWORK_UNDEFINE', 'args', CAP + ' "virsh net-undefine": wire-net1', NET1)
+vec(43, 'NETWORK_GET_XML_DESC', 'args', CAP + ' "virsh net-dumpxml": wire-net1, flags 0 (spec '
+    '§4.2)', NET1 + u32(0))
+vec(43, 'NETWORK_GET_XML_DESC', 'ret', CAP + ' "virsh net-dumpxml" (the XML is not decoded there: '
+    'plausible)', s(NET_XML.replace('  <name>wire-net1</name>\n', '  <name>wire-net1</name>\n'
+                                    '  <uuid>' + NU1 + '</uuid>\n')))
+vec(44, 'NETWORK_GET_AUTOSTART', 'args', CAP + ' "virsh net-list --all": wire-net1', NET1)
+vec(44, 'NETWORK_GET_AUTOSTART', 'ret', CAP + ' "virsh net-list --all": autostart 1', i32(1))
+vec(48, 'NETWORK_SET_AUTOSTART', 'args', CAP + ' "virsh net-autostart" (args not decoded there: '
+    'wire-net1, autostart 1 as that command sends)', NET1 + i32(1))
+vec(48, 'NETWORK_SET_AUTOSTART', 'args', PLAUS + ' ("virsh net-autostart --disable": 0)',
+    NET1 + i32(0), variant='disable')
+vec(45, 'NETWORK_GET_BRIDGE_NAME', 'args', CAP + ' "virsh net-info": wire-net1', NET1)
+vec(45, 'NETWORK_GET_BRIDGE_NAME', 'ret', CAP + ' "virsh net-info" (the name is not decoded '
+    'there: plausible)', s('virbr10'))
+vec(152, 'NETWORK_IS_ACTIVE', 'args', CAP + ' "virsh net-info": wire-net1', NET1)
+vec(152, 'NETWORK_IS_ACTIVE', 'ret', CAP + ' "virsh net-info": 0', i32(0))
+vec(153, 'NETWORK_IS_PERSISTENT', 'args', CAP + ' "virsh net-info": wire-net1', NET1)
+vec(153, 'NETWORK_IS_PERSISTENT', 'ret', CAP + ' "virsh net-info" (value not decoded there: 1, '
+    'the network was defined)', i32(1))
+vec(341, 'NETWORK_GET_DHCP_LEASES', 'args', CAP + ' "virsh net-dhcp-leases": wire-net1, mac NULL, '
+    'need_results 1, flags 0 (spec §4.2)', NET1 + sopt(None) + i32(1) + u32(0))
+vec(341, 'NETWORK_GET_DHCP_LEASES', 'args', PLAUS + ' (leases of one MAC address)',
+    NET1 + sopt('52:54:00:6b:3c:58') + i32(1) + u32(0), variant='mac')
+vec(341, 'NETWORK_GET_DHCP_LEASES', 'ret', CAP + ' "virsh net-dhcp-leases" (the inactive '
+    'wire-net1; reply not decoded there: no leases, ret 0)', arr(lambda x: x, []) + u32(0))
+vec(341, 'NETWORK_GET_DHCP_LEASES', 'ret', PLAUS + ' (an IPv4 lease with hostname and client id, '
+    'an IPv6 lease with IAID and no hostname)',
+    arr(lambda x: x, [
+        lease('virbr10', 1763768400, 0, '52:54:00:6b:3c:58', None, '192.168.150.10', 24,
+              'wire-dom1', '01:52:54:00:6b:3c:58'),
+        lease('virbr10', 1763768460, 1, '52:54:00:6b:3c:58', '5561403', 'fd00:150::10', 64,
+              None, '00:04:5d:2a:c8:01:7c:93:4b:0e:a7:6d:51:f2:38:9c:44:10'),
+    ]) + u32(2), variant='two')
+vec(291, 'NETWORK_UPDATE', 'args', PLAUS + ' (command 3 add-last, section 4 DHCP host, '
+    'parent_index -1, flags 3 LIVE|CONFIG)', NET1 + u32(3) + u32(4) + i32(-1) +
+    s(DHCP_HOST_XML) + u32(3))
+vec(52, 'CONNECT_NUM_OF_NETWORKS', 'ret', PLAUS, i32(1))
+vec(38, 'CONNECT_LIST_NETWORKS', 'args', PLAUS, i32(1))
+vec(38, 'CONNECT_LIST_NETWORKS', 'ret', PLAUS + ' (active networks)', arr(s, ['wire-net2']))
+vec(50, 'CONNECT_NUM_OF_DEFINED_NETWORKS', 'ret', PLAUS, i32(1))
+vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'args', PLAUS, i32(1))
+vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'ret', PLAUS + ' (inactive networks)', arr(s, ['wire-net1']))
+
+# Storage pools (§7.4)
+vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'args', CAP + ' "virsh pool-list --all": need_results 1, '
+    'flags 0x3 (INACTIVE|ACTIVE)', i32(1) + u32(3))
+vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'ret', CAP + ' "virsh pool-list --all": wire-pool, '
+    'ret 1', arr(lambda x: x, [POOL1]) + u32(1))
+vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'ret', CAP + ' "virsh pool-list --all (empty)": '
+    '0 pools, ret 0', arr(lambda x: x, []) + u32(0), variant='empty')
+vec(84, 'STORAGE_POOL_LOOKUP_BY_NAME', 'args', CAP + ' "virsh pool-build": name wire-pool',
+    s('wire-pool'))
+vec(84, 'STORAGE_POOL_LOOKUP_BY_NAME', 'ret', CAP + ' "virsh pool-build": wire-pool', POOL1)
+vec(84, 'STORAGE_POOL_LOOKUP_BY_NAME', 'error', PLAUS + ' (code 49 NO_STORAGE_POOL, domain 18 '
+    'STORAGE)', error(49, 18, "Storage pool not found: no storage pool with matching name "
+                      "'wire-nopool'", str1='Storage pool not found: %s',
+                      str2="no storage pool with matching name 'wire-nopool'"))
+vec(85, 'STORAGE_POOL_LOOKUP_BY_UUID', 'args', PLAUS + ' (the uuid of wire-pool from the '
+    'captures)', uuid(PU1))
+vec(85, 'STORAGE_POOL_LOOKUP_BY_UUID', 'ret', PLAUS + ' (wire-pool from the captures)', POOL1)
+vec(86, 'STORAGE_POOL_LOOKUP_BY_VOLUME', 'args', CAP + ' "virsh vol-info": the volume 95 '
+    'returned', VOL1)
+vec(86, 'STORAGE_POOL_LOOKUP_BY_VOLUME', 'ret', CAP + ' "virsh vol-info" (reply not decoded '
+    'there: the volume\'s pool wire-pool)', POOL1)
+vec(391, 'STORAGE_POOL_LOOKUP_BY_TARGET_PATH', 'args', PLAUS + ' (the target of wire-pool)',
+    s('/tmp/wire-pool-dir'))
+vec(391, 'STORAGE_POOL_LOOKUP_BY_TARGET_PATH', 'ret', PLAUS, POOL1)
+vec(77, 'STORAGE_POOL_DEFINE_XML', 'args', CAP + ' "virsh pool-define-as wire-pool dir --target '
+    'DIR": flags 0 (spec §4.2); the XML is not decoded there (plausible)', s(POOL_XML) + u32(0))
+vec(77, 'STORAGE_POOL_DEFINE_XML', 'ret', CAP + ' "virsh pool-define-as": wire-pool', POOL1)
+vec(76, 'STORAGE_POOL_CREATE_XML', 'args', PLAUS + ' (a transient pool, flags 0)',
+    s(POOL2_XML) + u32(0))
+vec(76, 'STORAGE_POOL_CREATE_XML', 'ret', PLAUS, POOL2)
+vec(79, 'STORAGE_POOL_BUILD', 'args', CAP + ' "virsh pool-build": wire-pool, flags 0',
+    POOL1 + u32(0))
+vec(78, 'STORAGE_POOL_CREATE', 'args', CAP + ' "virsh pool-start": wire-pool, flags 0',
+    POOL1 + u32(0))
+vec(80, 'STORAGE_POOL_DESTROY', 'args', CAP + ' "virsh pool-destroy": wire-pool', POOL1)
+vec(81, 'STORAGE_POOL_DELETE', 'args', PLAUS + ' (flags 0)', POOL1 + u32(0))
+vec(82, 'STORAGE_POOL_UNDEFINE', 'args', CAP + ' "virsh pool-undefine": wire-pool', POOL1)
+vec(83, 'STORAGE_POOL_REFRESH', 'args', CAP + ' "virsh pool-refresh": wire-pool, flags 0',
+    POOL1 + u32(0))
+vec(87, 'STORAGE_POOL_GET_INFO', 'args', CAP + ' "virsh pool-info": wire-pool', POOL1)
+vec(87, 'STORAGE_POOL_GET_INFO', 'ret', CAP + ' "virsh pool-info" (reply not decoded there: '
+    'plausible state 2 running, 20 GiB capacity, 5 GiB allocated, 15 GiB available)',
+    u32(2) + u64(21474836480) + u64(5368709120) + u64(16106127360))
+vec(87, 'STORAGE_POOL_GET_INFO', 'ret', PLAUS + ' (an inactive pool: state 0, sizes 0)',
+    u32(0) + u64(0) + u64(0) + u64(0), variant='inactive')
+vec(88, 'STORAGE_POOL_GET_XML_DESC', 'args', CAP + ' "virsh pool-dumpxml": wire-pool, flags 0 '
+    '(flags plausible)', POOL1 + u32(0))
+vec(88, 'STORAGE_POOL_GET_XML_DESC', 'ret', CAP + ' "virsh pool-dumpxml" (the XML is not decoded '
+    'there: plausible)', s(POOL_XML.replace('  <name>wire-pool</name>\n', '  <name>wire-pool'
+                                            '</name>\n  <uuid>' + PU1 + '</uuid>\n')))
+vec(89, 'STORAGE_POOL_GET_AUTOSTART', 'args', CAP + ' "virsh pool-info": wire-pool', POOL1)
+vec(89, 'STORAGE_POOL_GET_AUTOSTART', 'ret', CAP + ' "virsh pool-info" after pool-autostart '
+    '(value not decoded there: 1)', i32(1))
+vec(90, 'STORAGE_POOL_SET_AUTOSTART', 'args', CAP + ' "virsh pool-autostart" (args not decoded '
+    'there: wire-pool, autostart 1 as that command sends)', POOL1 + i32(1))
+vec(154, 'STORAGE_POOL_IS_ACTIVE', 'args', CAP + ' "virsh vol-info": wire-pool', POOL1)
+vec(154, 'STORAGE_POOL_IS_ACTIVE', 'ret', CAP + ' "virsh vol-info" after pool-start (value not '
+    'decoded there: 1)', i32(1))
+vec(155, 'STORAGE_POOL_IS_PERSISTENT', 'args', CAP + ' "virsh pool-info": wire-pool', POOL1)
+vec(155, 'STORAGE_POOL_IS_PERSISTENT', 'ret', CAP + ' "virsh pool-info" (value not decoded '
+    'there: 1, the pool was defined)', i32(1))
+vec(282, 'STORAGE_POOL_LIST_ALL_VOLUMES', 'args', CAP + ' "virsh vol-list": wire-pool, '
+    'need_results 1, flags 0 (spec §4.2)', POOL1 + i32(1) + u32(0))
+vec(282, 'STORAGE_POOL_LIST_ALL_VOLUMES', 'ret', CAP + ' "virsh vol-list": wire-vol1.raw, ret 1',
+    arr(lambda x: x, [VOL1]) + u32(1))
+vec(91, 'STORAGE_POOL_NUM_OF_VOLUMES', 'args', PLAUS, POOL1)
+vec(91, 'STORAGE_POOL_NUM_OF_VOLUMES', 'ret', PLAUS, i32(1))
+vec(92, 'STORAGE_POOL_LIST_VOLUMES', 'args', PLAUS + ' (maxnames 1)', POOL1 + i32(1))
+vec(92, 'STORAGE_POOL_LIST_VOLUMES', 'ret', PLAUS, arr(s, ['wire-vol1.raw']))
+vec(75, 'CONNECT_FIND_STORAGE_POOL_SOURCES', 'args', PLAUS + ' (netfs with a host to ask)',
+    s('netfs') + sopt("<source><host name='nfs.example.org'/></source>") + u32(0))
+vec(75, 'CONNECT_FIND_STORAGE_POOL_SOURCES', 'args', PLAUS + ' (logical, src_spec NULL)',
+    s('logical') + sopt(None) + u32(0), variant='null')
+vec(75, 'CONNECT_FIND_STORAGE_POOL_SOURCES', 'ret', PLAUS,
+    s("<sources>\n  <source>\n    <host name='nfs.example.org'/>\n"
+      "    <dir path='/export/images'/>\n    <format type='nfs'/>\n  </source>\n</sources>\n"))
+vec(403, 'CONNECT_GET_STORAGE_POOL_CAPABILITIES', 'args', PLAUS + ' (flags 0)', u32(0))
+vec(403, 'CONNECT_GET_STORAGE_POOL_CAPABILITIES', 'ret', PLAUS,
+    s("<storagepoolCapabilities>\n  <pool type='dir' supported='yes'>\n    <volOptions>\n"
+      "      <defaultFormat type='raw'/>\n    </volOptions>\n  </pool>\n"
+      "</storagepoolCapabilities>\n"))
+
+# Storage volumes (§7.5)
+vec(95, 'STORAGE_VOL_LOOKUP_BY_NAME', 'args', CAP + ' "virsh vol-info": wire-pool, wire-vol1.raw',
+    POOL1 + s('wire-vol1.raw'))
+vec(95, 'STORAGE_VOL_LOOKUP_BY_NAME', 'ret', CAP + ' "virsh vol-info": wire-pool/wire-vol1.raw, '
+    'key ' + VOL1_PATH, VOL1)
+vec(95, 'STORAGE_VOL_LOOKUP_BY_NAME', 'error', PLAUS + ' (code 50 NO_STORAGE_VOL, domain 18 '
+    'STORAGE)', error(50, 18, "Storage volume not found: no storage vol with matching name "
+                      "'wire-novol'", str1='Storage volume not found: %s',
+                      str2="no storage vol with matching name 'wire-novol'"))
+vec(96, 'STORAGE_VOL_LOOKUP_BY_KEY', 'args', PLAUS + ' (the key of wire-vol1.raw)', s(VOL1_PATH))
+vec(96, 'STORAGE_VOL_LOOKUP_BY_KEY', 'ret', PLAUS, VOL1)
+vec(97, 'STORAGE_VOL_LOOKUP_BY_PATH', 'args', PLAUS + ' (the path of wire-vol1.raw)', s(VOL1_PATH))
+vec(97, 'STORAGE_VOL_LOOKUP_BY_PATH', 'ret', PLAUS, VOL1)
+vec(93, 'STORAGE_VOL_CREATE_XML', 'args', CAP + ' "virsh vol-create-as wire-pool wire-vol1.raw 1M '
+    '--format raw": wire-pool, flags 0 (spec §4.2); the XML is not decoded there (plausible)',
+    POOL1 + s(VOL_XML) + u32(0))
+vec(93, 'STORAGE_VOL_CREATE_XML', 'ret', CAP + ' "virsh vol-create-as": wire-pool/wire-vol1.raw',
+    VOL1)
+vec(125, 'STORAGE_VOL_CREATE_XML_FROM', 'args', PLAUS + ' (clone wire-vol1.raw, flags 0)',
+    POOL1 + s(VOL2_XML) + VOL1 + u32(0))
+vec(125, 'STORAGE_VOL_CREATE_XML_FROM', 'ret', PLAUS, VOL2)
+vec(94, 'STORAGE_VOL_DELETE', 'args', CAP + ' "virsh vol-delete": wire-vol1.raw, flags 0',
+    VOL1 + u32(0))
+vec(165, 'STORAGE_VOL_WIPE', 'args', PLAUS + ' (flags 0)', VOL1 + u32(0))
+vec(260, 'STORAGE_VOL_RESIZE', 'args', PLAUS + ' (2 MiB, flags 0)', VOL1 + u64(2097152) + u32(0))
+vec(98, 'STORAGE_VOL_GET_INFO', 'args', CAP + ' "virsh vol-info": wire-pool/wire-vol1.raw', VOL1)
+vec(98, 'STORAGE_VOL_GET_INFO', 'ret', CAP + ' "virsh vol-info" (reply not decoded there: type 0 '
+    'file, 1 MiB capacity and allocation as created)', i32(0) + u64(1048576) + u64(1048576))
+vec(378, 'STORAGE_VOL_GET_INFO_FLAGS', 'args', PLAUS + ' (flags 1)', VOL1 + u32(1))
+vec(378, 'STORAGE_VOL_GET_INFO_FLAGS', 'ret', PLAUS + ' (type 1 block)',
+    i32(1) + u64(10737418240) + u64(10737418240))
+vec(99, 'STORAGE_VOL_GET_XML_DESC', 'args', CAP + ' "virsh vol-dumpxml": wire-pool/wire-vol1.raw, '
+    'flags 0 (flags plausible)', VOL1 + u32(0))
+vec(99, 'STORAGE_VOL_GET_XML_DESC', 'ret', CAP + ' "virsh vol-dumpxml" (the XML is not decoded '
+    'there: plausible)', s("<volume type='file'>\n  <name>wire-vol1.raw</name>\n  <key>" +
+                           VOL1_PATH + "</key>\n  <capacity unit='bytes'>1048576</capacity>\n"
+                           "  <target>\n    <path>" + VOL1_PATH + "</path>\n"
+                           "    <format type='raw'/>\n  </target>\n</volume>\n"))
+vec(100, 'STORAGE_VOL_GET_PATH', 'args', CAP + ' "virsh vol-path": wire-pool/wire-vol1.raw', VOL1)
+vec(100, 'STORAGE_VOL_GET_PATH', 'ret', CAP + ' "virsh vol-path": ' + VOL1_PATH, s(VOL1_PATH))
+vec(208, 'STORAGE_VOL_UPLOAD', 'args', CAP + ' "virsh vol-upload": offset 0, length 0, flags 0',
+    VOL1 + u64(0) + u64(0) + u32(0))
+vec(208, 'STORAGE_VOL_UPLOAD', 'args', PLAUS + ' (a range, flags 1 sparse stream)',
+    VOL1 + u64(4096) + u64(65536) + u32(1), variant='range')
+vec(209, 'STORAGE_VOL_DOWNLOAD', 'args', CAP + ' "virsh vol-download": offset 0, length 0, '
+    'flags 0', VOL1 + u64(0) + u64(0) + u32(0))
+
+# Network filters (§7.6)
+vec(286, 'CONNECT_LIST_ALL_NWFILTERS', 'args', CAP + ' "virsh nwfilter-list": need_results 1, '
+    'flags 0', i32(1) + u32(0))
+vec(286, 'CONNECT_LIST_ALL_NWFILTERS', 'ret', CAP + ' "virsh nwfilter-list": 0 filters, ret 0',
+    arr(lambda x: x, []) + u32(0))
+vec(286, 'CONNECT_LIST_ALL_NWFILTERS', 'ret', PLAUS + ' (wire-filter1, ret 1)',
+    arr(lambda x: x, [NWF1]) + u32(1), variant='one')
+vec(175, 'NWFILTER_LOOKUP_BY_NAME', 'args', CAP + ' "virsh nwfilter-dumpxml wire-filter1" (args '
+    'not decoded there: the name given)', s('wire-filter1'))
+vec(175, 'NWFILTER_LOOKUP_BY_NAME', 'ret', CAP + ' "virsh nwfilter-dumpxml" (reply not decoded '
+    'there: wire-filter1, uuid plausible)', NWF1)
+vec(175, 'NWFILTER_LOOKUP_BY_NAME', 'error', PLAUS + ' (code 62 NO_NWFILTER, domain 33 NWFILTER)',
+    error(62, 33, "Network filter not found: no nwfilter with matching name 'wire-nofilter'",
+          str1='Network filter not found: %s',
+          str2="no nwfilter with matching name 'wire-nofilter'"))
+vec(176, 'NWFILTER_LOOKUP_BY_UUID', 'args', PLAUS, uuid(FU1))
+vec(176, 'NWFILTER_LOOKUP_BY_UUID', 'ret', PLAUS, NWF1)
+vec(180, 'NWFILTER_DEFINE_XML', 'args', CAP + ' "virsh nwfilter-define wire-nwf.xml" (the XML is '
+    'not decoded there: plausible)', s(NWF_XML))
+vec(180, 'NWFILTER_DEFINE_XML', 'ret', CAP + ' "virsh nwfilter-define" (reply not decoded there: '
+    'wire-filter1, uuid plausible)', NWF1)
+vec(431, 'NWFILTER_DEFINE_XML_FLAGS', 'args', PLAUS + ' (flags 1 VALIDATE)', s(NWF_XML) + u32(1))
+vec(431, 'NWFILTER_DEFINE_XML_FLAGS', 'ret', PLAUS, NWF1)
+vec(181, 'NWFILTER_UNDEFINE', 'args', CAP + ' "virsh nwfilter-undefine wire-filter1" (args not '
+    'decoded there: uuid plausible)', NWF1)
+vec(177, 'NWFILTER_GET_XML_DESC', 'args', CAP + ' "virsh nwfilter-dumpxml": flags 0 (spec §4.2; '
+    'uuid plausible)', NWF1 + u32(0))
+vec(177, 'NWFILTER_GET_XML_DESC', 'ret', CAP + ' "virsh nwfilter-dumpxml" (the XML is not decoded '
+    'there: plausible)', s(NWF_XML.replace("chain='root'>\n", "chain='root'>\n  <uuid>" + FU1 +
+                                           "</uuid>\n")))
+vec(178, 'CONNECT_NUM_OF_NWFILTERS', 'ret', PLAUS, i32(1))
+vec(179, 'CONNECT_LIST_NWFILTERS', 'args', PLAUS, i32(1))
+vec(179, 'CONNECT_LIST_NWFILTERS', 'ret', PLAUS, arr(s, ['wire-filter1']))
+
+# Network and storage pool events (§7.9, §9)
+vec(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', 'args', 'spec §4.2 "virsh net-event --event '
+    'lifecycle": eventID 0, net NULL', i32(0) + opt(lambda x: x, None))
+vec(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', 'args', PLAUS + ' (eventID 0 for wire-net1 only)',
+    i32(0) + opt(lambda x: x, NET1), variant='network')
+vec(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', 'ret', 'spec §9: network callback ids count from '
+    '0 (callbackID 0)', i32(0))
+vec(314, 'CONNECT_NETWORK_EVENT_DEREGISTER_ANY', 'args', 'spec §4.2 "virsh net-event" on exit: '
+    'callbackID 0', i32(0))
+vec(315, 'NETWORK_EVENT_LIFECYCLE', 'msg', PLAUS + ' (callbackID 0, wire-net1, event 2 STARTED, '
+    'detail 0)', i32(0) + NET1 + i32(2) + i32(0))
+vec(315, 'NETWORK_EVENT_LIFECYCLE', 'msg', PLAUS + ' (event 1 UNDEFINED)',
+    i32(0) + NET1 + i32(1) + i32(0), variant='undefined')
+vec(368, 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', 'args', 'spec §4.2 "virsh pool-event --event '
+    'lifecycle": eventID 0; pool NULL plausible', i32(0) + opt(lambda x: x, None))
+vec(368, 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', 'args', PLAUS + ' (eventID 1 for wire-pool '
+    'only)', i32(1) + opt(lambda x: x, POOL1), variant='pool')
+vec(368, 'CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY', 'ret', PLAUS + ' (callbackID 0)', i32(0))
+vec(369, 'CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY', 'args', PLAUS + ' (callbackID 0)', i32(0))
+vec(370, 'STORAGE_POOL_EVENT_LIFECYCLE', 'msg', PLAUS + ' (callbackID 0, wire-pool, event 2, '
+    'detail 0)', i32(0) + POOL1 + i32(2) + i32(0))
+vec(373, 'STORAGE_POOL_EVENT_REFRESH', 'msg', PLAUS + ' (callbackID 1, wire-pool)', i32(1) + POOL1)
+
+# Node statistics (§7.7, §2.5 two-call pattern)
+vec(227, 'NODE_GET_CPU_STATS', 'args', PLAUS + ' (all CPUs, nparams 0 = "how many?")',
+    i32(-1) + i32(0) + u32(0))
+vec(227, 'NODE_GET_CPU_STATS', 'args', PLAUS + ' (CPU 1, the 4 parameters)',
+    i32(1) + i32(4) + u32(0), variant='values')
+vec(227, 'NODE_GET_CPU_STATS', 'ret', PLAUS + ' (no params, nparams 4)',
+    arr(lambda x: x, []) + i32(4))
+vec(227, 'NODE_GET_CPU_STATS', 'ret', PLAUS + ' (ns per field, trailing nparams 0)',
+    arr(lambda x: x, [stat('kernel', 5417890000000), stat('user', 12876540000000),
+                      stat('idle', 987654320000000), stat('iowait', 43210000000)]) + i32(0),
+    variant='values')
+vec(228, 'NODE_GET_MEMORY_STATS', 'args', PLAUS + ' (nparams 0, all cells -1)',
+    i32(0) + i32(-1) + u32(0))
+vec(228, 'NODE_GET_MEMORY_STATS', 'ret', PLAUS + ' (KiB per field, trailing nparams 0)',
+    arr(lambda x: x, [stat('total', 5072672), stat('free', 3145728), stat('buffers', 131072),
+                      stat('cached', 1048576)]) + i32(0))
+vec(293, 'NODE_GET_CPU_MAP', 'args', PLAUS + ' (need_map 1, need_online 1)',
+    i32(1) + i32(1) + u32(0))
+vec(293, 'NODE_GET_CPU_MAP', 'ret', PLAUS + ' (2 CPUs, both online: map 0x03)',
+    opaque_var(b'\x03') + u32(2) + i32(2))
+vec(293, 'NODE_GET_CPU_MAP', 'ret', PLAUS + ' (need_map 0: empty map; 12 CPUs, 10 online)',
+    opaque_var(b'') + u32(10) + i32(12), variant='nomap')
+vec(340, 'NODE_GET_FREE_PAGES', 'args', PLAUS + ' (4 KiB and 2 MiB pages, cell 0 only)',
+    arr(u32, [4, 2048]) + i32(0) + u32(1) + u32(0))
+vec(340, 'NODE_GET_FREE_PAGES', 'ret', PLAUS + ' (one count per page size)',
+    arr(u64, [786432, 0]))
 
 
 # Packet lengths seen in the captures (length word included): the payload must

@@ -71,7 +71,9 @@ test_slots(void)
             g_assert_cmpuint(p->ret_size, ==, 0);
         }
     }
-    g_assert_cmpint(used, >=, 84);      /* Tier 0 + Tier 1 + events, console, stats, identity */
+    /* Tier 0 + Tier 1 + events, console, stats, identity; networks, storage
+     * pools and volumes, network filters, their events, node statistics */
+    g_assert_cmpint(used, >=, 164);
 }
 
 /* Names that always change state: such procedures must be refused on a
@@ -79,12 +81,12 @@ test_slots(void)
 static const char *const write_words[] = {
     "_DEFINE_", "_UNDEFINE_", "_CREATE_", "_DESTROY_", "_SHUTDOWN_", "_REBOOT_",
     "_RESET_", "_SUSPEND_", "_RESUME_", "_SET_", "_ATTACH_", "_DETACH_", "_UPDATE_",
-    "_OPEN_CONSOLE_",
+    "_OPEN_CONSOLE_", "_BUILD_", "_DELETE_", "_REFRESH_", "_WIPE_", "_RESIZE_", "_UPLOAD_",
 };
 /* Names that only read: allowed on a read-only connection. */
 static const char *const read_words[] = {
     "_GET_", "_LOOKUP_", "_LIST_", "_IS_", "_NUM_OF_", "REGISTER_", "_HAS_",
-    "_SNAPSHOT_NUM_", "_SUPPORTS_FEATURE_", "_AUTH_",
+    "_SNAPSHOT_NUM_", "_SUPPORTS_FEATURE_", "_AUTH_", "_DOWNLOAD_",
 };
 
 static bool
@@ -127,6 +129,21 @@ test_readonly(void)
     g_assert_true(proc(MV_REMOTE_PROC_CONNECT_OPEN)->readonly);
     g_assert_true(proc(MV_REMOTE_PROC_AUTH_LIST)->readonly);
     g_assert_true(proc(MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY)->readonly);
+
+    /* Networks, storage, filters. */
+    g_assert_false(proc(MV_REMOTE_PROC_NETWORK_DEFINE_XML)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_NETWORK_UPDATE)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_STORAGE_POOL_BUILD)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_STORAGE_POOL_REFRESH)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_STORAGE_VOL_WIPE)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_STORAGE_VOL_UPLOAD)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_NWFILTER_UNDEFINE)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_STORAGE_POOL_GET_INFO)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY)->readonly);
+    g_assert_true(proc(MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY)->readonly);
 }
 
 static void
@@ -152,6 +169,16 @@ test_annotations(void)
     g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_GET_URI)->api, ==, "virConnectGetURI");
     g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY)->api, ==,
                     "virConnectDomainEventRegisterAny");
+    /* libvirt spells NWFilter and DHCP its own way. */
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME)->api, ==,
+                    "virNWFilterLookupByName");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS)->api, ==,
+                    "virConnectListAllNWFilters");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_NETWORK_GET_DHCP_LEASES)->api, ==,
+                    "virNetworkGetDHCPLeases");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM)->api, ==,
+                    "virStorageVolCreateXMLFrom");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_NODE_GET_CPU_STATS)->api, ==, "virNodeGetCPUStats");
 
     /* Routes. */
     g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_OPEN)->route, ==, MV_ROUTE_ANY);
@@ -160,12 +187,31 @@ test_annotations(void)
     g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_GET_TYPE)->route, ==, MV_ROUTE_HYPERVISOR);
     g_assert_cmpint(proc(MV_REMOTE_PROC_NODE_GET_INFO)->route, ==, MV_ROUTE_HYPERVISOR);
     g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_GET_STATE)->route, ==, MV_ROUTE_DOMAIN);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS)->route, ==, MV_ROUTE_NETWORK);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE)->route, ==, MV_ROUTE_NETWORK);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY)->route, ==,
+                    MV_ROUTE_NETWORK);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS)->route, ==,
+                    MV_ROUTE_STORAGE);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME)->route, ==, MV_ROUTE_STORAGE);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH)->route, ==, MV_ROUTE_STORAGE);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NWFILTER_DEFINE_XML)->route, ==, MV_ROUTE_NWFILTER);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NODE_GET_MEMORY_STATS)->route, ==, MV_ROUTE_HYPERVISOR);
 
     /* Priorities. */
     g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_DESTROY)->priority, ==, MV_PRIORITY_HIGH);
     g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_GET_STATE)->priority, ==, MV_PRIORITY_INLINE);
     g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_OPEN)->priority, ==, MV_PRIORITY_LOW);
     g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_DEFINE_XML)->priority, ==, MV_PRIORITY_LOW);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NETWORK_DESTROY)->priority, ==, MV_PRIORITY_HIGH);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_POOL_DESTROY)->priority, ==, MV_PRIORITY_HIGH);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NETWORK_LOOKUP_BY_NAME)->priority, ==, MV_PRIORITY_INLINE);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_NETWORK_GET_BRIDGE_NAME)->priority, ==,
+                    MV_PRIORITY_INLINE);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_POOL_IS_ACTIVE)->priority, ==, MV_PRIORITY_INLINE);
+    /* pool and volume info may stat files */
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_POOL_GET_INFO)->priority, ==, MV_PRIORITY_LOW);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_VOL_GET_INFO)->priority, ==, MV_PRIORITY_LOW);
 
     /* Kinds: events carry their body as args; the console opens a stream. */
     p = proc(MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE);
@@ -174,6 +220,14 @@ test_annotations(void)
     g_assert_cmpint(proc(MV_REMOTE_PROC_DOMAIN_OPEN_CONSOLE)->kind, ==, MV_PROC_KIND_STREAM);
     g_assert_cmpint(proc(MV_REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED)->kind, ==,
                     MV_PROC_KIND_EVENT);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_VOL_UPLOAD)->kind, ==, MV_PROC_KIND_STREAM);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD)->kind, ==, MV_PROC_KIND_STREAM);
+    p = proc(MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE);
+    g_assert_cmpint(p->kind, ==, MV_PROC_KIND_EVENT);
+    g_assert_true(p->args_filter == (xdrproc_t)xdr_mv_remote_network_event_lifecycle_msg);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE)->kind, ==,
+                    MV_PROC_KIND_EVENT);
+    g_assert_cmpint(proc(MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH)->kind, ==, MV_PROC_KIND_EVENT);
 }
 
 static void
