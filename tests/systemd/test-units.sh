@@ -6,10 +6,12 @@ src=${MV_SOURCE_ROOT:?}
 build=${MV_BUILD_ROOT:?}
 command -v systemd-analyze >/dev/null || { echo "systemd-analyze is not installed"; exit 77; }
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+sbin=$(mktemp -d)
+trap 'rm -rf "$dir" "$sbin"' EXIT
+ln -s "$build/daemons/qemu/modvirt-qemud" "$build/proxy/modvirt-proxyd" "$sbin/"
 for unit in "$src"/systemd/*.in; do
     name=$(basename "$unit" .in)
-    sed -e "s|@sbindir@|$build/daemons/qemu|g" -e "s|@runstatedir@|/run|g" \
+    sed -e "s|@sbindir@|$sbin|g" -e "s|@runstatedir@|/run|g" \
         -e "s|@docdir@|$src|g" "$unit" >"$dir/$name"
     grep -q '@[a-z]*@' "$dir/$name" && { echo "$name: unsubstituted variable"; exit 1; }
 done
