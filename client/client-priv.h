@@ -194,6 +194,37 @@ MvDomain *mv_domain_new_from_wire(MvConnect *conn, const mv_remote_nonnull_domai
 /** mv_domain_to_wire: fills @ret_ref pointing into @dom (nothing to free; valid while @dom is). */
 void mv_domain_to_wire(MvDomain *dom, mv_remote_nonnull_domain *ret_ref);
 
+/* ---- network.c, storage-pool.c, storage-volume.c, nwfilter.c ------------------------- */
+
+/** mv_network_new_from_wire: a new handle for @ref on @conn (copies everything). */
+MvNetwork *mv_network_new_from_wire(MvConnect *conn, const mv_remote_nonnull_network *ref);
+/** mv_network_to_wire: fills @ret_ref pointing into @net (valid while @net is). */
+void mv_network_to_wire(MvNetwork *net, mv_remote_nonnull_network *ret_ref);
+/**
+ * mv_network_list_flags_to_wire:
+ * MvListNetworksFlags -> the wire's list flags (ACTIVE and INACTIVE are
+ * swapped there: 1 INACTIVE, 2 ACTIVE). Only known bits may be set.
+ */
+unsigned int mv_network_list_flags_to_wire(unsigned int flags);
+
+/** mv_storage_pool_new_from_wire: a new handle for @ref on @conn (copies everything). */
+MvStoragePool *mv_storage_pool_new_from_wire(MvConnect *conn,
+                                             const mv_remote_nonnull_storage_pool *ref);
+/** mv_storage_pool_to_wire: fills @ret_ref pointing into @pool (valid while @pool is). */
+void mv_storage_pool_to_wire(MvStoragePool *pool, mv_remote_nonnull_storage_pool *ret_ref);
+/** mv_storage_pool_list_flags_to_wire: as mv_network_list_flags_to_wire(), for pools. */
+unsigned int mv_storage_pool_list_flags_to_wire(unsigned int flags);
+
+/** mv_storage_volume_new_from_wire: a new handle for @ref on @conn (copies everything). */
+MvStorageVolume *mv_storage_volume_new_from_wire(MvConnect *conn,
+                                                 const mv_remote_nonnull_storage_vol *ref);
+/** mv_storage_volume_to_wire: fills @ret_ref pointing into @vol (valid while @vol is). */
+void mv_storage_volume_to_wire(MvStorageVolume *vol, mv_remote_nonnull_storage_vol *ret_ref);
+
+/** mv_network_filter_new_from_wire: a new handle for @ref on @conn (copies everything). */
+MvNetworkFilter *mv_network_filter_new_from_wire(MvConnect *conn,
+                                                 const mv_remote_nonnull_nwfilter *ref);
+
 /* ---- stream.c ---------------------------------------------------------------------- */
 
 /**
@@ -204,6 +235,14 @@ void mv_domain_to_wire(MvDomain *dom, mv_remote_nonnull_domain *ret_ref);
  */
 void mv_stream_link_packet(MvLink *link, const MvMessageHeader *hdr, const guint8 *payload,
                            gsize len);
+
+/**
+ * mv_stream_new:
+ * The stream the daemon opened on @link when it answered call @serial of
+ * stream procedure @proc with OK; packets that arrived before are kept.
+ * Takes a reference on @conn. Returns a new stream (mv_stream_unref()).
+ */
+MvStream *mv_stream_new(MvConnect *conn, MvLink *link, int proc, guint32 serial);
 
 /* Per-link stream bookkeeping, owned by the link (stream.c). */
 typedef struct _MvStreamTable MvStreamTable;

@@ -12,32 +12,72 @@
 #include "client-priv.h"
 
 #define EVENT_ID_LIFECYCLE 0
+#define EVENT_ID_POOL_REFRESH 1
 
-/* An event family: how to register and which MESSAGE carries it. Only the
- * domain family exists in the protocol so far; networks and pools join here
- * with their own procedures. */
+typedef enum {
+    FAMILY_DOMAIN,
+    FAMILY_NETWORK,
+    FAMILY_STORAGE_POOL,
+} MvFamilyKind;
+
+/* One event id of a family and the MESSAGE procedure that carries it. */
 typedef struct {
+    int event_id;
+    int message_proc;
+} MvEventKind;
+
+/* An event family: how to register and deregister, and which event ids a
+ * watch registers (each registration gets its own callback id). */
+typedef struct {
+    MvFamilyKind kind;
+    const char *func;               /* the public watch function, for messages */
     int register_proc;
     int deregister_proc;
-    int message_proc;
+    int n_kinds;
+    MvEventKind kinds[2];
 } MvEventFamily;
 
 static const MvEventFamily domain_family = {
+    FAMILY_DOMAIN, "mv_connect_watch_domain_events",
     MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
     MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
-    MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+    1, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE } },
+};
+
+static const MvEventFamily network_family = {
+    FAMILY_NETWORK, "mv_connect_watch_network_events",
+    MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+    1, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE } },
+};
+
+static const MvEventFamily pool_family = {
+    FAMILY_STORAGE_POOL, "mv_connect_watch_storage_pool_events",
+    MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+    2, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE },
+         { EVENT_ID_POOL_REFRESH, MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH } },
 };
 
 typedef struct {
     MvLink *link;
+    int message_proc;
     int callback_id;
 } MvRegistration;
 
+/* One event waiting for delivery: the object's wire identity (a domain's
+ * id is -1 for the other families) and what happened. */
 typedef struct {
-    mv_remote_nonnull_domain dom;   /* owned copy */
+    char *name;
+    guint8 uuid[MV_REMOTE_UUID_LEN];
+    int id;
     int event;
     int detail;
 } MvEventItem;
+
+/* Any of the MvXxxEventFunc types, stored as one function pointer type and
+ * cast back by family before the call. */
+typedef void (*MvAnyEventFunc)(void);
 
 typedef struct {
     gint refs;
@@ -45,7 +85,7 @@ typedef struct {
     MvConnect *conn;                /* no reference: the connection removes its watches */
     const MvEventFamily *family;
     GMainContext *context;
-    MvDomainEventFunc func;
+    MvAnyEventFunc func;            /* the family's MvXxxEventFunc */
     gpointer user_data;
     GDestroyNotify destroy;
     GArray *regs;                   /* MvRegistration */
@@ -58,7 +98,7 @@ typedef struct {
 struct _MvEventTable {
     GMutex lock;
     GHashTable *watches;            /* id -> MvWatch (a reference) */
-    GHashTable *by_callback;        /* "daemon:callback_id" -> MvWatch (weak) */
+    GHashTable *by_callback;        /* "daemon:message_proc:callback_id" -> MvWatch (weak) */
     guint next_id;
 };
 
@@ -67,7 +107,7 @@ event_item_free(gpointer data)
 {
     MvEventItem *item = data;
 
-    g_free(item->dom.name);
+    g_free(item->name);
     g_free(item);
 }
 
@@ -94,10 +134,12 @@ watch_unref(gpointer data)
     g_free(watch);
 }
 
+/* Callback ids are only unique per daemon and family (a daemon may count
+ * domain and network callbacks separately), hence the message procedure. */
 static char *
-callback_key(MvLink *link, int callback_id)
+callback_key(MvLink *link, int message_proc, int callback_id)
 {
-    return g_strdup_printf("%d:%d", (int)mv_link_daemon(link), callback_id);
+    return g_strdup_printf("%d:%d:%d", (int)mv_link_daemon(link), message_proc, callback_id);
 }
 
 MvEventTable *
@@ -125,6 +167,45 @@ mv_event_table_free(MvEventTable *table)
 
 /* ---- delivery ------------------------------------------------------------------ */
 
+/* Calls the watch's function with a fresh handle for @item's object. */
+static void
+watch_deliver(MvWatch *watch, const MvEventItem *item)
+{
+    switch (watch->family->kind) {
+    case FAMILY_DOMAIN: {
+        mv_remote_nonnull_domain ref = { .name = item->name, .id = item->id };
+        g_autoptr(MvDomain) dom = NULL;
+
+        memcpy(ref.uuid, item->uuid, sizeof(ref.uuid));
+        dom = mv_domain_new_from_wire(watch->conn, &ref);
+        ((MvDomainEventFunc)watch->func)(watch->conn, dom, (MvDomainEventType)item->event,
+                                         item->detail, watch->user_data);
+        break;
+    }
+    case FAMILY_NETWORK: {
+        mv_remote_nonnull_network ref = { .name = item->name };
+        g_autoptr(MvNetwork) net = NULL;
+
+        memcpy(ref.uuid, item->uuid, sizeof(ref.uuid));
+        net = mv_network_new_from_wire(watch->conn, &ref);
+        ((MvNetworkEventFunc)watch->func)(watch->conn, net, (MvNetworkEventType)item->event,
+                                          item->detail, watch->user_data);
+        break;
+    }
+    case FAMILY_STORAGE_POOL: {
+        mv_remote_nonnull_storage_pool ref = { .name = item->name };
+        g_autoptr(MvStoragePool) pool = NULL;
+
+        memcpy(ref.uuid, item->uuid, sizeof(ref.uuid));
+        pool = mv_storage_pool_new_from_wire(watch->conn, &ref);
+        ((MvStoragePoolEventFunc)watch->func)(watch->conn, pool,
+                                              (MvStoragePoolEventType)item->event,
+                                              item->detail, watch->user_data);
+        break;
+    }
+    }
+}
+
 /* Runs in the watch's context: delivers everything queued, in order. */
 static gboolean
 watch_dispatch(gpointer data)
@@ -139,12 +220,8 @@ watch_dispatch(gpointer data)
     watch->scheduled = false;
     g_mutex_unlock(&watch->lock);
     while ((item = g_queue_pop_head(&items))) {
-        if (!g_atomic_int_get(&watch->removed)) {
-            g_autoptr(MvDomain) dom = mv_domain_new_from_wire(watch->conn, &item->dom);
-
-            watch->func(watch->conn, dom, (MvDomainEventType)item->event, item->detail,
-                        watch->user_data);
-        }
+        if (!g_atomic_int_get(&watch->removed))
+            watch_deliver(watch, item);
         event_item_free(item);
     }
     return G_SOURCE_REMOVE;
@@ -169,47 +246,101 @@ watch_queue(MvWatch *watch, MvEventItem *item)
     g_mutex_unlock(&watch->lock);
 }
 
+/* Decodes an event MESSAGE of a watchable kind into a new item and its
+ * callback id. NULL for other events and for payloads that do not decode. */
+static MvEventItem *
+event_item_decode(int proc, const guint8 *payload, gsize len, int *ret_callback_id)
+{
+    union {
+        mv_remote_domain_event_callback_lifecycle_msg dom;
+        mv_remote_network_event_lifecycle_msg net;
+        mv_remote_storage_pool_event_lifecycle_msg pool;
+        mv_remote_storage_pool_event_refresh_msg refresh;
+    } msg;
+    MvEventItem *item;
+
+    if (proc != MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE &&
+        proc != MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE &&
+        proc != MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE &&
+        proc != MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH)
+        return NULL;            /* events of kinds nobody can watch yet */
+    memset(&msg, 0, sizeof(msg));
+    if (!mv_remote_decode_event(proc, payload, len, &msg, NULL))
+        return NULL;
+    item = g_new0(MvEventItem, 1);
+    item->id = -1;
+    switch (proc) {
+    case MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE:
+        *ret_callback_id = msg.dom.callback_id;
+        item->name = g_strdup(msg.dom.msg.dom.name);
+        memcpy(item->uuid, msg.dom.msg.dom.uuid, sizeof(item->uuid));
+        item->id = msg.dom.msg.dom.id;
+        item->event = msg.dom.msg.event;
+        item->detail = msg.dom.msg.detail;
+        break;
+    case MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE:
+        *ret_callback_id = msg.net.callback_id;
+        item->name = g_strdup(msg.net.net.name);
+        memcpy(item->uuid, msg.net.net.uuid, sizeof(item->uuid));
+        item->event = msg.net.event;
+        item->detail = msg.net.detail;
+        break;
+    case MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE:
+        *ret_callback_id = msg.pool.callback_id;
+        item->name = g_strdup(msg.pool.pool.name);
+        memcpy(item->uuid, msg.pool.pool.uuid, sizeof(item->uuid));
+        item->event = msg.pool.event;
+        item->detail = msg.pool.detail;
+        break;
+    default:
+        *ret_callback_id = msg.refresh.callback_id;
+        item->name = g_strdup(msg.refresh.pool.name);
+        memcpy(item->uuid, msg.refresh.pool.uuid, sizeof(item->uuid));
+        item->event = MV_STORAGE_POOL_EVENT_REFRESHED;
+        break;
+    }
+    xdr_free(mv_remote_program.procs[proc].args_filter, (char *)&msg);
+    return item;
+}
+
 void
 mv_events_link_message(MvLink *link, const MvMessageHeader *hdr, const guint8 *payload,
                        gsize len)
 {
     MvEventTable *table = mv_connect_events(mv_link_connect(link));
-    mv_remote_domain_event_callback_lifecycle_msg msg = { 0 };
     g_autofree char *key = NULL;
     MvEventItem *item;
     MvWatch *watch;
+    int callback_id = 0;
 
-    if (hdr->prog != MV_PROGRAM_REMOTE || hdr->proc != domain_family.message_proc)
-        return;             /* events of kinds nobody can watch yet */
-    if (!mv_remote_decode_event(hdr->proc, payload, len, &msg, NULL))
+    if (hdr->prog != MV_PROGRAM_REMOTE ||
+        !(item = event_item_decode(hdr->proc, payload, len, &callback_id)))
         return;
-    key = callback_key(link, msg.callback_id);
+    key = callback_key(link, hdr->proc, callback_id);
     g_mutex_lock(&table->lock);
     watch = g_hash_table_lookup(table->by_callback, key);
     if (watch)
         watch_ref(watch);
     g_mutex_unlock(&table->lock);
-    if (watch) {
-        item = g_new0(MvEventItem, 1);
-        item->dom.name = g_strdup(msg.msg.dom.name);
-        memcpy(item->dom.uuid, msg.msg.dom.uuid, sizeof(item->dom.uuid));
-        item->dom.id = msg.msg.dom.id;
-        item->event = msg.msg.event;
-        item->detail = msg.msg.detail;
-        if (!g_atomic_int_get(&watch->removed))
-            watch_queue(watch, item);
-        else
-            event_item_free(item);
+    if (watch && !g_atomic_int_get(&watch->removed))
+        watch_queue(watch, g_steal_pointer(&item));
+    if (item)
+        event_item_free(item);
+    if (watch)
         watch_unref(watch);
-    }
-    xdr_free((xdrproc_t)xdr_mv_remote_domain_event_callback_lifecycle_msg, (char *)&msg);
 }
 
 /* ---- watch and unwatch ------------------------------------------------------------- */
 
+/* Every family's deregister args are one `int callback_id`: the domain
+ * family's struct serves them all. */
 static void
 watch_deregister(MvWatch *watch)
 {
+    G_STATIC_ASSERT(sizeof(mv_remote_connect_domain_event_callback_deregister_any_args) ==
+                    sizeof(mv_remote_connect_network_event_deregister_any_args));
+    G_STATIC_ASSERT(sizeof(mv_remote_connect_domain_event_callback_deregister_any_args) ==
+                    sizeof(mv_remote_connect_storage_pool_event_deregister_any_args));
     for (guint i = 0; i < watch->regs->len; i++) {
         MvRegistration *reg = &g_array_index(watch->regs, MvRegistration, i);
         mv_remote_connect_domain_event_callback_deregister_any_args args = {
@@ -224,59 +355,142 @@ watch_deregister(MvWatch *watch)
     }
 }
 
-guint
-mv_connect_watch_domain_events(MvConnect *conn, MvDomain *dom, GMainContext *context,
-                               MvDomainEventFunc func, gpointer user_data,
-                               GDestroyNotify destroy, unsigned int flags, GError **error)
+/* Registers one event id of @watch's family on @link; @object is the
+ * family's nullable wire reference (filtering on the daemon's side). */
+static bool
+watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer object,
+               GError **error)
 {
-    mv_remote_connect_domain_event_callback_register_any_args args = {
-        .event_id = EVENT_ID_LIFECYCLE,
-    };
-    mv_remote_connect_domain_event_callback_register_any_ret ret = { 0 };
-    mv_remote_nonnull_domain ref;
+    MvRpcClient *rpc = mv_link_rpc(link);
+    MvRegistration reg = { .link = link, .message_proc = kind->message_proc };
+    bool ok = false;
+
+    switch (watch->family->kind) {
+    case FAMILY_DOMAIN: {
+        mv_remote_connect_domain_event_callback_register_any_args args = {
+            .event_id = kind->event_id, .dom = object,
+        };
+        mv_remote_connect_domain_event_callback_register_any_ret ret = { 0 };
+
+        ok = mv_remote_connect_domain_event_callback_register_any(rpc, &args, &ret, error);
+        reg.callback_id = ret.callback_id;
+        break;
+    }
+    case FAMILY_NETWORK: {
+        mv_remote_connect_network_event_register_any_args args = {
+            .event_id = kind->event_id, .net = object,
+        };
+        mv_remote_connect_network_event_register_any_ret ret = { 0 };
+
+        ok = mv_remote_connect_network_event_register_any(rpc, &args, &ret, error);
+        reg.callback_id = ret.callback_id;
+        break;
+    }
+    case FAMILY_STORAGE_POOL: {
+        mv_remote_connect_storage_pool_event_register_any_args args = {
+            .event_id = kind->event_id, .pool = object,
+        };
+        mv_remote_connect_storage_pool_event_register_any_ret ret = { 0 };
+
+        ok = mv_remote_connect_storage_pool_event_register_any(rpc, &args, &ret, error);
+        reg.callback_id = ret.callback_id;
+        break;
+    }
+    }
+    if (ok)
+        g_array_append_val(watch->regs, reg);
+    return ok;
+}
+
+/* Makes a watch of @family: registers every event id of the family with the
+ * daemon that serves it (one link per connection: the family's daemon, or
+ * the proxy) and enters the watch in the connection's table. */
+static guint
+watch_add(MvConnect *conn, const MvEventFamily *family, gpointer object,
+          GMainContext *context, MvAnyEventFunc func, gpointer user_data, GDestroyNotify destroy,
+          unsigned int flags, GError **error)
+{
     MvEventTable *table;
-    MvRegistration reg;
     MvWatch *watch;
     MvLink *link;
 
-    if (!mv_client_check_arg(conn != NULL && func != NULL, "mv_connect_watch_domain_events",
+    if (!mv_client_check_arg(conn != NULL && func != NULL, family->func,
                              "the connection or callback", error) ||
-        !mv_client_check_flags(flags, 0, "mv_connect_watch_domain_events", error))
-        return 0;
-    /* Every daemon serving domain events; with one hypervisor per connection
-     * that is one link (the proxy's for remote URIs). */
-    if (!(link = mv_connect_link(conn, domain_family.register_proc, error)))
-        return 0;
-    if (dom) {
-        mv_domain_to_wire(dom, &ref);
-        args.dom = &ref;
-    }
-    if (!mv_remote_connect_domain_event_callback_register_any(mv_link_rpc(link), &args, &ret,
-                                                              error))
+        !mv_client_check_flags(flags, 0, family->func, error) ||
+        !(link = mv_connect_link(conn, family->register_proc, error)))
         return 0;
 
     watch = g_new0(MvWatch, 1);
     watch->refs = 1;
     watch->conn = conn;
-    watch->family = &domain_family;
-    watch->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+    watch->family = family;
     watch->func = func;
-    watch->user_data = user_data;
-    watch->destroy = destroy;
     watch->regs = g_array_new(FALSE, FALSE, sizeof(MvRegistration));
     g_mutex_init(&watch->lock);
     g_queue_init(&watch->pending);
-    reg.link = link;
-    reg.callback_id = ret.callback_id;
-    g_array_append_val(watch->regs, reg);
+    watch->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+    for (int i = 0; i < family->n_kinds; i++) {
+        if (!watch_register(watch, link, &family->kinds[i], object, error)) {
+            watch_deregister(watch);        /* the ids that did register */
+            watch_unref(watch);             /* no destroy notify: not set yet */
+            return 0;
+        }
+    }
+    watch->user_data = user_data;
+    watch->destroy = destroy;
 
     table = mv_connect_events(conn);
     g_mutex_lock(&table->lock);
     watch->id = table->next_id++;
     g_hash_table_insert(table->watches, GUINT_TO_POINTER(watch->id), watch);
-    g_hash_table_insert(table->by_callback, callback_key(link, ret.callback_id), watch);
+    for (guint i = 0; i < watch->regs->len; i++) {
+        MvRegistration *reg = &g_array_index(watch->regs, MvRegistration, i);
+
+        g_hash_table_insert(table->by_callback,
+                            callback_key(reg->link, reg->message_proc, reg->callback_id), watch);
+    }
     g_mutex_unlock(&table->lock);
     return watch->id;
+}
+
+guint
+mv_connect_watch_domain_events(MvConnect *conn, MvDomain *dom, GMainContext *context,
+                               MvDomainEventFunc func, gpointer user_data,
+                               GDestroyNotify destroy, unsigned int flags, GError **error)
+{
+    mv_remote_nonnull_domain ref;
+
+    if (dom)
+        mv_domain_to_wire(dom, &ref);
+    return watch_add(conn, &domain_family, dom ? &ref : NULL, context, (MvAnyEventFunc)func,
+                     user_data, destroy, flags, error);
+}
+
+guint
+mv_connect_watch_network_events(MvConnect *conn, MvNetwork *net, GMainContext *context,
+                                MvNetworkEventFunc func, gpointer user_data,
+                                GDestroyNotify destroy, unsigned int flags, GError **error)
+{
+    mv_remote_nonnull_network ref;
+
+    if (net)
+        mv_network_to_wire(net, &ref);
+    return watch_add(conn, &network_family, net ? &ref : NULL, context, (MvAnyEventFunc)func,
+                     user_data, destroy, flags, error);
+}
+
+guint
+mv_connect_watch_storage_pool_events(MvConnect *conn, MvStoragePool *pool,
+                                     GMainContext *context, MvStoragePoolEventFunc func,
+                                     gpointer user_data, GDestroyNotify destroy,
+                                     unsigned int flags, GError **error)
+{
+    mv_remote_nonnull_storage_pool ref;
+
+    if (pool)
+        mv_storage_pool_to_wire(pool, &ref);
+    return watch_add(conn, &pool_family, pool ? &ref : NULL, context, (MvAnyEventFunc)func,
+                     user_data, destroy, flags, error);
 }
 
 bool
@@ -300,7 +514,7 @@ mv_connect_unwatch_events(MvConnect *conn, guint watch_id, unsigned int flags, G
     }
     for (guint i = 0; i < watch->regs->len; i++) {
         MvRegistration *reg = &g_array_index(watch->regs, MvRegistration, i);
-        g_autofree char *key = callback_key(reg->link, reg->callback_id);
+        g_autofree char *key = callback_key(reg->link, reg->message_proc, reg->callback_id);
 
         g_hash_table_remove(table->by_callback, key);
     }
@@ -335,6 +549,30 @@ mv_domain_event_type_name(MvDomainEventType event)
     };
 
     if ((int)event < 0 || event >= MV_DOMAIN_EVENT_LAST)
+        return "unknown";
+    return names[event];
+}
+
+const char *
+mv_network_event_type_name(MvNetworkEventType event)
+{
+    static const char *const names[MV_NETWORK_EVENT_LAST] = {
+        "defined", "undefined", "started", "stopped",
+    };
+
+    if ((int)event < 0 || event >= MV_NETWORK_EVENT_LAST)
+        return "unknown";
+    return names[event];
+}
+
+const char *
+mv_storage_pool_event_type_name(MvStoragePoolEventType event)
+{
+    static const char *const names[MV_STORAGE_POOL_EVENT_LAST] = {
+        "defined", "undefined", "started", "stopped", "created", "deleted", "refreshed",
+    };
+
+    if ((int)event < 0 || event >= MV_STORAGE_POOL_EVENT_LAST)
         return "unknown";
     return names[event];
 }

@@ -205,8 +205,8 @@ stream_unregister(MvStream *stream)
     g_mutex_unlock(&table->lock);
 }
 
-static MvStream *
-stream_new(MvConnect *conn, MvLink *link, int proc, guint32 serial)
+MvStream *
+mv_stream_new(MvConnect *conn, MvLink *link, int proc, guint32 serial)
 {
     MvStream *stream = g_new0(MvStream, 1);
 
@@ -265,7 +265,7 @@ mv_domain_open_console(MvDomain *dom, const char *dev_name, unsigned int flags, 
     args.dev_name = dev_name ? &dev : NULL;
     if (!mv_remote_domain_open_console(mv_link_rpc(link), &args, &serial, error))
         return NULL;
-    return stream_new(conn, link, MV_REMOTE_PROC_DOMAIN_OPEN_CONSOLE, serial);
+    return mv_stream_new(conn, link, MV_REMOTE_PROC_DOMAIN_OPEN_CONSOLE, serial);
 }
 
 gssize

@@ -39,9 +39,12 @@ typedef enum {
     MV_ERROR_RPC = 39,                  /* protocol trouble, unknown procedure */
     MV_ERROR_TLS = 40,                  /* TLS handshake or certificates */
     MV_ERROR_NO_DOMAIN = 42,            /* no such domain */
-    MV_ERROR_NO_NETWORK = 43,
+    MV_ERROR_NO_NETWORK = 43,           /* no such network */
     MV_ERROR_AUTH_FAILED = 45,
+    MV_ERROR_NO_STORAGE_POOL = 49,      /* no such storage pool */
+    MV_ERROR_NO_STORAGE_VOLUME = 50,    /* no such storage volume */
     MV_ERROR_OPERATION_INVALID = 55,    /* not valid in the object's current state */
+    MV_ERROR_NO_NETWORK_FILTER = 62,    /* no such network filter */
     MV_ERROR_CONFIG_UNSUPPORTED = 67,
     MV_ERROR_TIMEOUT = 68,              /* a timeout given to a call expired */
     MV_ERROR_OPERATION_UNSUPPORTED = 84,

@@ -1,8 +1,9 @@
 /* libmodvirt events.
  *
- * A watch registers a callback for one family of events with every daemon
- * of the connection that serves that family (domains: the hypervisor
- * daemon) and merges what they send. Callbacks run in the GMainContext given
+ * A watch registers a callback for one family of events (domains, networks,
+ * storage pools) with every daemon of the connection that serves that
+ * family (domains: the hypervisor daemon; networks: modvirt-networkd; pools:
+ * modvirt-storaged; remote URIs: the proxy) and merges what they send. Callbacks run in the GMainContext given
  * when the watch was made, in the order the events happened on each daemon,
  * whenever that context is iterated (e.g. by a GMainLoop) — never on a
  * library thread, so a callback may call back into the library.
@@ -13,6 +14,8 @@
 #include <stdbool.h>
 
 #include <modvirt/domain.h>
+#include <modvirt/network.h>
+#include <modvirt/storage.h>
 
 G_BEGIN_DECLS
 
@@ -63,7 +66,8 @@ guint mv_connect_watch_domain_events(MvConnect *conn, MvDomain *dom, GMainContex
 
 /**
  * mv_connect_unwatch_events:
- * @watch_id: from mv_connect_watch_domain_events().
+ * @watch_id: from mv_connect_watch_domain_events(), _watch_network_events()
+ *   or _watch_storage_pool_events().
  * @flags: none defined, pass 0.
  * Removes the watch. Events not yet delivered are dropped; @func is never
  * called again once this returns (when called from the watch's context).
@@ -86,5 +90,118 @@ const char *mv_domain_event_type_name(MvDomainEventType event);
  *   "destroyed", "shutdown", ...), or "unknown". A static string.
  */
 const char *mv_domain_event_detail_name(MvDomainEventType event, int detail);
+
+/* ---- networks ------------------------------------------------------------ */
+
+/* Network lifecycle events (the wire values). */
+typedef enum {
+    MV_NETWORK_EVENT_DEFINED = 0,
+    MV_NETWORK_EVENT_UNDEFINED = 1,
+    MV_NETWORK_EVENT_STARTED = 2,
+    MV_NETWORK_EVENT_STOPPED = 3,
+    MV_NETWORK_EVENT_LAST
+} MvNetworkEventType;
+
+/**
+ * MvNetworkEventFunc:
+ * @conn: the connection of the watch.
+ * @net: (transfer none) the network; take a reference with mv_network_ref()
+ *   to keep it.
+ * @event: what happened.
+ * @detail: the event's detail (0 for every network event so far).
+ * @user_data: as given to mv_connect_watch_network_events().
+ */
+typedef void (*MvNetworkEventFunc)(MvConnect *conn, MvNetwork *net, MvNetworkEventType event,
+                                   int detail, gpointer user_data);
+
+/**
+ * mv_connect_watch_network_events:
+ * @net: (nullable) only events of this network; NULL for every network.
+ * @context: (nullable) where @func runs; NULL for the thread-default main
+ *   context of the calling thread.
+ * @func: called once per lifecycle event.
+ * @user_data: passed to @func.
+ * @destroy: (nullable) called on @user_data once the watch is removed and no
+ *   call of @func can follow.
+ * @flags: none defined, pass 0.
+ *
+ * Watches network lifecycle events (registers with modvirt-networkd, or the
+ * proxy). Delivery as for mv_connect_watch_domain_events().
+ *
+ * Returns: a watch id (> 0) for mv_connect_unwatch_events(), or 0 with
+ *   @error set (MV_ERROR_NO_CONNECT when modvirt-networkd cannot be reached;
+ *   then @destroy is not called).
+ */
+guint mv_connect_watch_network_events(MvConnect *conn, MvNetwork *net, GMainContext *context,
+                                      MvNetworkEventFunc func, gpointer user_data,
+                                      GDestroyNotify destroy, unsigned int flags,
+                                      GError **error);
+
+/**
+ * mv_network_event_type_name:
+ * Returns: (transfer none) "defined", "undefined", "started", "stopped";
+ *   "unknown" for other values. A static string.
+ */
+const char *mv_network_event_type_name(MvNetworkEventType event);
+
+/* ---- storage pools --------------------------------------------------------- */
+
+/* Storage pool events: the lifecycle events (wire values 0-5) and, as
+ * MV_STORAGE_POOL_EVENT_REFRESHED, the pool's separate refresh event. */
+typedef enum {
+    MV_STORAGE_POOL_EVENT_DEFINED = 0,
+    MV_STORAGE_POOL_EVENT_UNDEFINED = 1,
+    MV_STORAGE_POOL_EVENT_STARTED = 2,
+    MV_STORAGE_POOL_EVENT_STOPPED = 3,
+    MV_STORAGE_POOL_EVENT_CREATED = 4,      /* its storage was built */
+    MV_STORAGE_POOL_EVENT_DELETED = 5,      /* its storage was deleted */
+    MV_STORAGE_POOL_EVENT_REFRESHED = 6,    /* its volumes were rescanned */
+    MV_STORAGE_POOL_EVENT_LAST
+} MvStoragePoolEventType;
+
+/**
+ * MvStoragePoolEventFunc:
+ * @conn: the connection of the watch.
+ * @pool: (transfer none) the pool; take a reference with mv_storage_pool_ref()
+ *   to keep it.
+ * @event: what happened.
+ * @detail: the event's detail (0 for every pool event so far).
+ * @user_data: as given to mv_connect_watch_storage_pool_events().
+ */
+typedef void (*MvStoragePoolEventFunc)(MvConnect *conn, MvStoragePool *pool,
+                                       MvStoragePoolEventType event, int detail,
+                                       gpointer user_data);
+
+/**
+ * mv_connect_watch_storage_pool_events:
+ * @pool: (nullable) only events of this pool; NULL for every pool.
+ * @context: (nullable) where @func runs; NULL for the thread-default main
+ *   context of the calling thread.
+ * @func: called once per event, lifecycle and refresh alike.
+ * @user_data: passed to @func.
+ * @destroy: (nullable) called on @user_data once the watch is removed and no
+ *   call of @func can follow.
+ * @flags: none defined, pass 0.
+ *
+ * Watches storage pool events (registers for lifecycle and refresh events
+ * with modvirt-storaged, or the proxy). Delivery as for
+ * mv_connect_watch_domain_events().
+ *
+ * Returns: a watch id (> 0) for mv_connect_unwatch_events(), or 0 with
+ *   @error set (MV_ERROR_NO_CONNECT when modvirt-storaged cannot be
+ *   reached; then @destroy is not called).
+ */
+guint mv_connect_watch_storage_pool_events(MvConnect *conn, MvStoragePool *pool,
+                                           GMainContext *context, MvStoragePoolEventFunc func,
+                                           gpointer user_data, GDestroyNotify destroy,
+                                           unsigned int flags, GError **error);
+
+/**
+ * mv_storage_pool_event_type_name:
+ * Returns: (transfer none) "defined", "undefined", "started", "stopped",
+ *   "created", "deleted", "refreshed"; "unknown" for other values. A static
+ *   string.
+ */
+const char *mv_storage_pool_event_type_name(MvStoragePoolEventType event);
 
 G_END_DECLS

@@ -21,6 +21,9 @@
 #include <modvirt/connect.h>
 #include <modvirt/domain.h>
 #include <modvirt/stream.h>
+#include <modvirt/network.h>
+#include <modvirt/storage.h>
+#include <modvirt/nwfilter.h>
 #include <modvirt/events.h>
 
 G_BEGIN_DECLS

@@ -1,4 +1,5 @@
-/* libmodvirt streams: a guest console now, volume upload/download later.
+/* libmodvirt streams: a guest console, volume upload and download
+ * (mv_storage_volume_upload() / _download() in storage.h).
  *
  * An MvStream is a two-way byte pipe multiplexed on the connection. Reads
  * and writes block, reads with a timeout; they may run in two different

@@ -1,0 +1,205 @@
+/* MvNetworkFilter handles: list, lookups, define, undefine, XML. Every call
+ * routes to modvirt-filterd. */
+#include <string.h>
+
+#include "client-priv.h"
+#include "util/uuid.h"
+
+struct _MvNetworkFilter {
+    gint refs;
+    MvConnect *conn;
+    char *name;
+    guint8 uuid[MV_UUID_BUFLEN];
+    char uuid_string[MV_UUID_STRING_LEN];
+};
+
+#define FILTER_OK(filter, func, error) \
+    mv_client_check_arg((filter) != NULL, func, "the network filter", error)
+
+MvNetworkFilter *
+mv_network_filter_new_from_wire(MvConnect *conn, const mv_remote_nonnull_nwfilter *ref)
+{
+    MvNetworkFilter *filter = g_new0(MvNetworkFilter, 1);
+
+    filter->refs = 1;
+    filter->conn = mv_connect_ref(conn);
+    filter->name = g_strdup(ref->name);
+    memcpy(filter->uuid, ref->uuid, MV_UUID_BUFLEN);
+    mv_uuid_format(filter->uuid, filter->uuid_string);
+    return filter;
+}
+
+static void
+filter_to_wire(MvNetworkFilter *filter, mv_remote_nonnull_nwfilter *ret_ref)
+{
+    ret_ref->name = filter->name;
+    memcpy(ret_ref->uuid, filter->uuid, MV_UUID_BUFLEN);
+}
+
+MvNetworkFilter *
+mv_network_filter_ref(MvNetworkFilter *filter)
+{
+    if (filter)
+        g_atomic_int_inc(&filter->refs);
+    return filter;
+}
+
+void
+mv_network_filter_unref(MvNetworkFilter *filter)
+{
+    if (!filter || !g_atomic_int_dec_and_test(&filter->refs))
+        return;
+    mv_connect_unref(filter->conn);
+    g_free(filter->name);
+    g_free(filter);
+}
+
+const char *
+mv_network_filter_get_name(MvNetworkFilter *filter)
+{
+    g_return_val_if_fail(filter, NULL);
+    return filter->name;
+}
+
+const char *
+mv_network_filter_get_uuid_string(MvNetworkFilter *filter)
+{
+    g_return_val_if_fail(filter, NULL);
+    return filter->uuid_string;
+}
+
+MvConnect *
+mv_network_filter_get_connect(MvNetworkFilter *filter)
+{
+    g_return_val_if_fail(filter, NULL);
+    return filter->conn;
+}
+
+static gint
+filter_compare_names(gconstpointer a, gconstpointer b)
+{
+    return g_strcmp0((*(MvNetworkFilter *const *)a)->name,
+                     (*(MvNetworkFilter *const *)b)->name);
+}
+
+MvNetworkFilter **
+mv_connect_list_network_filters(MvConnect *conn, unsigned int flags, gsize *ret_count,
+                                GError **error)
+{
+    mv_remote_connect_list_all_nwfilters_args args = { .need_results = 1, .flags = 0 };
+    mv_remote_connect_list_all_nwfilters_ret ret = { 0 };
+    GPtrArray *list;
+    gsize count;
+
+    if (!mv_client_check_flags(flags, 0, "mv_connect_list_network_filters", error) ||
+        !mv_connect_call(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, &args, &ret, error))
+        return NULL;
+    list = g_ptr_array_sized_new(ret.filters.filters_len + 1);
+    for (u_int i = 0; i < ret.filters.filters_len; i++)
+        g_ptr_array_add(list, mv_network_filter_new_from_wire(conn, &ret.filters.filters_val[i]));
+    xdr_free((xdrproc_t)xdr_mv_remote_connect_list_all_nwfilters_ret, (char *)&ret);
+    g_ptr_array_sort(list, filter_compare_names);
+    count = list->len;
+    g_ptr_array_add(list, NULL);
+    if (ret_count)
+        *ret_count = count;
+    return (MvNetworkFilter **)g_ptr_array_free(list, FALSE);
+}
+
+void
+mv_network_filter_list_free(MvNetworkFilter **list)
+{
+    if (!list)
+        return;
+    for (MvNetworkFilter **f = list; *f; f++)
+        mv_network_filter_unref(*f);
+    g_free(list);
+}
+
+/* Calls @proc whose result is one `mv_remote_nonnull_nwfilter nwfilter`
+ * (every lookup/define ret has that layout) and wraps it in a handle. */
+static MvNetworkFilter *
+filter_call_returning_filter(MvConnect *conn, int proc, const void *args, GError **error)
+{
+    mv_remote_nwfilter_lookup_by_name_ret ret = { 0 };
+    MvNetworkFilter *filter;
+
+    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
+    if (!mv_connect_call(conn, proc, args, &ret, error))
+        return NULL;
+    filter = mv_network_filter_new_from_wire(conn, &ret.nwfilter);
+    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    return filter;
+}
+
+MvNetworkFilter *
+mv_network_filter_lookup_by_name(MvConnect *conn, const char *name, unsigned int flags,
+                                 GError **error)
+{
+    mv_remote_nwfilter_lookup_by_name_args args = { .name = (char *)name };
+
+    if (!mv_client_check_flags(flags, 0, "mv_network_filter_lookup_by_name", error) ||
+        !mv_client_check_arg(name != NULL, "mv_network_filter_lookup_by_name", "name", error))
+        return NULL;
+    return filter_call_returning_filter(conn, MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME, &args,
+                                        error);
+}
+
+MvNetworkFilter *
+mv_network_filter_lookup_by_uuid(MvConnect *conn, const char *uuid, unsigned int flags,
+                                 GError **error)
+{
+    mv_remote_nwfilter_lookup_by_uuid_args args;
+    guint8 raw[MV_UUID_BUFLEN];
+
+    if (!mv_client_check_flags(flags, 0, "mv_network_filter_lookup_by_uuid", error) ||
+        !mv_client_check_arg(uuid != NULL, "mv_network_filter_lookup_by_uuid", "uuid",
+                             error) ||
+        !mv_uuid_parse(uuid, raw, error))
+        return NULL;
+    memcpy(args.uuid, raw, sizeof(raw));
+    return filter_call_returning_filter(conn, MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID, &args,
+                                        error);
+}
+
+MvNetworkFilter *
+mv_network_filter_define(MvConnect *conn, const char *xml, unsigned int flags, GError **error)
+{
+    mv_remote_nwfilter_define_xml_flags_args args = { .xml = (char *)xml, .flags = flags };
+
+    if (!mv_client_check_flags(flags, MV_NETWORK_FILTER_DEFINE_VALIDATE,
+                               "mv_network_filter_define", error) ||
+        !mv_client_check_arg(xml != NULL, "mv_network_filter_define", "xml", error))
+        return NULL;
+    return filter_call_returning_filter(conn, MV_REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS, &args,
+                                        error);
+}
+
+bool
+mv_network_filter_undefine(MvNetworkFilter *filter, unsigned int flags, GError **error)
+{
+    mv_remote_nwfilter_undefine_args args;
+
+    if (!FILTER_OK(filter, "mv_network_filter_undefine", error) ||
+        !mv_client_check_flags(flags, 0, "mv_network_filter_undefine", error))
+        return false;
+    filter_to_wire(filter, &args.nwfilter);
+    return mv_connect_call(filter->conn, MV_REMOTE_PROC_NWFILTER_UNDEFINE, &args, NULL, error);
+}
+
+char *
+mv_network_filter_get_xml(MvNetworkFilter *filter, unsigned int flags, GError **error)
+{
+    mv_remote_nwfilter_get_xml_desc_args args;
+    mv_remote_nwfilter_get_xml_desc_ret ret = { 0 };
+
+    if (!FILTER_OK(filter, "mv_network_filter_get_xml", error) ||
+        !mv_client_check_flags(flags, 0, "mv_network_filter_get_xml", error))
+        return NULL;
+    filter_to_wire(filter, &args.nwfilter);
+    args.flags = 0;
+    if (!mv_connect_call(filter->conn, MV_REMOTE_PROC_NWFILTER_GET_XML_DESC, &args, &ret,
+                         error))
+        return NULL;
+    return ret.xml;
+}

@@ -1,0 +1,360 @@
+/* MvStorageVolume handles, lookups, creation, operations, queries and the
+ * upload/download streams. Every call routes to modvirt-storaged. */
+#include <string.h>
+
+#include "client-priv.h"
+
+struct _MvStorageVolume {
+    gint refs;
+    MvConnect *conn;
+    char *pool;                 /* the pool's name */
+    char *name;
+    char *key;
+};
+
+#define VOLUME_OK(vol, func, error) \
+    mv_client_check_arg((vol) != NULL, func, "the volume", error)
+
+MvStorageVolume *
+mv_storage_volume_new_from_wire(MvConnect *conn, const mv_remote_nonnull_storage_vol *ref)
+{
+    MvStorageVolume *vol = g_new0(MvStorageVolume, 1);
+
+    vol->refs = 1;
+    vol->conn = mv_connect_ref(conn);
+    vol->pool = g_strdup(ref->pool);
+    vol->name = g_strdup(ref->name);
+    vol->key = g_strdup(ref->key);
+    return vol;
+}
+
+void
+mv_storage_volume_to_wire(MvStorageVolume *vol, mv_remote_nonnull_storage_vol *ret_ref)
+{
+    ret_ref->pool = vol->pool;
+    ret_ref->name = vol->name;
+    ret_ref->key = vol->key;
+}
+
+MvStorageVolume *
+mv_storage_volume_ref(MvStorageVolume *vol)
+{
+    if (vol)
+        g_atomic_int_inc(&vol->refs);
+    return vol;
+}
+
+void
+mv_storage_volume_unref(MvStorageVolume *vol)
+{
+    if (!vol || !g_atomic_int_dec_and_test(&vol->refs))
+        return;
+    mv_connect_unref(vol->conn);
+    g_free(vol->pool);
+    g_free(vol->name);
+    g_free(vol->key);
+    g_free(vol);
+}
+
+void
+mv_storage_volume_list_free(MvStorageVolume **list)
+{
+    if (!list)
+        return;
+    for (MvStorageVolume **v = list; *v; v++)
+        mv_storage_volume_unref(*v);
+    g_free(list);
+}
+
+const char *
+mv_storage_volume_get_name(MvStorageVolume *vol)
+{
+    g_return_val_if_fail(vol, NULL);
+    return vol->name;
+}
+
+const char *
+mv_storage_volume_get_key(MvStorageVolume *vol)
+{
+    g_return_val_if_fail(vol, NULL);
+    return vol->key;
+}
+
+const char *
+mv_storage_volume_get_pool_name(MvStorageVolume *vol)
+{
+    g_return_val_if_fail(vol, NULL);
+    return vol->pool;
+}
+
+MvConnect *
+mv_storage_volume_get_connect(MvStorageVolume *vol)
+{
+    g_return_val_if_fail(vol, NULL);
+    return vol->conn;
+}
+
+const char *
+mv_storage_volume_type_name(MvStorageVolumeType type)
+{
+    static const char *const names[MV_STORAGE_VOLUME_TYPE_LAST] = {
+        [MV_STORAGE_VOLUME_FILE] = "file",
+        [MV_STORAGE_VOLUME_BLOCK] = "block",
+        [MV_STORAGE_VOLUME_DIR] = "dir",
+        [MV_STORAGE_VOLUME_NETWORK] = "network",
+        [MV_STORAGE_VOLUME_NETDIR] = "netdir",
+        [MV_STORAGE_VOLUME_PLOOP] = "ploop",
+    };
+
+    if ((int)type < 0 || type >= MV_STORAGE_VOLUME_TYPE_LAST)
+        return "unknown";
+    return names[type];
+}
+
+/* ---- lookups and creation ------------------------------------------------------- */
+
+/* Calls @proc whose result is one `mv_remote_nonnull_storage_vol vol` (every
+ * lookup/create ret has that layout) and wraps it in a handle. */
+static MvStorageVolume *
+volume_call_returning_vol(MvConnect *conn, int proc, const void *args, GError **error)
+{
+    mv_remote_storage_vol_lookup_by_name_ret ret = { 0 };
+    MvStorageVolume *vol;
+
+    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
+    if (!mv_connect_call(conn, proc, args, &ret, error))
+        return NULL;
+    vol = mv_storage_volume_new_from_wire(conn, &ret.vol);
+    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    return vol;
+}
+
+MvStorageVolume *
+mv_storage_volume_lookup_by_name(MvStoragePool *pool, const char *name, unsigned int flags,
+                                 GError **error)
+{
+    mv_remote_storage_vol_lookup_by_name_args args = { .name = (char *)name };
+
+    if (!mv_client_check_arg(pool != NULL, "mv_storage_volume_lookup_by_name",
+                             "the storage pool", error) ||
+        !mv_client_check_flags(flags, 0, "mv_storage_volume_lookup_by_name", error) ||
+        !mv_client_check_arg(name != NULL, "mv_storage_volume_lookup_by_name", "name", error))
+        return NULL;
+    mv_storage_pool_to_wire(pool, &args.pool);
+    return volume_call_returning_vol(mv_storage_pool_get_connect(pool),
+                                     MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, &args, error);
+}
+
+MvStorageVolume *
+mv_storage_volume_lookup_by_key(MvConnect *conn, const char *key, unsigned int flags,
+                                GError **error)
+{
+    mv_remote_storage_vol_lookup_by_key_args args = { .key = (char *)key };
+
+    if (!mv_client_check_flags(flags, 0, "mv_storage_volume_lookup_by_key", error) ||
+        !mv_client_check_arg(key != NULL, "mv_storage_volume_lookup_by_key", "key", error))
+        return NULL;
+    return volume_call_returning_vol(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY, &args,
+                                     error);
+}
+
+MvStorageVolume *
+mv_storage_volume_lookup_by_path(MvConnect *conn, const char *path, unsigned int flags,
+                                 GError **error)
+{
+    mv_remote_storage_vol_lookup_by_path_args args = { .path = (char *)path };
+
+    if (!mv_client_check_flags(flags, 0, "mv_storage_volume_lookup_by_path", error) ||
+        !mv_client_check_arg(path != NULL, "mv_storage_volume_lookup_by_path", "path", error))
+        return NULL;
+    return volume_call_returning_vol(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH, &args,
+                                     error);
+}
+
+MvStorageVolume *
+mv_storage_volume_create(MvStoragePool *pool, const char *xml, unsigned int flags,
+                         GError **error)
+{
+    mv_remote_storage_vol_create_xml_args args = { .xml = (char *)xml, .flags = flags };
+
+    if (!mv_client_check_arg(pool != NULL, "mv_storage_volume_create", "the storage pool",
+                             error) ||
+        !mv_client_check_flags(flags, MV_STORAGE_VOLUME_CREATE_PREALLOC_METADATA |
+                               MV_STORAGE_VOLUME_CREATE_VALIDATE,
+                               "mv_storage_volume_create", error) ||
+        !mv_client_check_arg(xml != NULL, "mv_storage_volume_create", "xml", error))
+        return NULL;
+    mv_storage_pool_to_wire(pool, &args.pool);
+    return volume_call_returning_vol(mv_storage_pool_get_connect(pool),
+                                     MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML, &args, error);
+}
+
+MvStorageVolume *
+mv_storage_volume_create_from(MvStoragePool *pool, const char *xml, MvStorageVolume *source,
+                              unsigned int flags, GError **error)
+{
+    mv_remote_storage_vol_create_xml_from_args args = { .xml = (char *)xml, .flags = flags };
+
+    if (!mv_client_check_arg(pool != NULL && source != NULL, "mv_storage_volume_create_from",
+                             "the storage pool or source volume", error) ||
+        !mv_client_check_flags(flags, MV_STORAGE_VOLUME_CREATE_PREALLOC_METADATA |
+                               MV_STORAGE_VOLUME_CREATE_REFLINK |
+                               MV_STORAGE_VOLUME_CREATE_VALIDATE,
+                               "mv_storage_volume_create_from", error) ||
+        !mv_client_check_arg(xml != NULL, "mv_storage_volume_create_from", "xml", error))
+        return NULL;
+    mv_storage_pool_to_wire(pool, &args.pool);
+    mv_storage_volume_to_wire(source, &args.clonevol);
+    return volume_call_returning_vol(mv_storage_pool_get_connect(pool),
+                                     MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM, &args, error);
+}
+
+/* ---- calls on a volume ------------------------------------------------------------ */
+
+/* The calls whose args are just `vol`; @ret receives the result. */
+static bool
+volume_call(MvStorageVolume *vol, int proc, unsigned int flags, const char *func, void *ret,
+            GError **error)
+{
+    mv_remote_storage_vol_get_path_args args;
+
+    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, 0, func, error))
+        return false;
+    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
+    mv_storage_volume_to_wire(vol, &args.vol);
+    return mv_connect_call(vol->conn, proc, &args, ret, error);
+}
+
+/* The calls whose args are `vol, flags` (no flags defined yet); @ret
+ * receives the result. */
+static bool
+volume_call_flags(MvStorageVolume *vol, int proc, unsigned int flags, const char *func,
+                  void *ret, GError **error)
+{
+    mv_remote_storage_vol_delete_args args;
+
+    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, 0, func, error))
+        return false;
+    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
+    mv_storage_volume_to_wire(vol, &args.vol);
+    args.flags = flags;
+    return mv_connect_call(vol->conn, proc, &args, ret, error);
+}
+
+bool
+mv_storage_volume_delete(MvStorageVolume *vol, unsigned int flags, GError **error)
+{
+    return volume_call_flags(vol, MV_REMOTE_PROC_STORAGE_VOL_DELETE, flags,
+                             "mv_storage_volume_delete", NULL, error);
+}
+
+bool
+mv_storage_volume_wipe(MvStorageVolume *vol, unsigned int flags, GError **error)
+{
+    return volume_call_flags(vol, MV_REMOTE_PROC_STORAGE_VOL_WIPE, flags,
+                             "mv_storage_volume_wipe", NULL, error);
+}
+
+bool
+mv_storage_volume_resize(MvStorageVolume *vol, guint64 capacity, unsigned int flags,
+                         GError **error)
+{
+    mv_remote_storage_vol_resize_args args = { .capacity = capacity, .flags = flags };
+
+    if (!VOLUME_OK(vol, "mv_storage_volume_resize", error) ||
+        !mv_client_check_flags(flags, MV_STORAGE_VOLUME_RESIZE_ALLOCATE |
+                               MV_STORAGE_VOLUME_RESIZE_DELTA | MV_STORAGE_VOLUME_RESIZE_SHRINK,
+                               "mv_storage_volume_resize", error))
+        return false;
+    mv_storage_volume_to_wire(vol, &args.vol);
+    return mv_connect_call(vol->conn, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, &args, NULL, error);
+}
+
+bool
+mv_storage_volume_get_info(MvStorageVolume *vol, unsigned int flags,
+                           MvStorageVolumeInfo *ret_info, GError **error)
+{
+    mv_remote_storage_vol_get_info_ret ret = { 0 };
+
+    if (!mv_client_check_arg(ret_info != NULL, "mv_storage_volume_get_info", "ret_info",
+                             error) ||
+        !volume_call(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_INFO, flags,
+                     "mv_storage_volume_get_info", &ret, error))
+        return false;
+    ret_info->type = (MvStorageVolumeType)ret.type;
+    ret_info->capacity = ret.capacity;
+    ret_info->allocation = ret.allocation;
+    return true;
+}
+
+char *
+mv_storage_volume_get_xml(MvStorageVolume *vol, unsigned int flags, GError **error)
+{
+    mv_remote_storage_vol_get_xml_desc_ret ret = { 0 };
+
+    if (!volume_call_flags(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, flags,
+                           "mv_storage_volume_get_xml", &ret, error))
+        return NULL;
+    return ret.xml;
+}
+
+char *
+mv_storage_volume_get_path(MvStorageVolume *vol, unsigned int flags, GError **error)
+{
+    mv_remote_storage_vol_get_path_ret ret = { 0 };
+
+    if (!volume_call(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_PATH, flags,
+                     "mv_storage_volume_get_path", &ret, error))
+        return NULL;
+    return ret.name;
+}
+
+/* ---- upload and download ------------------------------------------------------------ */
+
+/* Opens the stream of @proc (UPLOAD or DOWNLOAD) on the storage daemon's
+ * link; the data then flows as STREAM packets on the call's serial (spec
+ * §8), which MvStream already speaks. */
+static MvStream *
+volume_open_stream(MvStorageVolume *vol, int proc, guint64 offset, guint64 length,
+                   unsigned int flags, const char *func, GError **error)
+{
+    guint32 serial = 0;
+    MvLink *link;
+    bool ok;
+
+    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, 0, func, error) ||
+        !(link = mv_connect_link(vol->conn, proc, error)))
+        return NULL;
+    if (proc == MV_REMOTE_PROC_STORAGE_VOL_UPLOAD) {
+        mv_remote_storage_vol_upload_args args = {
+            .offset = offset, .length = length, .flags = flags,
+        };
+
+        mv_storage_volume_to_wire(vol, &args.vol);
+        ok = mv_remote_storage_vol_upload(mv_link_rpc(link), &args, &serial, error);
+    } else {
+        mv_remote_storage_vol_download_args args = {
+            .offset = offset, .length = length, .flags = flags,
+        };
+
+        mv_storage_volume_to_wire(vol, &args.vol);
+        ok = mv_remote_storage_vol_download(mv_link_rpc(link), &args, &serial, error);
+    }
+    return ok ? mv_stream_new(vol->conn, link, proc, serial) : NULL;
+}
+
+MvStream *
+mv_storage_volume_upload(MvStorageVolume *vol, guint64 offset, guint64 length,
+                         unsigned int flags, GError **error)
+{
+    return volume_open_stream(vol, MV_REMOTE_PROC_STORAGE_VOL_UPLOAD, offset, length, flags,
+                              "mv_storage_volume_upload", error);
+}
+
+MvStream *
+mv_storage_volume_download(MvStorageVolume *vol, guint64 offset, guint64 length,
+                           unsigned int flags, GError **error)
+{
+    return volume_open_stream(vol, MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD, offset, length, flags,
+                              "mv_storage_volume_download", error);
+}
