@@ -3,10 +3,11 @@
  * A watch registers a callback for one family of events (domains, networks,
  * storage pools) with every daemon of the connection that serves that
  * family (domains: the hypervisor daemon; networks: modvirt-networkd; pools:
- * modvirt-storaged; remote URIs: the proxy) and merges what they send. Callbacks run in the GMainContext given
- * when the watch was made, in the order the events happened on each daemon,
- * whenever that context is iterated (e.g. by a GMainLoop) — never on a
- * library thread, so a callback may call back into the library.
+ * modvirt-storaged; remote URIs: the proxy) and merges what they send.
+ * Callbacks run in the GMainContext given when the watch was made, in the
+ * order the events happened on each daemon, whenever that context is
+ * iterated (e.g. by a GMainLoop) — never on a library thread, so a callback
+ * may call back into the library.
  */
 #pragma once
 

@@ -409,7 +409,7 @@ const char *mv_storage_volume_get_name(MvStorageVolume *vol);
  */
 const char *mv_storage_volume_get_key(MvStorageVolume *vol);
 
-/** mv_storage_volume_get_pool_name: (transfer none) the name of the volume's pool. Makes no call. */
+/** mv_storage_volume_get_pool_name: (transfer none) the name of its pool. Makes no call. */
 const char *mv_storage_volume_get_pool_name(MvStorageVolume *vol);
 
 /** mv_storage_volume_get_connect: (transfer none) the connection of @vol. */
