@@ -114,6 +114,115 @@ test_daemons(void)
     g_assert_false(mv_route_daemon_for_driver(NULL, &got, NULL));
 }
 
+/* Every procedure the network, storage and filter API calls goes to its
+ * own daemon, from any hypervisor connection; on a connection whose URI
+ * names that daemon it goes to the primary link (the same daemon). */
+static void
+test_object_api_procedures(void)
+{
+    static const struct {
+        int proc;
+        MvDaemonKind daemon;
+    } procs[] = {
+        { MV_REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_LOOKUP_BY_NAME, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_LOOKUP_BY_UUID, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_CREATE_XML_FLAGS, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_CREATE, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_DESTROY, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_UNDEFINE, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_GET_XML_DESC, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_GET_AUTOSTART, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_IS_ACTIVE, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_IS_PERSISTENT, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_GET_BRIDGE_NAME, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_NETWORK_GET_DHCP_LEASES, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY, MV_DAEMON_NETWORK },
+        { MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY, MV_DAEMON_NETWORK },
+
+        { MV_REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_DEFINE_XML, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_BUILD, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_CREATE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_DESTROY, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_DELETE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_UNDEFINE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_REFRESH, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_GET_INFO, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_IS_ACTIVE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_DELETE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_WIPE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_RESIZE, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_GET_INFO, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_GET_PATH, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_UPLOAD, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, MV_DAEMON_STORAGE },
+        { MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, MV_DAEMON_STORAGE },
+
+        { MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, MV_DAEMON_FILTER },
+        { MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME, MV_DAEMON_FILTER },
+        { MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID, MV_DAEMON_FILTER },
+        { MV_REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS, MV_DAEMON_FILTER },
+        { MV_REMOTE_PROC_NWFILTER_UNDEFINE, MV_DAEMON_FILTER },
+        { MV_REMOTE_PROC_NWFILTER_GET_XML_DESC, MV_DAEMON_FILTER },
+    };
+    static const MvDaemonKind primaries[] = {
+        MV_DAEMON_QEMU, MV_DAEMON_LXC, MV_DAEMON_XEN,
+    };
+    static const int events[] = {
+        MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE,
+        MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE,
+        MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH,
+    };
+
+    for (gsize i = 0; i < G_N_ELEMENTS(procs); i++) {
+        const MvProcInfo *info = mv_program_lookup_proc(&mv_remote_program, procs[i].proc);
+        MvDaemonKind got = MV_DAEMON_LAST;
+
+        g_assert_nonnull(info);
+        g_assert_cmpint(info->kind, !=, MV_PROC_KIND_EVENT);
+        for (gsize j = 0; j < G_N_ELEMENTS(primaries); j++) {
+            g_autoptr(GError) error = NULL;
+
+            if (!mv_route_daemon_for_proc(primaries[j], procs[i].proc, &got, &error))
+                g_error("%s from %s: %s", info->api,
+                        mv_route_daemon_info(primaries[j])->scheme, error->message);
+            g_assert_cmpint(got, ==, procs[i].daemon);
+        }
+        /* a network:///, storage:/// or nwfilter:/// connection: its own daemon */
+        g_assert_true(mv_route_daemon_for_proc(procs[i].daemon, procs[i].proc, &got, NULL));
+        g_assert_cmpint(got, ==, procs[i].daemon);
+    }
+    /* the volume streams are stream procedures (the stream machinery keys on that) */
+    g_assert_cmpint(mv_remote_program.procs[MV_REMOTE_PROC_STORAGE_VOL_UPLOAD].kind, ==,
+                    MV_PROC_KIND_STREAM);
+    g_assert_cmpint(mv_remote_program.procs[MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD].kind, ==,
+                    MV_PROC_KIND_STREAM);
+    /* the event messages are never sent as calls */
+    for (gsize i = 0; i < G_N_ELEMENTS(events); i++) {
+        MvDaemonKind got;
+
+        g_assert_false(mv_route_daemon_for_proc(MV_DAEMON_QEMU, events[i], &got, NULL));
+    }
+}
+
 /* A secondary daemon that is not running: the error names it and its socket. */
 static void
 test_missing_secondary(void)
@@ -165,6 +274,7 @@ main(int argc, char **argv)
     g_test_add_func("/client/route/every-procedure", test_every_procedure);
     g_test_add_func("/client/route/examples", test_examples);
     g_test_add_func("/client/route/daemons", test_daemons);
+    g_test_add_func("/client/route/object-api", test_object_api_procedures);
     g_test_add_func("/client/route/missing-secondary", test_missing_secondary);
     g_test_add_func("/client/route/socket-siblings", test_socket_siblings);
     return g_test_run();
