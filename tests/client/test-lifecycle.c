@@ -2,7 +2,8 @@
  * under a private --root: connect, define, list, lookups, start, suspend,
  * resume, reset, shutdown request, power-off, autostart, undefine; lifecycle
  * events received in our GMainContext; two threads sharing one connection;
- * errors with their wire numbers; lazy routing to a secondary daemon.
+ * errors with their wire numbers; lazy routing to a secondary daemon;
+ * network, storage and filter calls naming their missing daemons.
  * Exit 77 when QEMU is not installed. */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -422,6 +423,113 @@ test_lazy_secondary(void)
     g_assert_true(mv_connect_is_alive(c));
 }
 
+/* Asserts @error is the NO_CONNECT of a secondary daemon that is not
+ * running: it names the program and its socket under the test root. */
+static void
+assert_missing_daemon(GError *error, const char *program, const char *socket)
+{
+    g_autofree char *path = g_build_filename(root, "run", socket, NULL);
+
+    g_assert_error(error, MV_ERROR, MV_ERROR_NO_CONNECT);
+    if (!strstr(error->message, program) || !strstr(error->message, path) ||
+        !strstr(error->message, "start "))
+        g_error("the error does not name %s at %s: %s", program, path, error->message);
+}
+
+static void
+on_net_event(MvConnect *c, MvNetwork *net, MvNetworkEventType event, int detail,
+             gpointer data)
+{
+    g_assert_not_reached();
+}
+
+static void
+on_pool_event(MvConnect *c, MvStoragePool *pool, MvStoragePoolEventType event, int detail,
+              gpointer data)
+{
+    g_assert_not_reached();
+}
+
+/* No network, storage or filter daemon runs under this root: the calls of
+ * those families fail with an error naming the daemon and its socket, and
+ * the connection's domain calls go on working in between. */
+static void
+test_missing_object_daemons(void)
+{
+    g_autofree char *xml = firmware_xml("objects1");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvDomain) dom = NULL;
+    g_autoptr(MvConnect) ro = NULL;
+    MvDomain **doms;
+    guint watch;
+
+    /* networks */
+    g_assert_null(mv_connect_list_networks(conn, MV_LIST_NETWORKS_ACTIVE, NULL, &error));
+    assert_missing_daemon(error, "modvirt-networkd", "network.sock");
+    g_assert_nonnull(strstr(error->message, "virtual networks"));
+    g_test_message("%s", error->message);
+    g_clear_error(&error);
+    g_assert_null(mv_network_lookup_by_name(conn, "default", 0, &error));
+    assert_missing_daemon(error, "modvirt-networkd", "network.sock");
+    g_clear_error(&error);
+    watch = mv_connect_watch_network_events(conn, NULL, NULL, on_net_event, NULL, NULL, 0,
+                                            &error);
+    g_assert_cmpuint(watch, ==, 0);
+    assert_missing_daemon(error, "modvirt-networkd", "network.sock");
+    g_clear_error(&error);
+
+    /* the domain calls are undisturbed */
+    dom = mv_domain_define(conn, xml, 0, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(dom);
+
+    /* storage pools and volumes */
+    g_assert_null(mv_connect_list_storage_pools(conn, 0, NULL, &error));
+    assert_missing_daemon(error, "modvirt-storaged", "storage.sock");
+    g_assert_nonnull(strstr(error->message, "storage pools and volumes"));
+    g_clear_error(&error);
+    g_assert_null(mv_storage_volume_lookup_by_path(conn, "/var/lib/x.qcow2", 0, &error));
+    assert_missing_daemon(error, "modvirt-storaged", "storage.sock");
+    g_clear_error(&error);
+    watch = mv_connect_watch_storage_pool_events(conn, NULL, NULL, on_pool_event, NULL, NULL,
+                                                 0, &error);
+    g_assert_cmpuint(watch, ==, 0);
+    assert_missing_daemon(error, "modvirt-storaged", "storage.sock");
+    g_clear_error(&error);
+
+    g_assert_true(mv_domain_set_autostart(dom, true, 0, &error));
+    g_assert_no_error(error);
+
+    /* network filters, also on a read-only connection (its -ro socket) */
+    g_assert_null(mv_connect_list_network_filters(conn, 0, NULL, &error));
+    assert_missing_daemon(error, "modvirt-filterd", "filter.sock");
+    g_clear_error(&error);
+    ro = mv_connect_open(uri, MV_CONNECT_READ_ONLY, &error);
+    g_assert_no_error(error);
+    g_assert_null(mv_network_filter_lookup_by_name(ro, "clean-traffic", 0, &error));
+    assert_missing_daemon(error, "modvirt-filterd", "filter-ro.sock");
+    g_clear_error(&error);
+
+    /* a second try fails the same way (no half-open link is kept) */
+    g_assert_null(mv_connect_list_networks(conn, 0, NULL, &error));
+    assert_missing_daemon(error, "modvirt-networkd", "network.sock");
+    g_clear_error(&error);
+
+    /* and the hypervisor daemon still answers on both connections */
+    doms = mv_connect_list_domains(conn, 0, NULL, &error);
+    g_assert_no_error(error);
+    g_assert_nonnull(doms);
+    mv_domain_list_free(doms);
+    doms = mv_connect_list_domains(ro, 0, NULL, &error);
+    g_assert_no_error(error);
+    mv_domain_list_free(doms);
+    g_assert_true(mv_domain_undefine(dom, 0, &error));
+    g_assert_no_error(error);
+    g_assert_true(mv_connect_is_alive(conn));
+    g_assert_true(mv_connect_is_alive(ro));
+    g_assert_cmpint(daemon_exited(), <, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -448,6 +556,7 @@ main(int argc, char **argv)
     g_test_add_func("/client/lifecycle/threads", test_threads);
     g_test_add_func("/client/lifecycle/read-only", test_read_only);
     g_test_add_func("/client/lifecycle/lazy-secondary", test_lazy_secondary);
+    g_test_add_func("/client/lifecycle/missing-object-daemons", test_missing_object_daemons);
     status = g_test_run();
 
     mv_connect_unref(conn);
