@@ -254,13 +254,32 @@ void
 mv_server_client_add_stream(MvServerClient *client, int proc, guint32 serial,
                             MvServerStreamFunc func, gpointer stream_data)
 {
+    mv_server_client_add_stream_full(client, proc, serial, func, stream_data, NULL, NULL);
+}
+
+static void
+stream_free(MvServerStream *stream)
+{
+    if (stream->unref_data)
+        stream->unref_data(stream->data);
+    g_free(stream);
+}
+
+void
+mv_server_client_add_stream_full(MvServerClient *client, int proc, guint32 serial,
+                                 MvServerStreamFunc func, gpointer stream_data,
+                                 MvRefFunc ref_data, GDestroyNotify unref_data)
+{
     MvServerStream *stream = g_new0(MvServerStream, 1);
 
     stream->func = func;
-    stream->data = stream_data;
+    stream->data = ref_data ? ref_data(stream_data) : stream_data;
+    stream->ref_data = ref_data;
+    stream->unref_data = unref_data;
     g_mutex_lock(&client->lock);
     if (!client->streams)
-        client->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+        client->streams = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free,
+                                                (GDestroyNotify)stream_free);
     g_hash_table_insert(client->streams, g_memdup2(&(guint64){ stream_key(proc, serial) },
                                                    sizeof(guint64)),
                         stream);
@@ -288,8 +307,12 @@ deliver_stream(MvServerClient *client, const MvMessageHeader *hdr, const guint8 
     MvServerStream *found = NULL;
 
     g_mutex_lock(&client->lock);
-    if (client->streams && (found = g_hash_table_lookup(client->streams, &key)))
+    if (client->streams && (found = g_hash_table_lookup(client->streams, &key))) {
         stream = *found;
+        /* Keep the data alive while we call out: another thread may remove it. */
+        if (stream.ref_data)
+            stream.ref_data(stream.data);
+    }
     g_mutex_unlock(&client->lock);
     if (!found) {
         mv_log_debug("client %" G_GUINT64_FORMAT ": STREAM packet for no open stream "
@@ -297,6 +320,8 @@ deliver_stream(MvServerClient *client, const MvMessageHeader *hdr, const guint8 
         return;
     }
     stream.func(client, hdr, data, len, stream.data);
+    if (stream.unref_data)
+        stream.unref_data(stream.data);
 }
 
 static void

@@ -83,6 +83,8 @@ struct _MvServerClient {
 typedef struct {
     MvServerStreamFunc func;
     gpointer data;
+    MvRefFunc ref_data;    /* optional: the registry and each delivery hold a reference */
+    GDestroyNotify unref_data;
 } MvServerStream;
 
 struct _MvServerCall {

@@ -49,6 +49,9 @@ typedef struct {
     void (*clients_changed)(MvServer *server, guint nclients, gpointer server_data);
 } MvServerHooks;
 
+/* Takes a reference on @data and returns it. */
+typedef gpointer (*MvRefFunc)(gpointer data);
+
 /* A STREAM packet arrived for a stream the daemon registered. */
 typedef void (*MvServerStreamFunc)(MvServerClient *client, const MvMessageHeader *hdr,
                                    const guint8 *data, gsize len, gpointer stream_data);
@@ -188,6 +191,17 @@ bool mv_server_client_is_closed(MvServerClient *client);
 void mv_server_client_add_stream(MvServerClient *client, int proc, guint32 serial,
                                  MvServerStreamFunc func, gpointer stream_data);
 void mv_server_client_remove_stream(MvServerClient *client, int proc, guint32 serial);
+
+/**
+ * mv_server_client_add_stream_full:
+ * Like mv_server_client_add_stream(), with reference counting of @stream_data:
+ * the registry holds a reference (@ref_data at registration, @unref_data at
+ * removal) and so does each delivery, so @stream_data may be released by
+ * another thread while a packet is being handled.
+ */
+void mv_server_client_add_stream_full(MvServerClient *client, int proc, guint32 serial,
+                                      MvServerStreamFunc func, gpointer stream_data,
+                                      MvRefFunc ref_data, GDestroyNotify unref_data);
 
 /* ---- the call being served ---- */
 

@@ -317,8 +317,9 @@ domain_open_console(MvServerCall *call, const mv_remote_domain_open_console_args
         consoles = g_ptr_array_new();
     g_ptr_array_add(consoles, con);
     g_mutex_unlock(&consoles_lock);
-    mv_server_client_add_stream(con->client, con->hdr.proc, con->hdr.serial, on_client_stream,
-                                con);
+    mv_server_client_add_stream_full(con->client, con->hdr.proc, con->hdr.serial,
+                                     on_client_stream, con, (MvRefFunc)console_ref,
+                                     (GDestroyNotify)console_unref);
     /* Guest output may only flow once the REPLY that opens the stream is out. */
     mv_server_call_after_reply(call, start_relay, con, drop_relay);
     return true;
