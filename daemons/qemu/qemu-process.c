@@ -41,6 +41,22 @@ mv_qemu_process_emit(MvQemuDriver *driver, MvQemuDomain *dom, int event, int det
     mv_qemu_events_lifecycle(driver->events, &ev, event, detail);
 }
 
+/* Removes the QMP socket <state>/<uuid>.qmp and QEMU's pidfile <state>/<uuid>.pid
+ * (QEMU removes the pidfile itself unless it was killed). */
+static void
+unlink_runtime_files(const char *monitor_path)
+{
+    g_autofree char *pidfile = NULL;
+
+    if (!monitor_path)
+        return;
+    unlink(monitor_path);
+    if (g_str_has_suffix(monitor_path, ".qmp")) {
+        pidfile = g_strdup_printf("%.*s.pid", (int)(strlen(monitor_path) - 4), monitor_path);
+        unlink(pidfile);
+    }
+}
+
 static int
 pidfd_open_pid(pid_t pid)
 {
@@ -108,8 +124,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     }
     if (monitor)
         mv_qemu_monitor_close(monitor);
-    if (monitor_path)
-        unlink(monitor_path);
+    unlink_runtime_files(monitor_path);
     mv_qemu_persist_delete_status(driver, dom->name);
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
     mv_qemu_process_emit(driver, dom, MV_EVENT_STOPPED, detail);
@@ -520,9 +535,14 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
            GError **error)
 {
     g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
+    /* QEMU's own pidfile also names the daemon's root on its command line, so an
+     * administrator (or a test's clean-up) can tell which daemon a QEMU belongs to. */
+    g_autofree char *pidfile = g_strdup_printf("%.*s.pid", (int)(strlen(monitor_path) - 4),
+                                               monitor_path);
     MvQemuCommandContext cctx = {
         .monitor_path = monitor_path,
         .monitor_fd = MONITOR_CHILD_FD,
+        .pidfile = pidfile,
         .log_dir = driver->log_dir,
         .channel_dir = channel_dir,
         .kvm_available = driver->kvm_available,
@@ -580,7 +600,7 @@ abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonit
             mv_log_warning("domain '%s': cannot stop the failed QEMU: %s", dom->name,
                            err->message);
     }
-    unlink(monitor_path);
+    unlink_runtime_files(monitor_path);
     mv_qemu_persist_delete_status(driver, dom->name);
 }
 
@@ -622,7 +642,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         return false;
     mv_uuid_format(dom->uuid, uuid);
     monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);
-    unlink(monitor_path);
+    unlink_runtime_files(monitor_path);
     if (!(argv = build_argv(driver, live, monitor_path, error)))
         return false;
 
@@ -641,7 +661,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     child = mv_child_spawn(&opts, error);
     close(monitor_fd);      /* QEMU has its own copy */
     if (!child) {
-        unlink(monitor_path);
+        unlink_runtime_files(monitor_path);
         return false;
     }
     pid = mv_child_get_pid(child);
@@ -803,7 +823,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
     if (!mv_pid_is_alive(st->pid, st->start_time)) {
         mv_log_info("domain '%s' stopped while the daemon was away", st->live->name);
         unlink(st->path);
-        unlink(st->monitor_path);
+        unlink_runtime_files(st->monitor_path);
         return;
     }
     if (!(dom = recover_find_or_add(driver, st))) {
@@ -822,7 +842,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
             close(pidfd);
         }
         unlink(st->path);
-        unlink(st->monitor_path);
+        unlink_runtime_files(st->monitor_path);
         return;
     }
     mv_qemu_domains_reserve_id(driver->domains, st->id);
