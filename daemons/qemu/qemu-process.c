@@ -480,6 +480,32 @@ fill_ptys(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
     return true;
 }
 
+/* What the command line cannot carry, set over QMP before the guest runs:
+ * graphics passwords and the balloon target when currentMemory < memory. */
+static bool
+setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
+{
+    for (size_t i = 0; i < live->ngraphics; i++) {
+        const MvDomainGraphicsDef *gfx = live->graphics[i];
+        g_autoptr(JsonNode) reply = NULL;
+        JsonObject *args;
+
+        if (!gfx->passwd)
+            continue;
+        args = json_object_new();
+        json_object_set_string_member(args, "protocol", gfx->type);
+        json_object_set_string_member(args, "password", gfx->passwd);
+        if (!(reply = mv_qemu_monitor_command(mon, "set_password", args,
+                                              MV_QEMU_MONITOR_TIMEOUT_MS, error)))
+            return false;
+    }
+    if (live->current_memory < live->memory && live->memballoon &&
+        g_strcmp0(live->memballoon->model, "none") != 0 &&
+        !mv_qemu_monitor_balloon(mon, live->current_memory * 1024, error))
+        return false;
+    return true;
+}
+
 /* Names the live devices the way the command line did, like libvirt's <alias>. */
 static void
 fill_aliases(MvDomainDef *live)
@@ -670,7 +696,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     if (!(mon = mv_qemu_monitor_open_child(monitor_path, mv_child_get_pidfd(child), driver->ctx,
                                            &monitor_callbacks, dom, MONITOR_OPEN_TIMEOUT_MS,
                                            error)) ||
-        !fill_ptys(mon, live, error)) {
+        !fill_ptys(mon, live, error) || !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
