@@ -525,7 +525,12 @@ mon_command_send(MvQemuMonitor *mon, const char *cmd, JsonObject *args, gint64 d
     line = json_generator_to_gstring(gen, g_string_new(NULL));
     g_string_append(line, "\r\n");
     text = g_string_free(line, FALSE);
-    mv_log_debug("QEMU monitor: send %s", text);
+    /* Secrets never reach the logs. */
+    if (g_str_equal(cmd, "set_password"))
+        mv_log_debug("QEMU monitor: send set_password (arguments not logged), id %" G_GUINT64_FORMAT,
+                     p->id);
+    else
+        mv_log_debug("QEMU monitor: send %s", text);
 
     ok = mon_write(mon, text, strlen(text), deadline, error);
     if (!ok) {
