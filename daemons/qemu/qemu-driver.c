@@ -118,6 +118,7 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
     mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_device_handlers);
     mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_metadata_handlers);
     mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_stats_handlers);
+    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domcaps_handlers);
 
     driver->domains = mv_qemu_domains_new(driver);
     driver->events = mv_qemu_events_new();

@@ -83,6 +83,7 @@ extern const MvDispatchFunc mv_qemu_console_handlers[MV_REMOTE_PROC_LAST];
 extern const MvDispatchFunc mv_qemu_domain_device_handlers[MV_REMOTE_PROC_LAST];
 extern const MvDispatchFunc mv_qemu_domain_metadata_handlers[MV_REMOTE_PROC_LAST];
 extern const MvDispatchFunc mv_qemu_domain_stats_handlers[MV_REMOTE_PROC_LAST];
+extern const MvDispatchFunc mv_qemu_domcaps_handlers[MV_REMOTE_PROC_LAST];
 
 /** mv_qemu_console_client_closed: ends the console sessions of @client. */
 void mv_qemu_console_client_closed(MvServerClient *client);

@@ -1,0 +1,138 @@
+/* CONNECT_GET_DOMAIN_CAPABILITIES (virsh domcapabilities): what a domain
+ * definition may ask of this emulator, machine and accelerator — the values
+ * the domain schema and the command-line builder accept, nothing more. */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-dispatch.h"
+
+#include <string.h>
+
+/* One <enum name='…'> with its values. */
+static void
+add_enum(GString *xml, const char *indent, const char *name, const char *const *values)
+{
+    g_string_append_printf(xml, "%s<enum name='%s'>\n", indent, name);
+    for (; *values; values++)
+        g_string_append_printf(xml, "%s  <value>%s</value>\n", indent, *values);
+    g_string_append_printf(xml, "%s</enum>\n", indent);
+}
+
+static const char *const disk_devices[] = { "disk", "cdrom", NULL };
+static const char *const disk_buses[] = { "ide", "scsi", "virtio", "sata", NULL };
+static const char *const loader_types[] = { "rom", "pflash", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
+static const char *const graphics_types[] = { "vnc", "spice", NULL };
+static const char *const video_models[] = { "vga", "cirrus", "virtio", "qxl", "bochs", "none",
+                                            NULL };
+static const char *const rng_models[] = { "virtio", NULL };
+static const char *const rng_backends[] = { "random", NULL };
+static const char *const interface_types[] = { "user", "ethernet", NULL };
+static const char *const console_types[] = { "pty", "unix", "file", "null", NULL };
+
+static char *
+format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const char *virttype,
+               bool kvm)
+{
+    GString *xml = g_string_new("<domainCapabilities>\n");
+    g_autofree char *path = g_markup_escape_text(probe->binary, -1);
+
+    g_string_append_printf(xml, "  <path>%s</path>\n", path);
+    g_string_append_printf(xml, "  <domain>%s</domain>\n", virttype);
+    g_string_append_printf(xml, "  <machine>%s</machine>\n",
+                           machine->canonical ? machine->canonical : machine->name);
+    g_string_append(xml, "  <arch>x86_64</arch>\n");
+    g_string_append_printf(xml, "  <vcpu max='%d'/>\n", machine->max_cpus > 0 ? machine->max_cpus : 1);
+    g_string_append(xml, "  <iothreads supported='no'/>\n");
+    g_string_append(xml, "  <os supported='yes'>\n");
+    g_string_append(xml, "    <loader supported='yes'>\n");
+    add_enum(xml, "      ", "type", loader_types);
+    add_enum(xml, "      ", "readonly", yes_no);
+    g_string_append(xml, "    </loader>\n  </os>\n");
+    /* host-passthrough and host-model need KVM; under TCG they become 'max'. */
+    g_string_append(xml, "  <cpu>\n");
+    g_string_append_printf(xml, "    <mode name='host-passthrough' supported='%s'/>\n",
+                           kvm ? "yes" : "no");
+    g_string_append(xml, "    <mode name='host-model' supported='yes'/>\n");
+    g_string_append(xml, "    <mode name='custom' supported='yes'/>\n");
+    g_string_append(xml, "  </cpu>\n");
+    g_string_append(xml, "  <devices>\n");
+    g_string_append(xml, "    <disk supported='yes'>\n");
+    add_enum(xml, "      ", "diskDevice", disk_devices);
+    add_enum(xml, "      ", "bus", disk_buses);
+    g_string_append(xml, "    </disk>\n");
+    g_string_append(xml, "    <graphics supported='yes'>\n");
+    add_enum(xml, "      ", "type", graphics_types);
+    g_string_append(xml, "    </graphics>\n");
+    g_string_append(xml, "    <video supported='yes'>\n");
+    add_enum(xml, "      ", "modelType", video_models);
+    g_string_append(xml, "    </video>\n");
+    g_string_append(xml, "    <hostdev supported='no'/>\n");
+    g_string_append(xml, "    <rng supported='yes'>\n");
+    add_enum(xml, "      ", "model", rng_models);
+    add_enum(xml, "      ", "backendModel", rng_backends);
+    g_string_append(xml, "    </rng>\n");
+    /* network and bridge interfaces need modvirt-networkd (not yet). */
+    g_string_append(xml, "    <interface supported='yes'>\n");
+    add_enum(xml, "      ", "type", interface_types);
+    g_string_append(xml, "    </interface>\n");
+    g_string_append(xml, "    <console supported='yes'>\n");
+    add_enum(xml, "      ", "type", console_types);
+    g_string_append(xml, "    </console>\n");
+    g_string_append(xml, "  </devices>\n");
+    g_string_append(xml, "  <features>\n");
+    g_string_append(xml, "    <gic supported='no'/>\n");
+    g_string_append(xml, "    <vmcoreinfo supported='no'/>\n");
+    g_string_append(xml, "    <genid supported='no'/>\n");
+    g_string_append(xml, "    <sev supported='no'/>\n");
+    g_string_append(xml, "  </features>\n");
+    g_string_append(xml, "</domainCapabilities>\n");
+    return g_string_free(xml, FALSE);
+}
+
+static bool
+connect_get_domain_capabilities(MvServerCall *call,
+                                const mv_remote_connect_get_domain_capabilities_args *args,
+                                mv_remote_connect_get_domain_capabilities_ret *ret,
+                                GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    const char *emulator = args->emulatorbin ? *args->emulatorbin : NULL;
+    const char *arch = args->arch ? *args->arch : NULL;
+    const char *machine_name = args->machine ? *args->machine : NULL;
+    const char *virttype = args->virttype ? *args->virttype : NULL;
+    const MvQemuMachine *machine;
+
+    if (!mv_qemu_dispatch_check_flags(args->flags, 0, "virConnectGetDomainCapabilities",
+                                      error) ||
+        !mv_qemu_driver_need_probe(driver, error))
+        return false;
+    if (emulator && g_strcmp0(emulator, driver->probe->binary) != 0)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "emulator '%s' is not served here: use %s", emulator,
+                            driver->probe->binary);
+    if (arch && !g_str_equal(arch, "x86_64"))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "architecture '%s' is not served here: use x86_64", arch);
+    if (!virttype)
+        virttype = driver->kvm_available ? "kvm" : "qemu";
+    if (!g_str_equal(virttype, "kvm") && !g_str_equal(virttype, "qemu"))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "unknown virttype '%s': use kvm or qemu", virttype);
+    if (g_str_equal(virttype, "kvm") && !driver->kvm_available)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "KVM is not available on this host (/dev/kvm): use virttype qemu");
+    machine = machine_name ? mv_qemu_probe_find_machine(driver->probe, machine_name)
+                           : mv_qemu_probe_get_default_machine(driver->probe);
+    if (!machine)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "machine '%s' is not supported by %s", machine_name ? machine_name : "",
+                            driver->probe->binary);
+    if (machine->canonical)     /* an alias ("pc"): describe the machine it stands for */
+        machine = mv_qemu_probe_find_machine(driver->probe, machine->canonical) ?: machine;
+    ret->capabilities = format_domcaps(driver->probe, machine, virttype,
+                                       g_str_equal(virttype, "kvm"));
+    return true;
+}
+
+const MvDispatchFunc mv_qemu_domcaps_handlers[MV_REMOTE_PROC_LAST] = {
+    MV_REMOTE_DISPATCH(CONNECT_GET_DOMAIN_CAPABILITIES, connect_get_domain_capabilities),
+};
