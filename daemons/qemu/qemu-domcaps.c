@@ -28,6 +28,26 @@ static const char *const rng_backends[] = { "random", NULL };
 static const char *const interface_types[] = { "user", "ethernet", NULL };
 static const char *const console_types[] = { "pty", "unix", "file", "null", NULL };
 
+/* One <devices> child: its enums, or none at all for supported='no'. */
+typedef struct {
+    const char *element;
+    struct {
+        const char *name;
+        const char *const *values;
+    } enums[2];
+} DeviceCaps;
+
+static const DeviceCaps device_caps[] = {
+    { "disk", { { "diskDevice", disk_devices }, { "bus", disk_buses } } },
+    { "graphics", { { "type", graphics_types } } },
+    { "video", { { "modelType", video_models } } },
+    { "hostdev", { { NULL } } },
+    { "rng", { { "model", rng_models }, { "backendModel", rng_backends } } },
+    /* network and bridge interfaces need modvirt-networkd (not yet). */
+    { "interface", { { "type", interface_types } } },
+    { "console", { { "type", console_types } } },
+};
+
 static char *
 format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const char *virttype,
                bool kvm)
@@ -55,28 +75,17 @@ format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const cha
     g_string_append(xml, "    <mode name='custom' supported='yes'/>\n");
     g_string_append(xml, "  </cpu>\n");
     g_string_append(xml, "  <devices>\n");
-    g_string_append(xml, "    <disk supported='yes'>\n");
-    add_enum(xml, "      ", "diskDevice", disk_devices);
-    add_enum(xml, "      ", "bus", disk_buses);
-    g_string_append(xml, "    </disk>\n");
-    g_string_append(xml, "    <graphics supported='yes'>\n");
-    add_enum(xml, "      ", "type", graphics_types);
-    g_string_append(xml, "    </graphics>\n");
-    g_string_append(xml, "    <video supported='yes'>\n");
-    add_enum(xml, "      ", "modelType", video_models);
-    g_string_append(xml, "    </video>\n");
-    g_string_append(xml, "    <hostdev supported='no'/>\n");
-    g_string_append(xml, "    <rng supported='yes'>\n");
-    add_enum(xml, "      ", "model", rng_models);
-    add_enum(xml, "      ", "backendModel", rng_backends);
-    g_string_append(xml, "    </rng>\n");
-    /* network and bridge interfaces need modvirt-networkd (not yet). */
-    g_string_append(xml, "    <interface supported='yes'>\n");
-    add_enum(xml, "      ", "type", interface_types);
-    g_string_append(xml, "    </interface>\n");
-    g_string_append(xml, "    <console supported='yes'>\n");
-    add_enum(xml, "      ", "type", console_types);
-    g_string_append(xml, "    </console>\n");
+    for (size_t i = 0; i < G_N_ELEMENTS(device_caps); i++) {
+        const DeviceCaps *dev = &device_caps[i];
+        if (!dev->enums[0].name) {
+            g_string_append_printf(xml, "    <%s supported='no'/>\n", dev->element);
+            continue;
+        }
+        g_string_append_printf(xml, "    <%s supported='yes'>\n", dev->element);
+        for (size_t j = 0; j < G_N_ELEMENTS(dev->enums) && dev->enums[j].name; j++)
+            add_enum(xml, "      ", dev->enums[j].name, dev->enums[j].values);
+        g_string_append_printf(xml, "    </%s>\n", dev->element);
+    }
     g_string_append(xml, "  </devices>\n");
     g_string_append(xml, "  <features>\n");
     g_string_append(xml, "    <gic supported='no'/>\n");
