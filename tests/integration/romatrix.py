@@ -15,6 +15,7 @@ frames prove what the daemon does.
 
 import importlib.util
 import os
+import socket
 
 import mvtest
 
@@ -176,3 +177,44 @@ def rw_xml_secure(client, name):
     return client.call_ok(PROC_DOMAIN_GET_XML_DESC,
                           dom_ref(client, name) + mvtest.XdrWriter().u32(XML_SECURE).bytes()
                           ).string()
+
+
+def connect_as(path, uid):
+    """A UNIX socket connected to @path by a child process running as @uid
+    (so SO_PEERCRED names @uid), handed back to us over a socketpair."""
+    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            parent.close()
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(path)
+            socket.send_fds(child, [b"x"], [s.fileno()])
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    child.close()
+    try:
+        _, fds, _, _ = socket.recv_fds(parent, 1, 1)
+    finally:
+        parent.close()
+        _, status = os.waitpid(pid, 0)
+    if status != 0 or not fds:
+        raise AssertionError("could not connect to %s as uid %d" % (path, uid))
+    return fds[0]
+
+
+class WireClientFd(mvtest.WireClient):
+    def __init__(self, fd, timeout=10):
+        self.path = None
+        self.timeout = timeout
+        self.answer_pings = True
+        self.sock = socket.socket(fileno=fd)
+        self.sock.settimeout(timeout)
+        self.serial = 0
+        self.buf = b""
+        self.pings_seen = 0
+        self.pending = []

@@ -10,7 +10,6 @@ of the table as a raw frame on qemu-ro.sock and on qemu.sock opened read-only.
 CONNECT_SET_IDENTITY is allowed there for root peers only."""
 
 import os
-import socket
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -142,47 +141,6 @@ def identity_args():
             .u32(0).bytes())
 
 
-def connect_as(path, uid):
-    """A UNIX socket connected to @path by a child process running as @uid
-    (so SO_PEERCRED names @uid), handed back to us over a socketpair."""
-    parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            parent.close()
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            s.connect(path)
-            socket.send_fds(child, [b"x"], [s.fileno()])
-            os._exit(0)
-        except BaseException:
-            os._exit(1)
-    child.close()
-    try:
-        _, fds, _, _ = socket.recv_fds(parent, 1, 1)
-    finally:
-        parent.close()
-        _, status = os.waitpid(pid, 0)
-    if status != 0 or not fds:
-        raise AssertionError("could not connect to %s as uid %d" % (path, uid))
-    return fds[0]
-
-
-class WireClientFd(mvtest.WireClient):
-    def __init__(self, fd, timeout=10):
-        self.path = None
-        self.timeout = timeout
-        self.answer_pings = True
-        self.sock = socket.socket(fileno=fd)
-        self.sock.settimeout(timeout)
-        self.serial = 0
-        self.buf = b""
-        self.pings_seen = 0
-        self.pending = []
-
-
 class SetIdentity(unittest.TestCase):
     """Allowed on a read-only connection, but only for a root peer."""
 
@@ -209,7 +167,8 @@ class SetIdentity(unittest.TestCase):
 
     def test_nonroot_refused_on_ro_socket(self):
         nobody = 65534
-        c = WireClientFd(connect_as(daemon.ro_sock, nobody)).open("qemu:///system", 0)
+        fd = romatrix.connect_as(daemon.ro_sock, nobody)
+        c = romatrix.WireClientFd(fd).open("qemu:///system", 0)
         try:
             err = c.call_err(romatrix.PROC_CONNECT_SET_IDENTITY, identity_args())
             self.assertEqual(err["code"], mvtest.ERR_OPERATION_DENIED, err)
