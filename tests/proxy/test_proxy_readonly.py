@@ -266,7 +266,8 @@ class SetIdentityRo(unittest.TestCase):
             c.close()
 
     def test_nonroot_refused(self):
-        c = romatrix.WireClientFd(romatrix.connect_as(st.path("run", "proxy-ro.sock"), 65534)).open()
+        fd = romatrix.connect_as(st.path("run", "proxy-ro.sock"), 65534)
+        c = romatrix.WireClientFd(fd).open()
         try:
             err = c.call_err(romatrix.PROC_CONNECT_SET_IDENTITY, self.args())
             self.assertEqual(err["code"], mvtest.ERR_OPERATION_DENIED, err)
