@@ -209,8 +209,8 @@ send_identity(MvProxyBackend *be, GError **error)
     args.params.params_val = (mv_remote_typed_param *)g_array_free(params, FALSE);
     ok = mv_remote_connect_set_identity(be->rpc, &args, &err);
     if (!ok && (be->conn->open_flags & 1u) && g_error_matches(err, MV_ERROR, MV_ERR_OPERATION_DENIED)) {
-        /* The daemons count CONNECT_SET_IDENTITY as a write, so a read-only
-         * connection cannot carry it: the client stays read-only, unnamed. */
+        /* The daemons take an identity from root peers only: a proxy not
+         * running as root still serves read-only clients, unnamed. */
         mv_log_debug("%s does not take an identity on a read-only connection: %s", be->program,
                      err->message);
         ok = true;

@@ -89,7 +89,9 @@ domain_get_xml_desc(MvServerCall *call, const mv_remote_domain_get_xml_desc_args
                                       XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE,
                                       "virDomainGetXMLDesc", error))
         return false;
-    if ((args->flags & XML_SECURE) && mv_server_client_is_readonly(mv_server_call_get_client(call)))
+    /* The migratable XML counts as secure, as in libvirt: both carry secrets. */
+    if ((args->flags & (XML_SECURE | XML_MIGRATABLE)) &&
+        mv_server_client_is_readonly(mv_server_call_get_client(call)))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED,
                             "operation forbidden: virDomainGetXMLDesc with secure flag");
     WITH_DOMAIN(call, &args->dom, error, dom);
@@ -196,6 +198,11 @@ domain_get_vcpus_flags(MvServerCall *call, const mv_remote_domain_get_vcpus_flag
     if ((args->flags & AFFECT_LIVE) && (args->flags & AFFECT_CONFIG))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                             "flags 'live' and 'config' are mutually exclusive");
+    if ((args->flags & VCPU_GUEST) &&
+        mv_server_client_is_readonly(mv_server_call_get_client(call)))
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED,
+                            "operation forbidden: read only access prevents "
+                            "virDomainGetVcpusFlags");
     if (args->flags & VCPU_GUEST)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                             "asking the guest for its vCPUs needs a guest agent");

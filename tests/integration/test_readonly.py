@@ -1,12 +1,20 @@
 #!/usr/bin/python3
-"""Read-only access: writes are denied with OPERATION_DENIED (29) on a read-only
-connection, whether the client asked for read-only or not (qemu-ro.sock forces it)."""
+"""Read-only access on modvirt-qemud: writes are denied with OPERATION_DENIED (29)
+on a read-only connection, whether the client asked for read-only or not
+(qemu-ro.sock forces it).
+
+The stock client refuses most writes on a read-only connection before sending
+them, so the virsh/python cases below only show the user-visible message; the
+proof is on the wire: the read-only matrix (romatrix.py) sends every procedure
+of the table as a raw frame on qemu-ro.sock and on qemu.sock opened read-only.
+CONNECT_SET_IDENTITY is allowed there for root peers only."""
 
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mvtest  # noqa: E402
+import romatrix  # noqa: E402
 import unittest  # noqa: E402
 
 DOMAIN_XML = """<domain type='qemu'>
@@ -18,14 +26,25 @@ DOMAIN_XML = """<domain type='qemu'>
 """
 
 daemon = None
+SECRET = ("mvtest-ro-vnc", "Vnc-s3cret-7")
 
 
 def setUpModule():
     global daemon
     daemon = mvtest.Daemon().start()
+    c = mvtest.WireClient(daemon.sock).open()
+    try:
+        c.call_ok(mvtest.PROC_DOMAIN_DEFINE_XML, mvtest.XdrWriter().string(
+            romatrix.secret_domain_xml(*SECRET)).bytes())
+        # the password is there for a read-write client that asks for it
+        assert SECRET[1] in romatrix.rw_xml_secure(c, SECRET[0])
+    finally:
+        c.close()
 
 
 def tearDownModule():
+    # a read-only check that lets writes through may have started a guest
+    mvtest.kill_qemu_under(daemon.root)
     daemon.cleanup()
 
 
@@ -94,6 +113,67 @@ class ReadOnly(unittest.TestCase):
                 # not implemented yet is fine; "forbidden" is not
                 err = mvtest.decode_error(m.payload)
                 self.assertNotEqual(err["code"], mvtest.ERR_OPERATION_DENIED, err)
+        finally:
+            c.close()
+
+
+class MatrixRoSocket(romatrix.ReadOnlyMatrix, unittest.TestCase):
+    """qemu-ro.sock, CONNECT_OPEN flags 0: forced read-only."""
+    served_routes = ("any", "hypervisor", "domain")
+    secret_domain = SECRET
+
+    def ro_client(self):
+        return mvtest.WireClient(daemon.ro_sock).open("qemu:///system", 0)
+
+
+class MatrixRoFlag(romatrix.ReadOnlyMatrix, unittest.TestCase):
+    """qemu.sock, CONNECT_OPEN with VIR_CONNECT_RO."""
+    served_routes = ("any", "hypervisor", "domain")
+    secret_domain = SECRET
+
+    def ro_client(self):
+        return mvtest.WireClient(daemon.sock).open("qemu:///system", mvtest.CONNECT_RO)
+
+
+def identity_args():
+    """CONNECT_SET_IDENTITY args: one string param user-name=nobody, flags 0."""
+    return (mvtest.XdrWriter().u32(1).string("user-name").i32(7).string("nobody")
+            .u32(0).bytes())
+
+
+class SetIdentity(unittest.TestCase):
+    """Allowed on a read-only connection, but only for a root peer."""
+
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("needs root (to connect as root and as nobody)")
+        # nobody must reach the socket: let others traverse the private root
+        os.chmod(daemon.root, 0o711)
+        os.chmod(daemon.rundir, 0o711)
+
+    def test_root_allowed_on_ro_socket(self):
+        c = mvtest.WireClient(daemon.ro_sock).open("qemu:///system", 0)
+        try:
+            c.call_ok(romatrix.PROC_CONNECT_SET_IDENTITY, identity_args())
+            # a later call replaces it (the proxy forwards a root client's own)
+            c.call_ok(romatrix.PROC_CONNECT_SET_IDENTITY, identity_args())
+            # still read-only
+            err = c.call_err(mvtest.PROC_DOMAIN_DEFINE_XML,
+                             mvtest.XdrWriter().string(DOMAIN_XML).bytes())
+            self.assertEqual(err["code"], mvtest.ERR_OPERATION_DENIED, err)
+        finally:
+            c.close()
+
+    def test_nonroot_refused_on_ro_socket(self):
+        nobody = 65534
+        fd = romatrix.connect_as(daemon.ro_sock, nobody)
+        c = romatrix.WireClientFd(fd).open("qemu:///system", 0)
+        try:
+            err = c.call_err(romatrix.PROC_CONNECT_SET_IDENTITY, identity_args())
+            self.assertEqual(err["code"], mvtest.ERR_OPERATION_DENIED, err)
+            self.assertIn("only root may set the client identity", err["message"])
+            self.assertEqual(c.get_type(), "QEMU")
         finally:
             c.close()
 

@@ -82,11 +82,17 @@ static const char *const write_words[] = {
     "_DEFINE_", "_UNDEFINE_", "_CREATE_", "_DESTROY_", "_SHUTDOWN_", "_REBOOT_",
     "_RESET_", "_SUSPEND_", "_RESUME_", "_SET_", "_ATTACH_", "_DETACH_", "_UPDATE_",
     "_OPEN_CONSOLE_", "_BUILD_", "_DELETE_", "_REFRESH_", "_WIPE_", "_RESIZE_", "_UPLOAD_",
+    "_DOWNLOAD_",
 };
 /* Names that only read: allowed on a read-only connection. */
 static const char *const read_words[] = {
     "_GET_", "_LOOKUP_", "_LIST_", "_IS_", "_NUM_OF_", "REGISTER_", "_HAS_",
-    "_SNAPSHOT_NUM_", "_SUPPORTS_FEATURE_", "_AUTH_", "_DOWNLOAD_",
+    "_SNAPSHOT_NUM_", "_SUPPORTS_FEATURE_", "_AUTH_",
+};
+/* Named like reads but refused on read-only connections, as libvirt does:
+ * the hostname asks the guest, domain capabilities probe a named emulator. */
+static const int read_named_writes[] = {
+    MV_REMOTE_PROC_DOMAIN_GET_HOSTNAME, MV_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES,
 };
 
 static bool
@@ -113,7 +119,11 @@ test_readonly(void)
             if (p->readonly)
                 g_error("%s changes state but is allowed on read-only connections", p->name);
         } else if (name_has(p->name, read_words, G_N_ELEMENTS(read_words))) {
-            if (!p->readonly)
+            bool refused = false;
+
+            for (gsize j = 0; j < G_N_ELEMENTS(read_named_writes); j++)
+                refused |= p->number == read_named_writes[j];
+            if (p->readonly == refused)
                 g_error("%s only reads but is refused on read-only connections", p->name);
         }
     }
@@ -139,11 +149,135 @@ test_readonly(void)
     g_assert_false(proc(MV_REMOTE_PROC_STORAGE_VOL_UPLOAD)->readonly);
     g_assert_false(proc(MV_REMOTE_PROC_CONNECT_FIND_STORAGE_POOL_SOURCES)->readonly);
     g_assert_false(proc(MV_REMOTE_PROC_NWFILTER_UNDEFINE)->readonly);
-    g_assert_true(proc(MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD)->readonly);
+    g_assert_false(proc(MV_REMOTE_PROC_STORAGE_VOL_DOWNLOAD)->readonly);
     g_assert_true(proc(MV_REMOTE_PROC_STORAGE_POOL_GET_INFO)->readonly);
     g_assert_true(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS)->readonly);
     g_assert_true(proc(MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY)->readonly);
     g_assert_true(proc(MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY)->readonly);
+}
+
+/* The audited list of calls a read-only connection may make: libvirt's rule is
+ * plain reads (ACL read/getattr/search) without secret data. Anything that
+ * writes, streams volume data out, opens a console, asks the guest or probes
+ * a named binary is refused. Flag-dependent refusals (secure/migratable XML,
+ * guest vCPUs) are the handlers'. Changing an annotation means changing this
+ * list, on purpose. */
+static const int readonly_allowed[] = {
+    MV_REMOTE_PROC_CONNECT_OPEN,
+    MV_REMOTE_PROC_CONNECT_CLOSE,
+    MV_REMOTE_PROC_CONNECT_GET_TYPE,
+    MV_REMOTE_PROC_CONNECT_GET_VERSION,
+    MV_REMOTE_PROC_CONNECT_GET_MAX_VCPUS,
+    MV_REMOTE_PROC_NODE_GET_INFO,
+    MV_REMOTE_PROC_CONNECT_GET_CAPABILITIES,
+    MV_REMOTE_PROC_DOMAIN_GET_XML_DESC,
+    MV_REMOTE_PROC_DOMAIN_GET_AUTOSTART,
+    MV_REMOTE_PROC_DOMAIN_GET_INFO,
+    MV_REMOTE_PROC_DOMAIN_GET_MAX_MEMORY,
+    MV_REMOTE_PROC_DOMAIN_GET_MAX_VCPUS,
+    MV_REMOTE_PROC_DOMAIN_GET_OS_TYPE,
+    MV_REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS,
+    MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_ID,
+    MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+    MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID,
+    MV_REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS,
+    MV_REMOTE_PROC_CONNECT_LIST_DEFINED_NETWORKS,
+    MV_REMOTE_PROC_CONNECT_LIST_DOMAINS,
+    MV_REMOTE_PROC_CONNECT_LIST_NETWORKS,
+    MV_REMOTE_PROC_NETWORK_GET_XML_DESC,
+    MV_REMOTE_PROC_NETWORK_GET_AUTOSTART,
+    MV_REMOTE_PROC_NETWORK_GET_BRIDGE_NAME,
+    MV_REMOTE_PROC_NETWORK_LOOKUP_BY_NAME,
+    MV_REMOTE_PROC_NETWORK_LOOKUP_BY_UUID,
+    MV_REMOTE_PROC_CONNECT_NUM_OF_DEFINED_NETWORKS,
+    MV_REMOTE_PROC_CONNECT_NUM_OF_DOMAINS,
+    MV_REMOTE_PROC_CONNECT_NUM_OF_NETWORKS,
+    MV_REMOTE_PROC_CONNECT_GET_HOSTNAME,
+    MV_REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+    MV_REMOTE_PROC_AUTH_LIST,
+    MV_REMOTE_PROC_AUTH_POLKIT,
+    MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME,
+    MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID,
+    MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME,
+    MV_REMOTE_PROC_STORAGE_POOL_GET_INFO,
+    MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC,
+    MV_REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART,
+    MV_REMOTE_PROC_STORAGE_POOL_NUM_OF_VOLUMES,
+    MV_REMOTE_PROC_STORAGE_POOL_LIST_VOLUMES,
+    MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME,
+    MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY,
+    MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH,
+    MV_REMOTE_PROC_STORAGE_VOL_GET_INFO,
+    MV_REMOTE_PROC_STORAGE_VOL_GET_XML_DESC,
+    MV_REMOTE_PROC_STORAGE_VOL_GET_PATH,
+    MV_REMOTE_PROC_NODE_GET_CELLS_FREE_MEMORY,
+    MV_REMOTE_PROC_NODE_GET_FREE_MEMORY,
+    MV_REMOTE_PROC_CONNECT_GET_URI,
+    MV_REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL,
+    MV_REMOTE_PROC_NODE_GET_SECURITY_MODEL,
+    MV_REMOTE_PROC_CONNECT_IS_SECURE,
+    MV_REMOTE_PROC_DOMAIN_IS_ACTIVE,
+    MV_REMOTE_PROC_DOMAIN_IS_PERSISTENT,
+    MV_REMOTE_PROC_NETWORK_IS_ACTIVE,
+    MV_REMOTE_PROC_NETWORK_IS_PERSISTENT,
+    MV_REMOTE_PROC_STORAGE_POOL_IS_ACTIVE,
+    MV_REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT,
+    MV_REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+    MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
+    MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME,
+    MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID,
+    MV_REMOTE_PROC_NWFILTER_GET_XML_DESC,
+    MV_REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS,
+    MV_REMOTE_PROC_CONNECT_LIST_NWFILTERS,
+    MV_REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+    MV_REMOTE_PROC_DOMAIN_SNAPSHOT_NUM,
+    MV_REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS,
+    MV_REMOTE_PROC_DOMAIN_IS_UPDATED,
+    MV_REMOTE_PROC_CONNECT_GET_SYSINFO,
+    MV_REMOTE_PROC_DOMAIN_GET_STATE,
+    MV_REMOTE_PROC_NODE_GET_CPU_STATS,
+    MV_REMOTE_PROC_NODE_GET_MEMORY_STATS,
+    MV_REMOTE_PROC_DOMAIN_GET_METADATA,
+    MV_REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
+    MV_REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS,
+    MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES,
+    MV_REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS,
+    MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS,
+    MV_REMOTE_PROC_NODE_GET_CPU_MAP,
+    MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+    MV_REMOTE_PROC_NODE_GET_FREE_PAGES,
+    MV_REMOTE_PROC_NETWORK_GET_DHCP_LEASES,
+    MV_REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS,
+    MV_REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK,
+    MV_REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+    MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+    MV_REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS,
+    MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH,
+    MV_REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES,
+    MV_REMOTE_PROC_CONNECT_SET_IDENTITY,
+    MV_REMOTE_PROC_DOMAIN_GET_MESSAGES,
+};
+
+static void
+test_readonly_audit(void)
+{
+    for (int i = 0; i < mv_remote_program.nprocs; i++) {
+        const MvProcInfo *p = &mv_remote_program.procs[i];
+        bool listed = false;
+
+        if (p->number == 0 || p->kind == MV_PROC_KIND_EVENT)
+            continue;
+        for (gsize j = 0; j < G_N_ELEMENTS(readonly_allowed); j++)
+            listed |= p->number == readonly_allowed[j];
+        if (p->readonly != listed)
+            g_error("%s is %s on read-only connections but the audited list says %s",
+                    p->name, p->readonly ? "allowed" : "refused", listed ? "allowed" : "refused");
+    }
 }
 
 static void
@@ -303,6 +437,7 @@ main(int argc, char **argv)
     g_test_add_func("/protocol/table/program", test_program);
     g_test_add_func("/protocol/table/slots", test_slots);
     g_test_add_func("/protocol/table/readonly", test_readonly);
+    g_test_add_func("/protocol/table/readonly-audit", test_readonly_audit);
     g_test_add_func("/protocol/table/annotations", test_annotations);
     g_test_add_func("/protocol/table/route-names", test_route_names);
     g_test_add_func("/protocol/table/dispatch-macro", test_dispatch_macro);
