@@ -501,7 +501,7 @@ setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
     }
     if (live->current_memory < live->memory && live->memballoon &&
         g_strcmp0(live->memballoon->model, "none") != 0 &&
-        !mv_qemu_monitor_balloon(mon, live->current_memory * 1024, error))
+        !mv_qemu_monitor_balloon(mon, live->current_memory, error))
         return false;
     return true;
 }

@@ -213,6 +213,61 @@ test_generated(void)
     g_assert_cmpint(mv_domain_def_find_disk(def, "vda"), ==, -1);
 }
 
+/* Memory units convert to exact KiB (decimal units round up to a whole KiB). */
+typedef struct {
+    const char *unit;           /* NULL: no unit attribute (KiB) */
+    const char *value;
+    guint64 kib;
+} MvMemoryUnitCase;
+
+static const MvMemoryUnitCase memory_unit_cases[] = {
+    { NULL, "65536", 65536 },
+    { "b", "1024", 1 },
+    { "bytes", "1025", 2 },
+    { "KB", "1", 1 },
+    { "KB", "1024", 1000 },
+    { "k", "3", 3 },
+    { "KiB", "524288", 524288 },
+    { "MB", "512", 500000 },
+    { "M", "1", 1024 },
+    { "MiB", "512", 524288 },
+    { "GB", "1", 976563 },
+    { "G", "1", 1048576 },
+    { "GiB", "2", 2097152 },
+    { "TB", "1", G_GUINT64_CONSTANT(976562500) },
+    { "T", "1", G_GUINT64_CONSTANT(1073741824) },
+    { "TiB", "4", G_GUINT64_CONSTANT(4294967296) },
+};
+
+static void
+test_memory_units(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(memory_unit_cases); i++) {
+        const MvMemoryUnitCase *tc = &memory_unit_cases[i];
+        g_autofree char *unit = tc->unit ? g_strdup_printf(" unit='%s'", tc->unit) : g_strdup("");
+        /* memory is one TiB above, so currentMemory is never clamped */
+        g_autofree char *xml = g_strdup_printf(
+            "<domain type='kvm'><name>units</name><memory unit='TiB'>5</memory>"
+            "<currentMemory%s>%s</currentMemory><os><type>hvm</type></os></domain>",
+            unit, tc->value);
+        g_autofree char *mem_xml = g_strdup_printf(
+            "<domain type='kvm'><name>units</name><memory%s>%s</memory>"
+            "<os><type>hvm</type></os></domain>", unit, tc->value);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(MvDomainDef) def = mv_domain_def_parse_string(xml, 0, &error);
+        g_autoptr(MvDomainDef) mem = NULL;
+
+        g_test_message("%s %s", tc->value, tc->unit ? tc->unit : "(none)");
+        g_assert_no_error(error);
+        g_assert_cmpuint(def->current_memory, ==, tc->kib);
+        g_assert_cmpuint(def->memory, ==, G_GUINT64_CONSTANT(5) * 1024 * 1024 * 1024);
+        mem = mv_domain_def_parse_string(mem_xml, 0, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(mem->memory, ==, tc->kib);
+        g_assert_cmpuint(mem->current_memory, ==, tc->kib);
+    }
+}
+
 /* The formatter never emits a password unless asked to. */
 static void
 test_no_password(void)
@@ -256,5 +311,6 @@ main(int argc, char **argv)
     }
     g_test_add_func("/domainxml/generated", test_generated);
     g_test_add_func("/domainxml/no-password", test_no_password);
+    g_test_add_func("/domainxml/memory-units", test_memory_units);
     return g_test_run();
 }
