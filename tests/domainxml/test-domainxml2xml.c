@@ -7,6 +7,7 @@
 #include "conf/domain-conf.h"
 #include "domainxml-test.h"
 #include "util/error.h"
+#include "util/xml.h"
 
 #define STATUS MV_DOMAIN_DEF_PARSE_STATUS
 #define SECURE MV_DOMAIN_DEF_FORMAT_SECURE
@@ -85,6 +86,77 @@ test_xml2xml(gconstpointer data)
     g_clear_pointer(&def, mv_domain_def_free);
     out_copy = mv_domain_def_format(copy, tc->id, tc->format_flags);
     g_assert_cmpstr(out_copy, ==, out);
+}
+
+/* The case whose expected file is @file, or NULL. */
+static const MvXml2XmlCase *
+mv_test_case_for_golden(const char *file)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
+        const MvXml2XmlCase *tc = &xml2xml_cases[i];
+        g_autofree char *name = tc->variant
+            ? g_strdup_printf("%s.%s.expected.xml", tc->name, tc->variant)
+            : g_strdup_printf("%s.expected.xml", tc->name);
+
+        if (strcmp(name, file) == 0)
+            return tc;
+    }
+    return NULL;
+}
+
+/* Every file in domainxml2xml/ belongs to a case; every golden output is
+ * valid by schemas/domain.rng and parses back to exactly its own text. */
+static void
+test_goldens(void)
+{
+    g_autofree char *dir_path = mv_test_data_path("domainxml2xml");
+    g_autofree char *schema = mv_xml_schema_path("domain.rng");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &error);
+    unsigned int goldens = 0;
+    const char *file;
+
+    g_assert_no_error(error);
+    while ((file = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(dir_path, file, NULL);
+        g_autofree char *text = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(MvDomainDef) def = NULL;
+        g_autofree char *out = NULL;
+        const MvXml2XmlCase *tc;
+        unsigned int parse_flags;
+
+        if (!g_str_has_suffix(file, ".expected.xml")) {
+            bool listed = false;
+
+            for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
+                g_autofree char *name = g_strdup_printf("%s.xml", xml2xml_cases[i].name);
+
+                listed |= strcmp(name, file) == 0;
+            }
+            if (!listed)
+                g_error("%s is not listed in xml2xml_cases", path);
+            continue;
+        }
+        if (!(tc = mv_test_case_for_golden(file)))
+            g_error("%s is not the expected output of any case in xml2xml_cases", path);
+        text = mv_test_read(path);
+        doc = mv_xml_parse_string(text, NULL, &error);
+        g_assert_no_error(error);
+        if (!mv_xml_validate(doc, schema, &error))
+            g_error("%s is not valid by %s: %s", path, schema, error->message);
+        parse_flags = tc->parse_flags;
+        if (tc->format_flags & INACTIVE)
+            parse_flags &= ~STATUS;
+        def = mv_domain_def_parse_string(text, parse_flags, &error);
+        if (!def)
+            g_error("%s does not parse back: %s", path, error->message);
+        out = mv_domain_def_format(def, tc->id, tc->format_flags);
+        if (strcmp(out, text) != 0)
+            g_error("%s does not parse back to the same text; got:\n%s", path, out);
+        goldens++;
+    }
+    g_assert_cmpuint(goldens, ==, G_N_ELEMENTS(xml2xml_cases));
 }
 
 typedef struct {
@@ -309,6 +381,7 @@ main(int argc, char **argv)
 
         g_test_add_data_func(name, &invalid_cases[i], test_invalid);
     }
+    g_test_add_func("/domainxml/goldens", test_goldens);
     g_test_add_func("/domainxml/generated", test_generated);
     g_test_add_func("/domainxml/no-password", test_no_password);
     g_test_add_func("/domainxml/memory-units", test_memory_units);
