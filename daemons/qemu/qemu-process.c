@@ -664,7 +664,9 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     live = mv_domain_def_copy(dom->def);
     g_mutex_unlock(&dom->lock);
 
-    if (!check_networks(driver, live, error))
+    /* Again at start: a path may have become a symlink since the definition. */
+    if (!mv_qemu_driver_check_host_access(driver, live, error) ||
+        !check_networks(driver, live, error))
         return false;
     mv_uuid_format(dom->uuid, uuid);
     monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);
