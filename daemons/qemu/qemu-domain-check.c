@@ -85,6 +85,7 @@ resolve_path(const char *path)
     for (;;) {
         char *real = realpath(cur, NULL);
         char *slash;
+        char *longer;
 
         if (real) {
             g_autofree char *joined = g_strconcat(real, rest, NULL);
@@ -94,8 +95,9 @@ resolve_path(const char *path)
         }
         if (!(slash = strrchr(cur, '/')) || slash == cur)
             return g_canonicalize_filename(path, "/");
+        longer = g_strconcat(slash, rest, NULL);
         g_free(rest);
-        rest = g_strconcat(slash, rest, NULL);
+        rest = longer;
         *slash = '\0';
     }
 }
