@@ -106,7 +106,9 @@ char **
 mv_qemu_domain_check_denied_paths(const MvPaths *paths, const char *const *extra)
 {
     GPtrArray *out = g_ptr_array_new();
-    const char *const own[] = { paths->run_dir, paths->etc_dir, paths->lib_dir, paths->log_dir };
+    /* Only qemud's own part of lib/: the rest of it holds storage pools and images. */
+    g_autofree char *lib_qemu = mv_paths_data_dir(paths, "qemu");
+    const char *const own[] = { paths->run_dir, paths->etc_dir, lib_qemu, paths->log_dir };
 
     for (size_t i = 0; i < G_N_ELEMENTS(own); i++)
         g_ptr_array_add(out, resolve_path(own[i]));

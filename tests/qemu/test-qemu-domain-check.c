@@ -59,6 +59,7 @@ test_paths(void)
         { "etc/pki/serverkey.pem", false },
         { "run/qemu.sock", false },
         { "lib/qemu/x", false },
+        { "lib/storage/pool/disk.qcow2", true },   /* pools live in the rest of lib/ */
         { "log/new/deeper/file.img", false },
         { "images/../etc/qemu.conf", false },
         { "nonexistent/../etc/x", false },
