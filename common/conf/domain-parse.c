@@ -492,6 +492,14 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
     if (strchr(def->name, '/'))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
                             "/domain/name: the domain name '%s' must not contain '/'", def->name);
+    for (const char *c = def->name; *c; c++) {
+        /* The name is part of file names and of log lines: no newline, no tab. */
+        if (g_ascii_iscntrl(*c))
+            return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
+                                "/domain/name: the domain name must not contain control "
+                                "characters (found 0x%02x at offset %zu)",
+                                (unsigned int)(guchar)*c, (size_t)(c - def->name));
+    }
 
     if (uuid) {
         g_autofree char *text = g_strstrip(mv_xml_get_content(uuid));

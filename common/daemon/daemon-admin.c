@@ -146,15 +146,26 @@ admin_client_new(MvServerClient *client, gpointer daemon)
     return daemon;      /* no per-connection state beyond the daemon */
 }
 
+void
+mv_daemon_admin_server_config(MvDaemon *daemon, MvServerConfig *ret_config)
+{
+    *ret_config = daemon->server_config;
+    /* Its own pool: read-only and read-write clients can never fill it. */
+    ret_config->max_clients = daemon->admin_max_clients ? daemon->admin_max_clients
+                                                        : daemon->server_config.max_clients;
+    ret_config->max_readonly_clients = ret_config->max_clients;
+    ret_config->max_workers = 1;
+    ret_config->max_priority_workers = 1;
+}
+
 MvServer *
 mv_daemon_admin_server_new(MvDaemon *daemon)
 {
     MvServerHooks hooks = { .client_new = admin_client_new };
-    MvServerConfig config = daemon->server_config;
+    MvServerConfig config;
     MvServer *server;
 
-    config.max_workers = 1;
-    config.max_priority_workers = 1;
+    mv_daemon_admin_server_config(daemon, &config);
     server = mv_server_new(&config, 0, &hooks, daemon);
     mv_server_add_program(server, &mv_admin_program, admin_handlers, MV_ADMIN_PROC_LAST);
     return server;

@@ -4,7 +4,11 @@
  *   max_clients = 5000
  *   max_workers = 20
  *   max_priority_workers = 5
+ *   max_readonly_clients = 4500 # of max_clients; fewer, so read-write ones keep a reserve
+ *   admin_max_clients = 5000    # the admin socket's own pool
  *   max_client_requests = 5
+ *   max_client_queue = 4194304  # bytes of unread output per client (see docs/qemud.md)
+ *   first_call_timeout = 30     # seconds a connection may stay without a call; 0: forever
  *   keepalive_interval = 5      # seconds; -1 disables
  *   keepalive_count = 5
  *   [log]
@@ -46,6 +50,32 @@ read_uint(GKeyFile *conf, const char *key, guint dflt, guint *ret, GError **erro
     return true;
 }
 
+#define QUEUE_MIN (64 * 1024)
+
+/* The connection limits: [server] max_clients, max_readonly_clients, admin_max_clients. */
+static bool
+read_client_limits(GKeyFile *conf, MvServerConfig *sc, guint *ret_admin, GError **error)
+{
+    guint reserve;
+
+    if (!read_uint(conf, "max_clients", sc->max_clients, &sc->max_clients, error) ||
+        !read_uint(conf, "admin_max_clients", sc->max_clients, ret_admin, error))
+        return false;
+    /* By default read-only connections get 90% of the slots, the rest stays for
+     * read-write ones (the proxy's among them). */
+    reserve = MAX(sc->max_clients / 10, 1);
+    sc->max_readonly_clients = sc->max_clients > reserve ? sc->max_clients - reserve : 1;
+    if (!read_uint(conf, "max_readonly_clients", sc->max_readonly_clients,
+                   &sc->max_readonly_clients, error))
+        return false;
+    if (sc->max_readonly_clients >= sc->max_clients && sc->max_clients > 1)
+        return mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                            "[server] max_readonly_clients (%u) must be less than max_clients "
+                            "(%u) so that read-write clients keep a reserve",
+                            sc->max_readonly_clients, sc->max_clients);
+    return true;
+}
+
 bool
 mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **error)
 {
@@ -54,12 +84,15 @@ mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **err
     g_autofree char *filters = NULL;
     gpointer driver = NULL;
     MvServerConfig sc;
+    guint admin_max = 0;
     int count = 0;
+    int queue = 0;
+    int first_call = 0;
 
     if (!(conf = mv_conf_load(daemon->config_path, error)))
         return false;
     mv_server_config_init_defaults(&sc);
-    if (!read_uint(conf, "max_clients", sc.max_clients, &sc.max_clients, error) ||
+    if (!read_client_limits(conf, &sc, &admin_max, error) ||
         !read_uint(conf, "max_workers", sc.max_workers, &sc.max_workers, error) ||
         !read_uint(conf, "max_priority_workers", sc.max_priority_workers,
                    &sc.max_priority_workers, error) ||
@@ -67,9 +100,15 @@ mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **err
                    &sc.max_client_requests, error) ||
         !read_int(conf, "keepalive_interval", sc.keepalive_interval, -1,
                   &sc.keepalive_interval, error) ||
+        !read_int(conf, "max_client_queue", (int)sc.max_client_queue, QUEUE_MIN, &queue,
+                  error) ||
+        !read_int(conf, "first_call_timeout", (int)sc.first_call_timeout, 0, &first_call,
+                  error) ||
         !read_int(conf, "keepalive_count", (int)sc.keepalive_count, 0, &count, error))
         goto bad;
     sc.keepalive_count = (guint)count;
+    sc.max_client_queue = (guint)queue;
+    sc.first_call_timeout = (guint)first_call;
     /* The driver's groups before the log filters: a load that fails changes nothing. */
     if (daemon->desc->config_read && !(driver = daemon->desc->config_read(daemon, conf, error)))
         goto bad;
@@ -91,6 +130,7 @@ mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **err
 
     ret_config->keyfile = g_steal_pointer(&conf);
     ret_config->server = sc;
+    ret_config->admin_max_clients = admin_max;
     ret_config->driver = driver;
     return true;
 
@@ -120,6 +160,7 @@ mv_daemon_config_apply(MvDaemon *daemon, MvDaemonConfig *config)
 
     daemon->config = g_steal_pointer(&config->keyfile);
     daemon->server_config = config->server;
+    daemon->admin_max_clients = config->admin_max_clients;
     daemon->driver_config = g_steal_pointer(&config->driver);
     mv_daemon_config_clear(daemon, &old);
 }

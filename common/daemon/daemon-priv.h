@@ -9,6 +9,7 @@
 typedef struct {
     GKeyFile *keyfile;
     MvServerConfig server;
+    guint admin_max_clients;        /* the admin server's max_clients */
     gpointer driver;                /* the descriptor's config_read result */
 } MvDaemonConfig;
 
@@ -18,6 +19,7 @@ struct _MvDaemon {
     char *config_path;
     GKeyFile *config;
     MvServerConfig server_config;
+    guint admin_max_clients;        /* [server] admin_max_clients */
     gpointer driver_config;         /* the descriptor's config_read result */
     MvServer *server;
     MvServer *admin_server;         /* the admin socket's own server */
@@ -56,6 +58,8 @@ void mv_daemon_connect_client_closed(MvServerClient *client, gpointer conn);
 
 /* daemon-admin.c */
 MvServer *mv_daemon_admin_server_new(MvDaemon *daemon);
+/* The admin server's limits derived from the daemon's (on SIGHUP too). */
+void mv_daemon_admin_server_config(MvDaemon *daemon, MvServerConfig *ret_config);
 
 /* daemon-config.c */
 /* Reads the config file ([server], the driver's groups, then [log], whose

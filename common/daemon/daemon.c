@@ -142,6 +142,12 @@ on_reload(gpointer data)
     }
     mv_daemon_config_apply(daemon, &conf);
     mv_server_update_config(daemon->server, &daemon->server_config);
+    if (daemon->admin_server) {
+        MvServerConfig admin;
+
+        mv_daemon_admin_server_config(daemon, &admin);
+        mv_server_update_config(daemon->admin_server, &admin);
+    }
     mv_log_info("configuration reloaded from %s%s%s%s", daemon->config_path,
                 detail ? " (" : "", detail ? detail : "", detail ? ")" : "");
     return G_SOURCE_CONTINUE;

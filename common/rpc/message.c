@@ -5,7 +5,7 @@
 
 #include "rpc/wire-error.h"
 
-#define MV_MESSAGE_MIN_ALLOC 256u
+#define MV_MESSAGE_MIN_ALLOC 64u
 #define MV_MESSAGE_FIRST_ALLOC 4096u
 
 MvMessage *
@@ -131,6 +131,10 @@ mv_message_encode(const MvMessageHeader *hdr, xdrproc_t filter, const void *payl
                          "Unable to encode message payload (invalid data)");
             return NULL;
         }
+    } else if (msg->alloc > msg->len) {
+        /* Messages may wait in a queue: hold what the frame needs, not the first guess. */
+        msg->data = g_realloc(msg->data, msg->len);
+        msg->alloc = msg->len;
     }
     msg->hdr = *hdr;
     return g_steal_pointer(&msg);

@@ -8,6 +8,9 @@
 #include "rpc/server-priv.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -17,6 +20,11 @@
 #define READ_BUF_MIN   4096u
 #define READ_BUF_KEEP  65536u
 #define READS_PER_WAKE 4
+/* Repeated per-client log lines: at most LOG_BURST per LOG_WINDOW_US. */
+#define LOG_BURST      10u
+#define LOG_WINDOW_US  (10 * G_USEC_PER_SEC)
+/* Freeing more than this when a client goes: hand the memory back to the system. */
+#define TRIM_BYTES     (1024u * 1024u)
 
 typedef struct {
     GSource base;
@@ -24,6 +32,63 @@ typedef struct {
 } ClientSource;
 
 static void client_close_now(MvServerClient *client);
+static void client_called(MvServerClient *client);
+
+/* The memory a queued message holds, as counted against max_client_queue. */
+static gsize
+message_cost(const MvMessage *msg)
+{
+    return msg->alloc + sizeof(*msg) + sizeof(GList);
+}
+
+static bool
+message_is_event(const MvMessage *msg)
+{
+    return msg->hdr.type == MV_MESSAGE_MESSAGE && msg->hdr.prog != MV_PROGRAM_KEEPALIVE;
+}
+
+/* client->lock held */
+static void
+outq_push(MvServerClient *client, MvMessage *msg)
+{
+    g_queue_push_tail(&client->outq, msg);
+    client->outq_bytes += message_cost(msg);
+    if (message_is_event(msg))
+        client->outq_event_bytes += message_cost(msg);
+}
+
+/* client->lock held */
+static void
+outq_pop(MvServerClient *client)
+{
+    MvMessage *msg = g_queue_pop_head(&client->outq);
+
+    client->outq_bytes -= message_cost(msg);
+    if (message_is_event(msg))
+        client->outq_event_bytes -= message_cost(msg);
+    mv_message_free(msg);
+}
+
+static void
+drain_watch_cancel(gpointer data)
+{
+    MvServerDrainWatch *w = data;
+
+    if (w->destroy)
+        w->destroy(w->data);
+    g_free(w);
+}
+
+static guint
+queue_limit(MvServerClient *client)
+{
+    guint limit;
+
+    g_mutex_lock(&client->server->lock);
+    limit = MAX(client->server->config.max_client_queue, 1);
+    g_mutex_unlock(&client->server->lock);
+    return limit;
+}
 
 MvServerClient *
 mv_server_client_new(MvServer *server, guint64 id, int fd, bool readonly)
@@ -70,6 +135,7 @@ mv_server_client_unref(MvServerClient *client)
     if (client->server->hooks.client_free && client->data)
         client->server->hooks.client_free(client->data);
     g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
+    g_slist_free_full(client->drain_watches, drain_watch_cancel);
     g_clear_pointer(&client->streams, g_hash_table_unref);
     mv_tls_session_free(client->tls);
     if (client->fd >= 0)
@@ -180,7 +246,7 @@ flush_locked(MvServerClient *client)
         }
         msg->done += n;
         if (msg->done == msg->len)
-            mv_message_free(g_queue_pop_head(&client->outq));
+            outq_pop(client);
     }
     return true;
 }
@@ -197,6 +263,7 @@ mv_server_client_wake(MvServerClient *client)
 bool
 mv_server_client_send(MvServerClient *client, MvMessage *msg)
 {
+    guint limit = queue_limit(client);
     bool was_empty;
 
     g_mutex_lock(&client->lock);
@@ -205,8 +272,24 @@ mv_server_client_send(MvServerClient *client, MvMessage *msg)
         mv_message_free(msg);
         return false;
     }
+    if (message_is_event(msg) && client->outq_event_bytes + message_cost(msg) > limit) {
+        /* It does not read its events: holding them all would let any client
+         * grow the daemon without bound. */
+        gsize queued = client->outq_event_bytes;
+
+        client->closing = true;
+        client->flush_before_close = false;
+        if (client->source)
+            g_source_set_ready_time(client->source, 0);
+        g_mutex_unlock(&client->lock);
+        mv_message_free(msg);
+        mv_log_warning("client %" G_GUINT64_FORMAT " (pid %d uid %u) does not read its events "
+                       "(%zu bytes queued, limit max_client_queue = %u); closing it",
+                       client->id, (int)client->pid, (unsigned)client->uid, queued, limit);
+        return false;
+    }
     was_empty = g_queue_is_empty(&client->outq);
-    g_queue_push_tail(&client->outq, msg);
+    outq_push(client, msg);
     if (was_empty && !flush_locked(client)) {
         /* Broken peer: let the I/O thread close it. */
         client->closing = true;
@@ -231,6 +314,95 @@ mv_server_client_close(MvServerClient *client, bool flush)
     if (client->source)
         g_source_set_ready_time(client->source, 0);
     g_mutex_unlock(&client->lock);
+}
+
+bool
+mv_server_client_is_congested(MvServerClient *client)
+{
+    guint limit = queue_limit(client);
+    bool congested;
+
+    g_mutex_lock(&client->lock);
+    congested = client->outq_bytes >= limit;
+    g_mutex_unlock(&client->lock);
+    return congested;
+}
+
+gsize
+mv_server_client_get_queued_bytes(MvServerClient *client)
+{
+    gsize n;
+
+    g_mutex_lock(&client->lock);
+    n = client->outq_bytes;
+    g_mutex_unlock(&client->lock);
+    return n;
+}
+
+void
+mv_server_client_add_drain_watch(MvServerClient *client, GFunc func, gpointer data,
+                                 GDestroyNotify destroy)
+{
+    MvServerDrainWatch *w = g_new0(MvServerDrainWatch, 1);
+
+    w->func = func;
+    w->data = data;
+    w->destroy = destroy;
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        g_mutex_unlock(&client->lock);
+        drain_watch_cancel(w);
+        return;
+    }
+    client->drain_watches = g_slist_append(client->drain_watches, w);
+    /* The I/O thread decides (it may have drained the queue already). */
+    if (client->source)
+        g_source_set_ready_time(client->source, 0);
+    g_mutex_unlock(&client->lock);
+}
+
+/* Runs the drain watches once the queue is down to half the limit (I/O thread). */
+static void
+drain_watches_run(MvServerClient *client)
+{
+    guint limit = queue_limit(client);
+    GSList *watches = NULL;
+
+    g_mutex_lock(&client->lock);
+    if (client->drain_watches && client->outq_bytes <= limit / 2)
+        watches = g_steal_pointer(&client->drain_watches);
+    g_mutex_unlock(&client->lock);
+    for (GSList *l = watches; l; l = l->next) {
+        MvServerDrainWatch *w = l->data;
+        w->func(w->data, client);
+        if (w->destroy)
+            w->destroy(w->data);
+        g_free(w);
+    }
+    g_slist_free(watches);
+}
+
+bool
+mv_server_client_log_allowed(MvServerClient *client, guint *ret_suppressed)
+{
+    gint64 now = g_get_monotonic_time();
+    bool ok;
+
+    g_mutex_lock(&client->lock);
+    if (now - client->log_window >= LOG_WINDOW_US) {
+        client->log_window = now;
+        client->log_count = 0;
+    }
+    ok = client->log_count < LOG_BURST;
+    if (ok) {
+        client->log_count++;
+        *ret_suppressed = client->log_quiet;
+        client->log_quiet = 0;
+    } else {
+        client->log_quiet++;
+    }
+    g_mutex_unlock(&client->lock);
+    return ok;
 }
 
 bool
@@ -349,6 +521,7 @@ handle_frame(MvServerClient *client, const guint8 *frame, gsize len)
     switch (hdr.type) {
     case MV_MESSAGE_CALL:
     case MV_MESSAGE_CALL_WITH_FDS:
+        client_called(client);
         mv_server_dispatch_frame(client, frame, len);
         break;
     case MV_MESSAGE_MESSAGE:
@@ -367,21 +540,60 @@ handle_frame(MvServerClient *client, const guint8 *frame, gsize len)
     }
 }
 
-/* False (and reading paused) when the client has max_client_requests in flight. */
+/* False (and reading paused) when the client has max_client_requests in
+ * flight or max_client_queue bytes of output it has not read yet: a client
+ * that pipelines calls and never reads stops being read, instead of making
+ * the daemon hold every reply. */
 static bool
 calls_allowed(MvServerClient *client)
 {
     guint max;
+    guint limit;
     bool ok;
 
     g_mutex_lock(&client->server->lock);
     max = MAX(client->server->config.max_client_requests, 1);
+    limit = MAX(client->server->config.max_client_queue, 1);
     g_mutex_unlock(&client->server->lock);
     g_mutex_lock(&client->lock);
-    ok = client->inflight < max;
+    ok = client->inflight < max && client->outq_bytes < limit;
     client->read_paused = !ok;
     g_mutex_unlock(&client->lock);
     return ok;
+}
+
+static void
+first_call_timer_stop(MvServerClient *client)
+{
+    if (client->first_call_timer) {
+        g_source_destroy(client->first_call_timer);
+        g_clear_pointer(&client->first_call_timer, g_source_unref);
+    }
+}
+
+static gboolean
+first_call_deadline(gpointer data)
+{
+    MvServerClient *client = data;
+
+    if (!client->called) {
+        mv_log_info("client %" G_GUINT64_FORMAT " (pid %d uid %u) sent no call within "
+                    "first_call_timeout; closing it", client->id, (int)client->pid,
+                    (unsigned)client->uid);
+        g_clear_pointer(&client->first_call_timer, g_source_unref);
+        client_close_now(client);
+    }
+    return G_SOURCE_REMOVE;
+}
+
+/* A complete CALL arrived: the connection is in use (I/O thread). */
+static void
+client_called(MvServerClient *client)
+{
+    if (client->called)
+        return;
+    client->called = true;
+    first_call_timer_stop(client);
 }
 
 /* Handles every complete frame in the read buffer. False: protocol violation. */
@@ -599,6 +811,11 @@ client_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data
         if (closing)
             ok = false;
     }
+    /* The flush may have taken the queue under the limit again. */
+    if (ok && client->read_paused && calls_allowed(client))
+        ok = process_buffer(client);
+    if (ok)
+        drain_watches_run(client);
     if (ok) {
         update_events(client);
         /* Records already decrypted would wait for a poll that never fires. */
@@ -678,6 +895,16 @@ void
 mv_server_client_attach(MvServerClient *client)
 {
     GSource *source = g_source_new(&client_source_funcs, sizeof(ClientSource));
+    guint first_call;
+
+    g_mutex_lock(&client->server->lock);
+    first_call = client->server->config.first_call_timeout;
+    g_mutex_unlock(&client->server->lock);
+    if (first_call > 0) {
+        client->first_call_timer = g_timeout_source_new_seconds(first_call);
+        g_source_set_callback(client->first_call_timer, first_call_deadline, client, NULL);
+        g_source_attach(client->first_call_timer, client->server->ctx);
+    }
 
     ((ClientSource *)source)->client = client;   /* the source's reference */
     /* GLib blocks a non-recursive source while dispatching it by removing and
@@ -695,7 +922,9 @@ static void
 client_close_now(MvServerClient *client)
 {
     MvServer *server = client->server;
+    GSList *watches;
     GSource *source;
+    gsize freed;
     guint nclients;
     bool removed;
 
@@ -708,18 +937,30 @@ client_close_now(MvServerClient *client)
     client->closing = true;
     source = g_steal_pointer(&client->source);
     shutdown(client->fd, SHUT_RDWR);
+    freed = client->outq_bytes;
     g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
+    client->outq_bytes = client->outq_event_bytes = 0;
+    watches = g_steal_pointer(&client->drain_watches);
     g_mutex_unlock(&client->lock);
+    g_slist_free_full(watches, drain_watch_cancel);
+#ifdef __GLIBC__
+    /* Give a large queue's memory back to the system, not only to malloc. */
+    if (freed > TRIM_BYTES)
+        malloc_trim(0);
+#endif
 
     if (client->keepalive_source) {
         g_source_destroy(client->keepalive_source);
         g_clear_pointer(&client->keepalive_source, g_source_unref);
     }
     tls_timer_stop(client);
+    first_call_timer_stop(client);
     mv_log_debug("client %" G_GUINT64_FORMAT " disconnected", client->id);
 
     g_mutex_lock(&server->lock);
     removed = g_hash_table_remove(server->clients, client);
+    if (removed && client->from_readonly)
+        server->nreadonly--;
     nclients = g_hash_table_size(server->clients);
     g_mutex_unlock(&server->lock);
 

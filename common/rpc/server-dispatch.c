@@ -35,6 +35,48 @@ route_subsystem(MvRoute route)
     }
 }
 
+/* Client-supplied text (URIs, names, XML) ends up in error messages: the log
+ * gets at most this many bytes of one. */
+#define LOG_TEXT_MAX 256
+
+/* @text cut to LOG_TEXT_MAX bytes (at a UTF-8 boundary) with a marker saying
+ * how long it was; @text itself when short enough. Free *@ret_buf. */
+static const char *
+log_text(const char *text, char **ret_buf)
+{
+    gsize len = strlen(text);
+    const char *end;
+
+    *ret_buf = NULL;
+    if (len <= LOG_TEXT_MAX)
+        return text;
+    end = text + LOG_TEXT_MAX;
+    while (end > text && ((guchar)*end & 0xC0) == 0x80)
+        end--;
+    *ret_buf = g_strdup_printf("%.*s... [truncated, %zu bytes]", (int)(end - text), text, len);
+    return *ret_buf;
+}
+
+/* The one log line of a failed call, truncated and rate-limited per client. */
+static void
+log_call_failure(MvServerClient *client, const char *name, const GError *err, bool debug)
+{
+    g_autofree char *buf = NULL;
+    guint suppressed = 0;
+
+    if (!mv_log_enabled(debug ? MV_LOG_DEBUG : MV_LOG_INFO) ||
+        !mv_server_client_log_allowed(client, &suppressed))
+        return;
+    if (debug)
+        mv_log_debug("%s failed for client %" G_GUINT64_FORMAT ": %s (%u failures of this "
+                     "client not logged before)", name, client->id,
+                     log_text(err->message, &buf), suppressed);
+    else
+        mv_log_info("%s failed for client %" G_GUINT64_FORMAT ": %s (%u failures of this "
+                    "client not logged before)", name, client->id,
+                    log_text(err->message, &buf), suppressed);
+}
+
 static void
 send_error(MvServerClient *client, const MvMessageHeader *hdr, const GError *err)
 {
@@ -131,8 +173,7 @@ execute(MvServerCall *call)
     if (call->handler(call, args, ret, &err))
         reply = mv_message_encode(&rhdr, ret ? proc->ret_filter : NULL, ret, &err);
     if (!reply) {
-        mv_log_info("%s failed for client %" G_GUINT64_FORMAT ": %s", proc->name,
-                    call->client->id, err->message);
+        log_call_failure(call->client, proc->name, err, false);
         reply = mv_message_encode_error(&call->hdr, err);
     }
     if (args)
@@ -188,8 +229,8 @@ mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len)
         return;
     }
     if (!check_call(client, program, &hdr, &proc, &handler, &err)) {
-        mv_log_debug("refused %d from client %" G_GUINT64_FORMAT ": %s", hdr.proc, client->id,
-                     err->message);
+        proc = mv_program_lookup_proc(program->info, hdr.proc);
+        log_call_failure(client, proc ? proc->name : "an unknown procedure", err, true);
         send_error(client, &hdr, err);
         return;
     }
@@ -276,8 +317,7 @@ mv_server_call_reply_raw(MvServerCall *call, int status, const void *payload, gs
 void
 mv_server_call_reply_error(MvServerCall *call, const GError *err)
 {
-    mv_log_debug("%s failed for client %" G_GUINT64_FORMAT ": %s", call->proc->name,
-                 call->client->id, err->message);
+    log_call_failure(call->client, call->proc->name, err, true);
     raw_call_finish(call, mv_message_encode_error(&call->hdr, err));
 }
 

@@ -39,6 +39,9 @@ struct _MvServer {
     MvTlsContext *tls_ctx;      /* for new TLS connections; under lock */
     guint tls_handshake_ms;
     GHashTable *clients;        /* MvServerClient* -> same; holds a reference */
+    guint nreadonly;            /* clients accepted on read-only listeners */
+    gint64 refuse_logged;       /* when a refused connection was last logged */
+    guint refused_quiet;        /* refusals not logged since */
     guint64 next_client_id;
     bool running;
 };
@@ -49,6 +52,7 @@ struct _MvServerClient {
     guint64 id;
     int fd;
     gint readonly;              /* atomic */
+    bool from_readonly;         /* accepted on a read-only listener (counts in nreadonly) */
     bool has_cred;
     pid_t pid;
     uid_t uid;
@@ -61,6 +65,9 @@ struct _MvServerClient {
     gpointer fd_tag;
     GIOCondition events;        /* what the source polls for now */
     GQueue outq;                /* MvMessage* waiting to be written */
+    gsize outq_bytes;           /* memory held by outq (buffers + headers) */
+    gsize outq_event_bytes;     /* of which events (MESSAGE outside keepalive) */
+    GSList *drain_watches;      /* MvServerDrainWatch*, fired on the I/O thread */
     bool closing;               /* close requested */
     bool flush_before_close;
     bool closed;                /* socket shut down */
@@ -77,8 +84,19 @@ struct _MvServerClient {
     guint keepalive_sent;
     GSource *keepalive_source;
     bool tls_handshaking;       /* no RPC until the handshake and checks passed */
+    bool called;                /* a complete CALL arrived: the first-call timer is off */
+    GSource *first_call_timer;  /* closes a connection that never calls */
+    gint64 log_window;          /* start of the current per-client log window (us) */
+    guint log_count;            /* failure lines logged in that window */
+    guint log_quiet;            /* lines suppressed in that window */
     GSource *tls_timer;         /* the handshake deadline */
 };
+
+typedef struct {
+    GFunc func;
+    gpointer data;
+    GDestroyNotify destroy;
+} MvServerDrainWatch;
 
 typedef struct {
     MvServerStreamFunc func;
@@ -108,6 +126,12 @@ void mv_server_client_attach(MvServerClient *client);
 void mv_server_client_shutdown(MvServerClient *client);
 void mv_server_client_call_done(MvServerClient *client);
 void mv_server_client_wake(MvServerClient *client);
+/* Rate limit of a client's repeated log lines (I/O thread or under no lock):
+ * true when one more line may be written now; sets *ret_suppressed to the
+ * count of lines dropped before it (to mention once). */
+bool mv_server_client_log_allowed(MvServerClient *client, guint *ret_suppressed);
+/* Test hook: the bytes of output queued for @client now. */
+gsize mv_server_client_get_queued_bytes(MvServerClient *client);
 
 /* server-dispatch.c */
 void mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len);

@@ -14,9 +14,12 @@ mv_server_config_init_defaults(MvServerConfig *config)
 {
     *config = (MvServerConfig){
         .max_clients = 5000,
+        .max_readonly_clients = 4500,
         .max_workers = 20,
         .max_priority_workers = 5,
         .max_client_requests = 5,
+        .max_client_queue = 4u * 1024u * 1024u,
+        .first_call_timeout = 30,
         .keepalive_interval = 5,
         .keepalive_count = 5,
     };
@@ -64,6 +67,28 @@ mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
     server->programs[server->nprograms - 1].raw_data = raw_data;
 }
 
+/* Logs a refused connection, at most once a second with a count of the
+ * quiet ones (a flood of connections must not flood the log); lock held. */
+static void
+refuse_log_locked(MvServer *server, bool readonly, guint nclients)
+{
+    gint64 now = g_get_monotonic_time();
+
+    if (server->refuse_logged && now - server->refuse_logged < G_USEC_PER_SEC) {
+        server->refused_quiet++;
+        return;
+    }
+    server->refuse_logged = now;
+    if (readonly && nclients < server->config.max_clients)
+        mv_log_warning("too many read-only clients (%u, max_readonly_clients), refusing a "
+                       "new connection (%u more refused quietly before)", server->nreadonly,
+                       server->refused_quiet);
+    else
+        mv_log_warning("too many clients (%u, max_clients), refusing a new connection "
+                       "(%u more refused quietly before)", nclients, server->refused_quiet);
+    server->refused_quiet = 0;
+}
+
 static gboolean
 listener_accept(gint fd, GIOCondition cond, gpointer user_data)
 {
@@ -93,9 +118,10 @@ listener_accept(gint fd, GIOCondition cond, gpointer user_data)
 
     g_mutex_lock(&server->lock);
     nclients = g_hash_table_size(server->clients);
-    if (nclients >= server->config.max_clients) {
+    if (nclients >= server->config.max_clients ||
+        (readonly && server->nreadonly >= server->config.max_readonly_clients)) {
+        refuse_log_locked(server, readonly, nclients);
         g_mutex_unlock(&server->lock);
-        mv_log_warning("too many clients (%u), refusing a new connection", nclients);
         close(cfd);
         return G_SOURCE_CONTINUE;
     }
@@ -115,6 +141,9 @@ listener_accept(gint fd, GIOCondition cond, gpointer user_data)
         }
     }
     client = mv_server_client_new(server, ++server->next_client_id, cfd, readonly);
+    client->from_readonly = readonly;
+    if (readonly)
+        server->nreadonly++;
     g_hash_table_add(server->clients, client);
     nclients++;
     g_mutex_unlock(&server->lock);

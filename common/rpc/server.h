@@ -22,15 +22,24 @@ typedef struct _MvServer MvServer;
 typedef struct _MvServerClient MvServerClient;
 
 typedef struct {
-    guint max_clients;          /* connections accepted at once */
+    guint max_clients;          /* connections accepted at once (all listeners) */
+    guint max_readonly_clients; /* of those, from read-only listeners (< max_clients
+                                 * keeps a reserve for the read-write ones) */
     guint max_workers;          /* threads in the worker pool */
     guint max_priority_workers; /* threads in the high-priority pool */
     guint max_client_requests;  /* calls in flight per client before reading pauses */
+    guint max_client_queue;     /* bytes of output queued per client before reading pauses;
+                                 * also the most event bytes queued before it is dropped */
+    guint first_call_timeout;   /* seconds a new connection has to send a call; 0: forever */
     int keepalive_interval;     /* seconds of silence before a PING; <= 0 disables */
     guint keepalive_count;      /* unanswered PINGs before the client is dropped */
 } MvServerConfig;
 
-/** mv_server_config_init_defaults: libvirt-like defaults (5000, 20, 5, 5, 5 s, 5). */
+/**
+ * mv_server_config_init_defaults: libvirt-like defaults: 5000 clients (4500 of
+ * them read-only), 20 + 5 workers, 5 requests and 4 MiB of output per client,
+ * 30 s for the first call, keepalive every 5 s, 5 unanswered.
+ */
 void mv_server_config_init_defaults(MvServerConfig *config);
 
 /* Daemon policy hooks; all optional. Called on whichever thread runs the call. */
@@ -170,9 +179,29 @@ void mv_server_client_enable_keepalive(MvServerClient *client);
 /**
  * mv_server_client_send:
  * Queues @msg (ownership moves to the client) for sending; any thread. Returns
- * false (and frees @msg) when the connection is already closed.
+ * false (and frees @msg) when the connection is already closed. An event
+ * (a MESSAGE outside the keepalive program) that would take the client's queued
+ * events over max_client_queue bytes closes the connection instead (logged):
+ * a client that never reads cannot make the daemon hold its events forever.
  */
 bool mv_server_client_send(MvServerClient *client, MvMessage *msg);
+
+/**
+ * mv_server_client_is_congested:
+ * True while the client's queued output is at or over max_client_queue bytes:
+ * a producer of stream data should stop and wait for a drain watch. Any thread.
+ */
+bool mv_server_client_is_congested(MvServerClient *client);
+
+/**
+ * mv_server_client_add_drain_watch:
+ * Calls @func(@data) once, on the I/O thread, when the client's queued output
+ * has fallen to half of max_client_queue or less (at once if it already has);
+ * when the connection closes first, only @destroy (may be NULL) runs. After
+ * @func, @destroy runs too. Any thread.
+ */
+void mv_server_client_add_drain_watch(MvServerClient *client, GFunc func, gpointer data,
+                                      GDestroyNotify destroy);
 
 /**
  * mv_server_client_close:

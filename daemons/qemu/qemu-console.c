@@ -96,6 +96,8 @@ console_close(Console *con)
         console_unref(con);     /* the list's reference */
 }
 
+static void resume_relay(gpointer data, gpointer client);
+
 /* Guest output (driver context). */
 static gboolean
 on_pty_readable(gint fd, GIOCondition cond, gpointer data)
@@ -106,7 +108,16 @@ on_pty_readable(gint fd, GIOCondition cond, gpointer data)
 
     if (n > 0) {
         send_stream(con, MV_STATUS_CONTINUE, buf, n);
-        return G_SOURCE_CONTINUE;
+        if (!mv_server_client_is_congested(con->client))
+            return G_SOURCE_CONTINUE;
+        /* The client does not keep up: leave the output in the pty (the guest
+         * blocks on it) until the client has read most of what is queued. */
+        g_mutex_lock(&con->lock);
+        g_clear_pointer(&con->source, g_source_unref);
+        g_mutex_unlock(&con->lock);
+        mv_server_client_add_drain_watch(con->client, resume_relay, console_ref(con),
+                                         (GDestroyNotify)console_unref);
+        return G_SOURCE_REMOVE;
     }
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
         return G_SOURCE_CONTINUE;
@@ -168,6 +179,13 @@ start_relay(gpointer data, gpointer client)
     g_mutex_unlock(&con->lock);
     g_source_unref(source);
     console_unref(con);     /* the after-reply reference */
+}
+
+/* The client drained its queue: read guest output again (RPC I/O thread). */
+static void
+resume_relay(gpointer data, gpointer client)
+{
+    start_relay(console_ref(data), client);
 }
 
 static void

@@ -3,6 +3,7 @@
  * go) and in the persistent config. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-domain-check.h"
 #include "qemu-command.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
@@ -278,7 +279,7 @@ config_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, D
         def_remove_device(def, dev->type, index);
     if (op != OP_DETACH)
         def_add_device(def, dev);
-    if (!mv_qemu_persist_save_def(driver, def, error))
+    if (!mv_qemu_domain_check_size(def, error) || !mv_qemu_persist_save_def(driver, def, error))
         return false;
     g_mutex_lock(&dom->lock);
     if (mv_qemu_domain_is_active(dom)) {
@@ -318,6 +319,11 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
                             "device not found: no %s matching the given definition",
                             device_name(dev));
     if (op == OP_ATTACH) {
+        g_autoptr(MvDomainDef) grown = mv_domain_def_copy(live);
+
+        def_add_device(grown, dev);
+        if (!mv_qemu_domain_check_size(grown, error))
+            return false;
         ok = dev->type == MV_DOMAIN_DEVICE_DISK ? live_attach_disk(mon, dev->data.disk, error)
                                                 : live_attach_net(mon, live, dev->data.net, error);
         if (ok)
@@ -353,6 +359,9 @@ change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const cha
                                       (op == OP_UPDATE ? DEVICE_FORCE : 0), api, error) ||
         !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
         !(dev = mv_domain_device_def_parse_string(xml, 0, error)) ||
+        (dev->type == MV_DOMAIN_DEVICE_DISK && op != OP_DETACH &&
+         !mv_qemu_domain_check_disk((const char *const *)driver->denied_paths, dev->data.disk,
+                                    error)) ||
         !mv_qemu_dispatch_begin_job(dom, api, error))
         return false;
     g_mutex_lock(&dom->lock);

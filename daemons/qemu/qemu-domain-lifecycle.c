@@ -42,7 +42,8 @@ define_xml(MvServerCall *call, const char *xml, unsigned int flags, GError **err
     bool updated = false;
 
     if (!mv_qemu_dispatch_check_flags(flags, DEFINE_VALIDATE, "virDomainDefineXMLFlags", error) ||
-        !(def = mv_domain_def_parse_string(xml, 0, error)))
+        !(def = mv_domain_def_parse_string(xml, 0, error)) ||
+        !mv_qemu_driver_check_def(driver, def, error))
         return NULL;
     if ((dom = mv_qemu_domains_find_by_name(driver->domains, def->name)) &&
         memcmp(dom->uuid, def->uuid, 16) != 0) {
@@ -221,6 +222,7 @@ domain_create_xml(MvServerCall *call, const mv_remote_domain_create_xml_args *ar
                                       CREATE_BYPASS_CACHE | CREATE_VALIDATE,
                                       "virDomainCreateXML", error) ||
         !(def = mv_domain_def_parse_string(args->xml, 0, error)) ||
+        !mv_qemu_driver_check_def(driver, def, error) ||
         !(dom = mv_qemu_domains_add(driver->domains, g_steal_pointer(&def), false, error)))
         return false;
     if (!mv_qemu_dispatch_begin_job(dom, "virDomainCreateXML", error)) {

@@ -2,6 +2,7 @@
  * live and in the persistent config (virsh desc, virsh metadata). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-domain-check.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
 
@@ -148,7 +149,8 @@ domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args
                           "persistent config");
     if (ok && (flags & AFFECT_LIVE)) {
         g_autoptr(MvDomainDef) live = mv_domain_def_copy(dom->live);
-        if ((ok = apply(live, args->type, metadata, key, uri, error))) {
+        if ((ok = apply(live, args->type, metadata, key, uri, error) &&
+                  mv_qemu_domain_check_size(live, error))) {
             mv_domain_def_free(dom->live);
             dom->live = g_steal_pointer(&live);
             ok = mv_qemu_persist_save_status(driver, dom, error);
@@ -157,6 +159,7 @@ domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args
     if (ok && (flags & AFFECT_CONFIG)) {
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
         if ((ok = apply(def, args->type, metadata, key, uri, error)) &&
+            (ok = mv_qemu_domain_check_size(def, error)) &&
             (ok = mv_qemu_persist_save_def(driver, def, error))) {
             MvDomainDef **slot = active ? &dom->newdef : &dom->def;
             mv_domain_def_free(*slot);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "conf/capabilities.h"
+#include "qemu-domain-check.h"
 #include "qemu-process.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -93,6 +94,7 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
 {
     g_autoptr(MvCapabilities) caps = NULL;
     MvQemuDriver *driver = g_new0(MvQemuDriver, 1);
+    const MvQemuConfig *conf;
 
     driver->daemon = daemon;
     mv_daemon_set_driver_data(daemon, driver);
@@ -102,6 +104,10 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
         driver->job_wait_ms = MV_QEMU_JOB_WAIT_MS;
     if (!make_dirs(driver, mv_daemon_get_paths(daemon), error))
         return false;
+    conf = mv_daemon_get_driver_config(daemon);
+    driver->emulators = g_strdupv(conf ? conf->emulators : NULL);
+    driver->denied_paths = mv_qemu_domain_check_denied_paths(
+        mv_daemon_get_paths(daemon), conf ? (const char *const *)conf->deny_paths : NULL);
     probe_emulator(driver);
     if (!(caps = mv_capabilities_new_host(error)))
         return false;
@@ -173,6 +179,8 @@ mv_qemu_driver_stop(MvDaemon *daemon)
     g_free(driver->log_dir);
     g_free(driver->lib_dir);
     g_free(driver->network_socket);
+    g_strfreev(driver->emulators);
+    g_strfreev(driver->denied_paths);
     g_free(driver);
     mv_daemon_set_driver_data(daemon, NULL);
 }
@@ -195,6 +203,21 @@ MvQemuDriver *
 mv_qemu_driver_get(MvServerCall *call)
 {
     return mv_daemon_get_driver_data(mv_daemon_call_daemon(call));
+}
+
+bool
+mv_qemu_driver_check_host_access(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
+{
+    return mv_qemu_domain_check_host_access(def, driver->probe ? driver->probe->binary : NULL,
+                                            (const char *const *)driver->emulators,
+                                            (const char *const *)driver->denied_paths, error);
+}
+
+bool
+mv_qemu_driver_check_def(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
+{
+    return mv_qemu_driver_check_host_access(driver, def, error) &&
+           mv_qemu_domain_check_size(def, error);
 }
 
 bool

@@ -31,6 +31,8 @@ typedef struct {
     char *log_dir;              /* <log>/qemu: QEMU's stderr and serial logs */
     char *lib_dir;              /* <lib>/qemu: caches, channel sockets */
     char *network_socket;       /* where modvirt-networkd would listen */
+    char **emulators;           /* [qemu] emulators: binaries besides the probed one */
+    char **denied_paths;        /* host paths no definition may use (resolved) */
 
     MvQemuDomains *domains;
     MvQemuEvents *events;
@@ -62,6 +64,17 @@ void mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerCl
 
 /** mv_qemu_driver_get: the driver state of the daemon serving @call. */
 MvQemuDriver *mv_qemu_driver_get(MvServerCall *call);
+
+/**
+ * mv_qemu_driver_check_host_access:
+ * The emulator and host paths of @def are ones a guest may use
+ * (qemu-domain-check.h); false with @error otherwise. At define and at start.
+ */
+bool mv_qemu_driver_check_host_access(MvQemuDriver *driver, const MvDomainDef *def,
+                                      GError **error);
+
+/** mv_qemu_driver_check_def: host access, and the XML can be read back (size). */
+bool mv_qemu_driver_check_def(MvQemuDriver *driver, const MvDomainDef *def, GError **error);
 
 /** mv_qemu_driver_need_probe: false with an error when QEMU is unusable. */
 bool mv_qemu_driver_need_probe(MvQemuDriver *driver, GError **error);

@@ -908,11 +908,15 @@ mv_qemu_monitor_query_chardev_pty(MvQemuMonitor *mon, const char *chardev_id,
 }
 
 bool
-mv_qemu_monitor_balloon(MvQemuMonitor *mon, guint64 bytes, GError **error)
+mv_qemu_monitor_balloon(MvQemuMonitor *mon, guint64 kib, GError **error)
 {
-    JsonObject *args = json_object_new();
+    JsonObject *args;
 
-    json_object_set_int_member(args, "value", (gint64)bytes);
+    if (kib > (guint64)G_MAXINT64 / 1024)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "balloon target %" G_GUINT64_FORMAT " KiB is too large", kib);
+    args = json_object_new();
+    json_object_set_int_member(args, "value", (gint64)(kib * 1024));
     return mon_simple(mon, "balloon", args, error);
 }
 

@@ -107,8 +107,9 @@ bool mv_qemu_monitor_query_status(MvQemuMonitor *mon, char **ret_status, bool *r
 bool mv_qemu_monitor_query_chardev_pty(MvQemuMonitor *mon, const char *chardev_id,
                                        char **ret_path, GError **error);
 
-/* Sets the balloon target to @bytes of guest memory. */
-bool mv_qemu_monitor_balloon(MvQemuMonitor *mon, guint64 bytes, GError **error);
+/* Sets the balloon target to @kib KiB of guest memory (QMP "balloon" takes
+ * bytes: the one place that converts). */
+bool mv_qemu_monitor_balloon(MvQemuMonitor *mon, guint64 kib, GError **error);
 
 /* device_add with @props ("driver", "id", ...; ownership taken) / device_del of @id.
  * device_del only asks the guest: DEVICE_DELETED is the event that it is gone. */

@@ -501,7 +501,7 @@ setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
     }
     if (live->current_memory < live->memory && live->memballoon &&
         g_strcmp0(live->memballoon->model, "none") != 0 &&
-        !mv_qemu_monitor_balloon(mon, live->current_memory * 1024, error))
+        !mv_qemu_monitor_balloon(mon, live->current_memory, error))
         return false;
     return true;
 }
@@ -664,7 +664,9 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     live = mv_domain_def_copy(dom->def);
     g_mutex_unlock(&dom->lock);
 
-    if (!check_networks(driver, live, error))
+    /* Again at start: a path may have become a symlink since the definition. */
+    if (!mv_qemu_driver_check_host_access(driver, live, error) ||
+        !check_networks(driver, live, error))
         return false;
     mv_uuid_format(dom->uuid, uuid);
     monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);

@@ -7,6 +7,7 @@
 #include "conf/domain-conf.h"
 #include "domainxml-test.h"
 #include "util/error.h"
+#include "util/xml.h"
 
 #define STATUS MV_DOMAIN_DEF_PARSE_STATUS
 #define SECURE MV_DOMAIN_DEF_FORMAT_SECURE
@@ -87,6 +88,77 @@ test_xml2xml(gconstpointer data)
     g_assert_cmpstr(out_copy, ==, out);
 }
 
+/* The case whose expected file is @file, or NULL. */
+static const MvXml2XmlCase *
+mv_test_case_for_golden(const char *file)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
+        const MvXml2XmlCase *tc = &xml2xml_cases[i];
+        g_autofree char *name = tc->variant
+            ? g_strdup_printf("%s.%s.expected.xml", tc->name, tc->variant)
+            : g_strdup_printf("%s.expected.xml", tc->name);
+
+        if (strcmp(name, file) == 0)
+            return tc;
+    }
+    return NULL;
+}
+
+/* Every file in domainxml2xml/ belongs to a case; every golden output is
+ * valid by schemas/domain.rng and parses back to exactly its own text. */
+static void
+test_goldens(void)
+{
+    g_autofree char *dir_path = mv_test_data_path("domainxml2xml");
+    g_autofree char *schema = mv_xml_schema_path("domain.rng");
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &error);
+    unsigned int goldens = 0;
+    const char *file;
+
+    g_assert_no_error(error);
+    while ((file = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(dir_path, file, NULL);
+        g_autofree char *text = NULL;
+        g_autoptr(xmlDoc) doc = NULL;
+        g_autoptr(MvDomainDef) def = NULL;
+        g_autofree char *out = NULL;
+        const MvXml2XmlCase *tc;
+        unsigned int parse_flags;
+
+        if (!g_str_has_suffix(file, ".expected.xml")) {
+            bool listed = false;
+
+            for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
+                g_autofree char *name = g_strdup_printf("%s.xml", xml2xml_cases[i].name);
+
+                listed |= strcmp(name, file) == 0;
+            }
+            if (!listed)
+                g_error("%s is not listed in xml2xml_cases", path);
+            continue;
+        }
+        if (!(tc = mv_test_case_for_golden(file)))
+            g_error("%s is not the expected output of any case in xml2xml_cases", path);
+        text = mv_test_read(path);
+        doc = mv_xml_parse_string(text, NULL, &error);
+        g_assert_no_error(error);
+        if (!mv_xml_validate(doc, schema, &error))
+            g_error("%s is not valid by %s: %s", path, schema, error->message);
+        parse_flags = tc->parse_flags;
+        if (tc->format_flags & INACTIVE)
+            parse_flags &= ~STATUS;
+        def = mv_domain_def_parse_string(text, parse_flags, &error);
+        if (!def)
+            g_error("%s does not parse back: %s", path, error->message);
+        out = mv_domain_def_format(def, tc->id, tc->format_flags);
+        if (strcmp(out, text) != 0)
+            g_error("%s does not parse back to the same text; got:\n%s", path, out);
+        goldens++;
+    }
+    g_assert_cmpuint(goldens, ==, G_N_ELEMENTS(xml2xml_cases));
+}
+
 typedef struct {
     const char *name;           /* invalid/<name>.xml → invalid/<name>.err */
     MvErrorCode code;
@@ -121,6 +193,41 @@ static const MvInvalidCase invalid_cases[] = {
     { "pci-slot-range", MV_ERR_XML_DETAIL },
     { "graphics-listen-mismatch", MV_ERR_XML_DETAIL },
     { "malformed", MV_ERR_XML_ERROR },
+    { "name-newline", MV_ERR_XML_DETAIL },
+    { "name-control", MV_ERR_XML_DETAIL },
+    { "boot-order-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
+    { "boot-order-duplicate-net", MV_ERR_CONFIG_UNSUPPORTED },
+    { "boot-order-zero", MV_ERR_XML_DETAIL },
+    { "vcpu-zero", MV_ERR_XML_DETAIL },
+    { "vcpu-too-many", MV_ERR_XML_DETAIL },
+    { "initrd-no-kernel", MV_ERR_CONFIG_UNSUPPORTED },
+    { "cpu-match-not-custom", MV_ERR_CONFIG_UNSUPPORTED },
+    { "cpu-feature-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
+    { "cpu-model-not-custom", MV_ERR_CONFIG_UNSUPPORTED },
+    { "cpu-topology-zero", MV_ERR_XML_DETAIL },
+    { "clock-timer-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
+    { "memory-zero", MV_ERR_CONFIG_UNSUPPORTED },
+    { "max-memory-below", MV_ERR_CONFIG_UNSUPPORTED },
+    { "title-multiline", MV_ERR_XML_DETAIL },
+    { "disk-file-with-dev", MV_ERR_XML_DETAIL },
+    { "disk-block-with-file", MV_ERR_XML_DETAIL },
+    { "disk-address-mismatch", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-bridge-no-source", MV_ERR_XML_DETAIL },
+    { "interface-user-source", MV_ERR_XML_DETAIL },
+    { "interface-bad-mac", MV_ERR_XML_ERROR },
+    { "controller-root-index", MV_ERR_CONFIG_UNSUPPORTED },
+    { "controller-root-address", MV_ERR_CONFIG_UNSUPPORTED },
+    { "serial-unix-no-path", MV_ERR_XML_DETAIL },
+    { "serial-file-no-path", MV_ERR_XML_DETAIL },
+    { "serial-null-source", MV_ERR_XML_DETAIL },
+    { "serial-mode-not-unix", MV_ERR_XML_DETAIL },
+    { "input-tablet-ps2", MV_ERR_CONFIG_UNSUPPORTED },
+    { "graphics-bad-port", MV_ERR_XML_DETAIL },
+    { "graphics-duplicate-type", MV_ERR_CONFIG_UNSUPPORTED },
+    { "video-two-primary", MV_ERR_CONFIG_UNSUPPORTED },
+    { "memballoon-none-stats", MV_ERR_CONFIG_UNSUPPORTED },
+    { "watchdog-address-not-pci", MV_ERR_CONFIG_UNSUPPORTED },
+    { "alias-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 static void
@@ -178,6 +285,61 @@ test_generated(void)
     g_assert_cmpint(mv_domain_def_find_disk(def, "vda"), ==, -1);
 }
 
+/* Memory units convert to exact KiB (decimal units round up to a whole KiB). */
+typedef struct {
+    const char *unit;           /* NULL: no unit attribute (KiB) */
+    const char *value;
+    guint64 kib;
+} MvMemoryUnitCase;
+
+static const MvMemoryUnitCase memory_unit_cases[] = {
+    { NULL, "65536", 65536 },
+    { "b", "1024", 1 },
+    { "bytes", "1025", 2 },
+    { "KB", "1", 1 },
+    { "KB", "1024", 1000 },
+    { "k", "3", 3 },
+    { "KiB", "524288", 524288 },
+    { "MB", "512", 500000 },
+    { "M", "1", 1024 },
+    { "MiB", "512", 524288 },
+    { "GB", "1", 976563 },
+    { "G", "1", 1048576 },
+    { "GiB", "2", 2097152 },
+    { "TB", "1", G_GUINT64_CONSTANT(976562500) },
+    { "T", "1", G_GUINT64_CONSTANT(1073741824) },
+    { "TiB", "4", G_GUINT64_CONSTANT(4294967296) },
+};
+
+static void
+test_memory_units(void)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(memory_unit_cases); i++) {
+        const MvMemoryUnitCase *tc = &memory_unit_cases[i];
+        g_autofree char *unit = tc->unit ? g_strdup_printf(" unit='%s'", tc->unit) : g_strdup("");
+        /* memory is one TiB above, so currentMemory is never clamped */
+        g_autofree char *xml = g_strdup_printf(
+            "<domain type='kvm'><name>units</name><memory unit='TiB'>5</memory>"
+            "<currentMemory%s>%s</currentMemory><os><type>hvm</type></os></domain>",
+            unit, tc->value);
+        g_autofree char *mem_xml = g_strdup_printf(
+            "<domain type='kvm'><name>units</name><memory%s>%s</memory>"
+            "<os><type>hvm</type></os></domain>", unit, tc->value);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(MvDomainDef) def = mv_domain_def_parse_string(xml, 0, &error);
+        g_autoptr(MvDomainDef) mem = NULL;
+
+        g_test_message("%s %s", tc->value, tc->unit ? tc->unit : "(none)");
+        g_assert_no_error(error);
+        g_assert_cmpuint(def->current_memory, ==, tc->kib);
+        g_assert_cmpuint(def->memory, ==, G_GUINT64_CONSTANT(5) * 1024 * 1024 * 1024);
+        mem = mv_domain_def_parse_string(mem_xml, 0, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(mem->memory, ==, tc->kib);
+        g_assert_cmpuint(mem->current_memory, ==, tc->kib);
+    }
+}
+
 /* The formatter never emits a password unless asked to. */
 static void
 test_no_password(void)
@@ -219,7 +381,9 @@ main(int argc, char **argv)
 
         g_test_add_data_func(name, &invalid_cases[i], test_invalid);
     }
+    g_test_add_func("/domainxml/goldens", test_goldens);
     g_test_add_func("/domainxml/generated", test_generated);
     g_test_add_func("/domainxml/no-password", test_no_password);
+    g_test_add_func("/domainxml/memory-units", test_memory_units);
     return g_test_run();
 }

@@ -180,6 +180,8 @@ typedef struct {
     int fd;
     FakeMode mode;
     GThread *thread;
+    GMutex lock;
+    char *last_request;     /* the last command line received, before its reply */
 } Fake;
 
 static void
@@ -246,7 +248,10 @@ fake_run(gpointer data)
         g_autofree char *reply = NULL;
         gint64 id = fake_id(line, &cmd);
 
-        g_free(line);
+        g_mutex_lock(&f->lock);
+        g_free(f->last_request);
+        f->last_request = line;
+        g_mutex_unlock(&f->lock);
         if (g_str_equal(cmd, "qmp_capabilities")) {
             fake_send(f->fd, "{\"return\": {}, \"id\": ", false);
             reply = g_strdup_printf("%" G_GINT64_FORMAT "}\r\n", id);
@@ -297,8 +302,74 @@ fake_start(Fake *f, FakeMode mode)
     g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
     f->fd = sv[1];
     f->mode = mode;
+    g_mutex_init(&f->lock);
+    f->last_request = NULL;
     f->thread = g_thread_new("fake-qemu", fake_run, f);
     return sv[0];
+}
+
+static char *
+fake_last_request(Fake *f)
+{
+    char *line;
+
+    g_mutex_lock(&f->lock);
+    line = g_strdup(f->last_request);
+    g_mutex_unlock(&f->lock);
+    return line;
+}
+
+/* The balloon target goes to QMP in bytes: KiB * 1024, never * 1000. */
+static void
+test_fake_balloon_bytes(void)
+{
+    static const struct {
+        guint64 kib;
+        gint64 bytes;
+    } cases[] = {
+        { 524288, G_GINT64_CONSTANT(536870912) },
+        { 500000, G_GINT64_CONSTANT(512000000) },
+        { 1, 1024 },
+        { G_GUINT64_CONSTANT(8589934592), G_GINT64_CONSTANT(8796093022208) },
+    };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(MvQemuMonitor) mon = NULL;
+    Loop loop;
+    Seen seen;
+    Fake fake;
+    int fd;
+
+    seen_init(&seen);
+    loop_start(&loop);
+    fd = fake_start(&fake, FAKE_NORMAL);
+    mon = mv_qemu_monitor_open_fd(fd, loop.ctx, &callbacks, &seen, 5000, &error);
+    g_assert_no_error(error);
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autoptr(JsonParser) parser = json_parser_new();
+        g_autofree char *line = NULL;
+        JsonObject *req;
+        JsonObject *args;
+
+        g_assert_true(mv_qemu_monitor_balloon(mon, cases[i].kib, &error));
+        g_assert_no_error(error);
+        line = fake_last_request(&fake);
+        g_assert_true(json_parser_load_from_data(parser, line, -1, NULL));
+        req = json_node_get_object(json_parser_get_root(parser));
+        g_assert_cmpstr(json_object_get_string_member(req, "execute"), ==, "balloon");
+        args = json_object_get_object_member(req, "arguments");
+        g_assert_cmpint(json_object_get_int_member(args, "value"), ==, cases[i].bytes);
+    }
+    g_assert_false(mv_qemu_monitor_balloon(mon, G_MAXUINT64 / 1000, &error));
+    g_assert_true(mv_error_matches(error, MV_ERR_INVALID_ARG));
+
+    shutdown(fake.fd, SHUT_RDWR);
+    g_thread_join(fake.thread);
+    g_assert_true(seen_wait_eof(&seen, 5000));
+    g_clear_pointer(&mon, mv_qemu_monitor_free);
+    loop_stop(&loop);
+    g_free(fake.last_request);
+    g_mutex_clear(&fake.lock);
+    seen_clear(&seen);
 }
 
 static void
@@ -874,6 +945,7 @@ main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/qemu-monitor/fake/chunked", test_fake_chunked);
+    g_test_add_func("/qemu-monitor/fake/balloon-bytes", test_fake_balloon_bytes);
     g_test_add_func("/qemu-monitor/fake/reversed", test_fake_reversed);
     g_test_add_func("/qemu-monitor/fake/timeout-and-close", test_fake_timeout_and_close);
     g_test_add_func("/qemu-monitor/fake/no-greeting", test_fake_no_greeting);
