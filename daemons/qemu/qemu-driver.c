@@ -8,6 +8,7 @@
 
 #include "conf/capabilities.h"
 #include "qemu-process.h"
+#include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
 
@@ -76,6 +77,8 @@ recover_and_autostart(MvQemuDriver *driver)
 
     for (guint i = 0; i < statuses->len; i++)
         mv_qemu_process_recover(driver, statuses->pdata[i]);
+    /* QEMUs that no status file accounts for (left by a killed daemon) go. */
+    mv_qemu_stray_sweep(driver);
     all = mv_qemu_domains_snapshot(driver->domains);
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];
@@ -153,6 +156,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
             if (dom->exit_source)
                 g_source_destroy(dom->exit_source);
             g_mutex_unlock(&dom->lock);
+            mv_qemu_persist_cancel_status_retry(dom);
             mv_qemu_domains_remove(driver->domains, dom);
         }
     }
