@@ -74,11 +74,17 @@ recover_and_autostart(MvQemuDriver *driver)
 {
     g_autoptr(GPtrArray) statuses = mv_qemu_persist_load_status(driver);
     g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GHashTable) kept = g_hash_table_new(g_str_hash, g_str_equal);
 
-    for (guint i = 0; i < statuses->len; i++)
-        mv_qemu_process_recover(driver, statuses->pdata[i]);
+    for (guint i = 0; i < statuses->len; i++) {
+        MvQemuStatus *st = statuses->pdata[i];
+        mv_qemu_process_recover(driver, st);
+        /* A status file still there after recovery: its QEMU was deliberately left alone. */
+        if (g_file_test(st->path, G_FILE_TEST_EXISTS))
+            g_hash_table_add(kept, st->monitor_path);
+    }
     /* QEMUs that no status file accounts for (left by a killed daemon) go. */
-    mv_qemu_stray_sweep(driver);
+    mv_qemu_stray_sweep(driver, kept);
     all = mv_qemu_domains_snapshot(driver->domains);
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];

@@ -85,7 +85,7 @@ active_monitors(MvQemuDriver *driver)
 }
 
 void
-mv_qemu_stray_sweep(MvQemuDriver *driver)
+mv_qemu_stray_sweep(MvQemuDriver *driver, GHashTable *kept)
 {
     g_autoptr(GHashTable) active = active_monitors(driver);
     g_autoptr(GDir) dir = g_dir_open(driver->state_dir, 0, NULL);
@@ -104,7 +104,7 @@ mv_qemu_stray_sweep(MvQemuDriver *driver)
             continue;
         stem = g_strndup(path, strlen(path) - 4);
         monitor = g_strconcat(stem, ".qmp", NULL);
-        if (g_hash_table_contains(active, monitor))
+        if (g_hash_table_contains(active, monitor) || g_hash_table_contains(kept, monitor))
             continue;
         if (g_str_has_suffix(entry, ".pid") && g_file_get_contents(path, &text, NULL, NULL) &&
             (pid = g_ascii_strtoll(g_strstrip(text), NULL, 10)) > 0 &&

@@ -21,9 +21,10 @@ bool mv_qemu_stray_kill(pid_t pid, guint64 start_time, const char *pidfile);
 /**
  * mv_qemu_stray_sweep:
  * After the live status files were recovered: kills every QEMU whose pidfile
- * in <run>/qemu belongs to no running domain, and removes such pidfiles and
+ * in <run>/qemu belongs neither to a running domain nor to a monitor path in
+ * @kept (status files recovery left in place), and removes such pidfiles and
  * monitor sockets.
  */
-void mv_qemu_stray_sweep(MvQemuDriver *driver);
+void mv_qemu_stray_sweep(MvQemuDriver *driver, GHashTable *kept);
 
 G_END_DECLS
