@@ -147,6 +147,8 @@ check_golden(const char *name, const char *ext, const char *actual)
     g_autofree char *expected = NULL;
     g_autoptr(GError) error = NULL;
 
+    if (g_getenv("MV_TEST_REGENERATE") && g_strcmp0(g_getenv("CI"), "true") == 0)
+        g_error("MV_TEST_REGENERATE is set under CI=true: goldens are never rewritten on CI");
     if (g_getenv("MV_TEST_REGENERATE")) {
         if (!g_file_set_contents(path, actual, -1, &error))
             g_error("%s", error->message);
