@@ -138,6 +138,7 @@ class SkipPolicy(unittest.TestCase):
         self.assertIn("skipped: planted:Planted.test_b_skips -- no  frobnicator here",
                       r.stderr)
         self.assertIn("skipped: planted:Skipped.test_x -- whole class skipped", r.stderr)
+        self.assertIn("known gap (expected failure): planted:Planted.test_c_known_gap", r.stderr)
 
     def test_ci_fails_on_skips(self):
         r = run_results(self.tmp, self.stdout, "OK", "", ci=True)
