@@ -21,7 +21,7 @@ RUN_PKGS=(
 )
 TEST_PKGS=(
     python3 libvirt-clients python3-libvirt libxml2-utils busybox-static
-    gnutls-bin systemd
+    gnutls-bin systemd valgrind
 )
 ALL_PKGS=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 

@@ -24,6 +24,10 @@ struct _MvChild {
     GSource *watch;
     MvChildExitFunc func;
     gpointer func_data;
+    /* a gated child, until released */
+    int gate_w;         /* one byte: exec; EOF: exit without exec */
+    int report_r;       /* the exec report, read by mv_child_release() */
+    char *path;
 };
 
 /* What the child reports through the exec pipe when it cannot exec. */
@@ -85,12 +89,32 @@ mv_child_report(int fd, int stage)
     _exit(127);
 }
 
+/* Closes every fd above @from except the (close-on-exec) @keep_a and @keep_b
+ * (-1: none), which lie above @from. */
+static void
+mv_child_close_above(int from, int keep_a, int keep_b)
+{
+    int keep[2] = { MIN(keep_a, keep_b), MAX(keep_a, keep_b) };
+
+    for (int i = 0; i < 2; i++) {
+        if (keep[i] < 0)
+            continue;
+        if (keep[i] > from)
+            (void)close_range((unsigned)from, (unsigned)keep[i] - 1, 0);
+        from = keep[i] + 1;
+    }
+    (void)close_range((unsigned)from, ~0U, 0);
+}
+
 /* Runs in the forked child: only async-signal-safe calls from here on. */
 static G_NORETURN void
 mv_child_exec(const char *path, const MvChildOptions *opts, char *const *envp,
-              const MvChildPlacement *place, gsize n_place, int max_target, int report_fd)
+              const MvChildPlacement *place, gsize n_place, int max_target, int report_fd,
+              int gate_fd)
 {
     sigset_t empty;
+    char go;
+    ssize_t n;
     struct sigaction dfl = { .sa_handler = SIG_DFL };
 
     for (int sig = 1; sig < NSIG; sig++)
@@ -110,17 +134,46 @@ mv_child_exec(const char *path, const MvChildOptions *opts, char *const *envp,
         if (!keep)
             (void)close(fd);
     }
-    /* Everything above the targets goes, except the (close-on-exec) report pipe. */
-    if (report_fd > max_target + 1)
-        (void)close_range((unsigned)max_target + 1, (unsigned)report_fd - 1, 0);
-    (void)close_range((unsigned)report_fd + 1, ~0U, 0);
+    /* Everything above the targets goes, except the report and gate pipes. */
+    mv_child_close_above(max_target + 1, report_fd, gate_fd);
     if (opts->cwd && chdir(opts->cwd) < 0)
         mv_child_report(report_fd, MV_CHILD_STAGE_CHDIR);
     sigemptyset(&empty);
     (void)sigprocmask(SIG_SETMASK, &empty, NULL);
+    if (gate_fd >= 0) {
+        /* EOF: the parent died or gave up before recording us; never run. */
+        do {
+            n = read(gate_fd, &go, 1);
+        } while (n < 0 && errno == EINTR);
+        if (n != 1)
+            _exit(127);
+        (void)close(gate_fd);
+    }
     execve(path, (char *const *)opts->argv, envp);
     mv_child_report(report_fd, MV_CHILD_STAGE_EXEC);
     _exit(127);
+}
+
+/* Waits for the exec report of @pid on @report_r: EOF means exec succeeded (the
+ * pipe is close-on-exec); a failure report reaps the child and sets @error. */
+static bool
+mv_child_wait_exec(pid_t pid, int report_r, const char *path, int *ret_status, GError **error)
+{
+    MvChildFailure failure;
+    int status = 0;
+    ssize_t n;
+
+    do {
+        n = read(report_r, &failure, sizeof(failure));
+    } while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)sizeof(failure)) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        *ret_status = status;
+        return mv_error_set_errno(error, MV_FROM_NONE, failure.err, "Cannot %s '%s'",
+                                  mv_child_stage_names[failure.stage], path);
+    }
+    return true;
 }
 
 /* Checks the fd map, and finds the highest fd number the child will use. */
@@ -161,12 +214,14 @@ mv_child_spawn(const MvChildOptions *opts, GError **error)
     g_autofree char *path = NULL;
     MV_AUTOCLOSE int report_r = -1;
     MV_AUTOCLOSE int report_w = -1;
-    MvChildFailure failure;
+    MV_AUTOCLOSE int gate_r = -1;
+    MV_AUTOCLOSE int gate_w = -1;
+    char *const *envp = (char *const *)(opts->envp ? opts->envp : (const char *const *)environ);
     sigset_t all, old;
     MvChild *child;
     int max_target = 2;
     int pipefd[2];
-    ssize_t n;
+    int status;
     pid_t pid;
 
     g_return_val_if_fail(opts->argv && opts->argv[0], NULL);
@@ -214,37 +269,75 @@ mv_child_spawn(const MvChildOptions *opts, GError **error)
     report_r = pipefd[0];
     report_w = fcntl(pipefd[1], F_DUPFD_CLOEXEC, max_target + 1);
     close(pipefd[1]);
+    if (opts->gated) {
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+            mv_child_close_placements(place, n_place);
+            return mv_error_set_errno(error, MV_FROM_NONE, errno, "Cannot create a pipe"), NULL;
+        }
+        gate_w = pipefd[1];
+        gate_r = fcntl(pipefd[0], F_DUPFD_CLOEXEC, max_target + 1);
+        close(pipefd[0]);
+    }
 
     /* Block signals so the child runs no handler before it resets them. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid = report_w < 0 ? -1 : fork();
+    pid = report_w < 0 || (opts->gated && gate_r < 0) ? -1 : fork();
     if (pid == 0)
-        mv_child_exec(path, opts, (char *const *)(opts->envp ? opts->envp : (const char *const *)environ),
-                      place, n_place, max_target, report_w);
+        mv_child_exec(path, opts, envp, place, n_place, max_target, report_w, gate_r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     mv_close_fdp(&report_w);
+    mv_close_fdp(&gate_r);
     mv_child_close_placements(place, n_place);
     if (pid < 0)
         return mv_error_set_errno(error, MV_FROM_NONE, errno, "Cannot fork to run '%s'",
                                   opts->argv[0]), NULL;
 
-    /* EOF means exec succeeded (the pipe is close-on-exec). */
-    do {
-        n = read(report_r, &failure, sizeof(failure));
-    } while (n < 0 && errno == EINTR);
-    if (n == (ssize_t)sizeof(failure)) {
-        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-            ;
-        return mv_error_set_errno(error, MV_FROM_NONE, failure.err, "Cannot %s '%s'",
-                                  mv_child_stage_names[failure.stage], path), NULL;
-    }
+    if (!opts->gated && !mv_child_wait_exec(pid, report_r, path, &status, error))
+        return NULL;
 
     child = g_new0(MvChild, 1);
     g_mutex_init(&child->lock);
     child->pid = pid;
     child->pidfd = mv_child_pidfd_open(pid);
+    child->gate_w = -1;
+    child->report_r = -1;
+    if (opts->gated) {
+        child->gate_w = g_steal_fd(&gate_w);
+        child->report_r = g_steal_fd(&report_r);
+        child->path = g_steal_pointer(&path);
+    }
     return child;
+}
+
+bool
+mv_child_release(MvChild *child, GError **error)
+{
+    int status = 0;
+    ssize_t n;
+    bool ok;
+
+    if (child->gate_w < 0)
+        return true;
+    do {
+        n = write(child->gate_w, "x", 1);
+    } while (n < 0 && errno == EINTR);
+    mv_close_fdp(&child->gate_w);
+    /* A failed write means the child is gone: its report pipe then reads EOF. */
+    ok = mv_child_wait_exec(child->pid, child->report_r, child->path, &status, error);
+    mv_close_fdp(&child->report_r);
+    if (!ok) {
+        g_mutex_lock(&child->lock);
+        child->reaped = true;
+        child->status = status;
+        g_mutex_unlock(&child->lock);
+        return false;
+    }
+    if (n != 1)
+        return mv_error_set_errno(error, MV_FROM_NONE, EPIPE,
+                                  "Process %d exited before it could run '%s'", (int)child->pid,
+                                  child->path);
+    return true;
 }
 
 pid_t
@@ -447,6 +540,9 @@ mv_child_free(MvChild *child)
         g_source_destroy(child->watch);
         g_source_unref(child->watch);
     }
+    mv_close_fdp(&child->gate_w);       /* a gated child then exits without exec */
+    mv_close_fdp(&child->report_r);
+    g_free(child->path);
     (void)mv_child_reap(child, WNOHANG);
     mv_close_fdp(&child->pidfd);
     g_mutex_clear(&child->lock);

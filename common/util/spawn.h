@@ -56,6 +56,7 @@ typedef struct {
     MvChildStdio in, out, err;
     const char *cwd;            /* NULL: the parent's working directory */
     bool setsid;                /* start a new session (no controlling tty) */
+    bool gated;                 /* the child waits before exec until mv_child_release() */
 } MvChildOptions;
 
 typedef struct _MvChild MvChild;
@@ -70,6 +71,17 @@ typedef void (*MvChildExitFunc)(MvChild *child, int wait_status, gpointer data);
  * when the program cannot be found or executed; nothing is left running then.
  */
 MvChild *mv_child_spawn(const MvChildOptions *opts, GError **error);
+
+/**
+ * mv_child_release:
+ * Lets a child spawned with .gated exec its program, and waits until it did
+ * (true) or could not (false with @error; the child is reaped then). Until
+ * this call the child waits with only its own fds open; when the parent dies
+ * or frees @child first, the child exits without ever running the program,
+ * so a caller can record the pid before the program runs. A no-op for a
+ * child that was not gated or was already released.
+ */
+bool mv_child_release(MvChild *child, GError **error);
 
 /**
  * mv_child_get_pid:

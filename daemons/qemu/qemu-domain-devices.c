@@ -340,9 +340,9 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
     g_mutex_lock(&dom->lock);
     mv_domain_def_free(dom->live);
     dom->live = g_steal_pointer(&live);
-    ok = mv_qemu_persist_save_status(driver, dom, error);
+    mv_qemu_persist_update_status(driver, dom);     /* QEMU has the change: it happened */
     g_mutex_unlock(&dom->lock);
-    return ok;
+    return true;
 }
 
 static bool

@@ -347,7 +347,7 @@ set_memory(MvServerCall *call, const mv_remote_nonnull_domain *ref, guint64 kib,
     if (ok && (flags & AFFECT_LIVE) && (ok = mv_qemu_monitor_balloon(mon, kib, error))) {
         g_mutex_lock(&dom->lock);
         dom->live->current_memory = kib;
-        mv_qemu_persist_save_status(driver, dom, NULL);
+        mv_qemu_persist_update_status(driver, dom);
         g_mutex_unlock(&dom->lock);
     }
     if (ok && (flags & AFFECT_CONFIG)) {

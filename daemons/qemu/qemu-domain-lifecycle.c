@@ -394,11 +394,12 @@ op_suspend(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpointer
         mv_qemu_domain_set_state(dom, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_USER);
     else
         mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);
-    ok = mv_qemu_persist_save_status(driver, dom, error);
+    /* The guest is paused/running now: report that, whatever the status file says. */
+    mv_qemu_persist_update_status(driver, dom);
     g_mutex_unlock(&dom->lock);
     mv_qemu_process_emit(driver, dom, pause ? MV_EVENT_SUSPENDED : MV_EVENT_RESUMED,
                          pause ? MV_EVENT_SUSPENDED_PAUSED : MV_EVENT_RESUMED_UNPAUSED);
-    return ok;
+    return true;
 }
 
 static bool

@@ -151,9 +151,13 @@ domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args
         g_autoptr(MvDomainDef) live = mv_domain_def_copy(dom->live);
         if ((ok = apply(live, args->type, metadata, key, uri, error) &&
                   mv_qemu_domain_check_size(live, error))) {
-            mv_domain_def_free(dom->live);
-            dom->live = g_steal_pointer(&live);
-            ok = mv_qemu_persist_save_status(driver, dom, error);
+            /* Only the daemon holds metadata: all or nothing, undone if not recorded. */
+            MvDomainDef *old = dom->live;
+            dom->live = live;
+            if ((ok = mv_qemu_persist_save_status(driver, dom, error)))
+                live = old;
+            else
+                dom->live = old;
         }
     }
     if (ok && (flags & AFFECT_CONFIG)) {

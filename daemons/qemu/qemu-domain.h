@@ -96,6 +96,8 @@ struct _MvQemuDomain {
     int stop_event_detail;      /* STOPPED event detail at exit */
     GPtrArray *unplugged;       /* aliases QEMU reported in DEVICE_DELETED, not yet consumed */
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
+    bool status_dirty;          /* a live change is not in the status file yet */
+    GSource *status_retry;      /* retries the status write (driver context) */
 };
 
 /* ---- objects ---- */

@@ -9,6 +9,7 @@
 #include "conf/capabilities.h"
 #include "qemu-domain-check.h"
 #include "qemu-process.h"
+#include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
 
@@ -74,9 +75,17 @@ recover_and_autostart(MvQemuDriver *driver)
 {
     g_autoptr(GPtrArray) statuses = mv_qemu_persist_load_status(driver);
     g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GHashTable) kept = g_hash_table_new(g_str_hash, g_str_equal);
 
-    for (guint i = 0; i < statuses->len; i++)
-        mv_qemu_process_recover(driver, statuses->pdata[i]);
+    for (guint i = 0; i < statuses->len; i++) {
+        MvQemuStatus *st = statuses->pdata[i];
+        mv_qemu_process_recover(driver, st);
+        /* A status file still there after recovery: its QEMU was deliberately left alone. */
+        if (g_file_test(st->path, G_FILE_TEST_EXISTS))
+            g_hash_table_add(kept, st->monitor_path);
+    }
+    /* QEMUs that no status file accounts for (left by a killed daemon) go. */
+    mv_qemu_stray_sweep(driver, kept);
     all = mv_qemu_domains_snapshot(driver->domains);
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];
@@ -159,6 +168,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
             if (dom->exit_source)
                 g_source_destroy(dom->exit_source);
             g_mutex_unlock(&dom->lock);
+            mv_qemu_persist_cancel_status_retry(dom);
             mv_qemu_domains_remove(driver->domains, dom);
         }
     }

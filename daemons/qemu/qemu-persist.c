@@ -70,20 +70,126 @@ mv_qemu_persist_set_autostart(MvQemuDriver *driver, const char *name, bool autos
     return true;
 }
 
-bool
-mv_qemu_persist_save_status(MvQemuDriver *driver, MvQemuDomain *dom, GError **error)
+/* Writes <run>/qemu/<name>.xml from @st (its path is ignored). */
+static bool
+write_status(MvQemuDriver *driver, const MvQemuStatus *st, GError **error)
 {
-    g_autofree char *path = status_path(driver, dom->name);
-    g_autofree char *xml = mv_domain_def_format(dom->live, dom->id, MV_DOMAIN_DEF_FORMAT_SECURE);
-    g_autofree char *monitor = g_markup_escape_text(dom->monitor_path, -1);
+    g_autofree char *path = status_path(driver, st->live->name);
+    g_autofree char *xml = mv_domain_def_format(st->live, st->id, MV_DOMAIN_DEF_FORMAT_SECURE);
+    g_autofree char *monitor = g_markup_escape_text(st->monitor_path, -1);
     g_autofree char *doc = g_strdup_printf(
-        "<domstatus state='%d' reason='%d' pid='%d' starttime='%" G_GUINT64_FORMAT "' id='%d'"
-        " persistent='%s' monitor='%s'>\n%s</domstatus>\n",
-        dom->state, dom->reason, (int)dom->pid, dom->start_time, dom->id,
-        dom->persistent ? "yes" : "no", monitor, xml);
+        "<domstatus%s state='%d' reason='%d' pid='%d' starttime='%" G_GUINT64_FORMAT "'"
+        " id='%d' persistent='%s' monitor='%s'>\n%s</domstatus>\n",
+        st->starting ? " phase='starting'" : "", st->state, st->reason, (int)st->pid,
+        st->start_time, st->id, st->persistent ? "yes" : "no", monitor, xml);
 
     /* Live status dies with the host: atomic against a killed daemon, no fsync. */
     return mv_file_write_replace(path, doc, strlen(doc), 0600, false, error);
+}
+
+bool
+mv_qemu_persist_save_status(MvQemuDriver *driver, MvQemuDomain *dom, GError **error)
+{
+    MvQemuStatus st = {
+        .pid = dom->pid,
+        .start_time = dom->start_time,
+        .id = dom->id,
+        .state = dom->state,
+        .reason = dom->reason,
+        .persistent = dom->persistent,
+        .monitor_path = dom->monitor_path,
+        .live = dom->live,
+    };
+
+    if (!write_status(driver, &st, error))
+        return false;
+    dom->status_dirty = false;
+    return true;
+}
+
+bool
+mv_qemu_persist_save_starting(MvQemuDriver *driver, const MvDomainDef *live, bool persistent,
+                              const char *monitor_path, pid_t pid, guint64 start_time,
+                              GError **error)
+{
+    MvQemuStatus st = {
+        .starting = true,
+        .pid = pid,
+        .start_time = start_time,
+        .id = -1,
+        .state = MV_DOMAIN_SHUTOFF,
+        .persistent = persistent,
+        .monitor_path = (char *)monitor_path,
+        .live = (MvDomainDef *)live,
+    };
+
+    if (!write_status(driver, &st, error)) {
+        g_prefix_error(error, "cannot record the start of domain '%s': ", live->name);
+        return false;
+    }
+    return true;
+}
+
+#define STATUS_RETRY_MS 1000
+
+/* Retries the status write of a live change (driver context). */
+static gboolean
+retry_status(gpointer data)
+{
+    MvQemuDomain *dom = data;
+    GSource *self = g_main_current_source();
+    g_autoptr(GError) err = NULL;
+    gboolean again = G_SOURCE_REMOVE;
+
+    g_mutex_lock(&dom->lock);
+    if (dom->status_retry != self) {
+        g_mutex_unlock(&dom->lock);     /* cancelled meanwhile */
+        return G_SOURCE_REMOVE;
+    }
+    if (mv_qemu_domain_is_active(dom) && dom->status_dirty) {
+        if (mv_qemu_persist_save_status(dom->driver, dom, &err))
+            mv_log_info("domain '%s': the live status is recorded again", dom->name);
+        else
+            again = G_SOURCE_CONTINUE;
+    }
+    if (!again)
+        g_clear_pointer(&dom->status_retry, g_source_unref);
+    g_mutex_unlock(&dom->lock);
+    return again;
+}
+
+void
+mv_qemu_persist_update_status(MvQemuDriver *driver, MvQemuDomain *dom)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (mv_qemu_persist_save_status(driver, dom, &err))
+        return;
+    dom->status_dirty = true;
+    mv_log_warning("domain '%s': the change took effect but %s; retrying every %d ms "
+                   "(free space under %s)", dom->name, err->message, STATUS_RETRY_MS,
+                   driver->state_dir);
+    if (dom->status_retry)
+        return;
+    dom->status_retry = g_timeout_source_new(STATUS_RETRY_MS);
+    g_source_set_callback(dom->status_retry, retry_status, mv_qemu_domain_ref(dom),
+                          (GDestroyNotify)mv_qemu_domain_unref);
+    g_source_attach(dom->status_retry, driver->ctx);
+}
+
+void
+mv_qemu_persist_cancel_status_retry(MvQemuDomain *dom)
+{
+    GSource *retry;
+
+    g_mutex_lock(&dom->lock);
+    retry = g_steal_pointer(&dom->status_retry);
+    dom->status_dirty = false;
+    g_mutex_unlock(&dom->lock);
+    if (retry) {
+        g_source_destroy(retry);
+        g_source_unref(retry);
+    }
 }
 
 void
@@ -167,6 +273,7 @@ parse_status(const char *path, MvQemuStatus *st, GError **error)
     xmlNode *child;
     g_autofree char *pid = NULL, *start = NULL, *id = NULL, *state = NULL, *reason = NULL;
     g_autofree char *persistent = NULL;
+    g_autofree char *phase = NULL;
     xmlBuffer *buf;
 
     if (!mv_file_read_all(path, 16 * 1024 * 1024, &text, NULL, error) ||
@@ -179,6 +286,7 @@ parse_status(const char *path, MvQemuStatus *st, GError **error)
     state = mv_xml_get_prop(root, "state");
     reason = mv_xml_get_prop(root, "reason");
     persistent = mv_xml_get_prop(root, "persistent");
+    phase = mv_xml_get_prop(root, "phase");
     st->monitor_path = mv_xml_get_prop(root, "monitor");
     if (!pid || !start || !id || !state || !reason || !st->monitor_path ||
         !(child = mv_xml_get_child(root, "domain")))
@@ -190,6 +298,7 @@ parse_status(const char *path, MvQemuStatus *st, GError **error)
     st->state = (int)g_ascii_strtoll(state, NULL, 10);
     st->reason = (int)g_ascii_strtoll(reason, NULL, 10);
     st->persistent = g_strcmp0(persistent, "no") != 0;
+    st->starting = g_strcmp0(phase, "starting") == 0;
     buf = xmlBufferCreate();
     xmlNodeDump(buf, doc, child, 0, 0);
     st->live = mv_domain_def_parse_string((const char *)xmlBufferContent(buf),

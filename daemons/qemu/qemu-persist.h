@@ -19,8 +19,35 @@ bool mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError *
 bool mv_qemu_persist_set_autostart(MvQemuDriver *driver, const char *name, bool autostart,
                                    GError **error);
 
-/** mv_qemu_persist_save_status: writes the live status of @dom (lock held, running). */
+/**
+ * mv_qemu_persist_save_status:
+ * Writes the live status of @dom (lock held, running) and clears its
+ * status_dirty flag.
+ */
 bool mv_qemu_persist_save_status(MvQemuDriver *driver, MvQemuDomain *dom, GError **error);
+
+/**
+ * mv_qemu_persist_save_starting:
+ * Records that a start of @live is under way (phase='starting'): written
+ * before QEMU is spawned (@pid 0) and again once its pid is known, before it
+ * may exec. A restarted daemon undoes such a start (see docs/qemud.md).
+ */
+bool mv_qemu_persist_save_starting(MvQemuDriver *driver, const MvDomainDef *live, bool persistent,
+                                   const char *monitor_path, pid_t pid, guint64 start_time,
+                                   GError **error);
+
+/**
+ * mv_qemu_persist_update_status:
+ * Records a live change of @dom that already took effect (lock held,
+ * running). The status file is best effort here: when it cannot be written
+ * (a full disk), the change stays live, @dom is marked status_dirty and the
+ * write is retried every second on the driver context until it succeeds,
+ * the next status write succeeds, or the guest stops.
+ */
+void mv_qemu_persist_update_status(MvQemuDriver *driver, MvQemuDomain *dom);
+
+/** mv_qemu_persist_cancel_status_retry: stops retrying (lock not held). */
+void mv_qemu_persist_cancel_status_retry(MvQemuDomain *dom);
 
 /** mv_qemu_persist_delete_status: removes <run>/qemu/<name>.xml (no error when missing). */
 void mv_qemu_persist_delete_status(MvQemuDriver *driver, const char *name);
@@ -28,6 +55,7 @@ void mv_qemu_persist_delete_status(MvQemuDriver *driver, const char *name);
 /* A status file read back at start-up. */
 typedef struct {
     char *path;
+    bool starting;          /* the daemon died before the start finished */
     pid_t pid;
     guint64 start_time;
     int id;

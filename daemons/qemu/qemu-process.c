@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "qemu-command.h"
+#include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/uuid.h"
@@ -124,6 +125,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     }
     if (monitor)
         mv_qemu_monitor_close(monitor);
+    mv_qemu_persist_cancel_status_retry(dom);
     unlink_runtime_files(monitor_path);
     mv_qemu_persist_delete_status(driver, dom->name);
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
@@ -262,6 +264,7 @@ handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
             dom->guest_shutdown_seen = false;
             dom->fake_reboot_done = g_get_monotonic_time();
             mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
+            mv_qemu_persist_update_status(driver, dom);
             g_mutex_unlock(&dom->lock);
             mv_qemu_events_reboot(driver->events, &ev);
             mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
@@ -402,9 +405,11 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
         g_mutex_lock(&dom->lock);
         report = !dom->job && dom->id >= 0 && !dom->exited && !dom->guest_shutdown_seen &&
                  dom->state != (stop ? MV_DOMAIN_PAUSED : MV_DOMAIN_RUNNING);
-        if (report)
+        if (report) {
             mv_qemu_domain_set_state(dom, stop ? MV_DOMAIN_PAUSED : MV_DOMAIN_RUNNING,
                                      stop ? MV_DOMAIN_PAUSED_UNKNOWN : MV_DOMAIN_RUNNING_UNPAUSED);
+            mv_qemu_persist_update_status(driver, dom);
+        }
         g_mutex_unlock(&dom->lock);
         if (report)
             mv_qemu_process_emit(driver, dom, stop ? MV_EVENT_SUSPENDED : MV_EVENT_RESUMED, 0);
@@ -613,6 +618,20 @@ qemu_log_tail(const char *path, off_t offset)
     return out->len ? g_string_free(g_steal_pointer(&out), FALSE) : NULL;
 }
 
+/* Test-only fault points: MV_TEST_CRASH_AT=<point> makes the daemon die by
+ * SIGKILL at that point of a start, so the tests can prove that a restarted
+ * daemon recovers from each of them. Never set outside the tests. */
+static void
+crash_point(const char *point)
+{
+    const char *at = g_getenv("MV_TEST_CRASH_AT");
+
+    if (G_UNLIKELY(at) && g_str_equal(at, point)) {
+        mv_log_warning("MV_TEST_CRASH_AT=%s: killing the daemon", point);
+        raise(SIGKILL);
+    }
+}
+
 /* Undoes a half-done start (job held, the domain not yet published as running). */
 static void
 abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonitor *mon,
@@ -649,6 +668,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     int monitor_fd;
     struct stat st;
     pid_t pid;
+    bool persistent;
     int pidfd;
     int id;
 
@@ -662,6 +682,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
                             dom->name);
     }
     live = mv_domain_def_copy(dom->def);
+    persistent = dom->persistent;
     g_mutex_unlock(&dom->lock);
 
     /* Again at start: a path may have become a symlink since the definition. */
@@ -679,6 +700,15 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         log_offset = st.st_size;
     if ((monitor_fd = listen_monitor(monitor_path, error)) < 0)
         return false;
+    /* Crash safety (docs/qemud.md): the pending start is on disk before any
+     * process exists, and the pid is on disk before that process may run QEMU. */
+    if (!mv_qemu_persist_save_starting(driver, live, persistent, monitor_path, 0, 0, error)) {
+        close(monitor_fd);
+        unlink_runtime_files(monitor_path);
+        mv_qemu_persist_delete_status(driver, dom->name);
+        return false;
+    }
+    crash_point("before-spawn");
     child_fd = (MvChildFd){ .parent_fd = monitor_fd, .child_fd = MONITOR_CHILD_FD };
     opts.fds = &child_fd;
     opts.n_fds = 1;
@@ -686,19 +716,35 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FILE, .path = log_path };
     opts.err = opts.out;
     opts.setsid = true;     /* guests outlive the daemon and its signals */
+    opts.gated = true;      /* no exec before its pid is recorded */
     child = mv_child_spawn(&opts, error);
     close(monitor_fd);      /* QEMU has its own copy */
     if (!child) {
         unlink_runtime_files(monitor_path);
+        mv_qemu_persist_delete_status(driver, dom->name);
         return false;
     }
     pid = mv_child_get_pid(child);
+    crash_point("after-fork");
+    if (!mv_pid_get_start_time(pid, &start_time, error) ||
+        !mv_qemu_persist_save_starting(driver, live, persistent, monitor_path, pid, start_time,
+                                       error)) {
+        abort_start(driver, dom, child, NULL, monitor_path);
+        return false;
+    }
+    crash_point("before-exec");
+    if (!mv_child_release(child, error)) {
+        abort_start(driver, dom, child, NULL, monitor_path);
+        return false;
+    }
+    crash_point("after-exec");
 
     /* With the pidfd, a QEMU that dies before listening fails the start at once. */
-    if (!(mon = mv_qemu_monitor_open_child(monitor_path, mv_child_get_pidfd(child), driver->ctx,
-                                           &monitor_callbacks, dom, MONITOR_OPEN_TIMEOUT_MS,
-                                           error)) ||
-        !fill_ptys(mon, live, error) || !setup_guest(mon, live, error)) {
+    mon = mv_qemu_monitor_open_child(monitor_path, mv_child_get_pidfd(child), driver->ctx,
+                                     &monitor_callbacks, dom, MONITOR_OPEN_TIMEOUT_MS, error);
+    if (mon)
+        crash_point("after-qmp");
+    if (!mon || !fill_ptys(mon, live, error) || !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
@@ -712,8 +758,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         abort_start(driver, dom, child, mon, monitor_path);
         return false;
     }
+    crash_point("after-setup");
     fill_aliases(live);
-    mv_pid_get_start_time(pid, &start_time, NULL);
     pidfd = pidfd_open_pid(pid);
     if (pidfd < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot watch QEMU process %d", (int)pid);
@@ -748,15 +794,19 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         g_mutex_lock(&dom->lock);
         mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
         g_mutex_unlock(&dom->lock);
+        crash_point("after-cont");
     }
+    /* The start is complete once this replaces the "starting" status. */
     g_mutex_lock(&dom->lock);
     if (!mv_qemu_persist_save_status(driver, dom, error)) {
         g_mutex_unlock(&dom->lock);
+        g_prefix_error(error, "cannot record the start of domain '%s': ", dom->name);
         mv_qemu_process_stop(driver, dom, false, MV_DOMAIN_SHUTOFF_FAILED,
                              MV_EVENT_STOPPED_FAILED, NULL);
         return false;
     }
     g_mutex_unlock(&dom->lock);
+    crash_point("after-status");
     mv_log_info("domain '%s' started (id %d, pid %d)", dom->name, id, (int)pid);
     if (!paused)
         mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
@@ -848,6 +898,17 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
     bool running = false;
     int pidfd = -1;
 
+    if (st->starting) {
+        /* The start never completed (its caller got no answer): undo it. A
+         * child that never got to exec QEMU exits by itself. */
+        mv_log_info("domain '%s': the daemon stopped while starting it; undoing the start",
+                    st->live->name);
+        if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
+            return;     /* the pidfile stays: the sweep tries again */
+        unlink(st->path);
+        unlink_runtime_files(st->monitor_path);
+        return;
+    }
     if (!mv_pid_is_alive(st->pid, st->start_time)) {
         mv_log_info("domain '%s' stopped while the daemon was away", st->live->name);
         unlink(st->path);
@@ -865,10 +926,10 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         !mv_qemu_monitor_query_status(mon, &status, &running, &err)) {
         mv_log_error("cannot reconnect to domain '%s' (pid %d): %s; killing it", dom->name,
                      (int)st->pid, err ? err->message : g_strerror(errno));
-        if (pidfd >= 0) {
-            pidfd_signal(pidfd, SIGKILL);
+        if (pidfd >= 0)
             close(pidfd);
-        }
+        if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
+            return;     /* the sweep tries again through its pidfile */
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
         return;

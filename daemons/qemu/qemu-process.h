@@ -17,7 +17,9 @@ G_BEGIN_DECLS
  * from the definition, execs QEMU paused, connects QMP, finds the console
  * pty, resumes unless PAUSED, records the live status and sends the
  * lifecycle events. On failure nothing is left behind: no process, socket
- * or status file.
+ * or status file. A status file with phase='starting' (and, before QEMU may
+ * exec, its pid) is on disk throughout, so a restarted daemon can undo a start
+ * it was killed in (docs/qemud.md, "Crash safety").
  */
 bool mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
                            GError **error);

@@ -19,8 +19,7 @@ UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 def require_cli():
     if not os.access(MODVIRT, os.X_OK):
-        print("FAIL: %s is missing: it is part of the build" % MODVIRT, flush=True)
-        sys.exit(1)
+        mvtest.mvtap.bail_out("%s is missing: it is part of the build" % MODVIRT)
 
 
 def root_uri(root):

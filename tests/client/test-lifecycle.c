@@ -4,7 +4,7 @@
  * events received in our GMainContext; two threads sharing one connection;
  * errors with their wire numbers; lazy routing to a secondary daemon;
  * network, storage and filter calls naming their missing daemons.
- * Exit 77 when QEMU is not installed. */
+ * Skipped (TAP "1..0 # SKIP") when QEMU is not installed. */
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <fcntl.h>
@@ -538,8 +538,9 @@ main(int argc, char **argv)
 
     g_test_init(&argc, &argv, NULL);
     if (!qemu) {
-        printf("SKIP: qemu-system-x86_64 is not installed\n");
-        return 77;
+        /* TAP (meson protocol 'tap'): a plan of zero with the reason, exit 0 */
+        printf("1..0 # SKIP qemu-system-x86_64 is not installed\n");
+        return 0;
     }
     main_thread = g_thread_self();
     root = g_dir_make_tmp("mvc-life-XXXXXX", NULL);

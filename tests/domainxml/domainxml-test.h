@@ -35,6 +35,8 @@ mv_test_compare_golden(const char *path, const char *actual)
 {
     g_autofree char *expect = NULL;
 
+    if (g_getenv("MV_TEST_REGENERATE") && g_strcmp0(g_getenv("CI"), "true") == 0)
+        g_error("MV_TEST_REGENERATE is set under CI=true: goldens are never rewritten on CI");
     if (g_getenv("MV_TEST_REGENERATE")) {
         g_assert_true(g_file_set_contents(path, actual, -1, NULL));
         g_test_message("rewrote %s", path);

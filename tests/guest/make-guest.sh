@@ -19,7 +19,7 @@ OUT=$1
 SELF=$(readlink -f "$0")
 SELF_HASH=$(sha256sum "$SELF" | cut -d' ' -f1)
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-virtio_blk failover net_failover virtio_net evdev button"
+virtio_blk failover net_failover virtio_net virtio_balloon evdev button"
 
 mkdir -p "$OUT/cache"
 OUT=$(cd "$OUT" && pwd)
@@ -108,6 +108,10 @@ BB_JOB=$!
 # Only the kernel and the modules we load, not the whole image package; kept
 # unpacked in the cache so that a rebuild skips the ~1.3 s of decompression.
 KDIR=$CACHE/unpacked-$KPKG-$KVER
+for m in $MODULES; do
+    # a module added to the list since the cache was unpacked: unpack again
+    [ -d "$KDIR" ] && [ -z "$(find "$KDIR/lib/modules" -name "$m.ko")" ] && rm -rf "$KDIR"
+done
 if [ ! -d "$KDIR" ]; then
     rm -rf "$CACHE"/unpacked-*
     mkdir -p "$WORK/kernel"

@@ -9,12 +9,14 @@ Everything here uses the standard library only.
                  to ROOT/daemon.log and is printed when a test fails.
 * virsh()     -- run stock virsh with a URI and a timeout.
 * WireClient  -- a raw libvirt-RPC client (framing + XDR) for odd-input tests.
-* main()      -- unittest runner; exit status 0 ok, 1 failed, 77 skipped.
+* main()      -- unittest runner speaking TAP (mvtap.py): one line per case,
+                 skipped cases visible; exit status 0 ok, 1 failed.
 
 Environment: MV_BUILD_ROOT / MV_SOURCE_ROOT (set by meson), MV_TEST_DEBUG=0
 to run the daemon without debug logging, MV_TEST_KEEP=1 to keep temp roots.
 """
 
+import contextlib
 import os
 import random
 import shutil
@@ -27,7 +29,9 @@ import tempfile
 import time
 import unittest
 
-SKIP = 77
+import mvtap
+
+SKIP = 77      # the exit status of a skipped script before the TAP runner (unused now)
 
 SOURCE_ROOT = os.environ.get(
     "MV_SOURCE_ROOT",
@@ -46,8 +50,8 @@ class SkipScript(Exception):
 
 
 def skip_script(reason):
-    print("SKIP: %s" % reason, flush=True)
-    sys.exit(SKIP)
+    """Skip the whole script: TAP '1..0 # SKIP reason', exit 0 (meson: SKIP)."""
+    mvtap.skip_script(reason)
 
 
 def require_tools(*names):
@@ -73,8 +77,7 @@ def require_python_libvirt():
 def require_daemon():
     """The daemon is part of the build: its absence is a failure, not a skip."""
     if not os.access(QEMUD, os.X_OK):
-        print("FAIL: daemon binary not found: %s (build it first)" % QEMUD, flush=True)
-        sys.exit(1)
+        mvtap.bail_out("daemon binary not found: %s (build it first)" % QEMUD)
 
 
 # ---------------------------------------------------------------------------
@@ -368,6 +371,7 @@ CONNECT_RO = 1
 # error numbers / domains
 ERR_INTERNAL_ERROR = 1
 ERR_NO_SUPPORT = 3
+ERR_INVALID_ARG = 8
 ERR_OPERATION_DENIED = 29
 ERR_RPC = 39
 FROM_RPC = 7
@@ -717,18 +721,23 @@ def host_names():
 
 def main():
     """Run the unittest cases of __main__; exit 0/1, print daemon logs on failure."""
-    prog = unittest.main(module="__main__", exit=False, verbosity=2)
+    if os.environ.get("CI") == "true" and os.environ.get("MV_TEST_REGENERATE"):
+        mvtap.bail_out("MV_TEST_REGENERATE is set under CI=true: goldens are never "
+                       "rewritten on CI")
+    prog = unittest.main(module="__main__", exit=False, verbosity=2,
+                         testRunner=mvtap.TAPRunner)
     result = prog.result
     ok = result.wasSuccessful() and result.testsRun > 0
-    if not ok:
-        dump_daemon_logs()
-    for d in list(_all_daemons):
-        try:
-            d.cleanup()
-        except Exception as e:     # never mask the test result
-            print("cleanup of %s failed: %s" % (d.root, e))
-    if result.testsRun > 0 and len(result.skipped) == result.testsRun:
-        sys.exit(SKIP)
+    with contextlib.redirect_stdout(sys.stderr):     # stdout is the TAP stream
+        if not ok:
+            dump_daemon_logs()
+        for d in list(_all_daemons):
+            try:
+                d.cleanup()
+            except Exception as e:     # never mask the test result
+                print("cleanup of %s failed: %s" % (d.root, e))
+    if result.testsRun == 0:
+        print("FAIL: no test ran", file=sys.stderr, flush=True)
     sys.exit(0 if ok else 1)
 
 
@@ -760,8 +769,7 @@ def require_guest():
     if r.returncode == 2:
         skip_script("cannot build the test guest: " + r.stderr.strip())
     if r.returncode != 0:
-        print("FAIL: make-guest.sh failed (%d): %s" % (r.returncode, r.stderr), flush=True)
-        sys.exit(1)
+        mvtap.bail_out("make-guest.sh failed (%d): %s" % (r.returncode, r.stderr))
     return GUEST_DIR
 
 

@@ -4,9 +4,12 @@
   is down, restart it on the same root: the survivors are running with the
   same ids and still manageable, the killed persistent guest is shut off, the
   killed transient guest is gone.
-* SIGKILL the daemon in the middle of a define storm: every define that
-  returned success is there after a restart, every definition file parses,
-  no temporary file counts as a definition.
+* Rounds of a define/redefine/undefine storm from two connections, each
+  ended by a SIGKILL aimed (inotify) at a definition being written: right
+  after the kill every definition file parses and holds an acknowledged or
+  the in-flight generation; after the restart every acknowledged define is
+  there, every acknowledged undefine is gone, no temporary file is left.
+  Fixed seed, printed; MV_TEST_SEED and MV_TEST_STORM_ROUNDS override.
 * A start that fails (bad kernel path, missing disk, unknown machine) leaves
   no QEMU process, no socket and no status file behind.
 
@@ -18,7 +21,9 @@ import os
 import random
 import sys
 import threading
+import time
 import unittest
+import uuid as uuidlib
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -26,6 +31,69 @@ import mvtest  # noqa: E402
 from mvtest import virsh, domstate  # noqa: E402
 
 libvirt = None
+
+DEFAULT_SEED = 20240611
+STORM_ROUNDS = 12
+# A large description makes each definition write take long enough for a
+# SIGKILL aimed at the file's opening to land inside it.
+STORM_FILLER = "x" * (2 * 1024 * 1024)
+
+
+def storm_xml(name, gen):
+    """Definition generation GEN of NAME (fixed uuid, so a redefine updates it)."""
+    uuid = str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, "modvirt-storm/" + name))
+    return mvtest.firmware_guest_xml(name, uuid=uuid).replace(
+        "<memory", "<description>gen%d:%s</description>\n  <memory" % (gen, STORM_FILLER), 1)
+
+
+class DirWatcher:
+    """inotify on one directory (ctypes, no extra module): wait for a file in it
+    to be opened or created."""
+
+    IN_OPEN = 0x20
+    IN_CREATE = 0x100
+    IN_ISDIR = 0x40000000
+
+    def __init__(self, path):
+        import ctypes
+        self.libc = ctypes.CDLL(None, use_errno=True)
+        self.fd = self.libc.inotify_init1(os.O_CLOEXEC | os.O_NONBLOCK)
+        if self.fd < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+        if self.libc.inotify_add_watch(self.fd, path.encode(),
+                                       self.IN_OPEN | self.IN_CREATE) < 0:
+            raise OSError(ctypes.get_errno(), "inotify_add_watch %s" % path)
+
+    def drain(self):
+        try:
+            while os.read(self.fd, 65536):
+                pass
+        except BlockingIOError:
+            pass
+
+    def wait_open(self, timeout):
+        """True as soon as a file (not the directory itself) is opened or created."""
+        import select
+        import struct
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            r, _, _ = select.select([self.fd], [], [], deadline - time.monotonic())
+            if not r:
+                break
+            try:
+                data = os.read(self.fd, 65536)
+            except BlockingIOError:
+                continue
+            pos = 0
+            while pos + 16 <= len(data):
+                _, mask, _, length = struct.unpack_from("iIII", data, pos)
+                pos += 16 + length
+                if length and not mask & self.IN_ISDIR:
+                    return True
+        return False
+
+    def close(self):
+        os.close(self.fd)
 
 
 def names(uri, *flags):
@@ -135,72 +203,152 @@ class CrashRecovery(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.root, "run", "qemu", "ev-p.xml")))
 
     def test_define_storm(self):
-        seed = int(os.environ.get("MV_TEST_SEED", random.randrange(1 << 30)))
+        """Rounds of defines, redefines and undefines from two connections, each
+        round ended by a SIGKILL aimed at the moment the daemon opens a file in
+        etc/qemu (inotify), i.e. while it writes a definition."""
+        seed = int(os.environ.get("MV_TEST_SEED", DEFAULT_SEED))
+        rounds = int(os.environ.get("MV_TEST_STORM_ROUNDS", STORM_ROUNDS))
+        print("\ndefine storm: seed %d (MV_TEST_SEED), %d rounds (MV_TEST_STORM_ROUNDS)"
+              % (seed, rounds))
         rnd = random.Random(seed)
-        kill_after = rnd.randrange(10, 150)
-        print("\nseed %d: SIGKILL after %d successful defines" % (seed, kill_after))
-        ok_names = []
-        attempted = []
+        etc = os.path.join(self.root, "etc", "qemu")
+        # name -> generation on disk, as acknowledged (0: undefined / never defined)
+        acked = {}
+        for rno in range(rounds):
+            with self.subTest(round=rno):
+                pending, during_write = self.storm_round(rnd, acked, etc)
+                self.check_storm_disk(etc, acked, pending, rno)
+                self.restart()
+                self.check_storm_daemon(etc, acked, pending)
+                # the undecided operations are decided now: what the daemon shows
+                for name, _ in pending.items():
+                    acked[name] = self.generation_on_disk(etc, name)
+                print("round %d: %d defined, kill %s" % (rno, sum(1 for g in acked.values() if g),
+                      "while a file was open" if during_write else "after the operations"))
+        # the daemon works normally afterwards
+        self.ok("define", self.xml_file("after"))
+        self.ok("undefine", "after")
+
+    def storm_round(self, rnd, acked, etc):
+        """One round: returns ({name: generation in flight or 0 for an undefine},
+        whether the kill was triggered by a file being opened)."""
+        threads_n = 2
+        names_per_thread = 5
+        seeds = [rnd.randrange(1 << 30) for _ in range(threads_n)]
+        arm_after = rnd.randrange(1, 6)         # acknowledged defines per thread first
+        delay_us = rnd.randrange(0, 1500)       # from the open to the SIGKILL
+        pending = {}
+        acks = [0] * threads_n
+        lock = threading.Lock()
         stop = threading.Event()
 
-        def storm():
+        def storm(tno):
+            trnd = random.Random(seeds[tno])
             try:
                 conn = libvirt.open(self.uri)
-            except libvirt.libvirtError:
+            except libvirt.libvirtError as e:
+                errors.append("thread %d cannot connect: %s" % (tno, e))
                 return
             try:
-                for i in range(200):
+                for _ in range(400):
                     if stop.is_set():
                         return
-                    name = "storm-%03d" % i
-                    attempted.append(name)
-                    try:
-                        conn.defineXML(mvtest.firmware_guest_xml(name))
-                    except libvirt.libvirtError:
-                        return
-                    ok_names.append(name)
+                    name = "storm%d-%d" % (tno, trnd.randrange(names_per_thread))
+                    gen = acked.get(name, 0)
+                    if gen and trnd.random() < 0.3:
+                        pending[name] = 0
+                        try:
+                            conn.lookupByName(name).undefine()
+                        except libvirt.libvirtError:
+                            return          # killed: the undefine is undecided
+                        acked[name] = 0
+                        del pending[name]
+                    else:
+                        pending[name] = gen + 1
+                        try:
+                            conn.defineXML(storm_xml(name, gen + 1))
+                        except libvirt.libvirtError:
+                            return
+                        acked[name] = gen + 1
+                        del pending[name]
+                        with lock:
+                            acks[tno] += 1
             finally:
                 try:
                     conn.close()
                 except libvirt.libvirtError:
                     pass
 
-        t = threading.Thread(target=storm)
-        t.start()
-        mvtest.wait_for(lambda: len(ok_names) >= kill_after or not t.is_alive(), 60, 0.001)
+        errors = []
+        watcher = DirWatcher(etc)
+        threads = [threading.Thread(target=storm, args=(i,)) for i in range(threads_n)]
+        for t in threads:
+            t.start()
+        armed = mvtest.wait_for(lambda: min(acks) >= arm_after or
+                                not all(t.is_alive() for t in threads), 60, 0.001)
+        during_write = False
+        if armed and all(t.is_alive() for t in threads):
+            watcher.drain()
+            during_write = watcher.wait_open(30)
+            deadline = time.perf_counter() + delay_us / 1e6
+            while time.perf_counter() < deadline:
+                pass
         self.d.kill9()
+        watcher.close()
         stop.set()
-        t.join(60)
-        self.assertFalse(t.is_alive())
-        print("%d defines returned success, %d attempted" % (len(ok_names), len(attempted)))
+        for t in threads:
+            t.join(60)
+            self.assertFalse(t.is_alive())
+        self.assertEqual(errors, [])
+        # every round acknowledged defines before the kill (else it tests nothing)
+        self.assertGreaterEqual(min(acks), 1, "acknowledged defines per thread: %s" % acks)
+        return pending, during_write
 
-        self.restart()
-        listed = names(self.uri, "--all")
-        self.assertTrue(set(ok_names) <= set(listed),
-                        "lost definitions: %s" % sorted(set(ok_names) - set(listed)))
-        self.assertTrue(set(listed) <= set(attempted), listed)
-        self.assertLessEqual(len(listed), len(ok_names) + 1)
-        etc = os.path.join(self.root, "etc", "qemu")
-        defs = []
+    def generation_on_disk(self, etc, name):
+        path = os.path.join(etc, name + ".xml")
+        if not os.path.exists(path):
+            return 0
+        return int(ET.parse(path).getroot().findtext("description").split(":")[0][3:])
+
+    def check_storm_disk(self, etc, acked, pending, rno):
+        """Right after the kill, before any restart: every definition file parses
+        (a truncated or half-written file fails), holds the acknowledged
+        generation or the one in flight."""
         for f in sorted(os.listdir(etc)):
             path = os.path.join(etc, f)
-            if not os.path.isfile(path) or not f.endswith(".xml"):
+            if not f.endswith(".xml") or not os.path.isfile(path):
                 continue
             try:
                 root = ET.parse(path).getroot()
             except ET.ParseError as e:
-                self.fail("%s does not parse: %s" % (path, e))
+                self.fail("round %d: %s (%d bytes) does not parse after SIGKILL: %s"
+                          % (rno, f, os.path.getsize(path), e))
             self.assertEqual(root.tag, "domain")
             self.assertEqual(root.findtext("name") + ".xml", f)
-            defs.append(f[:-4])
-        self.assertEqual(sorted(defs), listed, "listed domains == definition files")
-        # (so a temporary file of an interrupted write is not a definition)
-        leftovers = [f for f in os.listdir(etc) if not f.endswith(".xml")]
-        if leftovers:
-            print("files in etc/qemu that are not definitions: %s" % leftovers)
-        # the daemon works normally afterwards
-        self.ok("define", self.xml_file("after"))
-        self.ok("undefine", "after")
+        for name, gen in acked.items():
+            ok = {gen} | ({pending[name]} if name in pending else set())
+            self.assertIn(self.generation_on_disk(etc, name), ok,
+                          "round %d: %s on disk is not an acknowledged or in-flight "
+                          "generation" % (rno, name))
+        for name, gen in pending.items():
+            self.assertIn(self.generation_on_disk(etc, name), {gen, acked.get(name, 0)}, name)
+
+    def check_storm_daemon(self, etc, acked, pending):
+        """After the restart: acknowledged defines are listed, acknowledged
+        undefines are gone, nothing else appeared, no temp file is left."""
+        listed = set(names(self.uri, "--all"))
+        want = {n for n, g in acked.items() if g and n not in pending}
+        gone = {n for n, g in acked.items() if not g and n not in pending}
+        self.assertLessEqual(want, listed, "lost acknowledged definitions: %s"
+                             % sorted(want - listed))
+        self.assertFalse(gone & listed, "acknowledged undefines are back: %s"
+                         % sorted(gone & listed))
+        self.assertLessEqual(listed, set(acked) | set(pending), listed)
+        files = sorted(os.listdir(etc))
+        self.assertEqual([f for f in files if not f.endswith(".xml") and f != "autostart"], [],
+                         "temporary files left in etc/qemu after the restart")
+        self.assertEqual(sorted(f[:-4] for f in files if f.endswith(".xml")), sorted(listed),
+                         "listed domains == definition files")
 
     def assert_nothing_left(self, name):
         self.assertEqual(mvtest.qemu_processes_of(name), [], "QEMU left running")

@@ -429,6 +429,7 @@ class FirmwareGuests(unittest.TestCase):
         self.ok("define", path)
         self.ok("start", "fwb")
         self.ok("setmem", "fwb", "48M", "--live")
+        # (the guest's view of a live setmem: test_domain_console.py, MemTotal)
         self.assertEqual(field(self.ok("dominfo", "fwb").stdout, "Used memory"), "49152 KiB")
         self.ok("destroy", "fwb")
 

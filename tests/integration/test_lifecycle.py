@@ -218,6 +218,21 @@ class Lifecycle(unittest.TestCase):
         self.assertIsNotNone(status, "daemon kept running with an invalid config")
         self.assertNotEqual(status, 0)
 
+    def test_values_below_minimum_fail(self):
+        # each key's smallest allowed value minus one: the daemon must refuse the
+        # file and name the key, not start with a pool of zero workers
+        for line, key in (("max_workers=0", "max_workers"),
+                          ("max_clients=0", "max_clients"),
+                          ("keepalive_interval=-2", "keepalive_interval"),
+                          ("keepalive_count=-1", "keepalive_count")):
+            with self.subTest(line=line):
+                d = self.daemon(config="[server]\n%s\n" % line)
+                d.spawn()
+                status = d.wait(10)
+                self.assertIsNotNone(status, "daemon kept running with " + line)
+                self.assertNotEqual(status, 0)
+                self.assertIn(key, d.log())
+
     def test_idle_timeout_exits(self):
         d = self.daemon(args=["--timeout", "2"])
         t0 = time.monotonic()

@@ -89,6 +89,15 @@ class ErrorReplies(Base):
         self.assertEqual(err["code"], mvtest.ERR_RPC, err)
         self.assertEqual(c.get_type(), "QEMU")
 
+    def test_call_with_fds_refused(self):
+        # type CALL_WITH_FDS (4): no descriptor is ever taken from the socket, so the
+        # call is refused rather than run without the fds it speaks of
+        c = self.client()
+        err = c.call_err(mvtest.PROC_CONNECT_GET_TYPE, mtype=4)
+        self.assertEqual((err["code"], err["domain"]), (mvtest.ERR_RPC, mvtest.FROM_RPC), err)
+        self.assertIn("passing file descriptors is not supported", err["message"])
+        self.assertEqual(c.get_type(), "QEMU")
+
     def test_call_before_open(self):
         c = self.client(open_conn=False)
         err = c.call_err(mvtest.PROC_CONNECT_GET_TYPE)

@@ -22,8 +22,7 @@ PKI = os.environ.get("MV_PKI", os.path.join(BUILD_ROOT, "tools", "pki", "modvirt
 def require_binaries():
     for path in (mvtest.QEMUD, PROXYD, PKI):
         if not os.access(path, os.X_OK):
-            print("FAIL: %s not built (build it first)" % path, flush=True)
-            sys.exit(1)
+            mvtest.mvtap.bail_out("%s not built (build it first)" % path)
 
 
 def free_port():

@@ -224,6 +224,22 @@ class ThroughProxy(unittest.TestCase):
             s.close()
         self.ok("list", "--all")
 
+    def test_open_unknown_flags_refused(self):
+        # CONNECT_OPEN knows RO (1) and NO_ALIASES (2): any other bit is refused
+        # with INVALID_ARG naming it, and the connection can still be opened
+        c = mvtest.WireClient(self.st.path("run", "proxy.sock"))
+        try:
+            for bit in (2, 3, 31):
+                err = c.call_err(mvtest.PROC_CONNECT_OPEN,
+                                 mvtest.XdrWriter().opt_string("qemu:///system")
+                                 .u32(1 << bit).bytes())
+                self.assertEqual(err["code"], mvtest.ERR_INVALID_ARG, err)
+                self.assertIn("unsupported flags (0x%x)" % (1 << bit), err["message"])
+            c.open()
+            self.assertEqual(c.get_type(), "QEMU")
+        finally:
+            c.close()
+
 
 class BackendDown(unittest.TestCase):
     """No modvirt-qemud (or one that goes away): clear errors, no hangs."""

@@ -369,6 +369,63 @@ test_keepalive_drop(Fixture *f, gconstpointer data)
     g_assert_true(call_int(client, PROC_ECHO, 1, &(int){ 0 }, NULL));
 }
 
+/* The client side of keepalive: a peer that never answers PINGs is given up on
+ * after @count unanswered ones, and the close handler says so. */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    char *reason;
+} CloseWait;
+
+static void
+on_client_closed(MvRpcClient *client, const char *reason, gpointer data)
+{
+    CloseWait *w = data;
+
+    g_mutex_lock(&w->lock);
+    w->reason = g_strdup(reason ? reason : "(no reason)");
+    g_cond_broadcast(&w->cond);
+    g_mutex_unlock(&w->lock);
+}
+
+static void
+test_client_keepalive_gives_up(void)
+{
+    CloseWait w = { 0 };
+    int sv[2];
+    MvRpcClient *client;
+    guint8 ping[28];
+    gint64 deadline;
+
+    g_mutex_init(&w.lock);
+    g_cond_init(&w.cond);
+    g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), ==, 0);
+    client = mv_rpc_client_new_fd(sv[0], NULL);
+    g_assert_nonnull(client);
+    mv_rpc_client_set_close_handler(client, on_client_closed, &w);
+    mv_rpc_client_start_keepalive(client, 1, 2);
+
+    /* The silent peer sees a PING, answers nothing, and stays connected: only the
+     * missing PONGs can make the client give up. The deadline is a liveness bound
+     * (three pings take about 3 s), not a speed claim. */
+    g_assert_cmpint(recv(sv[1], ping, sizeof(ping), MSG_WAITALL), ==, 28);
+    g_assert_cmpuint(GUINT32_FROM_BE(*(guint32 *)(ping + 4)), ==, MV_PROGRAM_KEEPALIVE);
+    g_assert_cmpuint(GUINT32_FROM_BE(*(guint32 *)(ping + 12)), ==, MV_KEEPALIVE_PROC_PING);
+    deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+    g_mutex_lock(&w.lock);
+    while (!w.reason && g_cond_wait_until(&w.cond, &w.lock, deadline))
+        ;
+    g_mutex_unlock(&w.lock);
+    g_assert_nonnull(w.reason);
+    g_assert_false(mv_rpc_client_is_open(client));
+
+    mv_rpc_client_free(client);
+    close(sv[1]);
+    g_free(w.reason);
+    g_cond_clear(&w.cond);
+    g_mutex_clear(&w.lock);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -381,5 +438,6 @@ main(int argc, char **argv)
     ADD("/rpc/server/event", test_event);
     ADD("/rpc/server/hostile-peers", test_hostile_peers);
     ADD("/rpc/server/keepalive-drop", test_keepalive_drop);
+    g_test_add_func("/rpc/client/keepalive-gives-up", test_client_keepalive_gives_up);
     return g_test_run();
 }

@@ -330,6 +330,59 @@ test_child_bad_options(void)
     g_assert_error(err, MV_ERROR, MV_ERR_INVALID_ARG);
 }
 
+/* A gated child runs its program only once released; freed unreleased (or
+ * its parent dead), it exits without ever running it. */
+static void
+test_child_gated(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mvspawn-XXXXXX", NULL);
+    g_autofree char *mark = g_build_filename(dir, "ran", NULL);
+    g_autofree char *script = g_strdup_printf("echo ran > %s", mark);
+    const char *argv[] = { "sh", "-c", script, NULL };
+    const char *bad_argv[] = { "/nonexistent/program", NULL };
+    MvChildOptions opts = { .argv = argv, .gated = true };
+    g_autoptr(GError) err = NULL;
+    MvChild *child;
+    int status = -1;
+    pid_t pid;
+
+    /* never released: exits 127 without exec */
+    child = mv_child_spawn(&opts, &err);
+    g_assert_no_error(err);
+    pid = mv_child_get_pid(child);
+    mv_child_free(child);
+    g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 127);
+    g_assert_false(g_file_test(mark, G_FILE_TEST_EXISTS));
+
+    /* released: runs */
+    child = mv_child_spawn(&opts, &err);
+    g_assert_no_error(err);
+    g_assert_false(g_file_test(mark, G_FILE_TEST_EXISTS));
+    g_assert_true(mv_child_release(child, &err));
+    g_assert_no_error(err);
+    g_assert_true(mv_child_release(child, &err));       /* a second release is a no-op */
+    g_assert_true(mv_child_wait(child, 5000, &status, NULL));
+    g_assert_cmpint(status, ==, 0);
+    g_assert_true(g_file_test(mark, G_FILE_TEST_EXISTS));
+    mv_child_free(child);
+
+    /* an exec failure is reported by the release, and the child is reaped */
+    opts.argv = bad_argv;
+    child = mv_child_spawn(&opts, &err);
+    g_assert_no_error(err);
+    pid = mv_child_get_pid(child);
+    g_assert_false(mv_child_release(child, &err));
+    g_assert_error(err, MV_ERROR, MV_ERR_SYSTEM_ERROR);
+    g_assert_nonnull(strstr(err->message, "/nonexistent/program"));
+    g_assert_true(mv_child_get_exit_status(child, NULL));
+    g_assert_true(reaped_and_gone(pid));
+    mv_child_free(child);
+    unlink(mark);
+    rmdir(dir);
+}
+
 /* Waits until our unreaped child @pid is a zombie (state Z in /proc). */
 static bool
 wait_zombie(pid_t pid)
@@ -395,6 +448,7 @@ main(int argc, char **argv)
     g_test_add_func("/spawn/child/fds", test_child_fds);
     g_test_add_func("/spawn/child/log-file", test_child_log_file);
     g_test_add_func("/spawn/child/bad-options", test_child_bad_options);
+    g_test_add_func("/spawn/child/gated", test_child_gated);
     g_test_add_func("/spawn/pid-alive", test_pid_alive);
     return g_test_run();
 }

@@ -1,0 +1,167 @@
+"""The test harness itself: mvtest.main() speaks TAP (mvtap.py), so a skipped
+case is visible, and scripts/test-results.py (the counting half of
+scripts/test.sh) lists skipped cases and fails on them under CI=true unless
+tests/allowed-skips.txt allows them.  Planted scripts run in a temp dir."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+import unittest
+
+import mvtest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS = os.path.join(mvtest.SOURCE_ROOT, "scripts", "test-results.py")
+
+PLANTED = textwrap.dedent("""\
+    import os, sys, unittest
+    sys.path.insert(0, %r)
+    import mvtest
+
+    class Planted(unittest.TestCase):
+        def test_a_passes(self):
+            print("stray output of a test")
+            os.system("echo stray output of a child")
+
+        def test_b_skips(self):
+            self.skipTest("no # frobnicator here")
+
+        @unittest.expectedFailure
+        def test_c_known_gap(self):
+            self.assertEqual(1, 2)
+
+        def test_d_subtests(self):
+            for i in range(3):
+                with self.subTest(i=i):
+                    if os.environ.get("PLANT_FAIL") and i == 1:
+                        self.fail("planted failure")
+
+    @unittest.skip("whole class skipped")
+    class Skipped(unittest.TestCase):
+        def test_x(self):
+            pass
+
+    if __name__ == "__main__":
+        if os.environ.get("PLANT_SKIP_SCRIPT"):
+            mvtest.skip_script("nothing to test here")
+        mvtest.main()
+    """) % HERE
+
+
+def run_planted(tmp, **env):
+    path = os.path.join(tmp, "planted.py")
+    with open(path, "w") as f:
+        f.write(PLANTED)
+    full_env = dict(os.environ)
+    for k in ("CI", "MV_TEST_REGENERATE", "PLANT_FAIL", "PLANT_SKIP_SCRIPT"):
+        full_env.pop(k, None)
+    full_env.update(env)
+    return subprocess.run([sys.executable, path], capture_output=True, text=True,
+                          env=full_env, stdin=subprocess.DEVNULL, timeout=60)
+
+
+def run_results(tmp, stdout, result, allow, ci):
+    log = os.path.join(tmp, "testlog.json")
+    with open(log, "w") as f:
+        f.write(json.dumps({"name": "modvirt:integration / planted", "result": result,
+                            "stdout": stdout}) + "\n")
+        f.write(json.dumps({"name": "modvirt:util / util-x", "result": "OK",
+                            "stdout": "1..1\nok 1 /x\n"}) + "\n")
+    allow_path = os.path.join(tmp, "allowed-skips.txt")
+    with open(allow_path, "w") as f:
+        f.write(allow)
+    return subprocess.run([sys.executable, RESULTS, log, allow_path, "1" if ci else "0"],
+                          capture_output=True, text=True, timeout=60)
+
+
+class TapOutput(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="mv-tap-")
+
+    def tearDown(self):
+        subprocess.run(["rm", "-rf", self.tmp])
+
+    def test_cases_are_tap_lines(self):
+        r = run_planted(self.tmp)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.splitlines(), [
+            "TAP version 13",
+            "ok 1 Planted.test_a_passes",
+            "ok 2 Planted.test_b_skips # SKIP no  frobnicator here",
+            "not ok 3 Planted.test_c_known_gap # TODO expected failure: "
+            "AssertionError: 1 != 2",
+            "ok 4 Planted.test_d_subtests",
+            "ok 5 Skipped.test_x # SKIP whole class skipped",
+            "1..5",
+        ])
+        self.assertIn("stray output of a test", r.stderr)
+        self.assertIn("stray output of a child", r.stderr)
+
+    def test_failed_subtest_fails_the_case(self):
+        r = run_planted(self.tmp, PLANT_FAIL="1")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("not ok 4 Planted.test_d_subtests", r.stdout.splitlines())
+        self.assertIn("planted failure", r.stderr)
+
+    def test_skip_script_is_a_zero_plan(self):
+        r = run_planted(self.tmp, PLANT_SKIP_SCRIPT="1")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, "1..0 # SKIP nothing to test here\n")
+
+    def test_regenerate_refused_on_ci(self):
+        r = run_planted(self.tmp, CI="true", MV_TEST_REGENERATE="1")
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stdout.startswith("Bail out! MV_TEST_REGENERATE"), r.stdout)
+
+
+class SkipPolicy(unittest.TestCase):
+    """scripts/test-results.py on a testlog.json holding the planted output."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="mv-tap-")
+        r = run_planted(cls.tmp)
+        assert r.returncode == 0, r.stderr
+        cls.stdout = r.stdout
+
+    @classmethod
+    def tearDownClass(cls):
+        subprocess.run(["rm", "-rf", cls.tmp])
+
+    def test_skipped_cases_listed(self):
+        r = run_results(self.tmp, self.stdout, "OK", "", ci=False)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split(), ["2", "0", "2"])
+        self.assertIn("skipped: planted:Planted.test_b_skips -- no  frobnicator here",
+                      r.stderr)
+        self.assertIn("skipped: planted:Skipped.test_x -- whole class skipped", r.stderr)
+        self.assertIn("known gap (expected failure): planted:Planted.test_c_known_gap", r.stderr)
+
+    def test_ci_fails_on_skips(self):
+        r = run_results(self.tmp, self.stdout, "OK", "", ci=True)
+        self.assertEqual(r.stdout.split(), ["2", "2", "2"])
+        self.assertIn("failed: planted:Planted.test_b_skips skipped under CI=true", r.stderr)
+
+    def test_ci_allow_list(self):
+        allow = ("# comment\n\nplanted:Planted.test_b_skips  no frobnicator on CI\n"
+                 "planted:Skipped.*  the class is skipped on purpose\n")
+        r = run_results(self.tmp, self.stdout, "OK", allow, ci=True)
+        self.assertEqual(r.stdout.split(), ["2", "0", "2"], r.stderr)
+
+    def test_ci_allow_entry_needs_reason(self):
+        r = run_results(self.tmp, self.stdout, "OK", "planted:*\n", ci=True)
+        # the entry is refused (a failure) and so allows nothing (two more)
+        self.assertEqual(r.stdout.split(), ["2", "3", "2"])
+        self.assertIn("has no reason", r.stderr)
+
+    def test_whole_test_skip(self):
+        r = run_results(self.tmp, "1..0 # SKIP nothing to test here\n", "SKIP", "", ci=True)
+        self.assertEqual(r.stdout.split(), ["1", "1", "1"])
+        self.assertIn("skipped: planted -- nothing to test here", r.stderr)
+
+
+if __name__ == "__main__":
+    mvtest.main()
