@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "link/daemon-link.h"
 #include "modvirt/modvirt.h"
 #include "remote-client.h"
 #include "rpc/client.h"
@@ -175,17 +176,6 @@ MvRpcClient *mv_link_open(MvLink *link, const char *open_name, unsigned int flag
                           GError **error);
 /** mv_link_peek_rpc: the RPC client when the link is open, else NULL. */
 MvRpcClient *mv_link_peek_rpc(MvLink *link);
-
-/* ---- transport.c: TCP and TLS ------------------------------------------------ */
-
-/**
- * mv_transport_connect:
- * Connects to @uri's host and port; for TLS, makes the handshake with the
- * pkipath files, checks the server's confirmation byte and returns a socket
- * that carries plain RPC bytes (a relay thread does the TLS). Returns a
- * connected fd (owned by the caller) or -1 with @error set.
- */
-int mv_transport_connect(const MvUri *uri, GError **error);
 
 /* ---- domain.c -------------------------------------------------------------------- */
 
