@@ -138,7 +138,9 @@ MvRpcClient *mv_connect_rpc(MvConnect *conn, int proc, GError **error);
  * mv_connect_call:
  * Sends REMOTE procedure @proc to the daemon that owns it and waits for the
  * reply (mv_rpc_client_call(); @ret is zeroed by the caller, free it with
- * xdr_free() of the procedure's ret filter).
+ * xdr_free() of the procedure's ret filter). Only for the helpers shared by
+ * procedures of one shape (domain_call_flags(), ...); every other call uses
+ * mv_connect_rpc() and the typed stub mv_remote_<proc>().
  */
 bool mv_connect_call(MvConnect *conn, int proc, const void *args, void *ret, GError **error);
 
