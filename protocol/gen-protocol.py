@@ -523,8 +523,10 @@ def main(argv):
         if len(argv) == 5:
             return 0
         with open(src, encoding='utf-8') as f:
-            structs = gen_driver.parse_structs(blank_comments(f.read()))
-        write(argv[5], gen_driver.gen_header(procs, structs, HEADER % base))
+            plain = blank_comments(f.read())
+        structs = gen_driver.parse_structs(plain)
+        consts = re.findall(r'\bconst\s+(\w+)\s*=\s*([^;\s]+)\s*;', plain)
+        write(argv[5], gen_driver.gen_header(procs, structs, HEADER % base, consts))
         write(argv[6], gen_driver.gen_glue(procs, structs, HEADER % base))
     elif mode == 'client':
         write(argv[4], gen_client_header(procs, base))

@@ -179,7 +179,7 @@ def map_args(fields, structs, g):
             g.exprs += ['%s.%s_val' % (a, n), '%s.%s_len' % (a, n)]
         elif s in ('ref', 'optref'):
             kind = ref_kind(f.type)[0]
-            g.params.append('const MvObjectRef *' + n)
+            g.params.append('const MvObjectRef *%s_ref' % n)
             g.locals.append('MvObjectRef a_%s = { 0 };' % n)
             if s == 'ref':
                 g.pre.append('ref_from_%s(&a_%s, &%s);' % (kind, n, a))
@@ -459,7 +459,7 @@ def wrap(head, params, tail, width=96):
     return head + (',\n' + indent).join(params) + tail
 
 
-def gen_header(procs, structs, header):
+def gen_header(procs, structs, header, consts=()):
     mapped, skipped, nested = plan(procs, structs)
     out = [header, '''\
 /* Typed driver vtables of the REMOTE program, one per route family.
@@ -483,6 +483,11 @@ def gen_header(procs, structs, header):
 G_BEGIN_DECLS
 
 ''']
+    if consts:
+        out.append('/* The limits and constants of remote.x (the same as remote-protocol.h). */\n')
+        for name, value in consts:
+            out.append('#ifndef %s\n#define %s %s\n#endif\n' % (name, name, value))
+        out.append('\n')
     for sname, fields in nested.items():
         out.append(neutral_struct_decl(sname, fields, structs))
         out.append('\n')
