@@ -501,7 +501,8 @@ G_BEGIN_DECLS
         if not entries:
             out.append('    int unused;\n')
         out.append('} MvRemote%sDriver;\n\n' % cname)
-    out.append('/* The vtables a daemon serves (NULL: a family it does not). */\ntypedef struct {\n')
+    out.append('/* The vtables a daemon serves (NULL: a family it does not). */\n'
+               'typedef struct {\n')
     for route, cname in FAMILIES.items():
         out.append('    const MvRemote%sDriver *%s;\n' % (cname, route))
     out.append('} MvRemoteDrivers;\n\n')
@@ -536,8 +537,9 @@ def gen_glue(procs, structs, header):
     for sname, fields in nested.items():
         out.append(struct_to_xdr(sname, fields, structs))
     for p, g in mapped:
-        out.append('static bool\nglue_%s(MvServerCall *call, const void *vargs, void *vret, '
-                   'GError **error)\n{\n' % p.lower)
+        out.append('static bool\n' + wrap('glue_%s(' % p.lower,
+                                            ['MvServerCall *call', 'const void *vargs',
+                                             'void *vret', 'GError **error'], ')\n{\n'))
         if p.args:
             out.append('    const %s *args = vargs;\n' % p.args)
         if p.ret:
