@@ -23,8 +23,9 @@ register_any(MvServerCall *call,
         return false;
     if (args->dom && !(dom = mv_qemu_dispatch_get_domain(call, args->dom, error)))
         return false;
-    ret->callback_id = mv_qemu_events_register(driver->events, mv_server_call_get_client(call),
-                                               args->event_id, dom ? dom->uuid : NULL);
+    ret->callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_DOMAIN,
+                                                 mv_server_call_get_client(call), args->event_id,
+                                                 dom ? dom->uuid : NULL);
     return true;
 }
 
@@ -33,8 +34,8 @@ deregister_any(MvServerCall *call,
                const mv_remote_connect_domain_event_callback_deregister_any_args *args,
                void *ret, GError **error)
 {
-    if (!mv_qemu_events_deregister(mv_qemu_driver_get(call)->events,
-                                   mv_server_call_get_client(call), args->callback_id))
+    if (!mv_driver_events_deregister(mv_qemu_driver_get(call)->events, MV_DRIVER_EVENT_DOMAIN,
+                                     mv_server_call_get_client(call), args->callback_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                             "callback %d is not registered on this connection",
                             args->callback_id);
@@ -47,8 +48,8 @@ register_legacy(MvServerCall *call, const mv_remote_connect_domain_event_registe
 {
     if (!check_event_id(args->event_id, error))
         return false;
-    if (!mv_qemu_events_register_legacy(mv_qemu_driver_get(call)->events,
-                                        mv_server_call_get_client(call), args->event_id))
+    if (!mv_driver_events_register_legacy(mv_qemu_driver_get(call)->events, MV_DRIVER_EVENT_DOMAIN,
+                                          mv_server_call_get_client(call), args->event_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
                             "domain event %d already registered", args->event_id);
     return true;
@@ -59,8 +60,9 @@ deregister_legacy(MvServerCall *call,
                   const mv_remote_connect_domain_event_deregister_any_args *args, void *ret,
                   GError **error)
 {
-    if (!mv_qemu_events_deregister_legacy(mv_qemu_driver_get(call)->events,
-                                          mv_server_call_get_client(call), args->event_id))
+    if (!mv_driver_events_deregister_legacy(mv_qemu_driver_get(call)->events,
+                                            MV_DRIVER_EVENT_DOMAIN,
+                                            mv_server_call_get_client(call), args->event_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
                             "domain event %d not registered", args->event_id);
     return true;

@@ -27,90 +27,70 @@ enum {
     LIST_ALL_FLAGS = (1 << 16) - 1,
 };
 
-/* One filter group: no bit set = no filter, else the domain must have one of them. */
+/* The state group (running, paused, shut off, other): no bit set = no filter
+ * (lock held). */
 static bool
-group_matches(unsigned int flags, unsigned int yes, unsigned int no, bool value)
+state_matches(const MvDriverObject *obj, unsigned int flags)
 {
-    if (!(flags & (yes | no)))
+    const MvQemuDomain *dom = (const MvQemuDomain *)obj;
+    unsigned int bit;
+
+    if (!(flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)))
         return true;
-    return value ? (flags & yes) != 0 : (flags & no) != 0;
-}
-
-/* Whether @dom passes @flags (lock held). Managed saves, snapshots and
- * checkpoints do not exist here: every domain has none. */
-static bool
-domain_matches(MvQemuDomain *dom, unsigned int flags)
-{
-    bool active = mv_qemu_domain_is_active(dom);
-    bool state_ok;
-
-    if (flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)) {
-        switch (dom->state) {
-        case MV_DOMAIN_RUNNING:
-            state_ok = flags & LIST_RUNNING;
-            break;
-        case MV_DOMAIN_PAUSED:
-            state_ok = flags & LIST_PAUSED;
-            break;
-        case MV_DOMAIN_SHUTOFF:
-            state_ok = flags & LIST_SHUTOFF;
-            break;
-        default:
-            state_ok = flags & LIST_OTHER;
-            break;
-        }
-        if (!state_ok)
-            return false;
+    switch (dom->state) {
+    case MV_DOMAIN_RUNNING:
+        bit = LIST_RUNNING;
+        break;
+    case MV_DOMAIN_PAUSED:
+        bit = LIST_PAUSED;
+        break;
+    case MV_DOMAIN_SHUTOFF:
+        bit = LIST_SHUTOFF;
+        break;
+    default:
+        bit = LIST_OTHER;
+        break;
     }
-    return group_matches(flags, LIST_ACTIVE, LIST_INACTIVE, active) &&
-           group_matches(flags, LIST_PERSISTENT, LIST_TRANSIENT, dom->persistent) &&
-           group_matches(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, false) &&
-           group_matches(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, dom->autostart) &&
-           group_matches(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, false) &&
-           group_matches(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false);
+    return (flags & bit) != 0;
 }
+
+/* The yes/no groups. Managed saves, snapshots and checkpoints do not exist
+ * here: every domain has none. */
+static const MvDriverFilter list_filters[] = {
+    { LIST_ACTIVE, LIST_INACTIVE, mv_driver_filter_active },
+    { LIST_PERSISTENT, LIST_TRANSIENT, mv_driver_filter_persistent },
+    { LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, mv_driver_filter_never },
+    { LIST_AUTOSTART, LIST_NO_AUTOSTART, mv_driver_filter_autostart },
+    { LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, mv_driver_filter_never },
+    { LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, mv_driver_filter_never },
+    { 0 },
+};
 
 typedef struct {
-    unsigned int flags;
     bool need_results;
     mv_remote_nonnull_domain *doms;     /* NULL: count only */
-    u_int n;
-    guint count;
 } ListAll;
 
-static bool
-list_begin(guint count, gpointer data)
+static void
+list_alloc(guint count, gpointer data)
 {
     ListAll *la = data;
 
-    la->count = count;
-    if (count > MV_REMOTE_DOMAIN_LIST_MAX)
-        return false;
     if (la->need_results)
         la->doms = g_new0(mv_remote_nonnull_domain, MAX(count, 1));
-    return true;
 }
 
 static void
-list_one(MvQemuDomain *dom, gpointer data)
+list_emit(MvDriverObject *obj, guint index, gpointer data)
 {
     ListAll *la = data;
-    bool match;
-    int id;
 
-    g_mutex_lock(&dom->lock);
-    match = !dom->removed && domain_matches(dom, la->flags);
-    id = dom->id;
-    g_mutex_unlock(&dom->lock);
-    if (!match)
-        return;
     if (la->doms) {
-        mv_remote_nonnull_domain *out = &la->doms[la->n];
-        out->name = g_strdup(dom->name);
-        memcpy(out->uuid, dom->uuid, 16);
-        out->id = id;
+        mv_remote_nonnull_domain *out = &la->doms[index];
+        out->name = g_strdup(obj->name);
+        memcpy(out->uuid, obj->uuid, 16);
+        out->id = obj->id;
     }
-    la->n++;
 }
 
 static bool
@@ -118,19 +98,20 @@ connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_do
                          mv_remote_connect_list_all_domains_ret *ret, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    ListAll la = { .flags = args->flags, .need_results = args->need_results != 0 };
+    MvDriverQuery query = { args->flags, list_filters, state_matches };
+    ListAll la = { .need_results = args->need_results != 0 };
+    guint n;
 
     if (!mv_qemu_dispatch_check_flags(args->flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
                                       error))
         return false;
     /* One consistent pass under the list lock: no references, no snapshot copy. */
-    if (!mv_qemu_domains_foreach(driver->domains, list_begin, list_one, &la))
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                            "too many domains (%u) for one reply (max %d)", la.count,
-                            MV_REMOTE_DOMAIN_LIST_MAX);
+    if (!mv_driver_list_select(driver->domains, &query, MV_REMOTE_DOMAIN_LIST_MAX, list_alloc,
+                               list_emit, &la, &n, error))
+        return false;
     ret->domains.domains_val = la.doms;
-    ret->domains.domains_len = la.doms ? la.n : 0;
-    ret->ret = la.n;
+    ret->domains.domains_len = la.doms ? n : 0;
+    ret->ret = n;
     return true;
 }
 
@@ -138,7 +119,7 @@ connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_do
 static guint
 collect(MvQemuDriver *driver, bool active, int max, int *ids, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
     guint n = 0;
 
     for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
@@ -216,7 +197,8 @@ domain_lookup_by_name(MvServerCall *call, const mv_remote_domain_lookup_by_name_
                       mv_remote_domain_lookup_by_name_ret *ret, GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_name(mv_qemu_driver_get(call)->domains, args->name);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_name(mv_qemu_driver_get(call)->domains,
+                                                   args->name));
 
     if (!dom)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
@@ -230,8 +212,8 @@ domain_lookup_by_uuid(MvServerCall *call, const mv_remote_domain_lookup_by_uuid_
                       mv_remote_domain_lookup_by_uuid_ret *ret, GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_uuid(mv_qemu_driver_get(call)->domains,
-                                     (const guint8 *)args->uuid);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(mv_qemu_driver_get(call)->domains,
+                                                   (const guint8 *)args->uuid));
     char uuid[MV_UUID_STRING_LEN];
 
     if (!dom) {
@@ -248,7 +230,8 @@ domain_lookup_by_id(MvServerCall *call, const mv_remote_domain_lookup_by_id_args
                     mv_remote_domain_lookup_by_id_ret *ret, GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_id(mv_qemu_driver_get(call)->domains, args->id);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_id(mv_qemu_driver_get(call)->domains,
+                                                 args->id));
 
     if (!dom)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,

@@ -146,7 +146,7 @@ connect_get_all_domain_stats(MvServerCall *call,
             g_ptr_array_add(doms, dom);
         }
     } else {
-        doms = mv_qemu_domains_snapshot(driver->domains);
+        doms = mv_driver_list_snapshot(driver->domains);
     }
     ret->ret_stats.ret_stats_val = g_new0(mv_remote_domain_stats_record, MAX(doms->len, 1));
     for (guint i = 0; i < doms->len; i++) {
