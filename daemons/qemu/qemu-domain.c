@@ -2,11 +2,8 @@
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-domain.h"
 
-#include <string.h>
 #include <unistd.h>
 
-#include "util/log.h"
-#include "util/uuid.h"
 
 static void
 domain_finalize(MvDriverObject *obj)
