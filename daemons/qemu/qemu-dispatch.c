@@ -9,7 +9,8 @@ MvQemuDomain *
 mv_qemu_dispatch_get_domain(MvDriverCall *call, const MvObjectRef *ref, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    MvQemuDomain *dom = mv_qemu_domains_find_by_uuid(driver->domains, (const guint8 *)ref->uuid);
+    MvQemuDomain *dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains,
+                                                                   (const guint8 *)ref->uuid));
     char uuid[MV_UUID_STRING_LEN];
 
     if (dom)
@@ -45,7 +46,7 @@ mv_qemu_dispatch_begin_job(MvQemuDomain *dom, const char *api, GError **error)
 {
     MvQemuDriver *driver = dom->driver;
 
-    return mv_qemu_domain_begin_job(dom, api, driver->job_wait_ms, error);
+    return mv_driver_object_begin_job(MV_DRIVER_OBJECT(dom), api, driver->job_wait_ms, error);
 }
 
 bool

@@ -10,8 +10,10 @@
 
 #include <string.h>
 
-#define AFFECT_LIVE   (1u << 0)
-#define AFFECT_CONFIG (1u << 1)
+#include "driver/affect.h"
+
+#define AFFECT_LIVE   MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
+#define AFFECT_CONFIG MV_DRIVER_AFFECT_CONFIG
 #define DEVICE_FORCE  (1u << 2)     /* update-device only */
 #define UNPLUG_WAIT_MS 5000
 
@@ -367,11 +369,7 @@ change_device(MvDriverCall *call, const MvObjectRef *ref, const char *xml,
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
     g_mutex_unlock(&dom->lock);
-    if (!(flags & (AFFECT_LIVE | AFFECT_CONFIG)))
-        flags |= active ? AFFECT_LIVE : AFFECT_CONFIG;
-    if ((flags & AFFECT_LIVE) && !active)
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                          "Requested operation is not valid: domain is not running");
+    ok = mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, active, true, 0, error);
     if (ok && (flags & AFFECT_LIVE))
         ok = live_change(driver, dom, dev, op, error);
     if (ok && (flags & AFFECT_CONFIG))

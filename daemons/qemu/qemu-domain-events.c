@@ -25,8 +25,9 @@ mv_qemu_handle_connect_domain_event_callback_register_any(MvDriverCall *call,
         return false;
     if (dom_ref && !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)))
         return false;
-    (*ret_callback_id) = mv_qemu_events_register(driver->events, mv_driver_call_client(call),
-                                               event_id, dom ? dom->uuid : NULL);
+    (*ret_callback_id) = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_DOMAIN,
+                                                   mv_driver_call_client(call), event_id,
+                                                   dom ? dom->uuid : NULL);
     return true;
 }
 
@@ -35,8 +36,8 @@ mv_qemu_handle_connect_domain_event_callback_deregister_any(MvDriverCall *call,
                                                             int callback_id,
                                                             GError **error)
 {
-    if (!mv_qemu_events_deregister(mv_qemu_driver_get(call)->events,
-                                   mv_driver_call_client(call), callback_id))
+    if (!mv_driver_events_deregister(mv_qemu_driver_get(call)->events, MV_DRIVER_EVENT_DOMAIN,
+                                     mv_driver_call_client(call), callback_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                             "callback %d is not registered on this connection",
                             callback_id);
@@ -50,8 +51,9 @@ mv_qemu_handle_connect_domain_event_register_any(MvDriverCall *call,
 {
     if (!check_event_id(event_id, error))
         return false;
-    if (!mv_qemu_events_register_legacy(mv_qemu_driver_get(call)->events,
-                                        mv_driver_call_client(call), event_id))
+    if (!mv_driver_events_register_legacy(mv_qemu_driver_get(call)->events,
+                                          MV_DRIVER_EVENT_DOMAIN, mv_driver_call_client(call),
+                                          event_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
                             "domain event %d already registered", event_id);
     return true;
@@ -62,8 +64,9 @@ mv_qemu_handle_connect_domain_event_deregister_any(MvDriverCall *call,
                                                    int event_id,
                                                    GError **error)
 {
-    if (!mv_qemu_events_deregister_legacy(mv_qemu_driver_get(call)->events,
-                                          mv_driver_call_client(call), event_id))
+    if (!mv_driver_events_deregister_legacy(mv_qemu_driver_get(call)->events,
+                                            MV_DRIVER_EVENT_DOMAIN,
+                                            mv_driver_call_client(call), event_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
                             "domain event %d not registered", event_id);
     return true;

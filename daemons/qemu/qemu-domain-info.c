@@ -10,9 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver/affect.h"
+
 /* virDomainModificationImpact and friends. */
-#define AFFECT_LIVE     (1u << 0)
-#define AFFECT_CONFIG   (1u << 1)
+#define AFFECT_LIVE     MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
+#define AFFECT_CONFIG   MV_DRIVER_AFFECT_CONFIG
 #define MEM_MAXIMUM     (1u << 2)
 #define VCPU_MAXIMUM    (1u << 2)
 #define VCPU_GUEST      (1u << 3)
@@ -225,9 +227,8 @@ mv_qemu_handle_domain_get_vcpus_flags(MvDriverCall *call,
                                       AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM | VCPU_GUEST,
                                       "virDomainGetVcpusFlags", error))
         return false;
-    if ((flags & AFFECT_LIVE) && (flags & AFFECT_CONFIG))
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                            "flags 'live' and 'config' are mutually exclusive");
+    if (!mv_driver_affect_check_exclusive(&mv_qemu_domain_class, flags, error))
+        return false;
     if ((flags & VCPU_GUEST) &&
         mv_driver_call_is_readonly(call))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED,
@@ -238,18 +239,12 @@ mv_qemu_handle_domain_get_vcpus_flags(MvDriverCall *call,
                             "asking the guest for its vCPUs needs a guest agent");
     WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    if (flags & AFFECT_LIVE) {
-        if (!dom->live) {
-            g_mutex_unlock(&dom->lock);
-            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                                "Requested operation is not valid: domain is not running");
-        }
-        def = dom->live;
-    } else if (flags & AFFECT_CONFIG) {
-        def = dom->newdef ? dom->newdef : dom->def;
-    } else {
-        def = dom->live ? dom->live : dom->def;
+    if (!mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, dom->live != NULL, true, 0,
+                                  error)) {
+        g_mutex_unlock(&dom->lock);
+        return false;
     }
+    def = (flags & AFFECT_LIVE) ? dom->live : dom->newdef ? dom->newdef : dom->def;
     (*ret_num) = (int)((flags & VCPU_MAXIMUM) ? def->vcpus : def->vcpus_current);
     g_mutex_unlock(&dom->lock);
     return true;
@@ -315,22 +310,12 @@ mv_qemu_handle_domain_get_messages(MvDriverCall *call,
 
 /* ---- settings ---- */
 
+/* Resolves AFFECT_CURRENT to live or config; LIVE needs a running domain (lock held). */
 static bool
-check_affect(unsigned int flags, bool active, GError **error)
+resolve_affect(MvQemuDomain *dom, unsigned int *flags, bool active, GError **error)
 {
-    if ((flags & AFFECT_LIVE) && !active)
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is not running");
-    return true;
-}
-
-/* Resolves AFFECT_CURRENT (0) to live or config (lock held). */
-static unsigned int
-resolve_affect(unsigned int flags, bool active)
-{
-    if (flags & (AFFECT_LIVE | AFFECT_CONFIG))
-        return flags;
-    return flags | (active ? AFFECT_LIVE : AFFECT_CONFIG);
+    return mv_driver_affect_resolve(&mv_qemu_domain_class, flags, active, dom->persistent, 0,
+                                    error);
 }
 
 /* The config a CONFIG change edits: newdef while running (lock held). */
@@ -369,8 +354,7 @@ set_memory(MvDriverCall *call, const MvObjectRef *ref, guint64 kib,
         return false;
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    flags = resolve_affect(flags, active);
-    ok = check_affect(flags, active, error);
+    ok = resolve_affect(dom, &flags, active, error);
     if (ok && (flags & MEM_MAXIMUM) && (flags & AFFECT_LIVE))
         ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                           "cannot resize the maximum memory of a running domain");
@@ -460,9 +444,8 @@ set_vcpus(MvDriverCall *call, const MvObjectRef *ref, unsigned int n,
                           "a domain needs at least one vCPU");
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    flags = resolve_affect(flags, active);
     if (ok)
-        ok = check_affect(flags, active, error);
+        ok = resolve_affect(dom, &flags, active, error);
     if (ok && (flags & (AFFECT_LIVE | VCPU_GUEST)))
         ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                           "changing the vCPUs of a running domain is not supported: use "

@@ -45,14 +45,15 @@ define_xml(MvDriverCall *call, const char *xml, unsigned int flags, GError **err
         !(def = mv_domain_def_parse_string(xml, 0, error)) ||
         !mv_qemu_driver_check_def(driver, def, error))
         return NULL;
-    if ((dom = mv_qemu_domains_find_by_name(driver->domains, def->name)) &&
+    if ((dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_name(driver->domains, def->name))) &&
         memcmp(dom->uuid, def->uuid, 16) != 0) {
         mv_uuid_format(dom->uuid, uuid);
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
                      "domain '%s' already exists with uuid %s", dom->name, uuid);
         return NULL;
     }
-    if (!dom && (dom = mv_qemu_domains_find_by_uuid(driver->domains, def->uuid))) {
+    if (!dom &&
+        (dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, def->uuid)))) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
                      "domain '%s' already exists with this uuid: renaming is not supported",
                      dom->name);
@@ -83,7 +84,7 @@ define_xml(MvDriverCall *call, const char *xml, unsigned int flags, GError **err
         if (!(dom = mv_qemu_domains_add(driver->domains, copy, true, error)))
             return NULL;
         if (!mv_qemu_persist_save_def(driver, def, error)) {
-            mv_qemu_domains_remove(driver->domains, dom);
+            mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
             return NULL;
         }
     }
@@ -155,7 +156,7 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
     g_mutex_unlock(&dom->lock);
     mv_qemu_process_emit(driver, dom, MV_EVENT_UNDEFINED, MV_EVENT_UNDEFINED_REMOVED);
     if (!active)
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
     mv_qemu_process_end_job(driver, dom);
     return true;
 }
@@ -241,7 +242,7 @@ mv_qemu_handle_domain_create_xml(MvDriverCall *call,
         !(dom = mv_qemu_domains_add(driver->domains, g_steal_pointer(&def), false, error)))
         return false;
     if (!mv_qemu_dispatch_begin_job(dom, "virDomainCreateXML", error)) {
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         return false;
     }
     ok = mv_qemu_process_start(driver, dom, flags & (CREATE_PAUSED | CREATE_AUTODESTROY),
@@ -249,7 +250,7 @@ mv_qemu_handle_domain_create_xml(MvDriverCall *call,
     if (ok)
         remember_autodestroy(call, dom, flags);
     else
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
     mv_qemu_process_end_job(driver, dom);
     if (ok)
         mv_qemu_dispatch_fill_dom(ret_dom, dom);

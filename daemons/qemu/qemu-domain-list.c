@@ -27,90 +27,70 @@ enum {
     LIST_ALL_FLAGS = (1 << 16) - 1,
 };
 
-/* One filter group: no bit set = no filter, else the domain must have one of them. */
+/* The state group (running, paused, shut off, other): no bit set = no filter
+ * (lock held). */
 static bool
-group_matches(unsigned int flags, unsigned int yes, unsigned int no, bool value)
+state_matches(const MvDriverObject *obj, unsigned int flags)
 {
-    if (!(flags & (yes | no)))
+    const MvQemuDomain *dom = (const MvQemuDomain *)obj;
+    unsigned int bit;
+
+    if (!(flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)))
         return true;
-    return value ? (flags & yes) != 0 : (flags & no) != 0;
-}
-
-/* Whether @dom passes @flags (lock held). Managed saves, snapshots and
- * checkpoints do not exist here: every domain has none. */
-static bool
-domain_matches(MvQemuDomain *dom, unsigned int flags)
-{
-    bool active = mv_qemu_domain_is_active(dom);
-    bool state_ok;
-
-    if (flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)) {
-        switch (dom->state) {
-        case MV_DOMAIN_RUNNING:
-            state_ok = flags & LIST_RUNNING;
-            break;
-        case MV_DOMAIN_PAUSED:
-            state_ok = flags & LIST_PAUSED;
-            break;
-        case MV_DOMAIN_SHUTOFF:
-            state_ok = flags & LIST_SHUTOFF;
-            break;
-        default:
-            state_ok = flags & LIST_OTHER;
-            break;
-        }
-        if (!state_ok)
-            return false;
+    switch (dom->state) {
+    case MV_DOMAIN_RUNNING:
+        bit = LIST_RUNNING;
+        break;
+    case MV_DOMAIN_PAUSED:
+        bit = LIST_PAUSED;
+        break;
+    case MV_DOMAIN_SHUTOFF:
+        bit = LIST_SHUTOFF;
+        break;
+    default:
+        bit = LIST_OTHER;
+        break;
     }
-    return group_matches(flags, LIST_ACTIVE, LIST_INACTIVE, active) &&
-           group_matches(flags, LIST_PERSISTENT, LIST_TRANSIENT, dom->persistent) &&
-           group_matches(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, false) &&
-           group_matches(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, dom->autostart) &&
-           group_matches(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, false) &&
-           group_matches(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false);
+    return (flags & bit) != 0;
 }
+
+/* The yes/no groups. Managed saves, snapshots and checkpoints do not exist
+ * here: every domain has none. */
+static const MvDriverFilter list_filters[] = {
+    { LIST_ACTIVE, LIST_INACTIVE, mv_driver_filter_active },
+    { LIST_PERSISTENT, LIST_TRANSIENT, mv_driver_filter_persistent },
+    { LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, mv_driver_filter_never },
+    { LIST_AUTOSTART, LIST_NO_AUTOSTART, mv_driver_filter_autostart },
+    { LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, mv_driver_filter_never },
+    { LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, mv_driver_filter_never },
+    { 0 },
+};
 
 typedef struct {
-    unsigned int flags;
     bool need_results;
     MvObjectRef *doms;     /* NULL: count only */
-    guint n;
-    guint count;
 } ListAll;
 
-static bool
-list_begin(guint count, gpointer data)
+static void
+list_alloc(guint count, gpointer data)
 {
     ListAll *la = data;
 
-    la->count = count;
-    if (count > MV_REMOTE_DOMAIN_LIST_MAX)
-        return false;
     if (la->need_results)
         la->doms = g_new0(MvObjectRef, MAX(count, 1));
-    return true;
 }
 
 static void
-list_one(MvQemuDomain *dom, gpointer data)
+list_emit(MvDriverObject *obj, guint index, gpointer data)
 {
     ListAll *la = data;
-    bool match;
-    int id;
 
-    g_mutex_lock(&dom->lock);
-    match = !dom->removed && domain_matches(dom, la->flags);
-    id = dom->id;
-    g_mutex_unlock(&dom->lock);
-    if (!match)
-        return;
     if (la->doms) {
-        MvObjectRef *out = &la->doms[la->n];
-        out->name = g_strdup(dom->name);
-        memcpy(out->uuid, dom->uuid, 16);
-        out->id = id;
+        MvObjectRef *out = &la->doms[index];
+        out->name = g_strdup(obj->name);
+        memcpy(out->uuid, obj->uuid, 16);
+        out->id = obj->id;
     }
-    la->n++;
 }
 
 bool
@@ -123,19 +103,20 @@ mv_qemu_handle_connect_list_all_domains(MvDriverCall *call,
                                         GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    ListAll la = { .flags = flags, .need_results = need_results != 0 };
+    MvDriverQuery query = { flags, list_filters, state_matches };
+    ListAll la = { .need_results = need_results != 0 };
+    guint n;
 
     if (!mv_qemu_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
                                       error))
         return false;
     /* One consistent pass under the list lock: no references, no snapshot copy. */
-    if (!mv_qemu_domains_foreach(driver->domains, list_begin, list_one, &la))
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                            "too many domains (%u) for one reply (max %d)", la.count,
-                            MV_REMOTE_DOMAIN_LIST_MAX);
+    if (!mv_driver_list_select(driver->domains, &query, MV_REMOTE_DOMAIN_LIST_MAX, list_alloc,
+                               list_emit, &la, &n, error))
+        return false;
     *ret_domains = la.doms;
-    *ret_n_domains = la.doms ? la.n : 0;
-    (*ret_ret) = la.n;
+    *ret_n_domains = la.doms ? n : 0;
+    (*ret_ret) = n;
     return true;
 }
 
@@ -143,7 +124,7 @@ mv_qemu_handle_connect_list_all_domains(MvDriverCall *call,
 static guint
 collect(MvQemuDriver *driver, bool active, int max, int *ids, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
     guint n = 0;
 
     for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
@@ -228,7 +209,7 @@ mv_qemu_handle_domain_lookup_by_name(MvDriverCall *call,
                                      GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_name(mv_qemu_driver_get(call)->domains, name);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_name(mv_qemu_driver_get(call)->domains, name));
 
     if (!dom)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
@@ -244,8 +225,7 @@ mv_qemu_handle_domain_lookup_by_uuid(MvDriverCall *call,
                                      GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_uuid(mv_qemu_driver_get(call)->domains,
-                                     uuid);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(mv_qemu_driver_get(call)->domains, uuid));
     char text[MV_UUID_STRING_LEN];
 
     if (!dom) {
@@ -264,7 +244,7 @@ mv_qemu_handle_domain_lookup_by_id(MvDriverCall *call,
                                    GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_id(mv_qemu_driver_get(call)->domains, id);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_id(mv_qemu_driver_get(call)->domains, id));
 
     if (!dom)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,

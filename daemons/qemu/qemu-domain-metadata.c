@@ -8,10 +8,11 @@
 
 #include <string.h>
 
+#include "driver/affect.h"
 #include "util/xml.h"
 
-#define AFFECT_LIVE   (1u << 0)
-#define AFFECT_CONFIG (1u << 1)
+#define AFFECT_LIVE   MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
+#define AFFECT_CONFIG MV_DRIVER_AFFECT_CONFIG
 
 enum { METADATA_DESCRIPTION = 0, METADATA_TITLE = 1, METADATA_ELEMENT = 2 };
 
@@ -140,15 +141,8 @@ mv_qemu_handle_domain_set_metadata(MvDriverCall *call,
         return false;
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    if (!(flags & (AFFECT_LIVE | AFFECT_CONFIG)))
-        flags |= active ? AFFECT_LIVE : AFFECT_CONFIG;
-    if ((flags & AFFECT_LIVE) && !active)
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                          "Requested operation is not valid: domain is not running");
-    if (ok && (flags & AFFECT_CONFIG) && !dom->persistent)
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                          "Requested operation is not valid: transient domains have no "
-                          "persistent config");
+    ok = mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, active, dom->persistent,
+                                  MV_DRIVER_AFFECT_NEED_PERSISTENT, error);
     if (ok && (flags & AFFECT_LIVE)) {
         g_autoptr(MvDomainDef) live = mv_domain_def_copy(dom->live);
         if ((ok = apply(live, type, metadata, key, uri, error) &&
@@ -196,13 +190,12 @@ mv_qemu_handle_domain_get_metadata(MvDriverCall *call,
         !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)))
         return false;
     g_mutex_lock(&dom->lock);
-    if ((flags & AFFECT_LIVE) && !dom->live) {
+    if (!mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, dom->live != NULL, true, 0,
+                                  error)) {
         g_mutex_unlock(&dom->lock);
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is not running");
+        return false;
     }
-    def = (flags & AFFECT_CONFIG) || !dom->live ? (dom->newdef ? dom->newdef : dom->def)
-                                                      : dom->live;
+    def = (flags & AFFECT_CONFIG) ? (dom->newdef ? dom->newdef : dom->def) : dom->live;
     switch (type) {
     case METADATA_DESCRIPTION:
         (*ret_metadata) = g_strdup(def->description);

@@ -150,7 +150,7 @@ mv_qemu_handle_connect_get_all_domain_stats(MvDriverCall *call,
             g_ptr_array_add(doms, dom);
         }
     } else {
-        doms = mv_qemu_domains_snapshot(driver->domains);
+        doms = mv_driver_list_snapshot(driver->domains);
     }
     *ret_ret_stats = g_new0(MvRemoteDomainStatsRecord, MAX(doms->len, 1));
     for (guint i = 0; i < doms->len; i++) {

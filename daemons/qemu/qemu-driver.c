@@ -27,14 +27,14 @@ driver_thread(gpointer data)
 static bool
 make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
 {
-    driver->defs_dir = mv_paths_definitions_dir(paths, "qemu");
-    driver->autostart_dir = g_build_filename(driver->defs_dir, "autostart", NULL);
+    g_autofree char *defs_dir = mv_paths_definitions_dir(paths, "qemu");
+
     driver->state_dir = mv_paths_state_dir(paths, "qemu");
+    driver->store = mv_driver_store_new(defs_dir, driver->state_dir, MV_FROM_QEMU);
     driver->log_dir = g_build_filename(paths->log_dir, "qemu", NULL);
     driver->lib_dir = mv_paths_data_dir(paths, "qemu");
     driver->network_socket = mv_paths_socket(paths, "network", MV_SOCKET_RW);
-    return mv_file_mkdir_p(driver->defs_dir, 0755, error) &&
-           mv_file_mkdir_p(driver->state_dir, 0700, error) &&
+    return mv_driver_store_create_dirs(driver->store, error) &&
            mv_file_mkdir_p(driver->log_dir, 0750, error) &&
            mv_file_mkdir_p(driver->lib_dir, 0750, error);
 }
@@ -60,22 +60,27 @@ probe_emulator(MvQemuDriver *driver)
 }
 
 static void
-recover_and_autostart(MvQemuDriver *driver)
+recover_one(MvQemuDriver *driver, MvQemuStatus *st, gpointer data)
 {
-    g_autoptr(GPtrArray) statuses = mv_qemu_persist_load_status(driver);
-    g_autoptr(GPtrArray) all = NULL;
-    g_autoptr(GHashTable) kept = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *kept = data;
 
-    for (guint i = 0; i < statuses->len; i++) {
-        MvQemuStatus *st = statuses->pdata[i];
-        mv_qemu_process_recover(driver, st);
-        /* A status file still there after recovery: its QEMU was deliberately left alone. */
-        if (g_file_test(st->path, G_FILE_TEST_EXISTS))
-            g_hash_table_add(kept, st->monitor_path);
-    }
+    mv_qemu_process_recover(driver, st);
+    /* A status file still there after recovery: its QEMU was deliberately left alone. */
+    if (g_file_test(st->path, G_FILE_TEST_EXISTS))
+        g_hash_table_add(kept, g_strdup(st->monitor_path));
+}
+
+/* Definitions, then the guests that survived a daemon restart, then autostart. */
+static void
+load_recover_and_autostart(MvQemuDriver *driver)
+{
+    g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GHashTable) kept = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    mv_qemu_persist_reconcile(driver, recover_one, kept);
     /* QEMUs that no status file accounts for (left by a killed daemon) go. */
     mv_qemu_stray_sweep(driver, kept);
-    all = mv_qemu_domains_snapshot(driver->domains);
+    all = mv_driver_list_snapshot(driver->domains);
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];
         bool start;
@@ -114,15 +119,14 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
     driver->capabilities_xml = mv_capabilities_format(caps);
 
 
-    driver->domains = mv_qemu_domains_new(driver);
+    driver->domains = mv_driver_list_new(&mv_qemu_domain_class, driver);
     driver->events = mv_qemu_events_new();
     driver->ctx = g_main_context_new();
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->thread = g_thread_new("qemu-events", driver_thread, driver);
     driver->actions = mv_qemu_process_actions_new(driver);
 
-    mv_qemu_persist_load_defs(driver);
-    recover_and_autostart(driver);
+    load_recover_and_autostart(driver);
     return true;
 }
 
@@ -138,7 +142,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
         g_thread_pool_free(driver->actions, FALSE, TRUE);
     if (driver->domains) {
         /* Guests keep running: only let go of their monitors and watches. */
-        all = mv_qemu_domains_snapshot(driver->domains);
+        all = mv_driver_list_snapshot(driver->domains);
         for (guint i = 0; i < all->len; i++) {
             MvQemuDomain *dom = all->pdata[i];
             g_mutex_lock(&dom->lock);
@@ -148,7 +152,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
                 g_source_destroy(dom->exit_source);
             g_mutex_unlock(&dom->lock);
             mv_qemu_persist_cancel_status_retry(dom);
-            mv_qemu_domains_remove(driver->domains, dom);
+            mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         }
     }
     if (driver->loop) {
@@ -158,12 +162,11 @@ mv_qemu_driver_stop(MvDaemon *daemon)
         g_main_context_unref(driver->ctx);
     }
     g_clear_pointer(&all, g_ptr_array_unref);
-    mv_qemu_domains_free(driver->domains);
-    mv_qemu_events_free(driver->events);
+    mv_driver_list_free(driver->domains);
+    mv_driver_events_free(driver->events);
     g_free(driver->probe_error);
     g_free(driver->capabilities_xml);
-    g_free(driver->defs_dir);
-    g_free(driver->autostart_dir);
+    mv_driver_store_free(driver->store);
     g_free(driver->state_dir);
     g_free(driver->log_dir);
     g_free(driver->lib_dir);
@@ -182,7 +185,7 @@ mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient 
     if (!driver)
         return;
     if (driver->events)
-        mv_qemu_events_client_closed(driver->events, client);
+        mv_driver_events_client_closed(driver->events, client);
     mv_qemu_console_client_closed(client);
     if (driver->domains)
         mv_qemu_process_autodestroy(driver, conn);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "daemon/daemon.h"
+#include "driver/store.h"
 #include "qemu-domain.h"
 #include "qemu-events.h"
 #include "qemu-probe.h"
@@ -25,8 +26,7 @@ typedef struct {
     bool kvm_available;
     int job_wait_ms;            /* how long a call waits for another call's job */
 
-    char *defs_dir;             /* <etc>/qemu: persistent definitions */
-    char *autostart_dir;        /* <etc>/qemu/autostart: links to the definitions */
+    MvDriverStore *store;       /* <etc>/qemu definitions (+ autostart/), <run>/qemu status */
     char *state_dir;            /* <run>/qemu: live status, monitor sockets */
     char *log_dir;              /* <log>/qemu: QEMU's stderr and serial logs */
     char *lib_dir;              /* <lib>/qemu: caches, channel sockets */
@@ -34,8 +34,8 @@ typedef struct {
     char **emulators;           /* [qemu] emulators: binaries besides the probed one */
     char **denied_paths;        /* host paths no definition may use (resolved) */
 
-    MvQemuDomains *domains;
-    MvQemuEvents *events;
+    MvDriverList *domains;
+    MvDriverEvents *events;
 
     GMainContext *ctx;          /* monitor I/O, process exits, consoles */
     GMainLoop *loop;

@@ -131,7 +131,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
     mv_qemu_process_emit(driver, dom, MV_EVENT_STOPPED, detail);
     if (transient)
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
 }
 
 void
@@ -144,7 +144,7 @@ mv_qemu_process_end_job(MvQemuDriver *driver, MvQemuDomain *dom)
     g_mutex_unlock(&dom->lock);
     if (exited)
         process_cleanup(driver, dom);
-    mv_qemu_domain_end_job(dom);
+    mv_driver_object_end_job(MV_DRIVER_OBJECT(dom));
 }
 
 /* ---- reactions on the driver context ---- */
@@ -245,7 +245,8 @@ handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
     MvQemuMonitor *monitor;
     bool reboot;
 
-    if (!mv_qemu_domain_begin_job(dom, "guest shutdown", MV_QEMU_JOB_WAIT_MS, &err)) {
+    if (!mv_driver_object_begin_job(MV_DRIVER_OBJECT(dom), "guest shutdown", MV_QEMU_JOB_WAIT_MS,
+                                    &err)) {
         mv_log_warning("domain '%s': %s", dom->name, err->message);
         return;
     }
@@ -297,7 +298,8 @@ run_action(gpointer data, gpointer user_data)
         handle_guest_shutdown(driver, action->dom);
         break;
     case ACTION_AUTOSTART:
-        if (mv_qemu_domain_begin_job(action->dom, "autostart", MV_QEMU_JOB_WAIT_MS, &err)) {
+        if (mv_driver_object_begin_job(MV_DRIVER_OBJECT(action->dom), "autostart",
+                                       MV_QEMU_JOB_WAIT_MS, &err)) {
             g_mutex_lock(&action->dom->lock);
             bool active = mv_qemu_domain_is_active(action->dom);
             g_mutex_unlock(&action->dom->lock);
@@ -308,7 +310,8 @@ run_action(gpointer data, gpointer user_data)
         }
         break;
     case ACTION_AUTODESTROY:
-        if (mv_qemu_domain_begin_job(action->dom, "autodestroy", MV_QEMU_JOB_WAIT_MS, &err)) {
+        if (mv_driver_object_begin_job(MV_DRIVER_OBJECT(action->dom), "autodestroy",
+                                       MV_QEMU_JOB_WAIT_MS, &err)) {
             g_mutex_lock(&action->dom->lock);
             bool active = mv_qemu_domain_is_active(action->dom);
             g_mutex_unlock(&action->dom->lock);
@@ -338,7 +341,7 @@ mv_qemu_process_autostart(MvQemuDriver *driver, MvQemuDomain *dom)
 void
 mv_qemu_process_autodestroy(MvQemuDriver *driver, gconstpointer conn)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
 
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];
@@ -767,7 +770,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
         return false;
     }
 
-    id = mv_qemu_domains_next_id(driver->domains);
+    id = mv_driver_list_next_id(driver->domains);
     g_mutex_lock(&dom->lock);
     dom->live = g_steal_pointer(&live);
     dom->id = id;
@@ -878,7 +881,8 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
 static MvQemuDomain *
 recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
 {
-    MvQemuDomain *dom = mv_qemu_domains_find_by_uuid(driver->domains, st->live->uuid);
+    MvQemuDomain *dom =
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, st->live->uuid));
     g_autoptr(GError) err = NULL;
 
     if (dom || st->persistent)
@@ -934,7 +938,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         unlink_runtime_files(st->monitor_path);
         return;
     }
-    mv_qemu_domains_reserve_id(driver->domains, st->id);
+    mv_driver_list_reserve_id(driver->domains, st->id);
     g_mutex_lock(&dom->lock);
     mv_domain_def_free(dom->live);
     dom->live = g_steal_pointer(&st->live);

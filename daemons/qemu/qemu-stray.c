@@ -71,7 +71,7 @@ mv_qemu_stray_kill(pid_t pid, guint64 start_time, const char *pidfile)
 static GHashTable *
 active_monitors(MvQemuDriver *driver)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
     GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     for (guint i = 0; i < all->len; i++) {
