@@ -6,15 +6,9 @@
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
 
-static const char *const qemu_uri_schemes[] = { "qemu", NULL };
-
 const MvDaemonDescriptor mv_qemu_daemon = {
-    .name = "qemu",
-    .program_name = "modvirt-qemud",
-    .summary = "Manages virtual machines on QEMU/KVM; speaks libvirt's remote protocol.",
-    .routes = (1u << MV_ROUTE_HYPERVISOR) | (1u << MV_ROUTE_DOMAIN),
-    .default_uri = "qemu:///system",
-    .uri_schemes = qemu_uri_schemes,
+    /* name, program, summary, routes, URI: the registry's row (daemons.ini) */
+    MV_DAEMON_DESCRIPTOR_QEMU,
     .handlers = mv_qemu_handlers_table,
     .nhandlers = MV_REMOTE_PROC_LAST,
     .config_read = mv_qemu_config_read,

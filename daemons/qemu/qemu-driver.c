@@ -43,7 +43,8 @@ make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
     driver->state_dir = mv_paths_state_dir(paths, "qemu");
     driver->log_dir = g_build_filename(paths->log_dir, "qemu", NULL);
     driver->lib_dir = mv_paths_data_dir(paths, "qemu");
-    driver->network_socket = mv_paths_socket(paths, "network", MV_SOCKET_RW);
+    driver->network_socket = mv_paths_socket(paths, mv_daemon_info(MV_DAEMON_NETWORK)->socket_name,
+                                             MV_SOCKET_RW);
     return mv_file_mkdir_p(driver->defs_dir, 0755, error) &&
            mv_file_mkdir_p(driver->state_dir, 0700, error) &&
            mv_file_mkdir_p(driver->log_dir, 0750, error) &&
