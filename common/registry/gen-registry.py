@@ -44,10 +44,11 @@ class Daemon:
         self.kind = sect['kind']
         self.scheme = sect.get('scheme')
         self.routes = sect.get('routes', '').split()
-        self.serves = sect['serves']
-        self.summary = sect['summary']
-        self.title = sect['title']
-        self.purpose = sect['purpose']
+        # text may continue on indented lines: one line with single spaces
+        self.serves = ' '.join(sect['serves'].split())
+        self.summary = ' '.join(sect['summary'].split())
+        self.title = ' '.join(sect['title'].split())
+        self.purpose = ' '.join(sect['purpose'].split())
         self.docs = sect['docs']
         self.built = sect['built'] == 'yes'
         self.service_extra = sect.get('service-extra')
@@ -141,7 +142,8 @@ def load(path):
             fail('[%s]: a hypervisor daemon owns exactly: %s'
                  % (section, ' '.join(HYPERVISOR_ROUTES)))
         if d.kind == 'objects' and set(d.routes) & set(HYPERVISOR_ROUTES):
-            fail('[%s]: only hypervisor daemons own %s' % (section, ' and '.join(HYPERVISOR_ROUTES)))
+            fail('[%s]: only hypervisor daemons own %s'
+                 % (section, ' and '.join(HYPERVISOR_ROUTES)))
         for what, value in (('name', d.name), ('scheme', d.scheme)):
             if value is None:
                 continue
