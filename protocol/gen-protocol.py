@@ -29,17 +29,27 @@ ENUM_NAME = 'mv_remote_procedure'
 PROC_PREFIX = 'MV_REMOTE_PROC_'
 TYPE_PREFIX = 'mv_remote_'
 
-ROUTES = {
-    'any': 'MV_ROUTE_ANY',
-    'hypervisor': 'MV_ROUTE_HYPERVISOR',
-    'domain': 'MV_ROUTE_DOMAIN',
-    'network': 'MV_ROUTE_NETWORK',
-    'storage': 'MV_ROUTE_STORAGE',
-    'nwfilter': 'MV_ROUTE_NWFILTER',
-    'secret': 'MV_ROUTE_SECRET',
-    'nodedev': 'MV_ROUTE_NODEDEV',
-    'interface': 'MV_ROUTE_INTERFACE',
-}
+# The @route: values and their MvRoute names come from the daemon registry.
+REGISTRY_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common',
+                            'registry', 'daemons.ini')
+
+
+def load_routes(path=REGISTRY_INI):
+    """{'any': 'MV_ROUTE_ANY', ...} from the registry's [routes], in MvRoute order."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'gen_registry', os.path.join(os.path.dirname(path), 'gen-registry.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    try:
+        reg = mod.load(path)
+    except mod.RegistryError as e:
+        sys.stderr.write('%s\n' % e)
+        sys.exit(1)
+    return {r: 'MV_ROUTE_' + r.upper() for r in reg.route_names()}
+
+
+ROUTES = load_routes()
 PRIORITIES = {
     'inline': 'MV_PRIORITY_INLINE',
     'high': 'MV_PRIORITY_HIGH',

@@ -13,8 +13,6 @@
 #include "qemu-handlers.h"
 #include "remote-dispatch.h"
 
-static const char *const qemu_uri_schemes[] = { "qemu", NULL };
-
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
     .connect_get_type = mv_qemu_handle_connect_get_type,
     .connect_get_version = mv_qemu_handle_connect_get_version,
@@ -97,12 +95,8 @@ static const MvRemoteDrivers qemu_drivers = {
 static MvDispatchFunc qemu_handlers[MV_REMOTE_PROC_LAST];
 
 static const MvDaemonDescriptor qemu_daemon = {
-    .name = "qemu",
-    .program_name = "modvirt-qemud",
-    .summary = "Manages virtual machines on QEMU/KVM; speaks libvirt's remote protocol.",
-    .routes = (1u << MV_ROUTE_HYPERVISOR) | (1u << MV_ROUTE_DOMAIN),
-    .default_uri = "qemu:///system",
-    .uri_schemes = qemu_uri_schemes,
+    /* name, program, summary, routes, URI: the registry's row (daemons.ini) */
+    MV_DAEMON_DESCRIPTOR_QEMU,
     .handlers = qemu_handlers,
     .nhandlers = MV_REMOTE_PROC_LAST,
     .config_read = mv_qemu_config_read,

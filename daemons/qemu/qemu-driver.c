@@ -33,7 +33,9 @@ make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
     driver->store = mv_driver_store_new(defs_dir, driver->state_dir, MV_FROM_QEMU);
     driver->log_dir = g_build_filename(paths->log_dir, "qemu", NULL);
     driver->lib_dir = mv_paths_data_dir(paths, "qemu");
-    driver->network_socket = mv_paths_socket(paths, "network", MV_SOCKET_RW);
+    driver->network_socket = mv_paths_socket(paths,
+                                             mv_daemon_info(MV_DAEMON_NETWORK)->socket_name,
+                                             MV_SOCKET_RW);
     return mv_driver_store_create_dirs(driver->store, error) &&
            mv_file_mkdir_p(driver->log_dir, 0750, error) &&
            mv_file_mkdir_p(driver->lib_dir, 0750, error);
