@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/proc.h"
+
 /* Stats groups (virDomainStatsTypes) we can report. */
 enum {
     STATS_STATE = 1 << 0,
@@ -52,18 +54,12 @@ add_param(Params *p, const char *field, int type, guint64 value)
 static bool
 process_times(pid_t pid, guint64 *ret_user, guint64 *ret_system)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *text = NULL;
-    unsigned long long utime, stime;
-    guint64 tick_ns = 1000000000ull / (guint64)sysconf(_SC_CLK_TCK);
-    const char *p;
+    MvProcStat st;
 
-    if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')) ||
-        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2)
+    if (!mv_proc_stat_read(pid, &st, NULL))
         return false;
-    *ret_user = utime * tick_ns;
-    *ret_system = stime * tick_ns;
+    *ret_user = mv_proc_ticks_to_ns(st.utime);
+    *ret_system = mv_proc_ticks_to_ns(st.stime);
     return true;
 }
 
