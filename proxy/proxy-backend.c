@@ -208,7 +208,8 @@ send_identity(MvProxyBackend *be, GError **error)
     /* xdr_free() below frees the array's data (GLib and XDR share malloc). */
     args.params.params_val = (mv_remote_typed_param *)g_array_free(params, FALSE);
     ok = mv_remote_connect_set_identity(be->rpc, &args, &err);
-    if (!ok && (be->conn->open_flags & 1u) && g_error_matches(err, MV_ERROR, MV_ERR_OPERATION_DENIED)) {
+    if (!ok && (be->conn->open_flags & 1u) &&
+        g_error_matches(err, MV_ERROR, MV_ERR_OPERATION_DENIED)) {
         /* The daemons take an identity from root peers only: a proxy not
          * running as root still serves read-only clients, unnamed. */
         mv_log_debug("%s does not take an identity on a read-only connection: %s", be->program,
@@ -261,8 +262,8 @@ mv_proxy_backend_open(MvProxyConn *conn, MvProxyBackendSlot slot, const char *da
         return NULL;
     }
     mv_rpc_client_set_close_handler(be->rpc, on_backend_closed, be);
-    mv_log_debug("client %" G_GUINT64_FORMAT ": opened %s on %s", mv_server_client_get_id(be->client),
-                 uri, be->socket);
+    mv_log_debug("client %" G_GUINT64_FORMAT ": opened %s on %s",
+                 mv_server_client_get_id(be->client), uri, be->socket);
     return be;
 }
 

@@ -132,8 +132,9 @@ mv_xml_schema_get(const char *path, GError **error)
     g_mutex_unlock(&mv_xml_schema_lock);
 
     if (!schema)
-        mv_error_set(error, MV_FROM_XML, MV_ERR_XML_ERROR, "Cannot load the RelaxNG schema '%s': %s",
-                     path, err.message ? err.message : "unreadable or invalid schema");
+        mv_error_set(error, MV_FROM_XML, MV_ERR_XML_ERROR,
+                     "Cannot load the RelaxNG schema '%s': %s", path,
+                     err.message ? err.message : "unreadable or invalid schema");
     mv_xml_error_clear(&err);
     return schema;
 }

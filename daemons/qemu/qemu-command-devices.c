@@ -86,8 +86,10 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
     if (c && c->ports >= 0) {
         if (!g_str_has_suffix(device, "xhci")) {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "USB controller %d: only xhci controllers have a "
-                               "configurable number of ports", index);
+            return qemu_command_unsupported(error,
+                                            "USB controller %d: only xhci controllers have a "
+                                            "configurable number of ports",
+                                            index);
         }
         g_string_append_printf(buf, ",p2=%d,p3=%d", c->ports, c->ports);
     }
@@ -110,13 +112,13 @@ controller_add_pci(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         const char *root = cmd->q35 ? "pcie-root" : "pci-root";
 
         if (model && !g_str_equal(model, root))
-            return qemu_command_unsupported(error, "PCI controller 0 must be '%s' on this machine, not '%s'",
-                               root, model);
+            return qemu_command_unsupported(
+                error, "PCI controller 0 must be '%s' on this machine, not '%s'", root, model);
         return true;    /* built into the machine */
     }
     if (!model || g_str_equal(model, "pci-root") || g_str_equal(model, "pcie-root"))
-        return qemu_command_unsupported(error, "PCI controller %d: only controller 0 can be a root bus",
-                           c->index);
+        return qemu_command_unsupported(
+            error, "PCI controller %d: only controller 0 can be a root bus", c->index);
     buf = g_string_new(NULL);
     if (g_str_equal(model, "pci-bridge")) {
         g_string_append_printf(buf, "pci-bridge,chassis_nr=%d", c->index);
@@ -170,8 +172,8 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
         else if (g_str_equal(model, "lsilogic"))
             g_string_append(buf, "lsi53c895a");
         else
-            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)",
-                               what, model);
+            return qemu_command_unsupported(
+                error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)", what, model);
         g_string_append_printf(buf, ",id=scsi%d", index);
     } else if (g_str_equal(type, "virtio-serial")) {
         buf = g_string_new(NULL);
@@ -185,7 +187,8 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
             return qemu_command_unsupported(error, "%s: the q35 machine has no IDE controller "
                                "(use a sata controller)", what);
         if (index != 0)
-            return qemu_command_unsupported(error, "%s: the pc machine has one built-in IDE controller", what);
+            return qemu_command_unsupported(
+                error, "%s: the pc machine has one built-in IDE controller", what);
         return true;        /* built into PIIX */
     } else {
         return qemu_command_unsupported(error, "controller type '%s' is not supported", type);
@@ -220,7 +223,8 @@ qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
         if (g_str_equal(c->type, "pci"))
             continue;
         if (c->index < 0)
-            return qemu_command_unsupported(error, "%s controller: index %d is invalid", c->type, c->index);
+            return qemu_command_unsupported(error, "%s controller: index %d is invalid", c->type,
+                                            c->index);
         if (g_str_equal(c->type, "usb")) {
             if (!controller_add_usb(cmd, c, error))
                 return false;
@@ -316,8 +320,10 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
     unsigned int index;
 
     if (!disk_name_to_index(disk->target_dev, &index))
-        return qemu_command_unsupported(error, "disk '%s': the target name is not a valid disk name "
-                           "(like vda, sdb, hdc)", disk->target_dev ? disk->target_dev : "");
+        return qemu_command_unsupported(error,
+                                        "disk '%s': the target name is not a valid disk name "
+                                        "(like vda, sdb, hdc)",
+                                        disk->target_dev ? disk->target_dev : "");
     if (a->type && g_str_equal(a->type, "drive")) {
         if (disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
             return qemu_command_unsupported(error, "disk '%s': a virtio disk has a PCI address, "
@@ -346,12 +352,14 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
         }
     }
     if (disk->bus == MV_DOMAIN_DISK_BUS_SATA && (addr.bus != 0 || addr.unit > 5))
-        return qemu_command_unsupported(error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5",
-                           disk->target_dev);
+        return qemu_command_unsupported(
+            error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5", disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && (addr.controller != 0 || addr.bus > 1
                                                 || addr.unit > 1))
-        return qemu_command_unsupported(error, "disk '%s': an IDE drive address needs controller 0, "
-                           "bus 0-1 and unit 0-1", disk->target_dev);
+        return qemu_command_unsupported(error,
+                                        "disk '%s': an IDE drive address needs controller 0, "
+                                        "bus 0-1 and unit 0-1",
+                                        disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_SCSI && (addr.bus != 0 || addr.unit > 16383))
         return qemu_command_unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
                            disk->target_dev);
@@ -745,8 +753,8 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
                 break;
             if (g_str_equal(bus, "usb")) {
                 if (cmd->usb_none)
-                    return qemu_command_unsupported(error, "input%zu: a USB %s needs a USB controller",
-                                       i, input->type);
+                    return qemu_command_unsupported(
+                        error, "input%zu: a USB %s needs a USB controller", i, input->type);
                 qemu_command_addf(cmd, "-device", "%s,bus=usb.0,id=input%zu",
                                   devices[d].device, i);
             } else {
@@ -761,7 +769,8 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
             }
         }
         if (!found)
-            return qemu_command_unsupported(error, "input%zu: a %s %s is not supported", i, bus, input->type);
+            return qemu_command_unsupported(error, "input%zu: a %s %s is not supported", i, bus,
+                                            input->type);
     }
     return true;
 }
@@ -789,11 +798,12 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
 
         if (g_str_equal(g->type, "vnc")) {
             if (vnc)
-                return qemu_command_unsupported(error, "graphics %zu: only one VNC display is supported", i);
+                return qemu_command_unsupported(
+                    error, "graphics %zu: only one VNC display is supported", i);
             vnc = true;
             if (!autoport && (g->port < 5900 || g->port > 65535))
-                return qemu_command_unsupported(error, "graphics %zu: VNC port %d is outside 5900-65535",
-                                   i, g->port);
+                return qemu_command_unsupported(
+                    error, "graphics %zu: VNC port %d is outside 5900-65535", i, g->port);
             buf = g_string_new(NULL);
             graphics_append_listen(buf, listen);
             /* autoport: QEMU takes the first free display from :0 (port 5900);
@@ -807,14 +817,16 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
             qemu_command_add_take(cmd, "-vnc", buf);
         } else if (g_str_equal(g->type, "spice")) {
             if (spice)
-                return qemu_command_unsupported(error, "graphics %zu: only one SPICE display is supported", i);
+                return qemu_command_unsupported(
+                    error, "graphics %zu: only one SPICE display is supported", i);
             spice = true;
             /* SPICE has no "first free port" option, and nothing allocates one yet */
             if (autoport)
                 return qemu_command_unsupported(error, "graphics %zu: SPICE needs an explicit port "
                                    "(autoport is not supported for SPICE)", i);
             if (g->port < 1 || g->port > 65535)
-                return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i, g->port);
+                return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i,
+                                                g->port);
             buf = g_string_new(NULL);
             g_string_append_printf(buf, "port=%d,addr=", g->port);
             qemu_command_escape(buf, listen);
@@ -823,8 +835,8 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
                 g_string_append(buf, ",disable-ticketing=on");
             qemu_command_add_take(cmd, "-spice", buf);
         } else {
-            return qemu_command_unsupported(error, "graphics %zu: type '%s' is not supported (vnc, spice are)",
-                               i, g->type);
+            return qemu_command_unsupported(
+                error, "graphics %zu: type '%s' is not supported (vnc, spice are)", i, g->type);
         }
     }
     return true;
@@ -878,15 +890,15 @@ qemu_command_devices_add_video(QemuCmd *cmd, GError **error)
         } else if (g_str_equal(model, "ramfb")) {
             if (v->address.type) {
                 g_string_free(buf, TRUE);
-                return qemu_command_unsupported(error, "%s: ramfb is not a PCI device and has no address",
-                                   alias);
+                return qemu_command_unsupported(
+                    error, "%s: ramfb is not a PCI device and has no address", alias);
             }
             g_string_append(buf, "ramfb");
         } else {
             g_string_free(buf, TRUE);
             if (g_str_equal(model, "vga") || g_str_equal(model, "cirrus"))
-                return qemu_command_unsupported(error, "%s: a '%s' adapter can only be the primary one",
-                                   alias, model);
+                return qemu_command_unsupported(
+                    error, "%s: a '%s' adapter can only be the primary one", alias, model);
             return qemu_command_unsupported(error, "%s: model '%s' is not supported "
                                "(vga, cirrus, virtio, qxl, bochs, ramfb, none are)", alias, model);
         }
@@ -912,8 +924,10 @@ watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
     const char *action = w->action ? w->action : "reset";
 
     if (w->address.type && w->model && !g_str_equal(w->model, "i6300esb"))
-        return qemu_command_unsupported(error, "watchdog0: model '%s' is not a PCI device and has no "
-                           "address", w->model);
+        return qemu_command_unsupported(error,
+                                        "watchdog0: model '%s' is not a PCI device and has no "
+                                        "address",
+                                        w->model);
     if (!w->model || g_str_equal(w->model, "i6300esb")) {
         GString *buf = g_string_new("i6300esb,id=watchdog0");
 
@@ -955,8 +969,9 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (!g_str_equal(def->memballoon->model, "virtio"))
-            return qemu_command_unsupported(error, "balloon0: model '%s' is not supported (virtio, none are)",
-                               def->memballoon->model);
+            return qemu_command_unsupported(
+                error, "balloon0: model '%s' is not supported (virtio, none are)",
+                def->memballoon->model);
         buf = g_string_new("virtio-balloon-pci,id=balloon0");
         if (!qemu_command_add_pci_address(cmd, buf, &def->memballoon->address, "balloon0",
                                           error)) {
@@ -972,8 +987,8 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (rng->model && !g_str_equal(rng->model, "virtio"))
-            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio is)", alias,
-                               rng->model);
+            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio is)",
+                                            alias, rng->model);
         buf = g_string_new(NULL);
         if (rng->backend_model && g_str_equal(rng->backend_model, "builtin")) {
             g_string_append_printf(buf, "rng-builtin,id=obj%s", alias);
@@ -982,8 +997,9 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
             qemu_command_escape(buf, rng->backend ? rng->backend : "/dev/urandom");
         } else {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: backend '%s' is not supported (random, builtin are)",
-                               alias, rng->backend_model);
+            return qemu_command_unsupported(
+                error, "%s: backend '%s' is not supported (random, builtin are)", alias,
+                rng->backend_model);
         }
         qemu_command_add_take(cmd, "-object", buf);
         buf = g_string_new(NULL);

@@ -76,13 +76,14 @@ collect(MvQemuDomain *dom, unsigned int stats, unsigned int flags,
 
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    if (((flags & 1) && !active) || ((flags & 2) && active) ||
-        ((flags & 4) && !dom->persistent) || ((flags & 8) && dom->persistent) ||
-        ((flags & 0xf0) && !(((flags & 16) && dom->state == MV_DOMAIN_RUNNING) ||
-                             ((flags & 32) && dom->state == MV_DOMAIN_PAUSED) ||
-                             ((flags & 64) && dom->state == MV_DOMAIN_SHUTOFF) ||
-                             ((flags & 128) && dom->state != MV_DOMAIN_RUNNING &&
-                              dom->state != MV_DOMAIN_PAUSED && dom->state != MV_DOMAIN_SHUTOFF)))) {
+    if (((flags & 1) && !active) || ((flags & 2) && active) || ((flags & 4) && !dom->persistent) ||
+        ((flags & 8) && dom->persistent) ||
+        ((flags & 0xf0) &&
+         !(((flags & 16) && dom->state == MV_DOMAIN_RUNNING) ||
+           ((flags & 32) && dom->state == MV_DOMAIN_PAUSED) ||
+           ((flags & 64) && dom->state == MV_DOMAIN_SHUTOFF) ||
+           ((flags & 128) && dom->state != MV_DOMAIN_RUNNING && dom->state != MV_DOMAIN_PAUSED &&
+            dom->state != MV_DOMAIN_SHUTOFF)))) {
         g_mutex_unlock(&dom->lock);
         g_array_unref(p.params);
         return false;

@@ -121,7 +121,8 @@ test_validate(void)
     g_autoptr(xmlDoc) good = mv_xml_parse_string_with_schema_path(
         "<widget name='w'><parts><part size='1'/><part size='2'/></parts></widget>", SCHEMA, &err);
     g_autofree char *element = parse_fails(
-        "<widget name='w'><parts><part size='1'/><part size='2'><frobnicate/></part></parts></widget>",
+        "<widget name='w'><parts><part size='1'/><part size='2'><frobnicate/></part></parts>"
+        "</widget>",
         SCHEMA);
     g_autofree char *attr = parse_fails(
         "<widget name='w'><parts><part size='1'/><part size='big'/></parts></widget>", SCHEMA);
