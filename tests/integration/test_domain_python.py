@@ -365,6 +365,36 @@ class PythonDomains(unittest.TestCase):
         self.assertTrue(gone, "vdb still in the live XML after detach")
         dom.destroy()
 
+    def test_affect_flags(self):
+        # CURRENT (0) means the live domain while it runs and the config while it does
+        # not; LIVE on a shut-off domain is refused
+        balloon = "<memballoon model='virtio'/>"
+        dom = self.conn.defineXML(fw("af1", memory_mib=64, extra_devices=balloon))
+
+        def config_current_kib():
+            xml = ET.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+            node = xml.find("currentMemory")
+            self.assertEqual(node.get("unit", "KiB"), "KiB")
+            return int(node.text)
+
+        self.assertLibvirtError(libvirt.VIR_ERR_OPERATION_INVALID, dom.setMemoryFlags, 32768,
+                                libvirt.VIR_DOMAIN_AFFECT_LIVE, contains="not running")
+        self.assertLibvirtError(libvirt.VIR_ERR_OPERATION_INVALID, dom.setVcpusFlags, 1,
+                                libvirt.VIR_DOMAIN_AFFECT_LIVE, contains="not running")
+        dom.setMemoryFlags(49152, libvirt.VIR_DOMAIN_AFFECT_CURRENT)
+        self.assertEqual(config_current_kib(), 49152)
+
+        dom.create()
+        self.assertEqual(dom.info()[2], 49152)
+        dom.setMemoryFlags(40960, libvirt.VIR_DOMAIN_AFFECT_CURRENT)
+        self.assertEqual(dom.info()[2], 40960, "CURRENT on a running domain is live")
+        self.assertEqual(config_current_kib(), 49152, "CURRENT on a running domain is not config")
+        self.assertLibvirtError(libvirt.VIR_ERR_OPERATION_UNSUPPORTED, dom.setVcpusFlags, 1,
+                                libvirt.VIR_DOMAIN_AFFECT_CURRENT, contains="running domain")
+        dom.setMemoryFlags(45056, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        self.assertEqual((dom.info()[2], config_current_kib()), (40960, 45056))
+        dom.destroy()
+
     def test_metadata(self):
         dom = self.conn.defineXML(fw("md1"))
         dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, "a description", None, None,
