@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "link/daemon-link.h"
 #include "modvirt/modvirt.h"
 #include "remote-client.h"
 #include "rpc/client.h"
@@ -137,7 +138,9 @@ MvRpcClient *mv_connect_rpc(MvConnect *conn, int proc, GError **error);
  * mv_connect_call:
  * Sends REMOTE procedure @proc to the daemon that owns it and waits for the
  * reply (mv_rpc_client_call(); @ret is zeroed by the caller, free it with
- * xdr_free() of the procedure's ret filter).
+ * xdr_free() of the procedure's ret filter). Only for the helpers shared by
+ * procedures of one shape (domain_call_flags(), ...); every other call uses
+ * mv_connect_rpc() and the typed stub mv_remote_<proc>().
  */
 bool mv_connect_call(MvConnect *conn, int proc, const void *args, void *ret, GError **error);
 
@@ -175,17 +178,6 @@ MvRpcClient *mv_link_open(MvLink *link, const char *open_name, unsigned int flag
                           GError **error);
 /** mv_link_peek_rpc: the RPC client when the link is open, else NULL. */
 MvRpcClient *mv_link_peek_rpc(MvLink *link);
-
-/* ---- transport.c: TCP and TLS ------------------------------------------------ */
-
-/**
- * mv_transport_connect:
- * Connects to @uri's host and port; for TLS, makes the handshake with the
- * pkipath files, checks the server's confirmation byte and returns a socket
- * that carries plain RPC bytes (a relay thread does the TLS). Returns a
- * connected fd (owned by the caller) or -1 with @error set.
- */
-int mv_transport_connect(const MvUri *uri, GError **error);
 
 /* ---- domain.c -------------------------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 
 #include "daemon/daemon.h"
+#include "link/daemon-link.h"
 #include "remote-dispatch.h"
 #include "remote-protocol.h"
 #include "rpc/client.h"
@@ -89,7 +90,8 @@ struct _MvProxyBackend {
     char *daemon;               /* "qemu" */
     char *program;              /* "modvirt-qemud" */
     char *socket;
-    MvRpcClient *rpc;
+    MvDaemonLink *link;         /* the connection (common/link/) */
+    MvRpcClient *rpc;           /* its RPC client */
     GMutex lock;
     GHashTable *event_ids;      /* backend callback id -> front callback id */
     GHashTable *streams;        /* backend serial -> MvProxyStream* (open streams) */

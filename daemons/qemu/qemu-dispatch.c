@@ -6,8 +6,7 @@
 #include "util/uuid.h"
 
 MvQemuDomain *
-mv_qemu_dispatch_get_domain(MvServerCall *call, const mv_remote_nonnull_domain *ref,
-                            GError **error)
+mv_qemu_dispatch_get_domain(MvDriverCall *call, const MvObjectRef *ref, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     MvQemuDomain *dom = mv_qemu_domains_find_by_uuid(driver->domains, (const guint8 *)ref->uuid);
@@ -22,7 +21,7 @@ mv_qemu_dispatch_get_domain(MvServerCall *call, const mv_remote_nonnull_domain *
 }
 
 void
-mv_qemu_dispatch_fill_dom(mv_remote_nonnull_domain *ret, MvQemuDomain *dom)
+mv_qemu_dispatch_fill_dom(MvObjectRef *ret, MvQemuDomain *dom)
 {
     ret->name = g_strdup(dom->name);
     memcpy(ret->uuid, dom->uuid, 16);

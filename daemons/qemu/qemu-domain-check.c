@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "conf/domain-conf.h"
-#include "remote-protocol.h"
+#include "remote-driver.h"
 #include "util/conf.h"
 #include "util/error.h"
 

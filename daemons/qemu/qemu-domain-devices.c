@@ -305,7 +305,7 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
 }
 
 static bool
-change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const char *xml,
+change_device(MvDriverCall *call, const MvObjectRef *ref, const char *xml,
               unsigned int flags, DeviceOp op, const char *api, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -339,53 +339,56 @@ change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const cha
     return ok;
 }
 
-static bool
-domain_attach_device(MvServerCall *call, const mv_remote_domain_attach_device_args *args,
-                     void *ret, GError **error)
+bool
+mv_qemu_handle_domain_attach_device(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    const char *xml,
+                                    GError **error)
 {
-    return change_device(call, &args->dom, args->xml, AFFECT_LIVE, OP_ATTACH,
+    return change_device(call, dom_ref, xml, AFFECT_LIVE, OP_ATTACH,
                          "virDomainAttachDevice", error);
 }
 
-static bool
-domain_attach_device_flags(MvServerCall *call,
-                           const mv_remote_domain_attach_device_flags_args *args, void *ret,
-                           GError **error)
+bool
+mv_qemu_handle_domain_attach_device_flags(MvDriverCall *call,
+                                          const MvObjectRef *dom_ref,
+                                          const char *xml,
+                                          unsigned int flags,
+                                          GError **error)
 {
-    return change_device(call, &args->dom, args->xml, args->flags, OP_ATTACH,
+    return change_device(call, dom_ref, xml, flags, OP_ATTACH,
                          "virDomainAttachDeviceFlags", error);
 }
 
-static bool
-domain_detach_device(MvServerCall *call, const mv_remote_domain_detach_device_args *args,
-                     void *ret, GError **error)
+bool
+mv_qemu_handle_domain_detach_device(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    const char *xml,
+                                    GError **error)
 {
-    return change_device(call, &args->dom, args->xml, AFFECT_LIVE, OP_DETACH,
+    return change_device(call, dom_ref, xml, AFFECT_LIVE, OP_DETACH,
                          "virDomainDetachDevice", error);
 }
 
-static bool
-domain_detach_device_flags(MvServerCall *call,
-                           const mv_remote_domain_detach_device_flags_args *args, void *ret,
-                           GError **error)
+bool
+mv_qemu_handle_domain_detach_device_flags(MvDriverCall *call,
+                                          const MvObjectRef *dom_ref,
+                                          const char *xml,
+                                          unsigned int flags,
+                                          GError **error)
 {
-    return change_device(call, &args->dom, args->xml, args->flags, OP_DETACH,
+    return change_device(call, dom_ref, xml, flags, OP_DETACH,
                          "virDomainDetachDeviceFlags", error);
 }
 
-static bool
-domain_update_device_flags(MvServerCall *call,
-                           const mv_remote_domain_update_device_flags_args *args, void *ret,
-                           GError **error)
+bool
+mv_qemu_handle_domain_update_device_flags(MvDriverCall *call,
+                                          const MvObjectRef *dom_ref,
+                                          const char *xml,
+                                          unsigned int flags,
+                                          GError **error)
 {
-    return change_device(call, &args->dom, args->xml, args->flags, OP_UPDATE,
+    return change_device(call, dom_ref, xml, flags, OP_UPDATE,
                          "virDomainUpdateDeviceFlags", error);
 }
 
-const MvDispatchFunc mv_qemu_domain_device_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(DOMAIN_ATTACH_DEVICE, domain_attach_device),
-    MV_REMOTE_DISPATCH(DOMAIN_ATTACH_DEVICE_FLAGS, domain_attach_device_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_DETACH_DEVICE, domain_detach_device),
-    MV_REMOTE_DISPATCH(DOMAIN_DETACH_DEVICE_FLAGS, domain_detach_device_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_UPDATE_DEVICE_FLAGS, domain_update_device_flags),
-};

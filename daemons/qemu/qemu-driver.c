@@ -13,17 +13,6 @@
 #include "util/file.h"
 #include "util/log.h"
 
-MvDispatchFunc mv_qemu_handlers_table[MV_REMOTE_PROC_LAST];
-
-void
-mv_qemu_handlers_merge(MvDispatchFunc *handlers, const MvDispatchFunc *part)
-{
-    for (int i = 0; i < MV_REMOTE_PROC_LAST; i++) {
-        if (part[i])
-            handlers[i] = part[i];
-    }
-}
-
 static gpointer
 driver_thread(gpointer data)
 {
@@ -121,16 +110,6 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
         mv_capabilities_add_guest(caps, mv_qemu_probe_to_caps_guest(driver->probe));
     driver->capabilities_xml = mv_capabilities_format(caps);
 
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_connect_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_list_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_lifecycle_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_info_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_event_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_console_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_device_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_metadata_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_stats_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domcaps_handlers);
 
     driver->domains = mv_qemu_domains_new(driver);
     driver->events = mv_qemu_events_new();
@@ -207,9 +186,9 @@ mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient 
 }
 
 MvQemuDriver *
-mv_qemu_driver_get(MvServerCall *call)
+mv_qemu_driver_get(MvDriverCall *call)
 {
-    return mv_daemon_get_driver_data(mv_daemon_call_daemon(call));
+    return mv_driver_call_driver_data(call);
 }
 
 bool

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "remote-protocol.h"
+#include "rpc/server.h"
 #include "util/log.h"
 
 typedef struct {

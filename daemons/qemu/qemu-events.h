@@ -9,7 +9,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "rpc/server.h"
+#include "daemon/driver-call.h"
 
 G_BEGIN_DECLS
 
