@@ -17,21 +17,16 @@
 #define DEVICE_FORCE  (1u << 2)     /* update-device only */
 #define UNPLUG_WAIT_MS 5000
 
-static const char *
-disk_format(const MvDomainDiskDef *disk)
-{
-    return disk->driver_type ? disk->driver_type : "raw";
-}
-
 /* ---- live: disks ---- */
 
+/* Hot-plugs @disk with the properties the command line would give it
+ * (mv_qemu_command_disk_props): cache mode, boot order, shareable… */
 static bool
-live_attach_disk(MvQemuMonitor *mon, MvDomainDiskDef *disk, GError **error)
+live_attach_disk(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainDiskDef *disk,
+                 GError **error)
 {
-    g_autofree char *alias = NULL;
-    g_autofree char *storage = NULL;
-    g_autofree char *format = NULL;
-    JsonObject *props;
+    g_auto(MvQemuDiskProps) props = { 0 };
+    const char *storage, *format;
 
     if (disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO || disk->device != MV_DOMAIN_DISK_DEVICE_DISK)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
@@ -40,41 +35,23 @@ live_attach_disk(MvQemuMonitor *mon, MvDomainDiskDef *disk, GError **error)
     if (!disk->source)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "disk %s has no source", disk->target_dev);
-    if (!(alias = mv_qemu_command_disk_alias(disk, error)))
+    if (!mv_qemu_command_disk_props(live, disk, &props, error))
         return false;
-    storage = g_strdup_printf("%s-storage", alias);
-    format = g_strdup_printf("%s-format", alias);
-
-    props = json_object_new();
-    json_object_set_string_member(props, "driver",
-                                  disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ? "host_device" : "file");
-    json_object_set_string_member(props, "node-name", storage);
-    json_object_set_string_member(props, "filename", disk->source);
-    json_object_set_boolean_member(props, "read-only", disk->readonly);
-    if (!mv_qemu_monitor_blockdev_add(mon, props, error))
+    storage = mv_qemu_props_get_str(props.storage, "node-name");
+    format = mv_qemu_props_get_str(props.format, "node-name");
+    if (!mv_qemu_monitor_blockdev_add(mon, mv_qemu_props_to_json(props.storage), error))
         return false;
-    props = json_object_new();
-    json_object_set_string_member(props, "driver", disk_format(disk));
-    json_object_set_string_member(props, "node-name", format);
-    json_object_set_string_member(props, "file", storage);
-    json_object_set_boolean_member(props, "read-only", disk->readonly);
-    if (!mv_qemu_monitor_blockdev_add(mon, props, error)) {
+    if (!mv_qemu_monitor_blockdev_add(mon, mv_qemu_props_to_json(props.format), error)) {
         mv_qemu_monitor_blockdev_del(mon, storage, NULL);
         return false;
     }
-    props = json_object_new();
-    json_object_set_string_member(props, "driver", "virtio-blk-pci");
-    json_object_set_string_member(props, "drive", format);
-    json_object_set_string_member(props, "id", alias);
-    if (disk->serial)
-        json_object_set_string_member(props, "serial", disk->serial);
-    if (!mv_qemu_monitor_device_add(mon, props, error)) {
+    if (!mv_qemu_monitor_device_add(mon, mv_qemu_props_to_json(props.device), error)) {
         mv_qemu_monitor_blockdev_del(mon, format, NULL);
         mv_qemu_monitor_blockdev_del(mon, storage, NULL);
         return false;
     }
     g_free(disk->alias);
-    disk->alias = g_steal_pointer(&alias);
+    disk->alias = g_strdup(mv_qemu_props_get_str(props.device, "id"));
     return true;
 }
 
@@ -145,10 +122,8 @@ static bool
 live_attach_net(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainNetDef *net,
                 GError **error)
 {
-    g_autofree char *netdev = NULL;
+    g_auto(MvQemuNetProps) props = { 0 };
     g_autofree char *alias = NULL;
-    char mac[18];
-    JsonObject *props;
     size_t n;
 
     if (net->type != MV_DOMAIN_NET_USER && net->type != MV_DOMAIN_NET_ETHERNET)
@@ -159,30 +134,13 @@ live_attach_net(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainNetDef *net
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "an ethernet interface needs <target dev='…'/>");
     alias = free_net_alias(live, &n);
-    netdev = g_strdup_printf("hostnet%zu", n);
-    props = json_object_new();
-    json_object_set_string_member(props, "id", netdev);
-    if (net->type == MV_DOMAIN_NET_USER) {
-        json_object_set_string_member(props, "type", "user");
-    } else {
-        json_object_set_string_member(props, "type", "tap");
-        json_object_set_string_member(props, "ifname", net->target_dev);
-        json_object_set_string_member(props, "script", "no");
-        json_object_set_string_member(props, "downscript", "no");
-    }
-    if (!mv_qemu_monitor_netdev_add(mon, props, error))
+    /* The properties the command line would give it (ids net<n>, hostnet<n>). */
+    if (!mv_qemu_command_net_props(net, n, -1, &props, error))
         return false;
-    g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
-               net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
-    props = json_object_new();
-    json_object_set_string_member(props, "driver",
-                                  !net->model || g_str_equal(net->model, "virtio") ? "virtio-net-pci"
-                                                                                   : net->model);
-    json_object_set_string_member(props, "netdev", netdev);
-    json_object_set_string_member(props, "id", alias);
-    json_object_set_string_member(props, "mac", mac);
-    if (!mv_qemu_monitor_device_add(mon, props, error)) {
-        mv_qemu_monitor_netdev_del(mon, netdev, NULL);
+    if (!mv_qemu_monitor_netdev_add(mon, mv_qemu_props_to_json(props.netdev), error))
+        return false;
+    if (!mv_qemu_monitor_device_add(mon, mv_qemu_props_to_json(props.device), error)) {
+        mv_qemu_monitor_netdev_del(mon, mv_qemu_props_get_str(props.netdev, "id"), NULL);
         return false;
     }
     g_free(net->alias);
@@ -326,8 +284,9 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
         def_add_device(grown, dev);
         if (!mv_qemu_domain_check_size(grown, error))
             return false;
-        ok = dev->type == MV_DOMAIN_DEVICE_DISK ? live_attach_disk(mon, dev->data.disk, error)
-                                                : live_attach_net(mon, live, dev->data.net, error);
+        ok = dev->type == MV_DOMAIN_DEVICE_DISK
+                 ? live_attach_disk(mon, live, dev->data.disk, error)
+                 : live_attach_net(mon, live, dev->data.net, error);
         if (ok)
             def_add_device(live, dev);
     } else {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "driver/affect.h"
+#include "util/proc.h"
 
 /* virDomainModificationImpact and friends. */
 #define AFFECT_LIVE     MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
@@ -33,18 +34,11 @@
 static guint64
 process_cpu_time(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *text = NULL;
-    unsigned long long utime = 0, stime = 0;
-    const char *p;
+    MvProcStat st;
 
-    if (pid <= 0 || !g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')))
+    if (pid <= 0 || !mv_proc_stat_read(pid, &st, NULL))
         return 0;
-    /* after ") ": state(3) ... utime(14) stime(15) */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2)
-        return 0;
-    return (utime + stime) * (G_USEC_PER_SEC * 1000ull / (guint64)sysconf(_SC_CLK_TCK));
+    return mv_proc_ticks_to_ns(st.utime + st.stime);
 }
 
 bool

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/proc.h"
+
 /* Stats groups (virDomainStatsTypes) we can report. */
 enum {
     STATS_STATE = 1 << 0,
@@ -51,18 +53,12 @@ add_param(Params *p, const char *field, int type, guint64 value)
 static bool
 process_times(pid_t pid, guint64 *ret_user, guint64 *ret_system)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *text = NULL;
-    unsigned long long utime, stime;
-    guint64 tick_ns = 1000000000ull / (guint64)sysconf(_SC_CLK_TCK);
-    const char *p;
+    MvProcStat st;
 
-    if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')) ||
-        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2)
+    if (!mv_proc_stat_read(pid, &st, NULL))
         return false;
-    *ret_user = utime * tick_ns;
-    *ret_system = stime * tick_ns;
+    *ret_user = mv_proc_ticks_to_ns(st.utime);
+    *ret_system = mv_proc_ticks_to_ns(st.stime);
     return true;
 }
 
@@ -79,13 +75,14 @@ collect(MvQemuDomain *dom, unsigned int stats, unsigned int flags,
 
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    if (((flags & 1) && !active) || ((flags & 2) && active) ||
-        ((flags & 4) && !dom->persistent) || ((flags & 8) && dom->persistent) ||
-        ((flags & 0xf0) && !(((flags & 16) && dom->state == MV_DOMAIN_RUNNING) ||
-                             ((flags & 32) && dom->state == MV_DOMAIN_PAUSED) ||
-                             ((flags & 64) && dom->state == MV_DOMAIN_SHUTOFF) ||
-                             ((flags & 128) && dom->state != MV_DOMAIN_RUNNING &&
-                              dom->state != MV_DOMAIN_PAUSED && dom->state != MV_DOMAIN_SHUTOFF)))) {
+    if (((flags & 1) && !active) || ((flags & 2) && active) || ((flags & 4) && !dom->persistent) ||
+        ((flags & 8) && dom->persistent) ||
+        ((flags & 0xf0) &&
+         !(((flags & 16) && dom->state == MV_DOMAIN_RUNNING) ||
+           ((flags & 32) && dom->state == MV_DOMAIN_PAUSED) ||
+           ((flags & 64) && dom->state == MV_DOMAIN_SHUTOFF) ||
+           ((flags & 128) && dom->state != MV_DOMAIN_RUNNING && dom->state != MV_DOMAIN_PAUSED &&
+            dom->state != MV_DOMAIN_SHUTOFF)))) {
         g_mutex_unlock(&dom->lock);
         g_array_unref(p.params);
         return false;

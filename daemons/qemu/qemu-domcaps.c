@@ -60,7 +60,8 @@ format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const cha
     g_string_append_printf(xml, "  <machine>%s</machine>\n",
                            machine->canonical ? machine->canonical : machine->name);
     g_string_append(xml, "  <arch>x86_64</arch>\n");
-    g_string_append_printf(xml, "  <vcpu max='%d'/>\n", machine->max_cpus > 0 ? machine->max_cpus : 1);
+    g_string_append_printf(xml, "  <vcpu max='%d'/>\n",
+                           machine->max_cpus > 0 ? machine->max_cpus : 1);
     g_string_append(xml, "  <iothreads supported='no'/>\n");
     g_string_append(xml, "  <os supported='yes'>\n");
     g_string_append(xml, "    <loader supported='yes'>\n");

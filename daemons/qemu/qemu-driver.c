@@ -44,12 +44,11 @@ make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
 static void
 probe_emulator(MvQemuDriver *driver)
 {
-    g_autofree char *binary = NULL;
+    const MvQemuConfig *conf = mv_daemon_get_driver_config(driver->daemon);
+    const char *binary = conf ? conf->emulator : NULL;
     g_autoptr(GError) err = NULL;
     int fd;
 
-    binary = g_key_file_get_string(mv_daemon_get_config(driver->daemon), "qemu", "emulator",
-                                   NULL);
     driver->probe = mv_qemu_probe_get(binary, driver->lib_dir, &err);
     if (!driver->probe) {
         mv_log_error("cannot use QEMU: %s", err->message);
@@ -103,13 +102,11 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
 
     driver->daemon = daemon;
     mv_daemon_set_driver_data(daemon, driver);
-    driver->job_wait_ms = g_key_file_get_integer(mv_daemon_get_config(daemon), "qemu",
-                                                 "job_wait_ms", NULL);
-    if (driver->job_wait_ms <= 0)
-        driver->job_wait_ms = MV_QEMU_JOB_WAIT_MS;
+    conf = mv_daemon_get_driver_config(daemon);
+    driver->job_wait_ms = conf && conf->job_wait_ms > 0 ? conf->job_wait_ms
+                                                        : MV_QEMU_JOB_WAIT_MS;
     if (!make_dirs(driver, mv_daemon_get_paths(daemon), error))
         return false;
-    conf = mv_daemon_get_driver_config(daemon);
     driver->emulators = g_strdupv(conf ? conf->emulators : NULL);
     driver->denied_paths = mv_qemu_domain_check_denied_paths(
         mv_daemon_get_paths(daemon), conf ? (const char *const *)conf->deny_paths : NULL);

@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/pidfd.h"
 #include "util/uuid.h"
 
 #define MONITOR_OPEN_TIMEOUT_MS 10000
@@ -56,18 +56,6 @@ unlink_runtime_files(const char *monitor_path)
         pidfile = g_strdup_printf("%.*s.pid", (int)(strlen(monitor_path) - 4), monitor_path);
         unlink(pidfile);
     }
-}
-
-static int
-pidfd_open_pid(pid_t pid)
-{
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int
-pidfd_signal(int pidfd, int sig)
-{
-    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 /* Records the stop of @dom (job held, lock not held): state, files, events. */
@@ -763,7 +751,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     }
     crash_point("after-setup");
     fill_aliases(live);
-    pidfd = pidfd_open_pid(pid);
+    pidfd = mv_pidfd_open(pid);
     if (pidfd < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot watch QEMU process %d", (int)pid);
         abort_start(driver, dom, child, mon, monitor_path);
@@ -851,7 +839,7 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
     dom->stop_reason = reason;
     dom->stop_event_detail = event_detail;
     pidfd = dom->pidfd;
-    if (!dom->exited && pidfd_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
+    if (!dom->exited && mv_pidfd_send_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
         mv_log_warning("domain '%s': SIGTERM failed: %s", dom->name, g_strerror(errno));
     if (!wait_exit_locked(dom, graceful ? STOP_GRACE_MS : 2000)) {
         if (graceful) {
@@ -861,7 +849,7 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
                                 "Failed to terminate process %d with SIGTERM: the guest is "
                                 "still running", (int)dom->pid);
         }
-        pidfd_signal(pidfd, SIGKILL);
+        mv_pidfd_send_signal(pidfd, SIGKILL);
         if (!wait_exit_locked(dom, KILL_WAIT_MS)) {
             dom->stopping = false;
             g_mutex_unlock(&dom->lock);
@@ -924,7 +912,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
                      st->live->name);
         return;
     }
-    if ((pidfd = pidfd_open_pid(st->pid)) < 0 ||
+    if ((pidfd = mv_pidfd_open(st->pid)) < 0 ||
         !(mon = mv_qemu_monitor_open(st->monitor_path, driver->ctx, &monitor_callbacks, dom,
                                      MONITOR_OPEN_TIMEOUT_MS, &err)) ||
         !mv_qemu_monitor_query_status(mon, &status, &running, &err)) {

@@ -103,7 +103,8 @@ class LinuxGuest(unittest.TestCase):
         # suspend / resume
         self.ok("suspend", name)
         self.assertEqual(domstate(self.uri, name, reason=True), "paused (user)")
-        self.assertRegex(self.ok("list", "--all").stdout, r"(?m)^\s*%s\s+%s\s+paused" % (dom_id, name))
+        self.assertRegex(self.ok("list", "--all").stdout,
+                         r"(?m)^\s*%s\s+%s\s+paused" % (dom_id, name))
         self.ok("resume", name)
         self.assertEqual(domstate(self.uri, name, reason=True), "running (unpaused)")
 
