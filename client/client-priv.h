@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "link/daemon-link.h"
 #include "modvirt/modvirt.h"
 #include "remote-client.h"
 #include "rpc/client.h"
@@ -52,23 +53,7 @@ const char *mv_uri_transport_name(MvTransport transport);
 
 /* ---- route.c: which daemon serves what ---------------------------------- */
 
-typedef enum {
-    MV_DAEMON_QEMU = 0,
-    MV_DAEMON_LXC,
-    MV_DAEMON_XEN,
-    MV_DAEMON_NETWORK,
-    MV_DAEMON_STORAGE,
-    MV_DAEMON_FILTER,
-    MV_DAEMON_LAST
-} MvDaemonKind;
-
-typedef struct {
-    const char *socket_name;    /* RUN/<socket_name>.sock */
-    const char *scheme;         /* the URI driver it accepts: "nwfilter" */
-    const char *program;        /* "modvirt-filterd" */
-    const char *serves;         /* "network filters", for messages */
-    bool hypervisor;            /* serves domains and connection-level calls */
-} MvDaemonInfo;
+/* MvDaemonKind and MvDaemonInfo are the daemon registry's (registry/registry.h). */
 
 /** mv_route_daemon_info: the static facts of @daemon. */
 const MvDaemonInfo *mv_route_daemon_info(MvDaemonKind daemon);
@@ -137,7 +122,9 @@ MvRpcClient *mv_connect_rpc(MvConnect *conn, int proc, GError **error);
  * mv_connect_call:
  * Sends REMOTE procedure @proc to the daemon that owns it and waits for the
  * reply (mv_rpc_client_call(); @ret is zeroed by the caller, free it with
- * xdr_free() of the procedure's ret filter).
+ * xdr_free() of the procedure's ret filter). Only for the helpers shared by
+ * procedures of one shape (domain_call_flags(), ...); every other call uses
+ * mv_connect_rpc() and the typed stub mv_remote_<proc>().
  */
 bool mv_connect_call(MvConnect *conn, int proc, const void *args, void *ret, GError **error);
 
@@ -175,17 +162,6 @@ MvRpcClient *mv_link_open(MvLink *link, const char *open_name, unsigned int flag
                           GError **error);
 /** mv_link_peek_rpc: the RPC client when the link is open, else NULL. */
 MvRpcClient *mv_link_peek_rpc(MvLink *link);
-
-/* ---- transport.c: TCP and TLS ------------------------------------------------ */
-
-/**
- * mv_transport_connect:
- * Connects to @uri's host and port; for TLS, makes the handshake with the
- * pkipath files, checks the server's confirmation byte and returns a socket
- * that carries plain RPC bytes (a relay thread does the TLS). Returns a
- * connected fd (owned by the caller) or -1 with @error set.
- */
-int mv_transport_connect(const MvUri *uri, GError **error);
 
 /* ---- domain.c -------------------------------------------------------------------- */
 

@@ -19,13 +19,15 @@ domain_compare_names(gconstpointer a, gconstpointer b)
 MvDomain **
 mv_connect_list_domains(MvConnect *conn, unsigned int flags, gsize *ret_count, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_connect_list_all_domains_args args = { .need_results = 1, .flags = flags };
     mv_remote_connect_list_all_domains_ret ret = { 0 };
     GPtrArray *list;
     gsize count;
 
     if (!mv_client_check_flags(flags, LIST_ALLOWED, "mv_connect_list_domains", error) ||
-        !mv_connect_call(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, &args, &ret, error))
+        !((rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, error)) &&
+          mv_remote_connect_list_all_domains(rpc, &args, &ret, error)))
         return NULL;
     list = g_ptr_array_sized_new(ret.domains.domains_len + 1);
     for (u_int i = 0; i < ret.domains.domains_len; i++)

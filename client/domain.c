@@ -249,6 +249,7 @@ domain_call_plain(MvDomain *dom, int proc, unsigned int flags, const char *func,
 bool
 mv_domain_start(MvDomain *dom, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_domain_create_with_flags_args args;
     mv_remote_domain_create_with_flags_ret ret = { 0 };
 
@@ -257,7 +258,8 @@ mv_domain_start(MvDomain *dom, unsigned int flags, GError **error)
         return false;
     mv_domain_to_wire(dom, &args.dom);
     args.flags = flags;
-    if (!mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, &args, &ret, error))
+    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, error)) &&
+          mv_remote_domain_create_with_flags(rpc, &args, &ret, error)))
         return false;
     g_atomic_int_set(&dom->id, ret.dom.id);
     xdr_free((xdrproc_t)xdr_mv_remote_domain_create_with_flags_ret, (char *)&ret);
@@ -322,6 +324,7 @@ bool
 mv_domain_get_state(MvDomain *dom, unsigned int flags, MvDomainState *ret_state,
                     int *ret_reason, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_domain_get_state_args args;
     mv_remote_domain_get_state_ret ret = { 0 };
 
@@ -331,7 +334,8 @@ mv_domain_get_state(MvDomain *dom, unsigned int flags, MvDomainState *ret_state,
         return false;
     mv_domain_to_wire(dom, &args.dom);
     args.flags = 0;
-    if (!mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_STATE, &args, &ret, error))
+    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_STATE, error)) &&
+          mv_remote_domain_get_state(rpc, &args, &ret, error)))
         return false;
     *ret_state = (MvDomainState)ret.state;
     if (ret_reason)
@@ -343,6 +347,7 @@ bool
 mv_domain_get_autostart(MvDomain *dom, unsigned int flags, bool *ret_autostart,
                         GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_domain_get_autostart_args args;
     mv_remote_domain_get_autostart_ret ret = { 0 };
 
@@ -352,7 +357,8 @@ mv_domain_get_autostart(MvDomain *dom, unsigned int flags, bool *ret_autostart,
                              "ret_autostart", error))
         return false;
     mv_domain_to_wire(dom, &args.dom);
-    if (!mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_AUTOSTART, &args, &ret, error))
+    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_AUTOSTART, error)) &&
+          mv_remote_domain_get_autostart(rpc, &args, &ret, error)))
         return false;
     *ret_autostart = ret.autostart != 0;
     return true;
@@ -361,6 +367,7 @@ mv_domain_get_autostart(MvDomain *dom, unsigned int flags, bool *ret_autostart,
 bool
 mv_domain_set_autostart(MvDomain *dom, bool autostart, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_domain_set_autostart_args args;
 
     if (!DOMAIN_OK(dom, "mv_domain_set_autostart", error) ||
@@ -368,12 +375,14 @@ mv_domain_set_autostart(MvDomain *dom, bool autostart, unsigned int flags, GErro
         return false;
     mv_domain_to_wire(dom, &args.dom);
     args.autostart = autostart ? 1 : 0;
-    return mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_SET_AUTOSTART, &args, NULL, error);
+    return ((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_SET_AUTOSTART, error)) &&
+            mv_remote_domain_set_autostart(rpc, &args, error));
 }
 
 bool
 mv_domain_get_info(MvDomain *dom, unsigned int flags, MvDomainInfo *ret_info, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_domain_get_info_args args;
     mv_remote_domain_get_info_ret ret = { 0 };
     mv_remote_domain_is_persistent_args pargs;
@@ -387,8 +396,10 @@ mv_domain_get_info(MvDomain *dom, unsigned int flags, MvDomainInfo *ret_info, GE
         return false;
     mv_domain_to_wire(dom, &args.dom);
     pargs.dom = args.dom;
-    if (!mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_INFO, &args, &ret, error) ||
-        !mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_IS_PERSISTENT, &pargs, &pret, error))
+    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_INFO, error)) &&
+          mv_remote_domain_get_info(rpc, &args, &ret, error)) ||
+        !((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_IS_PERSISTENT, error)) &&
+          mv_remote_domain_is_persistent(rpc, &pargs, &pret, error)))
         return false;
     info.persistent = pret.persistent != 0;
     if (info.persistent && !mv_domain_get_autostart(dom, 0, &autostart, error))
@@ -406,6 +417,7 @@ mv_domain_get_info(MvDomain *dom, unsigned int flags, MvDomainInfo *ret_info, GE
 char *
 mv_domain_get_xml(MvDomain *dom, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_domain_get_xml_desc_args args;
     mv_remote_domain_get_xml_desc_ret ret = { 0 };
 
@@ -415,7 +427,8 @@ mv_domain_get_xml(MvDomain *dom, unsigned int flags, GError **error)
         return NULL;
     mv_domain_to_wire(dom, &args.dom);
     args.flags = flags;
-    if (!mv_connect_call(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_XML_DESC, &args, &ret, error))
+    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_XML_DESC, error)) &&
+          mv_remote_domain_get_xml_desc(rpc, &args, &ret, error)))
         return NULL;
     return ret.xml;
 }

@@ -107,6 +107,7 @@ network_compare_names(gconstpointer a, gconstpointer b)
 MvNetwork **
 mv_connect_list_networks(MvConnect *conn, unsigned int flags, gsize *ret_count, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_connect_list_all_networks_args args = { .need_results = 1 };
     mv_remote_connect_list_all_networks_ret ret = { 0 };
     GPtrArray *list;
@@ -115,7 +116,8 @@ mv_connect_list_networks(MvConnect *conn, unsigned int flags, gsize *ret_count, 
     if (!mv_client_check_flags(flags, LIST_ALLOWED, "mv_connect_list_networks", error))
         return NULL;
     args.flags = mv_network_list_flags_to_wire(flags);
-    if (!mv_connect_call(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, &args, &ret, error))
+    if (!((rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_NETWORKS, error)) &&
+          mv_remote_connect_list_all_networks(rpc, &args, &ret, error)))
         return NULL;
     list = g_ptr_array_sized_new(ret.nets.nets_len + 1);
     for (u_int i = 0; i < ret.nets.nets_len; i++)
@@ -268,6 +270,7 @@ mv_network_undefine(MvNetwork *net, unsigned int flags, GError **error)
 char *
 mv_network_get_xml(MvNetwork *net, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_network_get_xml_desc_args args;
     mv_remote_network_get_xml_desc_ret ret = { 0 };
 
@@ -276,7 +279,8 @@ mv_network_get_xml(MvNetwork *net, unsigned int flags, GError **error)
         return NULL;
     mv_network_to_wire(net, &args.net);
     args.flags = flags;
-    if (!mv_connect_call(net->conn, MV_REMOTE_PROC_NETWORK_GET_XML_DESC, &args, &ret, error))
+    if (!((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_GET_XML_DESC, error)) &&
+          mv_remote_network_get_xml_desc(rpc, &args, &ret, error)))
         return NULL;
     return ret.xml;             /* XDR strings are malloc'ed: g_free() is free() */
 }
@@ -293,6 +297,7 @@ mv_network_get_autostart(MvNetwork *net, unsigned int flags, bool *ret_autostart
 bool
 mv_network_set_autostart(MvNetwork *net, bool autostart, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_network_set_autostart_args args;
 
     if (!NETWORK_OK(net, "mv_network_set_autostart", error) ||
@@ -300,8 +305,8 @@ mv_network_set_autostart(MvNetwork *net, bool autostart, unsigned int flags, GEr
         return false;
     mv_network_to_wire(net, &args.net);
     args.autostart = autostart ? 1 : 0;
-    return mv_connect_call(net->conn, MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, &args, NULL,
-                           error);
+    return ((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, error)) &&
+            mv_remote_network_set_autostart(rpc, &args, error));
 }
 
 bool
@@ -367,6 +372,7 @@ MvNetworkDhcpLease **
 mv_network_get_dhcp_leases(MvNetwork *net, const char *mac, unsigned int flags,
                            gsize *ret_count, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_network_get_dhcp_leases_args args = { .need_results = 1, .flags = 0 };
     mv_remote_network_get_dhcp_leases_ret ret = { 0 };
     mv_remote_nonnull_string wire_mac = (char *)mac;
@@ -378,8 +384,8 @@ mv_network_get_dhcp_leases(MvNetwork *net, const char *mac, unsigned int flags,
         return NULL;
     mv_network_to_wire(net, &args.net);
     args.mac = mac ? &wire_mac : NULL;
-    if (!mv_connect_call(net->conn, MV_REMOTE_PROC_NETWORK_GET_DHCP_LEASES, &args, &ret,
-                         error))
+    if (!((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_GET_DHCP_LEASES, error)) &&
+          mv_remote_network_get_dhcp_leases(rpc, &args, &ret, error)))
         return NULL;
     n = ret.leases.leases_len;
     leases = g_new0(MvNetworkDhcpLease *, n + 1);

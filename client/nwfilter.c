@@ -86,13 +86,15 @@ MvNetworkFilter **
 mv_connect_list_network_filters(MvConnect *conn, unsigned int flags, gsize *ret_count,
                                 GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_connect_list_all_nwfilters_args args = { .need_results = 1, .flags = 0 };
     mv_remote_connect_list_all_nwfilters_ret ret = { 0 };
     GPtrArray *list;
     gsize count;
 
     if (!mv_client_check_flags(flags, 0, "mv_connect_list_network_filters", error) ||
-        !mv_connect_call(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, &args, &ret, error))
+        !((rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS, error)) &&
+          mv_remote_connect_list_all_nwfilters(rpc, &args, &ret, error)))
         return NULL;
     list = g_ptr_array_sized_new(ret.filters.filters_len + 1);
     for (u_int i = 0; i < ret.filters.filters_len; i++)
@@ -178,18 +180,21 @@ mv_network_filter_define(MvConnect *conn, const char *xml, unsigned int flags, G
 bool
 mv_network_filter_undefine(MvNetworkFilter *filter, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_nwfilter_undefine_args args;
 
     if (!FILTER_OK(filter, "mv_network_filter_undefine", error) ||
         !mv_client_check_flags(flags, 0, "mv_network_filter_undefine", error))
         return false;
     filter_to_wire(filter, &args.nwfilter);
-    return mv_connect_call(filter->conn, MV_REMOTE_PROC_NWFILTER_UNDEFINE, &args, NULL, error);
+    return ((rpc = mv_connect_rpc(filter->conn, MV_REMOTE_PROC_NWFILTER_UNDEFINE, error)) &&
+            mv_remote_nwfilter_undefine(rpc, &args, error));
 }
 
 char *
 mv_network_filter_get_xml(MvNetworkFilter *filter, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_nwfilter_get_xml_desc_args args;
     mv_remote_nwfilter_get_xml_desc_ret ret = { 0 };
 
@@ -198,8 +203,8 @@ mv_network_filter_get_xml(MvNetworkFilter *filter, unsigned int flags, GError **
         return NULL;
     filter_to_wire(filter, &args.nwfilter);
     args.flags = 0;
-    if (!mv_connect_call(filter->conn, MV_REMOTE_PROC_NWFILTER_GET_XML_DESC, &args, &ret,
-                         error))
+    if (!((rpc = mv_connect_rpc(filter->conn, MV_REMOTE_PROC_NWFILTER_GET_XML_DESC, error)) &&
+          mv_remote_nwfilter_get_xml_desc(rpc, &args, &ret, error)))
         return NULL;
     return ret.xml;
 }

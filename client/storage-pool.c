@@ -124,6 +124,7 @@ MvStoragePool **
 mv_connect_list_storage_pools(MvConnect *conn, unsigned int flags, gsize *ret_count,
                               GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_connect_list_all_storage_pools_args args = { .need_results = 1 };
     mv_remote_connect_list_all_storage_pools_ret ret = { 0 };
     GPtrArray *list;
@@ -132,8 +133,8 @@ mv_connect_list_storage_pools(MvConnect *conn, unsigned int flags, gsize *ret_co
     if (!mv_client_check_flags(flags, LIST_ALLOWED, "mv_connect_list_storage_pools", error))
         return NULL;
     args.flags = mv_storage_pool_list_flags_to_wire(flags);
-    if (!mv_connect_call(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, &args, &ret,
-                         error))
+    if (!((rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_CONNECT_LIST_ALL_STORAGE_POOLS, error)) &&
+          mv_remote_connect_list_all_storage_pools(rpc, &args, &ret, error)))
         return NULL;
     list = g_ptr_array_sized_new(ret.pools.pools_len + 1);
     for (u_int i = 0; i < ret.pools.pools_len; i++)
@@ -348,6 +349,7 @@ mv_storage_pool_get_info(MvStoragePool *pool, unsigned int flags, MvStoragePoolI
 char *
 mv_storage_pool_get_xml(MvStoragePool *pool, unsigned int flags, GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_storage_pool_get_xml_desc_args args;
     mv_remote_storage_pool_get_xml_desc_ret ret = { 0 };
 
@@ -357,8 +359,8 @@ mv_storage_pool_get_xml(MvStoragePool *pool, unsigned int flags, GError **error)
         return NULL;
     mv_storage_pool_to_wire(pool, &args.pool);
     args.flags = flags;
-    if (!mv_connect_call(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, &args, &ret,
-                         error))
+    if (!((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, error)) &&
+          mv_remote_storage_pool_get_xml_desc(rpc, &args, &ret, error)))
         return NULL;
     return ret.xml;
 }
@@ -376,6 +378,7 @@ bool
 mv_storage_pool_set_autostart(MvStoragePool *pool, bool autostart, unsigned int flags,
                               GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_storage_pool_set_autostart_args args;
 
     if (!POOL_OK(pool, "mv_storage_pool_set_autostart", error) ||
@@ -383,8 +386,8 @@ mv_storage_pool_set_autostart(MvStoragePool *pool, bool autostart, unsigned int 
         return false;
     mv_storage_pool_to_wire(pool, &args.pool);
     args.autostart = autostart ? 1 : 0;
-    return mv_connect_call(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, &args, NULL,
-                           error);
+    return ((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, error)) &&
+            mv_remote_storage_pool_set_autostart(rpc, &args, error));
 }
 
 bool
@@ -415,6 +418,7 @@ MvStorageVolume **
 mv_storage_pool_list_volumes(MvStoragePool *pool, unsigned int flags, gsize *ret_count,
                              GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_storage_pool_list_all_volumes_args args = { .need_results = 1, .flags = 0 };
     mv_remote_storage_pool_list_all_volumes_ret ret = { 0 };
     GPtrArray *list;
@@ -424,8 +428,8 @@ mv_storage_pool_list_volumes(MvStoragePool *pool, unsigned int flags, gsize *ret
         !mv_client_check_flags(flags, 0, "mv_storage_pool_list_volumes", error))
         return NULL;
     mv_storage_pool_to_wire(pool, &args.pool);
-    if (!mv_connect_call(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, &args, &ret,
-                         error))
+    if (!((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, error)) &&
+          mv_remote_storage_pool_list_all_volumes(rpc, &args, &ret, error)))
         return NULL;
     list = g_ptr_array_sized_new(ret.vols.vols_len + 1);
     for (u_int i = 0; i < ret.vols.vols_len; i++)

@@ -259,6 +259,7 @@ bool
 mv_storage_volume_resize(MvStorageVolume *vol, guint64 capacity, unsigned int flags,
                          GError **error)
 {
+    MvRpcClient *rpc;
     mv_remote_storage_vol_resize_args args = { .capacity = capacity, .flags = flags };
 
     if (!VOLUME_OK(vol, "mv_storage_volume_resize", error) ||
@@ -267,7 +268,8 @@ mv_storage_volume_resize(MvStorageVolume *vol, guint64 capacity, unsigned int fl
                                "mv_storage_volume_resize", error))
         return false;
     mv_storage_volume_to_wire(vol, &args.vol);
-    return mv_connect_call(vol->conn, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, &args, NULL, error);
+    return ((rpc = mv_connect_rpc(vol->conn, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, error)) &&
+            mv_remote_storage_vol_resize(rpc, &args, error));
 }
 
 bool

@@ -251,6 +251,32 @@ typed_param_to_string(const mv_remote_typed_param *p)
     }
 }
 
+static gint
+compare_keys(gconstpointer a, gconstpointer b, gpointer unused)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Debug: who a forwarding peer (the proxy, another daemon) speaks for. */
+static void
+log_identity(MvServerClient *client, GHashTable *identity)
+{
+    g_autoptr(GString) text = NULL;
+    g_autofree gpointer *keys = NULL;
+    guint n;
+
+    if (!mv_log_enabled(MV_LOG_DEBUG))
+        return;
+    text = g_string_new(NULL);
+    keys = g_hash_table_get_keys_as_array(identity, &n);
+    g_qsort_with_data(keys, n, sizeof(gpointer), compare_keys, NULL);
+    for (guint i = 0; i < n; i++)
+        g_string_append_printf(text, "%s%s=%s", i ? " " : "", (char *)keys[i],
+                               (char *)g_hash_table_lookup(identity, keys[i]));
+    mv_log_debug("client %" G_GUINT64_FORMAT " speaks for: %s", mv_server_client_get_id(client),
+                 text->str);
+}
+
 static bool
 connect_set_identity(MvServerCall *call, const mv_remote_connect_set_identity_args *args,
                      void *ret, GError **error)
@@ -276,6 +302,7 @@ connect_set_identity(MvServerCall *call, const mv_remote_connect_set_identity_ar
                                 "identity field '%s' has an unsupported type", p->field);
         g_hash_table_replace(identity, g_strdup(p->field), value);
     }
+    log_identity(mv_server_call_get_client(call), identity);
     g_clear_pointer(&conn->identity, g_hash_table_unref);
     conn->identity = g_steal_pointer(&identity);
     return true;

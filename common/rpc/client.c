@@ -11,6 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "rpc/tls.h"
 #include "util/log.h"
 
 typedef struct {
@@ -24,6 +25,7 @@ typedef struct {
 
 struct _MvRpcClient {
     int fd;
+    MvTlsSession *tls;          /* NULL: plain bytes on @fd (then @fd blocks) */
     int wake_fd;                /* eventfd: tells the reader to stop */
     GThread *reader;
 
@@ -100,13 +102,34 @@ mark_closed(MvRpcClient *client, const char *reason)
     g_slist_free(async);
 }
 
+/* send() through TLS when the connection has it; @wait: block until the
+ * socket takes something (a TLS socket is non-blocking, so poll for it). A
+ * TLS send that failed with EAGAIN is retried with the same bytes, as gnutls
+ * requires: both callers retry from the same offset. */
+static ssize_t
+io_send(MvRpcClient *client, const guint8 *data, gsize len, bool wait)
+{
+    if (!client->tls)
+        return send(client->fd, data, len, MSG_NOSIGNAL | (wait ? 0 : MSG_DONTWAIT));
+    return wait ? mv_tls_session_send_wait(client->tls, data, len)
+                : mv_tls_session_send(client->tls, data, len);
+}
+
+static ssize_t
+io_recv(MvRpcClient *client, guint8 *buf, gsize len)
+{
+    if (!client->tls)
+        return recv(client->fd, buf, len, MSG_DONTWAIT);
+    return mv_tls_session_recv(client->tls, buf, len);
+}
+
 static bool
 write_all(MvRpcClient *client, const guint8 *data, gsize len, GError **error)
 {
     gsize done = 0;
 
     while (done < len) {
-        ssize_t n = send(client->fd, data + done, len - done, MSG_NOSIGNAL);
+        ssize_t n = io_send(client, data + done, len - done, true);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -126,8 +149,7 @@ flush_queue_locked(MvRpcClient *client, GError **error)
     MvMessage *msg;
 
     while ((msg = g_queue_peek_head(&client->outq))) {
-        ssize_t n = send(client->fd, msg->data + msg->done, msg->len - msg->done,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = io_send(client, msg->data + msg->done, msg->len - msg->done, false);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -327,7 +349,14 @@ reader_thread(gpointer data)
             break;
         }
 
-        rc = poll(fds, 2, interval > 0 ? interval * 1000 : -1);
+        /* Bytes TLS already decrypted are not visible to poll(). */
+        if (client->tls && mv_tls_session_pending(client->tls) > 0) {
+            fds[0].revents = POLLIN;
+            fds[1].revents = 0;
+            rc = 1;
+        } else {
+            rc = poll(fds, 2, interval > 0 ? interval * 1000 : -1);
+        }
         if (rc < 0 && errno == EINTR)
             continue;
         if (fds[1].revents) {
@@ -359,7 +388,7 @@ reader_thread(gpointer data)
             alloc = MIN(alloc * 2, (gsize)MV_MESSAGE_MAX);
             buf = g_realloc(buf, alloc);
         }
-        n = recv(client->fd, buf + rlen, alloc - rlen, MSG_DONTWAIT);
+        n = io_recv(client, buf + rlen, alloc - rlen);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0)
@@ -398,15 +427,17 @@ out:
     return NULL;
 }
 
-MvRpcClient *
-mv_rpc_client_new_fd(int fd, GError **error)
+static MvRpcClient *
+client_new(int fd, MvTlsSession *tls, GError **error)
 {
     MvRpcClient *client = g_new0(MvRpcClient, 1);
 
     client->fd = fd;
+    client->tls = tls;
     client->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (client->wake_fd < 0) {
         mv_error_set_errno(error, MV_FROM_RPC, errno, "cannot create an eventfd");
+        mv_tls_session_free(tls);
         close(fd);
         g_free(client);
         return NULL;
@@ -417,6 +448,18 @@ mv_rpc_client_new_fd(int fd, GError **error)
     client->pending = g_hash_table_new(NULL, NULL);
     client->reader = g_thread_new("rpc-client", reader_thread, client);
     return client;
+}
+
+MvRpcClient *
+mv_rpc_client_new_fd(int fd, GError **error)
+{
+    return client_new(fd, NULL, error);
+}
+
+MvRpcClient *
+mv_rpc_client_new_tls(int fd, MvTlsSession *session, GError **error)
+{
+    return client_new(fd, session, error);
 }
 
 MvRpcClient *
@@ -459,6 +502,8 @@ mv_rpc_client_free(MvRpcClient *client)
     mark_closed(client, "connection closed");
     g_hash_table_unref(client->pending);
     g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
+    mv_tls_session_bye(client->tls);
+    mv_tls_session_free(client->tls);
     close(client->fd);
     close(client->wake_fd);
     g_free(client->close_reason);

@@ -12,6 +12,7 @@
 
 #include "rpc/proc.h"
 #include "rpc/message.h"
+#include "rpc/tls.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,15 @@ MvRpcClient *mv_rpc_client_new_unix(const char *path, GError **error);
  * Wraps a connected stream socket @fd; the client owns @fd from now on.
  */
 MvRpcClient *mv_rpc_client_new_fd(int fd, GError **error);
+
+/**
+ * mv_rpc_client_new_tls:
+ * Wraps a connected non-blocking socket @fd whose TLS handshake @session has
+ * finished: calls, replies, events and streams go through @session (read and
+ * written by the client's own threads; no relay). The client owns @fd and
+ * @session from now on, also on failure.
+ */
+MvRpcClient *mv_rpc_client_new_tls(int fd, MvTlsSession *session, GError **error);
 
 /** mv_rpc_client_free: closes the connection; fails calls still waiting. NULL is fine. */
 void mv_rpc_client_free(MvRpcClient *client);

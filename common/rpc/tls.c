@@ -1,10 +1,13 @@
-/* TLS contexts and sessions for the RPC server (gnutls). */
+/* TLS contexts and sessions (gnutls) for both ends of an RPC connection:
+ * the server's listeners and the client side of every link (libmodvirt,
+ * the proxy, daemon-to-daemon calls). */
 #define MV_LOG_CATEGORY "rpc"
 #include "rpc/tls.h"
 
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
+#include <poll.h>
 #include <string.h>
 
 #include "util/error.h"
@@ -15,11 +18,14 @@ struct _MvTlsContext {
     gnutls_certificate_credentials_t cred;
     gnutls_priority_t priority;
     char **allowed_dn;              /* NULL = any certificate from the CA */
+    bool client;                    /* the client side of connections */
 };
 
 struct _MvTlsSession {
     MvTlsContext *ctx;
     gnutls_session_t session;
+    int fd;                         /* not owned */
+    int last_rc;                    /* the handshake's last gnutls result */
     char *dn;
 };
 
@@ -201,6 +207,7 @@ mv_tls_session_new(MvTlsContext *ctx, int fd, GError **error)
         return NULL;
     }
     s->ctx = mv_tls_context_ref(ctx);
+    s->fd = fd;
     if ((rc = gnutls_priority_set(s->session, ctx->priority)) < 0 ||
         (rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, ctx->cred)) < 0) {
         tls_error(error, rc, "cannot set up a TLS session");
@@ -230,6 +237,7 @@ mv_tls_session_handshake(MvTlsSession *s, GError **error)
     for (;;) {
         int rc = gnutls_handshake(s->session);
 
+        s->last_rc = rc;
         if (rc == GNUTLS_E_SUCCESS)
             return 1;
         if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
@@ -405,4 +413,128 @@ size_t
 mv_tls_session_pending(MvTlsSession *s)
 {
     return gnutls_record_check_pending(s->session);
+}
+
+/* ---- the client side -------------------------------------------------------- */
+
+#define CLIENT_FAIL(error, ...) \
+    mv_error_set(error, MV_FROM_REMOTE, MV_ERR_GNUTLS_ERROR, __VA_ARGS__)
+
+MvTlsContext *
+mv_tls_context_new_client(const char *pkidir, GError **error)
+{
+    g_autofree char *ca = g_build_filename(pkidir, "cacert.pem", NULL);
+    g_autofree char *cert = g_build_filename(pkidir, "clientcert.pem", NULL);
+    g_autofree char *key = g_build_filename(pkidir, "clientkey.pem", NULL);
+    g_autoptr(MvTlsContext) ctx = g_new0(MvTlsContext, 1);
+    int rc;
+
+    ctx->ref = 1;
+    ctx->client = true;
+    if ((rc = gnutls_certificate_allocate_credentials(&ctx->cred)) < 0) {
+        CLIENT_FAIL(error, "cannot set up TLS: %s", gnutls_strerror(rc));
+        return NULL;
+    }
+    if ((rc = gnutls_certificate_set_x509_trust_file(ctx->cred, ca, GNUTLS_X509_FMT_PEM)) <= 0) {
+        CLIENT_FAIL(error, "cannot load the CA certificate %s (%s): put cacert.pem in the "
+                    "pkipath directory", ca, rc < 0 ? gnutls_strerror(rc) : "no certificate");
+        return NULL;
+    }
+    if ((rc = gnutls_certificate_set_x509_key_file(ctx->cred, cert, key,
+                                                   GNUTLS_X509_FMT_PEM)) < 0) {
+        CLIENT_FAIL(error, "cannot load the client certificate %s and key %s (%s): put "
+                    "clientcert.pem and clientkey.pem in the pkipath directory", cert, key,
+                    gnutls_strerror(rc));
+        return NULL;
+    }
+    return g_steal_pointer(&ctx);
+}
+
+MvTlsSession *
+mv_tls_session_new_client(MvTlsContext *ctx, int fd, const char *host, bool verify,
+                          GError **error)
+{
+    MvTlsSession *s = g_new0(MvTlsSession, 1);
+    int rc;
+
+    g_return_val_if_fail(ctx->client, NULL);
+    /* NO_SIGNAL: a peer that went away must not kill the client's process with SIGPIPE. */
+    if ((rc = gnutls_init(&s->session, GNUTLS_CLIENT | GNUTLS_NONBLOCK | GNUTLS_NO_SIGNAL)) < 0) {
+        CLIENT_FAIL(error, "cannot set up TLS: %s", gnutls_strerror(rc));
+        g_free(s);
+        return NULL;
+    }
+    s->ctx = mv_tls_context_ref(ctx);
+    s->fd = fd;
+    if ((rc = gnutls_set_default_priority(s->session)) < 0 ||
+        (rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE, ctx->cred)) < 0 ||
+        (rc = gnutls_server_name_set(s->session, GNUTLS_NAME_DNS, host, strlen(host))) < 0) {
+        CLIENT_FAIL(error, "cannot set up TLS: %s", gnutls_strerror(rc));
+        mv_tls_session_free(s);
+        return NULL;
+    }
+    /* The server's certificate must chain to our CA and name @host. */
+    if (verify)
+        gnutls_session_set_verify_cert(s->session, host, 0);
+    gnutls_transport_set_int(s->session, fd);
+    return s;
+}
+
+/* Waits until @s's socket is ready for what @s waits for. */
+static void
+session_wait(MvTlsSession *s, bool write)
+{
+    struct pollfd pfd = { .fd = s->fd, .events = write ? POLLOUT : POLLIN };
+
+    while (poll(&pfd, 1, -1) < 0 && errno == EINTR)
+        ;
+}
+
+bool
+mv_tls_session_handshake_wait(MvTlsSession *s, const char *host, int port, GError **error)
+{
+    g_autoptr(GError) local = NULL;
+    int r;
+
+    while ((r = mv_tls_session_handshake(s, &local)) == 0)
+        session_wait(s, mv_tls_session_wants_write(s));
+    if (r > 0)
+        return true;
+    if (s->last_rc == GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR)
+        return CLIENT_FAIL(error, "the certificate of %s does not verify against our CA "
+                           "(or does not name that host): check cacert.pem in pkipath", host);
+    return CLIENT_FAIL(error, "TLS handshake with %s:%d failed: %s", host, port,
+                       gnutls_strerror(s->last_rc));
+}
+
+ssize_t
+mv_tls_session_recv_wait(MvTlsSession *s, void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = mv_tls_session_recv(s, buf, len);
+
+        if (n >= 0 || errno != EAGAIN)
+            return n;
+        session_wait(s, gnutls_record_get_direction(s->session) == 1);
+    }
+}
+
+ssize_t
+mv_tls_session_send_wait(MvTlsSession *s, const void *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = mv_tls_session_send(s, buf, len);
+
+        if (n >= 0 || errno != EAGAIN)
+            return n;
+        session_wait(s, true);
+    }
+}
+
+void
+mv_tls_session_bye(MvTlsSession *s)
+{
+    /* Best effort and never blocking: the socket is about to close anyway. */
+    if (s)
+        gnutls_bye(s->session, GNUTLS_SHUT_WR);
 }

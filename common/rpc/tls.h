@@ -1,6 +1,8 @@
-/* TLS for the RPC server (gnutls): x509 credentials with client certificates
- * required and verified, a DN allow-list, and per-connection sessions driven
- * non-blocking by the server's I/O thread.
+/* TLS for RPC connections (gnutls). Server side: x509 credentials with client
+ * certificates required and verified, a DN allow-list, and per-connection
+ * sessions driven non-blocking by the server's I/O thread. Client side (every
+ * link to a daemon or proxy): credentials from a pkipath directory and a
+ * session the RPC client reads and writes directly (no relay thread).
  *
  * A context is immutable once made; reloading certificates means making a
  * new context and handing it to the server for new connections
@@ -21,7 +23,7 @@ typedef struct {
     const char *key;                /* its private key (PEM) */
     const char *ca;                 /* CA certificate(s) clients must chain to (PEM) */
     const char *crl;                /* optional certificate revocation list (PEM); NULL = none */
-    const char *const *allowed_dn;  /* glob patterns on the client DN; NULL = any; {NULL} = nobody */
+    const char *const *allowed_dn; /* glob patterns on the client DN; NULL = any; {NULL} = nobody */
     const char *priority;           /* gnutls priority string; NULL = "NORMAL" */
 } MvTlsConfig;
 
@@ -44,6 +46,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvTlsContext, mv_tls_context_unref)
 MvTlsSession *mv_tls_session_new(MvTlsContext *ctx, int fd, GError **error);
 /** mv_tls_session_free: NULL is fine; does not close the socket. */
 void mv_tls_session_free(MvTlsSession *session);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvTlsSession, mv_tls_session_free)
 
 /**
  * mv_tls_session_handshake:
@@ -78,5 +81,43 @@ ssize_t mv_tls_session_send(MvTlsSession *session, const void *buf, size_t len);
 
 /** mv_tls_session_pending: decrypted bytes buffered inside the session (poll will not see them). */
 size_t mv_tls_session_pending(MvTlsSession *session);
+
+/* ---- the client side ------------------------------------------------------ */
+
+/**
+ * mv_tls_context_new_client:
+ * Client credentials from the pkipath directory @pkidir: cacert.pem (the CA
+ * the server's certificate must chain to), clientcert.pem and clientkey.pem.
+ * Errors (MV_ERR_GNUTLS_ERROR) name the file to put there.
+ */
+MvTlsContext *mv_tls_context_new_client(const char *pkidir, GError **error);
+
+/**
+ * mv_tls_session_new_client:
+ * A client session on the connected socket @fd (not owned; it must be
+ * non-blocking), for server @host (SNI; with @verify its certificate must
+ * chain to the context's CA and name @host).
+ */
+MvTlsSession *mv_tls_session_new_client(MvTlsContext *ctx, int fd, const char *host,
+                                        bool verify, GError **error);
+
+/**
+ * mv_tls_session_handshake_wait:
+ * Runs the whole handshake, waiting on the socket. False with @error naming
+ * @host (and @port) and saying what to check.
+ */
+bool mv_tls_session_handshake_wait(MvTlsSession *session, const char *host, int port,
+                                   GError **error);
+
+/**
+ * mv_tls_session_recv_wait / send_wait:
+ * mv_tls_session_recv()/send() that wait for the socket instead of failing
+ * with EAGAIN.
+ */
+ssize_t mv_tls_session_recv_wait(MvTlsSession *session, void *buf, size_t len);
+ssize_t mv_tls_session_send_wait(MvTlsSession *session, const void *buf, size_t len);
+
+/** mv_tls_session_bye: sends close_notify without waiting (before closing the socket). */
+void mv_tls_session_bye(MvTlsSession *session);
 
 G_END_DECLS
