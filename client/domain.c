@@ -245,17 +245,13 @@ domain_prepare(MvDomain *dom, int proc, unsigned int flags, unsigned int allowed
 bool
 mv_domain_start(MvDomain *dom, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_domain_create_with_flags_args args;
+    mv_remote_domain_create_with_flags_args args = { .flags = flags };
     mv_remote_domain_create_with_flags_ret ret = { 0 };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, flags,
+                                      MV_DOMAIN_START_PAUSED, "mv_domain_start", &args.dom,
+                                      error);
 
-    if (!DOMAIN_OK(dom, "mv_domain_start", error) ||
-        !mv_client_check_flags(flags, MV_DOMAIN_START_PAUSED, "mv_domain_start", error))
-        return false;
-    mv_domain_to_wire(dom, &args.dom);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, error)) &&
-          mv_remote_domain_create_with_flags(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_domain_create_with_flags(rpc, &args, &ret, error))
         return false;
     g_atomic_int_set(&dom->id, ret.dom.id);
     xdr_free((xdrproc_t)xdr_mv_remote_domain_create_with_flags_ret, (char *)&ret);
@@ -385,16 +381,11 @@ mv_domain_get_autostart(MvDomain *dom, unsigned int flags, bool *ret_autostart,
 bool
 mv_domain_set_autostart(MvDomain *dom, bool autostart, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_domain_set_autostart_args args;
+    mv_remote_domain_set_autostart_args args = { .autostart = autostart ? 1 : 0 };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_SET_AUTOSTART, flags, 0,
+                                      "mv_domain_set_autostart", &args.dom, error);
 
-    if (!DOMAIN_OK(dom, "mv_domain_set_autostart", error) ||
-        !mv_client_check_flags(flags, 0, "mv_domain_set_autostart", error))
-        return false;
-    mv_domain_to_wire(dom, &args.dom);
-    args.autostart = autostart ? 1 : 0;
-    return ((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_SET_AUTOSTART, error)) &&
-            mv_remote_domain_set_autostart(rpc, &args, error));
+    return rpc && mv_remote_domain_set_autostart(rpc, &args, error);
 }
 
 bool
@@ -435,18 +426,13 @@ mv_domain_get_info(MvDomain *dom, unsigned int flags, MvDomainInfo *ret_info, GE
 char *
 mv_domain_get_xml(MvDomain *dom, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_domain_get_xml_desc_args args;
+    mv_remote_domain_get_xml_desc_args args = { .flags = flags };
     mv_remote_domain_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_GET_XML_DESC, flags,
+                                      MV_DOMAIN_XML_SECURE | MV_DOMAIN_XML_INACTIVE,
+                                      "mv_domain_get_xml", &args.dom, error);
 
-    if (!DOMAIN_OK(dom, "mv_domain_get_xml", error) ||
-        !mv_client_check_flags(flags, MV_DOMAIN_XML_SECURE | MV_DOMAIN_XML_INACTIVE,
-                               "mv_domain_get_xml", error))
-        return NULL;
-    mv_domain_to_wire(dom, &args.dom);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_XML_DESC, error)) &&
-          mv_remote_domain_get_xml_desc(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_domain_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;
 }

@@ -269,17 +269,13 @@ mv_network_undefine(MvNetwork *net, unsigned int flags, GError **error)
 char *
 mv_network_get_xml(MvNetwork *net, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_network_get_xml_desc_args args;
+    mv_remote_network_get_xml_desc_args args = { .flags = flags };
     mv_remote_network_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_GET_XML_DESC, flags,
+                                       MV_NETWORK_XML_INACTIVE, "mv_network_get_xml",
+                                       &args.net, error);
 
-    if (!NETWORK_OK(net, "mv_network_get_xml", error) ||
-        !mv_client_check_flags(flags, MV_NETWORK_XML_INACTIVE, "mv_network_get_xml", error))
-        return NULL;
-    mv_network_to_wire(net, &args.net);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_GET_XML_DESC, error)) &&
-          mv_remote_network_get_xml_desc(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_network_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;             /* XDR strings are malloc'ed: g_free() is free() */
 }
@@ -305,16 +301,11 @@ mv_network_get_autostart(MvNetwork *net, unsigned int flags, bool *ret_autostart
 bool
 mv_network_set_autostart(MvNetwork *net, bool autostart, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_network_set_autostart_args args;
+    mv_remote_network_set_autostart_args args = { .autostart = autostart ? 1 : 0 };
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, flags, 0,
+                                       "mv_network_set_autostart", &args.net, error);
 
-    if (!NETWORK_OK(net, "mv_network_set_autostart", error) ||
-        !mv_client_check_flags(flags, 0, "mv_network_set_autostart", error))
-        return false;
-    mv_network_to_wire(net, &args.net);
-    args.autostart = autostart ? 1 : 0;
-    return ((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, error)) &&
-            mv_remote_network_set_autostart(rpc, &args, error));
+    return rpc && mv_remote_network_set_autostart(rpc, &args, error);
 }
 
 bool

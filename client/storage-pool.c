@@ -349,18 +349,13 @@ mv_storage_pool_get_info(MvStoragePool *pool, unsigned int flags, MvStoragePoolI
 char *
 mv_storage_pool_get_xml(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_storage_pool_get_xml_desc_args args;
+    mv_remote_storage_pool_get_xml_desc_args args = { .flags = flags };
     mv_remote_storage_pool_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, flags,
+                                    MV_STORAGE_POOL_XML_INACTIVE, "mv_storage_pool_get_xml",
+                                    &args.pool, error);
 
-    if (!POOL_OK(pool, "mv_storage_pool_get_xml", error) ||
-        !mv_client_check_flags(flags, MV_STORAGE_POOL_XML_INACTIVE, "mv_storage_pool_get_xml",
-                               error))
-        return NULL;
-    mv_storage_pool_to_wire(pool, &args.pool);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, error)) &&
-          mv_remote_storage_pool_get_xml_desc(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_storage_pool_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;
 }
@@ -387,16 +382,11 @@ bool
 mv_storage_pool_set_autostart(MvStoragePool *pool, bool autostart, unsigned int flags,
                               GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_storage_pool_set_autostart_args args;
+    mv_remote_storage_pool_set_autostart_args args = { .autostart = autostart ? 1 : 0 };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, flags, 0,
+                                    "mv_storage_pool_set_autostart", &args.pool, error);
 
-    if (!POOL_OK(pool, "mv_storage_pool_set_autostart", error) ||
-        !mv_client_check_flags(flags, 0, "mv_storage_pool_set_autostart", error))
-        return false;
-    mv_storage_pool_to_wire(pool, &args.pool);
-    args.autostart = autostart ? 1 : 0;
-    return ((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, error)) &&
-            mv_remote_storage_pool_set_autostart(rpc, &args, error));
+    return rpc && mv_remote_storage_pool_set_autostart(rpc, &args, error);
 }
 
 bool
@@ -446,18 +436,14 @@ MvStorageVolume **
 mv_storage_pool_list_volumes(MvStoragePool *pool, unsigned int flags, gsize *ret_count,
                              GError **error)
 {
-    MvRpcClient *rpc;
     mv_remote_storage_pool_list_all_volumes_args args = { .need_results = 1, .flags = 0 };
     mv_remote_storage_pool_list_all_volumes_ret ret = { 0 };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, flags, 0,
+                                    "mv_storage_pool_list_volumes", &args.pool, error);
     GPtrArray *list;
     gsize count;
 
-    if (!POOL_OK(pool, "mv_storage_pool_list_volumes", error) ||
-        !mv_client_check_flags(flags, 0, "mv_storage_pool_list_volumes", error))
-        return NULL;
-    mv_storage_pool_to_wire(pool, &args.pool);
-    if (!((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, error)) &&
-          mv_remote_storage_pool_list_all_volumes(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_storage_pool_list_all_volumes(rpc, &args, &ret, error))
         return NULL;
     list = g_ptr_array_sized_new(ret.vols.vols_len + 1);
     for (u_int i = 0; i < ret.vols.vols_len; i++)

@@ -267,17 +267,14 @@ bool
 mv_storage_volume_resize(MvStorageVolume *vol, guint64 capacity, unsigned int flags,
                          GError **error)
 {
-    MvRpcClient *rpc;
     mv_remote_storage_vol_resize_args args = { .capacity = capacity, .flags = flags };
+    MvRpcClient *rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, flags,
+                                      MV_STORAGE_VOLUME_RESIZE_ALLOCATE |
+                                      MV_STORAGE_VOLUME_RESIZE_DELTA |
+                                      MV_STORAGE_VOLUME_RESIZE_SHRINK,
+                                      "mv_storage_volume_resize", &args.vol, error);
 
-    if (!VOLUME_OK(vol, "mv_storage_volume_resize", error) ||
-        !mv_client_check_flags(flags, MV_STORAGE_VOLUME_RESIZE_ALLOCATE |
-                               MV_STORAGE_VOLUME_RESIZE_DELTA | MV_STORAGE_VOLUME_RESIZE_SHRINK,
-                               "mv_storage_volume_resize", error))
-        return false;
-    mv_storage_volume_to_wire(vol, &args.vol);
-    return ((rpc = mv_connect_rpc(vol->conn, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, error)) &&
-            mv_remote_storage_vol_resize(rpc, &args, error));
+    return rpc && mv_remote_storage_vol_resize(rpc, &args, error);
 }
 
 bool
