@@ -243,7 +243,8 @@ def strace_syscalls(conn, fn, pid, calls):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--qemud", help="modvirt-qemud binary (default: BUILD/daemons/qemu/modvirt-qemud)")
+    ap.add_argument("--qemud",
+                    help="modvirt-qemud binary (default: BUILD/daemons/qemu/modvirt-qemud)")
     ap.add_argument("--build-dir", default=os.path.join(SOURCE_ROOT, "build"))
     ap.add_argument("--modvirt-uri", help="use an already running modvirt daemon at this URI "
                     "(then give --modvirt-pid) instead of starting one")

@@ -53,23 +53,7 @@ const char *mv_uri_transport_name(MvTransport transport);
 
 /* ---- route.c: which daemon serves what ---------------------------------- */
 
-typedef enum {
-    MV_DAEMON_QEMU = 0,
-    MV_DAEMON_LXC,
-    MV_DAEMON_XEN,
-    MV_DAEMON_NETWORK,
-    MV_DAEMON_STORAGE,
-    MV_DAEMON_FILTER,
-    MV_DAEMON_LAST
-} MvDaemonKind;
-
-typedef struct {
-    const char *socket_name;    /* RUN/<socket_name>.sock */
-    const char *scheme;         /* the URI driver it accepts: "nwfilter" */
-    const char *program;        /* "modvirt-filterd" */
-    const char *serves;         /* "network filters", for messages */
-    bool hypervisor;            /* serves domains and connection-level calls */
-} MvDaemonInfo;
+/* MvDaemonKind and MvDaemonInfo are the daemon registry's (registry/registry.h). */
 
 /** mv_route_daemon_info: the static facts of @daemon. */
 const MvDaemonInfo *mv_route_daemon_info(MvDaemonKind daemon);

@@ -1,37 +1,26 @@
 /* Routing by object type: which daemon a procedure goes to. The generated
  * route table (protocol/remote.x annotations, mv_remote_program) says which
- * subsystem owns each procedure; this file maps subsystems to daemons. */
+ * route owns each procedure; the daemon registry (registry/registry.h) says
+ * which daemon owns each route. */
 #include "client-priv.h"
-
-static const MvDaemonInfo daemons[MV_DAEMON_LAST] = {
-    [MV_DAEMON_QEMU] = { "qemu", "qemu", "modvirt-qemud", "QEMU domains", true },
-    [MV_DAEMON_LXC] = { "lxc", "lxc", "modvirt-lxcd", "containers", true },
-    [MV_DAEMON_XEN] = { "xen", "xen", "modvirt-xend", "Xen domains", true },
-    [MV_DAEMON_NETWORK] = { "network", "network", "modvirt-networkd", "virtual networks", false },
-    [MV_DAEMON_STORAGE] = { "storage", "storage", "modvirt-storaged",
-                            "storage pools and volumes", false },
-    [MV_DAEMON_FILTER] = { "filter", "nwfilter", "modvirt-filterd", "network filters", false },
-};
 
 const MvDaemonInfo *
 mv_route_daemon_info(MvDaemonKind daemon)
 {
     g_return_val_if_fail(daemon < MV_DAEMON_LAST, NULL);
-    return &daemons[daemon];
+    return mv_daemon_info(daemon);
 }
 
 bool
 mv_route_daemon_for_driver(const char *driver, MvDaemonKind *ret_daemon, GError **error)
 {
-    for (int i = 0; i < MV_DAEMON_LAST; i++) {
-        if (driver && g_str_equal(driver, daemons[i].scheme)) {
-            *ret_daemon = (MvDaemonKind)i;
-            return true;
-        }
-    }
+    g_autofree char *schemes = NULL;
+
+    if (mv_daemon_for_scheme(driver, ret_daemon))
+        return true;
+    schemes = mv_daemon_schemes_text();
     return mv_error_set(error, MV_FROM_REMOTE, MV_ERR_INVALID_ARG,
-                        "unknown driver '%s': use qemu, lxc, xen, network, storage or nwfilter",
-                        driver ? driver : "");
+                        "unknown driver '%s': use %s", driver ? driver : "", schemes);
 }
 
 bool
@@ -39,6 +28,7 @@ mv_route_daemon_for_proc(MvDaemonKind primary, int proc, MvDaemonKind *ret_daemo
                          GError **error)
 {
     const MvProcInfo *info = mv_program_lookup_proc(&mv_remote_program, proc);
+    const MvDaemonInfo *prim = mv_route_daemon_info(primary);
     MvDaemonKind daemon;
 
     if (!info || info->kind == MV_PROC_KIND_EVENT)
@@ -50,26 +40,19 @@ mv_route_daemon_for_proc(MvDaemonKind primary, int proc, MvDaemonKind *ret_daemo
         daemon = primary;
         break;
     case MV_ROUTE_DOMAIN:
-        if (!daemons[primary].hypervisor)
+        if (!prim->hypervisor)
             return mv_error_set(error, MV_FROM_REMOTE, MV_ERR_NO_SUPPORT,
                                 "%s is not supported on a %s:// connection, which serves %s "
                                 "only: connect to a hypervisor, e.g. qemu:///system",
-                                info->api, daemons[primary].scheme, daemons[primary].serves);
+                                info->api, prim->scheme, prim->serves);
         daemon = primary;
         break;
-    case MV_ROUTE_NETWORK:
-        daemon = MV_DAEMON_NETWORK;
-        break;
-    case MV_ROUTE_STORAGE:
-        daemon = MV_DAEMON_STORAGE;
-        break;
-    case MV_ROUTE_NWFILTER:
-        daemon = MV_DAEMON_FILTER;
-        break;
     default:
-        return mv_error_set(error, MV_FROM_REMOTE, MV_ERR_NO_SUPPORT,
-                            "%s is not supported: no modvirt daemon serves %s objects yet",
-                            info->api, mv_route_name(info->route));
+        if (!mv_daemon_owner(info->route, &daemon))
+            return mv_error_set(error, MV_FROM_REMOTE, MV_ERR_NO_SUPPORT,
+                                "%s is not supported: no modvirt daemon serves %s objects yet",
+                                info->api, mv_route_name(info->route));
+        break;
     }
     *ret_daemon = daemon;
     return true;

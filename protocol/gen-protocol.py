@@ -2,7 +2,7 @@
 """Generate the procedure table, dispatch header and client stubs from remote.x.
 
 usage:
-  gen-protocol.py server INPUT.x REMOTE-TABLE.c REMOTE-DISPATCH.h
+  gen-protocol.py server INPUT.x REMOTE-TABLE.c REMOTE-DISPATCH.h REMOTE-DRIVER.h REMOTE-DRIVER.c
   gen-protocol.py client INPUT.x REMOTE-CLIENT.c REMOTE-CLIENT.h
   gen-protocol.py check  INPUT.x                  (parse and validate only)
 
@@ -22,21 +22,34 @@ import os
 import re
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gen_driver  # noqa: E402
+
 ENUM_NAME = 'mv_remote_procedure'
 PROC_PREFIX = 'MV_REMOTE_PROC_'
 TYPE_PREFIX = 'mv_remote_'
 
-ROUTES = {
-    'any': 'MV_ROUTE_ANY',
-    'hypervisor': 'MV_ROUTE_HYPERVISOR',
-    'domain': 'MV_ROUTE_DOMAIN',
-    'network': 'MV_ROUTE_NETWORK',
-    'storage': 'MV_ROUTE_STORAGE',
-    'nwfilter': 'MV_ROUTE_NWFILTER',
-    'secret': 'MV_ROUTE_SECRET',
-    'nodedev': 'MV_ROUTE_NODEDEV',
-    'interface': 'MV_ROUTE_INTERFACE',
-}
+# The @route: values and their MvRoute names come from the daemon registry.
+REGISTRY_INI = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'common',
+                            'registry', 'daemons.ini')
+
+
+def load_routes(path=REGISTRY_INI):
+    """{'any': 'MV_ROUTE_ANY', ...} from the registry's [routes], in MvRoute order."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'gen_registry', os.path.join(os.path.dirname(path), 'gen-registry.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    try:
+        reg = mod.load(path)
+    except mod.RegistryError as e:
+        sys.stderr.write('%s\n' % e)
+        sys.exit(1)
+    return {r: 'MV_ROUTE_' + r.upper() for r in reg.route_names()}
+
+
+ROUTES = load_routes()
 PRIORITIES = {
     'inline': 'MV_PRIORITY_INLINE',
     'high': 'MV_PRIORITY_HIGH',
@@ -358,11 +371,21 @@ def gen_dispatch(procs, src):
 #include <glib.h>
 #include <stdbool.h>
 
+#include "remote-driver.h"
 #include "remote-protocol.h"
 #include "rpc/proc.h"
 
 /* One more than the highest REMOTE procedure number: the handler table size. */
 #define MV_REMOTE_PROC_LAST %d
+
+/**
+ * mv_remote_drivers_fill:
+ * Puts the generated glue of every non-NULL entry of @drivers' vtables into
+ * @handlers (MV_REMOTE_PROC_LAST entries), leaving the other slots alone (a
+ * NULL slot answers VIR_ERR_NO_SUPPORT naming the API). One set of drivers
+ * per process: @drivers and its vtables must outlive the server.
+ */
+void mv_remote_drivers_fill(const MvRemoteDrivers *drivers, MvDispatchFunc *handlers);
 
 #define MV_REMOTE_DISPATCH(PROC, fn) \\
     [MV_REMOTE_PROC_##PROC] = (MvDispatchFunc)(1 ? (fn) : (MvRemoteHandler_##PROC)NULL)
@@ -489,7 +512,9 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     mode, src = argv[1], argv[2]
-    expected = {'server': 5, 'client': 5, 'check': 3}[mode]
+    expected = {'server': 7, 'client': 5, 'check': 3}[mode]
+    if mode == 'server' and len(argv) == 5:
+        expected = 5           # table and dispatch header only (no driver glue)
     if len(argv) != expected:
         sys.stderr.write(__doc__)
         return 2
@@ -505,6 +530,14 @@ def main(argv):
     if mode == 'server':
         write(argv[3], gen_table(procs, base))
         write(argv[4], gen_dispatch(procs, base))
+        if len(argv) == 5:
+            return 0
+        with open(src, encoding='utf-8') as f:
+            plain = blank_comments(f.read())
+        structs = gen_driver.parse_structs(plain)
+        consts = re.findall(r'\bconst\s+(\w+)\s*=\s*([^;\s]+)\s*;', plain)
+        write(argv[5], gen_driver.gen_header(procs, structs, HEADER % base, consts))
+        write(argv[6], gen_driver.gen_glue(procs, structs, HEADER % base))
     elif mode == 'client':
         write(argv[4], gen_client_header(procs, base))
         write(argv[3], gen_client_source(procs, base, os.path.basename(argv[4])))

@@ -8,33 +8,6 @@
 #include "remote-client.h"
 #include "util/log.h"
 
-typedef struct {
-    const char *scheme;
-    const char *daemon;
-    MvProxyBackendSlot slot;        /* the slot its objects use as a secondary daemon */
-} SchemeInfo;
-
-static const SchemeInfo schemes[] = {
-    { "qemu", "qemu", MV_PROXY_BACKEND_PRIMARY },
-    { "lxc", "lxc", MV_PROXY_BACKEND_PRIMARY },
-    { "xen", "xen", MV_PROXY_BACKEND_PRIMARY },
-    { "network", "network", MV_PROXY_BACKEND_NETWORK },
-    { "storage", "storage", MV_PROXY_BACKEND_STORAGE },
-    { "nwfilter", "filter", MV_PROXY_BACKEND_FILTER },
-};
-
-bool
-mv_proxy_daemon_for_scheme(const char *scheme, const char **ret_daemon)
-{
-    for (guint i = 0; i < G_N_ELEMENTS(schemes); i++) {
-        if (g_strcmp0(schemes[i].scheme, scheme) == 0) {
-            *ret_daemon = schemes[i].daemon;
-            return true;
-        }
-    }
-    return false;
-}
-
 MvProxyBackend *
 mv_proxy_backend_ref(MvProxyBackend *be)
 {
@@ -183,16 +156,7 @@ mv_proxy_conn_ref_backend(MvProxyConn *conn, MvProxyBackendSlot slot)
 MvProxyBackend *
 mv_proxy_conn_get_backend(MvProxyConn *conn, MvProxyBackendSlot slot, GError **error)
 {
-    static const char *const slot_daemon[MV_PROXY_BACKEND_LAST] = {
-        [MV_PROXY_BACKEND_NETWORK] = "network",
-        [MV_PROXY_BACKEND_STORAGE] = "storage",
-        [MV_PROXY_BACKEND_FILTER] = "filter",
-    };
-    static const char *const slot_uri[MV_PROXY_BACKEND_LAST] = {
-        [MV_PROXY_BACKEND_NETWORK] = "network:///system",
-        [MV_PROXY_BACKEND_STORAGE] = "storage:///system",
-        [MV_PROXY_BACKEND_FILTER] = "nwfilter:///system",
-    };
+    const MvDaemonInfo *info = mv_proxy_slot_daemon(slot);
     MvProxyBackend *be;
 
     if ((be = mv_proxy_conn_ref_backend(conn, slot)))
@@ -204,7 +168,7 @@ mv_proxy_conn_get_backend(MvProxyConn *conn, MvProxyBackendSlot slot, GError **e
     }
     g_mutex_lock(&conn->open_lock);
     if (!(be = mv_proxy_conn_ref_backend(conn, slot)) &&
-        (be = mv_proxy_backend_open(conn, slot, slot_daemon[slot], slot_uri[slot], error))) {
+        (be = mv_proxy_backend_open(conn, slot, info->socket_name, info->default_uri, error))) {
         g_mutex_lock(&conn->lock);
         if (conn->closed) {
             g_mutex_unlock(&conn->lock);

@@ -2,7 +2,8 @@
  * [log] are read by the shared daemon main (common/daemon/daemon-config.c):
  *
  *   [tls]   listen = 0.0.0.0:16514       # off when absent
- *           cert = ...  key = ...  ca = ...   # default ROOT/etc/pki/{servercert,serverkey,cacert}.pem
+ *           cert = ...  key = ...  ca = ...
+ *                   # default ROOT/etc/pki/{servercert,serverkey,cacert}.pem
  *           crl = ...                    # optional
  *           allowed_dn = C=GB,O=modvirt,CN=*;C=GB,O=ops,CN=admin   # absent: any; empty: nobody
  *           priority = NORMAL

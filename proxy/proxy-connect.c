@@ -16,9 +16,6 @@
 #define CONNECT_RO         (1u << 0)
 #define CONNECT_NO_ALIASES (1u << 1)
 
-/* Hypervisor daemons probed, in order, for an empty URI. */
-static const char *const hypervisors[] = { "qemu", "lxc", "xen" };
-
 static void
 conn_free(gpointer data)
 {
@@ -70,21 +67,29 @@ mv_proxy_call_conn(MvServerCall *call)
     return mv_daemon_call_conn(call)->driver_data;
 }
 
-/* The daemon an empty URI means: the first hypervisor daemon whose socket exists. */
+/* The daemon an empty URI means: the first hypervisor daemon of the registry
+ * whose socket exists. */
 static const char *
 probe_hypervisor(MvProxy *proxy, GError **error)
 {
     g_autoptr(GString) tried = g_string_new(NULL);
+    const MvDaemonInfo *first = NULL;
 
-    for (guint i = 0; i < G_N_ELEMENTS(hypervisors); i++) {
-        g_autofree char *path = mv_paths_socket(proxy->paths, hypervisors[i], MV_SOCKET_RW);
+    for (int i = 0; i < MV_DAEMON_LAST; i++) {
+        const MvDaemonInfo *info = mv_daemon_info((MvDaemonKind)i);
+        g_autofree char *path = NULL;
+
+        if (!info->hypervisor)
+            continue;
+        first = first ? first : info;
+        path = mv_paths_socket(proxy->paths, info->socket_name, MV_SOCKET_RW);
         if (access(path, F_OK) == 0)
-            return hypervisors[i];
+            return info->socket_name;
         g_string_append_printf(tried, "%s%s", tried->len ? ", " : "", path);
     }
     mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT,
-                 "no hypervisor daemon is running: none of %s exists; start modvirt-qemud "
-                 "(or name a URI such as qemu:///system)", tried->str);
+                 "no hypervisor daemon is running: none of %s exists; start %s "
+                 "(or name a URI such as %s)", tried->str, first->program, first->default_uri);
     return NULL;
 }
 

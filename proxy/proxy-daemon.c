@@ -66,12 +66,9 @@ proxy_reload(MvDaemon *daemon, gpointer new_config, char **ret_detail, GError **
 }
 
 const MvDaemonDescriptor mv_proxy_daemon = {
-    .name = "proxy",
-    .program_name = "modvirt-proxyd",
-    .summary = "The front door of modvirt: one connection for stock libvirt clients (UNIX "
-               "sockets, TLS), forwarded to the daemon that owns each object.",
-    /* Every route: each is forwarded to its daemon. */
-    .routes = (1u << MV_ROUTE_LAST) - 1,
+    /* name, program, summary and every route (each is forwarded to its
+     * daemon): the registry's row (daemons.ini) */
+    MV_DAEMON_DESCRIPTOR_PROXY,
     .handlers = mv_proxy_local_handlers,
     .nhandlers = MV_REMOTE_PROC_LAST,
     .config_read = mv_proxy_conf_read,

@@ -2,8 +2,8 @@
  * of one client may hand out the same id. The client only ever sees ids the
  * proxy allocated for its connection; the MESSAGE payloads of callback-style
  * events start with the id, which is rewritten on the way through. Legacy
- * events (107 and the other pre-callback procedures) carry no id and pass
- * unchanged. */
+ * events (DOMAIN_EVENT_LIFECYCLE and the other pre-callback procedures)
+ * carry no id and pass unchanged. */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
@@ -12,22 +12,25 @@
 #include "util/log.h"
 
 /* Registration procedures whose reply is a callback id, and their
- * deregistration (libvirt's numbers: domain, network, pool, node device,
- * secret, network metadata-era additions share these). */
+ * deregistration. remote.x has no node device or secret events yet (their
+ * registrations are unknown procedures, never forwarded): add them here with
+ * their procedures. */
 static const struct {
     int reg;
     int dereg;
 } callback_procs[] = {
-    { 313, 314 },   /* CONNECT_NETWORK_EVENT_REGISTER_ANY */
-    { 316, 317 },   /* CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY */
-    { 368, 369 },   /* CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY */
-    { 374, 375 },   /* CONNECT_NODE_DEVICE_EVENT_REGISTER_ANY */
-    { 380, 381 },   /* CONNECT_SECRET_EVENT_REGISTER_ANY */
+    { MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
+      MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY },
+    { MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+      MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY },
+    { MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
+      MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY },
 };
 
-/* The first callback-style event procedure; 362 (connection closed) has no id. */
-#define FIRST_CALLBACK_EVENT 313
-#define CONNECTION_CLOSED_EVENT 362
+/* Every event from the first callback-style one (the network lifecycle event)
+ * on starts with the callback id, except "connection closed", which has none. */
+#define FIRST_CALLBACK_EVENT MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE
+#define CONNECTION_CLOSED_EVENT MV_REMOTE_PROC_CONNECT_EVENT_CONNECTION_CLOSED
 
 int
 mv_proxy_events_dereg_proc(int register_proc)

@@ -104,43 +104,6 @@ send_forward(Forward *fwd, const guint8 *payload, gsize len)
     }
 }
 
-static bool
-slot_for_route(MvProxyConn *conn, const MvProcInfo *proc, MvProxyBackendSlot *ret_slot,
-               GError **error)
-{
-    const char *daemon = NULL;
-    MvProxyBackendSlot slot;
-    bool primary;
-
-    switch (proc->route) {
-    case MV_ROUTE_ANY:
-    case MV_ROUTE_HYPERVISOR:
-    case MV_ROUTE_DOMAIN:
-        *ret_slot = MV_PROXY_BACKEND_PRIMARY;
-        return true;
-    case MV_ROUTE_NETWORK:
-        slot = MV_PROXY_BACKEND_NETWORK, daemon = "network";
-        break;
-    case MV_ROUTE_STORAGE:
-        slot = MV_PROXY_BACKEND_STORAGE, daemon = "storage";
-        break;
-    case MV_ROUTE_NWFILTER:
-        slot = MV_PROXY_BACKEND_FILTER, daemon = "filter";
-        break;
-    default:
-        return mv_error_set(error, MV_FROM_NONE, MV_ERR_NO_SUPPORT,
-                            "this function is not supported by the connection driver: %s "
-                            "(no modvirt daemon serves %s objects)", proc->api,
-                            mv_route_name(proc->route));
-    }
-    /* A client connected to a secondary daemon's URI talks to it directly. */
-    g_mutex_lock(&conn->lock);
-    primary = g_strcmp0(conn->primary, daemon) == 0;
-    g_mutex_unlock(&conn->lock);
-    *ret_slot = primary ? MV_PROXY_BACKEND_PRIMARY : slot;
-    return true;
-}
-
 void
 mv_proxy_forward_open_job(gpointer data, gpointer proxy)
 {
@@ -171,8 +134,12 @@ mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer 
     MvProxyBackendSlot slot = MV_PROXY_BACKEND_PRIMARY;
     Forward *fwd;
     int dereg;
+    bool ok;
 
-    if (!slot_for_route(conn, proc, &slot, &err)) {
+    g_mutex_lock(&conn->lock);
+    ok = mv_proxy_slot_for_route(conn->primary, proc, &slot, &err);
+    g_mutex_unlock(&conn->lock);
+    if (!ok) {
         mv_server_call_reply_error(call, err);
         return;
     }

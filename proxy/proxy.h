@@ -24,15 +24,15 @@ G_BEGIN_DECLS
 /* The daemon descriptor modvirt-proxyd runs (proxy-daemon.c). */
 extern const MvDaemonDescriptor mv_proxy_daemon;
 
-/* Backend slots of a connection: the hypervisor daemon the URI named, and
- * the secondary daemons by object type. */
+/* Backend slots of a connection: the daemon the URI named, then one slot per
+ * registry daemon (MV_PROXY_BACKEND_OF()) for the routes it owns. */
 typedef enum {
     MV_PROXY_BACKEND_PRIMARY = 0,
-    MV_PROXY_BACKEND_NETWORK,
-    MV_PROXY_BACKEND_STORAGE,
-    MV_PROXY_BACKEND_FILTER,
-    MV_PROXY_BACKEND_LAST
+    MV_PROXY_BACKEND_LAST = 1 + MV_DAEMON_LAST
 } MvProxyBackendSlot;
+
+/* The slot of registry daemon @daemon (an MvDaemonKind) as a secondary daemon. */
+#define MV_PROXY_BACKEND_OF(daemon) ((MvProxyBackendSlot)(1 + (int)(daemon)))
 
 typedef struct {
     char *listen;               /* "host:port"; NULL = off */
@@ -133,7 +133,6 @@ void mv_proxy_backend_unref(MvProxyBackend *be);
 void mv_proxy_backend_close_later(MvProxyBackend *be);
 /* The cleanup pool's function: closes and frees @be. */
 void mv_proxy_backend_close_now(gpointer be, gpointer unused);
-bool mv_proxy_daemon_for_scheme(const char *scheme, const char **ret_daemon);
 /* A reference to the open backend of @slot, or NULL. Any thread. */
 MvProxyBackend *mv_proxy_conn_ref_backend(MvProxyConn *conn, MvProxyBackendSlot slot);
 /* A reference to the backend of @slot, opening it when needed (worker threads). */
@@ -144,6 +143,33 @@ MvProxyBackend *mv_proxy_conn_get_backend(MvProxyConn *conn, MvProxyBackendSlot 
 /* The descriptor's raw handler: forwards @call undecoded to its backend. */
 void mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer daemon);
 void mv_proxy_forward_open_job(gpointer job, gpointer proxy);
+
+/* proxy-route.c: where a call goes, read from the daemon registry */
+
+/**
+ * mv_proxy_daemon_for_scheme:
+ * The base name ("filter") of the daemon serving URI scheme @scheme
+ * ("nwfilter"); false for schemes no registry daemon serves.
+ */
+bool mv_proxy_daemon_for_scheme(const char *scheme, const char **ret_daemon);
+
+/**
+ * mv_proxy_slot_for_route:
+ * The backend slot a call of @proc goes to on a connection whose URI named
+ * daemon @primary ("qemu", "network"; NULL before CONNECT_OPEN): the primary
+ * for connection-level and domain calls and for the routes @primary owns,
+ * else the slot of the route's owner. False with MV_ERR_NO_SUPPORT when no
+ * daemon owns the route.
+ */
+bool mv_proxy_slot_for_route(const char *primary, const MvProcInfo *proc,
+                             MvProxyBackendSlot *ret_slot, GError **error);
+
+/**
+ * mv_proxy_slot_daemon:
+ * The registry row of the daemon behind secondary slot @slot; NULL for the
+ * primary slot and values out of range.
+ */
+const MvDaemonInfo *mv_proxy_slot_daemon(MvProxyBackendSlot slot);
 
 /* proxy-events.c */
 /* The deregistration procedure of a registration procedure that returns a

@@ -4,9 +4,11 @@
 #include "verbs.h"
 
 static const GOptionEntry list_options[] = {
-    { "active", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_active, "Only running or paused domains", NULL },
+    { "active", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_active, "Only running or paused domains",
+      NULL },
     { "inactive", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_inactive, "Only shut off domains", NULL },
-    { "name", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_names, "Print only the names, one per line", NULL },
+    { "name", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_names, "Print only the names, one per line",
+      NULL },
     { NULL },
 };
 
@@ -25,7 +27,8 @@ static const GOptionEntry autostart_options[] = {
 
 static const GOptionEntry start_options[] = {
     { "paused", 0, 0, G_OPTION_ARG_NONE, &mv_cli_start_paused, "Start with the CPUs paused", NULL },
-    { "console", 0, 0, G_OPTION_ARG_NONE, &mv_cli_start_console, "Attach to the console after starting", NULL },
+    { "console", 0, 0, G_OPTION_ARG_NONE, &mv_cli_start_console,
+      "Attach to the console after starting", NULL },
     { NULL },
 };
 

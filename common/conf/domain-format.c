@@ -266,7 +266,8 @@ mv_fmt_clock(GString *out, const MvDomainClockDef *clock)
 static void
 mv_fmt_lifecycle(GString *out, const MvDomainDef *def)
 {
-    mv_fmt_text_element(out, 2, "on_poweroff", mv_domain_lifecycle_action_to_string(def->on_poweroff));
+    mv_fmt_text_element(out, 2, "on_poweroff",
+                        mv_domain_lifecycle_action_to_string(def->on_poweroff));
     mv_fmt_text_element(out, 2, "on_reboot", mv_domain_lifecycle_action_to_string(def->on_reboot));
     mv_fmt_text_element(out, 2, "on_crash", mv_domain_lifecycle_action_to_string(def->on_crash));
     if (def->pm_suspend_to_mem < 0 && def->pm_suspend_to_disk < 0)

@@ -9,29 +9,9 @@
 #include "util/error.h"
 #include "util/xml.h"
 
-static bool
-mv_domain_node_is(const xmlNode *node, const char *name)
-{
-    return node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, (const xmlChar *)name);
-}
-
-static bool
-mv_domain_error(GError **error, MvErrorCode code, const xmlNode *node, const char *fmt, ...)
-    G_GNUC_PRINTF(4, 5);
-
 /* Sets @error to "<node path>: <message>". Returns false. */
-static bool
-mv_domain_error(GError **error, MvErrorCode code, const xmlNode *node, const char *fmt, ...)
-{
-    g_autofree char *path = mv_domain_parse_node_path(node);
-    g_autofree char *message = NULL;
-    va_list ap;
-
-    va_start(ap, fmt);
-    message = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    return mv_error_set(error, MV_FROM_DOMAIN, code, "%s: %s", path, message);
-}
+#define mv_domain_error(error, code, node, ...)                                             \
+    mv_xml_error_at((error), MV_FROM_DOMAIN, (code), (node), __VA_ARGS__)
 
 /* <alias name='…'/>: live data, kept only for status XML, except user
  * aliases ("ua-" prefix), which are configuration. */
@@ -57,17 +37,17 @@ mv_domain_parse_address(const xmlNode *node, MvDomainDeviceAddress *addr, GError
     if (g_strcmp0(type, "pci") == 0) {
         g_autofree char *multifunction = mv_xml_get_prop(child, "multifunction");
 
-        if (!mv_domain_parse_uint_prop(child, "domain", 0xffff, &addr->domain, error) ||
-            !mv_domain_parse_uint_prop(child, "bus", 0xff, &addr->bus, error) ||
-            !mv_domain_parse_uint_prop(child, "slot", 0x1f, &addr->slot, error) ||
-            !mv_domain_parse_uint_prop(child, "function", 7, &addr->function, error))
+        if (!mv_domain_uint_prop(child, "domain", 0xffff, &addr->domain, error) ||
+            !mv_domain_uint_prop(child, "bus", 0xff, &addr->bus, error) ||
+            !mv_domain_uint_prop(child, "slot", 0x1f, &addr->slot, error) ||
+            !mv_domain_uint_prop(child, "function", 7, &addr->function, error))
             return false;
         addr->multifunction = g_strcmp0(multifunction, "on") == 0;
     } else if (g_strcmp0(type, "drive") == 0) {
-        if (!mv_domain_parse_uint_prop(child, "controller", 0xffff, &addr->controller, error) ||
-            !mv_domain_parse_uint_prop(child, "bus", 0xffff, &addr->bus, error) ||
-            !mv_domain_parse_uint_prop(child, "target", 0xffff, &addr->target, error) ||
-            !mv_domain_parse_uint_prop(child, "unit", 0xffff, &addr->unit, error))
+        if (!mv_domain_uint_prop(child, "controller", 0xffff, &addr->controller, error) ||
+            !mv_domain_uint_prop(child, "bus", 0xffff, &addr->bus, error) ||
+            !mv_domain_uint_prop(child, "target", 0xffff, &addr->target, error) ||
+            !mv_domain_uint_prop(child, "unit", 0xffff, &addr->unit, error))
             return false;
     } else {
         return mv_domain_error(error, MV_ERR_XML_DETAIL, child, "unknown address type '%s'",
@@ -84,7 +64,7 @@ mv_domain_parse_boot_order(const xmlNode *node, unsigned int *ret, GError **erro
 
     if (!boot)
         return true;
-    if (!mv_domain_parse_uint_prop(boot, "order", G_MAXINT, ret, error))
+    if (!mv_domain_uint_prop(boot, "order", G_MAXINT, ret, error))
         return false;
     if (*ret == 0)
         return mv_domain_error(error, MV_ERR_XML_DETAIL, boot, "boot order must be at least 1");
@@ -129,17 +109,16 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
 
     child = mv_xml_get_child(node, "target");
     disk->target_dev = mv_xml_get_prop(child, "dev");
-    if ((bus = mv_xml_get_prop(child, "bus")))
-        value = mv_domain_disk_bus_from_string(bus);
-    else if (g_str_has_prefix(disk->target_dev, "vd"))
+    value = -1;
+    if (!mv_xml_prop_enum(child, "bus", mv_domain_disk_bus_from_string, "disk bus", &value,
+                          MV_FROM_DOMAIN, error))
+        return NULL;
+    if (value < 0 && g_str_has_prefix(disk->target_dev, "vd"))
         value = MV_DOMAIN_DISK_BUS_VIRTIO;
-    else if (g_str_has_prefix(disk->target_dev, "sd"))
+    else if (value < 0 && g_str_has_prefix(disk->target_dev, "sd"))
         value = MV_DOMAIN_DISK_BUS_SCSI;
-    else
+    else if (value < 0)
         value = MV_DOMAIN_DISK_BUS_IDE;
-    if (value < 0)
-        return mv_domain_error(error, MV_ERR_XML_DETAIL, child, "unknown disk bus '%s'", bus),
-               NULL;
     disk->bus = value;
 
     if (!mv_domain_parse_boot_order(node, &disk->boot_order, error))
@@ -290,15 +269,15 @@ mv_domain_controller_def_parse_node(const xmlNode *node, unsigned int flags, GEr
     ctrl->model = mv_xml_get_prop(node, "model");
     ctrl->index = ctrl->ports = ctrl->vectors = -1;
     value = G_MAXUINT;
-    if (!mv_domain_parse_uint_prop(node, "index", 255, &value, error))
+    if (!mv_domain_uint_prop(node, "index", 255, &value, error))
         return NULL;
     ctrl->index = value == G_MAXUINT ? -1 : (int)value;
     value = G_MAXUINT;
-    if (!mv_domain_parse_uint_prop(node, "ports", 255, &value, error))
+    if (!mv_domain_uint_prop(node, "ports", 255, &value, error))
         return NULL;
     ctrl->ports = value == G_MAXUINT ? -1 : (int)value;
     value = G_MAXUINT;
-    if (!mv_domain_parse_uint_prop(node, "vectors", 1024, &value, error))
+    if (!mv_domain_uint_prop(node, "vectors", 1024, &value, error))
         return NULL;
     ctrl->vectors = value == G_MAXUINT ? -1 : (int)value;
     ctrl->alias = mv_domain_parse_alias(node, flags);
@@ -378,7 +357,7 @@ mv_domain_chr_def_parse_node(const xmlNode *node, MvDomainChrDeviceType device,
     if (target) {
         chr->target_type = mv_xml_get_prop(target, "type");
         chr->target_name = mv_xml_get_prop(target, "name");
-        if (!mv_domain_parse_uint_prop(target, "port", 255, &port, error))
+        if (!mv_domain_uint_prop(target, "port", 255, &port, error))
             return NULL;
         chr->target_port = port == G_MAXUINT ? -1 : (int)port;
     }
@@ -451,8 +430,8 @@ mv_domain_video_def_parse_node(const xmlNode *node, unsigned int flags, GError *
     g_autofree char *primary = mv_xml_get_prop(model, "primary");
 
     video->model = mv_xml_get_prop(model, "type");
-    if (!mv_domain_parse_uint_prop(model, "vram", G_MAXUINT, &video->vram, error) ||
-        !mv_domain_parse_uint_prop(model, "heads", 16, &video->heads, error))
+    if (!mv_domain_uint_prop(model, "vram", G_MAXUINT, &video->vram, error) ||
+        !mv_domain_uint_prop(model, "heads", 16, &video->heads, error))
         return NULL;
     video->primary = g_strcmp0(primary, "yes") == 0;
     video->alias = mv_domain_parse_alias(node, flags);
@@ -468,7 +447,7 @@ mv_domain_memballoon_def_parse_node(const xmlNode *node, unsigned int flags, GEr
     const xmlNode *stats = mv_xml_get_child(node, "stats");
 
     balloon->model = mv_xml_get_prop(node, "model");
-    if (stats && !mv_domain_parse_uint_prop(stats, "period", G_MAXINT, &balloon->period, error))
+    if (stats && !mv_domain_uint_prop(stats, "period", G_MAXINT, &balloon->period, error))
         return NULL;
     balloon->alias = mv_domain_parse_alias(node, flags);
     if (!mv_domain_parse_address(node, &balloon->address, error))
@@ -521,7 +500,7 @@ mv_domain_watchdog_def_parse_node(const xmlNode *node, unsigned int flags, GErro
 
 /* ---- <devices> ---- */
 
-static const MvDomainChildRule mv_domain_devices_rules[] = {
+static const MvXmlChildRule mv_domain_devices_rules[] = {
     { "emulator", 0, 1 },
     { "watchdog", 0, 1 },
     { "memballoon", 0, 1 },
@@ -551,7 +530,7 @@ mv_domain_def_assign_controller_indexes(MvDomainDef *def)
 static bool
 mv_domain_def_check_new_device(const MvDomainDef *def, const xmlNode *node, GError **error)
 {
-    if (mv_domain_node_is(node, "disk")) {
+    if (mv_xml_node_is(node, "disk")) {
         const MvDomainDiskDef *disk = def->disks[def->ndisks - 1];
 
         for (size_t i = 0; i + 1 < def->ndisks; i++) {
@@ -560,7 +539,7 @@ mv_domain_def_check_new_device(const MvDomainDef *def, const xmlNode *node, GErr
                                        "target '%s' is used by more than one disk",
                                        disk->target_dev);
         }
-    } else if (mv_domain_node_is(node, "controller")) {
+    } else if (mv_xml_node_is(node, "controller")) {
         const MvDomainControllerDef *ctrl = def->controllers[def->ncontrollers - 1];
 
         for (size_t i = 0; ctrl->index >= 0 && i + 1 < def->ncontrollers; i++) {
@@ -570,7 +549,7 @@ mv_domain_def_check_new_device(const MvDomainDef *def, const xmlNode *node, GErr
                                        "there is more than one '%s' controller with index %d",
                                        ctrl->type, ctrl->index);
         }
-    } else if (mv_domain_node_is(node, "graphics")) {
+    } else if (mv_xml_node_is(node, "graphics")) {
         const MvDomainGraphicsDef *graphics = def->graphics[def->ngraphics - 1];
 
         for (size_t i = 0; i + 1 < def->ngraphics; i++) {
@@ -579,7 +558,7 @@ mv_domain_def_check_new_device(const MvDomainDef *def, const xmlNode *node, GErr
                                        "only one '%s' graphics device is supported",
                                        graphics->type);
         }
-    } else if (mv_domain_node_is(node, "video")) {
+    } else if (mv_xml_node_is(node, "video")) {
         const MvDomainVideoDef *video = def->videos[def->nvideos - 1];
 
         for (size_t i = 0; video->primary && i + 1 < def->nvideos; i++) {
@@ -633,8 +612,7 @@ bool
 mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned int flags,
                             GError **error)
 {
-    if (!mv_domain_parse_check_children(devices, mv_domain_devices_rules,
-                                        G_N_ELEMENTS(mv_domain_devices_rules), error))
+    if (!mv_domain_check_children(devices, mv_domain_devices_rules, error))
         return false;
 
     for (const xmlNode *node = devices->children; node; node = node->next) {
@@ -642,42 +620,42 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
 
         if (node->type != XML_ELEMENT_NODE)
             continue;
-        if (mv_domain_node_is(node, "emulator")) {
+        if (mv_xml_node_is(node, "emulator")) {
             def->emulator = mv_xml_get_content(node);
             continue;
-        } else if (mv_domain_node_is(node, "disk")) {
+        } else if (mv_xml_node_is(node, "disk")) {
             if ((dev = mv_domain_disk_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->disks, def->ndisks, dev);
-        } else if (mv_domain_node_is(node, "controller")) {
+        } else if (mv_xml_node_is(node, "controller")) {
             if ((dev = mv_domain_controller_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->controllers, def->ncontrollers, dev);
-        } else if (mv_domain_node_is(node, "interface")) {
+        } else if (mv_xml_node_is(node, "interface")) {
             if ((dev = mv_domain_net_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->nets, def->nnets, dev);
-        } else if (mv_domain_node_is(node, "serial")) {
+        } else if (mv_xml_node_is(node, "serial")) {
             if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_SERIAL, flags, error)))
                 MV_DOMAIN_APPEND(def->serials, def->nserials, dev);
-        } else if (mv_domain_node_is(node, "console")) {
+        } else if (mv_xml_node_is(node, "console")) {
             if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_CONSOLE, flags, error)))
                 MV_DOMAIN_APPEND(def->consoles, def->nconsoles, dev);
-        } else if (mv_domain_node_is(node, "channel")) {
+        } else if (mv_xml_node_is(node, "channel")) {
             if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_CHANNEL, flags, error)))
                 MV_DOMAIN_APPEND(def->channels, def->nchannels, dev);
-        } else if (mv_domain_node_is(node, "input")) {
+        } else if (mv_xml_node_is(node, "input")) {
             if ((dev = mv_domain_input_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->inputs, def->ninputs, dev);
-        } else if (mv_domain_node_is(node, "graphics")) {
+        } else if (mv_xml_node_is(node, "graphics")) {
             if ((dev = mv_domain_graphics_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->graphics, def->ngraphics, dev);
-        } else if (mv_domain_node_is(node, "video")) {
+        } else if (mv_xml_node_is(node, "video")) {
             if ((dev = mv_domain_video_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->videos, def->nvideos, dev);
-        } else if (mv_domain_node_is(node, "rng")) {
+        } else if (mv_xml_node_is(node, "rng")) {
             if ((dev = mv_domain_rng_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->rngs, def->nrngs, dev);
-        } else if (mv_domain_node_is(node, "memballoon")) {
+        } else if (mv_xml_node_is(node, "memballoon")) {
             dev = def->memballoon = mv_domain_memballoon_def_parse_node(node, flags, error);
-        } else if (mv_domain_node_is(node, "watchdog")) {
+        } else if (mv_xml_node_is(node, "watchdog")) {
             dev = def->watchdog = mv_domain_watchdog_def_parse_node(node, flags, error);
         } else {
             /* The schema rejects these; never drop a device silently. */

@@ -14,87 +14,7 @@
 /* The largest memory size we accept, in KiB: its size in bytes fits a gint64. */
 #define MV_DOMAIN_MEMORY_MAX_KIB ((guint64)G_MAXINT64 / 1024)
 
-static bool
-mv_domain_node_is(const xmlNode *node, const char *name)
-{
-    return node->type == XML_ELEMENT_NODE && xmlStrEqual(node->name, (const xmlChar *)name);
-}
-
-char *
-mv_domain_parse_node_path(const xmlNode *node)
-{
-    xmlChar *path = xmlGetNodePath(node);
-    char *ret = g_strdup(path ? (const char *)path : "?");
-
-    xmlFree(path);
-    return ret;
-}
-
-/* Parses @str ("0x1f" or decimal) into @ret; false if malformed or above @max. */
-static bool
-mv_domain_parse_uint64(const char *str, guint64 max, guint64 *ret)
-{
-    g_autofree char *copy = g_strstrip(g_strdup(str));
-    const char *digits = copy;
-    guint base = 10;
-
-    if (g_str_has_prefix(copy, "0x") || g_str_has_prefix(copy, "0X")) {
-        digits = copy + 2;
-        base = 16;
-    }
-    return *digits && g_ascii_string_to_unsigned(digits, base, 0, max, ret, NULL);
-}
-
-bool
-mv_domain_parse_uint_prop(const xmlNode *node, const char *name, guint64 max,
-                          unsigned int *ret, GError **error)
-{
-    g_autofree char *value = mv_xml_get_prop(node, name);
-    guint64 parsed;
-
-    if (!value)
-        return true;
-    if (!mv_domain_parse_uint64(value, MIN(max, G_MAXUINT), &parsed)) {
-        g_autofree char *path = mv_domain_parse_node_path(node);
-
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
-                            "%s: invalid value '%s' for attribute '%s': expected a number "
-                            "from 0 to %" G_GUINT64_FORMAT,
-                            path, value, name, MIN(max, G_MAXUINT));
-    }
-    *ret = (unsigned int)parsed;
-    return true;
-}
-
-bool
-mv_domain_parse_check_children(const xmlNode *node, const MvDomainChildRule *rules,
-                               size_t nrules, GError **error)
-{
-    for (size_t i = 0; i < nrules; i++) {
-        unsigned int count = 0;
-
-        for (const xmlNode *child = node->children; child; child = child->next) {
-            if (!mv_domain_node_is(child, rules[i].name))
-                continue;
-            if (++count > rules[i].max) {
-                g_autofree char *path = mv_domain_parse_node_path(child);
-
-                return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
-                                    "%s: element <%s> may appear only once in <%s>", path,
-                                    rules[i].name, (const char *)node->name);
-            }
-        }
-        if (count < rules[i].min) {
-            g_autofree char *path = mv_domain_parse_node_path(node);
-
-            return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
-                                "%s: the required element <%s> is missing", path, rules[i].name);
-        }
-    }
-    return true;
-}
-
-static const MvDomainChildRule mv_domain_rules[] = {
+static const MvXmlChildRule mv_domain_rules[] = {
     { "name", 1, 1 },        { "uuid", 0, 1 },          { "title", 0, 1 },
     { "description", 0, 1 }, { "metadata", 0, 1 },      { "maxMemory", 0, 1 },
     { "memory", 1, 1 },      { "currentMemory", 0, 1 }, { "vcpu", 0, 1 },
@@ -105,65 +25,13 @@ static const MvDomainChildRule mv_domain_rules[] = {
 
 /* ---- memory ---- */
 
-static const struct {
-    const char *unit;
-    guint64 bytes;
-} mv_domain_memory_units[] = {
-    { "b", 1 },
-    { "bytes", 1 },
-    { "KB", 1000 },
-    { "k", 1024 },
-    { "KiB", 1024 },
-    { "MB", 1000 * 1000 },
-    { "M", 1024 * 1024 },
-    { "MiB", 1024 * 1024 },
-    { "GB", 1000 * 1000 * 1000 },
-    { "G", 1024 * 1024 * 1024 },
-    { "GiB", 1024 * 1024 * 1024 },
-    { "TB", G_GUINT64_CONSTANT(1000) * 1000 * 1000 * 1000 },
-    { "T", G_GUINT64_CONSTANT(1024) * 1024 * 1024 * 1024 },
-    { "TiB", G_GUINT64_CONSTANT(1024) * 1024 * 1024 * 1024 },
-};
-
 /* Reads a memory size element (<memory unit='MiB'>256</memory>) in KiB,
  * rounding up to a whole KiB. */
 static bool
 mv_domain_parse_memory(const xmlNode *node, guint64 *ret_kib, GError **error)
 {
-    g_autofree char *path = mv_domain_parse_node_path(node);
-    g_autofree char *unit = mv_xml_get_prop(node, "unit");
-    g_autofree char *text = g_strstrip(mv_xml_get_content(node));
-    guint64 mult = 0;
-    guint64 value;
-    guint64 kib;
-
-    for (size_t i = 0; i < G_N_ELEMENTS(mv_domain_memory_units); i++) {
-        if (strcmp(unit ? unit : "KiB", mv_domain_memory_units[i].unit) == 0)
-            mult = mv_domain_memory_units[i].bytes;
-    }
-    if (!mult)
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
-                            "%s: unknown memory unit '%s'", path, unit);
-    if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64, &value, NULL))
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
-                            "%s: invalid memory size '%s'", path, text);
-    if (mult % 1024 == 0) {
-        if (value > MV_DOMAIN_MEMORY_MAX_KIB / (mult / 1024))
-            goto too_large;
-        kib = value * (mult / 1024);
-    } else {
-        if (value > G_MAXUINT64 / mult)
-            goto too_large;
-        kib = value * mult / 1024 + (value * mult % 1024 != 0);
-        if (kib > MV_DOMAIN_MEMORY_MAX_KIB)
-            goto too_large;
-    }
-    *ret_kib = kib;
-    return true;
-
-too_large:
-    return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
-                        "%s: memory size %s %s is too large", path, text, unit ? unit : "KiB");
+    return mv_xml_content_scaled(node, "KiB", 1024, MV_DOMAIN_MEMORY_MAX_KIB, "memory", ret_kib,
+                                 MV_FROM_DOMAIN, error);
 }
 
 /* ---- metadata ---- */
@@ -205,16 +73,16 @@ mv_domain_parse_metadata(const xmlNode *node)
 static bool
 mv_domain_parse_vcpu(MvDomainDef *def, const xmlNode *node, GError **error)
 {
-    g_autofree char *path = mv_domain_parse_node_path(node);
+    g_autofree char *path = mv_xml_node_path(node);
     g_autofree char *text = g_strstrip(mv_xml_get_content(node));
     guint64 value;
 
-    if (!mv_domain_parse_uint64(text, 16384, &value) || value == 0)
+    if (!mv_xml_parse_uint(text, 16384, &value) || value == 0)
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
                             "%s: invalid vCPU count '%s': expected 1 to 16384", path, text);
     def->vcpus = (unsigned int)value;
     def->vcpus_current = def->vcpus;
-    if (!mv_domain_parse_uint_prop(node, "current", 16384, &def->vcpus_current, error))
+    if (!mv_domain_uint_prop(node, "current", 16384, &def->vcpus_current, error))
         return false;
     if (def->vcpus_current == 0 || def->vcpus_current > def->vcpus)
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
@@ -227,44 +95,43 @@ static bool
 mv_domain_parse_os(MvDomainOsDef *os, const xmlNode *node, GError **error)
 {
     for (const xmlNode *child = node->children; child; child = child->next) {
-        if (mv_domain_node_is(child, "type")) {
+        if (mv_xml_node_is(child, "type")) {
             os->type = g_strstrip(mv_xml_get_content(child));
             os->arch = mv_xml_get_prop(child, "arch");
             os->machine = mv_xml_get_prop(child, "machine");
-        } else if (mv_domain_node_is(child, "boot")) {
-            g_autofree char *dev = mv_xml_get_prop(child, "dev");
-            int value = mv_domain_boot_dev_from_string(dev);
+        } else if (mv_xml_node_is(child, "boot")) {
+            int value = -1;
 
-            if (value < 0) {
-                g_autofree char *path = mv_domain_parse_node_path(child);
-
-                return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
-                                    "%s: unknown boot device '%s'", path, dev);
-            }
+            if (!mv_xml_prop_enum(child, "dev", mv_domain_boot_dev_from_string, "boot device",
+                                  &value, MV_FROM_DOMAIN, error))
+                return false;
+            if (value < 0)
+                return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL, child,
+                                       "the boot device is missing");
             os->boot = g_renew(MvDomainBootDev, os->boot, os->nboot + 1);
             os->boot[os->nboot++] = value;
-        } else if (mv_domain_node_is(child, "bootmenu")) {
+        } else if (mv_xml_node_is(child, "bootmenu")) {
             g_autofree char *enable = mv_xml_get_prop(child, "enable");
 
             os->bootmenu = g_strcmp0(enable, "yes") == 0;
-        } else if (mv_domain_node_is(child, "kernel")) {
+        } else if (mv_xml_node_is(child, "kernel")) {
             os->kernel = mv_xml_get_content(child);
-        } else if (mv_domain_node_is(child, "initrd")) {
+        } else if (mv_xml_node_is(child, "initrd")) {
             os->initrd = mv_xml_get_content(child);
-        } else if (mv_domain_node_is(child, "cmdline")) {
+        } else if (mv_xml_node_is(child, "cmdline")) {
             os->cmdline = mv_xml_get_content(child);
-        } else if (mv_domain_node_is(child, "loader")) {
+        } else if (mv_xml_node_is(child, "loader")) {
             g_autofree char *readonly = mv_xml_get_prop(child, "readonly");
 
             os->loader = mv_xml_get_content(child);
             os->loader_readonly = g_strcmp0(readonly, "yes") == 0;
             os->loader_type = mv_xml_get_prop(child, "type");
-        } else if (mv_domain_node_is(child, "nvram")) {
+        } else if (mv_xml_node_is(child, "nvram")) {
             os->nvram = mv_xml_get_content(child);
         }
     }
     if ((os->initrd || os->cmdline) && !os->kernel) {
-        g_autofree char *path = mv_domain_parse_node_path(node);
+        g_autofree char *path = mv_xml_node_path(node);
 
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
                             "%s: <initrd> and <cmdline> need a <kernel>", path);
@@ -276,11 +143,11 @@ static void
 mv_domain_parse_features(MvDomainDef *def, const xmlNode *node)
 {
     for (const xmlNode *child = node->children; child; child = child->next) {
-        if (mv_domain_node_is(child, "acpi"))
+        if (mv_xml_node_is(child, "acpi"))
             def->features |= MV_DOMAIN_FEATURE_ACPI;
-        else if (mv_domain_node_is(child, "apic"))
+        else if (mv_xml_node_is(child, "apic"))
             def->features |= MV_DOMAIN_FEATURE_APIC;
-        else if (mv_domain_node_is(child, "pae"))
+        else if (mv_xml_node_is(child, "pae"))
             def->features |= MV_DOMAIN_FEATURE_PAE;
     }
 }
@@ -288,14 +155,13 @@ mv_domain_parse_features(MvDomainDef *def, const xmlNode *node)
 static bool
 mv_domain_parse_cpu(MvDomainCpuDef *cpu, const xmlNode *node, GError **error)
 {
-    g_autofree char *path = mv_domain_parse_node_path(node);
-    g_autofree char *mode = mv_xml_get_prop(node, "mode");
+    g_autofree char *path = mv_xml_node_path(node);
     const xmlNode *topology = mv_xml_get_child(node, "topology");
-    int value = mv_domain_cpu_mode_from_string(mode ? mode : "custom");
+    int value = MV_DOMAIN_CPU_MODE_CUSTOM;
 
-    if (value <= 0)
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
-                            "%s: unknown CPU mode '%s'", path, mode);
+    if (!mv_xml_prop_enum(node, "mode", mv_domain_cpu_mode_from_string, "CPU mode", &value,
+                          MV_FROM_DOMAIN, error))
+        return false;
     cpu->mode = value;
     cpu->match = mv_xml_get_prop(node, "match");
     cpu->check = mv_xml_get_prop(node, "check");
@@ -304,10 +170,10 @@ mv_domain_parse_cpu(MvDomainCpuDef *cpu, const xmlNode *node, GError **error)
                             "%s: match='%s' is only valid with mode='custom'", path, cpu->match);
 
     for (const xmlNode *child = node->children; child; child = child->next) {
-        if (mv_domain_node_is(child, "model")) {
+        if (mv_xml_node_is(child, "model")) {
             cpu->model = g_strstrip(mv_xml_get_content(child));
             cpu->model_fallback = mv_xml_get_prop(child, "fallback");
-        } else if (mv_domain_node_is(child, "feature")) {
+        } else if (mv_xml_node_is(child, "feature")) {
             MvDomainCpuFeature *feature;
 
             cpu->features = g_renew(MvDomainCpuFeature, cpu->features, cpu->nfeatures + 1);
@@ -333,14 +199,14 @@ mv_domain_parse_cpu(MvDomainCpuDef *cpu, const xmlNode *node, GError **error)
     if (topology) {
         g_autofree char *dies = mv_xml_get_prop(topology, "dies");
 
-        if (!mv_domain_parse_uint_prop(topology, "sockets", G_MAXUINT16, &cpu->sockets, error) ||
-            !mv_domain_parse_uint_prop(topology, "dies", G_MAXUINT16, &cpu->dies, error) ||
-            !mv_domain_parse_uint_prop(topology, "cores", G_MAXUINT16, &cpu->cores, error) ||
-            !mv_domain_parse_uint_prop(topology, "threads", G_MAXUINT16, &cpu->threads, error))
+        if (!mv_domain_uint_prop(topology, "sockets", G_MAXUINT16, &cpu->sockets, error) ||
+            !mv_domain_uint_prop(topology, "dies", G_MAXUINT16, &cpu->dies, error) ||
+            !mv_domain_uint_prop(topology, "cores", G_MAXUINT16, &cpu->cores, error) ||
+            !mv_domain_uint_prop(topology, "threads", G_MAXUINT16, &cpu->threads, error))
             return false;
         if (!cpu->sockets || !cpu->cores || !cpu->threads ||
             (dies && !cpu->dies)) {
-            g_autofree char *tpath = mv_domain_parse_node_path(topology);
+            g_autofree char *tpath = mv_xml_node_path(topology);
 
             return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
                                 "%s: sockets, dies, cores and threads must be at least 1", tpath);
@@ -354,20 +220,20 @@ mv_domain_parse_clock(MvDomainClockDef *clock, const xmlNode *node, GError **err
 {
     clock->offset = mv_xml_get_prop(node, "offset");
     for (const xmlNode *child = node->children; child; child = child->next) {
-        g_autofree char *present = NULL;
         MvDomainTimerDef *timer;
 
-        if (!mv_domain_node_is(child, "timer"))
+        if (!mv_xml_node_is(child, "timer"))
             continue;
         clock->timers = g_renew(MvDomainTimerDef, clock->timers, clock->ntimers + 1);
         timer = &clock->timers[clock->ntimers++];
         timer->name = mv_xml_get_prop(child, "name");
         timer->tickpolicy = mv_xml_get_prop(child, "tickpolicy");
-        present = mv_xml_get_prop(child, "present");
-        timer->present = present ? strcmp(present, "yes") == 0 : -1;
+        timer->present = -1;
+        if (!mv_xml_prop_bool(child, "present", &timer->present, MV_FROM_DOMAIN, error))
+            return false;
         for (size_t i = 0; i + 1 < clock->ntimers; i++) {
             if (strcmp(clock->timers[i].name, timer->name) == 0) {
-                g_autofree char *path = mv_domain_parse_node_path(child);
+                g_autofree char *path = mv_xml_node_path(child);
 
                 return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
                                     "%s: timer '%s' is configured more than once", path,
@@ -378,12 +244,12 @@ mv_domain_parse_clock(MvDomainClockDef *clock, const xmlNode *node, GError **err
     return true;
 }
 
-static int
-mv_domain_parse_yes_no(const xmlNode *node)
+/* <suspend-to-mem enabled='yes'/>: -1 when absent. */
+static bool
+mv_domain_parse_yes_no(const xmlNode *node, int *ret, GError **error)
 {
-    g_autofree char *enabled = node ? mv_xml_get_prop(node, "enabled") : NULL;
-
-    return enabled ? strcmp(enabled, "yes") == 0 : -1;
+    *ret = -1;
+    return !node || mv_xml_prop_bool(node, "enabled", ret, MV_FROM_DOMAIN, error);
 }
 
 static bool
@@ -393,7 +259,7 @@ mv_domain_parse_lifecycle(const xmlNode *node, MvDomainLifecycleAction *ret, GEr
     int value = mv_domain_lifecycle_action_from_string(text);
 
     if (value < 0) {
-        g_autofree char *path = mv_domain_parse_node_path(node);
+        g_autofree char *path = mv_xml_node_path(node);
 
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL,
                             "%s: unknown action '%s'", path, text);
@@ -476,8 +342,7 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
     const xmlNode *node;
     int value;
 
-    if (!mv_domain_parse_check_children(root, mv_domain_rules, G_N_ELEMENTS(mv_domain_rules),
-                                        error))
+    if (!mv_domain_check_children(root, mv_domain_rules, error))
         return false;
 
     if ((value = mv_domain_virt_type_from_string(virt_type)) < 0)
@@ -528,7 +393,7 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
         return false;
     if ((node = mv_xml_get_child(root, "maxMemory")) &&
         (!mv_domain_parse_memory(node, &def->max_memory, error) ||
-         !mv_domain_parse_uint_prop(node, "slots", 255, &def->max_memory_slots, error)))
+         !mv_domain_uint_prop(node, "slots", 255, &def->max_memory_slots, error)))
         return false;
     if (!mv_domain_def_check_memory(def, error))
         return false;
@@ -559,8 +424,11 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
         return false;
 
     node = mv_xml_get_child(root, "pm");
-    def->pm_suspend_to_mem = mv_domain_parse_yes_no(mv_xml_get_child(node, "suspend-to-mem"));
-    def->pm_suspend_to_disk = mv_domain_parse_yes_no(mv_xml_get_child(node, "suspend-to-disk"));
+    if (!mv_domain_parse_yes_no(mv_xml_get_child(node, "suspend-to-mem"),
+                                &def->pm_suspend_to_mem, error) ||
+        !mv_domain_parse_yes_no(mv_xml_get_child(node, "suspend-to-disk"),
+                                &def->pm_suspend_to_disk, error))
+        return false;
 
     if ((node = mv_xml_get_child(root, "devices")) &&
         !mv_domain_def_parse_devices(def, node, flags, error))
@@ -574,7 +442,6 @@ mv_domain_def_parse_string(const char *xml, unsigned int flags, GError **error)
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(MvDomainDef) def = NULL;
-    g_autofree char *schema = NULL;
     g_autofree char *type = NULL;
     xmlNode *root;
 
@@ -582,15 +449,14 @@ mv_domain_def_parse_string(const char *xml, unsigned int flags, GError **error)
         return NULL;
     /* libxml2 blames the first child for a bad attribute of the root: say it first. */
     root = xmlDocGetRootElement(doc);
-    type = mv_domain_node_is(root, "domain") ? mv_xml_get_prop(root, "type") : NULL;
+    type = mv_xml_node_is(root, "domain") ? mv_xml_get_prop(root, "type") : NULL;
     if (type && !g_str_equal(type, "kvm") && !g_str_equal(type, "qemu")) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR,
                      "XML document failed to validate against schema: /domain/@type: "
                      "unsupported domain type '%s' (use 'kvm' or 'qemu')", type);
         return NULL;
     }
-    schema = mv_xml_schema_path("domain.rng");
-    if (!mv_xml_validate(doc, schema, error))
+    if (!mv_xml_validate_kind(doc, "domain", error))
         return NULL;
     def = g_new0(MvDomainDef, 1);
     if (!mv_domain_def_parse_node(def, xmlDocGetRootElement(doc), flags, error))
@@ -603,25 +469,23 @@ mv_domain_device_def_parse_string(const char *xml, unsigned int flags, GError **
 {
     g_autoptr(xmlDoc) doc = NULL;
     g_autoptr(MvDomainDeviceDef) dev = NULL;
-    g_autofree char *schema = NULL;
     xmlNode *root;
 
     if (!(doc = mv_xml_parse_string(xml, NULL, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
-    if (!mv_domain_node_is(root, "disk") && !mv_domain_node_is(root, "interface")) {
+    if (!mv_xml_node_is(root, "disk") && !mv_xml_node_is(root, "interface")) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_UNSUPPORTED,
                      "/%s: device <%s> cannot be attached, detached or updated: only <disk> "
                      "and <interface> are supported",
                      (const char *)root->name, (const char *)root->name);
         return NULL;
     }
-    schema = mv_xml_schema_path("domain-device.rng");
-    if (!mv_xml_validate(doc, schema, error))
+    if (!mv_xml_validate_kind(doc, "domain-device", error))
         return NULL;
 
     dev = g_new0(MvDomainDeviceDef, 1);
-    if (mv_domain_node_is(root, "disk")) {
+    if (mv_xml_node_is(root, "disk")) {
         dev->type = MV_DOMAIN_DEVICE_DISK;
         dev->data.disk = mv_domain_disk_def_parse_node(root, flags, error);
         if (!dev->data.disk)

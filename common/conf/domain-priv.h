@@ -5,6 +5,7 @@
 #include <libxml/tree.h>
 
 #include "conf/domain-conf.h"
+#include "util/xml.h"
 
 G_BEGIN_DECLS
 
@@ -62,25 +63,12 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainMemballoonDef, mv_domain_memballoon_def_fr
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainRngDef, mv_domain_rng_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainWatchdogDef, mv_domain_watchdog_def_free)
 
-/* Parsing helpers (domain-parse.c). */
-
-/* The node path of @node for error messages ("/domain/devices/disk[2]"). */
-char *mv_domain_parse_node_path(const xmlNode *node);
-
-/* Reads unsigned attribute @name of @node ("0x1f" hexadecimal or decimal) into
- * @ret when present and at most @max; leaves @ret untouched when absent.
- * Returns false with MV_ERR_XML_DETAIL naming the attribute otherwise. */
-bool mv_domain_parse_uint_prop(const xmlNode *node, const char *name, guint64 max,
-                               unsigned int *ret, GError **error);
-
-/* Cardinality of element children the schema cannot express precisely. */
-typedef struct {
-    const char *name;
-    unsigned int min, max;
-} MvDomainChildRule;
-
-bool mv_domain_parse_check_children(const xmlNode *node, const MvDomainChildRule *rules,
-                                    size_t nrules, GError **error);
+/* Parsing helpers: util/xml's generic readers (xml-props.c), reporting errors
+ * as subsystem MV_FROM_DOMAIN. */
+#define mv_domain_uint_prop(node, name, max, ret, error)                                    \
+    mv_xml_prop_uint((node), (name), (max), (ret), MV_FROM_DOMAIN, (error))
+#define mv_domain_check_children(node, rules, error)                                        \
+    mv_xml_check_children((node), (rules), G_N_ELEMENTS(rules), 0, MV_FROM_DOMAIN, (error))
 
 /* Appends n pointers: (*array)[*n] = item, growing the array. */
 void mv_domain_ptr_array_append(gpointer **array, size_t *n, gpointer item);

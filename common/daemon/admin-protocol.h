@@ -21,7 +21,9 @@ enum {
 
 #define MV_ADMIN_SERVER_LIST_MAX 16384
 
-typedef struct { u_int flags; } MvAdminFlagsArgs;             /* open, get logging outputs/filters */
+typedef struct {
+    u_int flags;
+} MvAdminFlagsArgs; /* open, get logging outputs/filters */
 typedef struct { uint64_t lib_ver; } MvAdminLibVersionRet;
 typedef struct { u_int need_results; u_int flags; } MvAdminListServersArgs;
 typedef struct { u_int nservers; char **servers; u_int ret; } MvAdminListServersRet;

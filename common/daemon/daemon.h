@@ -93,7 +93,8 @@ const MvPaths *mv_daemon_get_paths(MvDaemon *daemon);
 GKeyFile *mv_daemon_get_config(MvDaemon *daemon);
 /** mv_daemon_get_config_path: the config file's path (borrowed). */
 const char *mv_daemon_get_config_path(MvDaemon *daemon);
-/** mv_daemon_get_driver_config: config_read's result in use (borrowed; replaced on SIGHUP, main thread only). */
+/** mv_daemon_get_driver_config: config_read's result in use (borrowed; replaced on SIGHUP,
+ * main thread only). */
 gpointer mv_daemon_get_driver_config(MvDaemon *daemon);
 /** mv_daemon_get_server_config: the [server] limits in use (borrowed; main thread only). */
 const MvServerConfig *mv_daemon_get_server_config(MvDaemon *daemon);

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "registry/registry.h"
+
 /* Program numbers and versions (wire facts). */
 #define MV_PROGRAM_REMOTE     0x20008086u
 #define MV_PROGRAM_QEMU       0x20008087u
@@ -19,20 +21,8 @@
 #define MV_KEEPALIVE_PROC_PING 1
 #define MV_KEEPALIVE_PROC_PONG 2
 
-/* Which daemon owns a procedure. */
-typedef enum {
-    MV_ROUTE_NONE = 0,      /* not a routed call (unused table slot) */
-    MV_ROUTE_ANY,           /* answered by every daemon: auth, features, open/close */
-    MV_ROUTE_HYPERVISOR,    /* connection-level calls of the hypervisor daemon */
-    MV_ROUTE_DOMAIN,        /* domains: the hypervisor daemon the URI names */
-    MV_ROUTE_NETWORK,
-    MV_ROUTE_STORAGE,
-    MV_ROUTE_NWFILTER,
-    MV_ROUTE_SECRET,
-    MV_ROUTE_NODEDEV,
-    MV_ROUTE_INTERFACE,
-    MV_ROUTE_LAST
-} MvRoute;
+/* MvRoute (which daemon owns a procedure) and mv_route_name() come from the
+ * daemon registry (common/registry/daemons.ini). */
 
 /* Where a call runs inside a daemon. */
 typedef enum {
@@ -95,9 +85,3 @@ typedef bool (*MvDispatchFunc)(MvServerCall *call, const void *args, void *ret,
 /* Generated tables (protocol/gen-protocol.py). */
 extern const MvProgramInfo mv_remote_program;
 extern const MvProgramInfo mv_qemu_program;
-
-/**
- * mv_route_name:
- * "network", "storage", ...: the subsystem (and socket base name) that owns @route.
- */
-const char *mv_route_name(MvRoute route);

@@ -11,30 +11,6 @@
 /* Small argument/result structs live on the stack; bigger ones are allocated. */
 #define CALL_STACK_BYTES 256
 
-static MvErrorSubsystem
-route_subsystem(MvRoute route)
-{
-    switch (route) {
-    case MV_ROUTE_DOMAIN:
-    case MV_ROUTE_HYPERVISOR:
-        return MV_FROM_DOMAIN;
-    case MV_ROUTE_NETWORK:
-        return MV_FROM_NETWORK;
-    case MV_ROUTE_STORAGE:
-        return MV_FROM_STORAGE;
-    case MV_ROUTE_NWFILTER:
-        return MV_FROM_NWFILTER;
-    case MV_ROUTE_SECRET:
-        return MV_FROM_SECRET;
-    case MV_ROUTE_NODEDEV:
-        return MV_FROM_NODEDEV;
-    case MV_ROUTE_INTERFACE:
-        return MV_FROM_INTERFACE;
-    default:
-        return MV_FROM_NONE;
-    }
-}
-
 /* Client-supplied text (URIs, names, XML) ends up in error messages: the log
  * gets at most this many bytes of one. */
 #define LOG_TEXT_MAX 256
@@ -113,7 +89,7 @@ check_call(MvServerClient *client, const MvServerProgram *program, const MvMessa
     if (server->hooks.call_check && !server->hooks.call_check(client, proc, error))
         return false;
     if (!proc->readonly && mv_server_client_is_readonly(client))
-        return mv_error_set(error, route_subsystem(proc->route), MV_ERR_OPERATION_DENIED,
+        return mv_error_set(error, mv_route_subsystem(proc->route), MV_ERR_OPERATION_DENIED,
                             "operation forbidden: read only access prevents %s", proc->api);
     *ret_proc = proc;
     if (hdr->proc < program->nhandlers && program->handlers[hdr->proc]) {

@@ -143,7 +143,8 @@ guint mv_server_get_nclients(MvServer *server);
 /** mv_server_update_config: applies new limits/keepalive values (SIGHUP). */
 void mv_server_update_config(MvServer *server, const MvServerConfig *config);
 
-/** mv_server_foreach_client: calls @func for each open client (under the server lock: do not block). */
+/** mv_server_foreach_client: calls @func for each open client (under the server lock: do not
+ * block). */
 void mv_server_foreach_client(MvServer *server, void (*func)(MvServerClient *client, gpointer data),
                               gpointer data);
 
@@ -167,7 +168,8 @@ void mv_server_client_set_readonly(MvServerClient *client);
 bool mv_server_client_get_identity(MvServerClient *client, pid_t *ret_pid, uid_t *ret_uid,
                                    gid_t *ret_gid);
 
-/** mv_server_client_get_tls_dn: the verified client certificate's DN (TLS connections), else NULL. */
+/** mv_server_client_get_tls_dn: the verified client certificate's DN (TLS connections), else
+ * NULL. */
 const char *mv_server_client_get_tls_dn(MvServerClient *client);
 
 /** mv_server_client_is_tls: the connection came through a TLS listener. */

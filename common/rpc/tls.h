@@ -23,7 +23,7 @@ typedef struct {
     const char *key;                /* its private key (PEM) */
     const char *ca;                 /* CA certificate(s) clients must chain to (PEM) */
     const char *crl;                /* optional certificate revocation list (PEM); NULL = none */
-    const char *const *allowed_dn;  /* glob patterns on the client DN; NULL = any; {NULL} = nobody */
+    const char *const *allowed_dn; /* glob patterns on the client DN; NULL = any; {NULL} = nobody */
     const char *priority;           /* gnutls priority string; NULL = "NORMAL" */
 } MvTlsConfig;
 

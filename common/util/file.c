@@ -159,7 +159,8 @@ mv_file_mkdir_p(const char *path, int mode, GError **error)
     if (stat(path, &st) < 0)
         return mv_error_set_errno(error, MV_FROM_NONE, errno, "Cannot create directory '%s'", path);
     if (!S_ISDIR(st.st_mode))
-        return mv_error_set_errno(error, MV_FROM_NONE, ENOTDIR, "Cannot create directory '%s'", path);
+        return mv_error_set_errno(error, MV_FROM_NONE, ENOTDIR, "Cannot create directory '%s'",
+                                  path);
     return true;
 }
 

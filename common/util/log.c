@@ -98,9 +98,10 @@ mv_log_filters_parse(const char *str, MvLogFilters *ret, GError **error)
         MvLogRule *rule;
 
         if (!level)
-            return mv_error_set(error, MV_FROM_NONE, MV_ERR_CONF_SYNTAX,
-                                "Invalid log level '%s' in log filters '%s': use error, warning, info or debug",
-                                lvl_str, str);
+            return mv_error_set(
+                error, MV_FROM_NONE, MV_ERR_CONF_SYNTAX,
+                "Invalid log level '%s' in log filters '%s': use error, warning, info or debug",
+                lvl_str, str);
         if (!eq) {
             dflt = level;
             continue;

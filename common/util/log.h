@@ -1,8 +1,8 @@
 /* Logging with levels and runtime filters.
  *
  * Each .c file may `#define MV_LOG_CATEGORY "rpc"` before its first #include
- * (the default category is "modvirt"); headers must not define it. A filter string sets a default level and
- * per-category levels: "info" or "warning,rpc=debug,qemu=info". A message is
+ * (the default category is "modvirt"); headers must not define it. A filter string sets a
+ * default level and per-category levels: "info" or "warning,rpc=debug,qemu=info". A message is
  * written when its level is at or above the threshold of its category.
  * Output goes to stderr, one line per message:
  *     2026-11-22 01:02:03.456 12345 info rpc: message

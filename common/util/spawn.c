@@ -8,12 +8,12 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "util/error.h"
 #include "util/fd.h"
+#include "util/pidfd.h"
 
 struct _MvChild {
     pid_t pid;
@@ -47,17 +47,6 @@ typedef struct {
     int src;
     int target;
 } MvChildPlacement;
-
-static int
-mv_child_pidfd_open(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    errno = ENOSYS;
-    return -1;
-#endif
-}
 
 /* Opens the parent-side fd for one stdio stream; returns -1 with errno set. */
 static int
@@ -299,7 +288,7 @@ mv_child_spawn(const MvChildOptions *opts, GError **error)
     child = g_new0(MvChild, 1);
     g_mutex_init(&child->lock);
     child->pid = pid;
-    child->pidfd = mv_child_pidfd_open(pid);
+    child->pidfd = mv_pidfd_open(pid);
     child->gate_w = -1;
     child->report_r = -1;
     if (opts->gated) {
@@ -436,11 +425,9 @@ mv_child_signal(MvChild *child, int sig, GError **error)
 
     g_mutex_lock(&child->lock);
     if (!child->reaped) {
-#ifdef SYS_pidfd_send_signal
         if (child->pidfd >= 0)
-            rc = (int)syscall(SYS_pidfd_send_signal, child->pidfd, sig, NULL, 0);
+            rc = mv_pidfd_send_signal(child->pidfd, sig);
         else
-#endif
             rc = kill(child->pid, sig);
     }
     g_mutex_unlock(&child->lock);

@@ -132,8 +132,9 @@ mv_xml_schema_get(const char *path, GError **error)
     g_mutex_unlock(&mv_xml_schema_lock);
 
     if (!schema)
-        mv_error_set(error, MV_FROM_XML, MV_ERR_XML_ERROR, "Cannot load the RelaxNG schema '%s': %s",
-                     path, err.message ? err.message : "unreadable or invalid schema");
+        mv_error_set(error, MV_FROM_XML, MV_ERR_XML_ERROR,
+                     "Cannot load the RelaxNG schema '%s': %s", path,
+                     err.message ? err.message : "unreadable or invalid schema");
     mv_xml_error_clear(&err);
     return schema;
 }
@@ -246,6 +247,54 @@ mv_xml_parse_file(const char *path, const char *schema, GError **error)
         return NULL;
     }
     return g_steal_pointer(&doc);
+}
+
+/* A kind is a schema file's base name: lowercase letters, digits and '-'. */
+static char *
+mv_xml_kind_schema_path(const char *kind, GError **error)
+{
+    g_autofree char *file = NULL;
+
+    for (const char *c = kind; *c; c++) {
+        if (!g_ascii_islower(*c) && !g_ascii_isdigit(*c) && *c != '-')
+            goto bad;
+    }
+    if (!*kind)
+        goto bad;
+    file = g_strconcat(kind, ".rng", NULL);
+    return mv_xml_schema_path(file);
+
+bad:
+    mv_error_set(error, MV_FROM_XML, MV_ERR_INTERNAL_ERROR, "invalid object kind '%s'", kind);
+    return NULL;
+}
+
+bool
+mv_xml_validate_kind(xmlDoc *doc, const char *kind, GError **error)
+{
+    g_autofree char *path = mv_xml_kind_schema_path(kind, error);
+
+    return path && mv_xml_validate(doc, path, error);
+}
+
+xmlDoc *
+mv_xml_parse_validated(const char *text, const char *kind, GError **error)
+{
+    g_autofree char *path = mv_xml_kind_schema_path(kind, error);
+
+    if (!path)
+        return NULL;
+    return mv_xml_parse_string_with_schema_path(text, path, error);
+}
+
+xmlDoc *
+mv_xml_parse_file_validated(const char *path, const char *kind, GError **error)
+{
+    g_autofree char *schema_path = mv_xml_kind_schema_path(kind, error);
+
+    if (!schema_path)
+        return NULL;
+    return mv_xml_parse_file(path, schema_path, error);
 }
 
 char *

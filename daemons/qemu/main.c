@@ -2,20 +2,102 @@
  *
  * Privileges kept (as root): access to /dev/kvm and the guests' image files
  * (to start QEMU), CAP_NET_ADMIN only through tap fds handed over by
- * modvirt-networkd (later), writing under its own --root directories. */
+ * modvirt-networkd (later), writing under its own --root directories.
+ *
+ * This file is the wiring: the driver vtables (generated types, see
+ * remote-driver.h) filled with the typed handlers, turned into the REMOTE
+ * handler table by the generated glue, and the daemon descriptor. A NULL
+ * vtable entry answers VIR_ERR_NO_SUPPORT naming the API. */
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
+#include "qemu-handlers.h"
+#include "remote-dispatch.h"
 
-static const char *const qemu_uri_schemes[] = { "qemu", NULL };
+static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
+    .connect_get_type = mv_qemu_handle_connect_get_type,
+    .connect_get_version = mv_qemu_handle_connect_get_version,
+    .connect_get_capabilities = mv_qemu_handle_connect_get_capabilities,
+    .connect_get_max_vcpus = mv_qemu_handle_connect_get_max_vcpus,
+    .node_get_info = mv_qemu_handle_node_get_info,
+    .node_get_free_memory = mv_qemu_handle_node_get_free_memory,
+    .node_get_cells_free_memory = mv_qemu_handle_node_get_cells_free_memory,
+    .node_get_security_model = mv_qemu_handle_node_get_security_model,
+    .connect_domain_event_callback_register_any =
+        mv_qemu_handle_connect_domain_event_callback_register_any,
+    .connect_domain_event_callback_deregister_any =
+        mv_qemu_handle_connect_domain_event_callback_deregister_any,
+    .connect_domain_event_register_any = mv_qemu_handle_connect_domain_event_register_any,
+    .connect_domain_event_deregister_any = mv_qemu_handle_connect_domain_event_deregister_any,
+    .connect_list_all_domains = mv_qemu_handle_connect_list_all_domains,
+    .connect_num_of_domains = mv_qemu_handle_connect_num_of_domains,
+    .connect_list_domains = mv_qemu_handle_connect_list_domains,
+    .connect_num_of_defined_domains = mv_qemu_handle_connect_num_of_defined_domains,
+    .connect_list_defined_domains = mv_qemu_handle_connect_list_defined_domains,
+    .connect_get_all_domain_stats = mv_qemu_handle_connect_get_all_domain_stats,
+    .connect_get_domain_capabilities = mv_qemu_handle_connect_get_domain_capabilities,
+};
 
-const MvDaemonDescriptor mv_qemu_daemon = {
-    .name = "qemu",
-    .program_name = "modvirt-qemud",
-    .summary = "Manages virtual machines on QEMU/KVM; speaks libvirt's remote protocol.",
-    .routes = (1u << MV_ROUTE_HYPERVISOR) | (1u << MV_ROUTE_DOMAIN),
-    .default_uri = "qemu:///system",
-    .uri_schemes = qemu_uri_schemes,
-    .handlers = mv_qemu_handlers_table,
+static const MvRemoteDomainDriver mv_qemu_domain_driver = {
+    .domain_open_console = mv_qemu_handle_domain_open_console,
+    .domain_attach_device = mv_qemu_handle_domain_attach_device,
+    .domain_attach_device_flags = mv_qemu_handle_domain_attach_device_flags,
+    .domain_detach_device = mv_qemu_handle_domain_detach_device,
+    .domain_detach_device_flags = mv_qemu_handle_domain_detach_device_flags,
+    .domain_update_device_flags = mv_qemu_handle_domain_update_device_flags,
+    .domain_get_info = mv_qemu_handle_domain_get_info,
+    .domain_get_state = mv_qemu_handle_domain_get_state,
+    .domain_get_xml_desc = mv_qemu_handle_domain_get_xml_desc,
+    .domain_get_autostart = mv_qemu_handle_domain_get_autostart,
+    .domain_is_active = mv_qemu_handle_domain_is_active,
+    .domain_is_persistent = mv_qemu_handle_domain_is_persistent,
+    .domain_is_updated = mv_qemu_handle_domain_is_updated,
+    .domain_get_os_type = mv_qemu_handle_domain_get_os_type,
+    .domain_get_max_memory = mv_qemu_handle_domain_get_max_memory,
+    .domain_get_max_vcpus = mv_qemu_handle_domain_get_max_vcpus,
+    .domain_get_vcpus_flags = mv_qemu_handle_domain_get_vcpus_flags,
+    .domain_has_managed_save_image = mv_qemu_handle_domain_has_managed_save_image,
+    .domain_snapshot_num = mv_qemu_handle_domain_snapshot_num,
+    .domain_get_security_label = mv_qemu_handle_domain_get_security_label,
+    .domain_get_messages = mv_qemu_handle_domain_get_messages,
+    .domain_set_memory = mv_qemu_handle_domain_set_memory,
+    .domain_set_memory_flags = mv_qemu_handle_domain_set_memory_flags,
+    .domain_set_max_memory = mv_qemu_handle_domain_set_max_memory,
+    .domain_set_vcpus = mv_qemu_handle_domain_set_vcpus,
+    .domain_set_vcpus_flags = mv_qemu_handle_domain_set_vcpus_flags,
+    .domain_define_xml = mv_qemu_handle_domain_define_xml,
+    .domain_define_xml_flags = mv_qemu_handle_domain_define_xml_flags,
+    .domain_undefine = mv_qemu_handle_domain_undefine,
+    .domain_undefine_flags = mv_qemu_handle_domain_undefine_flags,
+    .domain_create = mv_qemu_handle_domain_create,
+    .domain_create_with_flags = mv_qemu_handle_domain_create_with_flags,
+    .domain_create_xml = mv_qemu_handle_domain_create_xml,
+    .domain_destroy = mv_qemu_handle_domain_destroy,
+    .domain_destroy_flags = mv_qemu_handle_domain_destroy_flags,
+    .domain_shutdown = mv_qemu_handle_domain_shutdown,
+    .domain_shutdown_flags = mv_qemu_handle_domain_shutdown_flags,
+    .domain_reboot = mv_qemu_handle_domain_reboot,
+    .domain_reset = mv_qemu_handle_domain_reset,
+    .domain_suspend = mv_qemu_handle_domain_suspend,
+    .domain_resume = mv_qemu_handle_domain_resume,
+    .domain_set_autostart = mv_qemu_handle_domain_set_autostart,
+    .domain_lookup_by_name = mv_qemu_handle_domain_lookup_by_name,
+    .domain_lookup_by_uuid = mv_qemu_handle_domain_lookup_by_uuid,
+    .domain_lookup_by_id = mv_qemu_handle_domain_lookup_by_id,
+    .domain_set_metadata = mv_qemu_handle_domain_set_metadata,
+    .domain_get_metadata = mv_qemu_handle_domain_get_metadata,
+};
+
+static const MvRemoteDrivers qemu_drivers = {
+    .hypervisor = &mv_qemu_hypervisor_driver,
+    .domain = &mv_qemu_domain_driver,
+};
+
+static MvDispatchFunc qemu_handlers[MV_REMOTE_PROC_LAST];
+
+static const MvDaemonDescriptor qemu_daemon = {
+    /* name, program, summary, routes, URI: the registry's row (daemons.ini) */
+    MV_DAEMON_DESCRIPTOR_QEMU,
+    .handlers = qemu_handlers,
     .nhandlers = MV_REMOTE_PROC_LAST,
     .config_read = mv_qemu_config_read,
     .config_free = mv_qemu_config_free,
@@ -27,5 +109,6 @@ const MvDaemonDescriptor mv_qemu_daemon = {
 int
 main(int argc, char **argv)
 {
-    return mv_daemon_main(&mv_qemu_daemon, argc, argv);
+    mv_remote_drivers_fill(&qemu_drivers, qemu_handlers);
+    return mv_daemon_main(&qemu_daemon, argc, argv);
 }

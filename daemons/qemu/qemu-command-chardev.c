@@ -28,12 +28,14 @@ chardev_add(QemuCmd *cmd, const MvDomainChrDef *chr, const char *alias, const ch
     case MV_DOMAIN_CHR_UNIX:
         if (!path) {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: a unix socket needs <source path='…'/>", alias);
+            return qemu_command_unsupported(error, "%s: a unix socket needs <source path='…'/>",
+                                            alias);
         }
         if (strlen(path) > SUN_PATH_MAX) {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: the socket path '%s' is longer than %d bytes",
-                               alias, path, SUN_PATH_MAX);
+            return qemu_command_unsupported(error,
+                                            "%s: the socket path '%s' is longer than %d bytes",
+                                            alias, path, SUN_PATH_MAX);
         }
         g_string_append_printf(buf, "socket,id=char%s,path=", alias);
         qemu_command_escape(buf, path);
@@ -82,7 +84,8 @@ serial_add(QemuCmd *cmd, const MvDomainChrDef *chr, size_t i, GError **error)
 
         if (port > 3) {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: an ISA serial port is 0-3, not %d", alias, port);
+            return qemu_command_unsupported(error, "%s: an ISA serial port is 0-3, not %d", alias,
+                                            port);
         }
         g_string_append_printf(buf, "isa-serial,chardev=char%s,id=%s,index=%d", alias, alias,
                                port);
@@ -95,7 +98,8 @@ serial_add(QemuCmd *cmd, const MvDomainChrDef *chr, size_t i, GError **error)
     } else if (g_str_equal(target, "usb-serial")) {
         if (cmd->usb_none) {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: a USB serial port needs a USB controller", alias);
+            return qemu_command_unsupported(error, "%s: a USB serial port needs a USB controller",
+                                            alias);
         }
         g_string_append_printf(buf, "usb-serial,bus=usb.0,chardev=char%s,id=%s", alias, alias);
     } else {
@@ -127,8 +131,8 @@ qemu_command_chardev_add_all(QemuCmd *cmd, GError **error)
             /* libvirt semantics: the first console of type serial is another
              * view of serial0; without serials it becomes serial0. */
             if (i != 0)
-                return qemu_command_unsupported(error, "%s: only the first console can be a serial console",
-                                   alias);
+                return qemu_command_unsupported(
+                    error, "%s: only the first console can be a serial console", alias);
             if (def->nserials)
                 continue;
             if (!serial_add(cmd, chr, 0, error))
@@ -140,8 +144,8 @@ qemu_command_chardev_add_all(QemuCmd *cmd, GError **error)
                               "virtconsole,bus=virtio-serial%d.0,chardev=char%s,id=%s",
                               vser, alias, alias);
         } else {
-            return qemu_command_unsupported(error, "%s: target type '%s' is not supported (serial, virtio are)",
-                               alias, target);
+            return qemu_command_unsupported(
+                error, "%s: target type '%s' is not supported (serial, virtio are)", alias, target);
         }
     }
 
@@ -152,8 +156,9 @@ qemu_command_chardev_add_all(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (chr->target_type && !g_str_equal(chr->target_type, "virtio"))
-            return qemu_command_unsupported(error, "%s: target type '%s' is not supported (virtio is)",
-                               alias, chr->target_type);
+            return qemu_command_unsupported(error,
+                                            "%s: target type '%s' is not supported (virtio is)",
+                                            alias, chr->target_type);
         if (chr->type == MV_DOMAIN_CHR_UNIX && !chr->source_path) {
             if (!cmd->ctx->channel_dir)
                 return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,

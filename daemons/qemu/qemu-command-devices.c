@@ -86,8 +86,10 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
     if (c && c->ports >= 0) {
         if (!g_str_has_suffix(device, "xhci")) {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "USB controller %d: only xhci controllers have a "
-                               "configurable number of ports", index);
+            return qemu_command_unsupported(error,
+                                            "USB controller %d: only xhci controllers have a "
+                                            "configurable number of ports",
+                                            index);
         }
         g_string_append_printf(buf, ",p2=%d,p3=%d", c->ports, c->ports);
     }
@@ -110,13 +112,13 @@ controller_add_pci(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         const char *root = cmd->q35 ? "pcie-root" : "pci-root";
 
         if (model && !g_str_equal(model, root))
-            return qemu_command_unsupported(error, "PCI controller 0 must be '%s' on this machine, not '%s'",
-                               root, model);
+            return qemu_command_unsupported(
+                error, "PCI controller 0 must be '%s' on this machine, not '%s'", root, model);
         return true;    /* built into the machine */
     }
     if (!model || g_str_equal(model, "pci-root") || g_str_equal(model, "pcie-root"))
-        return qemu_command_unsupported(error, "PCI controller %d: only controller 0 can be a root bus",
-                           c->index);
+        return qemu_command_unsupported(
+            error, "PCI controller %d: only controller 0 can be a root bus", c->index);
     buf = g_string_new(NULL);
     if (g_str_equal(model, "pci-bridge")) {
         g_string_append_printf(buf, "pci-bridge,chassis_nr=%d", c->index);
@@ -170,8 +172,8 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
         else if (g_str_equal(model, "lsilogic"))
             g_string_append(buf, "lsi53c895a");
         else
-            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)",
-                               what, model);
+            return qemu_command_unsupported(
+                error, "%s: model '%s' is not supported (virtio-scsi, lsilogic are)", what, model);
         g_string_append_printf(buf, ",id=scsi%d", index);
     } else if (g_str_equal(type, "virtio-serial")) {
         buf = g_string_new(NULL);
@@ -185,7 +187,8 @@ controller_add_other(QemuCmd *cmd, const char *type, const MvDomainControllerDef
             return qemu_command_unsupported(error, "%s: the q35 machine has no IDE controller "
                                "(use a sata controller)", what);
         if (index != 0)
-            return qemu_command_unsupported(error, "%s: the pc machine has one built-in IDE controller", what);
+            return qemu_command_unsupported(
+                error, "%s: the pc machine has one built-in IDE controller", what);
         return true;        /* built into PIIX */
     } else {
         return qemu_command_unsupported(error, "controller type '%s' is not supported", type);
@@ -220,7 +223,8 @@ qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
         if (g_str_equal(c->type, "pci"))
             continue;
         if (c->index < 0)
-            return qemu_command_unsupported(error, "%s controller: index %d is invalid", c->type, c->index);
+            return qemu_command_unsupported(error, "%s controller: index %d is invalid", c->type,
+                                            c->index);
         if (g_str_equal(c->type, "usb")) {
             if (!controller_add_usb(cmd, c, error))
                 return false;
@@ -316,8 +320,10 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
     unsigned int index;
 
     if (!disk_name_to_index(disk->target_dev, &index))
-        return qemu_command_unsupported(error, "disk '%s': the target name is not a valid disk name "
-                           "(like vda, sdb, hdc)", disk->target_dev ? disk->target_dev : "");
+        return qemu_command_unsupported(error,
+                                        "disk '%s': the target name is not a valid disk name "
+                                        "(like vda, sdb, hdc)",
+                                        disk->target_dev ? disk->target_dev : "");
     if (a->type && g_str_equal(a->type, "drive")) {
         if (disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
             return qemu_command_unsupported(error, "disk '%s': a virtio disk has a PCI address, "
@@ -346,12 +352,14 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
         }
     }
     if (disk->bus == MV_DOMAIN_DISK_BUS_SATA && (addr.bus != 0 || addr.unit > 5))
-        return qemu_command_unsupported(error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5",
-                           disk->target_dev);
+        return qemu_command_unsupported(
+            error, "disk '%s': a SATA drive address needs bus 0 and unit 0-5", disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && (addr.controller != 0 || addr.bus > 1
                                                 || addr.unit > 1))
-        return qemu_command_unsupported(error, "disk '%s': an IDE drive address needs controller 0, "
-                           "bus 0-1 and unit 0-1", disk->target_dev);
+        return qemu_command_unsupported(error,
+                                        "disk '%s': an IDE drive address needs controller 0, "
+                                        "bus 0-1 and unit 0-1",
+                                        disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_SCSI && (addr.bus != 0 || addr.unit > 16383))
         return qemu_command_unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
                            disk->target_dev);
@@ -392,20 +400,20 @@ scsi_controller_is_lsi(const MvDomainDef *def, unsigned int index)
     return false;
 }
 
-/* <driver cache=…> -> block node cache options and the device's write-cache. */
+/* <driver cache=…> -> the block nodes' cache option and the device's write-cache. */
 static bool
 disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const char **ret_wce,
                    GError **error)
 {
     static const struct { const char *name, *node, *wce; } modes[] = {
-        { "none", ",cache.direct=on", "on" },
-        { "writeback", "", "on" },
-        { "writethrough", "", "off" },
-        { "directsync", ",cache.direct=on", "off" },
-        { "unsafe", ",cache.no-flush=on", "on" },
+        { "none", "cache.direct", "on" },
+        { "writeback", NULL, "on" },
+        { "writethrough", NULL, "off" },
+        { "directsync", "cache.direct", "off" },
+        { "unsafe", "cache.no-flush", "on" },
     };
 
-    *ret_node = "";
+    *ret_node = NULL;
     *ret_wce = NULL;
     if (!disk->driver_cache || g_str_equal(disk->driver_cache, "default"))
         return true;
@@ -416,12 +424,40 @@ disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const cha
             return true;
         }
     }
-    return qemu_command_unsupported(error, "disk '%s': cache mode '%s' is not supported", disk->target_dev,
-                       disk->driver_cache);
+    return qemu_command_unsupported(error, "disk '%s': cache mode '%s' is not supported",
+                                    disk->target_dev, disk->driver_cache);
 }
 
+/* One block node: driver first, then @file_key=@file, node-name, cache, read-only. */
+static MvQemuProps *
+disk_node_props(const char *driver, const char *file_key, const char *file,
+                const char *alias, const char *suffix, const char *cache_node, bool readonly)
+{
+    MvQemuProps *props = mv_qemu_props_new();
+
+    mv_qemu_props_add_str(props, "driver", driver);
+    mv_qemu_props_add_str(props, file_key, file);
+    mv_qemu_props_add_strf(props, "node-name", "%s-%s", alias, suffix);
+    if (cache_node)
+        mv_qemu_props_add_bool(props, cache_node, true);
+    if (readonly)
+        mv_qemu_props_add_bool(props, "read-only", true);
+    return props;
+}
+
+void
+mv_qemu_disk_props_clear(MvQemuDiskProps *props)
+{
+    g_clear_pointer(&props->storage, mv_qemu_props_free);
+    g_clear_pointer(&props->format, mv_qemu_props_free);
+    g_clear_pointer(&props->device, mv_qemu_props_free);
+}
+
+/* The properties of @disk. @cmd places PCI devices on the command line; NULL
+ * (hot-plug) leaves the placement to QEMU. */
 static bool
-disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
+disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef *disk,
+           MvQemuDiskProps *ret, GError **error)
 {
     /* the formats schemas/domain.rng accepts */
     static const char *const formats[] = { "raw", "qcow2", NULL };
@@ -431,101 +467,130 @@ disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
     bool readonly = disk->readonly || cdrom;
     const char *cache_node, *wce;
     g_autofree char *alias = NULL;
-    GString *buf;
+    g_auto(MvQemuDiskProps) out = { 0 };
+    MvQemuProps *p;
     DiskAddr a;
 
     if (!(alias = mv_qemu_command_disk_alias(disk, error)) || !disk_get_address(disk, &a, error))
         return false;
     if (disk->driver_name && !g_str_equal(disk->driver_name, "qemu"))
-        return qemu_command_unsupported(error, "disk '%s': driver '%s' is not supported (use 'qemu')", dev,
-                           disk->driver_name);
+        return qemu_command_unsupported(error, "disk '%s': driver '%s' is not supported "
+                                        "(use 'qemu')", dev, disk->driver_name);
     if (!g_strv_contains(formats, format))
-        return qemu_command_unsupported(error, "disk '%s': format '%s' is not supported", dev, format);
+        return qemu_command_unsupported(error, "disk '%s': format '%s' is not supported", dev,
+                                        format);
     if (disk->shareable && !g_str_equal(format, "raw"))
-        return qemu_command_unsupported(error, "disk '%s': shareable disks must use raw format", dev);
+        return qemu_command_unsupported(error, "disk '%s': shareable disks must use raw format",
+                                        dev);
     if (!disk_cache_options(disk, &cache_node, &wce, error))
         return false;
     if (cdrom && disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
         return qemu_command_unsupported(error, "disk '%s': a cdrom cannot be on the virtio bus "
-                           "(use sata, scsi or ide)", dev);
+                                        "(use sata, scsi or ide)", dev);
     if (!disk->source && !cdrom)
         return qemu_command_unsupported(error, "disk '%s' has no source", dev);
-    if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && cmd->q35)
-        return qemu_command_unsupported(error, "disk '%s': the q35 machine has no IDE bus (use bus='sata')",
-                           dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && q35)
+        return qemu_command_unsupported(error, "disk '%s': the q35 machine has no IDE bus "
+                                        "(use bus='sata')", dev);
     /* QEMU's IDE/AHCI hard disk refuses read-only images */
     if (disk->readonly && !cdrom
         && (disk->bus == MV_DOMAIN_DISK_BUS_IDE || disk->bus == MV_DOMAIN_DISK_BUS_SATA))
-        return qemu_command_unsupported(error, "disk '%s': read-only IDE and SATA disks are not supported "
-                           "(use virtio or scsi)", dev);
+        return qemu_command_unsupported(error, "disk '%s': read-only IDE and SATA disks are not "
+                                        "supported (use virtio or scsi)", dev);
 
     if (disk->source) {
         const char *driver = disk->type == MV_DOMAIN_DISK_SOURCE_FILE ? "file"
                              : cdrom ? "host_cdrom" : "host_device";
+        g_autofree char *storage = g_strdup_printf("%s-storage", alias);
 
-        buf = g_string_new(NULL);
-        g_string_append_printf(buf, "driver=%s,filename=", driver);
-        qemu_command_escape(buf, disk->source);
-        g_string_append_printf(buf, ",node-name=%s-storage%s%s", alias, cache_node,
-                               readonly ? ",read-only=on" : "");
-        qemu_command_add_take(cmd, "-blockdev", buf);
-        buf = g_string_new(NULL);
-        g_string_append_printf(buf, "driver=%s,file=%s-storage,node-name=%s-format%s%s",
-                               format, alias, alias, cache_node, readonly ? ",read-only=on" : "");
-        qemu_command_add_take(cmd, "-blockdev", buf);
+        out.storage = disk_node_props(driver, "filename", disk->source, alias, "storage",
+                                      cache_node, readonly);
+        out.format = disk_node_props(format, "file", storage, alias, "format", cache_node,
+                                     readonly);
     }
 
-    buf = g_string_new(NULL);
+    p = out.device = mv_qemu_props_new();
     switch (disk->bus) {
     case MV_DOMAIN_DISK_BUS_VIRTIO:
-        g_string_append(buf, "virtio-blk-pci");
-        if (!qemu_command_add_pci_address(cmd, buf, &disk->address, dev, error)) {
-            g_string_free(buf, TRUE);
+        mv_qemu_props_add_str(p, "driver", "virtio-blk-pci");
+        if (cmd && !qemu_command_pci_address_props(cmd, p, &disk->address, dev, error))
             return false;
-        }
         break;
     case MV_DOMAIN_DISK_BUS_SATA:
-        g_string_append_printf(buf, "%s,bus=", cdrom ? "ide-cd" : "ide-hd");
-        if (cmd->q35 && a.controller == 0)
-            g_string_append_printf(buf, "ide.%u", a.unit);
+        mv_qemu_props_add_str(p, "driver", cdrom ? "ide-cd" : "ide-hd");
+        if (q35 && a.controller == 0)
+            mv_qemu_props_add_strf(p, "bus", "ide.%u", a.unit);
         else
-            g_string_append_printf(buf, "sata%u.%u", a.controller, a.unit);
+            mv_qemu_props_add_strf(p, "bus", "sata%u.%u", a.controller, a.unit);
         break;
     case MV_DOMAIN_DISK_BUS_IDE:
-        g_string_append_printf(buf, "%s,bus=ide.%u,unit=%u", cdrom ? "ide-cd" : "ide-hd",
-                               a.bus, a.unit);
+        mv_qemu_props_add_str(p, "driver", cdrom ? "ide-cd" : "ide-hd");
+        mv_qemu_props_add_strf(p, "bus", "ide.%u", a.bus);
+        mv_qemu_props_add_uint(p, "unit", a.unit);
         break;
     case MV_DOMAIN_DISK_BUS_SCSI:
+        mv_qemu_props_add_str(p, "driver", cdrom ? "scsi-cd" : "scsi-hd");
+        mv_qemu_props_add_strf(p, "bus", "scsi%u.0", a.controller);
         /* the LSI adapter has no LUNs: the unit is the target id (0-6) */
-        if (scsi_controller_is_lsi(cmd->def, a.controller)) {
-            if (a.target != 0 || a.unit > 6) {
-                g_string_free(buf, TRUE);
-                return qemu_command_unsupported(error, "disk '%s': an lsilogic controller takes target 0 "
-                                   "and units 0-6", dev);
-            }
-            g_string_append_printf(buf, "%s,bus=scsi%u.0,scsi-id=%u",
-                                   cdrom ? "scsi-cd" : "scsi-hd", a.controller, a.unit);
+        if (scsi_controller_is_lsi(def, a.controller)) {
+            if (a.target != 0 || a.unit > 6)
+                return qemu_command_unsupported(error, "disk '%s': an lsilogic controller "
+                                                "takes target 0 and units 0-6", dev);
+            mv_qemu_props_add_uint(p, "scsi-id", a.unit);
         } else {
-            g_string_append_printf(buf, "%s,bus=scsi%u.0,channel=0,scsi-id=%u,lun=%u",
-                                   cdrom ? "scsi-cd" : "scsi-hd", a.controller, a.target,
-                                   a.unit);
+            mv_qemu_props_add_uint(p, "channel", 0);
+            mv_qemu_props_add_uint(p, "scsi-id", a.target);
+            mv_qemu_props_add_uint(p, "lun", a.unit);
         }
         break;
     }
     if (disk->source)
-        g_string_append_printf(buf, ",drive=%s-format", alias);
-    g_string_append_printf(buf, ",id=%s", alias);
-    if (disk->serial) {
-        g_string_append(buf, ",serial=");
-        qemu_command_escape(buf, disk->serial);
-    }
+        mv_qemu_props_add_strf(p, "drive", "%s-format", alias);
+    mv_qemu_props_add_str(p, "id", alias);
+    if (disk->serial)
+        mv_qemu_props_add_str(p, "serial", disk->serial);
     if (disk->boot_order)
-        g_string_append_printf(buf, ",bootindex=%u", disk->boot_order);
+        mv_qemu_props_add_uint(p, "bootindex", disk->boot_order);
     if (disk->shareable)
-        g_string_append(buf, ",share-rw=on");
+        mv_qemu_props_add_bool(p, "share-rw", true);
     if (wce && disk->source)
-        g_string_append_printf(buf, ",write-cache=%s", wce);
-    qemu_command_add_take(cmd, "-device", buf);
+        mv_qemu_props_add_str(p, "write-cache", wce);
+    *ret = out;
+    out = (MvQemuDiskProps) { 0 };
+    return true;
+}
+
+bool
+mv_qemu_command_disk_props(const MvDomainDef *def, const MvDomainDiskDef *disk,
+                           MvQemuDiskProps *ret, GError **error)
+{
+    bool q35 = def->os.machine && (g_str_has_prefix(def->os.machine, "pc-q35-") ||
+                                   g_str_equal(def->os.machine, "q35"));
+
+    return disk_props(NULL, def, q35, disk, ret, error);
+}
+
+static void
+command_add_props(QemuCmd *cmd, const char *opt, const MvQemuProps *props, bool bare_first)
+{
+    GString *buf = g_string_new(NULL);
+
+    mv_qemu_props_format(props, bare_first, buf);
+    qemu_command_add_take(cmd, opt, buf);
+}
+
+static bool
+disk_add(QemuCmd *cmd, const MvDomainDiskDef *disk, GError **error)
+{
+    g_auto(MvQemuDiskProps) props = { 0 };
+
+    if (!disk_props(cmd, cmd->def, cmd->q35, disk, &props, error))
+        return false;
+    if (props.storage) {
+        command_add_props(cmd, "-blockdev", props.storage, false);
+        command_add_props(cmd, "-blockdev", props.format, false);
+    }
+    command_add_props(cmd, "-device", props.device, true);
     return true;
 }
 
@@ -541,8 +606,18 @@ qemu_command_devices_add_disks(QemuCmd *cmd, GError **error)
 
 /* ---- network interfaces ----------------------------------------------------- */
 
+void
+mv_qemu_net_props_clear(MvQemuNetProps *props)
+{
+    g_clear_pointer(&props->netdev, mv_qemu_props_free);
+    g_clear_pointer(&props->device, mv_qemu_props_free);
+}
+
+/* The properties of interface @i. @cmd places PCI devices on the command line;
+ * NULL (hot-plug) leaves the placement to QEMU. */
 static bool
-net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
+net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, int fd, MvQemuNetProps *ret,
+          GError **error)
 {
     static const struct { const char *model, *device; } models[] = {
         { "virtio", "virtio-net-pci" },
@@ -555,13 +630,12 @@ net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
         { "pcnet", "pcnet" },
         { "vmxnet3", "vmxnet3" },
     };
-    const MvQemuCommandContext *ctx = cmd->ctx;
-    int fd = i < ctx->ntap_fds && ctx->tap_fds ? ctx->tap_fds[i] : -1;
     /* no model: libvirt's x86 default is rtl8139 (guests have a driver for it) */
     const char *model = net->model ? net->model : "rtl8139";
     const char *device = NULL;
     g_autofree char *what = g_strdup_printf("interface %zu", i);
-    GString *buf;
+    g_auto(MvQemuNetProps) out = { 0 };
+    MvQemuProps *p;
 
     for (size_t m = 0; m < G_N_ELEMENTS(models); m++) {
         if (g_str_equal(models[m].model, model))
@@ -570,53 +644,72 @@ net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
     if (!device)
         return qemu_command_unsupported(error, "%s: model '%s' is not supported", what, model);
 
-    buf = g_string_new(NULL);
+    p = out.netdev = mv_qemu_props_new();
     switch (net->type) {
     case MV_DOMAIN_NET_USER:
-        g_string_append(buf, "user");
+        mv_qemu_props_add_str(p, "type", "user");
         break;
     case MV_DOMAIN_NET_ETHERNET:
+        mv_qemu_props_add_str(p, "type", "tap");
         if (fd >= 0) {
-            g_string_append_printf(buf, "tap,fd=%d", fd);
+            mv_qemu_props_add_strf(p, "fd", "%d", fd);
         } else if (net->target_dev) {
-            g_string_append(buf, "tap,ifname=");
-            qemu_command_escape(buf, net->target_dev);
-            g_string_append(buf, ",script=no,downscript=no");
+            mv_qemu_props_add_str(p, "ifname", net->target_dev);
+            mv_qemu_props_add_str(p, "script", "no");
+            mv_qemu_props_add_str(p, "downscript", "no");
         } else {
-            g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: type 'ethernet' needs <target dev='…'/> naming an "
-                               "existing tap device", what);
+            return qemu_command_unsupported(error, "%s: type 'ethernet' needs <target dev='…'/> "
+                                            "naming an existing tap device", what);
         }
         break;
     case MV_DOMAIN_NET_NETWORK:
     case MV_DOMAIN_NET_BRIDGE:
-        if (fd < 0) {
-            g_string_free(buf, TRUE);
+        if (fd < 0)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
                                 "interface %zu needs a tap device from modvirt-networkd "
                                 "(%s '%s'), and none was passed", i,
                                 net->type == MV_DOMAIN_NET_NETWORK ? "network" : "bridge",
                                 net->source ? net->source : "");
-        }
-        g_string_append_printf(buf, "tap,fd=%d", fd);
+        mv_qemu_props_add_str(p, "type", "tap");
+        mv_qemu_props_add_strf(p, "fd", "%d", fd);
         break;
     }
     /* never vhost=on: /dev/vhost-net does not exist on our hosts */
-    g_string_append_printf(buf, ",id=hostnet%zu", i);
-    qemu_command_add_take(cmd, "-netdev", buf);
+    mv_qemu_props_add_strf(p, "id", "hostnet%zu", i);
 
-    buf = g_string_new(NULL);
-    g_string_append_printf(buf, "%s,netdev=hostnet%zu,id=net%zu,"
-                           "mac=%02x:%02x:%02x:%02x:%02x:%02x", device, i, i,
-                           net->mac[0], net->mac[1], net->mac[2], net->mac[3], net->mac[4],
-                           net->mac[5]);
-    if (!qemu_command_add_pci_address(cmd, buf, &net->address, what, error)) {
-        g_string_free(buf, TRUE);
+    p = out.device = mv_qemu_props_new();
+    mv_qemu_props_add_str(p, "driver", device);
+    mv_qemu_props_add_strf(p, "netdev", "hostnet%zu", i);
+    mv_qemu_props_add_strf(p, "id", "net%zu", i);
+    mv_qemu_props_add_strf(p, "mac", "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
+                           net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
+    if (cmd && !qemu_command_pci_address_props(cmd, p, &net->address, what, error))
         return false;
-    }
     if (net->boot_order)
-        g_string_append_printf(buf, ",bootindex=%u", net->boot_order);
-    qemu_command_add_take(cmd, "-device", buf);
+        mv_qemu_props_add_uint(p, "bootindex", net->boot_order);
+    *ret = out;
+    out = (MvQemuNetProps) { 0 };
+    return true;
+}
+
+bool
+mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, int tap_fd,
+                          MvQemuNetProps *ret, GError **error)
+{
+    return net_props(NULL, net, index, tap_fd, ret, error);
+}
+
+static bool
+net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
+{
+    const MvQemuCommandContext *ctx = cmd->ctx;
+    int fd = i < ctx->ntap_fds && ctx->tap_fds ? ctx->tap_fds[i] : -1;
+    g_auto(MvQemuNetProps) props = { 0 };
+
+    if (!net_props(cmd, net, i, fd, &props, error))
+        return false;
+    command_add_props(cmd, "-netdev", props.netdev, true);
+    command_add_props(cmd, "-device", props.device, true);
     return true;
 }
 
@@ -660,8 +753,8 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
                 break;
             if (g_str_equal(bus, "usb")) {
                 if (cmd->usb_none)
-                    return qemu_command_unsupported(error, "input%zu: a USB %s needs a USB controller",
-                                       i, input->type);
+                    return qemu_command_unsupported(
+                        error, "input%zu: a USB %s needs a USB controller", i, input->type);
                 qemu_command_addf(cmd, "-device", "%s,bus=usb.0,id=input%zu",
                                   devices[d].device, i);
             } else {
@@ -676,7 +769,8 @@ qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error)
             }
         }
         if (!found)
-            return qemu_command_unsupported(error, "input%zu: a %s %s is not supported", i, bus, input->type);
+            return qemu_command_unsupported(error, "input%zu: a %s %s is not supported", i, bus,
+                                            input->type);
     }
     return true;
 }
@@ -704,11 +798,12 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
 
         if (g_str_equal(g->type, "vnc")) {
             if (vnc)
-                return qemu_command_unsupported(error, "graphics %zu: only one VNC display is supported", i);
+                return qemu_command_unsupported(
+                    error, "graphics %zu: only one VNC display is supported", i);
             vnc = true;
             if (!autoport && (g->port < 5900 || g->port > 65535))
-                return qemu_command_unsupported(error, "graphics %zu: VNC port %d is outside 5900-65535",
-                                   i, g->port);
+                return qemu_command_unsupported(
+                    error, "graphics %zu: VNC port %d is outside 5900-65535", i, g->port);
             buf = g_string_new(NULL);
             graphics_append_listen(buf, listen);
             /* autoport: QEMU takes the first free display from :0 (port 5900);
@@ -722,14 +817,16 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
             qemu_command_add_take(cmd, "-vnc", buf);
         } else if (g_str_equal(g->type, "spice")) {
             if (spice)
-                return qemu_command_unsupported(error, "graphics %zu: only one SPICE display is supported", i);
+                return qemu_command_unsupported(
+                    error, "graphics %zu: only one SPICE display is supported", i);
             spice = true;
             /* SPICE has no "first free port" option, and nothing allocates one yet */
             if (autoport)
                 return qemu_command_unsupported(error, "graphics %zu: SPICE needs an explicit port "
                                    "(autoport is not supported for SPICE)", i);
             if (g->port < 1 || g->port > 65535)
-                return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i, g->port);
+                return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i,
+                                                g->port);
             buf = g_string_new(NULL);
             g_string_append_printf(buf, "port=%d,addr=", g->port);
             qemu_command_escape(buf, listen);
@@ -738,8 +835,8 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
                 g_string_append(buf, ",disable-ticketing=on");
             qemu_command_add_take(cmd, "-spice", buf);
         } else {
-            return qemu_command_unsupported(error, "graphics %zu: type '%s' is not supported (vnc, spice are)",
-                               i, g->type);
+            return qemu_command_unsupported(
+                error, "graphics %zu: type '%s' is not supported (vnc, spice are)", i, g->type);
         }
     }
     return true;
@@ -793,15 +890,15 @@ qemu_command_devices_add_video(QemuCmd *cmd, GError **error)
         } else if (g_str_equal(model, "ramfb")) {
             if (v->address.type) {
                 g_string_free(buf, TRUE);
-                return qemu_command_unsupported(error, "%s: ramfb is not a PCI device and has no address",
-                                   alias);
+                return qemu_command_unsupported(
+                    error, "%s: ramfb is not a PCI device and has no address", alias);
             }
             g_string_append(buf, "ramfb");
         } else {
             g_string_free(buf, TRUE);
             if (g_str_equal(model, "vga") || g_str_equal(model, "cirrus"))
-                return qemu_command_unsupported(error, "%s: a '%s' adapter can only be the primary one",
-                                   alias, model);
+                return qemu_command_unsupported(
+                    error, "%s: a '%s' adapter can only be the primary one", alias, model);
             return qemu_command_unsupported(error, "%s: model '%s' is not supported "
                                "(vga, cirrus, virtio, qxl, bochs, ramfb, none are)", alias, model);
         }
@@ -827,8 +924,10 @@ watchdog_add(QemuCmd *cmd, const MvDomainWatchdogDef *w, GError **error)
     const char *action = w->action ? w->action : "reset";
 
     if (w->address.type && w->model && !g_str_equal(w->model, "i6300esb"))
-        return qemu_command_unsupported(error, "watchdog0: model '%s' is not a PCI device and has no "
-                           "address", w->model);
+        return qemu_command_unsupported(error,
+                                        "watchdog0: model '%s' is not a PCI device and has no "
+                                        "address",
+                                        w->model);
     if (!w->model || g_str_equal(w->model, "i6300esb")) {
         GString *buf = g_string_new("i6300esb,id=watchdog0");
 
@@ -870,8 +969,9 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (!g_str_equal(def->memballoon->model, "virtio"))
-            return qemu_command_unsupported(error, "balloon0: model '%s' is not supported (virtio, none are)",
-                               def->memballoon->model);
+            return qemu_command_unsupported(
+                error, "balloon0: model '%s' is not supported (virtio, none are)",
+                def->memballoon->model);
         buf = g_string_new("virtio-balloon-pci,id=balloon0");
         if (!qemu_command_add_pci_address(cmd, buf, &def->memballoon->address, "balloon0",
                                           error)) {
@@ -887,8 +987,8 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
         GString *buf;
 
         if (rng->model && !g_str_equal(rng->model, "virtio"))
-            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio is)", alias,
-                               rng->model);
+            return qemu_command_unsupported(error, "%s: model '%s' is not supported (virtio is)",
+                                            alias, rng->model);
         buf = g_string_new(NULL);
         if (rng->backend_model && g_str_equal(rng->backend_model, "builtin")) {
             g_string_append_printf(buf, "rng-builtin,id=obj%s", alias);
@@ -897,8 +997,9 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
             qemu_command_escape(buf, rng->backend ? rng->backend : "/dev/urandom");
         } else {
             g_string_free(buf, TRUE);
-            return qemu_command_unsupported(error, "%s: backend '%s' is not supported (random, builtin are)",
-                               alias, rng->backend_model);
+            return qemu_command_unsupported(
+                error, "%s: backend '%s' is not supported (random, builtin are)", alias,
+                rng->backend_model);
         }
         qemu_command_add_take(cmd, "-object", buf);
         buf = g_string_new(NULL);

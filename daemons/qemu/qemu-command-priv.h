@@ -3,6 +3,7 @@
 #pragma once
 
 #include "qemu-command.h"
+#include "qemu-props.h"
 
 G_BEGIN_DECLS
 
@@ -38,6 +39,11 @@ void qemu_command_escape(GString *buf, const char *s);
 bool qemu_command_add_pci_address(QemuCmd *cmd, GString *buf,
                                   const MvDomainDeviceAddress *addr, const char *what,
                                   GError **error);
+
+/* The same for a property list: appends bus, addr and (if set) multifunction. */
+bool qemu_command_pci_address_props(QemuCmd *cmd, MvQemuProps *props,
+                                    const MvDomainDeviceAddress *addr, const char *what,
+                                    GError **error);
 
 /* The index of the virtio-serial controller that consoles and channels use. */
 int qemu_command_virtio_serial_index(const MvDomainDef *def);

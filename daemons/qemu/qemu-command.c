@@ -61,14 +61,16 @@ qemu_command_escape(GString *buf, const char *s)
 }
 
 bool
-qemu_command_add_pci_address(QemuCmd *cmd, GString *buf, const MvDomainDeviceAddress *addr,
-                             const char *what, GError **error)
+qemu_command_pci_address_props(QemuCmd *cmd, MvQemuProps *props,
+                               const MvDomainDeviceAddress *addr, const char *what,
+                               GError **error)
 {
     if (!addr || !addr->type) {
         for (unsigned int slot = 1; slot < 32; slot++) {
             if (!(cmd->root_slots & (1u << slot))) {
                 cmd->root_slots |= 1u << slot;
-                g_string_append_printf(buf, ",bus=%s,addr=0x%x", cmd->root_bus, slot);
+                mv_qemu_props_add_str(props, "bus", cmd->root_bus);
+                mv_qemu_props_add_strf(props, "addr", "0x%x", slot);
                 return true;
             }
         }
@@ -88,14 +90,28 @@ qemu_command_add_pci_address(QemuCmd *cmd, GString *buf, const MvDomainDeviceAdd
                             "%s: PCI slot %u function %u is out of range (slot 0-31, "
                             "function 0-7)", what, addr->slot, addr->function);
     if (addr->bus == 0)
-        g_string_append_printf(buf, ",bus=%s", cmd->root_bus);
+        mv_qemu_props_add_str(props, "bus", cmd->root_bus);
     else
-        g_string_append_printf(buf, ",bus=pci.%u", addr->bus);
-    g_string_append_printf(buf, ",addr=0x%x", addr->slot);
+        mv_qemu_props_add_strf(props, "bus", "pci.%u", addr->bus);
     if (addr->function)
-        g_string_append_printf(buf, ".0x%x", addr->function);
+        mv_qemu_props_add_strf(props, "addr", "0x%x.0x%x", addr->slot, addr->function);
+    else
+        mv_qemu_props_add_strf(props, "addr", "0x%x", addr->slot);
     if (addr->multifunction)
-        g_string_append(buf, ",multifunction=on");
+        mv_qemu_props_add_bool(props, "multifunction", true);
+    return true;
+}
+
+bool
+qemu_command_add_pci_address(QemuCmd *cmd, GString *buf, const MvDomainDeviceAddress *addr,
+                             const char *what, GError **error)
+{
+    g_autoptr(MvQemuProps) props = mv_qemu_props_new();
+
+    if (!qemu_command_pci_address_props(cmd, props, addr, what, error))
+        return false;
+    g_string_append_c(buf, ',');
+    mv_qemu_props_format(props, false, buf);
     return true;
 }
 

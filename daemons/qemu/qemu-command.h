@@ -24,6 +24,7 @@
 
 #include "conf/domain-def.h"
 #include "qemu-probe.h"
+#include "qemu-props.h"
 
 G_BEGIN_DECLS
 
@@ -66,5 +67,44 @@ char **mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
  * MV_ERR_CONFIG_UNSUPPORTED when the target name or address is invalid.
  */
 char *mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error);
+
+/* The properties of one disk: its two block nodes and its device. */
+typedef struct {
+    MvQemuProps *storage;   /* -blockdev / blockdev-add of the protocol node; NULL when the
+                               disk has no source (an empty cdrom) */
+    MvQemuProps *format;    /* the format node on top of it; NULL likewise */
+    MvQemuProps *device;    /* -device / device_add */
+} MvQemuDiskProps;
+
+void mv_qemu_disk_props_clear(MvQemuDiskProps *props);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuDiskProps, mv_qemu_disk_props_clear)
+
+/**
+ * mv_qemu_command_disk_props:
+ * The properties @disk of @def gets, from the builder the command line uses:
+ * cache mode, boot order, shareable, serial, read-only… For hot-plug: a PCI
+ * device gets no bus/addr (QEMU places it, as before; an explicit <address> is
+ * not honoured live). Returns false with the same errors
+ * mv_qemu_command_build() gives for this disk.
+ */
+bool mv_qemu_command_disk_props(const MvDomainDef *def, const MvDomainDiskDef *disk,
+                                MvQemuDiskProps *ret, GError **error);
+
+/* The properties of one interface: its backend and its device. */
+typedef struct {
+    MvQemuProps *netdev;    /* -netdev / netdev_add ("type" first) */
+    MvQemuProps *device;    /* -device / device_add ("driver" first) */
+} MvQemuNetProps;
+
+void mv_qemu_net_props_clear(MvQemuNetProps *props);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuNetProps, mv_qemu_net_props_clear)
+
+/**
+ * mv_qemu_command_net_props:
+ * Like mv_qemu_command_disk_props() for interface @net as number @index (ids
+ * net<index> and hostnet<index>), with tap fd @tap_fd (-1: none).
+ */
+bool mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, int tap_fd,
+                               MvQemuNetProps *ret, GError **error);
 
 G_END_DECLS

@@ -1,46 +1,48 @@
 /* Connection- and node-level calls of the QEMU driver: type, version,
  * capabilities, node facts. */
 #define MV_LOG_CATEGORY "qemu"
-#include "qemu-driver.h"
+#include "qemu-dispatch.h"
 
 #include <string.h>
 
 #include "conf/node.h"
 
-static bool
-connect_get_type(MvServerCall *call, const void *args, mv_remote_connect_get_type_ret *ret,
-                 GError **error)
+bool
+mv_qemu_handle_connect_get_type(MvDriverCall *call, char **ret_type, GError **error)
 {
-    ret->type = g_strdup("QEMU");
+    (*ret_type) = g_strdup("QEMU");
     return true;
 }
 
-static bool
-connect_get_version(MvServerCall *call, const void *args,
-                    mv_remote_connect_get_version_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_get_version(MvDriverCall *call,
+                                   uint64_t *ret_hv_ver,
+                                   GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
 
     if (!mv_qemu_driver_need_probe(driver, error))
         return false;
-    ret->hv_ver = driver->probe->version;
+    (*ret_hv_ver) = driver->probe->version;
     return true;
 }
 
-static bool
-connect_get_capabilities(MvServerCall *call, const void *args,
-                         mv_remote_connect_get_capabilities_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_get_capabilities(MvDriverCall *call,
+                                        char **ret_capabilities,
+                                        GError **error)
 {
-    ret->capabilities = g_strdup(mv_qemu_driver_get(call)->capabilities_xml);
+    (*ret_capabilities) = g_strdup(mv_qemu_driver_get(call)->capabilities_xml);
     return true;
 }
 
-static bool
-connect_get_max_vcpus(MvServerCall *call, const mv_remote_connect_get_max_vcpus_args *args,
-                      mv_remote_connect_get_max_vcpus_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_get_max_vcpus(MvDriverCall *call,
+                                     const char *type,
+                                     int *ret_max_vcpus,
+                                     GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    const char *type = args->type ? *args->type : NULL;
     int max = 0;
 
     if (!mv_qemu_driver_need_probe(driver, error))
@@ -50,86 +52,92 @@ connect_get_max_vcpus(MvServerCall *call, const mv_remote_connect_get_max_vcpus_
                             "unknown virtualization type '%s': use 'qemu' or 'kvm'", type);
     for (size_t i = 0; i < driver->probe->nmachines; i++)
         max = MAX(max, driver->probe->machines[i].max_cpus);
-    ret->max_vcpus = max;
+    (*ret_max_vcpus) = max;
     return true;
 }
 
-static bool
-node_get_info(MvServerCall *call, const void *args, mv_remote_node_get_info_ret *ret,
-              GError **error)
+bool
+mv_qemu_handle_node_get_info(MvDriverCall *call,
+                             char *ret_model,
+                             uint64_t *ret_memory,
+                             int *ret_cpus,
+                             int *ret_mhz,
+                             int *ret_nodes,
+                             int *ret_sockets,
+                             int *ret_cores,
+                             int *ret_threads,
+                             GError **error)
 {
     MvNodeInfo info;
 
     if (!mv_node_get_info(&info, error))
         return false;
-    memset(ret->model, 0, sizeof(ret->model));
-    g_strlcpy(ret->model, info.model, sizeof(ret->model));
-    ret->memory = info.memory_kib;
-    ret->cpus = info.cpus;
-    ret->mhz = info.mhz;
-    ret->nodes = info.nodes;
-    ret->sockets = info.sockets;
-    ret->cores = info.cores;
-    ret->threads = info.threads;
+    memset(ret_model, 0, MV_REMOTE_NODE_MODEL_LEN);
+    g_strlcpy(ret_model, info.model, MV_REMOTE_NODE_MODEL_LEN);
+    (*ret_memory) = info.memory_kib;
+    (*ret_cpus) = info.cpus;
+    (*ret_mhz) = info.mhz;
+    (*ret_nodes) = info.nodes;
+    (*ret_sockets) = info.sockets;
+    (*ret_cores) = info.cores;
+    (*ret_threads) = info.threads;
     return true;
 }
 
-static bool
-node_get_free_memory(MvServerCall *call, const void *args,
-                     mv_remote_node_get_free_memory_ret *ret, GError **error)
+bool
+mv_qemu_handle_node_get_free_memory(MvDriverCall *call,
+                                    uint64_t *ret_free_mem,
+                                    GError **error)
 {
     guint64 bytes;
 
     if (!mv_node_get_free_memory(&bytes, error))
         return false;
-    ret->free_mem = bytes;
+    (*ret_free_mem) = bytes;
     return true;
 }
 
-static bool
-node_get_cells_free_memory(MvServerCall *call,
-                           const mv_remote_node_get_cells_free_memory_args *args,
-                           mv_remote_node_get_cells_free_memory_ret *ret, GError **error)
+bool
+mv_qemu_handle_node_get_cells_free_memory(MvDriverCall *call,
+                                          int start_cell,
+                                          int maxcells,
+                                          uint64_t **ret_cells,
+                                          guint *ret_n_cells,
+                                          GError **error)
 {
     int n = 0;
 
-    if (args->start_cell < 0 || args->maxcells <= 0 || args->maxcells > MV_REMOTE_NODE_CELLS_MAX)
+    if (start_cell < 0 || maxcells <= 0 || maxcells > MV_REMOTE_NODE_CELLS_MAX)
         return mv_error_set(error, MV_FROM_NONE, MV_ERR_INVALID_ARG,
-                            "invalid cell range: start %d, count %d (1..%d)", args->start_cell,
-                            args->maxcells, MV_REMOTE_NODE_CELLS_MAX);
-    ret->cells.cells_val = g_new0(guint64, args->maxcells);
-    if (!mv_node_get_cells_free_memory(args->start_cell, args->maxcells,
-                                       (guint64 *)ret->cells.cells_val, &n, error))
+                            "invalid cell range: start %d, count %d (1..%d)", start_cell,
+                            maxcells, MV_REMOTE_NODE_CELLS_MAX);
+    *ret_cells = g_new0(guint64, maxcells);
+    if (!mv_node_get_cells_free_memory(start_cell, maxcells,
+                                       (guint64 *)*ret_cells, &n, error))
         return false;
-    ret->cells.cells_len = n;
+    *ret_n_cells = n;
     return true;
 }
 
 /* A char<> array on the wire: every byte including the trailing NUL. */
 static void
-set_char_array(u_int *ret_len, char **ret_val, const char *text)
+set_char_array(guint *ret_len, char **ret_val, const char *text)
 {
     *ret_len = strlen(text) + 1;
     *ret_val = g_strdup(text);
 }
 
-static bool
-node_get_security_model(MvServerCall *call, const void *args,
-                        mv_remote_node_get_security_model_ret *ret, GError **error)
+bool
+mv_qemu_handle_node_get_security_model(MvDriverCall *call,
+                                       char **ret_model,
+                                       guint *ret_n_model,
+                                       char **ret_doi,
+                                       guint *ret_n_doi,
+                                       GError **error)
 {
     /* No security driver is active on hosts without SELinux. */
-    set_char_array(&ret->model.model_len, &ret->model.model_val, "none");
-    set_char_array(&ret->doi.doi_len, &ret->doi.doi_val, "0");
+    set_char_array(ret_n_model, ret_model, "none");
+    set_char_array(ret_n_doi, ret_doi, "0");
     return true;
 }
 
-const MvDispatchFunc mv_qemu_connect_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(CONNECT_GET_TYPE, connect_get_type),
-    MV_REMOTE_DISPATCH(CONNECT_GET_VERSION, connect_get_version),
-    MV_REMOTE_DISPATCH(CONNECT_GET_CAPABILITIES, connect_get_capabilities),
-    MV_REMOTE_DISPATCH(CONNECT_GET_MAX_VCPUS, connect_get_max_vcpus),
-    MV_REMOTE_DISPATCH(NODE_GET_INFO, node_get_info),
-    MV_REMOTE_DISPATCH(NODE_GET_FREE_MEMORY, node_get_free_memory),
-    MV_REMOTE_DISPATCH(NODE_GET_CELLS_FREE_MEMORY, node_get_cells_free_memory),
-    MV_REMOTE_DISPATCH(NODE_GET_SECURITY_MODEL, node_get_security_model),
-};

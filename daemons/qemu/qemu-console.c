@@ -295,9 +295,12 @@ claim_device(MvQemuDomain *dom, const char *device, bool force, GError **error)
     return true;
 }
 
-static bool
-domain_open_console(MvServerCall *call, const mv_remote_domain_open_console_args *args,
-                    void *ret, GError **error)
+bool
+mv_qemu_handle_domain_open_console(MvDriverCall *call,
+                                   const MvObjectRef *dom_ref,
+                                   const char *dev_name,
+                                   unsigned int flags,
+                                   GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
@@ -306,18 +309,18 @@ domain_open_console(MvServerCall *call, const mv_remote_domain_open_console_args
     Console *con;
     int fd;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags, CONSOLE_FORCE | CONSOLE_SAFE,
+    if (!mv_qemu_dispatch_check_flags(flags, CONSOLE_FORCE | CONSOLE_SAFE,
                                       "virDomainOpenConsole", error) ||
-        !(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)))
+        !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)))
         return false;
     g_mutex_lock(&dom->lock);
     if (!mv_qemu_dispatch_require_active(dom, error)) {
         g_mutex_unlock(&dom->lock);
         return false;
     }
-    path = find_pty(dom, args->dev_name ? *args->dev_name : NULL, &device, error);
+    path = find_pty(dom, dev_name, &device, error);
     g_mutex_unlock(&dom->lock);
-    if (!path || !claim_device(dom, device, args->flags & CONSOLE_FORCE, error) ||
+    if (!path || !claim_device(dom, device, flags & CONSOLE_FORCE, error) ||
         (fd = open_pty(path, error)) < 0)
         return false;
 
@@ -327,8 +330,8 @@ domain_open_console(MvServerCall *call, const mv_remote_domain_open_console_args
     con->driver = driver;
     con->dom = g_steal_pointer(&dom);
     con->device = g_steal_pointer(&device);
-    con->client = mv_server_client_ref(mv_server_call_get_client(call));
-    con->hdr = *mv_server_call_get_header(call);
+    con->client = mv_server_client_ref(mv_driver_call_client(call));
+    con->hdr = *mv_server_call_get_header(mv_driver_call_server_call(call));
     con->fd = fd;
     g_mutex_lock(&consoles_lock);
     if (!consoles)
@@ -339,7 +342,7 @@ domain_open_console(MvServerCall *call, const mv_remote_domain_open_console_args
                                      on_client_stream, con, (MvRefFunc)console_ref,
                                      (GDestroyNotify)console_unref);
     /* Guest output may only flow once the REPLY that opens the stream is out. */
-    mv_server_call_after_reply(call, start_relay, con, drop_relay);
+    mv_server_call_after_reply(mv_driver_call_server_call(call), start_relay, con, drop_relay);
     return true;
 }
 
@@ -361,6 +364,3 @@ mv_qemu_console_client_closed(MvServerClient *client)
     }
 }
 
-const MvDispatchFunc mv_qemu_console_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(DOMAIN_OPEN_CONSOLE, domain_open_console),
-};

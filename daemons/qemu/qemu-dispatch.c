@@ -6,11 +6,11 @@
 #include "util/uuid.h"
 
 MvQemuDomain *
-mv_qemu_dispatch_get_domain(MvServerCall *call, const mv_remote_nonnull_domain *ref,
-                            GError **error)
+mv_qemu_dispatch_get_domain(MvDriverCall *call, const MvObjectRef *ref, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    MvQemuDomain *dom = mv_qemu_domains_find_by_uuid(driver->domains, (const guint8 *)ref->uuid);
+    MvQemuDomain *dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains,
+                                                                   (const guint8 *)ref->uuid));
     char uuid[MV_UUID_STRING_LEN];
 
     if (dom)
@@ -22,7 +22,7 @@ mv_qemu_dispatch_get_domain(MvServerCall *call, const mv_remote_nonnull_domain *
 }
 
 void
-mv_qemu_dispatch_fill_dom(mv_remote_nonnull_domain *ret, MvQemuDomain *dom)
+mv_qemu_dispatch_fill_dom(MvObjectRef *ret, MvQemuDomain *dom)
 {
     ret->name = g_strdup(dom->name);
     memcpy(ret->uuid, dom->uuid, 16);
@@ -46,7 +46,7 @@ mv_qemu_dispatch_begin_job(MvQemuDomain *dom, const char *api, GError **error)
 {
     MvQemuDriver *driver = dom->driver;
 
-    return mv_qemu_domain_begin_job(dom, api, driver->job_wait_ms, error);
+    return mv_driver_object_begin_job(MV_DRIVER_OBJECT(dom), api, driver->job_wait_ms, error);
 }
 
 bool

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "qemu-driver.h"
-#include "remote-protocol.h"
+#include "qemu-handlers.h"
 
 G_BEGIN_DECLS
 
@@ -12,12 +12,11 @@ G_BEGIN_DECLS
  * The domain @ref names, looked up by UUID like libvirt does. Returns a new
  * reference or NULL with MV_ERR_NO_DOMAIN naming the uuid and the name.
  */
-MvQemuDomain *mv_qemu_dispatch_get_domain(MvServerCall *call,
-                                          const mv_remote_nonnull_domain *ref,
+MvQemuDomain *mv_qemu_dispatch_get_domain(MvDriverCall *call, const MvObjectRef *ref,
                                           GError **error);
 
 /** mv_qemu_dispatch_fill_dom: @ret = name, uuid and current id of @dom (lock not held). */
-void mv_qemu_dispatch_fill_dom(mv_remote_nonnull_domain *ret, MvQemuDomain *dom);
+void mv_qemu_dispatch_fill_dom(MvObjectRef *ret, MvQemuDomain *dom);
 
 /** mv_qemu_dispatch_check_flags: MV_ERR_INVALID_ARG for bits outside @allowed. */
 bool mv_qemu_dispatch_check_flags(unsigned int flags, unsigned int allowed, const char *api,

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "conf/domain-conf.h"
-#include "remote-protocol.h"
+#include "remote-driver.h"
 #include "util/conf.h"
 #include "util/error.h"
 
@@ -36,6 +36,7 @@ mv_qemu_config_free(gpointer data)
         return;
     g_strfreev(config->emulators);
     g_strfreev(config->deny_paths);
+    g_free(config->emulator);
     g_free(config);
 }
 
@@ -66,6 +67,25 @@ mv_qemu_config_read(MvDaemon *daemon, GKeyFile *conf, GError **error)
         if (!g_path_is_absolute(*p)) {
             mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
                          "[qemu] deny_paths: '%s' is not an absolute path", *p);
+            return NULL;
+        }
+    }
+    /* Every [qemu] key is read here, so a malformed value stops the start (or
+     * the reload) with an error naming the file, the group and the key. */
+    if (!(config->emulator = mv_conf_get_string(conf, "qemu", "emulator", NULL, error)) &&
+        g_key_file_has_key(conf, "qemu", "emulator", NULL))
+        return NULL;
+    if (g_key_file_has_key(conf, "qemu", "job_wait_ms", NULL)) {
+        g_autoptr(GError) err = NULL;
+
+        config->job_wait_ms = mv_conf_get_int(conf, "qemu", "job_wait_ms", 0, &err);
+        if (err) {
+            g_propagate_error(error, g_steal_pointer(&err));
+            return NULL;
+        }
+        if (config->job_wait_ms < 1) {
+            mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                         "[qemu] job_wait_ms must be at least 1, not %d", config->job_wait_ms);
             return NULL;
         }
     }

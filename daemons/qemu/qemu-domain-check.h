@@ -25,6 +25,9 @@ G_BEGIN_DECLS
 typedef struct {
     char **emulators;       /* [qemu] emulators: more binaries a definition may name */
     char **deny_paths;      /* [qemu] deny_paths: more host paths no definition may use */
+    char *emulator;         /* [qemu] emulator: the QEMU to probe; NULL: search PATH */
+    int job_wait_ms;        /* [qemu] job_wait_ms: how long a call waits for a domain's job
+                               (0: not set, the driver's default) */
 } MvQemuConfig;
 
 /** mv_qemu_config_read: the descriptor's config_read: validates [qemu]. */

@@ -10,26 +10,23 @@
 
 #include <string.h>
 
-#define AFFECT_LIVE   (1u << 0)
-#define AFFECT_CONFIG (1u << 1)
+#include "driver/affect.h"
+
+#define AFFECT_LIVE   MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
+#define AFFECT_CONFIG MV_DRIVER_AFFECT_CONFIG
 #define DEVICE_FORCE  (1u << 2)     /* update-device only */
 #define UNPLUG_WAIT_MS 5000
 
-static const char *
-disk_format(const MvDomainDiskDef *disk)
-{
-    return disk->driver_type ? disk->driver_type : "raw";
-}
-
 /* ---- live: disks ---- */
 
+/* Hot-plugs @disk with the properties the command line would give it
+ * (mv_qemu_command_disk_props): cache mode, boot order, shareable… */
 static bool
-live_attach_disk(MvQemuMonitor *mon, MvDomainDiskDef *disk, GError **error)
+live_attach_disk(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainDiskDef *disk,
+                 GError **error)
 {
-    g_autofree char *alias = NULL;
-    g_autofree char *storage = NULL;
-    g_autofree char *format = NULL;
-    JsonObject *props;
+    g_auto(MvQemuDiskProps) props = { 0 };
+    const char *storage, *format;
 
     if (disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO || disk->device != MV_DOMAIN_DISK_DEVICE_DISK)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
@@ -38,41 +35,23 @@ live_attach_disk(MvQemuMonitor *mon, MvDomainDiskDef *disk, GError **error)
     if (!disk->source)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "disk %s has no source", disk->target_dev);
-    if (!(alias = mv_qemu_command_disk_alias(disk, error)))
+    if (!mv_qemu_command_disk_props(live, disk, &props, error))
         return false;
-    storage = g_strdup_printf("%s-storage", alias);
-    format = g_strdup_printf("%s-format", alias);
-
-    props = json_object_new();
-    json_object_set_string_member(props, "driver",
-                                  disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ? "host_device" : "file");
-    json_object_set_string_member(props, "node-name", storage);
-    json_object_set_string_member(props, "filename", disk->source);
-    json_object_set_boolean_member(props, "read-only", disk->readonly);
-    if (!mv_qemu_monitor_blockdev_add(mon, props, error))
+    storage = mv_qemu_props_get_str(props.storage, "node-name");
+    format = mv_qemu_props_get_str(props.format, "node-name");
+    if (!mv_qemu_monitor_blockdev_add(mon, mv_qemu_props_to_json(props.storage), error))
         return false;
-    props = json_object_new();
-    json_object_set_string_member(props, "driver", disk_format(disk));
-    json_object_set_string_member(props, "node-name", format);
-    json_object_set_string_member(props, "file", storage);
-    json_object_set_boolean_member(props, "read-only", disk->readonly);
-    if (!mv_qemu_monitor_blockdev_add(mon, props, error)) {
+    if (!mv_qemu_monitor_blockdev_add(mon, mv_qemu_props_to_json(props.format), error)) {
         mv_qemu_monitor_blockdev_del(mon, storage, NULL);
         return false;
     }
-    props = json_object_new();
-    json_object_set_string_member(props, "driver", "virtio-blk-pci");
-    json_object_set_string_member(props, "drive", format);
-    json_object_set_string_member(props, "id", alias);
-    if (disk->serial)
-        json_object_set_string_member(props, "serial", disk->serial);
-    if (!mv_qemu_monitor_device_add(mon, props, error)) {
+    if (!mv_qemu_monitor_device_add(mon, mv_qemu_props_to_json(props.device), error)) {
         mv_qemu_monitor_blockdev_del(mon, format, NULL);
         mv_qemu_monitor_blockdev_del(mon, storage, NULL);
         return false;
     }
     g_free(disk->alias);
-    disk->alias = g_steal_pointer(&alias);
+    disk->alias = g_strdup(mv_qemu_props_get_str(props.device, "id"));
     return true;
 }
 
@@ -143,10 +122,8 @@ static bool
 live_attach_net(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainNetDef *net,
                 GError **error)
 {
-    g_autofree char *netdev = NULL;
+    g_auto(MvQemuNetProps) props = { 0 };
     g_autofree char *alias = NULL;
-    char mac[18];
-    JsonObject *props;
     size_t n;
 
     if (net->type != MV_DOMAIN_NET_USER && net->type != MV_DOMAIN_NET_ETHERNET)
@@ -157,30 +134,13 @@ live_attach_net(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainNetDef *net
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "an ethernet interface needs <target dev='…'/>");
     alias = free_net_alias(live, &n);
-    netdev = g_strdup_printf("hostnet%zu", n);
-    props = json_object_new();
-    json_object_set_string_member(props, "id", netdev);
-    if (net->type == MV_DOMAIN_NET_USER) {
-        json_object_set_string_member(props, "type", "user");
-    } else {
-        json_object_set_string_member(props, "type", "tap");
-        json_object_set_string_member(props, "ifname", net->target_dev);
-        json_object_set_string_member(props, "script", "no");
-        json_object_set_string_member(props, "downscript", "no");
-    }
-    if (!mv_qemu_monitor_netdev_add(mon, props, error))
+    /* The properties the command line would give it (ids net<n>, hostnet<n>). */
+    if (!mv_qemu_command_net_props(net, n, -1, &props, error))
         return false;
-    g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
-               net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
-    props = json_object_new();
-    json_object_set_string_member(props, "driver",
-                                  !net->model || g_str_equal(net->model, "virtio") ? "virtio-net-pci"
-                                                                                   : net->model);
-    json_object_set_string_member(props, "netdev", netdev);
-    json_object_set_string_member(props, "id", alias);
-    json_object_set_string_member(props, "mac", mac);
-    if (!mv_qemu_monitor_device_add(mon, props, error)) {
-        mv_qemu_monitor_netdev_del(mon, netdev, NULL);
+    if (!mv_qemu_monitor_netdev_add(mon, mv_qemu_props_to_json(props.netdev), error))
+        return false;
+    if (!mv_qemu_monitor_device_add(mon, mv_qemu_props_to_json(props.device), error)) {
+        mv_qemu_monitor_netdev_del(mon, mv_qemu_props_get_str(props.netdev, "id"), NULL);
         return false;
     }
     g_free(net->alias);
@@ -324,8 +284,9 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
         def_add_device(grown, dev);
         if (!mv_qemu_domain_check_size(grown, error))
             return false;
-        ok = dev->type == MV_DOMAIN_DEVICE_DISK ? live_attach_disk(mon, dev->data.disk, error)
-                                                : live_attach_net(mon, live, dev->data.net, error);
+        ok = dev->type == MV_DOMAIN_DEVICE_DISK
+                 ? live_attach_disk(mon, live, dev->data.disk, error)
+                 : live_attach_net(mon, live, dev->data.net, error);
         if (ok)
             def_add_device(live, dev);
     } else {
@@ -346,7 +307,7 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
 }
 
 static bool
-change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const char *xml,
+change_device(MvDriverCall *call, const MvObjectRef *ref, const char *xml,
               unsigned int flags, DeviceOp op, const char *api, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -367,11 +328,7 @@ change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const cha
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
     g_mutex_unlock(&dom->lock);
-    if (!(flags & (AFFECT_LIVE | AFFECT_CONFIG)))
-        flags |= active ? AFFECT_LIVE : AFFECT_CONFIG;
-    if ((flags & AFFECT_LIVE) && !active)
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                          "Requested operation is not valid: domain is not running");
+    ok = mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, active, true, 0, error);
     if (ok && (flags & AFFECT_LIVE))
         ok = live_change(driver, dom, dev, op, error);
     if (ok && (flags & AFFECT_CONFIG))
@@ -380,53 +337,56 @@ change_device(MvServerCall *call, const mv_remote_nonnull_domain *ref, const cha
     return ok;
 }
 
-static bool
-domain_attach_device(MvServerCall *call, const mv_remote_domain_attach_device_args *args,
-                     void *ret, GError **error)
+bool
+mv_qemu_handle_domain_attach_device(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    const char *xml,
+                                    GError **error)
 {
-    return change_device(call, &args->dom, args->xml, AFFECT_LIVE, OP_ATTACH,
+    return change_device(call, dom_ref, xml, AFFECT_LIVE, OP_ATTACH,
                          "virDomainAttachDevice", error);
 }
 
-static bool
-domain_attach_device_flags(MvServerCall *call,
-                           const mv_remote_domain_attach_device_flags_args *args, void *ret,
-                           GError **error)
+bool
+mv_qemu_handle_domain_attach_device_flags(MvDriverCall *call,
+                                          const MvObjectRef *dom_ref,
+                                          const char *xml,
+                                          unsigned int flags,
+                                          GError **error)
 {
-    return change_device(call, &args->dom, args->xml, args->flags, OP_ATTACH,
+    return change_device(call, dom_ref, xml, flags, OP_ATTACH,
                          "virDomainAttachDeviceFlags", error);
 }
 
-static bool
-domain_detach_device(MvServerCall *call, const mv_remote_domain_detach_device_args *args,
-                     void *ret, GError **error)
+bool
+mv_qemu_handle_domain_detach_device(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    const char *xml,
+                                    GError **error)
 {
-    return change_device(call, &args->dom, args->xml, AFFECT_LIVE, OP_DETACH,
+    return change_device(call, dom_ref, xml, AFFECT_LIVE, OP_DETACH,
                          "virDomainDetachDevice", error);
 }
 
-static bool
-domain_detach_device_flags(MvServerCall *call,
-                           const mv_remote_domain_detach_device_flags_args *args, void *ret,
-                           GError **error)
+bool
+mv_qemu_handle_domain_detach_device_flags(MvDriverCall *call,
+                                          const MvObjectRef *dom_ref,
+                                          const char *xml,
+                                          unsigned int flags,
+                                          GError **error)
 {
-    return change_device(call, &args->dom, args->xml, args->flags, OP_DETACH,
+    return change_device(call, dom_ref, xml, flags, OP_DETACH,
                          "virDomainDetachDeviceFlags", error);
 }
 
-static bool
-domain_update_device_flags(MvServerCall *call,
-                           const mv_remote_domain_update_device_flags_args *args, void *ret,
-                           GError **error)
+bool
+mv_qemu_handle_domain_update_device_flags(MvDriverCall *call,
+                                          const MvObjectRef *dom_ref,
+                                          const char *xml,
+                                          unsigned int flags,
+                                          GError **error)
 {
-    return change_device(call, &args->dom, args->xml, args->flags, OP_UPDATE,
+    return change_device(call, dom_ref, xml, flags, OP_UPDATE,
                          "virDomainUpdateDeviceFlags", error);
 }
 
-const MvDispatchFunc mv_qemu_domain_device_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(DOMAIN_ATTACH_DEVICE, domain_attach_device),
-    MV_REMOTE_DISPATCH(DOMAIN_ATTACH_DEVICE_FLAGS, domain_attach_device_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_DETACH_DEVICE, domain_detach_device),
-    MV_REMOTE_DISPATCH(DOMAIN_DETACH_DEVICE_FLAGS, domain_detach_device_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_UPDATE_DEVICE_FLAGS, domain_update_device_flags),
-};

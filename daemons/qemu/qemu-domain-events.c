@@ -11,64 +11,64 @@ check_event_id(int event_id, GError **error)
     return true;
 }
 
-static bool
-register_any(MvServerCall *call,
-             const mv_remote_connect_domain_event_callback_register_any_args *args,
-             mv_remote_connect_domain_event_callback_register_any_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_domain_event_callback_register_any(MvDriverCall *call,
+                                                          int event_id,
+                                                          const MvObjectRef *dom_ref,
+                                                          int *ret_callback_id,
+                                                          GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
 
-    if (!check_event_id(args->event_id, error))
+    if (!check_event_id(event_id, error))
         return false;
-    if (args->dom && !(dom = mv_qemu_dispatch_get_domain(call, args->dom, error)))
+    if (dom_ref && !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)))
         return false;
-    ret->callback_id = mv_qemu_events_register(driver->events, mv_server_call_get_client(call),
-                                               args->event_id, dom ? dom->uuid : NULL);
+    (*ret_callback_id) = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_DOMAIN,
+                                                   mv_driver_call_client(call), event_id,
+                                                   dom ? dom->uuid : NULL);
     return true;
 }
 
-static bool
-deregister_any(MvServerCall *call,
-               const mv_remote_connect_domain_event_callback_deregister_any_args *args,
-               void *ret, GError **error)
+bool
+mv_qemu_handle_connect_domain_event_callback_deregister_any(MvDriverCall *call,
+                                                            int callback_id,
+                                                            GError **error)
 {
-    if (!mv_qemu_events_deregister(mv_qemu_driver_get(call)->events,
-                                   mv_server_call_get_client(call), args->callback_id))
+    if (!mv_driver_events_deregister(mv_qemu_driver_get(call)->events, MV_DRIVER_EVENT_DOMAIN,
+                                     mv_driver_call_client(call), callback_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                             "callback %d is not registered on this connection",
-                            args->callback_id);
+                            callback_id);
     return true;
 }
 
-static bool
-register_legacy(MvServerCall *call, const mv_remote_connect_domain_event_register_any_args *args,
-                void *ret, GError **error)
+bool
+mv_qemu_handle_connect_domain_event_register_any(MvDriverCall *call,
+                                                 int event_id,
+                                                 GError **error)
 {
-    if (!check_event_id(args->event_id, error))
+    if (!check_event_id(event_id, error))
         return false;
-    if (!mv_qemu_events_register_legacy(mv_qemu_driver_get(call)->events,
-                                        mv_server_call_get_client(call), args->event_id))
+    if (!mv_driver_events_register_legacy(mv_qemu_driver_get(call)->events,
+                                          MV_DRIVER_EVENT_DOMAIN, mv_driver_call_client(call),
+                                          event_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
-                            "domain event %d already registered", args->event_id);
+                            "domain event %d already registered", event_id);
     return true;
 }
 
-static bool
-deregister_legacy(MvServerCall *call,
-                  const mv_remote_connect_domain_event_deregister_any_args *args, void *ret,
-                  GError **error)
+bool
+mv_qemu_handle_connect_domain_event_deregister_any(MvDriverCall *call,
+                                                   int event_id,
+                                                   GError **error)
 {
-    if (!mv_qemu_events_deregister_legacy(mv_qemu_driver_get(call)->events,
-                                          mv_server_call_get_client(call), args->event_id))
+    if (!mv_driver_events_deregister_legacy(mv_qemu_driver_get(call)->events,
+                                            MV_DRIVER_EVENT_DOMAIN,
+                                            mv_driver_call_client(call), event_id))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INTERNAL_ERROR,
-                            "domain event %d not registered", args->event_id);
+                            "domain event %d not registered", event_id);
     return true;
 }
 
-const MvDispatchFunc mv_qemu_domain_event_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, register_any),
-    MV_REMOTE_DISPATCH(CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY, deregister_any),
-    MV_REMOTE_DISPATCH(CONNECT_DOMAIN_EVENT_REGISTER_ANY, register_legacy),
-    MV_REMOTE_DISPATCH(CONNECT_DOMAIN_EVENT_DEREGISTER_ANY, deregister_legacy),
-};

@@ -10,9 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "driver/affect.h"
+#include "util/proc.h"
+
 /* virDomainModificationImpact and friends. */
-#define AFFECT_LIVE     (1u << 0)
-#define AFFECT_CONFIG   (1u << 1)
+#define AFFECT_LIVE     MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
+#define AFFECT_CONFIG   MV_DRIVER_AFFECT_CONFIG
 #define MEM_MAXIMUM     (1u << 2)
 #define VCPU_MAXIMUM    (1u << 2)
 #define VCPU_GUEST      (1u << 3)
@@ -31,264 +34,282 @@
 static guint64
 process_cpu_time(pid_t pid)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *text = NULL;
-    unsigned long long utime = 0, stime = 0;
-    const char *p;
+    MvProcStat st;
 
-    if (pid <= 0 || !g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')))
+    if (pid <= 0 || !mv_proc_stat_read(pid, &st, NULL))
         return 0;
-    /* after ") ": state(3) ... utime(14) stime(15) */
-    if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2)
-        return 0;
-    return (utime + stime) * (G_USEC_PER_SEC * 1000ull / (guint64)sysconf(_SC_CLK_TCK));
+    return mv_proc_ticks_to_ns(st.utime + st.stime);
 }
 
-static bool
-domain_get_info(MvServerCall *call, const mv_remote_domain_get_info_args *args,
-                mv_remote_domain_get_info_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_info(MvDriverCall *call,
+                               const MvObjectRef *dom_ref,
+                               unsigned char *ret_state,
+                               uint64_t *ret_max_mem,
+                               uint64_t *ret_memory,
+                               unsigned short *ret_nr_virt_cpu,
+                               uint64_t *ret_cpu_time,
+                               GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     const MvDomainDef *def;
     pid_t pid;
 
     g_mutex_lock(&dom->lock);
     def = dom->live ? dom->live : dom->def;
-    ret->state = dom->state;
-    ret->max_mem = def->memory;
-    ret->memory = def->current_memory;
-    ret->nr_virt_cpu = def->vcpus_current;
+    (*ret_state) = dom->state;
+    (*ret_max_mem) = def->memory;
+    (*ret_memory) = def->current_memory;
+    (*ret_nr_virt_cpu) = def->vcpus_current;
     pid = dom->id >= 0 ? dom->pid : -1;
     g_mutex_unlock(&dom->lock);
-    ret->cpu_time = process_cpu_time(pid);
+    (*ret_cpu_time) = process_cpu_time(pid);
     return true;
 }
 
-static bool
-domain_get_state(MvServerCall *call, const mv_remote_domain_get_state_args *args,
-                 mv_remote_domain_get_state_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_state(MvDriverCall *call,
+                                const MvObjectRef *dom_ref,
+                                unsigned int flags,
+                                int *ret_state,
+                                int *ret_reason,
+                                GError **error)
 {
-    if (!mv_qemu_dispatch_check_flags(args->flags, 0, "virDomainGetState", error))
+    if (!mv_qemu_dispatch_check_flags(flags, 0, "virDomainGetState", error))
         return false;
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->state = dom->state;
-    ret->reason = dom->reason;
+    (*ret_state) = dom->state;
+    (*ret_reason) = dom->reason;
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_get_xml_desc(MvServerCall *call, const mv_remote_domain_get_xml_desc_args *args,
-                    mv_remote_domain_get_xml_desc_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_xml_desc(MvDriverCall *call,
+                                   const MvObjectRef *dom_ref,
+                                   unsigned int flags,
+                                   char **ret_xml,
+                                   GError **error)
 {
     unsigned int fmt = 0;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags,
+    if (!mv_qemu_dispatch_check_flags(flags,
                                       XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE,
                                       "virDomainGetXMLDesc", error))
         return false;
     /* The migratable XML counts as secure, as in libvirt: both carry secrets. */
-    if ((args->flags & (XML_SECURE | XML_MIGRATABLE)) &&
-        mv_server_client_is_readonly(mv_server_call_get_client(call)))
+    if ((flags & (XML_SECURE | XML_MIGRATABLE)) &&
+        mv_driver_call_is_readonly(call))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED,
                             "operation forbidden: virDomainGetXMLDesc with secure flag");
-    WITH_DOMAIN(call, &args->dom, error, dom);
-    if (args->flags & XML_SECURE)
+    WITH_DOMAIN(call, dom_ref, error, dom);
+    if (flags & XML_SECURE)
         fmt |= MV_DOMAIN_DEF_FORMAT_SECURE;
     g_mutex_lock(&dom->lock);
-    if (dom->live && !(args->flags & XML_INACTIVE)) {
-        ret->xml = mv_domain_def_format(dom->live, dom->id, fmt);
+    if (dom->live && !(flags & XML_INACTIVE)) {
+        (*ret_xml) = mv_domain_def_format(dom->live, dom->id, fmt);
     } else {
         fmt |= MV_DOMAIN_DEF_FORMAT_INACTIVE;
-        ret->xml = mv_domain_def_format(dom->newdef ? dom->newdef : dom->def, -1, fmt);
+        (*ret_xml) = mv_domain_def_format(dom->newdef ? dom->newdef : dom->def, -1, fmt);
     }
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_get_autostart(MvServerCall *call, const mv_remote_domain_get_autostart_args *args,
-                     mv_remote_domain_get_autostart_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_autostart(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    int *ret_autostart,
+                                    GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->autostart = dom->autostart;
+    (*ret_autostart) = dom->autostart;
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_is_active(MvServerCall *call, const mv_remote_domain_is_active_args *args,
-                 mv_remote_domain_is_active_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_is_active(MvDriverCall *call,
+                                const MvObjectRef *dom_ref,
+                                int *ret_active,
+                                GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->active = mv_qemu_domain_is_active(dom);
+    (*ret_active) = mv_qemu_domain_is_active(dom);
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_is_persistent(MvServerCall *call, const mv_remote_domain_is_persistent_args *args,
-                     mv_remote_domain_is_persistent_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_is_persistent(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    int *ret_persistent,
+                                    GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->persistent = dom->persistent;
+    (*ret_persistent) = dom->persistent;
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_is_updated(MvServerCall *call, const mv_remote_domain_is_updated_args *args,
-                  mv_remote_domain_is_updated_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_is_updated(MvDriverCall *call,
+                                 const MvObjectRef *dom_ref,
+                                 int *ret_updated,
+                                 GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->updated = dom->newdef != NULL;
+    (*ret_updated) = dom->newdef != NULL;
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_get_os_type(MvServerCall *call, const mv_remote_domain_get_os_type_args *args,
-                   mv_remote_domain_get_os_type_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_os_type(MvDriverCall *call,
+                                  const MvObjectRef *dom_ref,
+                                  char **ret_type,
+                                  GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->type = g_strdup(dom->def->os.type ? dom->def->os.type : "hvm");
+    (*ret_type) = g_strdup(dom->def->os.type ? dom->def->os.type : "hvm");
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_get_max_memory(MvServerCall *call, const mv_remote_domain_get_max_memory_args *args,
-                      mv_remote_domain_get_max_memory_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_max_memory(MvDriverCall *call,
+                                     const MvObjectRef *dom_ref,
+                                     uint64_t *ret_memory,
+                                     GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->memory = (dom->live ? dom->live : dom->def)->memory;
+    (*ret_memory) = (dom->live ? dom->live : dom->def)->memory;
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_get_max_vcpus(MvServerCall *call, const mv_remote_domain_get_max_vcpus_args *args,
-                     mv_remote_domain_get_max_vcpus_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_max_vcpus(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    int *ret_num,
+                                    GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    ret->num = (int)(dom->live ? dom->live : dom->def)->vcpus;
+    (*ret_num) = (int)(dom->live ? dom->live : dom->def)->vcpus;
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_get_vcpus_flags(MvServerCall *call, const mv_remote_domain_get_vcpus_flags_args *args,
-                       mv_remote_domain_get_vcpus_flags_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_vcpus_flags(MvDriverCall *call,
+                                      const MvObjectRef *dom_ref,
+                                      unsigned int flags,
+                                      int *ret_num,
+                                      GError **error)
 {
     const MvDomainDef *def;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags,
+    if (!mv_qemu_dispatch_check_flags(flags,
                                       AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM | VCPU_GUEST,
                                       "virDomainGetVcpusFlags", error))
         return false;
-    if ((args->flags & AFFECT_LIVE) && (args->flags & AFFECT_CONFIG))
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                            "flags 'live' and 'config' are mutually exclusive");
-    if ((args->flags & VCPU_GUEST) &&
-        mv_server_client_is_readonly(mv_server_call_get_client(call)))
+    if (!mv_driver_affect_check_exclusive(&mv_qemu_domain_class, flags, error))
+        return false;
+    if ((flags & VCPU_GUEST) &&
+        mv_driver_call_is_readonly(call))
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_DENIED,
                             "operation forbidden: read only access prevents "
                             "virDomainGetVcpusFlags");
-    if (args->flags & VCPU_GUEST)
+    if (flags & VCPU_GUEST)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                             "asking the guest for its vCPUs needs a guest agent");
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     g_mutex_lock(&dom->lock);
-    if (args->flags & AFFECT_LIVE) {
-        if (!dom->live) {
-            g_mutex_unlock(&dom->lock);
-            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                                "Requested operation is not valid: domain is not running");
-        }
-        def = dom->live;
-    } else if (args->flags & AFFECT_CONFIG) {
-        def = dom->newdef ? dom->newdef : dom->def;
-    } else {
-        def = dom->live ? dom->live : dom->def;
+    if (!mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, dom->live != NULL, true, 0,
+                                  error)) {
+        g_mutex_unlock(&dom->lock);
+        return false;
     }
-    ret->num = (int)((args->flags & VCPU_MAXIMUM) ? def->vcpus : def->vcpus_current);
+    def = (flags & AFFECT_LIVE) ? dom->live : dom->newdef ? dom->newdef : dom->def;
+    (*ret_num) = (int)((flags & VCPU_MAXIMUM) ? def->vcpus : def->vcpus_current);
     g_mutex_unlock(&dom->lock);
     return true;
 }
 
-static bool
-domain_has_managed_save_image(MvServerCall *call,
-                              const mv_remote_domain_has_managed_save_image_args *args,
-                              mv_remote_domain_has_managed_save_image_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_has_managed_save_image(MvDriverCall *call,
+                                             const MvObjectRef *dom_ref,
+                                             unsigned int flags,
+                                             int *ret_result,
+                                             GError **error)
 {
-    if (!mv_qemu_dispatch_check_flags(args->flags, 0, "virDomainHasManagedSaveImage", error))
+    if (!mv_qemu_dispatch_check_flags(flags, 0, "virDomainHasManagedSaveImage", error))
         return false;
-    WITH_DOMAIN(call, &args->dom, error, dom);
-    ret->result = 0;        /* managed save is not offered */
+    WITH_DOMAIN(call, dom_ref, error, dom);
+    (*ret_result) = 0;        /* managed save is not offered */
     return true;
 }
 
-static bool
-domain_snapshot_num(MvServerCall *call, const mv_remote_domain_snapshot_num_args *args,
-                    mv_remote_domain_snapshot_num_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_snapshot_num(MvDriverCall *call,
+                                   const MvObjectRef *dom_ref,
+                                   unsigned int flags,
+                                   int *ret_num,
+                                   GError **error)
 {
-    if (!mv_qemu_dispatch_check_flags(args->flags, 0x7ff, "virDomainSnapshotNum", error))
+    if (!mv_qemu_dispatch_check_flags(flags, 0x7ff, "virDomainSnapshotNum", error))
         return false;
-    WITH_DOMAIN(call, &args->dom, error, dom);
-    ret->num = 0;           /* snapshots are not offered */
+    WITH_DOMAIN(call, dom_ref, error, dom);
+    (*ret_num) = 0;           /* snapshots are not offered */
     return true;
 }
 
-static bool
-domain_get_security_label(MvServerCall *call,
-                          const mv_remote_domain_get_security_label_args *args,
-                          mv_remote_domain_get_security_label_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_security_label(MvDriverCall *call,
+                                         const MvObjectRef *dom_ref,
+                                         char **ret_label,
+                                         guint *ret_n_label,
+                                         int *ret_enforcing,
+                                         GError **error)
 {
-    WITH_DOMAIN(call, &args->dom, error, dom);
+    WITH_DOMAIN(call, dom_ref, error, dom);
     /* No security driver is active: an empty label, not enforcing. */
-    ret->label.label_len = 0;
-    ret->enforcing = 0;
+    *ret_n_label = 0;
+    (*ret_enforcing) = 0;
     return true;
 }
 
-static bool
-domain_get_messages(MvServerCall *call, const mv_remote_domain_get_messages_args *args,
-                    mv_remote_domain_get_messages_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_messages(MvDriverCall *call,
+                                   const MvObjectRef *dom_ref,
+                                   unsigned int flags,
+                                   char ***ret_msgs,
+                                   guint *ret_n_msgs,
+                                   GError **error)
 {
-    if (!mv_qemu_dispatch_check_flags(args->flags, 0x3, "virDomainGetMessages", error))
+    if (!mv_qemu_dispatch_check_flags(flags, 0x3, "virDomainGetMessages", error))
         return false;
-    WITH_DOMAIN(call, &args->dom, error, dom);
-    ret->msgs.msgs_len = 0;     /* no tainting, no deprecations recorded */
+    WITH_DOMAIN(call, dom_ref, error, dom);
+    *ret_n_msgs = 0;     /* no tainting, no deprecations recorded */
     return true;
 }
 
 /* ---- settings ---- */
 
+/* Resolves AFFECT_CURRENT to live or config; LIVE needs a running domain (lock held). */
 static bool
-check_affect(unsigned int flags, bool active, GError **error)
+resolve_affect(MvQemuDomain *dom, unsigned int *flags, bool active, GError **error)
 {
-    if ((flags & AFFECT_LIVE) && !active)
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is not running");
-    return true;
-}
-
-/* Resolves AFFECT_CURRENT (0) to live or config (lock held). */
-static unsigned int
-resolve_affect(unsigned int flags, bool active)
-{
-    if (flags & (AFFECT_LIVE | AFFECT_CONFIG))
-        return flags;
-    return flags | (active ? AFFECT_LIVE : AFFECT_CONFIG);
+    return mv_driver_affect_resolve(&mv_qemu_domain_class, flags, active, dom->persistent, 0,
+                                    error);
 }
 
 /* The config a CONFIG change edits: newdef while running (lock held). */
@@ -311,7 +332,7 @@ save_config(MvQemuDriver *driver, MvQemuDomain *dom, GError **error)
 }
 
 static bool
-set_memory(MvServerCall *call, const mv_remote_nonnull_domain *ref, guint64 kib,
+set_memory(MvDriverCall *call, const MvObjectRef *ref, guint64 kib,
            unsigned int flags, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -327,8 +348,7 @@ set_memory(MvServerCall *call, const mv_remote_nonnull_domain *ref, guint64 kib,
         return false;
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    flags = resolve_affect(flags, active);
-    ok = check_affect(flags, active, error);
+    ok = resolve_affect(dom, &flags, active, error);
     if (ok && (flags & MEM_MAXIMUM) && (flags & AFFECT_LIVE))
         ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                           "cannot resize the maximum memory of a running domain");
@@ -371,29 +391,36 @@ set_memory(MvServerCall *call, const mv_remote_nonnull_domain *ref, guint64 kib,
     return ok;
 }
 
-static bool
-domain_set_memory(MvServerCall *call, const mv_remote_domain_set_memory_args *args, void *ret,
-                  GError **error)
+bool
+mv_qemu_handle_domain_set_memory(MvDriverCall *call,
+                                 const MvObjectRef *dom_ref,
+                                 uint64_t memory,
+                                 GError **error)
 {
-    return set_memory(call, &args->dom, args->memory, AFFECT_LIVE, error);
+    return set_memory(call, dom_ref, memory, AFFECT_LIVE, error);
+}
+
+bool
+mv_qemu_handle_domain_set_memory_flags(MvDriverCall *call,
+                                       const MvObjectRef *dom_ref,
+                                       uint64_t memory,
+                                       unsigned int flags,
+                                       GError **error)
+{
+    return set_memory(call, dom_ref, memory, flags, error);
+}
+
+bool
+mv_qemu_handle_domain_set_max_memory(MvDriverCall *call,
+                                     const MvObjectRef *dom_ref,
+                                     uint64_t memory,
+                                     GError **error)
+{
+    return set_memory(call, dom_ref, memory, AFFECT_CONFIG | MEM_MAXIMUM, error);
 }
 
 static bool
-domain_set_memory_flags(MvServerCall *call, const mv_remote_domain_set_memory_flags_args *args,
-                        void *ret, GError **error)
-{
-    return set_memory(call, &args->dom, args->memory, args->flags, error);
-}
-
-static bool
-domain_set_max_memory(MvServerCall *call, const mv_remote_domain_set_max_memory_args *args,
-                      void *ret, GError **error)
-{
-    return set_memory(call, &args->dom, args->memory, AFFECT_CONFIG | MEM_MAXIMUM, error);
-}
-
-static bool
-set_vcpus(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int n,
+set_vcpus(MvDriverCall *call, const MvObjectRef *ref, unsigned int n,
           unsigned int flags, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -411,9 +438,8 @@ set_vcpus(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int 
                           "a domain needs at least one vCPU");
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    flags = resolve_affect(flags, active);
     if (ok)
-        ok = check_affect(flags, active, error);
+        ok = resolve_affect(dom, &flags, active, error);
     if (ok && (flags & (AFFECT_LIVE | VCPU_GUEST)))
         ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                           "changing the vCPUs of a running domain is not supported: use "
@@ -438,39 +464,22 @@ set_vcpus(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int 
     return ok;
 }
 
-static bool
-domain_set_vcpus(MvServerCall *call, const mv_remote_domain_set_vcpus_args *args, void *ret,
-                 GError **error)
+bool
+mv_qemu_handle_domain_set_vcpus(MvDriverCall *call,
+                                const MvObjectRef *dom_ref,
+                                unsigned int nvcpus,
+                                GError **error)
 {
-    return set_vcpus(call, &args->dom, args->nvcpus, AFFECT_LIVE, error);
+    return set_vcpus(call, dom_ref, nvcpus, AFFECT_LIVE, error);
 }
 
-static bool
-domain_set_vcpus_flags(MvServerCall *call, const mv_remote_domain_set_vcpus_flags_args *args,
-                       void *ret, GError **error)
+bool
+mv_qemu_handle_domain_set_vcpus_flags(MvDriverCall *call,
+                                      const MvObjectRef *dom_ref,
+                                      unsigned int nvcpus,
+                                      unsigned int flags,
+                                      GError **error)
 {
-    return set_vcpus(call, &args->dom, args->nvcpus, args->flags, error);
+    return set_vcpus(call, dom_ref, nvcpus, flags, error);
 }
 
-const MvDispatchFunc mv_qemu_domain_info_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(DOMAIN_GET_INFO, domain_get_info),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_STATE, domain_get_state),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_XML_DESC, domain_get_xml_desc),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_AUTOSTART, domain_get_autostart),
-    MV_REMOTE_DISPATCH(DOMAIN_IS_ACTIVE, domain_is_active),
-    MV_REMOTE_DISPATCH(DOMAIN_IS_PERSISTENT, domain_is_persistent),
-    MV_REMOTE_DISPATCH(DOMAIN_IS_UPDATED, domain_is_updated),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_OS_TYPE, domain_get_os_type),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_MAX_MEMORY, domain_get_max_memory),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_MAX_VCPUS, domain_get_max_vcpus),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_VCPUS_FLAGS, domain_get_vcpus_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_HAS_MANAGED_SAVE_IMAGE, domain_has_managed_save_image),
-    MV_REMOTE_DISPATCH(DOMAIN_SNAPSHOT_NUM, domain_snapshot_num),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_SECURITY_LABEL, domain_get_security_label),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_MESSAGES, domain_get_messages),
-    MV_REMOTE_DISPATCH(DOMAIN_SET_MEMORY, domain_set_memory),
-    MV_REMOTE_DISPATCH(DOMAIN_SET_MEMORY_FLAGS, domain_set_memory_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_SET_MAX_MEMORY, domain_set_max_memory),
-    MV_REMOTE_DISPATCH(DOMAIN_SET_VCPUS, domain_set_vcpus),
-    MV_REMOTE_DISPATCH(DOMAIN_SET_VCPUS_FLAGS, domain_set_vcpus_flags),
-};

@@ -23,17 +23,17 @@
 #define SHUTDOWN_ALL_MODES      0x1fu
 
 static void
-remember_autodestroy(MvServerCall *call, MvQemuDomain *dom, unsigned int flags)
+remember_autodestroy(MvDriverCall *call, MvQemuDomain *dom, unsigned int flags)
 {
     g_mutex_lock(&dom->lock);
-    dom->autodestroy_conn = (flags & CREATE_AUTODESTROY) ? mv_daemon_call_conn(call) : NULL;
+    dom->autodestroy_conn = (flags & CREATE_AUTODESTROY) ? mv_driver_call_conn(call) : NULL;
     g_mutex_unlock(&dom->lock);
 }
 
 /* ---- define / undefine ---- */
 
 static MvQemuDomain *
-define_xml(MvServerCall *call, const char *xml, unsigned int flags, GError **error)
+define_xml(MvDriverCall *call, const char *xml, unsigned int flags, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvDomainDef) def = NULL;
@@ -45,14 +45,15 @@ define_xml(MvServerCall *call, const char *xml, unsigned int flags, GError **err
         !(def = mv_domain_def_parse_string(xml, 0, error)) ||
         !mv_qemu_driver_check_def(driver, def, error))
         return NULL;
-    if ((dom = mv_qemu_domains_find_by_name(driver->domains, def->name)) &&
+    if ((dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_name(driver->domains, def->name))) &&
         memcmp(dom->uuid, def->uuid, 16) != 0) {
         mv_uuid_format(dom->uuid, uuid);
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
                      "domain '%s' already exists with uuid %s", dom->name, uuid);
         return NULL;
     }
-    if (!dom && (dom = mv_qemu_domains_find_by_uuid(driver->domains, def->uuid))) {
+    if (!dom &&
+        (dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, def->uuid)))) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
                      "domain '%s' already exists with this uuid: renaming is not supported",
                      dom->name);
@@ -83,7 +84,7 @@ define_xml(MvServerCall *call, const char *xml, unsigned int flags, GError **err
         if (!(dom = mv_qemu_domains_add(driver->domains, copy, true, error)))
             return NULL;
         if (!mv_qemu_persist_save_def(driver, def, error)) {
-            mv_qemu_domains_remove(driver->domains, dom);
+            mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
             return NULL;
         }
     }
@@ -92,32 +93,37 @@ define_xml(MvServerCall *call, const char *xml, unsigned int flags, GError **err
     return g_steal_pointer(&dom);
 }
 
-static bool
-domain_define_xml(MvServerCall *call, const mv_remote_domain_define_xml_args *args,
-                  mv_remote_domain_define_xml_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_define_xml(MvDriverCall *call,
+                                 const char *xml,
+                                 MvObjectRef *ret_dom,
+                                 GError **error)
 {
-    g_autoptr(MvQemuDomain) dom = define_xml(call, args->xml, 0, error);
+    g_autoptr(MvQemuDomain) dom = define_xml(call, xml, 0, error);
 
     if (!dom)
         return false;
-    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    mv_qemu_dispatch_fill_dom(ret_dom, dom);
+    return true;
+}
+
+bool
+mv_qemu_handle_domain_define_xml_flags(MvDriverCall *call,
+                                       const char *xml,
+                                       unsigned int flags,
+                                       MvObjectRef *ret_dom,
+                                       GError **error)
+{
+    g_autoptr(MvQemuDomain) dom = define_xml(call, xml, flags, error);
+
+    if (!dom)
+        return false;
+    mv_qemu_dispatch_fill_dom(ret_dom, dom);
     return true;
 }
 
 static bool
-domain_define_xml_flags(MvServerCall *call, const mv_remote_domain_define_xml_flags_args *args,
-                        mv_remote_domain_define_xml_flags_ret *ret, GError **error)
-{
-    g_autoptr(MvQemuDomain) dom = define_xml(call, args->xml, args->flags, error);
-
-    if (!dom)
-        return false;
-    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
-    return true;
-}
-
-static bool
-undefine(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flags,
+undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
          GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -150,23 +156,26 @@ undefine(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int f
     g_mutex_unlock(&dom->lock);
     mv_qemu_process_emit(driver, dom, MV_EVENT_UNDEFINED, MV_EVENT_UNDEFINED_REMOVED);
     if (!active)
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
     mv_qemu_process_end_job(driver, dom);
     return true;
 }
 
-static bool
-domain_undefine(MvServerCall *call, const mv_remote_domain_undefine_args *args, void *ret,
-                GError **error)
+bool
+mv_qemu_handle_domain_undefine(MvDriverCall *call,
+                               const MvObjectRef *dom_ref,
+                               GError **error)
 {
-    return undefine(call, &args->dom, 0, error);
+    return undefine(call, dom_ref, 0, error);
 }
 
-static bool
-domain_undefine_flags(MvServerCall *call, const mv_remote_domain_undefine_flags_args *args,
-                      void *ret, GError **error)
+bool
+mv_qemu_handle_domain_undefine_flags(MvDriverCall *call,
+                                     const MvObjectRef *dom_ref,
+                                     unsigned int flags,
+                                     GError **error)
 {
-    return undefine(call, &args->dom, args->flags, error);
+    return undefine(call, dom_ref, flags, error);
 }
 
 /* ---- start / create ---- */
@@ -175,8 +184,8 @@ domain_undefine_flags(MvServerCall *call, const mv_remote_domain_undefine_flags_
                         CREATE_FORCE_BOOT | CREATE_VALIDATE)
 
 static bool
-start(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flags,
-      mv_remote_nonnull_domain *ret_dom, GError **error)
+start(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
+      MvObjectRef *ret_dom, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
@@ -195,56 +204,63 @@ start(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flag
     return ok;
 }
 
-static bool
-domain_create(MvServerCall *call, const mv_remote_domain_create_args *args, void *ret,
-              GError **error)
+bool
+mv_qemu_handle_domain_create(MvDriverCall *call,
+                             const MvObjectRef *dom_ref,
+                             GError **error)
 {
-    return start(call, &args->dom, 0, NULL, error);
+    return start(call, dom_ref, 0, NULL, error);
 }
 
-static bool
-domain_create_with_flags(MvServerCall *call, const mv_remote_domain_create_with_flags_args *args,
-                         mv_remote_domain_create_with_flags_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_create_with_flags(MvDriverCall *call,
+                                        const MvObjectRef *dom_ref,
+                                        unsigned int flags,
+                                        MvObjectRef *ret_dom,
+                                        GError **error)
 {
-    return start(call, &args->dom, args->flags, &ret->dom, error);
+    return start(call, dom_ref, flags, ret_dom, error);
 }
 
-static bool
-domain_create_xml(MvServerCall *call, const mv_remote_domain_create_xml_args *args,
-                  mv_remote_domain_create_xml_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_create_xml(MvDriverCall *call,
+                                 const char *xml,
+                                 unsigned int flags,
+                                 MvObjectRef *ret_dom,
+                                 GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvDomainDef) def = NULL;
     g_autoptr(MvQemuDomain) dom = NULL;
     bool ok;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags, CREATE_PAUSED | CREATE_AUTODESTROY |
+    if (!mv_qemu_dispatch_check_flags(flags, CREATE_PAUSED | CREATE_AUTODESTROY |
                                       CREATE_BYPASS_CACHE | CREATE_VALIDATE,
                                       "virDomainCreateXML", error) ||
-        !(def = mv_domain_def_parse_string(args->xml, 0, error)) ||
+        !(def = mv_domain_def_parse_string(xml, 0, error)) ||
         !mv_qemu_driver_check_def(driver, def, error) ||
         !(dom = mv_qemu_domains_add(driver->domains, g_steal_pointer(&def), false, error)))
         return false;
     if (!mv_qemu_dispatch_begin_job(dom, "virDomainCreateXML", error)) {
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         return false;
     }
-    ok = mv_qemu_process_start(driver, dom, args->flags & (CREATE_PAUSED | CREATE_AUTODESTROY),
+    ok = mv_qemu_process_start(driver, dom, flags & (CREATE_PAUSED | CREATE_AUTODESTROY),
                                error);
     if (ok)
-        remember_autodestroy(call, dom, args->flags);
+        remember_autodestroy(call, dom, flags);
     else
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
     mv_qemu_process_end_job(driver, dom);
     if (ok)
-        mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+        mv_qemu_dispatch_fill_dom(ret_dom, dom);
     return ok;
 }
 
 /* ---- stop ---- */
 
 static bool
-destroy(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int flags,
+destroy(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
         GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -262,18 +278,21 @@ destroy(MvServerCall *call, const mv_remote_nonnull_domain *ref, unsigned int fl
     return ok;
 }
 
-static bool
-domain_destroy(MvServerCall *call, const mv_remote_domain_destroy_args *args, void *ret,
-               GError **error)
+bool
+mv_qemu_handle_domain_destroy(MvDriverCall *call,
+                              const MvObjectRef *dom_ref,
+                              GError **error)
 {
-    return destroy(call, &args->dom, 0, error);
+    return destroy(call, dom_ref, 0, error);
 }
 
-static bool
-domain_destroy_flags(MvServerCall *call, const mv_remote_domain_destroy_flags_args *args,
-                     void *ret, GError **error)
+bool
+mv_qemu_handle_domain_destroy_flags(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    unsigned int flags,
+                                    GError **error)
 {
-    return destroy(call, &args->dom, args->flags, error);
+    return destroy(call, dom_ref, flags, error);
 }
 
 /* Runs @op on the running domain's monitor while holding its job. */
@@ -281,7 +300,7 @@ typedef bool (*MonitorOp)(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor
                           gpointer data, GError **error);
 
 static bool
-with_monitor(MvServerCall *call, const mv_remote_nonnull_domain *ref, const char *api,
+with_monitor(MvDriverCall *call, const MvObjectRef *ref, const char *api,
              MonitorOp op, gpointer data, GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
@@ -325,29 +344,34 @@ op_powerdown(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpoint
     return mv_qemu_monitor_system_powerdown(mon, error);
 }
 
-static bool
-domain_shutdown(MvServerCall *call, const mv_remote_domain_shutdown_args *args, void *ret,
-                GError **error)
+bool
+mv_qemu_handle_domain_shutdown(MvDriverCall *call,
+                               const MvObjectRef *dom_ref,
+                               GError **error)
 {
-    return with_monitor(call, &args->dom, "virDomainShutdown", op_powerdown,
+    return with_monitor(call, dom_ref, "virDomainShutdown", op_powerdown,
                         GINT_TO_POINTER(FALSE), error);
 }
 
-static bool
-domain_shutdown_flags(MvServerCall *call, const mv_remote_domain_shutdown_flags_args *args,
-                      void *ret, GError **error)
+bool
+mv_qemu_handle_domain_shutdown_flags(MvDriverCall *call,
+                                     const MvObjectRef *dom_ref,
+                                     unsigned int flags,
+                                     GError **error)
 {
-    return check_shutdown_mode(args->flags, "virDomainShutdownFlags", error) &&
-           with_monitor(call, &args->dom, "virDomainShutdown", op_powerdown,
+    return check_shutdown_mode(flags, "virDomainShutdownFlags", error) &&
+           with_monitor(call, dom_ref, "virDomainShutdown", op_powerdown,
                         GINT_TO_POINTER(FALSE), error);
 }
 
-static bool
-domain_reboot(MvServerCall *call, const mv_remote_domain_reboot_args *args, void *ret,
-              GError **error)
+bool
+mv_qemu_handle_domain_reboot(MvDriverCall *call,
+                             const MvObjectRef *dom_ref,
+                             unsigned int flags,
+                             GError **error)
 {
-    return check_shutdown_mode(args->flags, "virDomainReboot", error) &&
-           with_monitor(call, &args->dom, "virDomainReboot", op_powerdown,
+    return check_shutdown_mode(flags, "virDomainReboot", error) &&
+           with_monitor(call, dom_ref, "virDomainReboot", op_powerdown,
                         GINT_TO_POINTER(TRUE), error);
 }
 
@@ -358,12 +382,14 @@ op_reset(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpointer d
     return mv_qemu_monitor_system_reset(mon, error);
 }
 
-static bool
-domain_reset(MvServerCall *call, const mv_remote_domain_reset_args *args, void *ret,
-             GError **error)
+bool
+mv_qemu_handle_domain_reset(MvDriverCall *call,
+                            const MvObjectRef *dom_ref,
+                            unsigned int flags,
+                            GError **error)
 {
-    return mv_qemu_dispatch_check_flags(args->flags, 0, "virDomainReset", error) &&
-           with_monitor(call, &args->dom, "virDomainReset", op_reset, NULL, error);
+    return mv_qemu_dispatch_check_flags(flags, 0, "virDomainReset", error) &&
+           with_monitor(call, dom_ref, "virDomainReset", op_reset, NULL, error);
 }
 
 /* ---- suspend / resume ---- */
@@ -402,33 +428,37 @@ op_suspend(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon, gpointer
     return true;
 }
 
-static bool
-domain_suspend(MvServerCall *call, const mv_remote_domain_suspend_args *args, void *ret,
-               GError **error)
+bool
+mv_qemu_handle_domain_suspend(MvDriverCall *call,
+                              const MvObjectRef *dom_ref,
+                              GError **error)
 {
-    return with_monitor(call, &args->dom, "virDomainSuspend", op_suspend,
+    return with_monitor(call, dom_ref, "virDomainSuspend", op_suspend,
                         GINT_TO_POINTER(TRUE), error);
 }
 
-static bool
-domain_resume(MvServerCall *call, const mv_remote_domain_resume_args *args, void *ret,
-              GError **error)
+bool
+mv_qemu_handle_domain_resume(MvDriverCall *call,
+                             const MvObjectRef *dom_ref,
+                             GError **error)
 {
-    return with_monitor(call, &args->dom, "virDomainResume", op_suspend,
+    return with_monitor(call, dom_ref, "virDomainResume", op_suspend,
                         GINT_TO_POINTER(FALSE), error);
 }
 
 /* ---- autostart ---- */
 
-static bool
-domain_set_autostart(MvServerCall *call, const mv_remote_domain_set_autostart_args *args,
-                     void *ret, GError **error)
+bool
+mv_qemu_handle_domain_set_autostart(MvDriverCall *call,
+                                    const MvObjectRef *dom_ref,
+                                    int autostart,
+                                    GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
     bool ok = true;
 
-    if (!(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)) ||
+    if (!(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)) ||
         !mv_qemu_dispatch_begin_job(dom, "virDomainSetAutostart", error))
         return false;
     g_mutex_lock(&dom->lock);
@@ -438,31 +468,13 @@ domain_set_autostart(MvServerCall *call, const mv_remote_domain_set_autostart_ar
                           "transient domain '%s'", dom->name);
     g_mutex_unlock(&dom->lock);
     if (ok)
-        ok = mv_qemu_persist_set_autostart(driver, dom->name, args->autostart != 0, error);
+        ok = mv_qemu_persist_set_autostart(driver, dom->name, autostart != 0, error);
     if (ok) {
         g_mutex_lock(&dom->lock);
-        dom->autostart = args->autostart != 0;
+        dom->autostart = autostart != 0;
         g_mutex_unlock(&dom->lock);
     }
     mv_qemu_process_end_job(driver, dom);
     return ok;
 }
 
-const MvDispatchFunc mv_qemu_domain_lifecycle_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(DOMAIN_DEFINE_XML, domain_define_xml),
-    MV_REMOTE_DISPATCH(DOMAIN_DEFINE_XML_FLAGS, domain_define_xml_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_UNDEFINE, domain_undefine),
-    MV_REMOTE_DISPATCH(DOMAIN_UNDEFINE_FLAGS, domain_undefine_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_CREATE, domain_create),
-    MV_REMOTE_DISPATCH(DOMAIN_CREATE_WITH_FLAGS, domain_create_with_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_CREATE_XML, domain_create_xml),
-    MV_REMOTE_DISPATCH(DOMAIN_DESTROY, domain_destroy),
-    MV_REMOTE_DISPATCH(DOMAIN_DESTROY_FLAGS, domain_destroy_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_SHUTDOWN, domain_shutdown),
-    MV_REMOTE_DISPATCH(DOMAIN_SHUTDOWN_FLAGS, domain_shutdown_flags),
-    MV_REMOTE_DISPATCH(DOMAIN_REBOOT, domain_reboot),
-    MV_REMOTE_DISPATCH(DOMAIN_RESET, domain_reset),
-    MV_REMOTE_DISPATCH(DOMAIN_SUSPEND, domain_suspend),
-    MV_REMOTE_DISPATCH(DOMAIN_RESUME, domain_resume),
-    MV_REMOTE_DISPATCH(DOMAIN_SET_AUTOSTART, domain_set_autostart),
-};

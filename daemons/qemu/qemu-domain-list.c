@@ -27,110 +27,96 @@ enum {
     LIST_ALL_FLAGS = (1 << 16) - 1,
 };
 
-/* One filter group: no bit set = no filter, else the domain must have one of them. */
+/* The state group (running, paused, shut off, other): no bit set = no filter
+ * (lock held). */
 static bool
-group_matches(unsigned int flags, unsigned int yes, unsigned int no, bool value)
+state_matches(const MvDriverObject *obj, unsigned int flags)
 {
-    if (!(flags & (yes | no)))
+    const MvQemuDomain *dom = (const MvQemuDomain *)obj;
+    unsigned int bit;
+
+    if (!(flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)))
         return true;
-    return value ? (flags & yes) != 0 : (flags & no) != 0;
-}
-
-/* Whether @dom passes @flags (lock held). Managed saves, snapshots and
- * checkpoints do not exist here: every domain has none. */
-static bool
-domain_matches(MvQemuDomain *dom, unsigned int flags)
-{
-    bool active = mv_qemu_domain_is_active(dom);
-    bool state_ok;
-
-    if (flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER)) {
-        switch (dom->state) {
-        case MV_DOMAIN_RUNNING:
-            state_ok = flags & LIST_RUNNING;
-            break;
-        case MV_DOMAIN_PAUSED:
-            state_ok = flags & LIST_PAUSED;
-            break;
-        case MV_DOMAIN_SHUTOFF:
-            state_ok = flags & LIST_SHUTOFF;
-            break;
-        default:
-            state_ok = flags & LIST_OTHER;
-            break;
-        }
-        if (!state_ok)
-            return false;
+    switch (dom->state) {
+    case MV_DOMAIN_RUNNING:
+        bit = LIST_RUNNING;
+        break;
+    case MV_DOMAIN_PAUSED:
+        bit = LIST_PAUSED;
+        break;
+    case MV_DOMAIN_SHUTOFF:
+        bit = LIST_SHUTOFF;
+        break;
+    default:
+        bit = LIST_OTHER;
+        break;
     }
-    return group_matches(flags, LIST_ACTIVE, LIST_INACTIVE, active) &&
-           group_matches(flags, LIST_PERSISTENT, LIST_TRANSIENT, dom->persistent) &&
-           group_matches(flags, LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, false) &&
-           group_matches(flags, LIST_AUTOSTART, LIST_NO_AUTOSTART, dom->autostart) &&
-           group_matches(flags, LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, false) &&
-           group_matches(flags, LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, false);
+    return (flags & bit) != 0;
 }
+
+/* The yes/no groups. Managed saves, snapshots and checkpoints do not exist
+ * here: every domain has none. */
+static const MvDriverFilter list_filters[] = {
+    { LIST_ACTIVE, LIST_INACTIVE, mv_driver_filter_active },
+    { LIST_PERSISTENT, LIST_TRANSIENT, mv_driver_filter_persistent },
+    { LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, mv_driver_filter_never },
+    { LIST_AUTOSTART, LIST_NO_AUTOSTART, mv_driver_filter_autostart },
+    { LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, mv_driver_filter_never },
+    { LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, mv_driver_filter_never },
+    { 0 },
+};
 
 typedef struct {
-    unsigned int flags;
     bool need_results;
-    mv_remote_nonnull_domain *doms;     /* NULL: count only */
-    u_int n;
-    guint count;
+    MvObjectRef *doms;     /* NULL: count only */
 } ListAll;
 
-static bool
-list_begin(guint count, gpointer data)
+static void
+list_alloc(guint count, gpointer data)
 {
     ListAll *la = data;
 
-    la->count = count;
-    if (count > MV_REMOTE_DOMAIN_LIST_MAX)
-        return false;
     if (la->need_results)
-        la->doms = g_new0(mv_remote_nonnull_domain, MAX(count, 1));
-    return true;
+        la->doms = g_new0(MvObjectRef, MAX(count, 1));
 }
 
 static void
-list_one(MvQemuDomain *dom, gpointer data)
+list_emit(MvDriverObject *obj, guint index, gpointer data)
 {
     ListAll *la = data;
-    bool match;
-    int id;
 
-    g_mutex_lock(&dom->lock);
-    match = !dom->removed && domain_matches(dom, la->flags);
-    id = dom->id;
-    g_mutex_unlock(&dom->lock);
-    if (!match)
-        return;
     if (la->doms) {
-        mv_remote_nonnull_domain *out = &la->doms[la->n];
-        out->name = g_strdup(dom->name);
-        memcpy(out->uuid, dom->uuid, 16);
-        out->id = id;
+        MvObjectRef *out = &la->doms[index];
+        out->name = g_strdup(obj->name);
+        memcpy(out->uuid, obj->uuid, 16);
+        out->id = obj->id;
     }
-    la->n++;
 }
 
-static bool
-connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_domains_args *args,
-                         mv_remote_connect_list_all_domains_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_list_all_domains(MvDriverCall *call,
+                                        int need_results,
+                                        unsigned int flags,
+                                        MvObjectRef **ret_domains,
+                                        guint *ret_n_domains,
+                                        unsigned int *ret_ret,
+                                        GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    ListAll la = { .flags = args->flags, .need_results = args->need_results != 0 };
+    MvDriverQuery query = { flags, list_filters, state_matches };
+    ListAll la = { .need_results = need_results != 0 };
+    guint n;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
+    if (!mv_qemu_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
                                       error))
         return false;
     /* One consistent pass under the list lock: no references, no snapshot copy. */
-    if (!mv_qemu_domains_foreach(driver->domains, list_begin, list_one, &la))
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                            "too many domains (%u) for one reply (max %d)", la.count,
-                            MV_REMOTE_DOMAIN_LIST_MAX);
-    ret->domains.domains_val = la.doms;
-    ret->domains.domains_len = la.doms ? la.n : 0;
-    ret->ret = la.n;
+    if (!mv_driver_list_select(driver->domains, &query, MV_REMOTE_DOMAIN_LIST_MAX, list_alloc,
+                               list_emit, &la, &n, error))
+        return false;
+    *ret_domains = la.doms;
+    *ret_n_domains = la.doms ? n : 0;
+    (*ret_ret) = n;
     return true;
 }
 
@@ -138,7 +124,7 @@ connect_list_all_domains(MvServerCall *call, const mv_remote_connect_list_all_do
 static guint
 collect(MvQemuDriver *driver, bool active, int max, int *ids, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
     guint n = 0;
 
     for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
@@ -161,19 +147,19 @@ collect(MvQemuDriver *driver, bool active, int max, int *ids, char **names)
     return n;
 }
 
-static bool
-connect_num_of_domains(MvServerCall *call, const void *args,
-                       mv_remote_connect_num_of_domains_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_num_of_domains(MvDriverCall *call, int *ret_num, GError **error)
 {
-    ret->num = (int)collect(mv_qemu_driver_get(call), true, -1, NULL, NULL);
+    (*ret_num) = (int)collect(mv_qemu_driver_get(call), true, -1, NULL, NULL);
     return true;
 }
 
-static bool
-connect_num_of_defined_domains(MvServerCall *call, const void *args,
-                               mv_remote_connect_num_of_defined_domains_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_num_of_defined_domains(MvDriverCall *call,
+                                              int *ret_num,
+                                              GError **error)
 {
-    ret->num = (int)collect(mv_qemu_driver_get(call), false, -1, NULL, NULL);
+    (*ret_num) = (int)collect(mv_qemu_driver_get(call), false, -1, NULL, NULL);
     return true;
 }
 
@@ -186,84 +172,84 @@ check_max(int max, GError **error)
     return true;
 }
 
-static bool
-connect_list_domains(MvServerCall *call, const mv_remote_connect_list_domains_args *args,
-                     mv_remote_connect_list_domains_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_list_domains(MvDriverCall *call,
+                                    int maxids,
+                                    int **ret_ids,
+                                    guint *ret_n_ids,
+                                    GError **error)
 {
-    if (!check_max(args->maxids, error))
+    if (!check_max(maxids, error))
         return false;
-    ret->ids.ids_val = g_new0(int, MAX(args->maxids, 1));
-    ret->ids.ids_len = collect(mv_qemu_driver_get(call), true, args->maxids,
-                               ret->ids.ids_val, NULL);
+    *ret_ids = g_new0(int, MAX(maxids, 1));
+    *ret_n_ids = collect(mv_qemu_driver_get(call), true, maxids,
+                               *ret_ids, NULL);
     return true;
 }
 
-static bool
-connect_list_defined_domains(MvServerCall *call,
-                             const mv_remote_connect_list_defined_domains_args *args,
-                             mv_remote_connect_list_defined_domains_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_list_defined_domains(MvDriverCall *call,
+                                            int maxnames,
+                                            char ***ret_names,
+                                            guint *ret_n_names,
+                                            GError **error)
 {
-    if (!check_max(args->maxnames, error))
+    if (!check_max(maxnames, error))
         return false;
-    ret->names.names_val = g_new0(char *, MAX(args->maxnames, 1));
-    ret->names.names_len = collect(mv_qemu_driver_get(call), false, args->maxnames, NULL,
-                                   ret->names.names_val);
+    *ret_names = g_new0(char *, MAX(maxnames, 1));
+    *ret_n_names = collect(mv_qemu_driver_get(call), false, maxnames, NULL,
+                                   *ret_names);
     return true;
 }
 
-static bool
-domain_lookup_by_name(MvServerCall *call, const mv_remote_domain_lookup_by_name_args *args,
-                      mv_remote_domain_lookup_by_name_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_lookup_by_name(MvDriverCall *call,
+                                     const char *name,
+                                     MvObjectRef *ret_dom,
+                                     GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_name(mv_qemu_driver_get(call)->domains, args->name);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_name(mv_qemu_driver_get(call)->domains, name));
 
     if (!dom)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
-                            "Domain not found: no domain with matching name '%s'", args->name);
-    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+                            "Domain not found: no domain with matching name '%s'", name);
+    mv_qemu_dispatch_fill_dom(ret_dom, dom);
     return true;
 }
 
-static bool
-domain_lookup_by_uuid(MvServerCall *call, const mv_remote_domain_lookup_by_uuid_args *args,
-                      mv_remote_domain_lookup_by_uuid_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_lookup_by_uuid(MvDriverCall *call,
+                                     const guint8 *uuid,
+                                     MvObjectRef *ret_dom,
+                                     GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_uuid(mv_qemu_driver_get(call)->domains,
-                                     (const guint8 *)args->uuid);
-    char uuid[MV_UUID_STRING_LEN];
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(mv_qemu_driver_get(call)->domains, uuid));
+    char text[MV_UUID_STRING_LEN];
 
     if (!dom) {
-        mv_uuid_format((const guint8 *)args->uuid, uuid);
+        mv_uuid_format(uuid, text);
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
-                            "Domain not found: no domain with matching uuid '%s'", uuid);
+                            "Domain not found: no domain with matching uuid '%s'", text);
     }
-    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+    mv_qemu_dispatch_fill_dom(ret_dom, dom);
     return true;
 }
 
-static bool
-domain_lookup_by_id(MvServerCall *call, const mv_remote_domain_lookup_by_id_args *args,
-                    mv_remote_domain_lookup_by_id_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_lookup_by_id(MvDriverCall *call,
+                                   int id,
+                                   MvObjectRef *ret_dom,
+                                   GError **error)
 {
     g_autoptr(MvQemuDomain) dom =
-        mv_qemu_domains_find_by_id(mv_qemu_driver_get(call)->domains, args->id);
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_id(mv_qemu_driver_get(call)->domains, id));
 
     if (!dom)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_DOMAIN,
-                            "Domain not found: no domain with matching id %d", args->id);
-    mv_qemu_dispatch_fill_dom(&ret->dom, dom);
+                            "Domain not found: no domain with matching id %d", id);
+    mv_qemu_dispatch_fill_dom(ret_dom, dom);
     return true;
 }
 
-const MvDispatchFunc mv_qemu_domain_list_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(CONNECT_LIST_ALL_DOMAINS, connect_list_all_domains),
-    MV_REMOTE_DISPATCH(CONNECT_NUM_OF_DOMAINS, connect_num_of_domains),
-    MV_REMOTE_DISPATCH(CONNECT_LIST_DOMAINS, connect_list_domains),
-    MV_REMOTE_DISPATCH(CONNECT_NUM_OF_DEFINED_DOMAINS, connect_num_of_defined_domains),
-    MV_REMOTE_DISPATCH(CONNECT_LIST_DEFINED_DOMAINS, connect_list_defined_domains),
-    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_NAME, domain_lookup_by_name),
-    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_UUID, domain_lookup_by_uuid),
-    MV_REMOTE_DISPATCH(DOMAIN_LOOKUP_BY_ID, domain_lookup_by_id),
-};

@@ -8,10 +8,11 @@
 
 #include <string.h>
 
+#include "driver/affect.h"
 #include "util/xml.h"
 
-#define AFFECT_LIVE   (1u << 0)
-#define AFFECT_CONFIG (1u << 1)
+#define AFFECT_LIVE   MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
+#define AFFECT_CONFIG MV_DRIVER_AFFECT_CONFIG
 
 enum { METADATA_DESCRIPTION = 0, METADATA_TITLE = 1, METADATA_ELEMENT = 2 };
 
@@ -118,38 +119,33 @@ apply(MvDomainDef *def, int type, const char *metadata, const char *key, const c
     }
 }
 
-static bool
-domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args *args,
-                    void *ret, GError **error)
+bool
+mv_qemu_handle_domain_set_metadata(MvDriverCall *call,
+                                   const MvObjectRef *dom_ref,
+                                   int type,
+                                   const char *metadata,
+                                   const char *key,
+                                   const char *uri,
+                                   unsigned int flags,
+                                   GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
-    const char *metadata = args->metadata ? *args->metadata : NULL;
-    const char *key = args->key ? *args->key : NULL;
-    const char *uri = args->uri ? *args->uri : NULL;
-    unsigned int flags = args->flags;
     bool ok = true;
     bool active;
 
     if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG,
                                       "virDomainSetMetadata", error) ||
-        !(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)) ||
+        !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)) ||
         !mv_qemu_dispatch_begin_job(dom, "virDomainSetMetadata", error))
         return false;
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    if (!(flags & (AFFECT_LIVE | AFFECT_CONFIG)))
-        flags |= active ? AFFECT_LIVE : AFFECT_CONFIG;
-    if ((flags & AFFECT_LIVE) && !active)
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                          "Requested operation is not valid: domain is not running");
-    if (ok && (flags & AFFECT_CONFIG) && !dom->persistent)
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                          "Requested operation is not valid: transient domains have no "
-                          "persistent config");
+    ok = mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, active, dom->persistent,
+                                  MV_DRIVER_AFFECT_NEED_PERSISTENT, error);
     if (ok && (flags & AFFECT_LIVE)) {
         g_autoptr(MvDomainDef) live = mv_domain_def_copy(dom->live);
-        if ((ok = apply(live, args->type, metadata, key, uri, error) &&
+        if ((ok = apply(live, type, metadata, key, uri, error) &&
                   mv_qemu_domain_check_size(live, error))) {
             /* Only the daemon holds metadata: all or nothing, undone if not recorded. */
             MvDomainDef *old = dom->live;
@@ -162,7 +158,7 @@ domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args
     }
     if (ok && (flags & AFFECT_CONFIG)) {
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
-        if ((ok = apply(def, args->type, metadata, key, uri, error)) &&
+        if ((ok = apply(def, type, metadata, key, uri, error)) &&
             (ok = mv_qemu_domain_check_size(def, error)) &&
             (ok = mv_qemu_persist_save_def(driver, def, error))) {
             MvDomainDef **slot = active ? &dom->newdef : &dom->def;
@@ -175,34 +171,37 @@ domain_set_metadata(MvServerCall *call, const mv_remote_domain_set_metadata_args
     return ok;
 }
 
-static bool
-domain_get_metadata(MvServerCall *call, const mv_remote_domain_get_metadata_args *args,
-                    mv_remote_domain_get_metadata_ret *ret, GError **error)
+bool
+mv_qemu_handle_domain_get_metadata(MvDriverCall *call,
+                                   const MvObjectRef *dom_ref,
+                                   int type,
+                                   const char *uri,
+                                   unsigned int flags,
+                                   char **ret_metadata,
+                                   GError **error)
 {
     g_autoptr(MvQemuDomain) dom = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     const MvDomainDef *def;
-    const char *uri = args->uri ? *args->uri : NULL;
     bool ok = true;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags, AFFECT_LIVE | AFFECT_CONFIG,
+    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG,
                                       "virDomainGetMetadata", error) ||
-        !(dom = mv_qemu_dispatch_get_domain(call, &args->dom, error)))
+        !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)))
         return false;
     g_mutex_lock(&dom->lock);
-    if ((args->flags & AFFECT_LIVE) && !dom->live) {
+    if (!mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, dom->live != NULL, true, 0,
+                                  error)) {
         g_mutex_unlock(&dom->lock);
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: domain is not running");
+        return false;
     }
-    def = (args->flags & AFFECT_CONFIG) || !dom->live ? (dom->newdef ? dom->newdef : dom->def)
-                                                      : dom->live;
-    switch (args->type) {
+    def = (flags & AFFECT_CONFIG) ? (dom->newdef ? dom->newdef : dom->def) : dom->live;
+    switch (type) {
     case METADATA_DESCRIPTION:
-        ret->metadata = g_strdup(def->description);
+        (*ret_metadata) = g_strdup(def->description);
         break;
     case METADATA_TITLE:
-        ret->metadata = g_strdup(def->title);
+        (*ret_metadata) = g_strdup(def->title);
         break;
     case METADATA_ELEMENT:
         if (!uri) {
@@ -211,23 +210,19 @@ domain_get_metadata(MvServerCall *call, const mv_remote_domain_get_metadata_args
         } else if ((doc = metadata_doc(def, error))) {
             xmlNode *node = find_element(doc, uri);
             if (node)
-                ret->metadata = node_to_string(doc, node);
+                (*ret_metadata) = node_to_string(doc, node);
         } else {
             ok = false;
         }
         break;
     default:
         ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                          "unknown metadata type %d", args->type);
+                          "unknown metadata type %d", type);
     }
     g_mutex_unlock(&dom->lock);
-    if (ok && !ret->metadata)
+    if (ok && !(*ret_metadata))
         ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_NO_DOMAIN_METADATA,
                           "metadata not found: Requested metadata element is not present");
     return ok;
 }
 
-const MvDispatchFunc mv_qemu_domain_metadata_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(DOMAIN_SET_METADATA, domain_set_metadata),
-    MV_REMOTE_DISPATCH(DOMAIN_GET_METADATA, domain_get_metadata),
-};

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/proc.h"
+
 /* Stats groups (virDomainStatsTypes) we can report. */
 enum {
     STATS_STATE = 1 << 0,
@@ -25,24 +27,23 @@ enum {
 };
 
 typedef struct {
-    GArray *params;     /* mv_remote_typed_param */
+    GArray *params;     /* MvTypedParam */
 } Params;
 
 static void
 add_param(Params *p, const char *field, int type, guint64 value)
 {
-    mv_remote_typed_param param = { .field = g_strdup(field) };
+    MvTypedParam param = { .field = g_strdup(field), .type = type };
 
-    param.value.type = type;
     switch (type) {
-    case MV_REMOTE_TYPED_PARAM_INT:
-        param.value.mv_remote_typed_param_value_u.i = (int)value;
+    case MV_TYPED_PARAM_INT:
+        param.value.i = (int)value;
         break;
-    case MV_REMOTE_TYPED_PARAM_UINT:
-        param.value.mv_remote_typed_param_value_u.ui = (unsigned int)value;
+    case MV_TYPED_PARAM_UINT:
+        param.value.ui = (unsigned int)value;
         break;
     default:
-        param.value.mv_remote_typed_param_value_u.ul = value;
+        param.value.ul = value;
         break;
     }
     g_array_append_val(p->params, param);
@@ -52,27 +53,21 @@ add_param(Params *p, const char *field, int type, guint64 value)
 static bool
 process_times(pid_t pid, guint64 *ret_user, guint64 *ret_system)
 {
-    g_autofree char *path = g_strdup_printf("/proc/%d/stat", (int)pid);
-    g_autofree char *text = NULL;
-    unsigned long long utime, stime;
-    guint64 tick_ns = 1000000000ull / (guint64)sysconf(_SC_CLK_TCK);
-    const char *p;
+    MvProcStat st;
 
-    if (!g_file_get_contents(path, &text, NULL, NULL) || !(p = strrchr(text, ')')) ||
-        sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
-               &stime) != 2)
+    if (!mv_proc_stat_read(pid, &st, NULL))
         return false;
-    *ret_user = utime * tick_ns;
-    *ret_system = stime * tick_ns;
+    *ret_user = mv_proc_ticks_to_ns(st.utime);
+    *ret_system = mv_proc_ticks_to_ns(st.stime);
     return true;
 }
 
 /* The record of @dom, or false when it does not pass the filters. */
 static bool
 collect(MvQemuDomain *dom, unsigned int stats, unsigned int flags,
-        mv_remote_domain_stats_record *rec)
+        MvRemoteDomainStatsRecord *rec)
 {
-    Params p = { g_array_new(FALSE, TRUE, sizeof(mv_remote_typed_param)) };
+    Params p = { g_array_new(FALSE, TRUE, sizeof(MvTypedParam)) };
     const MvDomainDef *def;
     guint64 user = 0, sys = 0;
     bool active;
@@ -80,13 +75,14 @@ collect(MvQemuDomain *dom, unsigned int stats, unsigned int flags,
 
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
-    if (((flags & 1) && !active) || ((flags & 2) && active) ||
-        ((flags & 4) && !dom->persistent) || ((flags & 8) && dom->persistent) ||
-        ((flags & 0xf0) && !(((flags & 16) && dom->state == MV_DOMAIN_RUNNING) ||
-                             ((flags & 32) && dom->state == MV_DOMAIN_PAUSED) ||
-                             ((flags & 64) && dom->state == MV_DOMAIN_SHUTOFF) ||
-                             ((flags & 128) && dom->state != MV_DOMAIN_RUNNING &&
-                              dom->state != MV_DOMAIN_PAUSED && dom->state != MV_DOMAIN_SHUTOFF)))) {
+    if (((flags & 1) && !active) || ((flags & 2) && active) || ((flags & 4) && !dom->persistent) ||
+        ((flags & 8) && dom->persistent) ||
+        ((flags & 0xf0) &&
+         !(((flags & 16) && dom->state == MV_DOMAIN_RUNNING) ||
+           ((flags & 32) && dom->state == MV_DOMAIN_PAUSED) ||
+           ((flags & 64) && dom->state == MV_DOMAIN_SHUTOFF) ||
+           ((flags & 128) && dom->state != MV_DOMAIN_RUNNING && dom->state != MV_DOMAIN_PAUSED &&
+            dom->state != MV_DOMAIN_SHUTOFF)))) {
         g_mutex_unlock(&dom->lock);
         g_array_unref(p.params);
         return false;
@@ -94,69 +90,71 @@ collect(MvQemuDomain *dom, unsigned int stats, unsigned int flags,
     def = dom->live ? dom->live : dom->def;
     pid = active ? dom->pid : -1;
     if (stats & STATS_STATE) {
-        add_param(&p, "state.state", MV_REMOTE_TYPED_PARAM_INT, dom->state);
-        add_param(&p, "state.reason", MV_REMOTE_TYPED_PARAM_INT, dom->reason);
+        add_param(&p, "state.state", MV_TYPED_PARAM_INT, dom->state);
+        add_param(&p, "state.reason", MV_TYPED_PARAM_INT, dom->reason);
     }
     if (stats & STATS_BALLOON) {
-        add_param(&p, "balloon.current", MV_REMOTE_TYPED_PARAM_ULLONG, def->current_memory);
-        add_param(&p, "balloon.maximum", MV_REMOTE_TYPED_PARAM_ULLONG, def->memory);
+        add_param(&p, "balloon.current", MV_TYPED_PARAM_ULLONG, def->current_memory);
+        add_param(&p, "balloon.maximum", MV_TYPED_PARAM_ULLONG, def->memory);
     }
     if (stats & STATS_VCPU) {
-        add_param(&p, "vcpu.current", MV_REMOTE_TYPED_PARAM_UINT, def->vcpus_current);
-        add_param(&p, "vcpu.maximum", MV_REMOTE_TYPED_PARAM_UINT, def->vcpus);
+        add_param(&p, "vcpu.current", MV_TYPED_PARAM_UINT, def->vcpus_current);
+        add_param(&p, "vcpu.maximum", MV_TYPED_PARAM_UINT, def->vcpus);
     }
     g_mutex_unlock(&dom->lock);
     if ((stats & STATS_CPU_TOTAL) && pid > 0 && process_times(pid, &user, &sys)) {
-        add_param(&p, "cpu.time", MV_REMOTE_TYPED_PARAM_ULLONG, user + sys);
-        add_param(&p, "cpu.user", MV_REMOTE_TYPED_PARAM_ULLONG, user);
-        add_param(&p, "cpu.system", MV_REMOTE_TYPED_PARAM_ULLONG, sys);
+        add_param(&p, "cpu.time", MV_TYPED_PARAM_ULLONG, user + sys);
+        add_param(&p, "cpu.user", MV_TYPED_PARAM_ULLONG, user);
+        add_param(&p, "cpu.system", MV_TYPED_PARAM_ULLONG, sys);
     }
     mv_qemu_dispatch_fill_dom(&rec->dom, dom);
-    rec->params.params_len = p.params->len;
-    rec->params.params_val = (mv_remote_typed_param *)g_array_free(p.params, FALSE);
+    rec->n_params = p.params->len;
+    rec->params = (MvTypedParam *)g_array_free(p.params, FALSE);
     return true;
 }
 
-static bool
-connect_get_all_domain_stats(MvServerCall *call,
-                             const mv_remote_connect_get_all_domain_stats_args *args,
-                             mv_remote_connect_get_all_domain_stats_ret *ret, GError **error)
+bool
+mv_qemu_handle_connect_get_all_domain_stats(MvDriverCall *call,
+                                            const MvObjectRef *wanted,
+                                            guint n_wanted,
+                                            unsigned int wanted_stats,
+                                            unsigned int flags,
+                                            MvRemoteDomainStatsRecord **ret_ret_stats,
+                                            guint *ret_n_ret_stats,
+                                            GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(GPtrArray) doms = NULL;
-    unsigned int stats = args->stats ? args->stats : STATS_SUPPORTED;
-    unsigned int filters = args->flags & STATS_FILTERS;
+    unsigned int stats = wanted_stats ? wanted_stats : STATS_SUPPORTED;
+    unsigned int filters = flags & STATS_FILTERS;
     guint n = 0;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags, STATS_FILTERS | STATS_NOWAIT | STATS_BACKING |
+    if (!mv_qemu_dispatch_check_flags(flags, STATS_FILTERS | STATS_NOWAIT | STATS_BACKING |
                                       STATS_ENFORCE, "virConnectGetAllDomainStats", error))
         return false;
-    if ((args->flags & STATS_ENFORCE) && (stats & ~STATS_SUPPORTED))
+    if ((flags & STATS_ENFORCE) && (stats & ~STATS_SUPPORTED))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                             "stats groups 0x%x are not supported", stats & ~STATS_SUPPORTED);
-    if (args->doms.doms_len && filters)
+    if (n_wanted && filters)
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                             "filtering flags cannot be used with an explicit domain list");
-    if (args->doms.doms_len) {
+    if (n_wanted) {
         doms = g_ptr_array_new_with_free_func((GDestroyNotify)mv_qemu_domain_unref);
-        for (u_int i = 0; i < args->doms.doms_len; i++) {
-            MvQemuDomain *dom = mv_qemu_dispatch_get_domain(call, &args->doms.doms_val[i], error);
+        for (guint i = 0; i < n_wanted; i++) {
+            MvQemuDomain *dom = mv_qemu_dispatch_get_domain(call, &wanted[i], error);
             if (!dom)
                 return false;
             g_ptr_array_add(doms, dom);
         }
     } else {
-        doms = mv_qemu_domains_snapshot(driver->domains);
+        doms = mv_driver_list_snapshot(driver->domains);
     }
-    ret->ret_stats.ret_stats_val = g_new0(mv_remote_domain_stats_record, MAX(doms->len, 1));
+    *ret_ret_stats = g_new0(MvRemoteDomainStatsRecord, MAX(doms->len, 1));
     for (guint i = 0; i < doms->len; i++) {
-        if (collect(doms->pdata[i], stats, filters, &ret->ret_stats.ret_stats_val[n]))
+        if (collect(doms->pdata[i], stats, filters, &(*ret_ret_stats)[n]))
             n++;
     }
-    ret->ret_stats.ret_stats_len = n;
+    *ret_n_ret_stats = n;
     return true;
 }
 
-const MvDispatchFunc mv_qemu_domain_stats_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(CONNECT_GET_ALL_DOMAIN_STATS, connect_get_all_domain_stats),
-};

@@ -60,7 +60,8 @@ format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const cha
     g_string_append_printf(xml, "  <machine>%s</machine>\n",
                            machine->canonical ? machine->canonical : machine->name);
     g_string_append(xml, "  <arch>x86_64</arch>\n");
-    g_string_append_printf(xml, "  <vcpu max='%d'/>\n", machine->max_cpus > 0 ? machine->max_cpus : 1);
+    g_string_append_printf(xml, "  <vcpu max='%d'/>\n",
+                           machine->max_cpus > 0 ? machine->max_cpus : 1);
     g_string_append(xml, "  <iothreads supported='no'/>\n");
     g_string_append(xml, "  <os supported='yes'>\n");
     g_string_append(xml, "    <loader supported='yes'>\n");
@@ -97,20 +98,20 @@ format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const cha
     return g_string_free(xml, FALSE);
 }
 
-static bool
-connect_get_domain_capabilities(MvServerCall *call,
-                                const mv_remote_connect_get_domain_capabilities_args *args,
-                                mv_remote_connect_get_domain_capabilities_ret *ret,
-                                GError **error)
+bool
+mv_qemu_handle_connect_get_domain_capabilities(MvDriverCall *call,
+                                               const char *emulator,
+                                               const char *arch,
+                                               const char *machine_name,
+                                               const char *virttype,
+                                               unsigned int flags,
+                                               char **ret_capabilities,
+                                               GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
-    const char *emulator = args->emulatorbin ? *args->emulatorbin : NULL;
-    const char *arch = args->arch ? *args->arch : NULL;
-    const char *machine_name = args->machine ? *args->machine : NULL;
-    const char *virttype = args->virttype ? *args->virttype : NULL;
     const MvQemuMachine *machine;
 
-    if (!mv_qemu_dispatch_check_flags(args->flags, 0, "virConnectGetDomainCapabilities",
+    if (!mv_qemu_dispatch_check_flags(flags, 0, "virConnectGetDomainCapabilities",
                                       error) ||
         !mv_qemu_driver_need_probe(driver, error))
         return false;
@@ -137,11 +138,8 @@ connect_get_domain_capabilities(MvServerCall *call,
                             driver->probe->binary);
     if (machine->canonical)     /* an alias ("pc"): describe the machine it stands for */
         machine = mv_qemu_probe_find_machine(driver->probe, machine->canonical) ?: machine;
-    ret->capabilities = format_domcaps(driver->probe, machine, virttype,
+    *ret_capabilities = format_domcaps(driver->probe, machine, virttype,
                                        g_str_equal(virttype, "kvm"));
     return true;
 }
 
-const MvDispatchFunc mv_qemu_domcaps_handlers[MV_REMOTE_PROC_LAST] = {
-    MV_REMOTE_DISPATCH(CONNECT_GET_DOMAIN_CAPABILITIES, connect_get_domain_capabilities),
-};

@@ -13,17 +13,6 @@
 #include "util/file.h"
 #include "util/log.h"
 
-MvDispatchFunc mv_qemu_handlers_table[MV_REMOTE_PROC_LAST];
-
-void
-mv_qemu_handlers_merge(MvDispatchFunc *handlers, const MvDispatchFunc *part)
-{
-    for (int i = 0; i < MV_REMOTE_PROC_LAST; i++) {
-        if (part[i])
-            handlers[i] = part[i];
-    }
-}
-
 static gpointer
 driver_thread(gpointer data)
 {
@@ -38,14 +27,16 @@ driver_thread(gpointer data)
 static bool
 make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
 {
-    driver->defs_dir = mv_paths_definitions_dir(paths, "qemu");
-    driver->autostart_dir = g_build_filename(driver->defs_dir, "autostart", NULL);
+    g_autofree char *defs_dir = mv_paths_definitions_dir(paths, "qemu");
+
     driver->state_dir = mv_paths_state_dir(paths, "qemu");
+    driver->store = mv_driver_store_new(defs_dir, driver->state_dir, MV_FROM_QEMU);
     driver->log_dir = g_build_filename(paths->log_dir, "qemu", NULL);
     driver->lib_dir = mv_paths_data_dir(paths, "qemu");
-    driver->network_socket = mv_paths_socket(paths, "network", MV_SOCKET_RW);
-    return mv_file_mkdir_p(driver->defs_dir, 0755, error) &&
-           mv_file_mkdir_p(driver->state_dir, 0700, error) &&
+    driver->network_socket = mv_paths_socket(paths,
+                                             mv_daemon_info(MV_DAEMON_NETWORK)->socket_name,
+                                             MV_SOCKET_RW);
+    return mv_driver_store_create_dirs(driver->store, error) &&
            mv_file_mkdir_p(driver->log_dir, 0750, error) &&
            mv_file_mkdir_p(driver->lib_dir, 0750, error);
 }
@@ -53,12 +44,11 @@ make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
 static void
 probe_emulator(MvQemuDriver *driver)
 {
-    g_autofree char *binary = NULL;
+    const MvQemuConfig *conf = mv_daemon_get_driver_config(driver->daemon);
+    const char *binary = conf ? conf->emulator : NULL;
     g_autoptr(GError) err = NULL;
     int fd;
 
-    binary = g_key_file_get_string(mv_daemon_get_config(driver->daemon), "qemu", "emulator",
-                                   NULL);
     driver->probe = mv_qemu_probe_get(binary, driver->lib_dir, &err);
     if (!driver->probe) {
         mv_log_error("cannot use QEMU: %s", err->message);
@@ -71,22 +61,27 @@ probe_emulator(MvQemuDriver *driver)
 }
 
 static void
-recover_and_autostart(MvQemuDriver *driver)
+recover_one(MvQemuDriver *driver, MvQemuStatus *st, gpointer data)
 {
-    g_autoptr(GPtrArray) statuses = mv_qemu_persist_load_status(driver);
-    g_autoptr(GPtrArray) all = NULL;
-    g_autoptr(GHashTable) kept = g_hash_table_new(g_str_hash, g_str_equal);
+    GHashTable *kept = data;
 
-    for (guint i = 0; i < statuses->len; i++) {
-        MvQemuStatus *st = statuses->pdata[i];
-        mv_qemu_process_recover(driver, st);
-        /* A status file still there after recovery: its QEMU was deliberately left alone. */
-        if (g_file_test(st->path, G_FILE_TEST_EXISTS))
-            g_hash_table_add(kept, st->monitor_path);
-    }
+    mv_qemu_process_recover(driver, st);
+    /* A status file still there after recovery: its QEMU was deliberately left alone. */
+    if (g_file_test(st->path, G_FILE_TEST_EXISTS))
+        g_hash_table_add(kept, g_strdup(st->monitor_path));
+}
+
+/* Definitions, then the guests that survived a daemon restart, then autostart. */
+static void
+load_recover_and_autostart(MvQemuDriver *driver)
+{
+    g_autoptr(GPtrArray) all = NULL;
+    g_autoptr(GHashTable) kept = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    mv_qemu_persist_reconcile(driver, recover_one, kept);
     /* QEMUs that no status file accounts for (left by a killed daemon) go. */
     mv_qemu_stray_sweep(driver, kept);
-    all = mv_qemu_domains_snapshot(driver->domains);
+    all = mv_driver_list_snapshot(driver->domains);
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];
         bool start;
@@ -107,13 +102,11 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
 
     driver->daemon = daemon;
     mv_daemon_set_driver_data(daemon, driver);
-    driver->job_wait_ms = g_key_file_get_integer(mv_daemon_get_config(daemon), "qemu",
-                                                 "job_wait_ms", NULL);
-    if (driver->job_wait_ms <= 0)
-        driver->job_wait_ms = MV_QEMU_JOB_WAIT_MS;
+    conf = mv_daemon_get_driver_config(daemon);
+    driver->job_wait_ms = conf && conf->job_wait_ms > 0 ? conf->job_wait_ms
+                                                        : MV_QEMU_JOB_WAIT_MS;
     if (!make_dirs(driver, mv_daemon_get_paths(daemon), error))
         return false;
-    conf = mv_daemon_get_driver_config(daemon);
     driver->emulators = g_strdupv(conf ? conf->emulators : NULL);
     driver->denied_paths = mv_qemu_domain_check_denied_paths(
         mv_daemon_get_paths(daemon), conf ? (const char *const *)conf->deny_paths : NULL);
@@ -124,26 +117,15 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
         mv_capabilities_add_guest(caps, mv_qemu_probe_to_caps_guest(driver->probe));
     driver->capabilities_xml = mv_capabilities_format(caps);
 
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_connect_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_list_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_lifecycle_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_info_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_event_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_console_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_device_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_metadata_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domain_stats_handlers);
-    mv_qemu_handlers_merge(mv_qemu_handlers_table, mv_qemu_domcaps_handlers);
 
-    driver->domains = mv_qemu_domains_new(driver);
+    driver->domains = mv_driver_list_new(&mv_qemu_domain_class, driver);
     driver->events = mv_qemu_events_new();
     driver->ctx = g_main_context_new();
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->thread = g_thread_new("qemu-events", driver_thread, driver);
     driver->actions = mv_qemu_process_actions_new(driver);
 
-    mv_qemu_persist_load_defs(driver);
-    recover_and_autostart(driver);
+    load_recover_and_autostart(driver);
     return true;
 }
 
@@ -159,7 +141,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
         g_thread_pool_free(driver->actions, FALSE, TRUE);
     if (driver->domains) {
         /* Guests keep running: only let go of their monitors and watches. */
-        all = mv_qemu_domains_snapshot(driver->domains);
+        all = mv_driver_list_snapshot(driver->domains);
         for (guint i = 0; i < all->len; i++) {
             MvQemuDomain *dom = all->pdata[i];
             g_mutex_lock(&dom->lock);
@@ -169,7 +151,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
                 g_source_destroy(dom->exit_source);
             g_mutex_unlock(&dom->lock);
             mv_qemu_persist_cancel_status_retry(dom);
-            mv_qemu_domains_remove(driver->domains, dom);
+            mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         }
     }
     if (driver->loop) {
@@ -179,12 +161,11 @@ mv_qemu_driver_stop(MvDaemon *daemon)
         g_main_context_unref(driver->ctx);
     }
     g_clear_pointer(&all, g_ptr_array_unref);
-    mv_qemu_domains_free(driver->domains);
-    mv_qemu_events_free(driver->events);
+    mv_driver_list_free(driver->domains);
+    mv_driver_events_free(driver->events);
     g_free(driver->probe_error);
     g_free(driver->capabilities_xml);
-    g_free(driver->defs_dir);
-    g_free(driver->autostart_dir);
+    mv_driver_store_free(driver->store);
     g_free(driver->state_dir);
     g_free(driver->log_dir);
     g_free(driver->lib_dir);
@@ -203,16 +184,16 @@ mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient 
     if (!driver)
         return;
     if (driver->events)
-        mv_qemu_events_client_closed(driver->events, client);
+        mv_driver_events_client_closed(driver->events, client);
     mv_qemu_console_client_closed(client);
     if (driver->domains)
         mv_qemu_process_autodestroy(driver, conn);
 }
 
 MvQemuDriver *
-mv_qemu_driver_get(MvServerCall *call)
+mv_qemu_driver_get(MvDriverCall *call)
 {
-    return mv_daemon_get_driver_data(mv_daemon_call_daemon(call));
+    return mv_driver_call_driver_data(call);
 }
 
 bool

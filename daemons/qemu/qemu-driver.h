@@ -6,10 +6,11 @@
 #include <stdbool.h>
 
 #include "daemon/daemon.h"
+#include "driver/store.h"
 #include "qemu-domain.h"
 #include "qemu-events.h"
 #include "qemu-probe.h"
-#include "remote-dispatch.h"
+#include "daemon/driver-call.h"
 
 G_BEGIN_DECLS
 
@@ -25,8 +26,7 @@ typedef struct {
     bool kvm_available;
     int job_wait_ms;            /* how long a call waits for another call's job */
 
-    char *defs_dir;             /* <etc>/qemu: persistent definitions */
-    char *autostart_dir;        /* <etc>/qemu/autostart: links to the definitions */
+    MvDriverStore *store;       /* <etc>/qemu definitions (+ autostart/), <run>/qemu status */
     char *state_dir;            /* <run>/qemu: live status, monitor sockets */
     char *log_dir;              /* <log>/qemu: QEMU's stderr and serial logs */
     char *lib_dir;              /* <lib>/qemu: caches, channel sockets */
@@ -34,17 +34,14 @@ typedef struct {
     char **emulators;           /* [qemu] emulators: binaries besides the probed one */
     char **denied_paths;        /* host paths no definition may use (resolved) */
 
-    MvQemuDomains *domains;
-    MvQemuEvents *events;
+    MvDriverList *domains;
+    MvDriverEvents *events;
 
     GMainContext *ctx;          /* monitor I/O, process exits, consoles */
     GMainLoop *loop;
     GThread *thread;
     GThreadPool *actions;       /* reactions to QEMU events that need a job */
 } MvQemuDriver;
-
-/* The descriptor modvirt-qemud runs. */
-extern const MvDaemonDescriptor mv_qemu_daemon;
 
 /**
  * mv_qemu_driver_start:
@@ -63,7 +60,7 @@ void mv_qemu_driver_stop(MvDaemon *daemon);
 void mv_qemu_driver_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient *client);
 
 /** mv_qemu_driver_get: the driver state of the daemon serving @call. */
-MvQemuDriver *mv_qemu_driver_get(MvServerCall *call);
+MvQemuDriver *mv_qemu_driver_get(MvDriverCall *call);
 
 /**
  * mv_qemu_driver_check_host_access:
@@ -78,25 +75,6 @@ bool mv_qemu_driver_check_def(MvQemuDriver *driver, const MvDomainDef *def, GErr
 
 /** mv_qemu_driver_need_probe: false with an error when QEMU is unusable. */
 bool mv_qemu_driver_need_probe(MvQemuDriver *driver, GError **error);
-
-/* The REMOTE handlers of the QEMU driver, indexed by procedure number; filled
- * by mv_qemu_driver_start() from the tables of the driver's parts. */
-extern MvDispatchFunc mv_qemu_handlers_table[MV_REMOTE_PROC_LAST];
-
-/* Copies the non-NULL entries of @part into @handlers. */
-void mv_qemu_handlers_merge(MvDispatchFunc *handlers, const MvDispatchFunc *part);
-
-/* The handler tables of the driver's parts. */
-extern const MvDispatchFunc mv_qemu_connect_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_list_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_lifecycle_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_info_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_event_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_console_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_device_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_metadata_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domain_stats_handlers[MV_REMOTE_PROC_LAST];
-extern const MvDispatchFunc mv_qemu_domcaps_handlers[MV_REMOTE_PROC_LAST];
 
 /** mv_qemu_console_client_closed: ends the console sessions of @client. */
 void mv_qemu_console_client_closed(MvServerClient *client);

@@ -1,4 +1,6 @@
-/* Domain event registrations of connected clients and event delivery.
+/* Domain events: encoding and sending them to the clients registered in the
+ * driver frame's registry (common/driver/events.h, family
+ * MV_DRIVER_EVENT_DOMAIN).
  *
  * Both registration styles stock clients use are served: the callback style
  * (CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, events carry a callback id,
@@ -9,7 +11,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "rpc/server.h"
+#include "daemon/driver-call.h"
+#include "driver/events.h"
 
 G_BEGIN_DECLS
 
@@ -48,8 +51,6 @@ enum {
     MV_DOMAIN_EVENT_ID_LAST = 27,
 };
 
-typedef struct _MvQemuEvents MvQemuEvents;
-
 /* Which domain an event is about (as sent on the wire). */
 typedef struct {
     const char *name;
@@ -57,33 +58,14 @@ typedef struct {
     int id;
 } MvEventDomain;
 
-MvQemuEvents *mv_qemu_events_new(void);
-void mv_qemu_events_free(MvQemuEvents *events);
-
-/**
- * mv_qemu_events_register:
- * A callback-style registration of @client for @event_id, limited to the
- * domain @uuid when non-NULL. Returns the new callback id.
- */
-int mv_qemu_events_register(MvQemuEvents *events, MvServerClient *client, int event_id,
-                            const guint8 *uuid);
-
-/** mv_qemu_events_deregister: false when @client has no callback @callback_id. */
-bool mv_qemu_events_deregister(MvQemuEvents *events, MvServerClient *client, int callback_id);
-
-/** Legacy registrations: one per (client, event id). False when not registered. */
-bool mv_qemu_events_register_legacy(MvQemuEvents *events, MvServerClient *client, int event_id);
-bool mv_qemu_events_deregister_legacy(MvQemuEvents *events, MvServerClient *client,
-                                      int event_id);
-
-/** mv_qemu_events_client_closed: drops every registration of @client. */
-void mv_qemu_events_client_closed(MvQemuEvents *events, MvServerClient *client);
+/** mv_qemu_events_new: a registry whose clients are MvServerClients. */
+MvDriverEvents *mv_qemu_events_new(void);
 
 /** mv_qemu_events_lifecycle: sends a lifecycle event to every interested client. */
-void mv_qemu_events_lifecycle(MvQemuEvents *events, const MvEventDomain *dom, int event,
+void mv_qemu_events_lifecycle(MvDriverEvents *events, const MvEventDomain *dom, int event,
                               int detail);
 
 /** mv_qemu_events_reboot: sends a reboot event. */
-void mv_qemu_events_reboot(MvQemuEvents *events, const MvEventDomain *dom);
+void mv_qemu_events_reboot(MvDriverEvents *events, const MvEventDomain *dom);
 
 G_END_DECLS

@@ -185,7 +185,8 @@ mon_handle_event(MvQemuMonitor *mon, JsonObject *obj)
     if (ts && JSON_NODE_HOLDS_OBJECT(ts)) {
         JsonObject *t = json_node_get_object(ts);
 
-        ev->timestamp_us = json_object_get_int_member_with_default(t, "seconds", 0) * G_USEC_PER_SEC +
+        ev->timestamp_us = json_object_get_int_member_with_default(t, "seconds", 0) *
+                               G_USEC_PER_SEC +
                            json_object_get_int_member_with_default(t, "microseconds", 0);
     }
     mv_log_debug("QEMU monitor: event %s", ev->name);
@@ -472,8 +473,9 @@ mon_write(MvQemuMonitor *mon, const char *data, gsize len, gint64 deadline, GErr
         }
         if ((ms = mon_remaining_ms(deadline)) == 0 || (poll(&pfd, 1, ms) == 0 &&
                                                        mon_remaining_ms(deadline) == 0)) {
-            ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
-                              "Timed out during operation: cannot send a command to the QEMU monitor");
+            ok = mv_error_set(
+                error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
+                "Timed out during operation: cannot send a command to the QEMU monitor");
             break;
         }
     }
@@ -527,8 +529,8 @@ mon_command_send(MvQemuMonitor *mon, const char *cmd, JsonObject *args, gint64 d
     text = g_string_free(line, FALSE);
     /* Secrets never reach the logs. */
     if (g_str_equal(cmd, "set_password"))
-        mv_log_debug("QEMU monitor: send set_password (arguments not logged), id %" G_GUINT64_FORMAT,
-                     p->id);
+        mv_log_debug(
+            "QEMU monitor: send set_password (arguments not logged), id %" G_GUINT64_FORMAT, p->id);
     else
         mv_log_debug("QEMU monitor: send %s", text);
 

@@ -6,75 +6,35 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util/file.h"
 #include "util/log.h"
 #include "util/xml.h"
-
-static char *
-def_path(MvQemuDriver *driver, const char *name)
-{
-    g_autofree char *file = g_strconcat(name, ".xml", NULL);
-
-    return g_build_filename(driver->defs_dir, file, NULL);
-}
-
-static char *
-autostart_path(MvQemuDriver *driver, const char *name)
-{
-    g_autofree char *file = g_strconcat(name, ".xml", NULL);
-
-    return g_build_filename(driver->autostart_dir, file, NULL);
-}
-
-static char *
-status_path(MvQemuDriver *driver, const char *name)
-{
-    g_autofree char *file = g_strconcat(name, ".xml", NULL);
-
-    return g_build_filename(driver->state_dir, file, NULL);
-}
 
 bool
 mv_qemu_persist_save_def(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
 {
-    g_autofree char *path = def_path(driver, def->name);
     g_autofree char *xml = mv_domain_def_format(def, -1, MV_DOMAIN_DEF_FORMAT_INACTIVE |
                                                              MV_DOMAIN_DEF_FORMAT_SECURE);
 
-    return mv_file_write_atomic(path, xml, strlen(xml), 0600, error);
+    return mv_driver_store_save_config(driver->store, def->name, xml, error);
 }
 
 bool
 mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error)
 {
-    g_autofree char *path = def_path(driver, name);
-    g_autofree char *link = autostart_path(driver, name);
-
-    return mv_file_remove(link, error) && mv_file_remove(path, error);
+    return mv_driver_store_delete_config(driver->store, name, error);
 }
 
 bool
 mv_qemu_persist_set_autostart(MvQemuDriver *driver, const char *name, bool autostart,
                               GError **error)
 {
-    g_autofree char *link = autostart_path(driver, name);
-    g_autofree char *target = g_strconcat("../", name, ".xml", NULL);
-
-    if (!autostart)
-        return mv_file_remove(link, error);
-    if (!mv_file_mkdir_p(driver->autostart_dir, 0755, error))
-        return false;
-    if (symlink(target, link) < 0 && errno != EEXIST)
-        return mv_error_set_errno(error, MV_FROM_QEMU, errno,
-                                  "cannot create the autostart link %s", link);
-    return true;
+    return mv_driver_store_set_autostart(driver->store, name, autostart, error);
 }
 
 /* Writes <run>/qemu/<name>.xml from @st (its path is ignored). */
 static bool
 write_status(MvQemuDriver *driver, const MvQemuStatus *st, GError **error)
 {
-    g_autofree char *path = status_path(driver, st->live->name);
     g_autofree char *xml = mv_domain_def_format(st->live, st->id, MV_DOMAIN_DEF_FORMAT_SECURE);
     g_autofree char *monitor = g_markup_escape_text(st->monitor_path, -1);
     g_autofree char *doc = g_strdup_printf(
@@ -84,7 +44,7 @@ write_status(MvQemuDriver *driver, const MvQemuStatus *st, GError **error)
         st->start_time, st->id, st->persistent ? "yes" : "no", monitor, xml);
 
     /* Live status dies with the host: atomic against a killed daemon, no fsync. */
-    return mv_file_write_replace(path, doc, strlen(doc), 0600, false, error);
+    return mv_driver_store_save_status(driver->store, st->live->name, doc, error);
 }
 
 bool
@@ -195,10 +155,9 @@ mv_qemu_persist_cancel_status_retry(MvQemuDomain *dom)
 void
 mv_qemu_persist_delete_status(MvQemuDriver *driver, const char *name)
 {
-    g_autofree char *path = status_path(driver, name);
     g_autoptr(GError) err = NULL;
 
-    if (!mv_file_remove(path, &err))
+    if (!mv_driver_store_delete_status(driver->store, name, &err))
         mv_log_warning("%s", err->message);
 }
 
@@ -213,61 +172,9 @@ mv_qemu_status_free(MvQemuStatus *status)
     g_free(status);
 }
 
-/* The definitions or status files in @dir. Temp files of a write that a
- * killed daemon never finished are removed on the way. */
-static GPtrArray *
-list_xml_files(const char *dir)
-{
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    GPtrArray *files = g_ptr_array_new_with_free_func(g_free);
-    const char *entry;
-
-    if (!d)
-        return files;
-    while ((entry = g_dir_read_name(d))) {
-        g_autofree char *path = g_build_filename(dir, entry, NULL);
-        if (strstr(entry, ".xml.tmp-")) {
-            mv_log_info("removing %s, left by an interrupted write", path);
-            unlink(path);
-        } else if (g_str_has_suffix(entry, ".xml") && g_file_test(path, G_FILE_TEST_IS_REGULAR)) {
-            g_ptr_array_add(files, g_steal_pointer(&path));
-        }
-    }
-    g_ptr_array_sort(files, (GCompareFunc)g_strcmp0);
-    return files;
-}
-
-void
-mv_qemu_persist_load_defs(MvQemuDriver *driver)
-{
-    g_autoptr(GPtrArray) files = list_xml_files(driver->defs_dir);
-
-    for (guint i = 0; i < files->len; i++) {
-        const char *path = files->pdata[i];
-        g_autofree char *xml = NULL;
-        g_autoptr(GError) err = NULL;
-        g_autoptr(MvQemuDomain) dom = NULL;
-        g_autofree char *link = NULL;
-        MvDomainDef *def;
-
-        if (!mv_file_read_all(path, 16 * 1024 * 1024, &xml, NULL, &err) ||
-            !(def = mv_domain_def_parse_string(xml, 0, &err))) {
-            mv_log_error("skipping the definition %s: %s", path, err->message);
-            continue;
-        }
-        if (!(dom = mv_qemu_domains_add(driver->domains, def, true, &err))) {
-            mv_log_error("skipping the definition %s: %s", path, err->message);
-            continue;
-        }
-        link = autostart_path(driver, dom->name);
-        dom->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
-    }
-}
-
 static bool
-parse_status(const char *path, MvQemuStatus *st, GError **error)
+parse_status(const char *path, const char *text, MvQemuStatus *st, GError **error)
 {
-    g_autofree char *text = NULL;
     g_autoptr(xmlDoc) doc = NULL;
     xmlNode *root;
     xmlNode *child;
@@ -276,8 +183,7 @@ parse_status(const char *path, MvQemuStatus *st, GError **error)
     g_autofree char *phase = NULL;
     xmlBuffer *buf;
 
-    if (!mv_file_read_all(path, 16 * 1024 * 1024, &text, NULL, error) ||
-        !(doc = mv_xml_parse_string(text, NULL, error)))
+    if (!(doc = mv_xml_parse_string(text, NULL, error)))
         return false;
     root = xmlDocGetRootElement(doc);
     pid = mv_xml_get_prop(root, "pid");
@@ -307,23 +213,53 @@ parse_status(const char *path, MvQemuStatus *st, GError **error)
     return st->live != NULL;
 }
 
-GPtrArray *
-mv_qemu_persist_load_status(MvQemuDriver *driver)
+typedef struct {
+    MvQemuDriver *driver;
+    MvQemuRecoverFunc recover;
+    gpointer data;
+} Reconcile;
+
+static bool
+load_config(const char *path, const char *xml, bool autostart, gpointer data, GError **error)
 {
-    g_autoptr(GPtrArray) files = list_xml_files(driver->state_dir);
-    GPtrArray *all = g_ptr_array_new_with_free_func((GDestroyNotify)mv_qemu_status_free);
+    Reconcile *rc = data;
+    g_autoptr(MvQemuDomain) dom = NULL;
+    MvDomainDef *def;
 
-    for (guint i = 0; i < files->len; i++) {
-        g_autoptr(MvQemuStatus) st = g_new0(MvQemuStatus, 1);
-        g_autoptr(GError) err = NULL;
+    if (!(def = mv_domain_def_parse_string(xml, 0, error)) ||
+        !(dom = mv_qemu_domains_add(rc->driver->domains, def, true, error)))
+        return false;
+    dom->autostart = autostart;
+    return true;
+}
 
-        st->path = g_strdup(files->pdata[i]);
-        if (!parse_status(st->path, st, &err)) {
-            mv_log_error("discarding the status file %s: %s", st->path, err->message);
-            unlink(st->path);
-            continue;
-        }
-        g_ptr_array_add(all, g_steal_pointer(&st));
-    }
-    return all;
+static bool
+load_status(const char *path, const char *text, bool has_config, gpointer data, GError **error)
+{
+    Reconcile *rc = data;
+    g_autoptr(MvQemuStatus) st = g_new0(MvQemuStatus, 1);
+
+    st->path = g_strdup(path);
+    if (!parse_status(path, text, st, error))
+        return false;
+    rc->recover(rc->driver, st, rc->data);
+    return true;
+}
+
+static void
+rejected(const char *path, bool is_status, const GError *error, gpointer data)
+{
+    if (is_status)
+        mv_log_error("discarding the status file %s: %s", path, error->message);
+    else
+        mv_log_error("skipping the definition %s: %s", path, error->message);
+}
+
+void
+mv_qemu_persist_reconcile(MvQemuDriver *driver, MvQemuRecoverFunc recover, gpointer data)
+{
+    static const MvDriverReconcile cb = { load_config, load_status, rejected };
+    Reconcile rc = { driver, recover, data };
+
+    mv_driver_store_reconcile(driver->store, &cb, &rc);
 }

@@ -1,8 +1,8 @@
 /* What survives the daemon: definitions in <etc>/qemu/NAME.xml, autostart
  * links in <etc>/qemu/autostart/, and the live status of each running guest
- * in <run>/qemu/NAME.xml (pid, start time, id, monitor, live XML). Every file
- * is written atomically, so a SIGKILL at any moment leaves the old or the new
- * version, never half of one. */
+ * in <run>/qemu/NAME.xml (pid, start time, id, monitor, live XML). The files
+ * are the driver frame's store (common/driver/store.h: atomic writes, the
+ * reconcile pass); this file says what goes into them. */
 #pragma once
 
 #include "qemu-driver.h"
@@ -69,19 +69,16 @@ typedef struct {
 void mv_qemu_status_free(MvQemuStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvQemuStatus, mv_qemu_status_free)
 
-/**
- * mv_qemu_persist_load_defs:
- * Adds every definition under <etc>/qemu to the domain list (with its
- * autostart flag). A definition that does not parse is logged and skipped,
- * never deleted.
- */
-void mv_qemu_persist_load_defs(MvQemuDriver *driver);
+/* Handles a status file read back at start (reconnect or clean up). */
+typedef void (*MvQemuRecoverFunc)(MvQemuDriver *driver, MvQemuStatus *status, gpointer data);
 
 /**
- * mv_qemu_persist_load_status:
- * Every status file under <run>/qemu (MvQemuStatus*; free the array). A file
- * that does not parse is logged and removed.
+ * mv_qemu_persist_reconcile:
+ * The start-up pass: adds every definition under <etc>/qemu to the domain
+ * list (with its autostart flag; one that does not parse is logged and
+ * skipped, never deleted), then hands every status file under <run>/qemu to
+ * @recover (one that does not parse is logged and removed).
  */
-GPtrArray *mv_qemu_persist_load_status(MvQemuDriver *driver);
+void mv_qemu_persist_reconcile(MvQemuDriver *driver, MvQemuRecoverFunc recover, gpointer data);
 
 G_END_DECLS

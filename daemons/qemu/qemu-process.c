@@ -15,7 +15,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/pidfd.h"
 #include "util/uuid.h"
 
 #define MONITOR_OPEN_TIMEOUT_MS 10000
@@ -56,18 +56,6 @@ unlink_runtime_files(const char *monitor_path)
         pidfile = g_strdup_printf("%.*s.pid", (int)(strlen(monitor_path) - 4), monitor_path);
         unlink(pidfile);
     }
-}
-
-static int
-pidfd_open_pid(pid_t pid)
-{
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-static int
-pidfd_signal(int pidfd, int sig)
-{
-    return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
 /* Records the stop of @dom (job held, lock not held): state, files, events. */
@@ -131,7 +119,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
     mv_qemu_process_emit(driver, dom, MV_EVENT_STOPPED, detail);
     if (transient)
-        mv_qemu_domains_remove(driver->domains, dom);
+        mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
 }
 
 void
@@ -144,7 +132,7 @@ mv_qemu_process_end_job(MvQemuDriver *driver, MvQemuDomain *dom)
     g_mutex_unlock(&dom->lock);
     if (exited)
         process_cleanup(driver, dom);
-    mv_qemu_domain_end_job(dom);
+    mv_driver_object_end_job(MV_DRIVER_OBJECT(dom));
 }
 
 /* ---- reactions on the driver context ---- */
@@ -245,7 +233,8 @@ handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
     MvQemuMonitor *monitor;
     bool reboot;
 
-    if (!mv_qemu_domain_begin_job(dom, "guest shutdown", MV_QEMU_JOB_WAIT_MS, &err)) {
+    if (!mv_driver_object_begin_job(MV_DRIVER_OBJECT(dom), "guest shutdown", MV_QEMU_JOB_WAIT_MS,
+                                    &err)) {
         mv_log_warning("domain '%s': %s", dom->name, err->message);
         return;
     }
@@ -297,7 +286,8 @@ run_action(gpointer data, gpointer user_data)
         handle_guest_shutdown(driver, action->dom);
         break;
     case ACTION_AUTOSTART:
-        if (mv_qemu_domain_begin_job(action->dom, "autostart", MV_QEMU_JOB_WAIT_MS, &err)) {
+        if (mv_driver_object_begin_job(MV_DRIVER_OBJECT(action->dom), "autostart",
+                                       MV_QEMU_JOB_WAIT_MS, &err)) {
             g_mutex_lock(&action->dom->lock);
             bool active = mv_qemu_domain_is_active(action->dom);
             g_mutex_unlock(&action->dom->lock);
@@ -308,7 +298,8 @@ run_action(gpointer data, gpointer user_data)
         }
         break;
     case ACTION_AUTODESTROY:
-        if (mv_qemu_domain_begin_job(action->dom, "autodestroy", MV_QEMU_JOB_WAIT_MS, &err)) {
+        if (mv_driver_object_begin_job(MV_DRIVER_OBJECT(action->dom), "autodestroy",
+                                       MV_QEMU_JOB_WAIT_MS, &err)) {
             g_mutex_lock(&action->dom->lock);
             bool active = mv_qemu_domain_is_active(action->dom);
             g_mutex_unlock(&action->dom->lock);
@@ -338,7 +329,7 @@ mv_qemu_process_autostart(MvQemuDriver *driver, MvQemuDomain *dom)
 void
 mv_qemu_process_autodestroy(MvQemuDriver *driver, gconstpointer conn)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
 
     for (guint i = 0; i < all->len; i++) {
         MvQemuDomain *dom = all->pdata[i];
@@ -760,14 +751,14 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     }
     crash_point("after-setup");
     fill_aliases(live);
-    pidfd = pidfd_open_pid(pid);
+    pidfd = mv_pidfd_open(pid);
     if (pidfd < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot watch QEMU process %d", (int)pid);
         abort_start(driver, dom, child, mon, monitor_path);
         return false;
     }
 
-    id = mv_qemu_domains_next_id(driver->domains);
+    id = mv_driver_list_next_id(driver->domains);
     g_mutex_lock(&dom->lock);
     dom->live = g_steal_pointer(&live);
     dom->id = id;
@@ -848,7 +839,7 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
     dom->stop_reason = reason;
     dom->stop_event_detail = event_detail;
     pidfd = dom->pidfd;
-    if (!dom->exited && pidfd_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
+    if (!dom->exited && mv_pidfd_send_signal(pidfd, SIGTERM) < 0 && errno != ESRCH)
         mv_log_warning("domain '%s': SIGTERM failed: %s", dom->name, g_strerror(errno));
     if (!wait_exit_locked(dom, graceful ? STOP_GRACE_MS : 2000)) {
         if (graceful) {
@@ -858,7 +849,7 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
                                 "Failed to terminate process %d with SIGTERM: the guest is "
                                 "still running", (int)dom->pid);
         }
-        pidfd_signal(pidfd, SIGKILL);
+        mv_pidfd_send_signal(pidfd, SIGKILL);
         if (!wait_exit_locked(dom, KILL_WAIT_MS)) {
             dom->stopping = false;
             g_mutex_unlock(&dom->lock);
@@ -878,7 +869,8 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
 static MvQemuDomain *
 recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
 {
-    MvQemuDomain *dom = mv_qemu_domains_find_by_uuid(driver->domains, st->live->uuid);
+    MvQemuDomain *dom =
+        MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, st->live->uuid));
     g_autoptr(GError) err = NULL;
 
     if (dom || st->persistent)
@@ -920,7 +912,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
                      st->live->name);
         return;
     }
-    if ((pidfd = pidfd_open_pid(st->pid)) < 0 ||
+    if ((pidfd = mv_pidfd_open(st->pid)) < 0 ||
         !(mon = mv_qemu_monitor_open(st->monitor_path, driver->ctx, &monitor_callbacks, dom,
                                      MONITOR_OPEN_TIMEOUT_MS, &err)) ||
         !mv_qemu_monitor_query_status(mon, &status, &running, &err)) {
@@ -934,7 +926,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         unlink_runtime_files(st->monitor_path);
         return;
     }
-    mv_qemu_domains_reserve_id(driver->domains, st->id);
+    mv_driver_list_reserve_id(driver->domains, st->id);
     g_mutex_lock(&dom->lock);
     mv_domain_def_free(dom->live);
     dom->live = g_steal_pointer(&st->live);

@@ -6,10 +6,10 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/pidfd.h"
 
 #define STRAY_KILL_WAIT_MS 10000
 
@@ -44,7 +44,7 @@ mv_qemu_stray_kill(pid_t pid, guint64 start_time, const char *pidfile)
     if (pid <= 0 || (start_time == 0 && !pidfile))
         return true;
     /* Open the pidfd first, then check who it is: the check cannot race a reuse of the pid. */
-    if ((pfd.fd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+    if ((pfd.fd = mv_pidfd_open(pid)) < 0)
         return errno == ESRCH;
     if (!mv_pid_is_alive(pid, start_time) ||
         (start_time == 0 && !runs_with_pidfile(pid, pidfile))) {
@@ -52,7 +52,7 @@ mv_qemu_stray_kill(pid_t pid, guint64 start_time, const char *pidfile)
         return true;
     }
     mv_log_info("killing QEMU process %d, left over from an unfinished start", (int)pid);
-    if (syscall(SYS_pidfd_send_signal, pfd.fd, SIGKILL, NULL, 0) < 0 && errno != ESRCH) {
+    if (mv_pidfd_send_signal(pfd.fd, SIGKILL) < 0 && errno != ESRCH) {
         mv_log_error("cannot kill QEMU process %d: %s", (int)pid, g_strerror(errno));
         close(pfd.fd);
         return false;
@@ -71,7 +71,7 @@ mv_qemu_stray_kill(pid_t pid, guint64 start_time, const char *pidfile)
 static GHashTable *
 active_monitors(MvQemuDriver *driver)
 {
-    g_autoptr(GPtrArray) all = mv_qemu_domains_snapshot(driver->domains);
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->domains);
     GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     for (guint i = 0; i < all->len; i++) {

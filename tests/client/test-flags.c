@@ -86,8 +86,11 @@ c_transient(unsigned int flags, GError **error)
     g_autoptr(MvDomain) d = mv_domain_start_transient(conn, "<domain/>", flags, error);
     return d != NULL;
 }
-#define DOMCALL(fn) \
-    static bool c_##fn(unsigned int flags, GError **error) { return mv_domain_##fn(dom, flags, error); }
+#define DOMCALL(fn)                                                                                \
+    static bool c_##fn(unsigned int flags, GError **error)                                         \
+    {                                                                                              \
+        return mv_domain_##fn(dom, flags, error);                                                  \
+    }
 DOMCALL(start)
 DOMCALL(shutdown)
 DOMCALL(power_off)
@@ -174,8 +177,11 @@ n_transient(unsigned int flags, GError **error)
     g_autoptr(MvNetwork) n = mv_network_start_transient(conn, "<network/>", flags, error);
     return n != NULL;
 }
-#define NETCALL(fn) \
-    static bool n_##fn(unsigned int flags, GError **error) { return mv_network_##fn(net, flags, error); }
+#define NETCALL(fn)                                                                                \
+    static bool n_##fn(unsigned int flags, GError **error)                                         \
+    {                                                                                              \
+        return mv_network_##fn(net, flags, error);                                                 \
+    }
 NETCALL(start)
 NETCALL(stop)
 NETCALL(undefine)
@@ -264,8 +270,11 @@ p_define(unsigned int flags, GError **error)
     g_autoptr(MvStoragePool) p = mv_storage_pool_define(conn, "<pool/>", flags, error);
     return p != NULL;
 }
-#define POOLCALL(fn) \
-    static bool p_##fn(unsigned int flags, GError **error) { return mv_storage_pool_##fn(pool, flags, error); }
+#define POOLCALL(fn)                                                                               \
+    static bool p_##fn(unsigned int flags, GError **error)                                         \
+    {                                                                                              \
+        return mv_storage_pool_##fn(pool, flags, error);                                           \
+    }
 POOLCALL(build)
 POOLCALL(start)
 POOLCALL(stop)
@@ -358,8 +367,11 @@ v_create_from(unsigned int flags, GError **error)
                                                                  error);
     return v != NULL;
 }
-#define VOLCALL(fn) \
-    static bool v_##fn(unsigned int flags, GError **error) { return mv_storage_volume_##fn(vol, flags, error); }
+#define VOLCALL(fn)                                                                                \
+    static bool v_##fn(unsigned int flags, GError **error)                                         \
+    {                                                                                              \
+        return mv_storage_volume_##fn(vol, flags, error);                                          \
+    }
 VOLCALL(delete)
 VOLCALL(wipe)
 static bool

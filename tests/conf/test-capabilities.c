@@ -133,8 +133,9 @@ test_live(void)
     arch = xpath_string(ctx, "string(/capabilities/host/cpu/arch)");
     g_assert_cmpstr(arch, ==, uts.machine);
     g_assert_cmpint(xpath_number(ctx, "string(string-length(/capabilities/host/uuid))"), ==, 36);
-    g_assert_cmpint(xpath_number(ctx, "string(count(/capabilities/host/topology/cells/cell/cpus/cpu))"),
-                    ==, info.cpus);
+    g_assert_cmpint(
+        xpath_number(ctx, "string(count(/capabilities/host/topology/cells/cell/cpus/cpu))"), ==,
+        info.cpus);
     g_assert_cmpint(xpath_number(ctx, "string(/capabilities/host/topology/cells/@num)"), >=, 1);
     g_assert_cmpint(xpath_number(ctx, "string(/capabilities/host/cpu/topology/@sockets)"), ==,
                     info.sockets);

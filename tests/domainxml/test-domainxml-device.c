@@ -68,8 +68,8 @@ static void
 test_interface(void)
 {
     g_autoptr(MvDomainDeviceDef) dev = mv_test_device_parse("interface", 0, NULL);
-    g_autoptr(MvDomainDeviceDef) live = mv_test_device_parse("interface", MV_DOMAIN_DEF_PARSE_STATUS,
-                                                             NULL);
+    g_autoptr(MvDomainDeviceDef)
+        live = mv_test_device_parse("interface", MV_DOMAIN_DEF_PARSE_STATUS, NULL);
     static const guint8 mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 
     test_device_golden("interface", MV_DOMAIN_DEVICE_NET, 0);

@@ -874,8 +874,9 @@ def wait_domstate(uri, name, state, timeout=30, reason=False):
                              % (name, domstate(uri, name, reason), state, timeout))
 
 
-def qemu_processes(match):
-    """PIDs of live (non-zombie) qemu-system processes whose command line contains match."""
+def qemu_processes(match, *more):
+    """PIDs of live (non-zombie) qemu-system processes whose command line contains match
+    (and every further string in more)."""
     pids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -887,14 +888,17 @@ def qemu_processes(match):
             continue
         if not argv or b"qemu-system" not in os.path.basename(argv[0]):
             continue
-        if match.encode() in b" ".join(argv) and pid_alive(int(entry)):
+        line = b" ".join(argv)
+        if all(m.encode() in line for m in (match,) + more) and pid_alive(int(entry)):
             pids.append(int(entry))
     return pids
 
 
-def qemu_processes_of(name):
-    """QEMU processes started for domain NAME (`-name guest=NAME,...`)."""
-    return [p for p in qemu_processes("guest=%s," % name)]
+def qemu_processes_of(name, root):
+    """QEMU processes started for domain NAME (`-name guest=NAME,...`) by the daemon
+    under root (their command line names its run directory): tests running at the same
+    time may use the same domain names."""
+    return qemu_processes("guest=%s," % name, root.rstrip("/") + "/")
 
 
 def wait_pid_gone(pid, timeout=15):

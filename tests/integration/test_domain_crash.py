@@ -140,7 +140,7 @@ class CrashRecovery(unittest.TestCase):
         uuids = {n: self.ok("domuuid", n).stdout.strip() for n in ids}
         pids = {n: mvtest.status_pid(self.root, n) for n in ids}
         for n, pid in pids.items():
-            self.assertEqual(mvtest.qemu_processes_of(n), [pid], n)
+            self.assertEqual(mvtest.qemu_processes_of(n, self.root), [pid], n)
 
         self.d.kill9()
         for n in ("dead-p", "dead-t"):
@@ -157,7 +157,8 @@ class CrashRecovery(unittest.TestCase):
         for n in ("keep-p", "keep-t"):
             self.assertEqual(self.ok("domid", n).stdout.strip(), ids[n], n)
             self.assertEqual(self.ok("domuuid", n).stdout.strip(), uuids[n], n)
-            self.assertEqual(mvtest.qemu_processes_of(n), [pids[n]], "same QEMU for " + n)
+            self.assertEqual(mvtest.qemu_processes_of(n, self.root), [pids[n]],
+                             "same QEMU for " + n)
         self.assertEqual(names(self.uri, "--transient"), ["keep-t"])
         self.assertTrue(domstate(self.uri, "dead-p").startswith("shut off"))
         self.assertEqual(self.ok("domid", "dead-p").stdout.strip(), "-")
@@ -351,7 +352,7 @@ class CrashRecovery(unittest.TestCase):
                          "listed domains == definition files")
 
     def assert_nothing_left(self, name):
-        self.assertEqual(mvtest.qemu_processes_of(name), [], "QEMU left running")
+        self.assertEqual(mvtest.qemu_processes_of(name, self.root), [], "QEMU left running")
         rundir = os.path.join(self.root, "run", "qemu")
         left = os.listdir(rundir) if os.path.isdir(rundir) else []
         self.assertEqual(left, [], "left in run/qemu: %s" % left)
@@ -385,7 +386,7 @@ class CrashRecovery(unittest.TestCase):
                 self.assertNotEqual(res.returncode, 0)
                 self.assertIn(needle, res.stderr)
                 self.assertNotIn(tname, names(self.uri, "--all"))
-                self.assertEqual(mvtest.qemu_processes_of(tname), [])
+                self.assertEqual(mvtest.qemu_processes_of(tname, self.root), [])
         # a good guest still starts afterwards
         self.ok("define", self.xml_file("good"))
         self.ok("start", "good")

@@ -148,7 +148,7 @@ class InvalidXml(unittest.TestCase):
         self.assertIn(sock, res.stderr)
         self.assertIn("default", res.stderr)
         self.assertEqual(mvtest.domstate(self.uri, "netg"), "shut off")
-        self.assertEqual(mvtest.qemu_processes_of("netg"), [])
+        self.assertEqual(mvtest.qemu_processes_of("netg", self.d.root), [])
         # python: same message; transient create too
         dom = self.conn.lookupByName("netg")
         with self.assertRaises(libvirt.libvirtError) as cm:
@@ -280,7 +280,7 @@ class HostAccess(unittest.TestCase):
                 dom.create()
             self.assertEqual(cm.exception.get_error_code(), VIR_ERR_OPERATION_DENIED)
             self.assertEqual(mvtest.domstate(self.uri, "swap"), "shut off")
-            self.assertEqual(mvtest.qemu_processes_of("swap"), [])
+            self.assertEqual(mvtest.qemu_processes_of("swap", self.d.root), [])
         finally:
             dom.undefine()
 

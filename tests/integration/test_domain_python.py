@@ -307,7 +307,7 @@ class PythonDomains(unittest.TestCase):
                     running = self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_RUNNING)
                     self.assertEqual(sorted(d.name() for d in running), sorted(names))
                     for name in names:
-                        self.assertEqual(len(mvtest.qemu_processes_of(name)), 1, name)
+                        self.assertEqual(len(mvtest.qemu_processes_of(name, self.d.root)), 1, name)
                 barrier.reset()
                 threads = [threading.Thread(target=fn, args=(i,)) for i in range(n)]
                 for t in threads:
@@ -320,7 +320,7 @@ class PythonDomains(unittest.TestCase):
             self.assertEqual(self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE),
                              [])
             self.assertTrue(mvtest.wait_for(
-                lambda: not any(mvtest.qemu_processes_of(x) for x in names), 20))
+                lambda: not any(mvtest.qemu_processes_of(x, self.d.root) for x in names), 20))
         finally:
             for c in conns:
                 c.close()

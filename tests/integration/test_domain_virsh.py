@@ -76,7 +76,7 @@ class LinuxGuest(unittest.TestCase):
         listing = self.ok("list").stdout
         self.assertRegex(listing, r"(?m)^\s*%s\s+%s\s+running\s*$" % (dom_id, name))
         self.assertTrue(os.path.exists(os.path.join(root, "run", "qemu", name + ".xml")))
-        self.assertEqual(len(mvtest.qemu_processes_of(name)), 1)
+        self.assertEqual(len(mvtest.qemu_processes_of(name, self.d.root)), 1)
         mvtest.wait_marker(slog, mvtest.GUEST_READY, 1, timeout=90)
 
         info = self.ok("dominfo", name).stdout
@@ -103,7 +103,8 @@ class LinuxGuest(unittest.TestCase):
         # suspend / resume
         self.ok("suspend", name)
         self.assertEqual(domstate(self.uri, name, reason=True), "paused (user)")
-        self.assertRegex(self.ok("list", "--all").stdout, r"(?m)^\s*%s\s+%s\s+paused" % (dom_id, name))
+        self.assertRegex(self.ok("list", "--all").stdout,
+                         r"(?m)^\s*%s\s+%s\s+paused" % (dom_id, name))
         self.ok("resume", name)
         self.assertEqual(domstate(self.uri, name, reason=True), "running (unpaused)")
 
@@ -112,7 +113,8 @@ class LinuxGuest(unittest.TestCase):
         wait_domstate(self.uri, name, "shut off (shutdown)", timeout=60, reason=True)
         self.assertIn(mvtest.GUEST_POWEROFF, mvtest.read_text(slog))
         self.assertEqual(self.ok("domid", name).stdout.strip(), "-")
-        self.assertTrue(mvtest.wait_for(lambda: not mvtest.qemu_processes_of(name), 15))
+        self.assertTrue(mvtest.wait_for(
+            lambda: not mvtest.qemu_processes_of(name, self.d.root), 15))
         self.assertFalse(os.path.exists(os.path.join(root, "run", "qemu", name + ".xml")),
                          "status file removed after the guest stopped")
 
@@ -121,14 +123,15 @@ class LinuxGuest(unittest.TestCase):
         self.ok("start", name)
         mvtest.wait_marker(slog, mvtest.GUEST_READY, ready_before + 1, timeout=90)
         dom_id = self.ok("domid", name).stdout.strip()
-        pids = mvtest.qemu_processes_of(name)
+        pids = mvtest.qemu_processes_of(name, self.d.root)
         self.assertEqual(len(pids), 1)
         res = self.ok("reboot", name)
         self.assertIn("is being rebooted", res.stdout)
         mvtest.wait_marker(slog, mvtest.GUEST_READY, ready_before + 2, timeout=120)
         self.assertEqual(domstate(self.uri, name), "running")
         self.assertEqual(self.ok("domid", name).stdout.strip(), dom_id, "reboot keeps the id")
-        self.assertEqual(mvtest.qemu_processes_of(name), pids, "reboot keeps the QEMU process")
+        self.assertEqual(mvtest.qemu_processes_of(name, self.d.root), pids,
+                         "reboot keeps the QEMU process")
 
         # reset: immediate, the guest boots once more
         res = self.ok("reset", name)
@@ -140,7 +143,8 @@ class LinuxGuest(unittest.TestCase):
         res = self.ok("destroy", name)
         self.assertIn("Domain '%s' destroyed" % name, res.stdout)
         self.assertEqual(domstate(self.uri, name, reason=True), "shut off (destroyed)")
-        self.assertTrue(mvtest.wait_for(lambda: not mvtest.qemu_processes_of(name), 15),
+        self.assertTrue(mvtest.wait_for(
+            lambda: not mvtest.qemu_processes_of(name, self.d.root), 15),
                         "QEMU still running after destroy")
         self.assertEqual(os.listdir(os.path.join(root, "run", "qemu")), [],
                          "no socket or status file left after destroy")
@@ -244,7 +248,7 @@ class FirmwareGuests(unittest.TestCase):
         # virsh 9.0 prints only its own lookup failure, not the daemon's
         # "Domain not found" (the python tests check the error code)
         self.assertIn("error: failed to get domain 'tr1'", res.stderr)
-        self.assertEqual(mvtest.qemu_processes_of("tr1"), [])
+        self.assertEqual(mvtest.qemu_processes_of("tr1", self.d.root), [])
 
     def test_list_filters(self):
         for n in ("p-run", "p-paused", "p-off-auto", "p-off"):
@@ -318,7 +322,8 @@ class FirmwareGuests(unittest.TestCase):
         self.assertTrue(mvtest.wait_for(lambda: domstate(self.uri, "fwp") == "shut off", 15),
                         "autodestroy guest still %s after its connection closed"
                         % domstate(self.uri, "fwp"))
-        self.assertTrue(mvtest.wait_for(lambda: not mvtest.qemu_processes_of("fwp"), 15))
+        self.assertTrue(mvtest.wait_for(
+            lambda: not mvtest.qemu_processes_of("fwp", self.d.root), 15))
 
     def test_errors(self):
         self.define("fwe")

@@ -233,6 +233,24 @@ class Lifecycle(unittest.TestCase):
                 self.assertNotEqual(status, 0)
                 self.assertIn(key, d.log())
 
+    def test_malformed_values_name_file_group_key(self):
+        # a value that does not parse stops the start with an error naming the file,
+        # the group and the key: [qemu] job_wait_ms was once silently ignored
+        for group, line, key in (("qemu", "job_wait_ms=soon", "job_wait_ms"),
+                                 ("qemu", "job_wait_ms=0", "job_wait_ms"),
+                                 ("server", "max_workers=banana", "max_workers"),
+                                 ("server", "keepalive_count=1.5", "keepalive_count")):
+            with self.subTest(line=line):
+                d = self.daemon(config="[%s]\n%s\n" % (group, line))
+                d.spawn()
+                status = d.wait(10)
+                self.assertIsNotNone(status, "daemon kept running with " + line)
+                self.assertNotEqual(status, 0)
+                log = d.log()
+                self.assertIn(d.config_path, log)
+                self.assertIn("[%s]" % group, log)
+                self.assertIn(key, log)
+
     def test_idle_timeout_exits(self):
         d = self.daemon(args=["--timeout", "2"])
         t0 = time.monotonic()

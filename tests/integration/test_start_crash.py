@@ -123,7 +123,7 @@ class StartCrash(unittest.TestCase):
         else:
             self.ok("start", name)
         pid = mvtest.status_pid(self.root, name)
-        self.assertEqual(mvtest.qemu_processes_of(name), [pid])
+        self.assertEqual(mvtest.qemu_processes_of(name, self.d.root), [pid])
         self.assertEqual(self.qemus(), [pid])
         self.ok("destroy", name)
         self.assertTrue(mvtest.wait_pid_gone(pid, 15))

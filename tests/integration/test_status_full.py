@@ -77,7 +77,7 @@ class FullDisk(unittest.TestCase):
         running = self.status("full")
         self.assertEqual(running[0], 1)
         qemu = running[2]
-        self.assertEqual(mvtest.qemu_processes_of("full"), [qemu])
+        self.assertEqual(mvtest.qemu_processes_of("full", self.root), [qemu])
         fill = self.fill()
 
         for verb, state in (("suspend", "paused"), ("resume", "running"),
@@ -103,7 +103,7 @@ class FullDisk(unittest.TestCase):
                      + cmd[1:])
         self.d.wait_ready()
         self.assertEqual(domstate(self.d.uri, "full", reason=True), "paused (user)")
-        self.assertEqual(mvtest.qemu_processes_of("full"), [qemu])
+        self.assertEqual(mvtest.qemu_processes_of("full", self.root), [qemu])
         self.ok("resume", "full")
         self.assertEqual(domstate(self.d.uri, "full"), "running")
         self.ok("destroy", "full")

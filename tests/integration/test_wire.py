@@ -145,7 +145,8 @@ class ErrorReplies(Base):
 
     def test_second_open_fails(self):
         c = self.client()
-        m = c.call(mvtest.PROC_CONNECT_OPEN, XdrWriter().opt_string("qemu:///system").u32(0).bytes())
+        m = c.call(mvtest.PROC_CONNECT_OPEN,
+                   XdrWriter().opt_string("qemu:///system").u32(0).bytes())
         self.assertEqual(m.status, mvtest.ERROR)
         self.assertEqual(c.get_type(), "QEMU")
 

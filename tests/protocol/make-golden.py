@@ -154,7 +154,8 @@ def vec(num, proc, kind, source, data=None, variant=None, hexstr=None):
 vec(1, 'CONNECT_OPEN', 'args', SPEC_HEX + ' §2.2 (name "qemu:///system", flags 0)',
     sopt('qemu:///system') + u32(0),
     hexstr='00000001 0000000e 71656d753a2f2f2f73797374656d 0000 00000000')
-vec(1, 'CONNECT_OPEN', 'args', 'spec §2.3: remote+unix URI sends the empty name; virsh -r sends flags 1',
+vec(1, 'CONNECT_OPEN', 'args',
+    'spec §2.3: remote+unix URI sends the empty name; virsh -r sends flags 1',
     sopt('') + u32(1), variant='empty-ro')
 vec(1, 'CONNECT_OPEN', 'args', 'spec §2.3: a NULL name (server must treat it like "")',
     sopt(None) + u32(0), variant='null')
@@ -169,7 +170,8 @@ vec(7, 'CONNECT_GET_CAPABILITIES', 'ret', CAP + ' "virsh capabilities" (start of
     'rest plausible)', s('<capabilities>\n\n  <host>\n    <uuid>0d09545c-cf48-4e51-9b6'
                          '0-5a8e2c1f4b33</uuid>\n  </host>\n</capabilities>\n'))
 vec(59, 'CONNECT_GET_HOSTNAME', 'ret', CAP + ' "virsh hostname": vm', s('vm'))
-vec(60, 'CONNECT_SUPPORTS_FEATURE', 'args', CAP + ' preamble: feature 10 (PROGRAM_KEEPALIVE)', i32(10))
+vec(60, 'CONNECT_SUPPORTS_FEATURE', 'args', CAP + ' preamble: feature 10 (PROGRAM_KEEPALIVE)',
+    i32(10))
 vec(60, 'CONNECT_SUPPORTS_FEATURE', 'ret', CAP + ' preamble: supported 1', i32(1))
 vec(66, 'AUTH_LIST', 'ret', SPEC_HEX + ' §2.2 (auth none)', arr(i32, [0]),
     hexstr='00000001 00000000')
@@ -180,7 +182,8 @@ vec(70, 'AUTH_POLKIT', 'error', CAP + ' (libvirtd 9.0 error reply, 132-byte pack
 vec(101, 'NODE_GET_CELLS_FREE_MEMORY', 'args', PLAUS + ' (start 0, one cell)', i32(0) + i32(1))
 vec(101, 'NODE_GET_CELLS_FREE_MEMORY', 'ret', PLAUS + ' (bytes)', arr(u64, [3221225472]))
 vec(102, 'NODE_GET_FREE_MEMORY', 'ret', PLAUS + ' (bytes)', u64(3221225472))
-vec(110, 'CONNECT_GET_URI', 'ret', 'spec §4.1: libvirtd answered qemu:///system', s('qemu:///system'))
+vec(110, 'CONNECT_GET_URI', 'ret', 'spec §4.1: libvirtd answered qemu:///system',
+    s('qemu:///system'))
 vec(149, 'CONNECT_IS_SECURE', 'ret', 'spec §7.1: 1 on the UNIX socket', i32(1))
 vec(157, 'CONNECT_GET_LIB_VERSION', 'ret', CAP + ' "virsh version --daemon": 9000000', u64(9000000))
 vec(203, 'CONNECT_GET_SYSINFO', 'args', CAP + ' "virsh sysinfo": flags 0', u32(0))
@@ -210,7 +213,8 @@ vec(212, 'DOMAIN_GET_STATE', 'ret', CAP + ' "virsh list --all": shut off (5, 0)'
 vec(212, 'DOMAIN_GET_STATE', 'ret', CAP + ' "virsh list": running/unpaused (1, 5)',
     i32(1) + i32(5), variant='running')
 vec(212, 'DOMAIN_GET_STATE', 'error', CAP + ' (inj:list_fail_state: the "unknown procedure" '
-    'error, 128-byte packet)', error(39, 7, 'unknown procedure: 212', str1='unknown procedure: 212'),
+    'error, 128-byte packet)', error(39, 7, 'unknown procedure: 212',
+                                     str1='unknown procedure: 212'),
     variant='unknown-proc')
 
 # Tier 1
@@ -246,7 +250,8 @@ vec(196, 'DOMAIN_CREATE_WITH_FLAGS', 'ret', CAP + ' "virsh start --paused": id 1
     dom('wire-dom1', U1, 14))
 vec(10, 'DOMAIN_CREATE_XML', 'args', CAP + ' "virsh create": flags 0 (XML plausible)',
     s(DOM_XML) + u32(0))
-vec(10, 'DOMAIN_CREATE_XML', 'ret', CAP + ' "virsh create": id 19, new uuid', dom('wire-dom1', U4, 19))
+vec(10, 'DOMAIN_CREATE_XML', 'ret', CAP + ' "virsh create": id 19, new uuid',
+    dom('wire-dom1', U4, 19))
 vec(12, 'DOMAIN_DESTROY', 'args', CAP + ' "virsh destroy": wire-dom1 id 13', D_13)
 vec(234, 'DOMAIN_DESTROY_FLAGS', 'args', CAP + ' "virsh destroy --graceful": flags 1',
     D_OFF + u32(1))
@@ -306,7 +311,8 @@ vec(426, 'DOMAIN_GET_MESSAGES', 'ret', PLAUS, arr(s, ['tainted: custom monitor c
 vec(277, 'DOMAIN_GET_HOSTNAME', 'args', PLAUS + ' (flags 0)', D_13 + u32(0))
 vec(277, 'DOMAIN_GET_HOSTNAME', 'ret', PLAUS, s('wire-dom1-guest'))
 vec(31, 'DOMAIN_SET_MEMORY', 'args', PLAUS + ' (KiB)', D_13 + u64(65536))
-vec(204, 'DOMAIN_SET_MEMORY_FLAGS', 'args', PLAUS + ' (KiB, flags 1 LIVE)', D_13 + u64(49152) + u32(1))
+vec(204, 'DOMAIN_SET_MEMORY_FLAGS', 'args', PLAUS + ' (KiB, flags 1 LIVE)',
+    D_13 + u64(49152) + u32(1))
 vec(30, 'DOMAIN_SET_MAX_MEMORY', 'args', PLAUS + ' (KiB)', D_OFF + u64(131072))
 vec(32, 'DOMAIN_SET_VCPUS', 'args', PLAUS, D_13 + u32(2))
 vec(199, 'DOMAIN_SET_VCPUS_FLAGS', 'args', PLAUS + ' (flags 2 CONFIG)', D_OFF + u32(2) + u32(2))
@@ -316,14 +322,16 @@ vec(8, 'DOMAIN_ATTACH_DEVICE', 'args', PLAUS, D_13 + s(DISK_XML))
 vec(160, 'DOMAIN_ATTACH_DEVICE_FLAGS', 'args', PLAUS + ' (flags 3 LIVE|CONFIG)',
     D_13 + s(DISK_XML) + u32(3))
 vec(13, 'DOMAIN_DETACH_DEVICE', 'args', PLAUS, D_13 + s(DISK_XML))
-vec(161, 'DOMAIN_DETACH_DEVICE_FLAGS', 'args', PLAUS + ' (flags 1 LIVE)', D_13 + s(DISK_XML) + u32(1))
+vec(161, 'DOMAIN_DETACH_DEVICE_FLAGS', 'args', PLAUS + ' (flags 1 LIVE)',
+    D_13 + s(DISK_XML) + u32(1))
 vec(174, 'DOMAIN_UPDATE_DEVICE_FLAGS', 'args', PLAUS + ' (flags 2 CONFIG)',
     D_OFF + s(DISK_XML) + u32(2))
 vec(264, 'DOMAIN_SET_METADATA', 'args', PLAUS + ' (type 2 ELEMENT with key and uri)',
     D_13 + i32(2) + sopt('<app>1</app>') + sopt('app') + sopt('http://example.org/app/') + u32(0))
 vec(264, 'DOMAIN_SET_METADATA', 'args', PLAUS + ' (type 0 DESCRIPTION: key and uri NULL)',
     D_13 + i32(0) + sopt('test domain') + sopt(None) + sopt(None) + u32(2), variant='description')
-vec(265, 'DOMAIN_GET_METADATA', 'args', PLAUS, D_13 + i32(2) + sopt('http://example.org/app/') + u32(0))
+vec(265, 'DOMAIN_GET_METADATA', 'args', PLAUS,
+    D_13 + i32(2) + sopt('http://example.org/app/') + u32(0))
 vec(265, 'DOMAIN_GET_METADATA', 'ret', PLAUS, s('<app>1</app>'))
 vec(51, 'CONNECT_NUM_OF_DOMAINS', 'ret', CAP + ' (inj:list_fail_listall, 32-byte reply); value '
     'from the later lookups', i32(1))
@@ -423,7 +431,8 @@ vec(283, 'CONNECT_LIST_ALL_NETWORKS', 'ret', CAP + ' "virsh net-list --all": wir
     arr(lambda n: n, [NET1]) + u32(1))
 vec(283, 'CONNECT_LIST_ALL_NETWORKS', 'ret', CAP + ' "virsh net-list --all (empty)": 0 networks, '
     'ret 0', arr(lambda n: n, []) + u32(0), variant='empty')
-vec(46, 'NETWORK_LOOKUP_BY_NAME', 'args', CAP + ' "virsh net-start": name wire-net1', s('wire-net1'))
+vec(46, 'NETWORK_LOOKUP_BY_NAME', 'args', CAP + ' "virsh net-start": name wire-net1',
+    s('wire-net1'))
 vec(46, 'NETWORK_LOOKUP_BY_NAME', 'ret', CAP + ' "virsh net-start": wire-net1', NET1)
 vec(46, 'NETWORK_LOOKUP_BY_NAME', 'error', PLAUS + ' (code 43 NO_NETWORK, domain 19 NETWORK)',
     error(43, 19, "Network not found: no network with matching name 'wire-nonet'",
@@ -492,10 +501,12 @@ vec(38, 'CONNECT_LIST_NETWORKS', 'args', PLAUS, i32(1))
 vec(38, 'CONNECT_LIST_NETWORKS', 'ret', PLAUS + ' (active networks)', arr(s, ['wire-net2']))
 vec(50, 'CONNECT_NUM_OF_DEFINED_NETWORKS', 'ret', PLAUS, i32(1))
 vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'args', PLAUS, i32(1))
-vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'ret', PLAUS + ' (inactive networks)', arr(s, ['wire-net1']))
+vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'ret', PLAUS + ' (inactive networks)',
+    arr(s, ['wire-net1']))
 
 # Storage pools (§7.4)
-vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'args', CAP + ' "virsh pool-list --all": need_results 1, '
+vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'args',
+    CAP + ' "virsh pool-list --all": need_results 1, '
     'flags 0x3 (INACTIVE|ACTIVE)', i32(1) + u32(3))
 vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'ret', CAP + ' "virsh pool-list --all": wire-pool, '
     'ret 1', arr(lambda x: x, [POOL1]) + u32(1))

@@ -16,8 +16,9 @@
 #include "util/error.h"
 #include "util/spawn.h"
 
-#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, " \
-                 "\"capabilities\": [\"oob\"]}}\r\n"
+#define GREETING                                                                                   \
+    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, "             \
+    "\"capabilities\": [\"oob\"]}}\r\n"
 
 static char *qemu_path;
 

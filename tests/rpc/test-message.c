@@ -80,9 +80,18 @@ test_error_decode_captured(void)
     g_autoptr(GError) err = NULL;
     guint8 zero[4] = { 0 };
 
-#define PUT32(v) do { guint32 be_ = GUINT32_TO_BE(v); g_byte_array_append(b, (guint8 *)&be_, 4); } while (0)
-#define PUTSTR(s) do { PUT32(1); PUT32(strlen(s)); g_byte_array_append(b, (guint8 *)(s), strlen(s)); \
-                       g_byte_array_append(b, zero, (4 - strlen(s) % 4) % 4); } while (0)
+#define PUT32(v)                                                                                   \
+    do {                                                                                           \
+        guint32 be_ = GUINT32_TO_BE(v);                                                            \
+        g_byte_array_append(b, (guint8 *)&be_, 4);                                                 \
+    } while (0)
+#define PUTSTR(s)                                                                                  \
+    do {                                                                                           \
+        PUT32(1);                                                                                  \
+        PUT32(strlen(s));                                                                          \
+        g_byte_array_append(b, (guint8 *)(s), strlen(s));                                          \
+        g_byte_array_append(b, zero, (4 - strlen(s) % 4) % 4);                                     \
+    } while (0)
     PUT32(42); PUT32(10); PUTSTR(msg); PUT32(2); PUT32(0); PUTSTR(str1); PUTSTR(str2);
     PUT32(0); PUT32(0xffffffff); PUT32(0xffffffff); PUT32(0);
     err = mv_message_decode_error(b->data, b->len);

@@ -9,7 +9,8 @@ test_set(void)
 {
     g_autoptr(GError) err = NULL;
 
-    g_assert_false(mv_error_set(&err, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED, "guest %s: %d", "vm1", 7));
+    g_assert_false(
+        mv_error_set(&err, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED, "guest %s: %d", "vm1", 7));
     g_assert_error(err, MV_ERROR, MV_ERR_OPERATION_FAILED);
     g_assert_cmpstr(err->message, ==, "guest vm1: 7");
     g_assert_cmpint(mv_error_get_subsystem(err), ==, MV_FROM_QEMU);

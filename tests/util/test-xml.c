@@ -121,7 +121,8 @@ test_validate(void)
     g_autoptr(xmlDoc) good = mv_xml_parse_string_with_schema_path(
         "<widget name='w'><parts><part size='1'/><part size='2'/></parts></widget>", SCHEMA, &err);
     g_autofree char *element = parse_fails(
-        "<widget name='w'><parts><part size='1'/><part size='2'><frobnicate/></part></parts></widget>",
+        "<widget name='w'><parts><part size='1'/><part size='2'><frobnicate/></part></parts>"
+        "</widget>",
         SCHEMA);
     g_autofree char *attr = parse_fails(
         "<widget name='w'><parts><part size='1'/><part size='big'/></parts></widget>", SCHEMA);
@@ -155,6 +156,48 @@ test_schema_dir(void)
     g_assert_error(err, MV_ERROR, MV_ERR_XML_ERROR);
     g_assert_nonnull(strstr(err->message, "no-such.rng"));
     g_unsetenv("MV_SCHEMA_DIR");
+}
+
+/* Every object kind finds schemas/<kind>.rng the same way. */
+static void
+test_kind(void)
+{
+    g_autofree char *dir = g_dir_make_tmp("mvxml-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename(dir, "w.xml", NULL);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autoptr(xmlDoc) file = NULL;
+
+    g_setenv("MV_SCHEMA_DIR", MV_TEST_DATA_DIR, TRUE);
+    doc = mv_xml_parse_validated("<widget name='w'/>", "widget", &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(doc);
+    g_assert_true(mv_xml_validate_kind(doc, "widget", &err));
+    g_assert_null(mv_xml_parse_validated("<widget><parts/></widget>", "widget", &err));
+    g_assert_error(err, MV_ERROR, MV_ERR_XML_ERROR);
+    g_assert_true(g_str_has_prefix(err->message,
+                                   "XML document failed to validate against schema: /widget"));
+    g_clear_error(&err);
+    g_assert_false(mv_xml_validate_kind(doc, "gadget", &err));
+    g_assert_error(err, MV_ERROR, MV_ERR_XML_ERROR);
+    g_assert_nonnull(strstr(err->message, MV_TEST_DATA_DIR "/gadget.rng"));
+    g_clear_error(&err);
+    g_assert_false(mv_xml_validate_kind(doc, "../widget", &err));
+    g_assert_error(err, MV_ERROR, MV_ERR_INTERNAL_ERROR);
+    g_assert_cmpstr(err->message, ==, "invalid object kind '../widget'");
+    g_clear_error(&err);
+    g_assert_true(g_file_set_contents(path, "<widget/>", -1, NULL));
+    g_assert_null(mv_xml_parse_file_validated(path, "widget", &err));
+    g_assert_error(err, MV_ERROR, MV_ERR_XML_ERROR);
+    g_assert_true(g_str_has_prefix(err->message, path));
+    g_clear_error(&err);
+    g_assert_true(g_file_set_contents(path, "<widget name='x'/>", -1, NULL));
+    file = mv_xml_parse_file_validated(path, "widget", &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(file);
+    g_unsetenv("MV_SCHEMA_DIR");
+    unlink(path);
+    rmdir(dir);
 }
 
 static void
@@ -234,6 +277,7 @@ main(int argc, char **argv)
     g_test_add_func("/xml/validate", test_validate);
     g_test_add_func("/xml/schema-dir", test_schema_dir);
     g_test_add_func("/xml/parse-file", test_parse_file);
+    g_test_add_func("/xml/kind", test_kind);
     g_test_add_func("/xml/silent", test_silent);
     g_test_add_func("/xml/threads", test_threads);
     return g_test_run();

@@ -6,7 +6,8 @@
  *   modvirt-pki [--root DIR] ca                         the CA only
  *   modvirt-pki [--root DIR] server [--name N]...        server certificate for this host
  *   modvirt-pki [--root DIR] client DIR [--cn CN]        client files (a libvirt pkipath)
- *   modvirt-pki dn CERT                                  the DN the proxy matches allowed_dn against
+ *   modvirt-pki dn CERT                                  the DN the proxy matches allowed_dn
+ *                                                        against
  *
  * Layout (PKI = <etc>/pki, i.e. /etc/modvirt/pki or ROOT/etc/pki):
  *   PKI/CA/cacert.pem PKI/CA/cakey.pem (0600)        the authority
