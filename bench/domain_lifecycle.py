@@ -199,17 +199,23 @@ def main():
     ap.add_argument("--parallel", type=int, default=10)
     ap.add_argument("--scale", default="", help="comma-separated domain counts, e.g. 1000,10000")
     ap.add_argument("--virt-type", choices=["kvm", "qemu"], default=None)
+    ap.add_argument("--baseline", metavar="BINARY",
+                    help="also run an (older) modvirt-qemud binary: before/after a change")
     ap.add_argument("--libvirtd-uri", default=None)
     ap.add_argument("--libvirtd-pid", type=int, default=None)
     args = ap.parse_args()
 
     virt_type = args.virt_type or ("kvm" if os.access("/dev/kvm", os.R_OK | os.W_OK) else "qemu")
     results = []
-    daemon = Modvirt(args.binary)
-    try:
-        results.append(run_all("modvirt-qemud", daemon.uri, daemon.pid, args, virt_type))
-    finally:
-        daemon.stop()
+    runs = [("modvirt-qemud", args.binary)]
+    if args.baseline:
+        runs.append(("baseline", args.baseline))
+    for label, binary in runs:
+        daemon = Modvirt(binary)
+        try:
+            results.append(run_all(label, daemon.uri, daemon.pid, args, virt_type))
+        finally:
+            daemon.stop()
     if args.libvirtd_uri:
         results.append(run_all("libvirtd", args.libvirtd_uri, args.libvirtd_pid, args, virt_type))
 

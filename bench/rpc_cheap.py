@@ -249,6 +249,9 @@ def main():
     ap.add_argument("--modvirt-uri", help="use an already running modvirt daemon at this URI "
                     "(then give --modvirt-pid) instead of starting one")
     ap.add_argument("--modvirt-pid", type=int)
+    ap.add_argument("--baseline-qemud", metavar="BINARY",
+                    help="also start this (older) modvirt-qemud as 'baseline' and measure it "
+                    "in the same interleaved rounds: before/after a change")
     ap.add_argument("--libvirtd-uri", help="compare with libvirtd at this URI "
                     "(default: qemu:///system when a libvirtd process is running)")
     ap.add_argument("--libvirtd-pid", type=int, help="libvirtd's pid (default: found in /proc)")
@@ -273,6 +276,7 @@ def main():
 
     targets = []        # (label, uri, pid)
     started = None
+    baseline = None
     if args.modvirt_uri:
         targets.append(("modvirt", args.modvirt_uri, args.modvirt_pid))
     else:
@@ -281,6 +285,9 @@ def main():
             sys.exit("no daemon binary at %s: build first (bench/run.sh does)" % binary)
         started = Modvirt(binary)
         targets.append(("modvirt", started.uri, started.pid))
+    if args.baseline_qemud:
+        baseline = Modvirt(args.baseline_qemud)
+        targets.append(("baseline", baseline.uri, baseline.pid))
 
     libvirtd_note = None
     if not args.no_libvirtd:
@@ -334,6 +341,8 @@ def main():
                 pass
         if started:
             started.stop()
+        if baseline:
+            baseline.stop()
     hogs_end = cpu_hogs()
 
     summary = {}
@@ -361,15 +370,17 @@ def main():
                      "%.1f" % s["daemon_cpu_us_per_call"] if "daemon_cpu_us_per_call" in s else "-",
                      s.get("syscalls_per_call", "-")))
     ratios = {}
-    if "libvirtd" in summary:
+    for other in ("libvirtd", "baseline"):
+        if other not in summary:
+            continue
         print()
-        print("ratios modvirt / libvirtd (same run, interleaved):")
+        print("ratios modvirt / %s (same run, interleaved):" % other)
         for op in ops:
-            a, b = summary["modvirt"][op], summary["libvirtd"][op]
-            ratios[op] = {k: round(a[k] / b[k], 3) for k in
-                          ("p50_us", "p99_us", "daemon_cpu_us_per_call")
-                          if a.get(k) and b.get(k)}
-            print("  %-15s %s" % (op, ", ".join("%s %.2f" % kv for kv in ratios[op].items())))
+            a, b = summary["modvirt"][op], summary[other][op]
+            r = {k: round(a[k] / b[k], 3) for k in ("p50_us", "p99_us", "daemon_cpu_us_per_call")
+                 if a.get(k) and b.get(k)}
+            ratios.setdefault(other, {})[op] = r
+            print("  %-15s %s" % (op, ", ".join("%s %.2f" % kv for kv in r.items())))
     if libvirtd_note:
         print()
         print(libvirtd_note)

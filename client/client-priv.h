@@ -115,18 +115,12 @@ MvLink *mv_connect_link(MvConnect *conn, int proc, GError **error);
  */
 MvLink *mv_connect_link_daemon(MvConnect *conn, MvDaemonKind daemon, GError **error);
 
-/** mv_connect_rpc: mv_connect_link() and then its RPC client. */
-MvRpcClient *mv_connect_rpc(MvConnect *conn, int proc, GError **error);
-
 /**
- * mv_connect_call:
- * Sends REMOTE procedure @proc to the daemon that owns it and waits for the
- * reply (mv_rpc_client_call(); @ret is zeroed by the caller, free it with
- * xdr_free() of the procedure's ret filter). Only for the helpers shared by
- * procedures of one shape (domain_call_flags(), ...); every other call uses
- * mv_connect_rpc() and the typed stub mv_remote_<proc>().
+ * mv_connect_rpc:
+ * mv_connect_link() and then its RPC client. Every call of libmodvirt is
+ * this and then the typed stub: mv_remote_<proc>(mv_connect_rpc(conn, PROC), ...).
  */
-bool mv_connect_call(MvConnect *conn, int proc, const void *args, void *ret, GError **error);
+MvRpcClient *mv_connect_rpc(MvConnect *conn, int proc, GError **error);
 
 /** mv_link_rpc: the RPC client of an open link. */
 MvRpcClient *mv_link_rpc(MvLink *link);

@@ -200,12 +200,3 @@ mv_connect_get_capabilities(MvConnect *conn, unsigned int flags, GError **error)
         return NULL;
     return ret.capabilities;
 }
-
-bool
-mv_connect_call(MvConnect *conn, int proc, const void *args, void *ret, GError **error)
-{
-    MvRpcClient *rpc = mv_connect_rpc(conn, proc, error);
-
-    return rpc && mv_rpc_client_call(rpc, &mv_remote_program, &mv_remote_program.procs[proc],
-                                     args, ret, error);
-}

@@ -105,19 +105,14 @@ mv_domain_state_name(MvDomainState state)
 
 /* ---- lookups and definition ------------------------------------------------ */
 
-/* Calls @proc whose result is one `mv_remote_nonnull_domain dom` (all the
- * lookup/define rets have that layout) and wraps it in a handle. */
+/* Wraps the domain of a lookup/define reply in a handle on @conn and frees
+ * the reply's strings (every such reply is just `mv_remote_nonnull_domain dom`). */
 static MvDomain *
-domain_call_returning_dom(MvConnect *conn, int proc, const void *args, GError **error)
+domain_from_reply(MvConnect *conn, mv_remote_nonnull_domain *ref)
 {
-    mv_remote_domain_lookup_by_name_ret ret = { 0 };
-    MvDomain *dom;
+    MvDomain *dom = mv_domain_new_from_wire(conn, ref);
 
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!mv_connect_call(conn, proc, args, &ret, error))
-        return NULL;
-    dom = mv_domain_new_from_wire(conn, &ret.dom);
-    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    xdr_free((xdrproc_t)xdr_mv_remote_nonnull_domain, (char *)ref);
     return dom;
 }
 
@@ -125,35 +120,48 @@ MvDomain *
 mv_domain_lookup_by_name(MvConnect *conn, const char *name, unsigned int flags, GError **error)
 {
     mv_remote_domain_lookup_by_name_args args = { .name = (char *)name };
+    mv_remote_domain_lookup_by_name_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_domain_lookup_by_name", error) ||
-        !mv_client_check_arg(name != NULL, "mv_domain_lookup_by_name", "name", error))
+        !mv_client_check_arg(name != NULL, "mv_domain_lookup_by_name", "name", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, error)) ||
+        !mv_remote_domain_lookup_by_name(rpc, &args, &ret, error))
         return NULL;
-    return domain_call_returning_dom(conn, MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, &args, error);
+    return domain_from_reply(conn, &ret.dom);
 }
 
 MvDomain *
 mv_domain_lookup_by_uuid(MvConnect *conn, const char *uuid, unsigned int flags, GError **error)
 {
     mv_remote_domain_lookup_by_uuid_args args;
+    mv_remote_domain_lookup_by_uuid_ret ret = { 0 };
     guint8 raw[MV_UUID_BUFLEN];
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_domain_lookup_by_uuid", error) ||
         !mv_client_check_arg(uuid != NULL, "mv_domain_lookup_by_uuid", "uuid", error) ||
         !mv_uuid_parse(uuid, raw, error))
         return NULL;
     memcpy(args.uuid, raw, sizeof(raw));
-    return domain_call_returning_dom(conn, MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, &args, error);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, error)) ||
+        !mv_remote_domain_lookup_by_uuid(rpc, &args, &ret, error))
+        return NULL;
+    return domain_from_reply(conn, &ret.dom);
 }
 
 MvDomain *
 mv_domain_lookup_by_id(MvConnect *conn, int id, unsigned int flags, GError **error)
 {
     mv_remote_domain_lookup_by_id_args args = { .id = id };
+    mv_remote_domain_lookup_by_id_ret ret = { 0 };
+    MvRpcClient *rpc;
 
-    if (!mv_client_check_flags(flags, 0, "mv_domain_lookup_by_id", error))
+    if (!mv_client_check_flags(flags, 0, "mv_domain_lookup_by_id", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, error)) ||
+        !mv_remote_domain_lookup_by_id(rpc, &args, &ret, error))
         return NULL;
-    return domain_call_returning_dom(conn, MV_REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, &args, error);
+    return domain_from_reply(conn, &ret.dom);
 }
 
 MvDomain *
@@ -192,74 +200,58 @@ MvDomain *
 mv_domain_define(MvConnect *conn, const char *xml, unsigned int flags, GError **error)
 {
     mv_remote_domain_define_xml_flags_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_domain_define_xml_flags_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, MV_DOMAIN_DEFINE_VALIDATE, "mv_domain_define", error) ||
-        !mv_client_check_arg(xml != NULL, "mv_domain_define", "xml", error))
+        !mv_client_check_arg(xml != NULL, "mv_domain_define", "xml", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, error)) ||
+        !mv_remote_domain_define_xml_flags(rpc, &args, &ret, error))
         return NULL;
-    return domain_call_returning_dom(conn, MV_REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, &args, error);
+    return domain_from_reply(conn, &ret.dom);
 }
 
 MvDomain *
 mv_domain_start_transient(MvConnect *conn, const char *xml, unsigned int flags, GError **error)
 {
     mv_remote_domain_create_xml_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_domain_create_xml_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, MV_DOMAIN_START_PAUSED, "mv_domain_start_transient",
                                error) ||
-        !mv_client_check_arg(xml != NULL, "mv_domain_start_transient", "xml", error))
+        !mv_client_check_arg(xml != NULL, "mv_domain_start_transient", "xml", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_DOMAIN_CREATE_XML, error)) ||
+        !mv_remote_domain_create_xml(rpc, &args, &ret, error))
         return NULL;
-    return domain_call_returning_dom(conn, MV_REMOTE_PROC_DOMAIN_CREATE_XML, &args, error);
+    return domain_from_reply(conn, &ret.dom);
 }
 
 /* ---- lifecycle ------------------------------------------------------------- */
 
-/* The many calls whose args are `dom, flags` and whose result is empty. */
-static bool
-domain_call_flags(MvDomain *dom, int proc, unsigned int flags, unsigned int allowed,
-                  const char *func, GError **error)
+/* What every call on a domain does before sending: checks @dom and @flags
+ * (bits outside @allowed) for @func, fills @ret_ref and returns the RPC
+ * client of the daemon serving @proc. NULL with @error set. */
+static MvRpcClient *
+domain_prepare(MvDomain *dom, int proc, unsigned int flags, unsigned int allowed,
+               const char *func, mv_remote_nonnull_domain *ret_ref, GError **error)
 {
-    struct {
-        mv_remote_nonnull_domain dom;
-        unsigned int flags;
-    } args;
-
-    G_STATIC_ASSERT(sizeof(args) == sizeof(mv_remote_domain_reboot_args));
     if (!DOMAIN_OK(dom, func, error) || !mv_client_check_flags(flags, allowed, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_domain_to_wire(dom, &args.dom);
-    args.flags = flags;
-    return mv_connect_call(dom->conn, proc, &args, NULL, error);
-}
-
-/* The calls whose args are just `dom`. */
-static bool
-domain_call_plain(MvDomain *dom, int proc, unsigned int flags, const char *func,
-                  GError **error)
-{
-    mv_remote_domain_suspend_args args;
-
-    if (!DOMAIN_OK(dom, func, error) || !mv_client_check_flags(flags, 0, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_domain_to_wire(dom, &args.dom);
-    return mv_connect_call(dom->conn, proc, &args, NULL, error);
+        return NULL;
+    mv_domain_to_wire(dom, ret_ref);
+    return mv_connect_rpc(dom->conn, proc, error);
 }
 
 bool
 mv_domain_start(MvDomain *dom, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_domain_create_with_flags_args args;
+    mv_remote_domain_create_with_flags_args args = { .flags = flags };
     mv_remote_domain_create_with_flags_ret ret = { 0 };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, flags,
+                                      MV_DOMAIN_START_PAUSED, "mv_domain_start", &args.dom,
+                                      error);
 
-    if (!DOMAIN_OK(dom, "mv_domain_start", error) ||
-        !mv_client_check_flags(flags, MV_DOMAIN_START_PAUSED, "mv_domain_start", error))
-        return false;
-    mv_domain_to_wire(dom, &args.dom);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, error)) &&
-          mv_remote_domain_create_with_flags(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_domain_create_with_flags(rpc, &args, &ret, error))
         return false;
     g_atomic_int_set(&dom->id, ret.dom.id);
     xdr_free((xdrproc_t)xdr_mv_remote_domain_create_with_flags_ret, (char *)&ret);
@@ -269,15 +261,22 @@ mv_domain_start(MvDomain *dom, unsigned int flags, GError **error)
 bool
 mv_domain_shutdown(MvDomain *dom, unsigned int flags, GError **error)
 {
-    return domain_call_flags(dom, MV_REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, flags, 0,
-                             "mv_domain_shutdown", error);
+    mv_remote_domain_shutdown_flags_args args = { .flags = flags };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, flags, 0,
+                                      "mv_domain_shutdown", &args.dom, error);
+
+    return rpc && mv_remote_domain_shutdown_flags(rpc, &args, error);
 }
 
 bool
 mv_domain_power_off(MvDomain *dom, unsigned int flags, GError **error)
 {
-    if (!domain_call_flags(dom, MV_REMOTE_PROC_DOMAIN_DESTROY_FLAGS, flags,
-                           MV_DOMAIN_POWER_OFF_GRACEFUL, "mv_domain_power_off", error))
+    mv_remote_domain_destroy_flags_args args = { .flags = flags };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_DESTROY_FLAGS, flags,
+                                      MV_DOMAIN_POWER_OFF_GRACEFUL, "mv_domain_power_off",
+                                      &args.dom, error);
+
+    if (!rpc || !mv_remote_domain_destroy_flags(rpc, &args, error))
         return false;
     g_atomic_int_set(&dom->id, -1);
     return true;
@@ -286,36 +285,51 @@ mv_domain_power_off(MvDomain *dom, unsigned int flags, GError **error)
 bool
 mv_domain_reboot(MvDomain *dom, unsigned int flags, GError **error)
 {
-    return domain_call_flags(dom, MV_REMOTE_PROC_DOMAIN_REBOOT, flags, 0, "mv_domain_reboot",
-                             error);
+    mv_remote_domain_reboot_args args = { .flags = flags };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_REBOOT, flags, 0,
+                                      "mv_domain_reboot", &args.dom, error);
+
+    return rpc && mv_remote_domain_reboot(rpc, &args, error);
 }
 
 bool
 mv_domain_reset(MvDomain *dom, unsigned int flags, GError **error)
 {
-    return domain_call_flags(dom, MV_REMOTE_PROC_DOMAIN_RESET, flags, 0, "mv_domain_reset",
-                             error);
+    mv_remote_domain_reset_args args = { .flags = flags };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_RESET, flags, 0,
+                                      "mv_domain_reset", &args.dom, error);
+
+    return rpc && mv_remote_domain_reset(rpc, &args, error);
 }
 
 bool
 mv_domain_suspend(MvDomain *dom, unsigned int flags, GError **error)
 {
-    return domain_call_plain(dom, MV_REMOTE_PROC_DOMAIN_SUSPEND, flags, "mv_domain_suspend",
-                             error);
+    mv_remote_domain_suspend_args args;
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_SUSPEND, flags, 0,
+                                      "mv_domain_suspend", &args.dom, error);
+
+    return rpc && mv_remote_domain_suspend(rpc, &args, error);
 }
 
 bool
 mv_domain_resume(MvDomain *dom, unsigned int flags, GError **error)
 {
-    return domain_call_plain(dom, MV_REMOTE_PROC_DOMAIN_RESUME, flags, "mv_domain_resume",
-                             error);
+    mv_remote_domain_resume_args args;
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_RESUME, flags, 0,
+                                      "mv_domain_resume", &args.dom, error);
+
+    return rpc && mv_remote_domain_resume(rpc, &args, error);
 }
 
 bool
 mv_domain_undefine(MvDomain *dom, unsigned int flags, GError **error)
 {
-    return domain_call_flags(dom, MV_REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, flags, 0,
-                             "mv_domain_undefine", error);
+    mv_remote_domain_undefine_flags_args args = { .flags = flags };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS, flags, 0,
+                                      "mv_domain_undefine", &args.dom, error);
+
+    return rpc && mv_remote_domain_undefine_flags(rpc, &args, error);
 }
 
 /* ---- queries and settings ------------------------------------------------------- */
@@ -367,16 +381,11 @@ mv_domain_get_autostart(MvDomain *dom, unsigned int flags, bool *ret_autostart,
 bool
 mv_domain_set_autostart(MvDomain *dom, bool autostart, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_domain_set_autostart_args args;
+    mv_remote_domain_set_autostart_args args = { .autostart = autostart ? 1 : 0 };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_SET_AUTOSTART, flags, 0,
+                                      "mv_domain_set_autostart", &args.dom, error);
 
-    if (!DOMAIN_OK(dom, "mv_domain_set_autostart", error) ||
-        !mv_client_check_flags(flags, 0, "mv_domain_set_autostart", error))
-        return false;
-    mv_domain_to_wire(dom, &args.dom);
-    args.autostart = autostart ? 1 : 0;
-    return ((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_SET_AUTOSTART, error)) &&
-            mv_remote_domain_set_autostart(rpc, &args, error));
+    return rpc && mv_remote_domain_set_autostart(rpc, &args, error);
 }
 
 bool
@@ -417,18 +426,13 @@ mv_domain_get_info(MvDomain *dom, unsigned int flags, MvDomainInfo *ret_info, GE
 char *
 mv_domain_get_xml(MvDomain *dom, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_domain_get_xml_desc_args args;
+    mv_remote_domain_get_xml_desc_args args = { .flags = flags };
     mv_remote_domain_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc = domain_prepare(dom, MV_REMOTE_PROC_DOMAIN_GET_XML_DESC, flags,
+                                      MV_DOMAIN_XML_SECURE | MV_DOMAIN_XML_INACTIVE,
+                                      "mv_domain_get_xml", &args.dom, error);
 
-    if (!DOMAIN_OK(dom, "mv_domain_get_xml", error) ||
-        !mv_client_check_flags(flags, MV_DOMAIN_XML_SECURE | MV_DOMAIN_XML_INACTIVE,
-                               "mv_domain_get_xml", error))
-        return NULL;
-    mv_domain_to_wire(dom, &args.dom);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(dom->conn, MV_REMOTE_PROC_DOMAIN_GET_XML_DESC, error)) &&
-          mv_remote_domain_get_xml_desc(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_domain_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;
 }

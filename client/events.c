@@ -31,8 +31,7 @@ typedef struct {
 typedef struct {
     MvFamilyKind kind;
     const char *func;               /* the public watch function, for messages */
-    int register_proc;
-    int deregister_proc;
+    int register_proc;              /* routes the watch to its daemon */
     int n_kinds;
     MvEventKind kinds[2];
 } MvEventFamily;
@@ -40,21 +39,18 @@ typedef struct {
 static const MvEventFamily domain_family = {
     FAMILY_DOMAIN, "mv_connect_watch_domain_events",
     MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
-    MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
     1, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE } },
 };
 
 static const MvEventFamily network_family = {
     FAMILY_NETWORK, "mv_connect_watch_network_events",
     MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_REGISTER_ANY,
-    MV_REMOTE_PROC_CONNECT_NETWORK_EVENT_DEREGISTER_ANY,
     1, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE } },
 };
 
 static const MvEventFamily pool_family = {
     FAMILY_STORAGE_POOL, "mv_connect_watch_storage_pool_events",
     MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
-    MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
     2, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE },
          { EVENT_ID_POOL_REFRESH, MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH } },
 };
@@ -332,26 +328,43 @@ mv_events_link_message(MvLink *link, const MvMessageHeader *hdr, const guint8 *p
 
 /* ---- watch and unwatch ------------------------------------------------------------- */
 
-/* Every family's deregister args are one `int callback_id`: the domain
- * family's struct serves them all. */
+/* Deregisters every registration of @watch from its daemon (best effort:
+ * errors are dropped, the watch goes either way). */
 static void
 watch_deregister(MvWatch *watch)
 {
-    G_STATIC_ASSERT(sizeof(mv_remote_connect_domain_event_callback_deregister_any_args) ==
-                    sizeof(mv_remote_connect_network_event_deregister_any_args));
-    G_STATIC_ASSERT(sizeof(mv_remote_connect_domain_event_callback_deregister_any_args) ==
-                    sizeof(mv_remote_connect_storage_pool_event_deregister_any_args));
     for (guint i = 0; i < watch->regs->len; i++) {
         MvRegistration *reg = &g_array_index(watch->regs, MvRegistration, i);
-        mv_remote_connect_domain_event_callback_deregister_any_args args = {
-            .callback_id = reg->callback_id,
-        };
         MvRpcClient *rpc = mv_link_peek_rpc(reg->link);
 
-        if (rpc && mv_rpc_client_is_open(rpc))
-            mv_rpc_client_call(rpc, &mv_remote_program,
-                               &mv_remote_program.procs[watch->family->deregister_proc],
-                               &args, NULL, NULL);
+        if (!rpc || !mv_rpc_client_is_open(rpc))
+            continue;
+        switch (watch->family->kind) {
+        case FAMILY_DOMAIN: {
+            mv_remote_connect_domain_event_callback_deregister_any_args args = {
+                .callback_id = reg->callback_id,
+            };
+
+            mv_remote_connect_domain_event_callback_deregister_any(rpc, &args, NULL);
+            break;
+        }
+        case FAMILY_NETWORK: {
+            mv_remote_connect_network_event_deregister_any_args args = {
+                .callback_id = reg->callback_id,
+            };
+
+            mv_remote_connect_network_event_deregister_any(rpc, &args, NULL);
+            break;
+        }
+        case FAMILY_STORAGE_POOL: {
+            mv_remote_connect_storage_pool_event_deregister_any_args args = {
+                .callback_id = reg->callback_id,
+            };
+
+            mv_remote_connect_storage_pool_event_deregister_any(rpc, &args, NULL);
+            break;
+        }
+        }
     }
 }
 

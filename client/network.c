@@ -141,19 +141,14 @@ mv_network_list_free(MvNetwork **list)
     g_free(list);
 }
 
-/* Calls @proc whose result is one `mv_remote_nonnull_network net` (every
- * lookup/define/create ret has that layout) and wraps it in a handle. */
+/* Wraps the network of a lookup/define/create reply in a handle on @conn and
+ * frees the reply's strings (every such reply is just `mv_remote_nonnull_network net`). */
 static MvNetwork *
-network_call_returning_net(MvConnect *conn, int proc, const void *args, GError **error)
+network_from_reply(MvConnect *conn, mv_remote_nonnull_network *ref)
 {
-    mv_remote_network_lookup_by_name_ret ret = { 0 };
-    MvNetwork *net;
+    MvNetwork *net = mv_network_new_from_wire(conn, ref);
 
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!mv_connect_call(conn, proc, args, &ret, error))
-        return NULL;
-    net = mv_network_new_from_wire(conn, &ret.net);
-    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    xdr_free((xdrproc_t)xdr_mv_remote_nonnull_network, (char *)ref);
     return net;
 }
 
@@ -162,12 +157,15 @@ mv_network_lookup_by_name(MvConnect *conn, const char *name, unsigned int flags,
                           GError **error)
 {
     mv_remote_network_lookup_by_name_args args = { .name = (char *)name };
+    mv_remote_network_lookup_by_name_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_network_lookup_by_name", error) ||
-        !mv_client_check_arg(name != NULL, "mv_network_lookup_by_name", "name", error))
+        !mv_client_check_arg(name != NULL, "mv_network_lookup_by_name", "name", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NETWORK_LOOKUP_BY_NAME, error)) ||
+        !mv_remote_network_lookup_by_name(rpc, &args, &ret, error))
         return NULL;
-    return network_call_returning_net(conn, MV_REMOTE_PROC_NETWORK_LOOKUP_BY_NAME, &args,
-                                      error);
+    return network_from_reply(conn, &ret.net);
 }
 
 MvNetwork *
@@ -175,28 +173,35 @@ mv_network_lookup_by_uuid(MvConnect *conn, const char *uuid, unsigned int flags,
                           GError **error)
 {
     mv_remote_network_lookup_by_uuid_args args;
+    mv_remote_network_lookup_by_uuid_ret ret = { 0 };
     guint8 raw[MV_UUID_BUFLEN];
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_network_lookup_by_uuid", error) ||
         !mv_client_check_arg(uuid != NULL, "mv_network_lookup_by_uuid", "uuid", error) ||
         !mv_uuid_parse(uuid, raw, error))
         return NULL;
     memcpy(args.uuid, raw, sizeof(raw));
-    return network_call_returning_net(conn, MV_REMOTE_PROC_NETWORK_LOOKUP_BY_UUID, &args,
-                                      error);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NETWORK_LOOKUP_BY_UUID, error)) ||
+        !mv_remote_network_lookup_by_uuid(rpc, &args, &ret, error))
+        return NULL;
+    return network_from_reply(conn, &ret.net);
 }
 
 MvNetwork *
 mv_network_define(MvConnect *conn, const char *xml, unsigned int flags, GError **error)
 {
     mv_remote_network_define_xml_flags_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_network_define_xml_flags_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, MV_NETWORK_DEFINE_VALIDATE, "mv_network_define",
                                error) ||
-        !mv_client_check_arg(xml != NULL, "mv_network_define", "xml", error))
+        !mv_client_check_arg(xml != NULL, "mv_network_define", "xml", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS, error)) ||
+        !mv_remote_network_define_xml_flags(rpc, &args, &ret, error))
         return NULL;
-    return network_call_returning_net(conn, MV_REMOTE_PROC_NETWORK_DEFINE_XML_FLAGS, &args,
-                                      error);
+    return network_from_reply(conn, &ret.net);
 }
 
 MvNetwork *
@@ -204,83 +209,73 @@ mv_network_start_transient(MvConnect *conn, const char *xml, unsigned int flags,
                            GError **error)
 {
     mv_remote_network_create_xml_flags_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_network_create_xml_flags_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, MV_NETWORK_DEFINE_VALIDATE,
                                "mv_network_start_transient", error) ||
-        !mv_client_check_arg(xml != NULL, "mv_network_start_transient", "xml", error))
+        !mv_client_check_arg(xml != NULL, "mv_network_start_transient", "xml", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NETWORK_CREATE_XML_FLAGS, error)) ||
+        !mv_remote_network_create_xml_flags(rpc, &args, &ret, error))
         return NULL;
-    return network_call_returning_net(conn, MV_REMOTE_PROC_NETWORK_CREATE_XML_FLAGS, &args,
-                                      error);
+    return network_from_reply(conn, &ret.net);
 }
 
 /* ---- calls on a network ------------------------------------------------------ */
 
-/* The calls whose args are just `net`; @ret (NULL when the result is empty)
- * receives the procedure's result. */
-static bool
-network_call(MvNetwork *net, int proc, unsigned int flags, const char *func, void *ret,
-             GError **error)
+/* What every call on a network does before sending: checks @net and @flags
+ * (bits outside @allowed) for @func, fills @ret_ref and returns the RPC
+ * client of the daemon serving @proc. NULL with @error set. */
+static MvRpcClient *
+network_prepare(MvNetwork *net, int proc, unsigned int flags, unsigned int allowed,
+                const char *func, mv_remote_nonnull_network *ret_ref, GError **error)
 {
-    mv_remote_network_create_args args;
-
-    if (!NETWORK_OK(net, func, error) || !mv_client_check_flags(flags, 0, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_network_to_wire(net, &args.net);
-    return mv_connect_call(net->conn, proc, &args, ret, error);
-}
-
-/* The queries that answer one int (is_active, is_persistent, get_autostart). */
-static bool
-network_query_bool(MvNetwork *net, int proc, unsigned int flags, const char *func,
-                   const char *what, bool *ret_value, GError **error)
-{
-    mv_remote_network_is_active_ret ret = { 0 };
-
-    if (!mv_client_check_arg(ret_value != NULL, func, what, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!network_call(net, proc, flags, func, &ret, error))
-        return false;
-    *ret_value = ret.active != 0;
-    return true;
+    if (!NETWORK_OK(net, func, error) || !mv_client_check_flags(flags, allowed, func, error))
+        return NULL;
+    mv_network_to_wire(net, ret_ref);
+    return mv_connect_rpc(net->conn, proc, error);
 }
 
 bool
 mv_network_start(MvNetwork *net, unsigned int flags, GError **error)
 {
-    return network_call(net, MV_REMOTE_PROC_NETWORK_CREATE, flags, "mv_network_start", NULL,
-                        error);
+    mv_remote_network_create_args args;
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_CREATE, flags, 0,
+                                       "mv_network_start", &args.net, error);
+
+    return rpc && mv_remote_network_create(rpc, &args, error);
 }
 
 bool
 mv_network_stop(MvNetwork *net, unsigned int flags, GError **error)
 {
-    return network_call(net, MV_REMOTE_PROC_NETWORK_DESTROY, flags, "mv_network_stop", NULL,
-                        error);
+    mv_remote_network_destroy_args args;
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_DESTROY, flags, 0,
+                                       "mv_network_stop", &args.net, error);
+
+    return rpc && mv_remote_network_destroy(rpc, &args, error);
 }
 
 bool
 mv_network_undefine(MvNetwork *net, unsigned int flags, GError **error)
 {
-    return network_call(net, MV_REMOTE_PROC_NETWORK_UNDEFINE, flags, "mv_network_undefine",
-                        NULL, error);
+    mv_remote_network_undefine_args args;
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_UNDEFINE, flags, 0,
+                                       "mv_network_undefine", &args.net, error);
+
+    return rpc && mv_remote_network_undefine(rpc, &args, error);
 }
 
 char *
 mv_network_get_xml(MvNetwork *net, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_network_get_xml_desc_args args;
+    mv_remote_network_get_xml_desc_args args = { .flags = flags };
     mv_remote_network_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_GET_XML_DESC, flags,
+                                       MV_NETWORK_XML_INACTIVE, "mv_network_get_xml",
+                                       &args.net, error);
 
-    if (!NETWORK_OK(net, "mv_network_get_xml", error) ||
-        !mv_client_check_flags(flags, MV_NETWORK_XML_INACTIVE, "mv_network_get_xml", error))
-        return NULL;
-    mv_network_to_wire(net, &args.net);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_GET_XML_DESC, error)) &&
-          mv_remote_network_get_xml_desc(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_network_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;             /* XDR strings are malloc'ed: g_free() is free() */
 }
@@ -289,49 +284,75 @@ bool
 mv_network_get_autostart(MvNetwork *net, unsigned int flags, bool *ret_autostart,
                          GError **error)
 {
-    return network_query_bool(net, MV_REMOTE_PROC_NETWORK_GET_AUTOSTART, flags,
-                              "mv_network_get_autostart", "ret_autostart", ret_autostart,
-                              error);
+    mv_remote_network_get_autostart_args args;
+    mv_remote_network_get_autostart_ret ret = { 0 };
+    MvRpcClient *rpc;
+
+    if (!mv_client_check_arg(ret_autostart != NULL, "mv_network_get_autostart",
+                             "ret_autostart", error) ||
+        !(rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_GET_AUTOSTART, flags, 0,
+                                "mv_network_get_autostart", &args.net, error)) ||
+        !mv_remote_network_get_autostart(rpc, &args, &ret, error))
+        return false;
+    *ret_autostart = ret.autostart != 0;
+    return true;
 }
 
 bool
 mv_network_set_autostart(MvNetwork *net, bool autostart, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_network_set_autostart_args args;
+    mv_remote_network_set_autostart_args args = { .autostart = autostart ? 1 : 0 };
+    MvRpcClient *rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, flags, 0,
+                                       "mv_network_set_autostart", &args.net, error);
 
-    if (!NETWORK_OK(net, "mv_network_set_autostart", error) ||
-        !mv_client_check_flags(flags, 0, "mv_network_set_autostart", error))
-        return false;
-    mv_network_to_wire(net, &args.net);
-    args.autostart = autostart ? 1 : 0;
-    return ((rpc = mv_connect_rpc(net->conn, MV_REMOTE_PROC_NETWORK_SET_AUTOSTART, error)) &&
-            mv_remote_network_set_autostart(rpc, &args, error));
+    return rpc && mv_remote_network_set_autostart(rpc, &args, error);
 }
 
 bool
 mv_network_is_active(MvNetwork *net, unsigned int flags, bool *ret_active, GError **error)
 {
-    return network_query_bool(net, MV_REMOTE_PROC_NETWORK_IS_ACTIVE, flags,
-                              "mv_network_is_active", "ret_active", ret_active, error);
+    mv_remote_network_is_active_args args;
+    mv_remote_network_is_active_ret ret = { 0 };
+    MvRpcClient *rpc;
+
+    if (!mv_client_check_arg(ret_active != NULL, "mv_network_is_active", "ret_active",
+                             error) ||
+        !(rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_IS_ACTIVE, flags, 0,
+                                "mv_network_is_active", &args.net, error)) ||
+        !mv_remote_network_is_active(rpc, &args, &ret, error))
+        return false;
+    *ret_active = ret.active != 0;
+    return true;
 }
 
 bool
 mv_network_is_persistent(MvNetwork *net, unsigned int flags, bool *ret_persistent,
                          GError **error)
 {
-    return network_query_bool(net, MV_REMOTE_PROC_NETWORK_IS_PERSISTENT, flags,
-                              "mv_network_is_persistent", "ret_persistent", ret_persistent,
-                              error);
+    mv_remote_network_is_persistent_args args;
+    mv_remote_network_is_persistent_ret ret = { 0 };
+    MvRpcClient *rpc;
+
+    if (!mv_client_check_arg(ret_persistent != NULL, "mv_network_is_persistent",
+                             "ret_persistent", error) ||
+        !(rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_IS_PERSISTENT, flags, 0,
+                                "mv_network_is_persistent", &args.net, error)) ||
+        !mv_remote_network_is_persistent(rpc, &args, &ret, error))
+        return false;
+    *ret_persistent = ret.persistent != 0;
+    return true;
 }
 
 char *
 mv_network_get_bridge_name(MvNetwork *net, unsigned int flags, GError **error)
 {
+    mv_remote_network_get_bridge_name_args args;
     mv_remote_network_get_bridge_name_ret ret = { 0 };
+    MvRpcClient *rpc;
 
-    if (!network_call(net, MV_REMOTE_PROC_NETWORK_GET_BRIDGE_NAME, flags,
-                      "mv_network_get_bridge_name", &ret, error))
+    if (!(rpc = network_prepare(net, MV_REMOTE_PROC_NETWORK_GET_BRIDGE_NAME, flags, 0,
+                                "mv_network_get_bridge_name", &args.net, error)) ||
+        !mv_remote_network_get_bridge_name(rpc, &args, &ret, error))
         return NULL;
     return ret.name;
 }

@@ -118,19 +118,14 @@ mv_network_filter_list_free(MvNetworkFilter **list)
     g_free(list);
 }
 
-/* Calls @proc whose result is one `mv_remote_nonnull_nwfilter nwfilter`
- * (every lookup/define ret has that layout) and wraps it in a handle. */
+/* Wraps the filter of a lookup/define reply in a handle on @conn and frees
+ * the reply's strings (every such reply is just `mv_remote_nonnull_nwfilter nwfilter`). */
 static MvNetworkFilter *
-filter_call_returning_filter(MvConnect *conn, int proc, const void *args, GError **error)
+filter_from_reply(MvConnect *conn, mv_remote_nonnull_nwfilter *ref)
 {
-    mv_remote_nwfilter_lookup_by_name_ret ret = { 0 };
-    MvNetworkFilter *filter;
+    MvNetworkFilter *filter = mv_network_filter_new_from_wire(conn, ref);
 
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!mv_connect_call(conn, proc, args, &ret, error))
-        return NULL;
-    filter = mv_network_filter_new_from_wire(conn, &ret.nwfilter);
-    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    xdr_free((xdrproc_t)xdr_mv_remote_nonnull_nwfilter, (char *)ref);
     return filter;
 }
 
@@ -139,12 +134,15 @@ mv_network_filter_lookup_by_name(MvConnect *conn, const char *name, unsigned int
                                  GError **error)
 {
     mv_remote_nwfilter_lookup_by_name_args args = { .name = (char *)name };
+    mv_remote_nwfilter_lookup_by_name_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_network_filter_lookup_by_name", error) ||
-        !mv_client_check_arg(name != NULL, "mv_network_filter_lookup_by_name", "name", error))
+        !mv_client_check_arg(name != NULL, "mv_network_filter_lookup_by_name", "name", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME, error)) ||
+        !mv_remote_nwfilter_lookup_by_name(rpc, &args, &ret, error))
         return NULL;
-    return filter_call_returning_filter(conn, MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_NAME, &args,
-                                        error);
+    return filter_from_reply(conn, &ret.nwfilter);
 }
 
 MvNetworkFilter *
@@ -152,7 +150,9 @@ mv_network_filter_lookup_by_uuid(MvConnect *conn, const char *uuid, unsigned int
                                  GError **error)
 {
     mv_remote_nwfilter_lookup_by_uuid_args args;
+    mv_remote_nwfilter_lookup_by_uuid_ret ret = { 0 };
     guint8 raw[MV_UUID_BUFLEN];
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_network_filter_lookup_by_uuid", error) ||
         !mv_client_check_arg(uuid != NULL, "mv_network_filter_lookup_by_uuid", "uuid",
@@ -160,21 +160,26 @@ mv_network_filter_lookup_by_uuid(MvConnect *conn, const char *uuid, unsigned int
         !mv_uuid_parse(uuid, raw, error))
         return NULL;
     memcpy(args.uuid, raw, sizeof(raw));
-    return filter_call_returning_filter(conn, MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID, &args,
-                                        error);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NWFILTER_LOOKUP_BY_UUID, error)) ||
+        !mv_remote_nwfilter_lookup_by_uuid(rpc, &args, &ret, error))
+        return NULL;
+    return filter_from_reply(conn, &ret.nwfilter);
 }
 
 MvNetworkFilter *
 mv_network_filter_define(MvConnect *conn, const char *xml, unsigned int flags, GError **error)
 {
     mv_remote_nwfilter_define_xml_flags_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_nwfilter_define_xml_flags_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, MV_NETWORK_FILTER_DEFINE_VALIDATE,
                                "mv_network_filter_define", error) ||
-        !mv_client_check_arg(xml != NULL, "mv_network_filter_define", "xml", error))
+        !mv_client_check_arg(xml != NULL, "mv_network_filter_define", "xml", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS, error)) ||
+        !mv_remote_nwfilter_define_xml_flags(rpc, &args, &ret, error))
         return NULL;
-    return filter_call_returning_filter(conn, MV_REMOTE_PROC_NWFILTER_DEFINE_XML_FLAGS, &args,
-                                        error);
+    return filter_from_reply(conn, &ret.nwfilter);
 }
 
 bool

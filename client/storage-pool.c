@@ -158,19 +158,14 @@ mv_storage_pool_list_free(MvStoragePool **list)
     g_free(list);
 }
 
-/* Calls @proc whose result is one `mv_remote_nonnull_storage_pool pool`
- * (every lookup/define ret has that layout) and wraps it in a handle. */
+/* Wraps the pool of a lookup/define reply in a handle on @conn and frees the
+ * reply's strings (every such reply is just `mv_remote_nonnull_storage_pool pool`). */
 static MvStoragePool *
-pool_call_returning_pool(MvConnect *conn, int proc, const void *args, GError **error)
+pool_from_reply(MvConnect *conn, mv_remote_nonnull_storage_pool *ref)
 {
-    mv_remote_storage_pool_lookup_by_name_ret ret = { 0 };
-    MvStoragePool *pool;
+    MvStoragePool *pool = mv_storage_pool_new_from_wire(conn, ref);
 
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!mv_connect_call(conn, proc, args, &ret, error))
-        return NULL;
-    pool = mv_storage_pool_new_from_wire(conn, &ret.pool);
-    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    xdr_free((xdrproc_t)xdr_mv_remote_nonnull_storage_pool, (char *)ref);
     return pool;
 }
 
@@ -179,12 +174,15 @@ mv_storage_pool_lookup_by_name(MvConnect *conn, const char *name, unsigned int f
                                GError **error)
 {
     mv_remote_storage_pool_lookup_by_name_args args = { .name = (char *)name };
+    mv_remote_storage_pool_lookup_by_name_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_storage_pool_lookup_by_name", error) ||
-        !mv_client_check_arg(name != NULL, "mv_storage_pool_lookup_by_name", "name", error))
+        !mv_client_check_arg(name != NULL, "mv_storage_pool_lookup_by_name", "name", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, error)) ||
+        !mv_remote_storage_pool_lookup_by_name(rpc, &args, &ret, error))
         return NULL;
-    return pool_call_returning_pool(conn, MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_NAME, &args,
-                                    error);
+    return pool_from_reply(conn, &ret.pool);
 }
 
 MvStoragePool *
@@ -192,152 +190,154 @@ mv_storage_pool_lookup_by_uuid(MvConnect *conn, const char *uuid, unsigned int f
                                GError **error)
 {
     mv_remote_storage_pool_lookup_by_uuid_args args;
+    mv_remote_storage_pool_lookup_by_uuid_ret ret = { 0 };
     guint8 raw[MV_UUID_BUFLEN];
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_storage_pool_lookup_by_uuid", error) ||
         !mv_client_check_arg(uuid != NULL, "mv_storage_pool_lookup_by_uuid", "uuid", error) ||
         !mv_uuid_parse(uuid, raw, error))
         return NULL;
     memcpy(args.uuid, raw, sizeof(raw));
-    return pool_call_returning_pool(conn, MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID, &args,
-                                    error);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_UUID, error)) ||
+        !mv_remote_storage_pool_lookup_by_uuid(rpc, &args, &ret, error))
+        return NULL;
+    return pool_from_reply(conn, &ret.pool);
 }
 
 MvStoragePool *
 mv_storage_pool_lookup_by_volume(MvStorageVolume *vol, unsigned int flags, GError **error)
 {
     mv_remote_storage_pool_lookup_by_volume_args args;
+    mv_remote_storage_pool_lookup_by_volume_ret ret = { 0 };
+    MvConnect *conn;
+    MvRpcClient *rpc;
 
     if (!mv_client_check_arg(vol != NULL, "mv_storage_pool_lookup_by_volume", "the volume",
                              error) ||
         !mv_client_check_flags(flags, 0, "mv_storage_pool_lookup_by_volume", error))
         return NULL;
     mv_storage_volume_to_wire(vol, &args.vol);
-    return pool_call_returning_pool(mv_storage_volume_get_connect(vol),
-                                    MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME, &args, error);
+    conn = mv_storage_volume_get_connect(vol);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_VOLUME, error)) ||
+        !mv_remote_storage_pool_lookup_by_volume(rpc, &args, &ret, error))
+        return NULL;
+    return pool_from_reply(conn, &ret.pool);
 }
 
 MvStoragePool *
 mv_storage_pool_define(MvConnect *conn, const char *xml, unsigned int flags, GError **error)
 {
     mv_remote_storage_pool_define_xml_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_storage_pool_define_xml_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, MV_STORAGE_POOL_DEFINE_VALIDATE,
                                "mv_storage_pool_define", error) ||
-        !mv_client_check_arg(xml != NULL, "mv_storage_pool_define", "xml", error))
+        !mv_client_check_arg(xml != NULL, "mv_storage_pool_define", "xml", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_POOL_DEFINE_XML, error)) ||
+        !mv_remote_storage_pool_define_xml(rpc, &args, &ret, error))
         return NULL;
-    return pool_call_returning_pool(conn, MV_REMOTE_PROC_STORAGE_POOL_DEFINE_XML, &args,
-                                    error);
+    return pool_from_reply(conn, &ret.pool);
 }
 
 /* ---- calls on a pool ------------------------------------------------------------- */
 
-/* The calls whose args are just `pool`; @ret (NULL when the result is
- * empty) receives the procedure's result. */
-static bool
-pool_call(MvStoragePool *pool, int proc, unsigned int flags, const char *func, void *ret,
-          GError **error)
+/* What every call on a pool does before sending: checks @pool and @flags
+ * (bits outside @allowed) for @func, fills @ret_ref and returns the RPC
+ * client of the daemon serving @proc. NULL with @error set. */
+static MvRpcClient *
+pool_prepare(MvStoragePool *pool, int proc, unsigned int flags, unsigned int allowed,
+             const char *func, mv_remote_nonnull_storage_pool *ret_ref, GError **error)
 {
-    mv_remote_storage_pool_destroy_args args;
-
-    if (!POOL_OK(pool, func, error) || !mv_client_check_flags(flags, 0, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_storage_pool_to_wire(pool, &args.pool);
-    return mv_connect_call(pool->conn, proc, &args, ret, error);
-}
-
-/* The calls whose args are `pool, flags` and whose result is empty. */
-static bool
-pool_call_flags(MvStoragePool *pool, int proc, unsigned int flags, unsigned int allowed,
-                const char *func, GError **error)
-{
-    mv_remote_storage_pool_build_args args;
-
     if (!POOL_OK(pool, func, error) || !mv_client_check_flags(flags, allowed, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_storage_pool_to_wire(pool, &args.pool);
-    args.flags = flags;
-    return mv_connect_call(pool->conn, proc, &args, NULL, error);
-}
-
-/* The queries that answer one int (is_active, is_persistent, get_autostart). */
-static bool
-pool_query_bool(MvStoragePool *pool, int proc, unsigned int flags, const char *func,
-                const char *what, bool *ret_value, GError **error)
-{
-    mv_remote_storage_pool_is_active_ret ret = { 0 };
-
-    if (!mv_client_check_arg(ret_value != NULL, func, what, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!pool_call(pool, proc, flags, func, &ret, error))
-        return false;
-    *ret_value = ret.active != 0;
-    return true;
+        return NULL;
+    mv_storage_pool_to_wire(pool, ret_ref);
+    return mv_connect_rpc(pool->conn, proc, error);
 }
 
 bool
 mv_storage_pool_build(MvStoragePool *pool, unsigned int flags, GError **error)
 {
     const unsigned int both = MV_STORAGE_POOL_BUILD_OVERWRITE | MV_STORAGE_POOL_BUILD_NO_OVERWRITE;
+    mv_remote_storage_pool_build_args args = { .flags = flags };
+    MvRpcClient *rpc;
 
     if ((flags & both) == both)
         return mv_error_set(error, MV_FROM_REMOTE, MV_ERR_INVALID_ARG,
                             "mv_storage_pool_build: OVERWRITE and NO_OVERWRITE exclude "
                             "each other");
-    return pool_call_flags(pool, MV_REMOTE_PROC_STORAGE_POOL_BUILD, flags,
-                           both, "mv_storage_pool_build", error);
+    rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_BUILD, flags, both,
+                       "mv_storage_pool_build", &args.pool, error);
+    return rpc && mv_remote_storage_pool_build(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_start(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    return pool_call_flags(pool, MV_REMOTE_PROC_STORAGE_POOL_CREATE, flags,
-                           MV_STORAGE_POOL_START_BUILD | MV_STORAGE_POOL_START_BUILD_OVERWRITE |
-                           MV_STORAGE_POOL_START_BUILD_NO_OVERWRITE,
-                           "mv_storage_pool_start", error);
+    mv_remote_storage_pool_create_args args = { .flags = flags };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_CREATE, flags,
+                                    MV_STORAGE_POOL_START_BUILD |
+                                    MV_STORAGE_POOL_START_BUILD_OVERWRITE |
+                                    MV_STORAGE_POOL_START_BUILD_NO_OVERWRITE,
+                                    "mv_storage_pool_start", &args.pool, error);
+
+    return rpc && mv_remote_storage_pool_create(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_stop(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    return pool_call(pool, MV_REMOTE_PROC_STORAGE_POOL_DESTROY, flags, "mv_storage_pool_stop",
-                     NULL, error);
+    mv_remote_storage_pool_destroy_args args;
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_DESTROY, flags, 0,
+                                    "mv_storage_pool_stop", &args.pool, error);
+
+    return rpc && mv_remote_storage_pool_destroy(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_delete_storage(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    return pool_call_flags(pool, MV_REMOTE_PROC_STORAGE_POOL_DELETE, flags, 0,
-                           "mv_storage_pool_delete_storage", error);
+    mv_remote_storage_pool_delete_args args = { .flags = flags };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_DELETE, flags, 0,
+                                    "mv_storage_pool_delete_storage", &args.pool, error);
+
+    return rpc && mv_remote_storage_pool_delete(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_undefine(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    return pool_call(pool, MV_REMOTE_PROC_STORAGE_POOL_UNDEFINE, flags,
-                     "mv_storage_pool_undefine", NULL, error);
+    mv_remote_storage_pool_undefine_args args;
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_UNDEFINE, flags, 0,
+                                    "mv_storage_pool_undefine", &args.pool, error);
+
+    return rpc && mv_remote_storage_pool_undefine(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_refresh(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    return pool_call_flags(pool, MV_REMOTE_PROC_STORAGE_POOL_REFRESH, flags, 0,
-                           "mv_storage_pool_refresh", error);
+    mv_remote_storage_pool_refresh_args args = { .flags = flags };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_REFRESH, flags, 0,
+                                    "mv_storage_pool_refresh", &args.pool, error);
+
+    return rpc && mv_remote_storage_pool_refresh(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_get_info(MvStoragePool *pool, unsigned int flags, MvStoragePoolInfo *ret_info,
                          GError **error)
 {
+    mv_remote_storage_pool_get_info_args args;
     mv_remote_storage_pool_get_info_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_arg(ret_info != NULL, "mv_storage_pool_get_info", "ret_info",
                              error) ||
-        !pool_call(pool, MV_REMOTE_PROC_STORAGE_POOL_GET_INFO, flags,
-                   "mv_storage_pool_get_info", &ret, error))
+        !(rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_GET_INFO, flags, 0,
+                             "mv_storage_pool_get_info", &args.pool, error)) ||
+        !mv_remote_storage_pool_get_info(rpc, &args, &ret, error))
         return false;
     ret_info->state = (MvStoragePoolState)ret.state;
     ret_info->capacity = ret.capacity;
@@ -349,18 +349,13 @@ mv_storage_pool_get_info(MvStoragePool *pool, unsigned int flags, MvStoragePoolI
 char *
 mv_storage_pool_get_xml(MvStoragePool *pool, unsigned int flags, GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_storage_pool_get_xml_desc_args args;
+    mv_remote_storage_pool_get_xml_desc_args args = { .flags = flags };
     mv_remote_storage_pool_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, flags,
+                                    MV_STORAGE_POOL_XML_INACTIVE, "mv_storage_pool_get_xml",
+                                    &args.pool, error);
 
-    if (!POOL_OK(pool, "mv_storage_pool_get_xml", error) ||
-        !mv_client_check_flags(flags, MV_STORAGE_POOL_XML_INACTIVE, "mv_storage_pool_get_xml",
-                               error))
-        return NULL;
-    mv_storage_pool_to_wire(pool, &args.pool);
-    args.flags = flags;
-    if (!((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_GET_XML_DESC, error)) &&
-          mv_remote_storage_pool_get_xml_desc(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_storage_pool_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;
 }
@@ -369,42 +364,65 @@ bool
 mv_storage_pool_get_autostart(MvStoragePool *pool, unsigned int flags, bool *ret_autostart,
                               GError **error)
 {
-    return pool_query_bool(pool, MV_REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART, flags,
-                           "mv_storage_pool_get_autostart", "ret_autostart", ret_autostart,
-                           error);
+    mv_remote_storage_pool_get_autostart_args args;
+    mv_remote_storage_pool_get_autostart_ret ret = { 0 };
+    MvRpcClient *rpc;
+
+    if (!mv_client_check_arg(ret_autostart != NULL, "mv_storage_pool_get_autostart",
+                             "ret_autostart", error) ||
+        !(rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_GET_AUTOSTART, flags, 0,
+                             "mv_storage_pool_get_autostart", &args.pool, error)) ||
+        !mv_remote_storage_pool_get_autostart(rpc, &args, &ret, error))
+        return false;
+    *ret_autostart = ret.autostart != 0;
+    return true;
 }
 
 bool
 mv_storage_pool_set_autostart(MvStoragePool *pool, bool autostart, unsigned int flags,
                               GError **error)
 {
-    MvRpcClient *rpc;
-    mv_remote_storage_pool_set_autostart_args args;
+    mv_remote_storage_pool_set_autostart_args args = { .autostart = autostart ? 1 : 0 };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, flags, 0,
+                                    "mv_storage_pool_set_autostart", &args.pool, error);
 
-    if (!POOL_OK(pool, "mv_storage_pool_set_autostart", error) ||
-        !mv_client_check_flags(flags, 0, "mv_storage_pool_set_autostart", error))
-        return false;
-    mv_storage_pool_to_wire(pool, &args.pool);
-    args.autostart = autostart ? 1 : 0;
-    return ((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_SET_AUTOSTART, error)) &&
-            mv_remote_storage_pool_set_autostart(rpc, &args, error));
+    return rpc && mv_remote_storage_pool_set_autostart(rpc, &args, error);
 }
 
 bool
 mv_storage_pool_is_active(MvStoragePool *pool, unsigned int flags, bool *ret_active,
                           GError **error)
 {
-    return pool_query_bool(pool, MV_REMOTE_PROC_STORAGE_POOL_IS_ACTIVE, flags,
-                           "mv_storage_pool_is_active", "ret_active", ret_active, error);
+    mv_remote_storage_pool_is_active_args args;
+    mv_remote_storage_pool_is_active_ret ret = { 0 };
+    MvRpcClient *rpc;
+
+    if (!mv_client_check_arg(ret_active != NULL, "mv_storage_pool_is_active",
+                             "ret_active", error) ||
+        !(rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_IS_ACTIVE, flags, 0,
+                             "mv_storage_pool_is_active", &args.pool, error)) ||
+        !mv_remote_storage_pool_is_active(rpc, &args, &ret, error))
+        return false;
+    *ret_active = ret.active != 0;
+    return true;
 }
 
 bool
 mv_storage_pool_is_persistent(MvStoragePool *pool, unsigned int flags, bool *ret_persistent,
                               GError **error)
 {
-    return pool_query_bool(pool, MV_REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT, flags,
-                           "mv_storage_pool_is_persistent", "ret_persistent", ret_persistent,
-                           error);
+    mv_remote_storage_pool_is_persistent_args args;
+    mv_remote_storage_pool_is_persistent_ret ret = { 0 };
+    MvRpcClient *rpc;
+
+    if (!mv_client_check_arg(ret_persistent != NULL, "mv_storage_pool_is_persistent",
+                             "ret_persistent", error) ||
+        !(rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_IS_PERSISTENT, flags, 0,
+                             "mv_storage_pool_is_persistent", &args.pool, error)) ||
+        !mv_remote_storage_pool_is_persistent(rpc, &args, &ret, error))
+        return false;
+    *ret_persistent = ret.persistent != 0;
+    return true;
 }
 
 static gint
@@ -418,18 +436,14 @@ MvStorageVolume **
 mv_storage_pool_list_volumes(MvStoragePool *pool, unsigned int flags, gsize *ret_count,
                              GError **error)
 {
-    MvRpcClient *rpc;
     mv_remote_storage_pool_list_all_volumes_args args = { .need_results = 1, .flags = 0 };
     mv_remote_storage_pool_list_all_volumes_ret ret = { 0 };
+    MvRpcClient *rpc = pool_prepare(pool, MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, flags, 0,
+                                    "mv_storage_pool_list_volumes", &args.pool, error);
     GPtrArray *list;
     gsize count;
 
-    if (!POOL_OK(pool, "mv_storage_pool_list_volumes", error) ||
-        !mv_client_check_flags(flags, 0, "mv_storage_pool_list_volumes", error))
-        return NULL;
-    mv_storage_pool_to_wire(pool, &args.pool);
-    if (!((rpc = mv_connect_rpc(pool->conn, MV_REMOTE_PROC_STORAGE_POOL_LIST_ALL_VOLUMES, error)) &&
-          mv_remote_storage_pool_list_all_volumes(rpc, &args, &ret, error)))
+    if (!rpc || !mv_remote_storage_pool_list_all_volumes(rpc, &args, &ret, error))
         return NULL;
     list = g_ptr_array_sized_new(ret.vols.vols_len + 1);
     for (u_int i = 0; i < ret.vols.vols_len; i++)

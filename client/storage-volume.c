@@ -113,19 +113,14 @@ mv_storage_volume_type_name(MvStorageVolumeType type)
 
 /* ---- lookups and creation ------------------------------------------------------- */
 
-/* Calls @proc whose result is one `mv_remote_nonnull_storage_vol vol` (every
- * lookup/create ret has that layout) and wraps it in a handle. */
+/* Wraps the volume of a lookup/create reply in a handle on @conn and frees
+ * the reply's strings (every such reply is just `mv_remote_nonnull_storage_vol vol`). */
 static MvStorageVolume *
-volume_call_returning_vol(MvConnect *conn, int proc, const void *args, GError **error)
+volume_from_reply(MvConnect *conn, mv_remote_nonnull_storage_vol *ref)
 {
-    mv_remote_storage_vol_lookup_by_name_ret ret = { 0 };
-    MvStorageVolume *vol;
+    MvStorageVolume *vol = mv_storage_volume_new_from_wire(conn, ref);
 
-    g_assert(mv_remote_program.procs[proc].ret_size == sizeof(ret));
-    if (!mv_connect_call(conn, proc, args, &ret, error))
-        return NULL;
-    vol = mv_storage_volume_new_from_wire(conn, &ret.vol);
-    xdr_free(mv_remote_program.procs[proc].ret_filter, (char *)&ret);
+    xdr_free((xdrproc_t)xdr_mv_remote_nonnull_storage_vol, (char *)ref);
     return vol;
 }
 
@@ -134,6 +129,9 @@ mv_storage_volume_lookup_by_name(MvStoragePool *pool, const char *name, unsigned
                                  GError **error)
 {
     mv_remote_storage_vol_lookup_by_name_args args = { .name = (char *)name };
+    mv_remote_storage_vol_lookup_by_name_ret ret = { 0 };
+    MvConnect *conn;
+    MvRpcClient *rpc;
 
     if (!mv_client_check_arg(pool != NULL, "mv_storage_volume_lookup_by_name",
                              "the storage pool", error) ||
@@ -141,8 +139,11 @@ mv_storage_volume_lookup_by_name(MvStoragePool *pool, const char *name, unsigned
         !mv_client_check_arg(name != NULL, "mv_storage_volume_lookup_by_name", "name", error))
         return NULL;
     mv_storage_pool_to_wire(pool, &args.pool);
-    return volume_call_returning_vol(mv_storage_pool_get_connect(pool),
-                                     MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, &args, error);
+    conn = mv_storage_pool_get_connect(pool);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_NAME, error)) ||
+        !mv_remote_storage_vol_lookup_by_name(rpc, &args, &ret, error))
+        return NULL;
+    return volume_from_reply(conn, &ret.vol);
 }
 
 MvStorageVolume *
@@ -150,12 +151,15 @@ mv_storage_volume_lookup_by_key(MvConnect *conn, const char *key, unsigned int f
                                 GError **error)
 {
     mv_remote_storage_vol_lookup_by_key_args args = { .key = (char *)key };
+    mv_remote_storage_vol_lookup_by_key_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_storage_volume_lookup_by_key", error) ||
-        !mv_client_check_arg(key != NULL, "mv_storage_volume_lookup_by_key", "key", error))
+        !mv_client_check_arg(key != NULL, "mv_storage_volume_lookup_by_key", "key", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY, error)) ||
+        !mv_remote_storage_vol_lookup_by_key(rpc, &args, &ret, error))
         return NULL;
-    return volume_call_returning_vol(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_KEY, &args,
-                                     error);
+    return volume_from_reply(conn, &ret.vol);
 }
 
 MvStorageVolume *
@@ -163,12 +167,15 @@ mv_storage_volume_lookup_by_path(MvConnect *conn, const char *path, unsigned int
                                  GError **error)
 {
     mv_remote_storage_vol_lookup_by_path_args args = { .path = (char *)path };
+    mv_remote_storage_vol_lookup_by_path_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_flags(flags, 0, "mv_storage_volume_lookup_by_path", error) ||
-        !mv_client_check_arg(path != NULL, "mv_storage_volume_lookup_by_path", "path", error))
+        !mv_client_check_arg(path != NULL, "mv_storage_volume_lookup_by_path", "path", error) ||
+        !(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH, error)) ||
+        !mv_remote_storage_vol_lookup_by_path(rpc, &args, &ret, error))
         return NULL;
-    return volume_call_returning_vol(conn, MV_REMOTE_PROC_STORAGE_VOL_LOOKUP_BY_PATH, &args,
-                                     error);
+    return volume_from_reply(conn, &ret.vol);
 }
 
 MvStorageVolume *
@@ -176,6 +183,9 @@ mv_storage_volume_create(MvStoragePool *pool, const char *xml, unsigned int flag
                          GError **error)
 {
     mv_remote_storage_vol_create_xml_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_storage_vol_create_xml_ret ret = { 0 };
+    MvConnect *conn;
+    MvRpcClient *rpc;
 
     if (!mv_client_check_arg(pool != NULL, "mv_storage_volume_create", "the storage pool",
                              error) ||
@@ -185,8 +195,11 @@ mv_storage_volume_create(MvStoragePool *pool, const char *xml, unsigned int flag
         !mv_client_check_arg(xml != NULL, "mv_storage_volume_create", "xml", error))
         return NULL;
     mv_storage_pool_to_wire(pool, &args.pool);
-    return volume_call_returning_vol(mv_storage_pool_get_connect(pool),
-                                     MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML, &args, error);
+    conn = mv_storage_pool_get_connect(pool);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML, error)) ||
+        !mv_remote_storage_vol_create_xml(rpc, &args, &ret, error))
+        return NULL;
+    return volume_from_reply(conn, &ret.vol);
 }
 
 MvStorageVolume *
@@ -194,6 +207,9 @@ mv_storage_volume_create_from(MvStoragePool *pool, const char *xml, MvStorageVol
                               unsigned int flags, GError **error)
 {
     mv_remote_storage_vol_create_xml_from_args args = { .xml = (char *)xml, .flags = flags };
+    mv_remote_storage_vol_create_xml_from_ret ret = { 0 };
+    MvConnect *conn;
+    MvRpcClient *rpc;
 
     if (!mv_client_check_arg(pool != NULL && source != NULL, "mv_storage_volume_create_from",
                              "the storage pool or source volume", error) ||
@@ -205,83 +221,75 @@ mv_storage_volume_create_from(MvStoragePool *pool, const char *xml, MvStorageVol
         return NULL;
     mv_storage_pool_to_wire(pool, &args.pool);
     mv_storage_volume_to_wire(source, &args.clonevol);
-    return volume_call_returning_vol(mv_storage_pool_get_connect(pool),
-                                     MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM, &args, error);
+    conn = mv_storage_pool_get_connect(pool);
+    if (!(rpc = mv_connect_rpc(conn, MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM, error)) ||
+        !mv_remote_storage_vol_create_xml_from(rpc, &args, &ret, error))
+        return NULL;
+    return volume_from_reply(conn, &ret.vol);
 }
 
 /* ---- calls on a volume ------------------------------------------------------------ */
 
-/* The calls whose args are just `vol`; @ret receives the result. */
-static bool
-volume_call(MvStorageVolume *vol, int proc, unsigned int flags, const char *func, void *ret,
-            GError **error)
+/* What every call on a volume does before sending: checks @vol and @flags
+ * (bits outside @allowed) for @func, fills @ret_ref and returns the RPC
+ * client of the daemon serving @proc. NULL with @error set. */
+static MvRpcClient *
+volume_prepare(MvStorageVolume *vol, int proc, unsigned int flags, unsigned int allowed,
+               const char *func, mv_remote_nonnull_storage_vol *ret_ref, GError **error)
 {
-    mv_remote_storage_vol_get_path_args args;
-
-    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, 0, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_storage_volume_to_wire(vol, &args.vol);
-    return mv_connect_call(vol->conn, proc, &args, ret, error);
-}
-
-/* The calls whose args are `vol, flags` (no flags defined yet); @ret
- * receives the result. */
-static bool
-volume_call_flags(MvStorageVolume *vol, int proc, unsigned int flags, const char *func,
-                  void *ret, GError **error)
-{
-    mv_remote_storage_vol_delete_args args;
-
-    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, 0, func, error))
-        return false;
-    g_assert(mv_remote_program.procs[proc].args_size == sizeof(args));
-    mv_storage_volume_to_wire(vol, &args.vol);
-    args.flags = flags;
-    return mv_connect_call(vol->conn, proc, &args, ret, error);
+    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, allowed, func, error))
+        return NULL;
+    mv_storage_volume_to_wire(vol, ret_ref);
+    return mv_connect_rpc(vol->conn, proc, error);
 }
 
 bool
 mv_storage_volume_delete(MvStorageVolume *vol, unsigned int flags, GError **error)
 {
-    return volume_call_flags(vol, MV_REMOTE_PROC_STORAGE_VOL_DELETE, flags,
-                             "mv_storage_volume_delete", NULL, error);
+    mv_remote_storage_vol_delete_args args = { .flags = flags };
+    MvRpcClient *rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_DELETE, flags, 0,
+                                      "mv_storage_volume_delete", &args.vol, error);
+
+    return rpc && mv_remote_storage_vol_delete(rpc, &args, error);
 }
 
 bool
 mv_storage_volume_wipe(MvStorageVolume *vol, unsigned int flags, GError **error)
 {
-    return volume_call_flags(vol, MV_REMOTE_PROC_STORAGE_VOL_WIPE, flags,
-                             "mv_storage_volume_wipe", NULL, error);
+    mv_remote_storage_vol_wipe_args args = { .flags = flags };
+    MvRpcClient *rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_WIPE, flags, 0,
+                                      "mv_storage_volume_wipe", &args.vol, error);
+
+    return rpc && mv_remote_storage_vol_wipe(rpc, &args, error);
 }
 
 bool
 mv_storage_volume_resize(MvStorageVolume *vol, guint64 capacity, unsigned int flags,
                          GError **error)
 {
-    MvRpcClient *rpc;
     mv_remote_storage_vol_resize_args args = { .capacity = capacity, .flags = flags };
+    MvRpcClient *rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, flags,
+                                      MV_STORAGE_VOLUME_RESIZE_ALLOCATE |
+                                      MV_STORAGE_VOLUME_RESIZE_DELTA |
+                                      MV_STORAGE_VOLUME_RESIZE_SHRINK,
+                                      "mv_storage_volume_resize", &args.vol, error);
 
-    if (!VOLUME_OK(vol, "mv_storage_volume_resize", error) ||
-        !mv_client_check_flags(flags, MV_STORAGE_VOLUME_RESIZE_ALLOCATE |
-                               MV_STORAGE_VOLUME_RESIZE_DELTA | MV_STORAGE_VOLUME_RESIZE_SHRINK,
-                               "mv_storage_volume_resize", error))
-        return false;
-    mv_storage_volume_to_wire(vol, &args.vol);
-    return ((rpc = mv_connect_rpc(vol->conn, MV_REMOTE_PROC_STORAGE_VOL_RESIZE, error)) &&
-            mv_remote_storage_vol_resize(rpc, &args, error));
+    return rpc && mv_remote_storage_vol_resize(rpc, &args, error);
 }
 
 bool
 mv_storage_volume_get_info(MvStorageVolume *vol, unsigned int flags,
                            MvStorageVolumeInfo *ret_info, GError **error)
 {
+    mv_remote_storage_vol_get_info_args args;
     mv_remote_storage_vol_get_info_ret ret = { 0 };
+    MvRpcClient *rpc;
 
     if (!mv_client_check_arg(ret_info != NULL, "mv_storage_volume_get_info", "ret_info",
                              error) ||
-        !volume_call(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_INFO, flags,
-                     "mv_storage_volume_get_info", &ret, error))
+        !(rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_INFO, flags, 0,
+                               "mv_storage_volume_get_info", &args.vol, error)) ||
+        !mv_remote_storage_vol_get_info(rpc, &args, &ret, error))
         return false;
     ret_info->type = (MvStorageVolumeType)ret.type;
     ret_info->capacity = ret.capacity;
@@ -292,10 +300,13 @@ mv_storage_volume_get_info(MvStorageVolume *vol, unsigned int flags,
 char *
 mv_storage_volume_get_xml(MvStorageVolume *vol, unsigned int flags, GError **error)
 {
+    mv_remote_storage_vol_get_xml_desc_args args = { .flags = flags };
     mv_remote_storage_vol_get_xml_desc_ret ret = { 0 };
+    MvRpcClient *rpc;
 
-    if (!volume_call_flags(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, flags,
-                           "mv_storage_volume_get_xml", &ret, error))
+    if (!(rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_XML_DESC, flags, 0,
+                               "mv_storage_volume_get_xml", &args.vol, error)) ||
+        !mv_remote_storage_vol_get_xml_desc(rpc, &args, &ret, error))
         return NULL;
     return ret.xml;
 }
@@ -303,10 +314,13 @@ mv_storage_volume_get_xml(MvStorageVolume *vol, unsigned int flags, GError **err
 char *
 mv_storage_volume_get_path(MvStorageVolume *vol, unsigned int flags, GError **error)
 {
+    mv_remote_storage_vol_get_path_args args;
     mv_remote_storage_vol_get_path_ret ret = { 0 };
+    MvRpcClient *rpc;
 
-    if (!volume_call(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_PATH, flags,
-                     "mv_storage_volume_get_path", &ret, error))
+    if (!(rpc = volume_prepare(vol, MV_REMOTE_PROC_STORAGE_VOL_GET_PATH, flags, 0,
+                               "mv_storage_volume_get_path", &args.vol, error)) ||
+        !mv_remote_storage_vol_get_path(rpc, &args, &ret, error))
         return NULL;
     return ret.name;
 }
