@@ -63,7 +63,7 @@ def run_planted(tmp, **env):
                           env=full_env, stdin=subprocess.DEVNULL, timeout=60)
 
 
-def run_results(tmp, stdout, result, allow, ci):
+def run_results(tmp, stdout, result, allow, ci, more_allow=None):
     log = os.path.join(tmp, "testlog.json")
     with open(log, "w") as f:
         f.write(json.dumps({"name": "modvirt:integration / planted", "result": result,
@@ -73,8 +73,13 @@ def run_results(tmp, stdout, result, allow, ci):
     allow_path = os.path.join(tmp, "allowed-skips.txt")
     with open(allow_path, "w") as f:
         f.write(allow)
-    return subprocess.run([sys.executable, RESULTS, log, allow_path, "1" if ci else "0"],
-                          capture_output=True, text=True, timeout=60)
+    extra = []
+    if more_allow is not None:       # a second allow-list (the sanitized pass)
+        extra.append(os.path.join(tmp, "allowed-skips-more.txt"))
+        with open(extra[0], "w") as f:
+            f.write(more_allow)
+    return subprocess.run([sys.executable, RESULTS, log, allow_path, "1" if ci else "0"]
+                          + extra, capture_output=True, text=True, timeout=60)
 
 
 class TapOutput(unittest.TestCase):
@@ -150,6 +155,16 @@ class SkipPolicy(unittest.TestCase):
                  "planted:Skipped.*  the class is skipped on purpose\n")
         r = run_results(self.tmp, self.stdout, "OK", allow, ci=True)
         self.assertEqual(r.stdout.split(), ["2", "0", "2"], r.stderr)
+
+    def test_ci_second_allow_list(self):
+        r = run_results(self.tmp, self.stdout, "OK", "planted:Skipped.*  on purpose\n",
+                        ci=True, more_allow="planted:Planted.test_b_skips  this pass only\n")
+        self.assertEqual(r.stdout.split(), ["2", "0", "2"], r.stderr)
+        r = run_results(self.tmp, self.stdout, "OK", "planted:Skipped.*  on purpose\n",
+                        ci=True, more_allow="planted:Planted.test_b_skips\n")
+        self.assertEqual(r.stdout.split(), ["2", "2", "2"], r.stderr)
+        self.assertIn("allowed-skips-more.txt:1: 'planted:Planted.test_b_skips' has no reason",
+                      r.stderr)
 
     def test_ci_allow_entry_needs_reason(self):
         r = run_results(self.tmp, self.stdout, "OK", "planted:*\n", ci=True)
