@@ -132,8 +132,9 @@ def socket_accepts(path):
 # ---------------------------------------------------------------------------
 
 SANITIZED = os.environ.get("MV_TEST_SANITIZER", "none") != "none"
+# UBSan: "FILE:LINE:COL: runtime error: ..." (or "<unknown>: runtime error: ...")
 SANITIZER_REPORT = re.compile(r"ERROR: AddressSanitizer|LeakSanitizer|"
-                              r"ERROR: UndefinedBehaviorSanitizer|:\d+:\d+: runtime error: ")
+                              r"ERROR: UndefinedBehaviorSanitizer|^\S+: runtime error: ", re.M)
 
 
 class SanitizerReport(AssertionError):
