@@ -159,6 +159,7 @@ decode_frame(const guint8 *frame, gsize len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
     return 0;
 }
 

@@ -78,6 +78,31 @@ def rpc_seeds():
     return seeds
 
 
+def rpc_client_seeds():
+    """Two bytes naming the procedure of the harness's call (its serial is 0),
+    then what the daemon sends."""
+    g = lambda name: hex_load(os.path.join(ROOT, 'tests/protocol/golden', name + '.hex'))
+    p16 = lambda n: struct.pack('>H', n)
+    lifecycle = frame(REMOTE, 318, MESSAGE, OK, g('318-DOMAIN_EVENT_CALLBACK_LIFECYCLE-msg'), 0)
+    return {
+        'get-type-reply': p16(3) + frame(REMOTE, 3, REPLY, OK, g('003-CONNECT_GET_TYPE-ret'), 0),
+        'events-then-reply': p16(3) + lifecycle
+        + frame(REMOTE, 315, MESSAGE, OK, g('315-NETWORK_EVENT_LIFECYCLE-msg'), 0)
+        + frame(KEEPALIVE, 1, MESSAGE, OK, b'', 0)
+        + frame(REMOTE, 3, REPLY, OK, g('003-CONNECT_GET_TYPE-ret'), 0),
+        'stats-reply': p16(344) + frame(REMOTE, 344, REPLY, OK,
+                                        g('344-CONNECT_GET_ALL_DOMAIN_STATS-ret-alltypes'), 0),
+        'error-reply': p16(23) + frame(REMOTE, 23, REPLY, ERROR,
+                                       g('023-DOMAIN_LOOKUP_BY_NAME-error'), 0),
+        'stream-then-error': p16(201) + frame(REMOTE, 201, REPLY, OK, b'', 0)
+        + frame(REMOTE, 201, STREAM, CONTINUE, b'login: ', 0)
+        + frame(REMOTE, 201, STREAM, ERROR, g('234-DOMAIN_DESTROY_FLAGS-error'), 0),
+        'no-reply': p16(3) + lifecycle,
+        'reply-unknown-serial': p16(3) + frame(REMOTE, 3, REPLY, OK,
+                                               g('003-CONNECT_GET_TYPE-ret'), 9),
+    }
+
+
 def domainxml_seeds():
     seeds = {}
     pats = ['tests/domainxml/domainxml2xml/*.xml', 'tests/domainxml/device/*.xml',
@@ -191,6 +216,7 @@ def write(target, seeds):
 
 def main():
     write('rpc', rpc_seeds())
+    write('rpc-client', rpc_client_seeds())
     write('domainxml', domainxml_seeds())
     write('uri', uri_seeds())
     write('qmp', qmp_seeds())
