@@ -4,7 +4,7 @@
  * The input's first byte picks a mode (its value modulo 8; the seeds use the
  * digits '0'..'7'), the rest is what QEMU says. Modes 0-5: a real monitor
  * opened on one end of a socketpair (greeting and qmp_capabilities answered
- * by the harness); then the rest of the input arrives, the write side closes,
+ * by a harness thread); then the rest of the input arrives, the write side closes,
  * and qemud sends one command (0 query-status, 1 query-chardev, 2 an HMP
  * command, 3 cont, 4 balloon, 5 query-machines): replies with id 2 answer it,
  * everything else is events, junk or unknown replies. The events are delivered
@@ -25,10 +25,10 @@
  * stay far below this anyway. */
 #define FUZZ_MAX_INPUT (64 * 1024)
 
-static const char handshake[] =
+static const char greeting[] =
     "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}}, "
-    "\"capabilities\": [\"oob\"]}}\r\n"
-    "{\"return\": {}, \"id\": 1}\r\n";
+    "\"capabilities\": [\"oob\"]}}\r\n";
+static const char capabilities_reply[] = "{\"return\": {}, \"id\": 1}\r\n";
 
 static G_NORETURN void
 finding(const char *what, const GError *err)
@@ -51,6 +51,21 @@ write_all(int fd, const void *data, size_t len)
         p += n;
         len -= (size_t)n;
     }
+}
+
+/* QEMU's side of the handshake: the greeting, then the reply to
+ * qmp_capabilities once that command has arrived. */
+static gpointer
+fake_qemu_handshake(gpointer data)
+{
+    int fd = GPOINTER_TO_INT(data);
+    char c;
+
+    write_all(fd, greeting, strlen(greeting));
+    while (read(fd, &c, 1) == 1 && c != '\n')
+        ;
+    write_all(fd, capabilities_reply, strlen(capabilities_reply));
+    return NULL;
 }
 
 /* Reads an event as qemud's on_monitor_event() does. */
@@ -117,13 +132,16 @@ fuzz_monitor(unsigned int mode, const uint8_t *data, size_t size)
     g_autoptr(GMainContext) ctx = g_main_context_new();
     g_autoptr(GError) err = NULL;
     MvQemuMonitor *mon;
+    GThread *qemu;
     guint events = 0;
     int sv[2];
 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
         finding("socketpair failed", NULL);
-    write_all(sv[1], handshake, strlen(handshake));
-    if (!(mon = mv_qemu_monitor_open_fd(sv[0], ctx, &cb, &events, 5000, &err)))
+    qemu = g_thread_new("fake-qemu", fake_qemu_handshake, GINT_TO_POINTER(sv[1]));
+    mon = mv_qemu_monitor_open_fd(sv[0], ctx, &cb, &events, 5000, &err);
+    g_thread_join(qemu);
+    if (!mon)
         finding("the monitor does not open on a good handshake", err);
     write_all(sv[1], data, size);
     shutdown(sv[1], SHUT_WR);
