@@ -107,7 +107,7 @@ if [ $# -ne 2 ] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
     usage >&2
     exit 2
 fi
-if ! targets | grep -qx -- "$1"; then
+if ! grep -qx -- "$1" <<<"$(targets)"; then
     echo "fuzz.sh: unknown target '$1' (targets: $(targets | tr '\n' ' '))" >&2
     exit 2
 fi

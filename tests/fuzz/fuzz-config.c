@@ -58,7 +58,7 @@ read_with(const MvDaemonDescriptor *desc)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    mv_fuzz_abort_on_criticals();
     if ((memfd = memfd_create("fuzz-config", MFD_CLOEXEC)) < 0)
         finding("memfd_create failed");
     config_path = g_strdup_printf("/proc/self/fd/%d", memfd);

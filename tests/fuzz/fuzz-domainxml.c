@@ -63,7 +63,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     /* Compiles and caches the schemas before the first input. */
     mv_domain_def_free(mv_domain_def_parse_string("<domain/>", 0, NULL));
     mv_domain_device_def_free(mv_domain_device_def_parse_string("<disk/>", 0, NULL));
-    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    mv_fuzz_abort_on_criticals();
     return 0;
 }
 

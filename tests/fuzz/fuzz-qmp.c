@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
+#include "qemu-json.h"
 #include "qemu-monitor.h"
 #include "qemu-probe-priv.h"
 
@@ -78,9 +79,9 @@ on_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 timestam
     if (!name || !data)
         finding("an event without a name or data", NULL);
     (*count)++;
-    (void)json_object_get_boolean_member_with_default(data, "guest", FALSE);
-    (void)json_object_get_string_member_with_default(data, "reason", "");
-    (void)json_object_get_string_member_with_default(data, "device", NULL);
+    (void)mv_qemu_json_get_bool(data, "guest", false);
+    (void)mv_qemu_json_get_string(data, "reason", "");
+    (void)mv_qemu_json_get_string(data, "device", NULL);
 }
 
 static void
@@ -181,7 +182,7 @@ fuzz_probe(const uint8_t *data, size_t size)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    mv_fuzz_abort_on_criticals();
     return 0;
 }
 

@@ -120,7 +120,7 @@ write_all(int fd, const void *data, size_t len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    mv_fuzz_abort_on_criticals();
     return 0;
 }
 

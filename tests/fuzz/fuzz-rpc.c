@@ -158,7 +158,7 @@ decode_frame(const guint8 *frame, gsize len)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    mv_fuzz_abort_on_criticals();
     return 0;
 }
 

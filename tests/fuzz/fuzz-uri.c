@@ -20,7 +20,7 @@ finding(const char *what, const char *text)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    g_log_set_always_fatal(G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
+    mv_fuzz_abort_on_criticals();
     return 0;
 }
 

@@ -27,7 +27,7 @@ before=$(find "$work/corpus" -type f | wc -l)
 
 # GLib criticals are findings; leaks are reported by libFuzzer itself.
 export G_DEBUG=fatal-criticals
-export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1:handle_sigtrap=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 touch "$work/stamp"
 start=$(date +%s)
@@ -38,6 +38,8 @@ rc=$?
 elapsed=$(( $(date +%s) - start ))
 after=$(find "$work/corpus" -type f | wc -l)
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n1)
+# A run that crashed prints no final stats: its last progress line counts.
+[ -n "$execs" ] || execs=$(sed -n 's/^#\([0-9][0-9]*\)[[:space:]].*/\1/p' "$work/log" | tail -n1)
 found=$(find "$crashes" -maxdepth 1 -name "$target-*" -newer "$work/stamp" | wc -l)
 if [ "$rc" -ne 0 ]; then
     # Whatever the report said, show it (the artifact path is in it).
