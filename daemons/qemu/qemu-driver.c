@@ -119,7 +119,7 @@ mv_qemu_driver_start(MvDaemon *daemon, GError **error)
 
 
     driver->domains = mv_driver_list_new(&mv_qemu_domain_class, driver);
-    driver->events = mv_qemu_events_new();
+    driver->events = mv_domain_events_new();
     driver->ctx = g_main_context_new();
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->thread = g_thread_new("qemu-events", driver_thread, driver);

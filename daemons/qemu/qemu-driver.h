@@ -8,7 +8,7 @@
 #include "daemon/daemon.h"
 #include "driver/store.h"
 #include "qemu-domain.h"
-#include "qemu-events.h"
+#include "daemon/domain-events.h"
 #include "qemu-probe.h"
 #include "daemon/driver-call.h"
 

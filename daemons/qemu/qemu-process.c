@@ -40,7 +40,7 @@ mv_qemu_process_emit(MvQemuDriver *driver, MvQemuDomain *dom, int event, int det
     id = dom->id;
     g_mutex_unlock(&dom->lock);
     ev = (MvEventDomain){ .name = dom->name, .uuid = dom->uuid, .id = id };
-    mv_qemu_events_lifecycle(driver->events, &ev, event, detail);
+    mv_domain_events_lifecycle(driver->events, &ev, event, detail);
 }
 
 /* Removes the QMP socket <state>/<uuid>.qmp and QEMU's pidfile <state>/<uuid>.pid
@@ -256,7 +256,7 @@ handle_guest_shutdown(MvQemuDriver *driver, MvQemuDomain *dom)
             mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
             mv_qemu_persist_update_status(driver, dom);
             g_mutex_unlock(&dom->lock);
-            mv_qemu_events_reboot(driver->events, &ev);
+            mv_domain_events_reboot(driver->events, &ev);
             mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
         } else {
             mv_log_warning("domain '%s': reboot failed: %s", dom->name, err->message);
@@ -375,7 +375,7 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
         g_mutex_unlock(&dom->lock);
         if (guest && !ours) {
             MvEventDomain ev = { dom->name, dom->uuid, dom->id };
-            mv_qemu_events_reboot(driver->events, &ev);
+            mv_domain_events_reboot(driver->events, &ev);
         }
     } else if (g_str_equal(name, "DEVICE_DELETED")) {
         const char *device = mv_qemu_json_get_string(data, "device", NULL);

@@ -241,6 +241,11 @@ class FirmwareGuests(unittest.TestCase):
         self.assertEqual(field(info, "State"), "running")
         self.assertIn("tr1", names(self.ok("list", "--all", "--name")))
         self.assertFalse(os.path.exists(os.path.join(self.d.root, "etc", "qemu", "tr1.xml")))
+        # a transient domain has no definition to remove: refused, and it keeps running
+        res = virsh(self.uri, "undefine", "tr1")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("cannot undefine transient domain 'tr1'", res.stderr)
+        self.assertEqual(field(self.ok("dominfo", "tr1").stdout, "State"), "running")
         self.ok("destroy", "tr1")
         self.assertNotIn("tr1", names(self.ok("list", "--all", "--name")))
         res = virsh(self.uri, "dominfo", "tr1")

@@ -19,9 +19,6 @@ ALLOWED = {
     # the wiring: fills the REMOTE handler table from the vtables
     # (mv_remote_drivers_fill, MV_REMOTE_PROC_LAST)
     'daemons/qemu/main.c': {'remote-dispatch.h'},
-    # event delivery still encodes its XDR messages by hand; it moves onto
-    # common/driver's event registry (issue 9 item 1), then this entry goes
-    'daemons/qemu/qemu-events.c': {'remote-protocol.h', 'rpc/server.h'},
 }
 
 

@@ -1,6 +1,6 @@
-/* Domain event delivery, see qemu-events.h. */
-#define MV_LOG_CATEGORY "qemu"
-#include "qemu-events.h"
+/* Domain event delivery, see domain-events.h. */
+#define MV_LOG_CATEGORY "events"
+#include "daemon/domain-events.h"
 
 #include <string.h>
 
@@ -21,7 +21,7 @@ client_unref(gpointer client)
 }
 
 MvDriverEvents *
-mv_qemu_events_new(void)
+mv_domain_events_new(void)
 {
     return mv_driver_events_new(client_ref, client_unref);
 }
@@ -82,7 +82,7 @@ deliver_lifecycle(gpointer client, int callback_id, gpointer data)
 }
 
 void
-mv_qemu_events_lifecycle(MvDriverEvents *events, const MvEventDomain *dom, int event,
+mv_domain_events_lifecycle(MvDriverEvents *events, const MvEventDomain *dom, int event,
                          int detail)
 {
     LifecycleData ld = { dom, event, detail };
@@ -105,7 +105,7 @@ deliver_reboot(gpointer client, int callback_id, gpointer data)
 }
 
 void
-mv_qemu_events_reboot(MvDriverEvents *events, const MvEventDomain *dom)
+mv_domain_events_reboot(MvDriverEvents *events, const MvEventDomain *dom)
 {
     mv_driver_events_emit(events, MV_DRIVER_EVENT_DOMAIN, MV_DOMAIN_EVENT_ID_REBOOT, dom->uuid,
                           deliver_reboot, (gpointer)dom);

@@ -1,6 +1,8 @@
-/* Domain events: encoding and sending them to the clients registered in the
- * driver frame's registry (common/driver/events.h, family
- * MV_DRIVER_EVENT_DOMAIN).
+/* Domain events for every hypervisor daemon (qemud now; lxcd and xend later):
+ * encoding and sending them to the clients registered in the driver frame's
+ * registry (common/driver/events.h, family MV_DRIVER_EVENT_DOMAIN). The wire
+ * encoding lives here, beside the other connection-level code, so a daemon's
+ * own files never see XDR or rpc/.
  *
  * Both registration styles stock clients use are served: the callback style
  * (CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY, events carry a callback id,
@@ -11,7 +13,6 @@
 #include <glib.h>
 #include <stdbool.h>
 
-#include "daemon/driver-call.h"
 #include "driver/events.h"
 
 G_BEGIN_DECLS
@@ -58,14 +59,14 @@ typedef struct {
     int id;
 } MvEventDomain;
 
-/** mv_qemu_events_new: a registry whose clients are MvServerClients. */
-MvDriverEvents *mv_qemu_events_new(void);
+/** mv_domain_events_new: a registry whose clients are MvServerClients. */
+MvDriverEvents *mv_domain_events_new(void);
 
-/** mv_qemu_events_lifecycle: sends a lifecycle event to every interested client. */
-void mv_qemu_events_lifecycle(MvDriverEvents *events, const MvEventDomain *dom, int event,
+/** mv_domain_events_lifecycle: sends a lifecycle event to every interested client. */
+void mv_domain_events_lifecycle(MvDriverEvents *events, const MvEventDomain *dom, int event,
                               int detail);
 
-/** mv_qemu_events_reboot: sends a reboot event. */
-void mv_qemu_events_reboot(MvDriverEvents *events, const MvEventDomain *dom);
+/** mv_domain_events_reboot: sends a reboot event. */
+void mv_domain_events_reboot(MvDriverEvents *events, const MvEventDomain *dom);
 
 G_END_DECLS
