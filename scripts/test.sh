@@ -86,6 +86,21 @@ read -r passed failed skipped < <(/usr/bin/python3 "$SRC/scripts/test-results.py
     "$LOG" "$ALLOWED_SKIPS" "$CI_MODE"
 ) || die "cannot parse $LOG"
 
+# The libFuzzer targets, 20 s each in a clang build (scripts/fuzz.sh --ci): only
+# in a full run (no meson test arguments); MV_SKIP_FUZZ=1 leaves them out.
+if [ "${MV_SKIP_FUZZ:-0}" != "1" ] && [ "$#" -eq 0 ]; then
+    echo "== fuzzing (scripts/fuzz.sh --ci)"
+    # Its own "N passed, N failed" is counted here, not printed: the summary stays the
+    # only such line.
+    "$SRC/scripts/fuzz.sh" --ci "${MV_FUZZ_SECONDS:-20}" 2>&1 | tee "$BUILD/fuzz.log" \
+        | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+    read -r fuzz_passed fuzz_failed < <(tail -n 1 "$BUILD/fuzz.log" \
+        | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+    echo "== fuzzing: ${fuzz_passed:-0} target(s) passed, ${fuzz_failed:-1} failed"
+    passed=$((passed + ${fuzz_passed:-0}))
+    failed=$((failed + ${fuzz_failed:-1}))
+fi
+
 echo "$skipped skipped"
 summary "$passed" "$failed"
 if [ "$failed" -ne 0 ] || [ "$passed" -eq 0 ]; then
