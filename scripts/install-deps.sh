@@ -22,6 +22,7 @@ RUN_PKGS=(
 TEST_PKGS=(
     python3 libvirt-clients python3-libvirt libxml2-utils busybox-static
     gnutls-bin systemd valgrind
+    clang libfuzzer-14-dev
 )
 ALL_PKGS=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 

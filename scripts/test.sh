@@ -9,6 +9,7 @@
 #   MV_BUILD_DIR=dir scripts/test.sh        another build directory for the normal pass
 #   MV_ASAN_BUILD_DIR=dir                   ... for the sanitized pass
 #   MV_SKIP_DEPS=1 scripts/test.sh          do not run scripts/install-deps.sh
+#   MV_SKIP_FUZZ=1 scripts/test.sh          no libFuzzer run (scripts/fuzz.sh --ci)
 #
 # Skips are listed per test and per case ("skipped: TEST[:CASE] -- reason"):
 # the tests speak TAP, so a case that skips shows even when its test passes.
@@ -21,7 +22,7 @@
 # every test of a sanitized build; any report fails the test (docs/testing.md).
 #
 # The last line printed is always "N passed, N failed" (with MV_SANITIZE=both:
-# the sum of both passes).  Exit status is 0 only when every pass ran something
+# the sum of both passes, plus the fuzz targets).  Exit status is 0 only when every pass ran something
 # and nothing failed (outside CI, skips do not count as failures).
 set -uo pipefail
 
@@ -122,12 +123,14 @@ run_pass() {
 TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0 EMPTY_PASS=0
 for pass in "${PASSES[@]}"; do
     if [ "$pass" = normal ]; then
-        run_pass normal "${MV_BUILD_DIR:-build-test}" "${MV_TEST_TIMEOUT_MULTIPLIER:-2}" \
-            none "" "$@"
+        build=${MV_BUILD_DIR:-build-test}
+        run_pass normal "$build" "${MV_TEST_TIMEOUT_MULTIPLIER:-2}" none "" "$@"
     else
-        run_pass sanitized "${MV_ASAN_BUILD_DIR:-build-asan}" \
-            "${MV_SANITIZE_TIMEOUT_MULTIPLIER:-3}" "$SANITIZER" "$ALLOWED_SKIPS_SANITIZE" "$@"
+        build=${MV_ASAN_BUILD_DIR:-build-asan}
+        run_pass sanitized "$build" "${MV_SANITIZE_TIMEOUT_MULTIPLIER:-3}" "$SANITIZER" \
+            "$ALLOWED_SKIPS_SANITIZE" "$@"
     fi
+    LAST_BUILD=$build
     if [ "${#PASSES[@]}" -gt 1 ]; then
         echo "== $pass pass: $PASS_PASSED passed, $PASS_FAILED failed, $PASS_SKIPPED skipped"
     fi
@@ -136,6 +139,22 @@ for pass in "${PASSES[@]}"; do
     TOTAL_FAILED=$(( TOTAL_FAILED + PASS_FAILED ))
     TOTAL_SKIPPED=$(( TOTAL_SKIPPED + PASS_SKIPPED ))
 done
+
+# The libFuzzer targets, 20 s each in a clang build (scripts/fuzz.sh --ci): once, only
+# in a full run (no meson test arguments); MV_SKIP_FUZZ=1 leaves them out.
+if [ "${MV_SKIP_FUZZ:-0}" != "1" ] && [ "$#" -eq 0 ]; then
+    echo "== fuzzing (scripts/fuzz.sh --ci)"
+    mkdir -p "$LAST_BUILD"
+    # Its own "N passed, N failed" is counted here, not printed: the summary stays the
+    # only such line.
+    "$SRC/scripts/fuzz.sh" --ci "${MV_FUZZ_SECONDS:-20}" 2>&1 | tee "$LAST_BUILD/fuzz.log" \
+        | grep -v -E '^[0-9]+ passed, [0-9]+ failed$'
+    read -r fuzz_passed fuzz_failed < <(tail -n 1 "$LAST_BUILD/fuzz.log" \
+        | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p')
+    echo "== fuzzing: ${fuzz_passed:-0} target(s) passed, ${fuzz_failed:-1} failed"
+    TOTAL_PASSED=$(( TOTAL_PASSED + ${fuzz_passed:-0} ))
+    TOTAL_FAILED=$(( TOTAL_FAILED + ${fuzz_failed:-1} ))
+fi
 
 echo "$TOTAL_SKIPPED skipped"
 summary "$TOTAL_PASSED" "$TOTAL_FAILED"

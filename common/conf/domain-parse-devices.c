@@ -284,6 +284,11 @@ mv_domain_controller_def_parse_node(const xmlNode *node, unsigned int flags, GEr
     if (!mv_domain_parse_address(node, &ctrl->address, error))
         return NULL;
     if (g_strcmp0(ctrl->model, "pcie-root") == 0 || g_strcmp0(ctrl->model, "pci-root") == 0) {
+        /* The root bus is index 0, also when not written: a later free index would
+         * be formatted and then refused (another controller with index 0 is then a
+         * duplicate). */
+        if (ctrl->index < 0)
+            ctrl->index = 0;
         if (ctrl->index > 0)
             return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
                                    "the '%s' controller must have index 0", ctrl->model),

@@ -3,6 +3,7 @@
 #define MV_LOG_CATEGORY "qemu.monitor"
 
 #include "qemu-monitor.h"
+#include "qemu-json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -184,10 +185,13 @@ mon_handle_event(MvQemuMonitor *mon, JsonObject *obj)
         ev->data = json_object_new();
     if (ts && JSON_NODE_HOLDS_OBJECT(ts)) {
         JsonObject *t = json_node_get_object(ts);
+        gint64 sec = mv_qemu_json_get_int(t, "seconds", 0);
+        gint64 usec = mv_qemu_json_get_int(t, "microseconds", 0);
 
-        ev->timestamp_us = json_object_get_int_member_with_default(t, "seconds", 0) *
-                               G_USEC_PER_SEC +
-                           json_object_get_int_member_with_default(t, "microseconds", 0);
+        /* QEMU's numbers, so anything: out of range means no timestamp. */
+        if (sec >= 0 && sec <= G_MAXINT64 / G_USEC_PER_SEC - 1 && usec >= 0 &&
+            usec < G_USEC_PER_SEC)
+            ev->timestamp_us = sec * G_USEC_PER_SEC + usec;
     }
     mv_log_debug("QEMU monitor: event %s", ev->name);
 
@@ -223,8 +227,7 @@ mon_handle_reply(MvQemuMonitor *mon, JsonObject *obj, const char *line)
         const char *desc = NULL;
 
         if (err && JSON_NODE_HOLDS_OBJECT(err))
-            desc = json_object_get_string_member_with_default(json_node_get_object(err),
-                                                               "desc", NULL);
+            desc = mv_qemu_json_get_string(json_node_get_object(err), "desc", NULL);
         mv_error_set(&p->error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
                      "internal error: unable to execute QEMU command '%s': %s", p->cmd,
                      desc ? desc : "unknown error");
@@ -864,11 +867,10 @@ mv_qemu_monitor_query_status(MvQemuMonitor *mon, char **ret_status, bool *ret_ru
     if (!reply)
         return false;
     if (!JSON_NODE_HOLDS_OBJECT(reply) ||
-        !(status = json_object_get_string_member_with_default(
-              obj = json_node_get_object(reply), "status", NULL)))
+        !(status = mv_qemu_json_get_string(obj = json_node_get_object(reply), "status", NULL)))
         return mon_bad_reply("query-status", error);
     if (ret_running)
-        *ret_running = json_object_get_boolean_member_with_default(obj, "running", FALSE);
+        *ret_running = mv_qemu_json_get_bool(obj, "running", false);
     if (ret_status)
         *ret_status = g_strdup(status);
     return true;
@@ -893,11 +895,10 @@ mv_qemu_monitor_query_chardev_pty(MvQemuMonitor *mon, const char *chardev_id,
 
         if (!JSON_NODE_HOLDS_OBJECT(n))
             continue;
-        label = json_object_get_string_member_with_default(json_node_get_object(n), "label", NULL);
+        label = mv_qemu_json_get_string(json_node_get_object(n), "label", NULL);
         if (g_strcmp0(label, chardev_id) != 0)
             continue;
-        filename = json_object_get_string_member_with_default(json_node_get_object(n),
-                                                              "filename", NULL);
+        filename = mv_qemu_json_get_string(json_node_get_object(n), "filename", NULL);
         if (!filename || !g_str_has_prefix(filename, "pty:"))
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
                                 "internal error: chardev '%s' is not a pty (%s)", chardev_id,

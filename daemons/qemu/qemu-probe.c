@@ -4,6 +4,7 @@
 
 #include "qemu-probe.h"
 #include "qemu-probe-priv.h"
+#include "qemu-json.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -193,14 +194,13 @@ mv_qemu_probe_parse_qmp_machines(const char *text, const char *id, MvQemuMachine
             continue;
         obj = json_node_get_object(root);
         if (!json_object_has_member(obj, "id") ||
-            g_strcmp0(json_object_get_string_member_with_default(obj, "id", ""), id) != 0)
+            g_strcmp0(mv_qemu_json_get_string(obj, "id", ""), id) != 0)
             continue;
         if (json_object_has_member(obj, "error")) {
-            JsonObject *err = json_object_get_object_member(obj, "error");
+            JsonObject *err = mv_qemu_json_get_object(obj, "error");
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
                                 "QMP query-machines failed: %s",
-                                err ? json_object_get_string_member_with_default(err, "desc", "?")
-                                    : "?");
+                                mv_qemu_json_get_string(err, "desc", "?"));
         }
         if (!json_object_has_member(obj, "return") ||
             !JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "return")))
@@ -216,9 +216,9 @@ mv_qemu_probe_parse_qmp_machines(const char *text, const char *id, MvQemuMachine
             if (!JSON_NODE_HOLDS_OBJECT(node))
                 continue;
             m = json_node_get_object(node);
-            name = json_object_get_string_member_with_default(m, "name", NULL);
-            alias = json_object_get_string_member_with_default(m, "alias", NULL);
-            max = json_object_get_int_member_with_default(m, "cpu-max", 0);
+            name = mv_qemu_json_get_string(m, "name", NULL);
+            alias = mv_qemu_json_get_string(m, "alias", NULL);
+            max = mv_qemu_json_get_int(m, "cpu-max", 0);
             if (max <= 0 || max > G_MAXINT)
                 continue;
             if ((found = probe_find(machines, n, name)))

@@ -7,6 +7,7 @@
  * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
+#include "qemu-json.h"
 
 #include <errno.h>
 #include <glib-unix.h>
@@ -353,8 +354,8 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
     MvQemuDriver *driver = dom->driver;
 
     if (g_str_equal(name, "SHUTDOWN")) {
-        bool guest = json_object_get_boolean_member_with_default(data, "guest", FALSE);
-        const char *why = json_object_get_string_member_with_default(data, "reason", "");
+        bool guest = mv_qemu_json_get_bool(data, "guest", false);
+        const char *why = mv_qemu_json_get_string(data, "reason", "");
         mv_log_debug("domain '%s': QEMU SHUTDOWN guest=%d reason=%s", dom->name, guest, why);
         if (!guest)
             return;     /* we asked QEMU to stop: the stop job reports it */
@@ -365,7 +366,7 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
         mv_qemu_process_emit(driver, dom, MV_EVENT_SHUTDOWN, MV_EVENT_SHUTDOWN_GUEST);
         queue_action(driver, dom, ACTION_GUEST_SHUTDOWN);
     } else if (g_str_equal(name, "RESET")) {
-        bool guest = json_object_get_boolean_member_with_default(data, "guest", FALSE);
+        bool guest = mv_qemu_json_get_bool(data, "guest", false);
         bool ours;
 
         /* The firmware resets once more right after our own reboot reset: one event. */
@@ -377,7 +378,7 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
             mv_domain_events_reboot(driver->events, &ev);
         }
     } else if (g_str_equal(name, "DEVICE_DELETED")) {
-        const char *device = json_object_get_string_member_with_default(data, "device", NULL);
+        const char *device = mv_qemu_json_get_string(data, "device", NULL);
         if (device) {
             g_mutex_lock(&dom->lock);
             if (!dom->unplugged)
