@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Counts the results of a meson test run for scripts/test.sh.
 
-    test-results.py TESTLOG.json ALLOWED_SKIPS.txt CI(0|1)
+    test-results.py TESTLOG.json ALLOWED_SKIPS.txt CI(0|1) [MORE_ALLOWED_SKIPS.txt...]
 
 Reads meson's testlog.json (one JSON object per test).  A test is passed
 (OK, EXPECTEDFAIL), failed (FAIL, TIMEOUT, ERROR, UNEXPECTEDPASS, anything
@@ -14,29 +14,32 @@ reason" lines (expected failures: known gaps) are listed, not counted.
 With CI=1 each skip that ALLOWED_SKIPS.txt does not list is a failure.  That
 file has one "ID-PATTERN reason" per line (fnmatch pattern over TEST or
 TEST:CASE; '#' starts a comment line); an entry without a reason is a failure.
+Further allow-lists after CI are read the same way (the sanitized pass adds
+tests/allowed-skips-sanitize.txt: skips allowed in that pass only).
 """
 import fnmatch, json, re, sys
 
-log_path, allow_path, ci = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+log_path, allow_paths, ci = sys.argv[1], [sys.argv[2]] + sys.argv[4:], sys.argv[3] == "1"
 TAP_SKIP = re.compile(r"^ok\s+\d+\s*-?\s*(.*?)\s*#\s*skip\b\s*(.*)$", re.I)
 TAP_TODO = re.compile(r"^not ok\s+\d+\s*-?\s*(.*?)\s*#\s*todo\b\s*(.*)$", re.I)
 PLAN_SKIP = re.compile(r"^1\.\.0\s*#\s*skip\b\s*(.*)$", re.I)
 
 allowed = []              # (pattern, reason)
 bad_allow = []
-try:
-    with open(allow_path) as f:
-        for n, line in enumerate(f, 1):
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            parts = line.split(None, 1)
-            if len(parts) < 2:
-                bad_allow.append("%s:%d: '%s' has no reason" % (allow_path, n, line))
-                continue
-            allowed.append((parts[0], parts[1]))
-except FileNotFoundError:
-    pass
+for allow_path in allow_paths:
+    try:
+        with open(allow_path) as f:
+            for n, line in enumerate(f, 1):
+                line = line.strip()
+                if not line or line.startswith("#"):
+                    continue
+                parts = line.split(None, 1)
+                if len(parts) < 2:
+                    bad_allow.append("%s:%d: '%s' has no reason" % (allow_path, n, line))
+                    continue
+                allowed.append((parts[0], parts[1]))
+    except FileNotFoundError:
+        pass
 
 passed = failed = 0
 failed_names, skips, gaps = [], [], []      # skips, gaps: (id, reason)

@@ -195,13 +195,12 @@ run_verb(MvCli *cli, int argc, char **argv)
     return verb->run(cli, nargs, argv + 1);
 }
 
-int
-main(int argc, char **argv)
+/* The global options, then the verb; main() frees what this leaves in @cli. */
+static int
+cli_run(MvCli *cli, int argc, char **argv)
 {
-    MvCli cli = { 0 };
-    int i, status;
+    int i;
 
-    setlocale(LC_ALL, "");
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
 
@@ -214,11 +213,11 @@ main(int argc, char **argv)
             printf(PROGRAM " %lu.%lu.%lu\n", v / 1000000, v / 1000 % 1000, v % 1000);
             return MV_CLI_OK;
         } else if ((g_str_equal(a, "-c") || g_str_equal(a, "--connect")) && i + 1 < argc) {
-            g_free(cli.uri);
-            cli.uri = g_strdup(argv[++i]);
+            g_free(cli->uri);
+            cli->uri = g_strdup(argv[++i]);
         } else if (g_str_has_prefix(a, "--connect=")) {
-            g_free(cli.uri);
-            cli.uri = g_strdup(a + strlen("--connect="));
+            g_free(cli->uri);
+            cli->uri = g_strdup(a + strlen("--connect="));
         } else {
             return mv_cli_usage(NULL, "unknown option '%s'", a);
         }
@@ -227,9 +226,20 @@ main(int argc, char **argv)
         mv_cli_print_help(stderr);
         return MV_CLI_USAGE;
     }
-    if (!(cli.verb = mv_cli_verb_find(argv[i])))
+    if (!(cli->verb = mv_cli_verb_find(argv[i])))
         return mv_cli_usage(NULL, "unknown verb '%s'", argv[i]);
-    status = run_verb(&cli, argc - i, argv + i);
+    return run_verb(cli, argc - i, argv + i);
+}
+
+int
+main(int argc, char **argv)
+{
+    MvCli cli = { 0 };
+    int status;
+
+    setlocale(LC_ALL, "");
+    /* every return of cli_run (usage errors too) ends here: nothing is left allocated */
+    status = cli_run(&cli, argc, argv);
     mv_connect_unref(cli.conn);
     g_free(cli.uri);
     g_free(cli.subject);

@@ -74,7 +74,9 @@ typedef void (*MvServerStreamFunc)(MvServerClient *client, const MvMessageHeader
 MvServer *mv_server_new(const MvServerConfig *config, guint32 owned_routes,
                         const MvServerHooks *hooks, gpointer server_data);
 
-/** mv_server_free: stops the server (if running), closes every connection. NULL is fine. */
+/** mv_server_free: stops the server (if running), closes every connection. NULL is fine.
+ * Raw calls still being answered on other threads must have finished: their
+ * replies use the server (a daemon with a raw program never frees it). */
 void mv_server_free(MvServer *server);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvServer, mv_server_free)
 

@@ -32,9 +32,12 @@ def modvirt(uri, *args, env=None, stdin=None, timeout=60):
     full_env.pop("MODVIRT_DEFAULT_URI", None)
     full_env.update(env or {})
     argv = [MODVIRT] + (["-c", uri] if uri else []) + list(args)
-    return subprocess.run(argv, capture_output=True, text=True, env=full_env,
-                          input=stdin, timeout=timeout,
-                          stdin=None if stdin is not None else subprocess.DEVNULL)
+    r = subprocess.run(argv, capture_output=True, text=True, env=full_env,
+                       input=stdin, timeout=timeout,
+                       stdin=None if stdin is not None else subprocess.DEVNULL)
+    # sanitized build: a report fails the case even when a failure was expected
+    mvtest.check_sanitizer_output(r.stderr, " ".join(argv))
+    return r
 
 
 def normalize(text):

@@ -6,7 +6,9 @@ Everything here uses the standard library only.
 * Daemon      -- start modvirt-qemud under a private temporary --root, wait
                  until its socket accepts, stop it by PID (SIGTERM, then
                  SIGKILL), always reap it, remove the root.  Its stderr goes
-                 to ROOT/daemon.log and is printed when a test fails.
+                 to ROOT/daemon-N.log and is printed when a test fails.  After
+                 reaping, a sanitizer report in that log (sanitized build)
+                 raises SanitizerReport: the case fails naming the log.
 * virsh()     -- run stock virsh with a URI and a timeout.
 * WireClient  -- a raw libvirt-RPC client (framing + XDR) for odd-input tests.
 * main()      -- unittest runner speaking TAP (mvtap.py): one line per case,
@@ -19,6 +21,7 @@ to run the daemon without debug logging, MV_TEST_KEEP=1 to keep temp roots.
 import contextlib
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -124,6 +127,37 @@ def socket_accepts(path):
         s.close()
 
 
+# ---------------------------------------------------------------------------
+# Sanitizer reports (the sanitized build: tests/meson.build, docs/testing.md)
+# ---------------------------------------------------------------------------
+
+SANITIZED = os.environ.get("MV_TEST_SANITIZER", "none") != "none"
+# UBSan: "FILE:LINE:COL: runtime error: ..." (or "<unknown>: runtime error: ...")
+SANITIZER_REPORT = re.compile(r"ERROR: AddressSanitizer|LeakSanitizer|"
+                              r"ERROR: UndefinedBehaviorSanitizer|^\S+: runtime error: ", re.M)
+
+
+class SanitizerReport(AssertionError):
+    """A daemon or client of ours printed an AddressSanitizer, LeakSanitizer or
+    UndefinedBehaviorSanitizer report."""
+
+
+def sanitizer_report(text, lines=80):
+    """The report in text (from its first line, at most `lines` lines) or None."""
+    m = SANITIZER_REPORT.search(text)
+    if not m:
+        return None
+    start = text.rfind("\n", 0, m.start()) + 1
+    return "\n".join(text[start:].splitlines()[:lines])
+
+
+def check_sanitizer_output(text, what):
+    """Raise SanitizerReport when text (the output of what) holds a report."""
+    report = sanitizer_report(text)
+    if report is not None:
+        raise SanitizerReport("sanitizer report in the output of %s:\n%s" % (what, report))
+
+
 _all_daemons = []
 
 
@@ -148,6 +182,8 @@ class Daemon:
         self.returncode = None
         self.log_path = os.path.join(self.root, "daemon-%d.log" % (len(_all_daemons) + 1))
         self.log_text = None
+        self.sanitizer_report = None     # the first report found in the log
+        self._log_scanned = 0            # bytes of the log already scanned for one
         self.config_path = None
         if config is not None:
             os.makedirs(os.path.join(self.root, "etc"), exist_ok=True)
@@ -249,6 +285,7 @@ class Daemon:
             self.returncode = self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             return None
+        self.check_sanitizer_log()
         return self.returncode
 
     def signal(self, signum):
@@ -267,6 +304,7 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         self.returncode = self.proc.returncode
+        self.check_sanitizer_log()
         return self.returncode
 
     def kill9(self):
@@ -274,7 +312,27 @@ class Daemon:
             self.proc.kill()
         if self.proc is not None:
             self.returncode = self.proc.wait()
+            self.check_sanitizer_log()
         return self.returncode
+
+    def check_sanitizer_log(self):
+        """After the process was reaped: raise SanitizerReport (once per report) when
+        the part of its log not scanned yet holds a sanitizer report.  The root is then
+        kept so that the log can be read."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(self._log_scanned)
+                data = f.read()
+        except OSError:
+            return
+        self._log_scanned += len(data)
+        report = sanitizer_report(data.decode("utf-8", "replace"))
+        if report is None:
+            return
+        if self.sanitizer_report is None:
+            self.sanitizer_report = report
+        raise SanitizerReport("sanitizer report in the log of %s (%s; root kept):\n%s"
+                              % (self.name, self.log_path, report))
 
     def log(self):
         if self.log_text is not None:
@@ -286,7 +344,11 @@ class Daemon:
             return ""
 
     def cleanup(self):
-        self.stop()
+        report = None
+        try:
+            self.stop()
+        except SanitizerReport as e:
+            report = e
         if getattr(self, "log_file", None):
             self.log_file.close()
         self.log_text = self.log()
@@ -294,9 +356,15 @@ class Daemon:
             # other daemons run on this root (second instance, restart): keep their logs
             for other in _all_daemons:
                 if other is not self and other.root == self.root and other.log_text is None:
-                    other.stop()
+                    try:
+                        other.stop()
+                    except SanitizerReport as e:
+                        report = report or e
                     other.log_text = other.log()
-            shutil.rmtree(self.root, ignore_errors=True)
+            if not any(d.sanitizer_report for d in _all_daemons if d.root == self.root):
+                shutil.rmtree(self.root, ignore_errors=True)
+        if report is not None:
+            raise report
 
     def __enter__(self):
         return self
@@ -736,6 +804,11 @@ def main():
                 d.cleanup()
             except Exception as e:     # never mask the test result
                 print("cleanup of %s failed: %s" % (d.root, e))
+        # a report found only now (a daemon left running by its case) fails the script
+        reported = [d for d in _all_daemons if d.sanitizer_report is not None]
+        for d in reported:
+            print("FAIL: sanitizer report in %s:\n%s" % (d.log_path, d.sanitizer_report))
+        ok = ok and not reported
     if result.testsRun == 0:
         print("FAIL: no test ran", file=sys.stderr, flush=True)
     sys.exit(0 if ok else 1)

@@ -63,7 +63,7 @@ def run_planted(tmp, **env):
                           env=full_env, stdin=subprocess.DEVNULL, timeout=60)
 
 
-def run_results(tmp, stdout, result, allow, ci):
+def run_results(tmp, stdout, result, allow, ci, more_allow=None):
     log = os.path.join(tmp, "testlog.json")
     with open(log, "w") as f:
         f.write(json.dumps({"name": "modvirt:integration / planted", "result": result,
@@ -73,8 +73,13 @@ def run_results(tmp, stdout, result, allow, ci):
     allow_path = os.path.join(tmp, "allowed-skips.txt")
     with open(allow_path, "w") as f:
         f.write(allow)
-    return subprocess.run([sys.executable, RESULTS, log, allow_path, "1" if ci else "0"],
-                          capture_output=True, text=True, timeout=60)
+    extra = []
+    if more_allow is not None:       # a second allow-list (the sanitized pass)
+        extra.append(os.path.join(tmp, "allowed-skips-more.txt"))
+        with open(extra[0], "w") as f:
+            f.write(more_allow)
+    return subprocess.run([sys.executable, RESULTS, log, allow_path, "1" if ci else "0"]
+                          + extra, capture_output=True, text=True, timeout=60)
 
 
 class TapOutput(unittest.TestCase):
@@ -151,6 +156,16 @@ class SkipPolicy(unittest.TestCase):
         r = run_results(self.tmp, self.stdout, "OK", allow, ci=True)
         self.assertEqual(r.stdout.split(), ["2", "0", "2"], r.stderr)
 
+    def test_ci_second_allow_list(self):
+        r = run_results(self.tmp, self.stdout, "OK", "planted:Skipped.*  on purpose\n",
+                        ci=True, more_allow="planted:Planted.test_b_skips  this pass only\n")
+        self.assertEqual(r.stdout.split(), ["2", "0", "2"], r.stderr)
+        r = run_results(self.tmp, self.stdout, "OK", "planted:Skipped.*  on purpose\n",
+                        ci=True, more_allow="planted:Planted.test_b_skips\n")
+        self.assertEqual(r.stdout.split(), ["2", "2", "2"], r.stderr)
+        self.assertIn("allowed-skips-more.txt:1: 'planted:Planted.test_b_skips' has no reason",
+                      r.stderr)
+
     def test_ci_allow_entry_needs_reason(self):
         r = run_results(self.tmp, self.stdout, "OK", "planted:*\n", ci=True)
         # the entry is refused (a failure) and so allows nothing (two more)
@@ -161,6 +176,107 @@ class SkipPolicy(unittest.TestCase):
         r = run_results(self.tmp, "1..0 # SKIP nothing to test here\n", "SKIP", "", ci=True)
         self.assertEqual(r.stdout.split(), ["1", "1", "1"])
         self.assertIn("skipped: planted -- nothing to test here", r.stderr)
+
+
+# A stand-in daemon: prints PLANT_REPORT on stderr when SIGTERMed (as LeakSanitizer
+# reports at exit), then exits 0.
+FAKE_DAEMON = textwrap.dedent("""\
+    #!/bin/sh
+    trap 'printf "%s\\n" "$PLANT_REPORT" >&2; exit 0' TERM
+    echo started >&2
+    while :; do sleep 0.05; done
+    """)
+
+LEAK = ("==4242==ERROR: LeakSanitizer: detected memory leaks\n\n"
+        "Direct leak of 24 byte(s) in 1 object(s) allocated from:\n"
+        "    #0 0x7f in malloc\n")
+UBSAN = "../daemons/qemu/qemu-domain.c:120:9: runtime error: signed integer overflow"
+
+PLANTED_LEFT_RUNNING = textwrap.dedent("""\
+    import os, sys, time, unittest
+    sys.path.insert(0, %r)
+    import mvtest
+
+    class LeftRunning(unittest.TestCase):
+        def test_daemon_left_to_main(self):
+            d = mvtest.Daemon(binary=os.environ["PLANT_DAEMON"],
+                              env={"PLANT_REPORT": os.environ["PLANT_REPORT"]}).spawn()
+            mvtest.wait_for(lambda: "started" in d.log(), 10)
+
+    if __name__ == "__main__":
+        mvtest.main()
+    """) % HERE
+
+
+class SanitizerScan(unittest.TestCase):
+    """mvtest.Daemon fails the case (SanitizerReport naming the log, root kept) when a
+    reaped daemon's log holds a sanitizer report; mvtest.main() fails the script for a
+    report found only by its final cleanup."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="mv-san-")
+        self.fake = os.path.join(self.tmp, "fake-daemon")
+        with open(self.fake, "w") as f:
+            f.write(FAKE_DAEMON)
+        os.chmod(self.fake, 0o755)
+        self.daemons = []
+
+    def tearDown(self):
+        for d in self.daemons:
+            d.kill9()
+            mvtest._all_daemons.remove(d)      # not this script's daemons to judge
+            subprocess.run(["rm", "-rf", d.root])
+        subprocess.run(["rm", "-rf", self.tmp])
+
+    def fake_daemon(self, report):
+        d = mvtest.Daemon(binary=self.fake, env={"PLANT_REPORT": report})
+        self.daemons.append(d)
+        d.spawn()
+        self.assertTrue(mvtest.wait_for(lambda: "started" in d.log(), 10), d.log())
+        return d
+
+    def test_leak_report_at_exit(self):
+        d = self.fake_daemon(LEAK)
+        with self.assertRaises(mvtest.SanitizerReport) as cm:
+            d.cleanup()
+        self.assertIn(d.log_path, str(cm.exception))
+        self.assertIn("Direct leak of 24 byte(s)", str(cm.exception))
+        self.assertTrue(os.path.exists(d.log_path), "the root with the log must be kept")
+        self.assertEqual(d.stop(), 0)           # reported once
+
+    def test_ubsan_report(self):
+        d = self.fake_daemon(UBSAN)
+        self.assertRaisesRegex(mvtest.SanitizerReport, "signed integer overflow", d.stop)
+
+    def test_clean_log(self):
+        d = self.fake_daemon("error: a runtime error: mentioned in plain text")
+        self.assertEqual(d.stop(), 0)
+        self.assertIsNone(d.sanitizer_report)
+
+    def test_client_output(self):
+        mvtest.check_sanitizer_output("all fine\n", "modvirt list")
+        self.assertRaisesRegex(mvtest.SanitizerReport, "modvirt list",
+                               mvtest.check_sanitizer_output, "x\n" + LEAK, "modvirt list")
+
+    def test_report_at_final_cleanup_fails_script(self):
+        path = os.path.join(self.tmp, "left.py")
+        with open(path, "w") as f:
+            f.write(PLANTED_LEFT_RUNNING)
+        env = dict(os.environ, PLANT_DAEMON=self.fake, PLANT_REPORT=LEAK)
+        env.pop("MV_TEST_KEEP", None)
+        r = subprocess.run([sys.executable, path], capture_output=True, text=True, env=env,
+                           stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("ok 1 LeftRunning.test_daemon_left_to_main", r.stdout)
+        self.assertIn("FAIL: sanitizer report in ", r.stderr)
+        kept = [l.split()[-1].rstrip(":") for l in r.stderr.splitlines()
+                if l.startswith("FAIL: sanitizer report in ")]
+        for log in kept:
+            subprocess.run(["rm", "-rf", os.path.dirname(log)])
+        env["PLANT_REPORT"] = "clean"
+        r = subprocess.run([sys.executable, path], capture_output=True, text=True, env=env,
+                           stdin=subprocess.DEVNULL, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
 if __name__ == "__main__":

@@ -96,9 +96,13 @@ class Stack:
                                                                  extra)
 
     def cleanup(self):
-        if self.proxy:
-            self.proxy.stop()
-        self.qemud.cleanup()
+        # a sanitizer report in the proxy's log (mvtest.SanitizerReport) still
+        # lets qemud be stopped and checked; the first report is raised
+        try:
+            if self.proxy:
+                self.proxy.stop()
+        finally:
+            self.qemud.cleanup()
 
 
 def wait_closed_by_peer(sock, timeout):

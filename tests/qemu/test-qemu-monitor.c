@@ -411,6 +411,7 @@ test_fake_chunked(void)
     /* the peer goes away: eof once */
     shutdown(fake.fd, SHUT_RDWR);
     g_thread_join(fake.thread);
+    g_clear_pointer(&fake.last_request, g_free);
     g_assert_true(seen_wait_eof(&seen, 5000));
     g_assert_null(mv_qemu_monitor_command(mon, "hello", NULL, 5000, &error));
     g_assert_true(mv_error_matches(error, MV_ERR_OPERATION_FAILED));
@@ -469,6 +470,7 @@ test_fake_reversed(void)
 
     g_clear_pointer(&mon, mv_qemu_monitor_free);
     g_thread_join(fake.thread);
+    g_clear_pointer(&fake.last_request, g_free);
     loop_stop(&loop);
 }
 
@@ -515,6 +517,7 @@ test_fake_timeout_and_close(void)
 
     g_clear_pointer(&mon, mv_qemu_monitor_free);
     g_thread_join(fake.thread);
+    g_clear_pointer(&fake.last_request, g_free);
     g_assert_false(seen_wait_eof(&seen, 100));
     loop_stop(&loop);
     seen_clear(&seen);

@@ -42,6 +42,10 @@ typedef struct {
     GBytes *payload;
 } Pending;
 
+/* Answers still running: the server must outlive them (a raw server is never freed
+ * under its answers; the daemons leave theirs to the process exit). */
+static gint answers_running;
+
 static gpointer
 answer_later(gpointer data)
 {
@@ -53,6 +57,7 @@ answer_later(gpointer data)
     mv_server_call_reply_raw(p->call, MV_STATUS_OK, bytes, len);
     g_bytes_unref(p->payload);
     g_free(p);
+    g_atomic_int_dec_and_test(&answers_running);
     return NULL;
 }
 
@@ -65,6 +70,7 @@ raw(MvServerCall *call, const guint8 *payload, gsize len, gpointer data)
     g_assert_cmpint(mv_server_call_get_proc(call)->number, ==, PROC_ECHO);
     p->call = call;
     p->payload = g_bytes_new(payload, len);
+    g_atomic_int_inc(&answers_running);
     g_thread_unref(g_thread_new("answer", answer_later, p));
 }
 
@@ -106,6 +112,10 @@ fixture_setup(Fixture *f, gconstpointer data)
 static void
 fixture_teardown(Fixture *f, gconstpointer data)
 {
+    /* the client may see a reply before its call is freed on the answering thread */
+    for (int i = 0; i < 10000 && g_atomic_int_get(&answers_running) > 0; i++)
+        g_usleep(1000);
+    g_assert_cmpint(g_atomic_int_get(&answers_running), ==, 0);
     mv_server_free(f->server);
     unlink(f->rw_path);
     unlink(f->ro_path);
