@@ -5,7 +5,7 @@
 #   scripts/test.sh --suite integration     extra arguments go to `meson test`
 #   MV_SANITIZE=1 scripts/test.sh    the sanitized pass instead: build-asan/, configured
 #                                    with -Db_sanitize=address,undefined
-#   MV_SANITIZE=both scripts/test.sh        both passes, normal first (what .ci/run does)
+#   MV_SANITIZE=both scripts/test.sh        both passes, normal first (not yet in .ci/run)
 #   MV_BUILD_DIR=dir scripts/test.sh        another build directory for the normal pass
 #   MV_ASAN_BUILD_DIR=dir                   ... for the sanitized pass
 #   MV_SKIP_DEPS=1 scripts/test.sh          do not run scripts/install-deps.sh
