@@ -42,6 +42,10 @@ SOURCE_ROOT = os.environ.get(
 BUILD_ROOT = os.environ.get("MV_BUILD_ROOT", os.path.join(SOURCE_ROOT, "build"))
 QEMUD = os.environ.get("MV_QEMUD",
                        os.path.join(BUILD_ROOT, "daemons", "qemu", "modvirt-qemud"))
+NETWORKD = os.environ.get("MV_NETWORKD",
+                          os.path.join(BUILD_ROOT, "daemons", "network", "modvirt-networkd"))
+FILTERD = os.environ.get("MV_FILTERD",
+                         os.path.join(BUILD_ROOT, "daemons", "filter", "modvirt-filterd"))
 
 # ---------------------------------------------------------------------------
 # Skipping
@@ -86,6 +90,21 @@ def require_daemon():
 # ---------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------
+
+def enter_private_netns():
+    """Move this test process (and every child it starts later) into a new,
+    empty network namespace with only `lo`, brought up.  Call it first thing
+    in a script whose daemons create links, bridges or firewall rules: the
+    host's own network is never touched, and the namespace (with everything
+    in it) goes away with the last process in it."""
+    import ctypes
+    CLONE_NEWNET = 0x40000000
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.unshare(CLONE_NEWNET) != 0:
+        err = ctypes.get_errno()
+        skip_script("cannot make a private network namespace: %s" % os.strerror(err))
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+
 
 def proc_state(pid):
     """Return the state letter from /proc/PID/stat ('R', 'S', 'Z', ...) or None."""
