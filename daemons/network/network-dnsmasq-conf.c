@@ -257,9 +257,16 @@ mv_network_conf_dns(GString *out, const MvNetworkDef *def, const MvNetworkDnsmas
         }
         g_string_append_c(out, '\n');
     }
-    for (size_t i = 0; i < dns->ntxts; i++)
-        g_string_append_printf(out, "txt-record=%s,%s\n", dns->txts[i].name,
-                               dns->txts[i].value);
+    for (size_t i = 0; i < dns->ntxts; i++) {
+        /* quoted: dnsmasq splits an unquoted value at commas into strings */
+        g_string_append_printf(out, "txt-record=%s,\"", dns->txts[i].name);
+        for (const char *c = dns->txts[i].value; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                g_string_append_c(out, '\\');
+            g_string_append_c(out, *c);
+        }
+        g_string_append(out, "\"\n");
+    }
     g_string_append_printf(out, "addn-hosts=%s\n", files->addnhosts);
 }
 
