@@ -199,6 +199,20 @@ mv_network_dnsmasq_write_startfile(MvNetworkDnsmasq *dm)
     (void)mv_file_write_replace(dm->files->startfile, text, strlen(text), 0644, false, NULL);
 }
 
+/* Sends @sig to the current process (lock held): through the pidfd, or to
+ * the pid of our unreaped child when there is no pidfd (it cannot be reused
+ * before we reap it). 0, or -1 with errno. */
+static int
+mv_network_dnsmasq_signal(MvNetworkDnsmasq *dm, int sig)
+{
+    if (dm->pidfd >= 0)
+        return mv_pidfd_send_signal(dm->pidfd, sig);
+    if (dm->child && !mv_child_get_exit_status(dm->child, NULL))
+        return kill(dm->pid, sig);
+    errno = ESRCH;
+    return -1;
+}
+
 /* Starts dnsmasq (lock held); does not wait for it to serve. */
 static bool
 mv_network_dnsmasq_spawn(MvNetworkDnsmasq *dm, GError **error)
@@ -539,7 +553,7 @@ mv_network_dnsmasq_reattach(const MvNetworkDef *def, const MvNetworkDnsmasqFiles
         ok = mv_network_dnsmasq_run(dm, error);
     } else if (ok) {
         if (hosts_changed)
-            (void)mv_pidfd_send_signal(dm->pidfd, SIGHUP);
+            (void)mv_network_dnsmasq_signal(dm, SIGHUP);
         mv_network_dnsmasq_watch(dm);
     }
     g_mutex_unlock(&dm->lock);
@@ -572,8 +586,8 @@ mv_network_dnsmasq_update(MvNetworkDnsmasq *dm, const MvNetworkDef *def, GError 
             dm->started_at = g_get_monotonic_time();
             mv_network_dnsmasq_schedule(dm);
         }
-    } else if (hosts_changed && dm->pidfd >= 0) {
-        if (mv_pidfd_send_signal(dm->pidfd, SIGHUP) < 0 && errno != ESRCH)
+    } else if (hosts_changed && dm->pid) {
+        if (mv_network_dnsmasq_signal(dm, SIGHUP) < 0 && errno != ESRCH)
             ok = mv_error_set_errno(error, MV_FROM_NETWORK, errno,
                                     "Cannot tell dnsmasq of network '%s' to reload", dm->network);
     }
