@@ -138,17 +138,18 @@ pid_gone(pid_t pid)
     return !mv_pid_is_alive(pid, 0);
 }
 
-/* Asks for a lease from a fresh namespace behind a veth with MAC @mac;
- * returns the address udhcpc was given. */
+/* Asks for a lease (@tries DISCOVERs a second apart) from a fresh namespace
+ * behind a veth with MAC @mac: the address udhcpc was given, or NULL when it
+ * got none. */
 static char *
-dhcp_client(const char *mac, const char *hostname)
+dhcp_client_try(const char *mac, const char *hostname, int tries)
 {
     g_autofree char *script = g_strdup_printf(
         "i=0; while ! ip link show mvg0 >/dev/null 2>&1; do i=$((i+1)); "
         "[ $i -gt 1000 ] && exit 3; sleep 0.01; done; "
         "ip link set lo up && ip link set mvg0 up && "
-        "exec busybox udhcpc -i mvg0 -n -q -t 10 -T 1 -s /bin/true -x hostname:%s 2>&1",
-        hostname);
+        "exec busybox udhcpc -i mvg0 -n -q -t %d -T 1 -s /bin/true -x hostname:%s 2>&1",
+        tries, hostname);
     const char *argv[] = { "unshare", "-n", "sh", "-c", script, NULL };
     g_autoptr(GError) error = NULL;
     g_autofree char *out_path = NULL;
@@ -190,10 +191,23 @@ dhcp_client(const char *mac, const char *hostname)
     g_unlink(out_path);
     /* the veth pair went away with the client's namespace */
     g_assert_true(mv_network_bridge_delete("mvh0", &error));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(at = strstr(out, prefix)))
-        g_error("udhcpc got no lease (status %d): %s", status, out);
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) != 0 || !(at = strstr(out, prefix))) {
+        g_test_message("udhcpc got no lease (status %d): %s", status, out);
+        return NULL;
+    }
     at += strlen(prefix);
     return g_strndup(at, strcspn(at, " "));
+}
+
+static char *
+dhcp_client(const char *mac, const char *hostname)
+{
+    char *ip = dhcp_client_try(mac, hostname, 10);
+
+    if (!ip)
+        g_error("udhcpc for %s got no lease", mac);
+    return ip;
 }
 
 /* The lease of @mac in the lease file, waiting for the helper to write it. */
@@ -458,6 +472,33 @@ test_reattach_stale(Fixture *f, gconstpointer data)
     kill_pid(orphan);
 }
 
+/* dnsmasq forgets its leases when it dies: the restarted one asks the lease
+ * helper ("init") and knows them again. With a range of one address, a
+ * second client then gets nothing while the first keeps its address. */
+static void
+test_leases_survive_restart(Fixture *f, gconstpointer data)
+{
+    MvNetworkDnsmasq *dm = start_network(
+        f, NET_XML("<range start='10.93.0.10' end='10.93.0.10'/>"));
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ip1 = NULL;
+    g_autofree char *ip2 = NULL;
+    g_autofree char *again = NULL;
+    g_autoptr(MvNetworkDhcpLease) lease = NULL;
+
+    ip1 = dhcp_client("52:54:00:de:ad:61", "first");
+    g_assert_cmpstr(ip1, ==, "10.93.0.10");
+    lease = wait_lease(f, "52:54:00:de:ad:61");
+    kill_pid(mv_network_dnsmasq_get_pid(dm));
+    wait_for(f, restarted, dm, "the supervisor to restart dnsmasq");
+    wait_for(f, serving, dm, "the restarted dnsmasq to serve");
+    ip2 = dhcp_client_try("52:54:00:de:ad:62", "second", 3);
+    g_assert_null(ip2);
+    again = dhcp_client("52:54:00:de:ad:61", "first");
+    g_assert_cmpstr(again, ==, "10.93.0.10");
+    g_assert_true(mv_network_dnsmasq_stop(dm, &error));
+}
+
 /* networkd killed while starting a network: its dnsmasq never wrote the
  * pidfile, only our start file names it. Reattach does not take it (it may
  * never serve) but stops it; start stops one that an earlier networkd left. */
@@ -568,6 +609,7 @@ main(int argc, char **argv)
     ADD("/network/dnsmasq/supervise", test_supervise);
     ADD("/network/dnsmasq/reattach", test_reattach);
     ADD("/network/dnsmasq/reattach-stale", test_reattach_stale);
+    ADD("/network/dnsmasq/leases-survive-restart", test_leases_survive_restart);
     ADD("/network/dnsmasq/stale-killed", test_stale_killed);
     ADD("/network/dnsmasq/start-failure", test_start_failure);
     ADD("/network/dnsmasq/bridge-def", test_bridge_def);
