@@ -145,59 +145,21 @@ static char *
 dhcp_client_try(const char *mac, const char *hostname, int tries)
 {
     g_autofree char *script = g_strdup_printf(
-        "i=0; while ! ip link show mvg0 >/dev/null 2>&1; do i=$((i+1)); "
-        "[ $i -gt 1000 ] && exit 3; sleep 0.01; done; "
-        "ip link set lo up && ip link set mvg0 up && "
         "exec busybox udhcpc -i mvg0 -n -q -t %d -T 1 -s /bin/true -x hostname:%s 2>&1",
         tries, hostname);
-    const char *argv[] = { "unshare", "-n", "sh", "-c", script, NULL };
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out_path = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *self_ns = g_file_read_link("/proc/self/ns/net", NULL);
-    g_autofree char *ns_path = NULL;
-    g_autofree char *pid_text = NULL;
-    g_autoptr(MvChild) child = NULL;
-    MvChildOptions opts = { .argv = argv };
     const char *prefix = "lease of ";
-    char *at;
-    int fd, status = -1;
-    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    int status = -1;
+    char *out = netns_peer_run("mvlive0", mac, script, &status);
+    char *at = strstr(out, prefix);
+    char *ip = NULL;
 
-    g_free(netns_run("ip", "link", "add", "mvh0", "type", "veth", "peer", "name", "mvg0",
-                     "address", mac, NULL));
-    g_assert_true(mv_netlink_link_set_master("mvh0", "mvlive0", &error));
-    g_assert_true(mv_netlink_link_set_up("mvh0", true, &error));
-    fd = g_file_open_tmp("mvudhcpc-XXXXXX", &out_path, &error);
-    g_assert_cmpint(fd, >=, 0);
-    opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FD, .fd = fd };
-    child = mv_child_spawn(&opts, &error);
-    close(fd);
-    g_assert_no_error(error);
-    /* move the peer only once the client has its own namespace */
-    ns_path = g_strdup_printf("/proc/%d/ns/net", (int)mv_child_get_pid(child));
-    for (;;) {
-        g_autofree char *ns = g_file_read_link(ns_path, NULL);
-
-        if (ns && g_strcmp0(ns, self_ns) != 0)
-            break;
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(1000);
-    }
-    pid_text = g_strdup_printf("%d", (int)mv_child_get_pid(child));
-    g_free(netns_run("ip", "link", "set", "mvg0", "netns", pid_text, NULL));
-    g_assert_true(mv_child_wait(child, 30000, &status, &error));
-    g_assert_true(mv_file_read_all(out_path, 1 << 20, &out, NULL, &error));
-    g_unlink(out_path);
-    /* the veth pair went away with the client's namespace */
-    g_assert_true(mv_network_bridge_delete("mvh0", &error));
     g_assert_true(WIFEXITED(status));
-    if (WEXITSTATUS(status) != 0 || !(at = strstr(out, prefix))) {
+    if (WEXITSTATUS(status) == 0 && at)
+        ip = g_strndup(at + strlen(prefix), strcspn(at + strlen(prefix), " "));
+    else
         g_test_message("udhcpc got no lease (status %d): %s", status, out);
-        return NULL;
-    }
-    at += strlen(prefix);
-    return g_strndup(at, strcspn(at, " "));
+    g_free(out);
+    return ip;
 }
 
 static char *
