@@ -641,11 +641,11 @@ expected_update(JsonNode *old, GHashTable *flushed, GHashTable *deleted, JsonNod
 }
 
 /* Makes the table hold @nets (the set about to be current) and records what
- * it then holds: from a change's echo (a listing of the whole table costs more
- * than a change), or by listing a rebuilt table. A change of one network (@changed, or @removed by name) touches
- * only its chains and the base chains' jumps, when the table is there as
- * recorded; otherwise, and when that transaction fails, the whole table is
- * rebuilt. Lock held. */
+ * it then holds: from a change's echo (a listing of the whole table costs
+ * more than a change), or by listing a rebuilt table. A change of one network
+ * (@changed, or @removed by name) touches only its chains and the base
+ * chains' jumps, when the table is there as recorded; otherwise, and when
+ * that transaction fails, the whole table is rebuilt. Lock held. */
 static bool
 commit_locked(MvFilterNetRules *rules, GPtrArray *nets, const MvFilterNetwork *changed,
               const char *removed, GError **error)

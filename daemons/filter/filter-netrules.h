@@ -22,8 +22,9 @@
  * start, on repair, and when that is refused, the whole table is rebuilt
  * from the set of networks ("add table; delete table; add table ..."). So
  * the kernel holds exactly the rule sets of the networks filterd knows, and
- * a network removed takes exactly its chains with it. The set is persisted in <run>/filter/networks/K.json before
- * each transaction, so a restarted filterd knows what it owns. */
+ * a network removed takes exactly its chains with it. The set is persisted
+ * in <run>/filter/networks/K.json before each transaction, so a restarted
+ * filterd knows what it owns. */
 #pragma once
 
 #include <glib.h>
