@@ -572,6 +572,7 @@ expected_update(JsonNode *old, GHashTable *flushed, GHashTable *deleted, JsonNod
     JsonArray *prev = old && flushed ? json_node_get_array(old) : NULL;
     JsonArray *echo = json_node_get_array(added);
     g_autoptr(GHashTable) chain_at = g_hash_table_new(g_str_hash, g_str_equal);
+    JsonNode *node;
 
     for (guint i = 0; prev && i < json_array_get_length(prev); i++) {
         JsonObject *o = json_array_get_object_element(prev, i);
@@ -637,7 +638,9 @@ expected_update(JsonNode *old, GHashTable *flushed, GHashTable *deleted, JsonNod
                                     GUINT_TO_POINTER(k + 1));
         }
     }
-    return json_node_init_array(json_node_alloc(), out);
+    node = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(node, out);
+    return node;
 }
 
 /* Makes the table hold @nets (the set about to be current) and records what

@@ -121,8 +121,12 @@ parse_output(const char *out, const char *what, GError **error)
     JsonNode *root;
     JsonObject *obj;
 
-    if (!out || !*out)     /* nothing to say: an empty array */
-        return json_node_init_array(json_node_alloc(), json_array_new());
+    if (!out || !*out) {   /* nothing to say: an empty array */
+        JsonNode *empty = json_node_new(JSON_NODE_ARRAY);
+
+        json_node_take_array(empty, json_array_new());
+        return empty;
+    }
     if (!json_parser_load_from_data(parser, out, -1, &err) || !(root = json_parser_get_root(parser))
         || !JSON_NODE_HOLDS_OBJECT(root) || !(obj = json_node_get_object(root)) ||
         !json_object_has_member(obj, "nftables") ||
