@@ -28,6 +28,7 @@ typedef struct _MvServerCall MvServerCall;
  *   interface               name, key (the MAC address)
  *   node device             name
  *   secret                  uuid, id (the usage type), name (the usage id)
+ *   nwfilter binding        name (the port device), key (the filter's name)
  * In arguments the strings are borrowed from the decoded call; in results
  * the handler fills them with newly allocated strings that the glue takes.
  */
