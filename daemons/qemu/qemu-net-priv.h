@@ -4,8 +4,17 @@
 #pragma once
 
 #include "qemu-net.h"
+#include "link/daemon-link.h"
 
 G_BEGIN_DECLS
+
+/**
+ * mv_qemu_net_link_open:
+ * A connection to the daemon @kind (MV_DAEMON_NETWORK or MV_DAEMON_FILTER)
+ * at @socket, opened with its URI. An unreachable daemon is MV_ERR_NO_CONNECT
+ * naming the program and the socket.
+ */
+MvDaemonLink *mv_qemu_net_link_open(MvDaemonKind kind, const char *socket, GError **error);
 
 /**
  * mv_qemu_net_port_create:

@@ -8,6 +8,19 @@
 
 #include "util/log.h"
 
+MvDaemonLink *
+mv_qemu_net_link_open(MvDaemonKind kind, const char *socket, GError **error)
+{
+    const MvDaemonInfo *info = mv_daemon_info(kind);
+    MvDaemonLinkConfig config = {
+        .program = info->program,
+        .socket = socket,
+        .uri = info->default_uri,
+    };
+
+    return mv_daemon_link_open(&config, error);
+}
+
 /* The bridge @net is to be plugged into: its own, or a network port's. */
 static const char *
 net_bridge(const MvDomainNetDef *net)

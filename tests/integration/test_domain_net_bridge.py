@@ -285,6 +285,34 @@ class BridgeNic(unittest.TestCase):
         self.assertEqual(set(links()), before)
         self.assertEqual(mvtest.domstate(self.uri, self.name), "running")
 
+    def test_7_other_daemons_absent(self):
+        """network interfaces and filters name the daemon they need and its socket."""
+        before = set(links())
+        run = os.path.join(self.d.root, "run")
+        for name, nic, daemon, sock in (
+                ("needsnet", "<interface type='network'><source network='default'/></interface>",
+                 "modvirt-networkd", os.path.join(run, "network.sock")),
+                ("needsfilter", "<interface type='bridge'><source bridge='%s'/><filterref "
+                 "filter='clean-traffic'/></interface>" % BRIDGE,
+                 "modvirt-filterd", os.path.join(run, "filter.sock"))):
+            xml = mvtest.write_file(os.path.join(self.d.root, name + ".xml"), """
+<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os>
+  <devices>%s</devices></domain>""" % (name, nic))
+            virsh(self.uri, "define", xml, check=True)
+            res = virsh(self.uri, "start", name)
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn(daemon, res.stderr)
+            self.assertIn(sock, res.stderr)
+            self.assertEqual(mvtest.domstate(self.uri, name), "shut off")
+            virsh(self.uri, "undefine", name, check=True)
+            self.assertEqual(set(links()), before, "a failed start left links behind")
+        res = virsh(self.uri, "attach-interface", self.name, "network", "default", "--live")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("modvirt-networkd", res.stderr)
+        self.assertEqual(len(interface_xml(self.uri, self.name)), 1)
+        self.assertEqual(mvtest.domstate(self.uri, self.name), "running")
+
     def test_9_stop_removes_tap(self):
         self.assertIsNotNone(link(TAP))
         virsh(self.uri, "destroy", self.name, check=True)
