@@ -174,6 +174,21 @@ class BridgeNic(unittest.TestCase):
         self.assertEqual(out, "PONG")
         reader.send(CTRL_RBRACKET)
 
+    def test_2z_domifaddr(self):
+        """domifaddr: ARP knows the guest after its ping; a bridge has no leases of ours;
+        the agent source is refused."""
+        lease = self.wait_lease()
+        res = virsh(self.uri, "domifaddr", self.name, "--source", "arp")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertRegex(res.stdout, r"%s\s+%s\s+ipv4\s+%s/0" % (TAP, GUEST_MAC,
+                                                                  re.escape(lease)))
+        res = virsh(self.uri, "domifaddr", self.name)     # source lease
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertNotIn(GUEST_MAC, res.stdout)
+        res = virsh(self.uri, "domifaddr", self.name, "--source", "agent")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("not supported", res.stderr)
+
     def test_3_link_state(self):
         """domif-setlink down: live XML, the guest's carrier and the host side follow."""
         self.wait_lease()
