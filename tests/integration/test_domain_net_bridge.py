@@ -12,21 +12,17 @@ the definition only; a bridge that does not exist or is no bridge is a clear
 error and the daemon keeps serving.
 """
 
-import json
 import os
-import random
 import re
 import subprocess
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mvtest  # noqa: E402
 from mvtest import virsh  # noqa: E402
+from mvnic import CTRL_RBRACKET, ConsoleMixin, guest_xml, interface_xml, ip, link, links  # noqa
 
-CTRL_RBRACKET = b"\x1d"
-SEED = int(os.environ.get("MV_TEST_SEED", random.randrange(1 << 30)))
 BRIDGE = "mvbr0"
 BRIDGE_IP = "192.168.77.1"
 GUEST_MAC = "52:54:00:5e:00:01"
@@ -34,30 +30,7 @@ HOT_MAC = "52:54:00:5e:00:02"
 TAP = "mvtap-a"
 
 
-def ip(*args, check=True):
-    return subprocess.run(["ip"] + list(args), capture_output=True, text=True, check=check)
-
-
-def link(name):
-    """`ip -j -d link show NAME` as a dict, or None when there is no such link."""
-    r = ip("-j", "-d", "link", "show", name, check=False)
-    if r.returncode != 0:
-        return None
-    return json.loads(r.stdout)[0]
-
-
-def links():
-    return [entry["ifname"] for entry in json.loads(ip("-j", "link", "show").stdout)]
-
-
-def interface_xml(uri, name, inactive=False):
-    """The <interface> elements of the domain's XML, as strings."""
-    args = ["dumpxml", name] + (["--inactive"] if inactive else [])
-    xml = virsh(uri, *args, check=True).stdout
-    return re.findall(r"<interface .*?</interface>", xml, re.S)
-
-
-class BridgeNic(unittest.TestCase):
+class BridgeNic(ConsoleMixin, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
@@ -95,49 +68,9 @@ class BridgeNic(unittest.TestCase):
         cls.d.cleanup()
         mvtest.stop_process(cls.dnsmasq, timeout=5)
 
-    def setUp(self):
-        self.sessions = []
-
-    def tearDown(self):
-        for proc, reader in self.sessions:
-            mvtest.stop_process(proc, timeout=5)
-            reader.close()
-
-    # console helpers (as in test_domain_console.py) -------------------------
-    def attach(self):
-        proc, master = mvtest.run_on_pty(["virsh", "-c", self.uri, "console", self.name])
-        reader = mvtest.PtyReader(master)
-        self.sessions.append((proc, reader))
-        pos = reader.expect("Escape character", 20)
-        for _ in range(10):
-            reader.send(b"\r")
-            try:
-                return reader, reader.expect(mvtest.GUEST_PROMPT, 3, pos)
-            except AssertionError:
-                continue
-        self.fail("no prompt on the console; output:\n%r" % reader.text[-2000:])
-
-    def guest_eval(self, reader, pos, expr, timeout=30):
-        """The guest's shell prints $(expr) between markers; returns (text, pos)."""
-        tag = "V%d" % random.Random(SEED + pos).randrange(10 ** 6)
-        reader.send(("echo %s=$(%s)=%s\r" % (tag, expr, tag[::-1])).encode())
-        pattern = re.compile(r"%s=([^=$\r\n]*)=%s" % (tag, tag[::-1]))
-        deadline = time.monotonic() + timeout
-        while True:
-            m = pattern.search(reader.text, pos)
-            if m:
-                return m.group(1), m.end()
-            if time.monotonic() > deadline or reader.eof:
-                self.fail("the guest did not answer %r; output:\n%r"
-                          % (expr, reader.text[-2000:]))
-            reader.pump(0.2)
-
     def wait_lease(self):
         if not BridgeNic.lease:
-            log = mvtest.serial_log(self.d.root, self.name)
-            mvtest.wait_marker(log, "MODVIRT-GUEST-NET eth0", timeout=120)
-            m = re.search(r"MODVIRT-GUEST-NET eth0 (\S+)", mvtest.read_text(log))
-            BridgeNic.lease = m.group(1)
+            BridgeNic.lease = ConsoleMixin.wait_lease(self, self.d.root)
         return BridgeNic.lease
 
     # tests -------------------------------------------------------------------
@@ -280,11 +213,9 @@ class BridgeNic(unittest.TestCase):
         for name, bridge, message in (
                 ("badbr1", "nosuchbr", "bridge 'nosuchbr' does not exist"),
                 ("badbr2", "mvveth0", "'mvveth0' is not a bridge")):
-            xml = mvtest.write_file(os.path.join(self.d.root, name + ".xml"), """
-<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices><interface type='bridge'><source bridge='%s'/><model type='virtio'/></interface>
-  </devices></domain>""" % (name, bridge))
+            xml = mvtest.write_file(os.path.join(self.d.root, name + ".xml"), guest_xml(
+                name, "<interface type='bridge'><source bridge='%s'/><model type='virtio'/>"
+                "</interface>" % bridge))
             virsh(self.uri, "define", xml, check=True)
             res = virsh(self.uri, "start", name)
             self.assertNotEqual(res.returncode, 0)
@@ -310,10 +241,7 @@ class BridgeNic(unittest.TestCase):
                 ("needsfilter", "<interface type='bridge'><source bridge='%s'/><filterref "
                  "filter='clean-traffic'/></interface>" % BRIDGE,
                  "modvirt-filterd", os.path.join(run, "filter.sock"))):
-            xml = mvtest.write_file(os.path.join(self.d.root, name + ".xml"), """
-<domain type='qemu'><name>%s</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>%s</devices></domain>""" % (name, nic))
+            xml = mvtest.write_file(os.path.join(self.d.root, name + ".xml"), guest_xml(name, nic))
             virsh(self.uri, "define", xml, check=True)
             res = virsh(self.uri, "start", name)
             self.assertNotEqual(res.returncode, 0)
