@@ -231,6 +231,8 @@ static const MvInvalidCase invalid_cases[] = {
     { "memballoon-none-stats", MV_ERR_CONFIG_UNSUPPORTED },
     { "watchdog-address-not-pci", MV_ERR_CONFIG_UNSUPPORTED },
     { "alias-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-mtu-small", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-link-state", MV_ERR_XML_ERROR },
 };
 
 static void
