@@ -268,6 +268,19 @@ device_name(const MvDomainDeviceDef *dev)
     return dev->type == MV_DOMAIN_DEVICE_DISK ? dev->data.disk->target_dev : "interface";
 }
 
+/* Drops what a live attach recorded in an interface (the same device goes on
+ * into the config with --live --config): alias, network port, made tap. */
+static void
+net_clear_live(MvDomainNetDef *net)
+{
+    g_clear_pointer(&net->alias, g_free);
+    g_clear_pointer(&net->port_id, g_free);
+    g_clear_pointer(&net->bridge, g_free);
+    if (net->type != MV_DOMAIN_NET_ETHERNET && net->target_dev &&
+        g_str_has_prefix(net->target_dev, "vnet"))
+        g_clear_pointer(&net->target_dev, g_free);
+}
+
 typedef enum { OP_ATTACH, OP_DETACH, OP_UPDATE } DeviceOp;
 
 static bool
@@ -296,8 +309,11 @@ config_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, D
                             device_name(dev));
     if (op != OP_ATTACH)
         def_remove_device(def, dev->type, index);
-    if (op != OP_DETACH)
+    if (op != OP_DETACH) {
         def_add_device(def, dev);
+        if (dev->type == MV_DOMAIN_DEVICE_NET)
+            net_clear_live(def->nets[def->nnets - 1]);
+    }
     if (!mv_qemu_domain_check_size(def, error) || !mv_qemu_persist_save_def(driver, def, error))
         return false;
     g_mutex_lock(&dom->lock);

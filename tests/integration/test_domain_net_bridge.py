@@ -204,6 +204,22 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
         self.assertEqual(len(interface_xml(self.uri, self.name)), 1)
         virsh(self.uri, "detach-device", self.name, dev, "--config", check=True)
         self.assertEqual(len(interface_xml(self.uri, self.name, inactive=True)), 1)
+        # --live --config: the definition gets the NIC without the live data
+        mac = "52:54:00:5e:00:04"
+        virsh(self.uri, "attach-interface", self.name, "bridge", BRIDGE, "--mac", mac,
+              "--model", "virtio", "--live", "--config", check=True)
+        live = interface_xml(self.uri, self.name)
+        cfg = interface_xml(self.uri, self.name, inactive=True)
+        self.assertEqual((len(live), len(cfg)), (2, 2))
+        self.assertRegex(live[1], r"<target dev='vnet\d+'/>")
+        self.assertIn("<alias name='net", live[1])
+        self.assertIn(mac, cfg[1])
+        self.assertNotIn("<target", cfg[1])
+        self.assertNotIn("<alias", cfg[1])
+        virsh(self.uri, "detach-interface", self.name, "bridge", "--mac", mac, "--live",
+              "--config", check=True)
+        self.assertEqual(len(interface_xml(self.uri, self.name)), 1)
+        self.assertEqual(len(interface_xml(self.uri, self.name, inactive=True)), 1)
 
     def test_6_bad_bridge(self):
         """A bridge that does not exist, or a link that is no bridge: clear errors."""
