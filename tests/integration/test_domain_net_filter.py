@@ -5,8 +5,9 @@ namespace; the test makes a bridge and runs a dnsmasq that always gives the
 guest's MAC the same address.  The tiny guest's interface has
 <filterref filter='clean-traffic'> with that address as IP: qemud creates the
 binding for the tap (filterd lists it, with the tap as port device and the
-guest's MAC), the guest still gets its lease and pings the bridge, and the
-binding is deleted when the guest stops.  Without filterd, such a guest does
+guest's MAC), the guest still gets its lease and pings the bridge while a ping
+from a spoofed source address is dropped, and the binding is deleted when the
+guest stops.  Without filterd, such a guest does
 not start and the error names filterd and its socket.
 """
 
@@ -90,6 +91,14 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
         """clean-traffic lets the guest's DHCP and ping through."""
         self.assertEqual(self.wait_lease(self.root), GUEST_IP)
         reader, pos = self.attach()
+        out, pos = self.guest_eval(reader, pos, "ping -c 1 -W 5 %s >/dev/null && echo PONG"
+                                   % BRIDGE_IP)
+        self.assertEqual(out, "PONG")
+        # ... and drops what it is there to drop: a ping from an address not the IP given
+        out, pos = self.guest_eval(reader, pos, "ip addr add 192.168.79.99/24 dev eth0; "
+                                   "ping -c 1 -W 3 -I 192.168.79.99 %s >/dev/null && echo PONG "
+                                   "|| echo DROPPED" % BRIDGE_IP)
+        self.assertEqual(out, "DROPPED")
         out, pos = self.guest_eval(reader, pos, "ping -c 1 -W 5 %s >/dev/null && echo PONG"
                                    % BRIDGE_IP)
         self.assertEqual(out, "PONG")
