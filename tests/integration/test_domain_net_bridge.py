@@ -146,6 +146,15 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
         self.assertEqual(out, "PONG")
         # the persistent definition was not touched
         self.assertNotIn("<link", interface_xml(self.uri, self.name, inactive=True)[0])
+        # --config changes the definition only
+        virsh(self.uri, "domif-setlink", self.name, GUEST_MAC, "down", "--config", check=True)
+        self.assertIn("<link state='down'/>",
+                      interface_xml(self.uri, self.name, inactive=True)[0])
+        self.assertNotIn("<link state='down'/>", interface_xml(self.uri, self.name)[0])
+        self.assertRegex(virsh(self.uri, "domif-getlink", self.name, GUEST_MAC, "--config",
+                               check=True).stdout, r"\bdown\b")
+        virsh(self.uri, "domif-setlink", self.name, GUEST_MAC, "up", "--config", check=True)
+        self.assertNotIn("state='down'", interface_xml(self.uri, self.name, inactive=True)[0])
         reader.send(CTRL_RBRACKET)
 
     def test_4_hotplug(self):
