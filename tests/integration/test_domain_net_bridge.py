@@ -35,6 +35,7 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.d = mvtest.GuestDaemon().start()
+        cls.addClassCleanup(cls.d.cleanup)
         cls.uri = cls.d.uri
         cls.name = "nic1"
         ip("link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
@@ -48,7 +49,8 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
              "--dhcp-range=192.168.77.10,192.168.77.50,1h", "--port=0", "--no-ping",
              "--user=root", "--dhcp-leasefile=" + os.path.join(lease_dir, "leases"),
              "--pid-file=" + os.path.join(lease_dir, "pid")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.addClassCleanup(mvtest.stop_process, cls.dnsmasq, 5)
         nic = """
     <interface type='bridge'>
       <mac address='%s'/>
@@ -65,8 +67,6 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         virsh(cls.uri, "destroy", cls.name)
-        cls.d.cleanup()
-        mvtest.stop_process(cls.dnsmasq, timeout=5)
 
     def wait_lease(self):
         if not BridgeNic.lease:

@@ -12,6 +12,7 @@ not start and the error names filterd and its socket.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,9 +35,13 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix="mvt-")
+        if os.environ.get("MV_TEST_KEEP") != "1":
+            cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.fd = mvtest.Daemon(root=cls.root, name="filter", binary=mvtest.FILTERD).start()
+        cls.addClassCleanup(cls.fd.cleanup)
         cls.filter_uri = "nwfilter+unix:///system?socket=%s" % cls.fd.sock
         cls.d = mvtest.GuestDaemon(root=cls.root).start()
+        cls.addClassCleanup(cls.d.cleanup)
         cls.uri = cls.d.uri
         cls.name = "fnic1"
         ip("link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
@@ -49,7 +54,8 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
              "--dhcp-host=%s,%s" % (GUEST_MAC, GUEST_IP), "--user=root",
              "--dhcp-leasefile=" + os.path.join(cls.root, "leases"),
              "--pid-file=" + os.path.join(cls.root, "dnsmasq.pid")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.addClassCleanup(mvtest.stop_process, cls.dnsmasq, 5)
         nic = """
     <interface type='bridge'>
       <mac address='%s'/>
@@ -68,9 +74,6 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         virsh(cls.uri, "destroy", cls.name)
-        cls.d.cleanup()
-        cls.fd.cleanup()
-        mvtest.stop_process(cls.dnsmasq, timeout=5)
 
     def bindings(self):
         return virsh(self.filter_uri, "nwfilter-binding-list", check=True).stdout

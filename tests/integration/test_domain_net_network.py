@@ -13,6 +13,7 @@ deletes it.  Without networkd, a network interface is a clear error.
 
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -51,14 +52,21 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix="mvt-")
+        if os.environ.get("MV_TEST_KEEP") != "1":
+            cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.nd = mvtest.Daemon(root=cls.root, name="network", binary=mvtest.NETWORKD).start()
+        cls.addClassCleanup(cls.nd.cleanup)
         cls.net_uri = "network+unix:///system?socket=%s" % cls.nd.sock
         cls.d = mvtest.GuestDaemon(root=cls.root).start()
+        cls.addClassCleanup(cls.d.cleanup)
         cls.uri = cls.d.uri
         cls.name = "netnic1"
         path = mvtest.write_file(os.path.join(cls.root, "net.xml"), NETWORK_XML)
         virsh(cls.net_uri, "net-define", path, check=True)
         virsh(cls.net_uri, "net-start", NETWORK, check=True)
+        # networkd leaves a network's dnsmasq running when it stops (it takes it back
+        # at its next start): destroy the network while networkd still runs
+        cls.addClassCleanup(lambda: virsh(cls.net_uri, "net-destroy", NETWORK))
         nic = """
     <interface type='network'>
       <mac address='%s'/>
@@ -73,9 +81,6 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         virsh(cls.uri, "destroy", cls.name)
-        cls.d.cleanup()
-        virsh(cls.net_uri, "net-destroy", NETWORK)
-        cls.nd.cleanup()
 
     def live_nic(self):
         nics = interface_xml(self.uri, self.name)
@@ -159,6 +164,7 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
         self.assertIn(self.nd.sock, res.stderr)
         self.assertEqual(mvtest.domstate(self.uri, "other"), "shut off")
         self.assertEqual(mvtest.domstate(self.uri, self.name), "running")
+        self.nd.start()     # for the clean-up: it destroys the network
 
 
 if __name__ == "__main__":
