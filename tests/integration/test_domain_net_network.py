@@ -8,7 +8,7 @@ port of the network's bridge.  The guest gets its lease from networkd's
 dnsmasq, which net-dhcp-leases and domifaddr show, and pings the bridge.
 A hot-plugged NIC gets a second port, unplugging deletes it; after a SIGKILL
 and restart of qemud the port is still known and destroying the guest
-deletes it.  Without networkd, a network interface is a clear error.
+deletes it, as does a QEMU that dies on its own.  Without networkd, a network interface is a clear error.
 """
 
 import os
@@ -151,6 +151,15 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
         # and a new start gets a new port
         virsh(self.uri, "start", self.name, check=True)
         self.assertEqual(len(ports(self.net_uri)), 1)
+
+    def test_5_qemu_killed(self):
+        """QEMU dies on its own (no call is working on the guest): the port is deleted."""
+        self.assertEqual(len(ports(self.net_uri)), 1)
+        os.kill(mvtest.status_pid(self.root, self.name), signal.SIGKILL)
+        mvtest.wait_domstate(self.uri, self.name, "shut off")
+        self.assertTrue(mvtest.wait_for(lambda: ports(self.net_uri) == [], 10, 0.1),
+                        "ports left after QEMU died: %s" % ports(self.net_uri))
+        virsh(self.uri, "start", self.name, check=True)
 
     def test_9_networkd_gone(self):
         """Without networkd: an error naming it and its socket; qemud keeps serving."""
