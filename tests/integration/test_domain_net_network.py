@@ -8,7 +8,8 @@ port of the network's bridge.  The guest gets its lease from networkd's
 dnsmasq, which net-dhcp-leases and domifaddr show, and pings the bridge.
 A hot-plugged NIC gets a second port, unplugging deletes it; after a SIGKILL
 and restart of qemud the port is still known and destroying the guest
-deletes it, as does a QEMU that dies on its own.  Without networkd, a network interface is a clear error.
+deletes it, as does a QEMU that dies on its own; a start interrupted by a
+SIGKILL of qemud gives its port back once qemud is restarted.  Without networkd, a network interface is a clear error.
 """
 
 import os
@@ -160,6 +161,33 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
         self.assertTrue(mvtest.wait_for(lambda: ports(self.net_uri) == [], 10, 0.1),
                         "ports left after QEMU died: %s" % ports(self.net_uri))
         virsh(self.uri, "start", self.name, check=True)
+
+    def test_6_crash_during_start(self):
+        """qemud SIGKILLed in the middle of a start, after the port was made: the
+        restarted daemon undoes the start and gives the port back."""
+        self.assertEqual(len(ports(self.net_uri)), 1)
+        xml = mvtest.write_file(os.path.join(self.root, "crash.xml"), guest_xml(
+            "crashnic", "<interface type='network'><source network='%s'/></interface>"
+            % NETWORK))
+        virsh(self.uri, "define", xml, check=True)
+        self.d.stop()
+        self.d.extra_env["MV_TEST_CRASH_AT"] = "before-exec"
+        try:
+            self.d.start()
+            res = virsh(self.uri, "start", "crashnic")
+            self.assertNotEqual(res.returncode, 0)
+            self.d.proc.wait(10)
+            self.assertEqual(self.d.proc.returncode, -signal.SIGKILL)
+            self.assertEqual(len(ports(self.net_uri)), 2, "the port of the unfinished start")
+        finally:
+            del self.d.extra_env["MV_TEST_CRASH_AT"]
+            self.d.kill9()
+            self.d.start()
+        self.assertTrue(mvtest.wait_for(lambda: len(ports(self.net_uri)) == 1, 10, 0.1),
+                        "the unfinished start's port is still there: %s" % ports(self.net_uri))
+        self.assertEqual(mvtest.domstate(self.uri, "crashnic"), "shut off")
+        self.assertEqual(mvtest.domstate(self.uri, self.name), "running")
+        virsh(self.uri, "undefine", "crashnic", check=True)
 
     def test_9_networkd_gone(self):
         """Without networkd: an error naming it and its socket; qemud keeps serving."""
