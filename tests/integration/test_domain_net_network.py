@@ -9,7 +9,8 @@ dnsmasq, which net-dhcp-leases and domifaddr show, and pings the bridge.
 A hot-plugged NIC gets a second port, unplugging deletes it; after a SIGKILL
 and restart of qemud the port is still known and destroying the guest
 deletes it, as does a QEMU that dies on its own; a start interrupted by a
-SIGKILL of qemud gives its port back once qemud is restarted.  Without networkd, a network interface is a clear error.
+SIGKILL of qemud gives its port back once qemud is restarted.  Without
+networkd, a network interface is a clear error.
 """
 
 import os
