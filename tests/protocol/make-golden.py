@@ -310,6 +310,13 @@ vec(426, 'DOMAIN_GET_MESSAGES', 'ret', PLAUS, arr(s, ['tainted: custom monitor c
                                                       'issued (custom-monitor)']))
 vec(277, 'DOMAIN_GET_HOSTNAME', 'args', PLAUS + ' (flags 0)', D_13 + u32(0))
 vec(277, 'DOMAIN_GET_HOSTNAME', 'ret', PLAUS, s('wire-dom1-guest'))
+vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'args', PLAUS + ' ("virsh domifaddr": source 0 LEASE, '
+    'flags 0)', D_13 + u32(0) + u32(0))
+vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'ret', PLAUS + ' (one interface with one IPv4 lease)',
+    arr(lambda x: x, [s('vnet0') + sopt('52:54:00:6b:3c:58') +
+                      arr(lambda x: x, [i32(0) + s('192.168.150.10') + u32(24)])]))
+vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'ret', PLAUS + ' (no interface has an address yet)',
+    arr(lambda x: x, []), variant='empty')
 vec(31, 'DOMAIN_SET_MEMORY', 'args', PLAUS + ' (KiB)', D_13 + u64(65536))
 vec(204, 'DOMAIN_SET_MEMORY_FLAGS', 'args', PLAUS + ' (KiB, flags 1 LIVE)',
     D_13 + u64(49152) + u32(1))
@@ -504,6 +511,38 @@ vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'args', PLAUS, i32(1))
 vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'ret', PLAUS + ' (inactive networks)',
     arr(s, ['wire-net1']))
 
+# Network ports (404-410; layouts from go-libvirt's generated structs: port = net, uuid)
+PORTU1 = '3b9c2e71-5d48-4f0a-9e16-8c7a2d5f1b03'  # a port on wire-net1 (plausible)
+PORTU2 = 'e4a17f26-0c9b-4d35-b8e2-6f1d3a9c7b58'
+PORT1 = NET1 + uuid(PORTU1)
+PORT2 = NET1 + uuid(PORTU2)
+PORT_XML = ("<networkport>\n  <uuid>" + PORTU1 + "</uuid>\n"
+            "  <owner>\n    <name>wire-dom1</name>\n    <uuid>" + U1 + "</uuid>\n"
+            "  </owner>\n  <mac address='52:54:00:6b:3c:58'/>\n"
+            "  <plug type='bridge' bridge='virbr10'/>\n</networkport>\n")
+vec(404, 'NETWORK_LIST_ALL_PORTS', 'args', PLAUS + ' (wire-net1, need_results 1, flags 0)',
+    NET1 + i32(1) + u32(0))
+vec(404, 'NETWORK_LIST_ALL_PORTS', 'ret', PLAUS + ' (two ports, ret 2)',
+    arr(lambda x: x, [PORT1, PORT2]) + u32(2))
+vec(405, 'NETWORK_PORT_LOOKUP_BY_UUID', 'args', PLAUS, NET1 + uuid(PORTU1))
+vec(405, 'NETWORK_PORT_LOOKUP_BY_UUID', 'ret', PLAUS, PORT1)
+vec(406, 'NETWORK_PORT_CREATE_XML', 'args', PLAUS + ' (flags 0)', NET1 + s(PORT_XML) + u32(0))
+vec(406, 'NETWORK_PORT_CREATE_XML', 'ret', PLAUS, PORT1)
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'args', PLAUS + ' (nparams 0 = "how many?")',
+    PORT1 + i32(0) + u32(0))
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'args', PLAUS + ' (the 7 bandwidth parameters)',
+    PORT1 + i32(7) + u32(0), variant='values')
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'ret', PLAUS + ' (no params, nparams 7)',
+    arr(lambda x: x, []) + i32(7))
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'ret', PLAUS + ' (inbound average and burst)',
+    arr(tparam, [('inbound.average', 'uint', 1000), ('inbound.burst', 'uint', 2048)]) +
+    i32(2), variant='values')
+vec(408, 'NETWORK_PORT_SET_PARAMETERS', 'args', PLAUS + ' (outbound.peak)',
+    PORT1 + arr(tparam, [('outbound.peak', 'uint', 4000)]) + u32(0))
+vec(409, 'NETWORK_PORT_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', PORT1 + u32(0))
+vec(409, 'NETWORK_PORT_GET_XML_DESC', 'ret', PLAUS, s(PORT_XML))
+vec(410, 'NETWORK_PORT_DELETE', 'args', PLAUS + ' (flags 0)', PORT1 + u32(0))
+
 # Storage pools (§7.4)
 vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'args',
     CAP + ' "virsh pool-list --all": need_results 1, '
@@ -667,6 +706,26 @@ vec(177, 'NWFILTER_GET_XML_DESC', 'ret', CAP + ' "virsh nwfilter-dumpxml" (the X
 vec(178, 'CONNECT_NUM_OF_NWFILTERS', 'ret', PLAUS, i32(1))
 vec(179, 'CONNECT_LIST_NWFILTERS', 'args', PLAUS, i32(1))
 vec(179, 'CONNECT_LIST_NWFILTERS', 'ret', PLAUS, arr(s, ['wire-filter1']))
+
+# Network filter bindings (nwfbinding: str portdev, str filtername; numbers 397-401 [G])
+BIND1 = s('vnet0') + s('clean-traffic')
+BIND_XML = ("<filterbinding>\n  <owner>\n    <name>wire-dom1</name>\n    <uuid>" + U1 +
+            "</uuid>\n  </owner>\n  <portdev name='vnet0'/>\n"
+            "  <mac address='52:54:00:6b:3c:58'/>\n  <filterref filter='clean-traffic'>\n"
+            "    <parameter name='IP' value='192.168.150.10'/>\n  </filterref>\n"
+            "</filterbinding>\n")
+vec(397, 'NWFILTER_BINDING_LOOKUP_BY_PORT_DEV', 'args', PLAUS + ' (port device vnet0)',
+    s('vnet0'))
+vec(397, 'NWFILTER_BINDING_LOOKUP_BY_PORT_DEV', 'ret', PLAUS, BIND1)
+vec(398, 'NWFILTER_BINDING_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', BIND1 + u32(0))
+vec(398, 'NWFILTER_BINDING_GET_XML_DESC', 'ret', PLAUS, s(BIND_XML))
+vec(399, 'NWFILTER_BINDING_CREATE_XML', 'args', PLAUS + ' (flags 0)', s(BIND_XML) + u32(0))
+vec(399, 'NWFILTER_BINDING_CREATE_XML', 'ret', PLAUS, BIND1)
+vec(400, 'NWFILTER_BINDING_DELETE', 'args', PLAUS, BIND1)
+vec(401, 'CONNECT_LIST_ALL_NWFILTER_BINDINGS', 'args', PLAUS + ' (need_results 1, flags 0)',
+    i32(1) + u32(0))
+vec(401, 'CONNECT_LIST_ALL_NWFILTER_BINDINGS', 'ret', PLAUS + ' (vnet0, ret 1)',
+    arr(lambda x: x, [BIND1]) + u32(1))
 
 # Network and storage pool events (§7.9, §9)
 vec(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', 'args', 'spec §4.2 "virsh net-event --event '
