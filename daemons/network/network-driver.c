@@ -114,6 +114,7 @@ mv_network_config_free(MvNetworkConfig *config)
         return;
     g_free(config->dnsmasq);
     g_free(config->bridge_prefix);
+    g_free(config->lease_helper);
     g_free(config);
 }
 
@@ -160,7 +161,41 @@ mv_network_config_read(MvDaemon *daemon, GKeyFile *conf, GError **error)
                      "'/', ' ', '%%' or ':'", config->bridge_prefix);
         return NULL;
     }
+    if (!(config->lease_helper = mv_conf_get_string(conf, "network", "lease_helper", NULL,
+                                                    error)) &&
+        g_key_file_has_key(conf, "network", "lease_helper", NULL))
+        return NULL;
+    if (config->lease_helper && (!g_path_is_absolute(config->lease_helper) ||
+                                 !g_file_test(config->lease_helper,
+                                              G_FILE_TEST_IS_EXECUTABLE))) {
+        mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                     "[network] lease_helper: '%s' is not an absolute path to an executable "
+                     "file", config->lease_helper);
+        return NULL;
+    }
     return g_steal_pointer(&config);
+}
+
+/* modvirt-leasehelper beside our own binary (the build tree, or sbindir). */
+static char *
+default_lease_helper(void)
+{
+    g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+    g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
+
+    return dir ? g_build_filename(dir, "modvirt-leasehelper", NULL)
+               : g_strdup("modvirt-leasehelper");
+}
+
+static gpointer
+driver_thread(gpointer data)
+{
+    MvNetworkDriver *driver = data;
+
+    g_main_context_push_thread_default(driver->ctx);
+    g_main_loop_run(driver->loop);
+    g_main_context_pop_thread_default(driver->ctx);
+    return NULL;
 }
 
 /* ---- start-up ---- */
@@ -304,8 +339,13 @@ mv_network_driver_start(MvDaemon *daemon, GError **error)
     driver->bridges = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     if (!make_dirs(driver, mv_daemon_get_paths(daemon), error))
         return false;
+    driver->lease_helper = conf && conf->lease_helper ? g_strdup(conf->lease_helper)
+                                                      : default_lease_helper();
     driver->networks = mv_driver_list_new(&mv_network_obj_class, driver);
     driver->events = mv_network_events_new();
+    driver->ctx = g_main_context_new();
+    driver->loop = g_main_loop_new(driver->ctx, FALSE);
+    driver->thread = g_thread_new("network-events", driver_thread, driver);
 
     mv_driver_store_reconcile(driver->store, &cb, driver);
     autostart_all(driver);
@@ -328,6 +368,12 @@ mv_network_driver_stop(MvDaemon *daemon)
             mv_driver_list_remove(driver->networks, MV_DRIVER_OBJECT(net));
         }
     }
+    if (driver->loop) {
+        g_main_loop_quit(driver->loop);
+        g_thread_join(driver->thread);
+        g_main_loop_unref(driver->loop);
+        g_main_context_unref(driver->ctx);
+    }
     mv_driver_list_free(driver->networks);
     if (driver->events)
         mv_driver_events_free(driver->events);
@@ -341,6 +387,7 @@ mv_network_driver_stop(MvDaemon *daemon)
     g_free(driver->ports_dir);
     g_free(driver->lib_dir);
     g_free(driver->filter_socket);
+    g_free(driver->lease_helper);
     g_free(driver);
     mv_daemon_set_driver_data(daemon, NULL);
 }

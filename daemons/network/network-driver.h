@@ -32,6 +32,7 @@ typedef struct {
     int job_wait_ms;            /* 0: the default */
     char *dnsmasq;              /* the dnsmasq binary; NULL: found in PATH */
     char *bridge_prefix;        /* automatic bridge names: <prefix>N; NULL: "virbr" */
+    char *lease_helper;         /* NULL: modvirt-leasehelper next to the daemon */
 } MvNetworkConfig;
 
 void mv_network_config_free(MvNetworkConfig *config);
@@ -95,6 +96,11 @@ typedef struct {
     char *ports_dir;            /* <run>/network/ports/<network>/<uuid>.xml */
     char *lib_dir;              /* <lib>/network: dnsmasq configs, leases */
     char *filter_socket;        /* where modvirt-filterd listens */
+    char *lease_helper;         /* modvirt-leasehelper, dnsmasq's --dhcp-script */
+
+    GMainContext *ctx;          /* dnsmasq supervision: exits, restarts */
+    GMainLoop *loop;
+    GThread *thread;
 
     MvDriverList *networks;
     MvDriverEvents *events;

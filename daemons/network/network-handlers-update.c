@@ -76,7 +76,7 @@ mv_network_handle_network_update(MvDriverCall *call, const MvObjectRef *net_ref,
         }
         mv_network_def_free(old);
         g_mutex_lock(&net->lock);
-        if (!mv_network_status_save(driver, net, false, &err))
+        if (!mv_network_status_save(driver, net, &err))
             mv_log_warning("network '%s': the live change took effect but %s", net->name,
                            err->message);
         g_mutex_unlock(&net->lock);

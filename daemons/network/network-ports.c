@@ -2,6 +2,7 @@
 #define MV_LOG_CATEGORY "network"
 #include "network-ports.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 #include "network-handlers.h"

@@ -18,24 +18,29 @@ mv_network_status_free(MvNetworkStatus *status)
 }
 
 bool
-mv_network_status_save(MvNetworkDriver *driver, MvNetworkObj *net, bool starting,
-                       GError **error)
+mv_network_status_write(MvNetworkDriver *driver, const MvNetworkDef *live, bool persistent,
+                        const MvNetworkRuntime *rt, bool starting, GError **error)
 {
-    g_autofree char *xml = mv_network_def_format(net->live, 0);
-    const MvNetworkRuntime *rt = &net->rt;
+    g_autofree char *xml = mv_network_def_format(live, 0);
     g_autofree char *doc = g_strdup_printf(
         "<networkstatus phase='%s' persistent='%s' bridge-ifindex='%d' dnsmasq-pid='%d'"
         " dnsmasq-start='%" G_GUINT64_FORMAT "' forwarding='%s' firewall='%s'>\n%s"
         "</networkstatus>\n",
-        starting ? "starting" : "active", net->persistent ? "yes" : "no", rt->bridge_ifindex,
+        starting ? "starting" : "active", persistent ? "yes" : "no", rt->bridge_ifindex,
         (int)rt->dnsmasq_pid, rt->dnsmasq_start_time, rt->forwarding ? "yes" : "no",
         rt->firewall ? "yes" : "no", xml);
 
-    if (!mv_driver_store_save_status(driver->store, net->name, doc, error)) {
-        g_prefix_error(error, "cannot record the status of network '%s': ", net->name);
+    if (!mv_driver_store_save_status(driver->store, live->name, doc, error)) {
+        g_prefix_error(error, "cannot record the status of network '%s': ", live->name);
         return false;
     }
     return true;
+}
+
+bool
+mv_network_status_save(MvNetworkDriver *driver, MvNetworkObj *net, GError **error)
+{
+    return mv_network_status_write(driver, net->live, net->persistent, &net->rt, false, error);
 }
 
 void

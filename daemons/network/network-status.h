@@ -31,12 +31,17 @@ void mv_network_status_free(MvNetworkStatus *status);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvNetworkStatus, mv_network_status_free)
 
 /**
- * mv_network_status_save:
- * Writes the status of @net (lock held; live set) with its runtime, in phase
- * starting or active. Atomic against a killed daemon (not fsynced).
+ * mv_network_status_write:
+ * Writes the status of network @live (persistent or not) with what the start
+ * made so far (@rt), in phase starting or active. Atomic against a killed
+ * daemon (not fsynced: live status dies with the host).
  */
-bool mv_network_status_save(MvNetworkDriver *driver, MvNetworkObj *net, bool starting,
-                            GError **error);
+bool mv_network_status_write(MvNetworkDriver *driver, const MvNetworkDef *live,
+                             bool persistent, const MvNetworkRuntime *rt, bool starting,
+                             GError **error);
+
+/** mv_network_status_save: the status of the active @net (lock held), phase active. */
+bool mv_network_status_save(MvNetworkDriver *driver, MvNetworkObj *net, GError **error);
 
 /** mv_network_status_delete: removes <run>/network/NAME.xml (no error when missing). */
 void mv_network_status_delete(MvNetworkDriver *driver, const char *name);
