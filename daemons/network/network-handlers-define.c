@@ -105,16 +105,6 @@ find_same(MvNetworkDriver *driver, const MvNetworkDef *def, bool *ret_ok, GError
     return NULL;
 }
 
-static MvNetworkDef *
-parse_new(MvNetworkDriver *driver, const char *xml, GError **error)
-{
-    g_autoptr(MvNetworkDef) def = mv_network_def_parse(xml, 0, error);
-
-    if (!def || !assign_bridge(driver, def, error))
-        return NULL;
-    return g_steal_pointer(&def);
-}
-
 static bool
 save_config(MvNetworkDriver *driver, const MvNetworkDef *def, GError **error)
 {
@@ -133,12 +123,12 @@ define(MvDriverCall *call, const char *xml, unsigned int flags, const char *api,
     bool ok;
 
     if (!mv_network_dispatch_check_flags(flags, DEFINE_VALIDATE, api, error) ||
-        !(def = parse_new(driver, xml, error)))
+        !(def = mv_network_def_parse(xml, 0, error)))
         return false;
     /* One identity check and change at a time (define, create, undefine). */
     g_mutex_lock(&driver->define_lock);
     net = find_same(driver, def, &ok, error);
-    if (!ok || !save_config(driver, def, error)) {
+    if (!ok || !assign_bridge(driver, def, error) || !save_config(driver, def, error)) {
         g_mutex_unlock(&driver->define_lock);
         return false;
     }
@@ -274,10 +264,12 @@ create_xml(MvDriverCall *call, const char *xml, unsigned int flags, const char *
     bool ok;
 
     if (!mv_network_dispatch_check_flags(flags, DEFINE_VALIDATE, api, error) ||
-        !(def = parse_new(driver, xml, error)))
+        !(def = mv_network_def_parse(xml, 0, error)))
         return false;
     g_mutex_lock(&driver->define_lock);
     net = find_same(driver, def, &ok, error);
+    if (ok)
+        ok = assign_bridge(driver, def, error);
     if (ok && !net) {
         /* A new transient network: it exists while it runs. */
         MvNetworkDef *copy = mv_network_def_copy(def);
