@@ -288,10 +288,12 @@ typedef enum {
  * mv_network_def_update:
  * Applies one virNetworkUpdate change to @def in place: @command (MvNetworkUpdateCommand)
  * of @section (MvNetworkUpdateSection) with the element @xml; @parent_index picks
- * the <ip> for the ip-dhcp-* sections (-1: the first IPv4/IPv6 matching the
- * element's addresses). On error @def is unchanged: MV_ERR_OPERATION_INVALID for a
- * duplicate or missing entry, MV_ERR_NO_SUPPORT for a section networkd does not
- * update, MV_ERR_XML_ERROR / MV_ERR_XML_DETAIL for bad @xml.
+ * the <ip> for the ip-dhcp-* sections (-1: libvirt's choice, the first <ip> with
+ * dhcp ranges or hosts, else the first IPv4 one). On error @def is unchanged:
+ * MV_ERR_OPERATION_INVALID for a duplicate or missing entry, MV_ERR_NO_SUPPORT for
+ * a section networkd does not update (bridge, domain, ip, forward, forward-pf) or
+ * a modify the section does not allow, MV_ERR_XML_ERROR / MV_ERR_XML_DETAIL for
+ * bad @xml, and the parser's errors when the result would not be a valid network.
  */
 bool mv_network_def_update(MvNetworkDef *def, unsigned int command, unsigned int section,
                            int parent_index, const char *xml, unsigned int flags,

@@ -123,6 +123,36 @@ def domainxml_seeds():
     return seeds
 
 
+def networkxml_seeds():
+    """Network goldens and invalid cases, port goldens, and updates on the
+    target's base network (NUL, command, section, parent index + 1, XML)."""
+    seeds = {}
+    base = os.path.join(ROOT, 'tests/networkxml2xml')
+    for sub in ('xml2xml', 'port', 'invalid'):
+        for path in sorted(glob.glob(os.path.join(base, sub, '*.xml'))):
+            name = os.path.basename(path)[:-4]
+            if name.endswith('.expected') or (sub == 'invalid' and len(seeds) > 60):
+                continue
+            seeds['%s-%s' % (sub, name)] = open(path, 'rb').read()
+    updates = [
+        (3, 4, 0, "<host mac='52:54:00:00:00:02' ip='192.168.9.6'/>"),
+        (2, 4, 0, "<host mac='52:54:00:00:00:01'/>"),
+        (1, 4, 0, "<host mac='52:54:00:00:00:01' name='m' ip='192.168.9.7'/>"),
+        (4, 5, 2, "<range start='fd00:9::10' end='fd00:9::20'/>"),
+        (2, 5, 0, "<range start='192.168.9.10' end='192.168.9.20'/>"),
+        (3, 7, 0, "<interface dev='eth0'/>"),
+        (3, 9, 0, "<portgroup name='q'><bandwidth><inbound average='5'/></bandwidth></portgroup>"),
+        (1, 9, 0, "<portgroup name='p'/>"),
+        (3, 10, 0, "<host ip='192.168.9.3'><hostname>b</hostname></host>"),
+        (2, 11, 0, "<txt name='t'/>"),
+        (3, 12, 0, "<srv service='x' protocol='udp' target='y' port='2' priority='3' weight='4'/>"),
+        (1, 1, 0, "<bridge name='x'/>"),
+    ]
+    for i, (cmd, section, parent, xml) in enumerate(updates):
+        seeds['update-%02d' % i] = b'\0' + bytes([cmd, section, parent]) + xml.encode()
+    return seeds
+
+
 def uri_seeds():
     text = open(os.path.join(ROOT, 'tests/client/test-uri.c')).read()
     uris = sorted(set(re.findall(r'"([a-z+]+:[^"]*)"', text)))
@@ -221,6 +251,7 @@ def main():
     write('uri', uri_seeds())
     write('qmp', qmp_seeds())
     write('config', config_seeds())
+    write('networkxml', networkxml_seeds())
 
 
 if __name__ == '__main__':
