@@ -116,9 +116,19 @@ def bridges():
     return sorted(e["ifname"] for e in json.loads(res.stdout or "[]"))
 
 
+def ppid(pid):
+    """The parent pid of PID (0 when it is gone)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
 def dnsmasq_pids(root):
-    """Pids of the dnsmasq processes whose command line names ROOT."""
-    out = []
+    """Pids of the dnsmasq processes whose command line names ROOT (the main
+    ones: not the helper each forks for its --dhcp-script)."""
+    found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -130,5 +140,5 @@ def dnsmasq_pids(root):
         if argv and os.path.basename(argv[0]) == b"dnsmasq" and \
                 any(root.encode() in a for a in argv):
             if mvtest.proc_state(int(pid)) not in (None, "Z"):
-                out.append(int(pid))
-    return sorted(out)
+                found.append(int(pid))
+    return sorted(p for p in found if ppid(p) not in found)
