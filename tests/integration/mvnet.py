@@ -48,6 +48,14 @@ class NetworkDaemon(mvtest.Daemon):
     def ro_uri(self):
         return "network+unix:///system?socket=%s" % self.ro_sock
 
+    def cleanup(self):
+        """Stop the daemon, then the dnsmasq processes of networks it left
+        running (they outlive networkd on purpose)."""
+        try:
+            super().cleanup()
+        finally:
+            kill_dnsmasq(self.root)
+
 
 class ProxyDaemon(mvtest.Daemon):
     """modvirt-proxyd under networkd's root: network:///system goes to networkd."""
@@ -125,9 +133,9 @@ def ppid(pid):
         return 0
 
 
-def dnsmasq_pids(root):
+def dnsmasq_pids(root, main_only=True):
     """Pids of the dnsmasq processes whose command line names ROOT (the main
-    ones: not the helper each forks for its --dhcp-script)."""
+    ones unless not @main_only: not the helper each forks for its --dhcp-script)."""
     found = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -141,4 +149,16 @@ def dnsmasq_pids(root):
                 any(root.encode() in a for a in argv):
             if mvtest.proc_state(int(pid)) not in (None, "Z"):
                 found.append(int(pid))
-    return sorted(p for p in found if ppid(p) not in found)
+    return sorted(p for p in found if not main_only or ppid(p) not in found)
+
+
+def kill_dnsmasq(root, timeout=10):
+    """SIGKILL every dnsmasq of ROOT (by pid) and wait until each is gone."""
+    pids = dnsmasq_pids(root, main_only=False)
+    for pid in pids:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    for pid in pids:
+        mvtest.wait_for(lambda: mvtest.proc_state(pid) in (None, "Z"), timeout)
