@@ -315,7 +315,7 @@ mv_update_portgroup(MvNetworkDef *def, unsigned int command, int parent_index,
         else if (def->portgroups[i].is_default)
             other_default = (int)i;
     }
-    if (command == MV_NETWORK_UPDATE_COMMAND_DELETE || command == MV_NETWORK_UPDATE_COMMAND_MODIFY) {
+    if (!mv_update_is_add(command)) {
         if (found < 0) {
             mv_error_set(error, FROM, MV_ERR_OPERATION_INVALID,
                          "couldn't find a portgroup entry in network '%s' matching "

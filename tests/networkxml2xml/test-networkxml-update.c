@@ -141,7 +141,8 @@ static const MvUpdateCase update_cases[] = {
     { "section-unknown", ADD_LAST, 13, -1, "<x/>", MV_ERR_NO_SUPPORT },
     { "command-unknown", 5, MV_NETWORK_SECTION_DNS_TXT, -1, "<txt name='a' value='b'/>",
       MV_ERR_NO_SUPPORT },
-    { "malformed-xml", ADD_LAST, MV_NETWORK_SECTION_DNS_TXT, -1, "<txt name='a'", MV_ERR_XML_ERROR },
+    { "malformed-xml", ADD_LAST, MV_NETWORK_SECTION_DNS_TXT, -1, "<txt name='a'",
+      MV_ERR_XML_ERROR },
 };
 
 static MvNetworkDef *
