@@ -5,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#define MV_DNSMASQ_HOSTS_ROOM 256
+
 MvNetworkDnsmasqFiles *
 mv_network_dnsmasq_files_new(const MvPaths *paths, const char *network)
 {
@@ -146,6 +148,7 @@ static void
 mv_network_conf_dhcp(GString *out, const MvNetworkDef *def)
 {
     guint64 lease_max = 0;
+    size_t nhosts = 0;
     bool v4_dhcp = false, any_dhcp = false;
 
     for (size_t i = 0; i < def->nips; i++) {
@@ -175,7 +178,7 @@ mv_network_conf_dhcp(GString *out, const MvNetworkDef *def)
         }
         if (mv_network_ip_serves_dhcp(ip)) {
             any_dhcp = true;
-            lease_max = MIN(lease_max + ip->nhosts, (guint64)G_MAXINT32);
+            nhosts += ip->nhosts;
             v4_dhcp = v4_dhcp || !v6;
         }
         if (!v6 && ip->bootp_file) {
@@ -191,6 +194,9 @@ mv_network_conf_dhcp(GString *out, const MvNetworkDef *def)
         g_string_append(out, "dhcp-authoritative\n");
     }
     if (any_dhcp) {
+        /* room for static hosts: up to 256 of them can be added live (the
+         * hostsfile, SIGHUP) without changing this line (a restart) */
+        lease_max = MIN(lease_max + MAX(nhosts, MV_DNSMASQ_HOSTS_ROOM), (guint64)G_MAXINT32);
         g_string_append_printf(out, "dhcp-lease-max=%" G_GUINT64_FORMAT "\n", lease_max);
         if (def->forward.mode == MV_NETWORK_FORWARD_NONE && v4_dhcp)
             g_string_append(out, "dhcp-option=3\n");   /* isolated: no default router */

@@ -1,29 +1,34 @@
 /* For the tests in tests/network: they change links, addresses, routes and
- * sysctls, so they run only inside a private network namespace (meson starts
- * them through `unshare -n`). This refuses to run in the host's own one. */
+ * sysctls and start dnsmasq, so they run only inside a private network
+ * namespace. meson starts them through `unshare -n` (and, for the ones that
+ * start processes, in a private PID namespace too: whatever a failed test
+ * leaves running dies with it). This refuses to run anywhere else. */
 #pragma once
 
 #include <glib.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
+#include <string.h>
 
 #include "util/spawn.h"
 
-/* Exits the test program (TAP "Bail out!") when the process shares PID 1's
- * network namespace; brings `lo` up otherwise. */
+/* Exits the test program (TAP "Bail out!") unless the network namespace is a
+ * fresh one (only `lo`, never the host's); brings `lo` up. */
 static inline void
 netns_guard(void)
 {
     const char *const up[] = { "ip", "link", "set", "lo", "up", NULL };
-    g_autofree char *self = g_file_read_link("/proc/self/ns/net", NULL);
-    g_autofree char *ppath = g_strdup_printf("/proc/%d/ns/net", (int)getppid());
-    g_autofree char *parent = g_file_read_link(ppath, NULL);
+    struct if_nameindex *links = if_nameindex();
+    bool fresh = links != NULL;
 
-    /* The parent (meson, a shell) is in the namespace we must not touch;
-     * PID 1's namespace link cannot be read here. */
-    if (!self || !parent || g_str_equal(self, parent)) {
-        printf("Bail out! not in a private network namespace: run me with 'unshare -n'\n");
+    for (struct if_nameindex *l = links; l && l->if_index; l++)
+        fresh = fresh && strcmp(l->if_name, "lo") == 0;
+    if (links)
+        if_freenameindex(links);
+    if (!fresh) {
+        printf("Bail out! not in a fresh private network namespace (it has links other than "
+               "lo): run me with 'unshare -n'\n");
         exit(1);
     }
     if (!mv_spawn_sync(up, NULL, 5000, NULL, NULL, NULL, NULL)) {
