@@ -272,6 +272,21 @@ class Base:
         self.ok("net-update", name, "delete", "ip-dhcp-host", host, "--config")
         self.assertNotIn("name='h1'", self.ok("net-dumpxml", name).stdout)
 
+    def test_bandwidth_on_the_bridge(self):
+        name, br, ip = self.net(16)
+        self.ok("net-create", self.xml_file(name, mvnet.network_xml(
+            name, bridge=br, ip=ip,
+            extra="  <bandwidth>\n    <inbound average='1000' peak='2000' burst='1024'/>\n"
+                  "    <outbound average='500'/>\n  </bandwidth>")))
+        qdiscs = subprocess.run(["tc", "qdisc", "show", "dev", br], capture_output=True,
+                                text=True, check=True).stdout
+        self.assertIn("qdisc htb 1: root", qdiscs)
+        self.assertIn("qdisc ingress", qdiscs)
+        ifb = "mvifb%d" % mvnet.link(br)["ifindex"]
+        self.assertIsNotNone(mvnet.link(ifb))
+        self.ok("net-destroy", name)
+        self.assertIsNone(mvnet.link(ifb), "ifb device left behind")
+
     def test_events_loop(self):
         name, br, ip = self.net(15)
         path = self.xml_file(name, mvnet.network_xml(name, bridge=br, ip=ip))
