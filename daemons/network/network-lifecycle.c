@@ -377,12 +377,19 @@ mv_network_lifecycle_start(MvNetworkDriver *driver, MvNetworkObj *net, MvNetwork
             goto fail;
         crash_point("net-start-addresses");
     }
-    if (mv_network_firewall_glue_needed(def)) {
+    if (creates && mv_network_firewall_glue_wanted(def)) {
+        bool applied;
+
         /* Recorded first: a rule set filterd may hold is removed on undo. */
         rt.firewall = true;
-        if (!mv_network_status_write(driver, def, persistent, &rt, true, error) ||
-            !mv_network_firewall_glue_add(driver, def, error))
+        if (!mv_network_status_write(driver, def, persistent, &rt, true, error))
             goto fail;
+        applied = false;
+        if (!mv_network_firewall_glue_add(driver, def, &applied, error)) {
+            rt.firewall = false;    /* filterd changes nothing when it refuses */
+            goto fail;
+        }
+        rt.firewall = applied;
         crash_point("net-start-firewall");
     }
     if (!forwarding_enable(def, &rt, error))

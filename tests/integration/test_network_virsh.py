@@ -324,6 +324,47 @@ class ThroughProxy(Base, unittest.TestCase):
         return self.px.uri
 
 
+class Firewall(unittest.TestCase):
+    """nat/route networks need modvirt-filterd's rules; isolated ones go without."""
+
+    def test_nat_needs_filterd(self):
+        nd = mvnet.NetworkDaemon().start()
+        fd = None
+        try:
+            xml = mvnet.network_xml("nat1", bridge="mvnat1", ip="10.104.1.1", forward="nat")
+            path = mvtest.write_file(os.path.join(nd.root, "nat1.xml"), xml)
+            virsh(nd.uri, "net-define", path, check=True)
+            res = virsh(nd.uri, "net-start", "nat1")
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn("modvirt-filterd", res.stderr)
+            self.assertIn(os.path.join(nd.root, "run", "filter.sock"), res.stderr)
+            self.assertIsNone(mvnet.link("mvnat1"), "half-made bridge left behind")
+            self.assertFalse(os.path.exists(os.path.join(nd.root, "run", "network",
+                                                         "nat1.xml")))
+            # an isolated network works without filterd
+            iso = mvtest.write_file(os.path.join(nd.root, "iso1.xml"),
+                                    mvnet.network_xml("iso1", bridge="mviso1", ip="10.104.2.1"))
+            virsh(nd.uri, "net-create", iso, check=True)
+            virsh(nd.uri, "net-destroy", "iso1", check=True)
+
+            if not os.access(mvtest.FILTERD, os.X_OK):
+                self.skipTest("modvirt-filterd is not built")
+            fd = mvtest.Daemon(root=nd.root, binary=mvtest.FILTERD, name="filter").start()
+            virsh(nd.uri, "net-start", "nat1", check=True)
+            rules = mvtest.subprocess.run(["nft", "list", "ruleset"], capture_output=True,
+                                          text=True, check=True).stdout
+            self.assertIn("mvnat1", rules)
+            self.assertIn("10.104.1.0/24", rules)
+            virsh(nd.uri, "net-destroy", "nat1", check=True)
+            rules = mvtest.subprocess.run(["nft", "list", "ruleset"], capture_output=True,
+                                          text=True, check=True).stdout
+            self.assertNotIn("mvnat1", rules)
+        finally:
+            if fd:
+                fd.cleanup()
+            nd.cleanup()
+
+
 class Autostart(unittest.TestCase):
     """Autostart networks start when the daemon starts; others stay down."""
 
