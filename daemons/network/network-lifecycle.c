@@ -2,7 +2,6 @@
 #define MV_LOG_CATEGORY "network"
 #include "network-lifecycle.h"
 
-#include <arpa/inet.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,6 +11,7 @@
 #include "network-firewall-glue.h"
 #include "network-netlink.h"
 #include "network-ports.h"
+#include "network-subnet.h"
 #include "network-sysctl.h"
 #include "util/log.h"
 
@@ -30,48 +30,6 @@ crash_point(const char *point)
 }
 
 /* ---- clashes ---- */
-
-/* The first @prefix bits of @addr as a family + 16 raw bytes. */
-static bool
-subnet_of(const char *addr, unsigned int prefix, int *ret_family, guint8 ret_net[16])
-{
-    guint8 raw[16] = { 0 };
-    int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-    unsigned int bits = family == AF_INET ? 32 : 128;
-
-    if (inet_pton(family, addr, raw) != 1 || prefix > bits)
-        return false;
-    for (unsigned int i = 0; i < 16; i++) {
-        unsigned int keep = prefix > i * 8 ? MIN(prefix - i * 8, 8u) : 0;
-        raw[i] &= keep ? (guint8)(0xff << (8 - keep)) : 0;
-    }
-    *ret_family = family;
-    memcpy(ret_net, raw, 16);
-    return true;
-}
-
-static bool
-subnets_overlap(const MvNetworkIpDef *a, const MvNetworkIpDef *b)
-{
-    unsigned int common = MIN(a->prefix, b->prefix);
-    guint8 na[16], nb[16];
-    int fa, fb;
-
-    return subnet_of(a->address, common, &fa, na) && subnet_of(b->address, common, &fb, nb) &&
-           fa == fb && memcmp(na, nb, 16) == 0;
-}
-
-static char *
-subnet_text(const MvNetworkIpDef *ip)
-{
-    guint8 net[16];
-    char text[INET6_ADDRSTRLEN] = "?";
-    int family;
-
-    if (subnet_of(ip->address, ip->prefix, &family, net))
-        inet_ntop(family, net, text, sizeof(text));
-    return g_strdup_printf("%s/%u", text, ip->prefix);
-}
 
 bool
 mv_network_lifecycle_check_start(MvNetworkDriver *driver, MvNetworkObj *self,
@@ -98,10 +56,10 @@ mv_network_lifecycle_check_start(MvNetworkDriver *driver, MvNetworkObj *self,
                 g_autofree char *mine = NULL;
                 g_autofree char *theirs = NULL;
 
-                if (!subnets_overlap(&def->ips[a], &other->live->ips[b]))
+                if (!mv_network_subnet_overlap(&def->ips[a], &other->live->ips[b]))
                     continue;
-                mine = subnet_text(&def->ips[a]);
-                theirs = subnet_text(&other->live->ips[b]);
+                mine = mv_network_subnet_text(&def->ips[a]);
+                theirs = mv_network_subnet_text(&other->live->ips[b]);
                 ok = mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INTERNAL_ERROR,
                                   "Network is already in use by interface %s: subnet %s of "
                                   "network '%s' overlaps %s of active network '%s'",
@@ -127,14 +85,12 @@ mv_network_lifecycle_check_start(MvNetworkDriver *driver, MvNetworkObj *self,
                             "network '%s' forwards to the host bridge '%s', which does not "
                             "exist: create it first", def->name, def->bridge);
     for (size_t a = 0; creates && a < def->nips; a++) {
-        guint8 net[16];
-        char text[INET6_ADDRSTRLEN];
-        int family;
+        g_autofree char *text = mv_network_subnet_network(def->ips[a].address,
+                                                          def->ips[a].prefix);
         bool routed = false;
 
-        if (!subnet_of(def->ips[a].address, def->ips[a].prefix, &family, net))
+        if (!text)
             continue;
-        inet_ntop(family, net, text, sizeof(text));
         if (!mv_netlink_route_exists(text, def->ips[a].prefix, &routed, error))
             return false;
         if (routed)
