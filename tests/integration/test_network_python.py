@@ -181,6 +181,26 @@ class Networks(unittest.TestCase):
         net.destroy()
         self.assertEqual(ET.fromstring(net.XMLDesc(0)).find("domain").get("name"), "next.test")
 
+    def test_read_only(self):
+        net = self.conn.networkDefineXML(mvnet.network_xml("ro1", bridge="mvro1",
+                                                           ip="10.118.1.1"))
+        ro = libvirt.openReadOnly(self.nd.ro_uri)
+        try:
+            self.assertEqual([n.name() for n in ro.listAllNetworks()], ["ro1"])
+            rnet = ro.networkLookupByName("ro1")
+            self.assertIn("<name>ro1</name>", rnet.XMLDesc(0))
+            self.assertFalse(rnet.isActive())
+            for call in (lambda: ro.networkDefineXML(mvnet.network_xml("ro2")), rnet.create,
+                         rnet.undefine, lambda: rnet.setAutostart(1)):
+                with self.assertRaises(libvirt.libvirtError) as cm:
+                    call()
+                self.assertEqual(cm.exception.get_error_code(),
+                                 libvirt.VIR_ERR_OPERATION_DENIED)
+        finally:
+            ro.close()
+        self.assertFalse(net.isActive())
+        self.assertEqual(net.autostart(), 0)
+
     # -- events ------------------------------------------------------------------
 
     def test_lifecycle_events(self):
