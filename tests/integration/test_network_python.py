@@ -354,6 +354,33 @@ class Networks(unittest.TestCase):
         self.assertEqual(mvnet.dnsmasq_pids(self.nd.root), [])
         self.assertEqual(net.DHCPLeases(), [])
 
+    def test_real_lease(self):
+        """A DHCP client behind a veth on the bridge: its lease shows in DHCPLeases()
+        (and `virsh net-dhcp-leases`), filtered by MAC."""
+        mvnet.require_dnsmasq()
+        if not mvtest.shutil.which("busybox"):
+            self.skipTest("busybox (udhcpc) is not installed")
+        mac = "52:54:00:dd:00:01"
+        net = self.conn.networkCreateXML(mvnet.network_xml(
+            "ls", bridge="mvls", ip="10.119.1.1", dhcp=("10.119.1.10", "10.119.1.50"),
+            hosts=[(mac, "guest1", "10.119.1.7")]))
+        self.assertEqual(mvnet.dhcp_client("mvls", mac, "guest1"), "10.119.1.7")
+        leases = mvtest.wait_for(lambda: net.DHCPLeases(), 10)
+        self.assertEqual(len(leases), 1, leases)
+        lease = leases[0]
+        self.assertEqual(lease["mac"], mac)
+        self.assertEqual(lease["ipaddr"], "10.119.1.7")
+        self.assertEqual(lease["prefix"], 24)
+        self.assertEqual(lease["type"], libvirt.VIR_IP_ADDR_TYPE_IPV4)
+        self.assertEqual(lease["iface"], "mvls")
+        self.assertEqual(lease["hostname"], "guest1")
+        self.assertGreater(lease["expirytime"], time.time())
+        self.assertEqual(len(net.DHCPLeases(mac.upper())), 1)
+        self.assertEqual(net.DHCPLeases("52:54:00:dd:00:02"), [])
+        out = mvtest.virsh(self.nd.uri, "net-dhcp-leases", "ls", check=True).stdout
+        self.assertRegex(out, r"%s\s+ipv4\s+10\.119\.1\.7/24\s+guest1" % mac)
+        net.destroy()
+
     # dnsmasq's config names dhcp-lease-max = range size + number of hosts
     # (network-dnsmasq-conf.c), so a host change rewrites the config and the
     # supervisor restarts dnsmasq instead of sending SIGHUP.
