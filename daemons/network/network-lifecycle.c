@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "network-bandwidth.h"
+#include "network-bridge.h"
 #include "network-dnsmasq.h"
 #include "network-firewall-glue.h"
 #include "network-netlink.h"
@@ -141,24 +142,14 @@ has_family(const MvNetworkDef *def, MvNetworkIpFamily family)
     return false;
 }
 
+/* The bridge of @def with its addresses, up (net-plumb's network-bridge.h:
+ * a failure leaves no bridge), and its ifindex in @rt. */
 static bool
 bridge_make(const MvNetworkDef *def, MvNetworkRuntime *rt, GError **error)
 {
     g_autoptr(MvNetlinkLink) link = NULL;
-    char mac[18];
-    MvNetlinkBridgeConfig config = {
-        .name = def->bridge,
-        .mtu = def->mtu,
-        .stp = def->stp != 0,           /* libvirt's default: on */
-        .forward_delay = def->delay > 0 ? (guint)def->delay : 0,
-    };
 
-    if (def->has_mac) {
-        g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", def->mac[0], def->mac[1],
-                   def->mac[2], def->mac[3], def->mac[4], def->mac[5]);
-        config.mac = mac;
-    }
-    if (!mv_netlink_bridge_create(&config, error))
+    if (!mv_network_bridge_create(def, error))
         return false;
     crash_point("net-start-bridge");
     if (!mv_netlink_link_get(def->bridge, &link, error))
@@ -170,22 +161,14 @@ bridge_make(const MvNetworkDef *def, MvNetworkRuntime *rt, GError **error)
     return true;
 }
 
-/* Addresses and link state of a bridge we made. */
+/* The network's <bandwidth> shapes the whole bridge (tc). */
 static bool
-bridge_configure(const MvNetworkDef *def, GError **error)
+bridge_shape(const MvNetworkDef *def, GError **error)
 {
-    /* No IPv6 on the bridge unless the network has an IPv6 address: the
-     * kernel would otherwise give it a link-local one and answer on it. */
-    if (!mv_network_sysctl_bridge_ipv6(def->bridge, has_family(def, MV_NETWORK_IP_V6), error))
-        return false;
-    for (size_t i = 0; i < def->nips; i++)
-        if (!mv_netlink_addr_add(def->bridge, def->ips[i].address, def->ips[i].prefix, error))
-            return false;
-    /* The network's <bandwidth> shapes the whole bridge (tc). */
-    if (def->bandwidth && (!mv_network_bandwidth_check(def->bandwidth, error) ||
-                           !mv_network_bandwidth_set(def->bridge, def->bandwidth, error)))
-        return false;
-    return mv_netlink_link_set_up(def->bridge, true, error);
+    if (!def->bandwidth)
+        return true;
+    return mv_network_bandwidth_check(def->bandwidth, error) &&
+           mv_network_bandwidth_set(def->bridge, def->bandwidth, error);
 }
 
 /* Deletes the bridge @name when it is the one we made (@ifindex; 0: we never
@@ -329,7 +312,7 @@ mv_network_lifecycle_start(MvNetworkDriver *driver, MvNetworkObj *net, MvNetwork
         made = true;
         if (!bridge_make(def, &rt, error) ||
             !mv_network_status_write(driver, def, persistent, &rt, true, error) ||
-            !bridge_configure(def, error))
+            !bridge_shape(def, error))
             goto fail;
         crash_point("net-start-addresses");
     }
