@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,62 +139,38 @@ pid_gone(pid_t pid)
     return !mv_pid_is_alive(pid, 0);
 }
 
-/* Asks for a lease from a fresh namespace behind a veth with MAC @mac;
- * returns the address udhcpc was given. */
+/* Asks for a lease (@tries DISCOVERs a second apart) from a fresh namespace
+ * behind a veth with MAC @mac: the address udhcpc was given, or NULL when it
+ * got none. */
+static char *
+dhcp_client_try(const char *mac, const char *hostname, int tries)
+{
+    g_autofree char *script = g_strdup_printf(
+        "exec busybox udhcpc -i mvg0 -n -q -t %d -T 1 -s /bin/true -x hostname:%s 2>&1",
+        tries, hostname);
+    const char *prefix = "lease of ";
+    int status = -1;
+    char *out = netns_peer_run("mvlive0", mac, script, &status);
+    char *at = strstr(out, prefix);
+    char *ip = NULL;
+
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0 && at)
+        ip = g_strndup(at + strlen(prefix), strcspn(at + strlen(prefix), " "));
+    else
+        g_test_message("udhcpc got no lease (status %d): %s", status, out);
+    g_free(out);
+    return ip;
+}
+
 static char *
 dhcp_client(const char *mac, const char *hostname)
 {
-    g_autofree char *script = g_strdup_printf(
-        "i=0; while ! ip link show mvg0 >/dev/null 2>&1; do i=$((i+1)); "
-        "[ $i -gt 1000 ] && exit 3; sleep 0.01; done; "
-        "ip link set lo up && ip link set mvg0 up && "
-        "exec busybox udhcpc -i mvg0 -n -q -t 10 -T 1 -s /bin/true -x hostname:%s 2>&1",
-        hostname);
-    const char *argv[] = { "unshare", "-n", "sh", "-c", script, NULL };
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out_path = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *self_ns = g_file_read_link("/proc/self/ns/net", NULL);
-    g_autofree char *ns_path = NULL;
-    g_autofree char *pid_text = NULL;
-    g_autoptr(MvChild) child = NULL;
-    MvChildOptions opts = { .argv = argv };
-    const char *prefix = "lease of ";
-    char *at;
-    int fd, status = -1;
-    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    char *ip = dhcp_client_try(mac, hostname, 10);
 
-    g_free(netns_run("ip", "link", "add", "mvh0", "type", "veth", "peer", "name", "mvg0",
-                     "address", mac, NULL));
-    g_assert_true(mv_netlink_link_set_master("mvh0", "mvlive0", &error));
-    g_assert_true(mv_netlink_link_set_up("mvh0", true, &error));
-    fd = g_file_open_tmp("mvudhcpc-XXXXXX", &out_path, &error);
-    g_assert_cmpint(fd, >=, 0);
-    opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FD, .fd = fd };
-    child = mv_child_spawn(&opts, &error);
-    close(fd);
-    g_assert_no_error(error);
-    /* move the peer only once the client has its own namespace */
-    ns_path = g_strdup_printf("/proc/%d/ns/net", (int)mv_child_get_pid(child));
-    for (;;) {
-        g_autofree char *ns = g_file_read_link(ns_path, NULL);
-
-        if (ns && g_strcmp0(ns, self_ns) != 0)
-            break;
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(1000);
-    }
-    pid_text = g_strdup_printf("%d", (int)mv_child_get_pid(child));
-    g_free(netns_run("ip", "link", "set", "mvg0", "netns", pid_text, NULL));
-    g_assert_true(mv_child_wait(child, 30000, &status, &error));
-    g_assert_true(mv_file_read_all(out_path, 1 << 20, &out, NULL, &error));
-    g_unlink(out_path);
-    /* the veth pair went away with the client's namespace */
-    g_assert_true(mv_network_bridge_delete("mvh0", &error));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(at = strstr(out, prefix)))
-        g_error("udhcpc got no lease (status %d): %s", status, out);
-    at += strlen(prefix);
-    return g_strndup(at, strcspn(at, " "));
+    if (!ip)
+        g_error("udhcpc for %s got no lease", mac);
+    return ip;
 }
 
 /* The lease of @mac in the lease file, waiting for the helper to write it. */
@@ -248,7 +225,8 @@ start_network(Fixture *f, const char *xml)
 static void
 test_live_dhcp(Fixture *f, gconstpointer data)
 {
-    MvNetworkDnsmasq *dm = start_network(f, NET_XML(RANGE1));
+    bool as_nobody = GPOINTER_TO_INT(data);
+    MvNetworkDnsmasq *dm = NULL;
     g_autoptr(MvNetworkDhcpLease) lease = NULL;
     g_autoptr(MvNetworkDhcpLease) lease50 = NULL;
     g_autoptr(MvNetworkDef) def2 = NULL;
@@ -257,7 +235,19 @@ test_live_dhcp(Fixture *f, gconstpointer data)
     g_autofree char *ip = NULL;
     g_autofree char *ip50 = NULL;
     g_autofree char *conf = NULL;
-    pid_t pid = mv_network_dnsmasq_get_pid(dm);
+    g_autofree char *status_path = NULL;
+    g_autofree char *status = NULL;
+    pid_t pid;
+
+    /* a root that "nobody" can reach: dnsmasq drops to it, and must still
+     * reread the hosts files on SIGHUP below; mktemp's 0700 root: it stays root */
+    if (as_nobody)
+        g_assert_cmpint(chmod(f->root, 0755), ==, 0);
+    dm = start_network(f, NET_XML(RANGE1));
+    pid = mv_network_dnsmasq_get_pid(dm);
+    status_path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_assert_true(mv_file_read_all(status_path, 1 << 16, &status, NULL, &error));
+    g_assert_nonnull(strstr(status, as_nobody ? "\nUid:\t65534\t" : "\nUid:\t0\t"));
 
     ip = dhcp_client("52:54:00:de:ad:01", "mvguest1");
     g_assert_true(g_str_has_prefix(ip, "10.93.0."));
@@ -458,6 +448,33 @@ test_reattach_stale(Fixture *f, gconstpointer data)
     kill_pid(orphan);
 }
 
+/* dnsmasq forgets its leases when it dies: the restarted one asks the lease
+ * helper ("init") and knows them again. With a range of one address, a
+ * second client then gets nothing while the first keeps its address. */
+static void
+test_leases_survive_restart(Fixture *f, gconstpointer data)
+{
+    MvNetworkDnsmasq *dm = start_network(
+        f, NET_XML("<range start='10.93.0.10' end='10.93.0.10'/>"));
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ip1 = NULL;
+    g_autofree char *ip2 = NULL;
+    g_autofree char *again = NULL;
+    g_autoptr(MvNetworkDhcpLease) lease = NULL;
+
+    ip1 = dhcp_client("52:54:00:de:ad:61", "first");
+    g_assert_cmpstr(ip1, ==, "10.93.0.10");
+    lease = wait_lease(f, "52:54:00:de:ad:61");
+    kill_pid(mv_network_dnsmasq_get_pid(dm));
+    wait_for(f, restarted, dm, "the supervisor to restart dnsmasq");
+    wait_for(f, serving, dm, "the restarted dnsmasq to serve");
+    ip2 = dhcp_client_try("52:54:00:de:ad:62", "second", 3);
+    g_assert_null(ip2);
+    again = dhcp_client("52:54:00:de:ad:61", "first");
+    g_assert_cmpstr(again, ==, "10.93.0.10");
+    g_assert_true(mv_network_dnsmasq_stop(dm, &error));
+}
+
 /* networkd killed while starting a network: its dnsmasq never wrote the
  * pidfile, only our start file names it. Reattach does not take it (it may
  * never serve) but stops it; start stops one that an earlier networkd left. */
@@ -564,10 +581,14 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     netns_guard();
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
-    ADD("/network/dnsmasq/live-dhcp", test_live_dhcp);
+    g_test_add("/network/dnsmasq/live-dhcp", Fixture, GINT_TO_POINTER(0), fixture_setup,
+               test_live_dhcp, fixture_teardown);
+    g_test_add("/network/dnsmasq/live-dhcp-nobody", Fixture, GINT_TO_POINTER(1), fixture_setup,
+               test_live_dhcp, fixture_teardown);
     ADD("/network/dnsmasq/supervise", test_supervise);
     ADD("/network/dnsmasq/reattach", test_reattach);
     ADD("/network/dnsmasq/reattach-stale", test_reattach_stale);
+    ADD("/network/dnsmasq/leases-survive-restart", test_leases_survive_restart);
     ADD("/network/dnsmasq/stale-killed", test_stale_killed);
     ADD("/network/dnsmasq/start-failure", test_start_failure);
     ADD("/network/dnsmasq/bridge-def", test_bridge_def);
