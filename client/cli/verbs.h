@@ -25,5 +25,16 @@ int mv_cli_run_events(MvCli *cli, int argc, char **argv);
 int mv_cli_run_help(MvCli *cli, int argc, char **argv);
 int mv_cli_run_firewall(MvCli *cli, int argc, char **argv);
 
+/* verbs-network.c */
+extern gboolean mv_cli_net_list_active, mv_cli_net_list_inactive;
+extern char *mv_cli_net_leases_mac;
+int mv_cli_run_net_list(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_info(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_define(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_action(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_edit(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_leases(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_events(MvCli *cli, int argc, char **argv);
+
 /** mv_cli_console_attach: the interactive console of @dom until Ctrl-] or its end. */
 int mv_cli_console_attach(MvCli *cli, MvDomain *dom);
