@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <string.h>
 
+#include "filter-netrules.h"
+#include "filter-nft.h"
+#include "filter-watch.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -26,6 +29,12 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
         return mv_error_set(error, MV_FROM_NWFILTER, MV_ERR_SYSTEM_ERROR,
                             "cannot create the state directory %s: %s", driver->state_dir,
                             g_strerror(errno));
+    if (!(driver->nft = mv_filter_nft_new(error)))
+        return false;
+    /* what was applied before a restart is applied again, in one transaction */
+    if (!(driver->netrules = mv_filter_netrules_new(driver->nft, driver->state_dir, error)))
+        return false;
+    driver->watch = mv_filter_watch_new(driver);
     return true;
 }
 
@@ -37,6 +46,9 @@ mv_filter_driver_stop(MvDaemon *daemon)
     if (!driver)
         return;
     mv_daemon_set_driver_data(daemon, NULL);
+    mv_filter_watch_free(driver->watch);
+    mv_filter_netrules_free(driver->netrules);
+    mv_filter_nft_free(driver->nft);
     g_free(driver->state_dir);
     g_free(driver);
 }

@@ -7,6 +7,7 @@
  * handler table by the generated glue, and the daemon descriptor. A NULL
  * vtable entry answers VIR_ERR_NO_SUPPORT naming the API. docs/filter.md. */
 #include "filter-driver.h"
+#include "filter-private-handlers.h"
 #include "remote-dispatch.h"
 
 /* The nwfilter family. Not const: the nwfilter part fills its entries in
@@ -27,6 +28,8 @@ static const MvDaemonDescriptor filter_daemon = {
     .nhandlers = MV_REMOTE_PROC_LAST,
     .start = mv_filter_driver_start,
     .stop = mv_filter_driver_stop,
+    /* the private FILTER program (networkd's rule sets, the doctor) */
+    .prepare_server = mv_filter_private_serve,
 };
 
 int
