@@ -76,6 +76,7 @@ typedef enum {
     MV_ERR_AUTH_UNAVAILABLE = 94,
     MV_ERR_NO_SERVER = 95,
     MV_ERR_DEVICE_MISSING = 99,
+    MV_ERR_NO_NWFILTER_BINDING = 101,
 } MvErrorCode;
 
 /* Subsystems (virErrorDomain). */
