@@ -14,7 +14,8 @@ _modvirt()
     _init_completion || return
 
     local verbs="list info define undefine start shutdown power-off reboot reset suspend
-                 resume dumpxml edit autostart console events help"
+                 resume dumpxml edit autostart console events nwfilter-list nwfilter-define
+                 nwfilter-dumpxml nwfilter-undefine nwfilter-bindings help"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in

@@ -85,6 +85,16 @@ const MvCliVerb mv_cli_verbs[] = {
       console_options, 1, 1, mv_cli_run_console },
     { "events", "[DOMAIN]", "Print domain lifecycle events as they happen", NULL,
       events_options, 0, 1, mv_cli_run_events },
+    { "nwfilter-list", NULL, "List network filters", NULL, NULL, 0, 0,
+      mv_cli_run_nwfilter_list },
+    { "nwfilter-define", "FILE", "Define (or update) a network filter from an XML file ('-' for "
+      "stdin)", NULL, NULL, 1, 1, mv_cli_run_nwfilter_define },
+    { "nwfilter-dumpxml", "FILTER", "Print a network filter's XML", NULL, NULL, 1, 1,
+      mv_cli_run_nwfilter_dumpxml },
+    { "nwfilter-undefine", "FILTER", "Remove a network filter (refused while a binding uses it)",
+      NULL, NULL, 1, 1, mv_cli_run_nwfilter_undefine },
+    { "nwfilter-bindings", NULL, "List the ports with a network filter and their filters", NULL,
+      NULL, 0, 0, mv_cli_run_nwfilter_bindings },
     { "help", "[VERB]", "Show help for modvirt or a verb", NULL, NULL, 0, 1, mv_cli_run_help },
     { NULL },
 };
