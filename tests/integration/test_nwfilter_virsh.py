@@ -183,6 +183,19 @@ class RestartCase(unittest.TestCase):
             c.close()
 
 
+class FlushCase(unittest.TestCase):
+    def test_flush_ruleset_restored(self):
+        import libvirt
+        c = libvirt.open(VirshCase.uri)
+        self.addCleanup(c.close)
+        b = c.nwfilterBindingCreateXML(binding("vnetq5", "no-mac-spoofing"))
+        self.addCleanup(b.delete)
+        subprocess.run(["nft", "flush", "ruleset"], check=True)
+        self.assertNotIn("nwf-vnetq5", table())
+        # filterd notices and rebuilds the table by itself
+        self.assertTrue(mvtest.wait_for(lambda: "nwf-vnetq5-o-mac" in table(), 15))
+
+
 class ProxyCase(VirshCase):
     """The virsh cases again through modvirt-proxyd."""
 
