@@ -53,6 +53,12 @@ static const GOptionEntry events_options[] = {
     { NULL },
 };
 
+static const GOptionEntry firewall_options[] = {
+    { "repair", 0, 0, G_OPTION_ARG_NONE, &mv_cli_firewall_repair,
+      "Re-apply modvirt's own tables when they differ (read-write connection)", NULL },
+    { NULL },
+};
+
 const MvCliVerb mv_cli_verbs[] = {
     { "list", NULL, "List domains with their state", NULL, list_options, 0, 0, mv_cli_run_list },
     { "info", "DOMAIN", "Show a domain's state, CPUs, memory and settings", NULL, NULL, 1, 1,
@@ -95,6 +101,11 @@ const MvCliVerb mv_cli_verbs[] = {
       NULL, NULL, 1, 1, mv_cli_run_nwfilter_undefine },
     { "nwfilter-bindings", NULL, "List the ports with a network filter and their filters", NULL,
       NULL, 0, 0, mv_cli_run_nwfilter_bindings },
+    { "firewall", "check", "Compare the kernel's firewall with modvirt-filterd's rules",
+      "Names every difference: a table missing (nft flush ruleset), a rule or chain added, "
+      "removed or edited by hand, a foreign table that drops packets before modvirt's chains. "
+      "Exit status 1 while a difference is left.",
+      firewall_options, 1, 1, mv_cli_run_firewall },
     { "help", "[VERB]", "Show help for modvirt or a verb", NULL, NULL, 0, 1, mv_cli_run_help },
     { NULL },
 };

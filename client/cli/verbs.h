@@ -11,6 +11,7 @@ extern gboolean mv_cli_start_paused, mv_cli_start_console, mv_cli_power_off_grac
 extern gboolean mv_cli_console_force;
 extern char *mv_cli_console_device;
 extern int mv_cli_events_timeout, mv_cli_events_count;
+extern gboolean mv_cli_firewall_repair;
 
 int mv_cli_run_list(MvCli *cli, int argc, char **argv);
 int mv_cli_run_info(MvCli *cli, int argc, char **argv);
@@ -27,6 +28,7 @@ int mv_cli_run_nwfilter_define(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_dumpxml(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_undefine(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_bindings(MvCli *cli, int argc, char **argv);
+int mv_cli_run_firewall(MvCli *cli, int argc, char **argv);
 
 /** mv_cli_console_attach: the interactive console of @dom until Ctrl-] or its end. */
 int mv_cli_console_attach(MvCli *cli, MvDomain *dom);

@@ -446,7 +446,10 @@ state_path(MvFilterNetRules *rules, const char *name)
     return g_build_filename(rules->dir, file, NULL);
 }
 
-/* The test fault point: MV_TEST_CRASH_AT=<point> kills filterd there. */
+/* The test fault points of a network apply: MV_TEST_CRASH_AT=<point> kills
+ * filterd there (netrules-before-commit: the state file is written, the
+ * transaction not sent; netrules-after-commit: the kernel has the new rules,
+ * no reply was sent). */
 static void
 fault_point(const char *point)
 {
@@ -466,10 +469,8 @@ commit_locked(MvFilterNetRules *rules, GPtrArray *nets, GError **error)
     g_autofree char *batch = mv_filter_netrules_batch(nets);
     bool exists = false;
 
-    fault_point("netrules-before-commit");
     if (!mv_filter_nft_run(rules->nft, batch, error))
         return false;
-    fault_point("netrules-after-commit");
     g_clear_pointer(&rules->expected, json_node_unref);
     if (!mv_filter_nft_table_exists(rules->nft, "inet", MV_FILTER_NFT_TABLE_NAME, &exists,
                                     error))
@@ -573,6 +574,7 @@ mv_filter_netrules_apply(MvFilterNetRules *rules, MvFilterNetwork *net, GError *
     if (!mv_file_write_replace(path, json, strlen(json), 0600, false, error))
         return false;
     set = current_set(rules, net->name, net);
+    fault_point("netrules-before-commit");
     if (!commit_locked(rules, set, error)) {
         /* the kernel kept the old rules: so does the state file */
         if (old)
@@ -581,6 +583,7 @@ mv_filter_netrules_apply(MvFilterNetRules *rules, MvFilterNetwork *net, GError *
             mv_file_remove(path, NULL);
         return false;
     }
+    fault_point("netrules-after-commit");
     g_hash_table_replace(rules->nets, net->name, g_steal_pointer(&owned));
     return true;
 }
@@ -619,27 +622,25 @@ mv_filter_netrules_reapply(MvFilterNetRules *rules, GError **error)
     return commit_locked(rules, set, error);
 }
 
-bool
-mv_filter_netrules_restore_if_vanished(MvFilterNetRules *rules, bool *ret_restored,
-                                       GError **error)
+static JsonNode *
+owned_expected(gpointer data)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&rules->lock);
-    g_autoptr(GPtrArray) set = NULL;
-    bool exists = false;
+    return mv_filter_netrules_expected(data);
+}
 
-    *ret_restored = false;
-    if (!rules->expected)
-        return true;
-    if (!mv_filter_nft_table_exists(rules->nft, "inet", MV_FILTER_NFT_TABLE_NAME, &exists,
-                                    error))
-        return false;
-    if (exists)
-        return true;
-    set = current_set(rules, NULL, NULL);
-    if (!commit_locked(rules, set, error))
-        return false;
-    *ret_restored = true;
-    return true;
+static bool
+owned_reapply(gpointer data, GError **error)
+{
+    return mv_filter_netrules_reapply(data, error);
+}
+
+void
+mv_filter_netrules_owned_table(MvFilterNetRules *rules, MvFilterOwnedTable *ret_table)
+{
+    *ret_table = (MvFilterOwnedTable){
+        .family = "inet", .name = MV_FILTER_NFT_TABLE_NAME,
+        .expected = owned_expected, .reapply = owned_reapply, .data = rules,
+    };
 }
 
 static int

@@ -25,6 +25,7 @@
 #include <modvirt/storage.h>
 #include <modvirt/nwfilter.h>
 #include <modvirt/nwfilter-binding.h>
+#include <modvirt/firewall.h>
 #include <modvirt/events.h>
 
 G_BEGIN_DECLS
