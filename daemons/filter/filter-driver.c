@@ -25,6 +25,8 @@ mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *tab
     g_array_append_val(driver->tables, *table);
 }
 
+bool mv_nwfilter_start(MvFilterDriver *driver, GError **error) __attribute__((weak));
+
 bool
 mv_filter_driver_start(MvDaemon *daemon, GError **error)
 {
@@ -46,6 +48,10 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     mv_filter_netrules_owned_table(driver->netrules, &table);
     mv_filter_driver_add_table(driver, &table);
     /* ---- nwfilter: its start (state, bridge table registration) goes here ---- */
+    /* nwfilter-driver.c; weak, so programs linking only filter_core (tests/filter/)
+     * run without the nwfilter part (the daemon links it through main.c). */
+    if (mv_nwfilter_start && !mv_nwfilter_start(driver, error))
+        return false;
     driver->watch = mv_filter_watch_new(driver);
     return true;
 }

@@ -29,12 +29,9 @@ struct _MvNWFilterState {
     MvDriverStore *store;       /* <etc>/nwfilter + <run>/filter/nwfilter-bindings */
     GHashTable *bindings;       /* portdev → Binding */
     unsigned int flags;         /* MvNWFilterCompileFlags the kernel allows */
-    guint watch;                /* the check that the table is still there */
+    JsonNode *expected;         /* the table's listing after our last transaction, or NULL
+                                 * (no bindings: no table) */
 };
-
-/* How often filterd checks that `bridge modvirt` is still in the kernel while
- * there are bindings (`nft flush ruleset` by somebody else): it rebuilds it. */
-#define TABLE_CHECK_S 2
 
 static void
 nwfilter_obj_finalize(MvDriverObject *obj)
@@ -117,6 +114,8 @@ table_text(MvNWFilterState *state, View *view, const MvNWFilterBindingDef *extra
     g_autofree char *base = mv_nwfilter_nft_base();
     g_autoptr(GPtrArray) ports = sorted_ports(state);
 
+    if (!extra && ports->len == (skip && g_hash_table_contains(state->bindings, skip) ? 1u : 0u))
+        return g_string_free(g_steal_pointer(&out), FALSE);    /* no binding left: no table */
     g_string_append(out, base);
     for (guint i = 0; i <= ports->len; i++) {
         const MvNWFilterBindingDef *def;
@@ -150,8 +149,19 @@ apply(MvNWFilterState *state, View *view, const MvNWFilterBindingDef *extra, con
       GError **error)
 {
     g_autofree char *text = table_text(state, view, extra, skip, error);
+    g_autoptr(GError) err = NULL;
+    bool exists = false;
 
-    return text && mv_filter_nft_run(state->driver->nft, text, error);
+    if (!text || !mv_filter_nft_run(state->driver->nft, text, error))
+        return false;
+    /* What the doctor and the vanished-table watch expect from now on. */
+    g_clear_pointer(&state->expected, json_node_unref);
+    if (!mv_filter_nft_table_exists(state->driver->nft, "bridge", "modvirt", &exists, &err) ||
+        (exists && !(state->expected = mv_filter_nft_list_json(state->driver->nft,
+                                                               "list table bridge modvirt",
+                                                               &err))))
+        mv_log_warning("cannot record table bridge modvirt: %s", err->message);
+    return true;
 }
 
 /* ---- start ---- */
@@ -282,8 +292,6 @@ install_shipped(MvNWFilterState *state, GError **error)
     return true;
 }
 
-static gboolean table_check(gpointer data);
-
 static MvNWFilterState *
 state_new(MvFilterDriver *driver, GError **error)
 {
@@ -316,28 +324,7 @@ state_new(MvFilterDriver *driver, GError **error)
      * them) or have lost them: either way, rebuild from the bindings. */
     if (g_hash_table_size(state->bindings) && !apply(state, &view, NULL, NULL, &err))
         mv_log_warning("cannot apply the filter bindings again: %s", err->message);
-    state->watch = g_timeout_add_seconds(TABLE_CHECK_S, table_check, state);
     return state;
-}
-
-static gboolean
-table_check(gpointer data)
-{
-    MvNWFilterState *state = data;
-    g_autoptr(GError) err = NULL;
-    bool exists = true, empty;
-
-    g_mutex_lock(&state->lock);
-    empty = g_hash_table_size(state->bindings) == 0;
-    g_mutex_unlock(&state->lock);
-    if (empty || !mv_filter_nft_table_exists(state->driver->nft, "bridge", "modvirt", &exists,
-                                             &err) || exists)
-        return G_SOURCE_CONTINUE;
-    if (mv_nwfilter_reapply(state, &err))
-        mv_log_info("table bridge modvirt vanished: the filter bindings are applied again");
-    else
-        mv_log_warning("table bridge modvirt vanished and cannot be rebuilt: %s", err->message);
-    return G_SOURCE_CONTINUE;
 }
 
 MvNWFilterState *
@@ -354,13 +341,44 @@ mv_nwfilter_state_get(MvFilterDriver *driver, GError **error)
     return state;
 }
 
+static JsonNode *
+owned_expected(gpointer data)
+{
+    MvNWFilterState *state = data;
+    JsonNode *node;
+
+    g_mutex_lock(&state->lock);
+    node = state->expected ? json_node_ref(state->expected) : NULL;
+    g_mutex_unlock(&state->lock);
+    return node;
+}
+
+static bool
+owned_reapply(gpointer data, GError **error)
+{
+    return mv_nwfilter_reapply(data, error);
+}
+
+bool
+mv_nwfilter_start(MvFilterDriver *driver, GError **error)
+{
+    MvNWFilterState *state = mv_nwfilter_state_get(driver, error);
+    MvFilterOwnedTable table = { .family = "bridge", .name = "modvirt",
+                                 .expected = owned_expected, .reapply = owned_reapply,
+                                 .data = state };
+
+    if (!state)
+        return false;
+    mv_filter_driver_add_table(driver, &table);
+    return true;
+}
+
 void
 mv_nwfilter_state_free(MvNWFilterState *state)
 {
     if (!state)
         return;
-    if (state->watch)
-        g_source_remove(state->watch);
+    g_clear_pointer(&state->expected, json_node_unref);
     mv_driver_list_free(state->filters);
     mv_driver_store_free(state->store);
     g_hash_table_unref(state->bindings);
