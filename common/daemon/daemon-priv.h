@@ -26,6 +26,7 @@ struct _MvDaemon {
     GMainLoop *loop;
     int timeout;                    /* --timeout: idle seconds before exit; 0 = never */
     guint idle_source;              /* main context timer while no client is connected */
+    gint holds;                     /* mv_daemon_hold_idle(): work that keeps us running */
     gpointer driver_data;
     char *hostname;                 /* cached for GET_HOSTNAME */
     MvDispatchFunc handlers[MV_REMOTE_PROC_LAST];

@@ -94,8 +94,10 @@ static gboolean
 idle_update(gpointer data)
 {
     MvDaemon *daemon = data;
-    guint n = mv_server_get_nclients(daemon->server);
+    guint n = mv_server_get_nclients(daemon->server) + (guint)g_atomic_int_get(&daemon->holds);
 
+    if (daemon->timeout <= 0)
+        return G_SOURCE_REMOVE;
     if (n > 0 && daemon->idle_source) {
         g_source_remove(daemon->idle_source);
         daemon->idle_source = 0;
@@ -111,6 +113,17 @@ clients_changed(MvServer *server, guint nclients, gpointer data)
     MvDaemon *daemon = data;
 
     if (daemon->timeout > 0)
+        g_main_context_invoke(NULL, idle_update, daemon);
+}
+
+void
+mv_daemon_hold_idle(MvDaemon *daemon, bool hold)
+{
+    if (hold)
+        g_atomic_int_inc(&daemon->holds);
+    else if (g_atomic_int_dec_and_test(&daemon->holds))
+        mv_log_debug("nothing holds the daemon any more: the idle timeout applies");
+    if (daemon->timeout > 0 && daemon->server)
         g_main_context_invoke(NULL, idle_update, daemon);
 }
 

@@ -102,6 +102,14 @@ const MvServerConfig *mv_daemon_get_server_config(MvDaemon *daemon);
 const MvDaemonDescriptor *mv_daemon_get_descriptor(MvDaemon *daemon);
 /** mv_daemon_get_server: the RPC server (NULL before serving starts). */
 MvServer *mv_daemon_get_server(MvDaemon *daemon);
+/**
+ * mv_daemon_hold_idle:
+ * @hold: true to take a hold, false to drop one taken before.
+ * While any hold is taken the daemon does not exit after --timeout idle
+ * seconds, clients or not: for work that must go on without clients (filterd
+ * restoring the tables it owns). Holds count; any thread.
+ */
+void mv_daemon_hold_idle(MvDaemon *daemon, bool hold);
 /** mv_daemon_set_driver_data / get: the driver's process-wide state. */
 void mv_daemon_set_driver_data(MvDaemon *daemon, gpointer data);
 gpointer mv_daemon_get_driver_data(MvDaemon *daemon);

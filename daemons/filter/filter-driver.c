@@ -8,7 +8,6 @@
 #include "filter-netrules.h"
 #include "filter-nft.h"
 #include "filter-watch.h"
-#include "link/daemon-link.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -45,27 +44,14 @@ owns_rules(MvFilterDriver *driver)
 void
 mv_filter_driver_owned_changed(MvFilterDriver *driver)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver->self_lock);
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver->hold_lock);
     bool owns = owns_rules(driver);
 
-    if (owns && !driver->self_link) {
-        g_autofree char *sock = mv_paths_socket(mv_daemon_get_paths(driver->daemon), "filter",
-                                                MV_SOCKET_RO);
-        MvDaemonLinkConfig config = {
-            .program = "modvirt-filterd", .socket = sock, .uri = "nwfilter:///system",
-            .open_flags = MV_DAEMON_LINK_OPEN_READ_ONLY, .keepalive = true,
-        };
-        g_autoptr(GError) err = NULL;
-
-        if (!(driver->self_link = mv_daemon_link_open(&config, &err)))
-            mv_log_warning("cannot hold a connection to myself (%s): an idle exit may stop "
-                           "the restore of vanished tables", err->message);
-        else
-            mv_log_debug("rules owned: holding a connection to myself against idle exit");
-    } else if (!owns && driver->self_link) {
-        mv_daemon_link_close(g_steal_pointer(&driver->self_link));
-        mv_log_debug("no rules owned: idle exit allowed");
-    }
+    if (owns == driver->held)
+        return;
+    driver->held = owns;
+    mv_daemon_hold_idle(driver->daemon, owns);
+    mv_log_debug(owns ? "rules owned: no idle exit" : "no rules owned: idle exit allowed");
 }
 
 static gboolean
@@ -82,7 +68,7 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     MvFilterOwnedTable table;
 
     driver->daemon = daemon;
-    g_mutex_init(&driver->self_lock);
+    g_mutex_init(&driver->hold_lock);
     mv_daemon_set_driver_data(daemon, driver);
     driver->state_dir = mv_paths_state_dir(mv_daemon_get_paths(daemon), "filter");
     if (g_mkdir_with_parents(driver->state_dir, 0700) < 0)
@@ -102,7 +88,7 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     if (mv_nwfilter_start && !mv_nwfilter_start(driver, error))
         return false;
     driver->watch = mv_filter_watch_new(driver);
-    /* once serving: the sockets exist when the main loop runs */
+    /* the hold (if rules were taken back) is counted once serving starts */
     g_idle_add(owned_changed_idle, driver);
     return true;
 }
@@ -115,9 +101,7 @@ mv_filter_driver_stop(MvDaemon *daemon)
     if (!driver)
         return;
     mv_daemon_set_driver_data(daemon, NULL);
-    /* the server is stopped: its end of our own connection is gone */
-    mv_daemon_link_free(driver->self_link);
-    g_mutex_clear(&driver->self_lock);
+    g_mutex_clear(&driver->hold_lock);
     mv_filter_watch_free(driver->watch);
     if (mv_nwfilter_stop)
         mv_nwfilter_stop(driver);
