@@ -23,6 +23,7 @@ _modvirt()
                  resume dumpxml edit autostart console events help"
     verbs+=" net-list net-info net-define net-start net-destroy net-undefine net-edit
             net-leases net-events"
+    verbs+=" nwfilter-list nwfilter-define nwfilter-dumpxml nwfilter-undefine nwfilter-bindings"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in

@@ -71,6 +71,7 @@ owned_changed_idle(gpointer data)
     mv_filter_driver_owned_changed(data);
     return G_SOURCE_REMOVE;
 }
+bool mv_nwfilter_start(MvFilterDriver *driver, GError **error) __attribute__((weak));
 
 bool
 mv_filter_driver_start(MvDaemon *daemon, GError **error)
@@ -94,6 +95,10 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     mv_filter_netrules_owned_table(driver->netrules, &table);
     mv_filter_driver_add_table(driver, &table);
     /* ---- nwfilter: its start (state, bridge table registration) goes here ---- */
+    /* nwfilter-driver.c; weak, so programs linking only filter_core (tests/filter/)
+     * run without the nwfilter part (the daemon links it through main.c). */
+    if (mv_nwfilter_start && !mv_nwfilter_start(driver, error))
+        return false;
     driver->watch = mv_filter_watch_new(driver);
     /* once serving: the sockets exist when the main loop runs */
     g_idle_add(owned_changed_idle, driver);
