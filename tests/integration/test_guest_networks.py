@@ -307,6 +307,19 @@ class T3Crash(GuestCase):
 
         virsh(S["qd"].uri, "destroy", "g1", check=True)
         self.assertEqual(ports(ISO), [], "the stopped guest's port is still there")
+        # taken back, not merely left running: destroying the network stops that dnsmasq
+        iso_dnsmasq = set(dnsmasq) - set(self.dnsmasq_of(NAT))
+        self.assertEqual(len(iso_dnsmasq), 1, dnsmasq)
+        virsh(S["uri"], "net-destroy", ISO, check=True)
+        self.assertTrue(mvtest.wait_pid_gone(iso_dnsmasq.pop()),
+                        "the network's dnsmasq outlived net-destroy: it was not taken back")
+        self.assertIsNone(link(ISO_BR))
+        virsh(S["uri"], "net-start", ISO, check=True)
+
+    def dnsmasq_of(self, net):
+        """The pid of the network's dnsmasq (the one whose config names the network)."""
+        return [pid for pid in mvnet.dnsmasq_pids(S["root"])
+                if ("/%s." % net).encode() in open("/proc/%d/cmdline" % pid, "rb").read()]
 
 
 class T4Filter(GuestCase):
