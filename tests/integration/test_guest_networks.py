@@ -46,6 +46,7 @@ MAC = {"g1": "52:54:00:e2:00:01", "g2": "52:54:00:e2:00:02", "gf": "52:54:00:e2:
        "gn": "52:54:00:e2:00:04", "gi": "52:54:00:e2:00:05"}
 FILTER_GUEST_IP = "192.168.120.200"
 FORGED_IP = "192.168.120.201"
+TCP_PORT = 7777
 
 ISO_XML = """<network>
   <name>%s</name>
@@ -117,14 +118,18 @@ def make_outside():
                    "  icmp type echo-request ip saddr %s counter\n"
                    "  icmp type echo-request ip saddr 192.168.120.0/24 counter\n"
                    "  icmp type echo-request ip saddr 192.168.121.0/24 counter\n"
-                   " }\n}\n" % UPLINK)
+                   "  tcp dport %d ip saddr %s counter\n"
+                   "  tcp dport %d ip saddr 192.168.121.0/24 counter\n"
+                   " }\n}\n" % (UPLINK, TCP_PORT, UPLINK, TCP_PORT))
 
 
-def seen():
-    """{source: packets} of the outside's counters."""
+def seen(proto="icmp"):
+    """{source: packets} of the outside's counters of icmp echo requests or TCP
+    connections to TCP_PORT."""
     out = in_outside("nft", "list", "table", "ip", "seen").stdout
+    kind = "icmp type echo-request" if proto == "icmp" else "tcp dport %d" % TCP_PORT
     return {m.group(1): int(m.group(2))
-            for m in re.finditer(r"ip saddr (\S+) counter packets (\d+)", out)}
+            for m in re.finditer(r"%s ip saddr (\S+) counter packets (\d+)" % kind, out)}
 
 
 def setUpModule():
@@ -359,6 +364,18 @@ class T5Nat(GuestCase):
         self.assertGreater(after[UPLINK], before[UPLINK], after)
         self.assertEqual(after["192.168.121.0/24"], before["192.168.121.0/24"],
                          "the guest's own address reached the outside: not masqueraded")
+        # TCP (masqueraded by the port-range rules): a line to a listener in the outside
+        listener = subprocess.Popen(
+            ["nsenter", "-t", str(S["outside"]), "-n", "busybox", "nc", "-l", "-p",
+             str(TCP_PORT)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        self.addCleanup(mvtest.stop_process, listener, 5)
+        self.assertTrue(mvtest.wait_for(lambda: ":%X " % TCP_PORT in in_outside(
+            "cat", "/proc/net/tcp", "/proc/net/tcp6").stdout, 10, 0.1), "the outside's listener is not up")
+        self.guest("gn", "echo hello-outside | nc -w 5 %s %d; echo sent" % (OUTSIDE, TCP_PORT))
+        self.assertEqual(listener.communicate(timeout=30)[0].strip(), "hello-outside")
+        tcp = seen("tcp")
+        self.assertGreater(tcp[UPLINK], 0, tcp)
+        self.assertEqual(tcp["192.168.121.0/24"], 0, tcp)
         # the isolated guest: a lease without a router; a default route by hand, and the
         # outside routes its subnet back, so only the firewall keeps it in
         self.lease_of("gi")
