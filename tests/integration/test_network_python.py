@@ -201,6 +201,36 @@ class Networks(unittest.TestCase):
         self.assertFalse(net.isActive())
         self.assertEqual(net.autostart(), 0)
 
+    def test_concurrent_clients(self):
+        """8 connections define (automatic bridge names), start, stop and undefine
+        at once: every network gets its own bridge, nothing is left."""
+        errors, bridges = [], {}
+
+        def worker(i):
+            try:
+                conn = libvirt.open(self.nd.uri)
+                try:
+                    net = conn.networkDefineXML(mvnet.network_xml("cc%d" % i,
+                                                                  ip="10.121.%d.1" % i))
+                    net.create()
+                    bridges[i] = net.bridgeName()
+                    net.destroy()
+                    net.undefine()
+                finally:
+                    conn.close()
+            except Exception as e:      # reported below, with the worker's number
+                errors.append("worker %d: %s" % (i, e))
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+        self.assertEqual(errors, [])
+        self.assertEqual(len(set(bridges.values())), 8, bridges)
+        self.assertEqual(self.conn.listAllNetworks(), [])
+        self.assertEqual([b for b in mvnet.bridges() if b.startswith("virbr")], [])
+
     # -- events ------------------------------------------------------------------
 
     def test_lifecycle_events(self):
