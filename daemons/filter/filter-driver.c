@@ -26,6 +26,9 @@ mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *tab
     g_array_append_val(driver->tables, *table);
 }
 
+bool mv_nwfilter_start(MvFilterDriver *driver, GError **error) __attribute__((weak));
+void mv_nwfilter_stop(MvFilterDriver *driver) __attribute__((weak));
+
 static bool
 owns_rules(MvFilterDriver *driver)
 {
@@ -71,7 +74,6 @@ owned_changed_idle(gpointer data)
     mv_filter_driver_owned_changed(data);
     return G_SOURCE_REMOVE;
 }
-bool mv_nwfilter_start(MvFilterDriver *driver, GError **error) __attribute__((weak));
 
 bool
 mv_filter_driver_start(MvDaemon *daemon, GError **error)
@@ -117,6 +119,8 @@ mv_filter_driver_stop(MvDaemon *daemon)
     mv_daemon_link_free(driver->self_link);
     g_mutex_clear(&driver->self_lock);
     mv_filter_watch_free(driver->watch);
+    if (mv_nwfilter_stop)
+        mv_nwfilter_stop(driver);
     g_clear_pointer(&driver->tables, g_array_unref);
     mv_filter_netrules_free(driver->netrules);
     mv_filter_nft_free(driver->nft);

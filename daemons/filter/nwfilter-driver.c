@@ -474,6 +474,12 @@ mv_nwfilter_start(MvFilterDriver *driver, GError **error)
 }
 
 void
+mv_nwfilter_stop(MvFilterDriver *driver)
+{
+    g_clear_pointer(&driver->nwfilter, mv_nwfilter_state_free);
+}
+
+void
 mv_nwfilter_state_free(MvNWFilterState *state)
 {
     if (!state)
@@ -786,6 +792,8 @@ mv_nwfilter_binding_create(MvNWFilterState *state, const char *xml, MvObjectRef 
     ok = true;
 out:
     g_mutex_unlock(&state->lock);
+    if (ok)     /* filterd keeps itself alive while it owns rules (lock released) */
+        mv_filter_driver_owned_changed(state->driver);
     return ok;
 }
 
@@ -813,6 +821,8 @@ mv_nwfilter_binding_delete(MvNWFilterState *state, const char *portdev, GError *
     ok = true;
 out:
     g_mutex_unlock(&state->lock);
+    if (ok)
+        mv_filter_driver_owned_changed(state->driver);
     return ok;
 }
 

@@ -35,6 +35,9 @@ MvNWFilterState *mv_nwfilter_state_get(MvFilterDriver *driver, GError **error);
  */
 bool mv_nwfilter_start(MvFilterDriver *driver, GError **error);
 
+/** mv_nwfilter_stop: filterd's stop: frees the state (the kernel's rules stay). */
+void mv_nwfilter_stop(MvFilterDriver *driver);
+
 /** mv_nwfilter_state_free: NULL is fine (the kernel's rules stay). */
 void mv_nwfilter_state_free(MvNWFilterState *state);
 
