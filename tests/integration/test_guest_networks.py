@@ -17,7 +17,9 @@ tiny TCG Linux guest (udhcpc on eth0, a shell on the serial console).
    reachable during the outage and after; stopping the guest deletes its port;
 4. <filterref filter='clean-traffic'> (IP given: filterd does not learn
    addresses): lease, ping, the binding in nwfilter-binding-list, a forged
-   source address dropped, the binding gone when the guest stops;
+   source address dropped, the binding gone when the guest stops; filterd
+   SIGKILLed and restarted under such a guest: the rules hold throughout, the
+   binding is taken back and deleted when the guest stops;
 5. nat: the guest reaches the outside, which sees the host's uplink address
    as the source; an isolated network's guest (with a default route added by
    hand, and the outside routing back to it) cannot;
@@ -262,6 +264,9 @@ class T1Isolated(GuestCase):
             net_leases = conn.networkLookupByName(ISO).DHCPLeases(MAC["g1"])
             self.assertEqual([(x["mac"], x["ipaddr"], x["prefix"]) for x in net_leases],
                              [(MAC["g1"], addr, 24)])
+            port = conn.networkLookupByName(ISO).listAllPorts()
+            self.assertEqual([x.UUIDString() for x in port], [self.port_of("g1")])
+            self.assertIn("<mac address='%s'/>" % MAC["g1"], port[0].XMLDesc())
         finally:
             conn.close()
         self.assertTrue(self.guest_pings("g1", ISO_IP))
@@ -351,6 +356,32 @@ class T4Filter(GuestCase):
         self.assertTrue(self.guest_pings("gf", ISO_IP, source=FILTER_GUEST_IP))
         virsh(S["uri"], "destroy", "gf", check=True)
         self.assertEqual(bindings(), {})
+
+
+class T4FilterCrash(GuestCase):
+
+    def test_4z_filterd_sigkill(self):
+        """filterd SIGKILLed under a filtered guest: the rules stay in force during the
+        outage and after the restart, the binding is taken back and deleted at stop."""
+        self.start_guest("gf", ISO, """
+      <filterref filter='clean-traffic'>
+        <parameter name="IP" value='%s'/>
+      </filterref>""" % FILTER_GUEST_IP)
+        tap = self.tap_of("gf")
+        self.assertEqual(self.lease_of("gf"), FILTER_GUEST_IP)
+        self.guest("gf", "ip addr add %s/24 dev eth0" % FORGED_IP)
+        S["fd"].kill9()
+        self.assertTrue(self.guest_pings("gf", ISO_IP))
+        self.assertFalse(self.guest_pings("gf", ISO_IP, source=FORGED_IP),
+                         "the forged source got through while filterd was down")
+        S["fd"].start()
+        self.assertEqual(bindings(), {tap: "clean-traffic"})
+        self.assertTrue(self.guest_pings("gf", ISO_IP))
+        self.assertFalse(self.guest_pings("gf", ISO_IP, source=FORGED_IP),
+                         "the forged source got through after filterd's restart")
+        virsh(S["uri"], "destroy", "gf", check=True)
+        self.assertEqual(bindings(), {})
+        self.assertNotIn(tap, sh("nft", "list", "ruleset").stdout)
 
 
 class T5Nat(GuestCase):
