@@ -45,7 +45,8 @@ ISO, ISO_BR, ISO_IP = "e2eiso", "mve2e0", "192.168.120.1"
 NAT, NAT_BR, NAT_IP = "e2enat", "mve2e1", "192.168.121.1"
 UPLINK, OUTSIDE = "198.51.100.1", "198.51.100.2"
 MAC = {"g1": "52:54:00:e2:00:01", "g2": "52:54:00:e2:00:02", "gf": "52:54:00:e2:00:03",
-       "gn": "52:54:00:e2:00:04", "gi": "52:54:00:e2:00:05"}
+       "gn": "52:54:00:e2:00:04", "gi": "52:54:00:e2:00:05", "gp1": "52:54:00:e2:00:06",
+       "gp2": "52:54:00:e2:00:07"}
 FILTER_GUEST_IP = "192.168.120.200"
 FORGED_IP = "192.168.120.201"
 TCP_PORT = 7777
@@ -282,6 +283,28 @@ class T1Isolated(GuestCase):
         self.assertTrue(self.guest_pings("g2", a1), "g2 cannot reach g1 at %s" % a1)
         # each learned the other's MAC on the way
         self.assertIn(MAC["g2"], self.guest("g1", "ip neigh show %s" % a2))
+
+
+class T2PortIsolated(GuestCase):
+
+    def test_2z_port_isolated(self):
+        """<port isolated='yes'/>: two guests on such a network reach the bridge, not
+        each other (their taps are isolated bridge ports)."""
+        path = mvtest.write_file(os.path.join(S["root"], "e2eport.xml"), mvnet.network_xml(
+            "e2eport", bridge="mve2e2", ip="192.168.123.1", dhcp=("192.168.123.10",
+                                                                   "192.168.123.50"),
+            extra="  <port isolated='yes'/>"))
+        virsh(S["uri"], "net-create", path, check=True)
+        self.addCleanup(virsh, S["uri"], "net-destroy", "e2eport")
+        self.start_guest("gp1", "e2eport")
+        self.start_guest("gp2", "e2eport")
+        a1, a2 = self.lease_of("gp1"), self.lease_of("gp2")
+        for tap in (self.tap_of("gp1"), self.tap_of("gp2")):
+            self.assertTrue(link(tap)["linkinfo"]["info_slave_data"].get("isolated"), tap)
+        self.assertTrue(self.guest_pings("gp1", "192.168.123.1"))
+        self.assertTrue(self.guest_pings("gp2", "192.168.123.1"))
+        self.assertFalse(self.guest_pings("gp1", a2), "isolated ports reach each other")
+        self.assertFalse(self.guest_pings("gp2", a1), "isolated ports reach each other")
 
 
 class T3Crash(GuestCase):
