@@ -23,6 +23,7 @@ tiny TCG Linux guest (udhcpc on eth0, a shell on the serial console).
 5. nat: the guest reaches the outside, which sees the host's uplink address
    as the source; an isolated network's guest (with a default route added by
    hand, and the outside routing back to it) cannot;
+   a route network's guest reaches it with its own address;
 6. virt-install through the proxy makes a guest whose NIC is on the network
    and gets a lease.
 """
@@ -46,7 +47,7 @@ NAT, NAT_BR, NAT_IP = "e2enat", "mve2e1", "192.168.121.1"
 UPLINK, OUTSIDE = "198.51.100.1", "198.51.100.2"
 MAC = {"g1": "52:54:00:e2:00:01", "g2": "52:54:00:e2:00:02", "gf": "52:54:00:e2:00:03",
        "gn": "52:54:00:e2:00:04", "gi": "52:54:00:e2:00:05", "gp1": "52:54:00:e2:00:06",
-       "gp2": "52:54:00:e2:00:07"}
+       "gp2": "52:54:00:e2:00:07", "gr": "52:54:00:e2:00:08"}
 FILTER_GUEST_IP = "192.168.120.200"
 FORGED_IP = "192.168.120.201"
 TCP_PORT = 7777
@@ -116,6 +117,7 @@ def make_outside():
     in_outside("ip", "addr", "add", OUTSIDE + "/24", "dev", "mvup-o")
     in_outside("ip", "link", "set", "mvup-o", "up")
     in_outside("ip", "route", "add", "192.168.120.0/24", "via", UPLINK)
+    in_outside("ip", "route", "add", "192.168.124.0/24", "via", UPLINK)    # the route network
     # echo requests counted by source, in the outside's own table
     subprocess.run(["nsenter", "-t", str(p.pid), "-n", "nft", "-f", "-"], check=True,
                    text=True, input="table ip seen {\n chain in {\n"
@@ -123,6 +125,7 @@ def make_outside():
                    "  icmp type echo-request ip saddr %s counter\n"
                    "  icmp type echo-request ip saddr 192.168.120.0/24 counter\n"
                    "  icmp type echo-request ip saddr 192.168.121.0/24 counter\n"
+                   "  icmp type echo-request ip saddr 192.168.124.0/24 counter\n"
                    "  tcp dport %d ip saddr %s counter\n"
                    "  tcp dport %d ip saddr 192.168.121.0/24 counter\n"
                    " }\n}\n" % (UPLINK, TCP_PORT, UPLINK, TCP_PORT))
@@ -439,6 +442,25 @@ class T5Nat(GuestCase):
         self.assertFalse(self.guest_pings("gi", OUTSIDE), "the isolated guest got out")
         self.assertEqual(seen()["192.168.120.0/24"], after["192.168.120.0/24"])
         self.assertTrue(self.guest_pings("gi", ISO_IP))
+
+
+class T5Route(GuestCase):
+
+    def test_5z_route(self):
+        """A route network's guest reaches the outside with its own address (forwarded,
+        not masqueraded); once the network is gone its bridge and rules are too."""
+        path = mvtest.write_file(os.path.join(S["root"], "e2eroute.xml"), mvnet.network_xml(
+            "e2eroute", bridge="mve2e3", ip="192.168.124.1", forward="route",
+            dhcp=("192.168.124.10", "192.168.124.50")))
+        virsh(S["uri"], "net-create", path, check=True)
+        self.addCleanup(virsh, S["uri"], "net-destroy", "e2eroute")
+        self.start_guest("gr", "e2eroute")
+        self.assertTrue(self.lease_of("gr").startswith("192.168.124."))
+        before = seen()
+        self.assertTrue(self.guest_pings("gr", OUTSIDE), "the route guest cannot reach out")
+        after = seen()
+        self.assertGreater(after["192.168.124.0/24"], before["192.168.124.0/24"], after)
+        self.assertEqual(after[UPLINK], before[UPLINK], "the route network masqueraded")
 
 
 class T6VirtInstall(GuestCase):
