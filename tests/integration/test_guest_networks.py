@@ -428,8 +428,9 @@ class T5Nat(GuestCase):
             ["nsenter", "-t", str(S["outside"]), "-n", "busybox", "nc", "-l", "-p",
              str(TCP_PORT)], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
         self.addCleanup(mvtest.stop_process, listener, 5)
-        self.assertTrue(mvtest.wait_for(lambda: ":%X " % TCP_PORT in in_outside(
-            "cat", "/proc/net/tcp", "/proc/net/tcp6").stdout, 10, 0.1), "the outside's listener is not up")
+        listening = lambda: ":%X " % TCP_PORT in in_outside(  # noqa: E731
+            "cat", "/proc/net/tcp", "/proc/net/tcp6").stdout
+        self.assertTrue(mvtest.wait_for(listening, 10, 0.1), "the outside's listener is not up")
         self.guest("gn", "echo hello-outside | nc -w 5 %s %d; echo sent" % (OUTSIDE, TCP_PORT))
         self.assertEqual(listener.communicate(timeout=30)[0].strip(), "hello-outside")
         tcp = seen("tcp")
