@@ -410,6 +410,32 @@ class T4FilterCrash(GuestCase):
         self.assertNotIn(tap, sh("nft", "list", "ruleset").stdout)
 
 
+    def test_4zz_stopped_while_filterd_down(self):
+        """A filtered guest stopped while filterd is down leaves its binding behind; the
+        next guest on a tap of that name still starts (the stale binding is replaced)."""
+        filterref = """
+      <filterref filter='clean-traffic'>
+        <parameter name="IP" value='%s'/>
+      </filterref>""" % FILTER_GUEST_IP
+        self.start_guest("gf", ISO, filterref)
+        tap = self.tap_of("gf")
+        S["fd"].kill9()
+        virsh(S["qd"].uri, "destroy", "gf", check=True)
+        S["fd"].start()
+        self.assertEqual(bindings(), {tap: "clean-traffic"}, "no stale binding to replace")
+        self.forget_console("gf")
+        res = virsh(S["qd"].uri, "start", "gf")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(self.tap_of("gf"), tap, "the test needs the same tap name again")
+        self.assertEqual(bindings(), {tap: "clean-traffic"})
+        self.assertEqual(self.lease_of("gf"), FILTER_GUEST_IP)
+        self.guest("gf", "ip addr add %s/24 dev eth0" % FORGED_IP)
+        self.assertFalse(self.guest_pings("gf", ISO_IP, source=FORGED_IP))
+        self.assertTrue(self.guest_pings("gf", ISO_IP))
+        virsh(S["qd"].uri, "destroy", "gf", check=True)
+        self.assertEqual(bindings(), {})
+
+
 class T5Nat(GuestCase):
 
     def test_5_nat_and_isolated(self):
