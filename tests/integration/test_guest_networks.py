@@ -10,7 +10,8 @@ tiny TCG Linux guest (udhcpc on eth0, a shell on the serial console).
 
 1. isolated network: the guest's lease from networkd's dnsmasq shows in
    net-dhcp-leases, domifaddr --source lease and python3-libvirt (through
-   the proxy); the guest pings the bridge;
+   the proxy); the guest pings the bridge and resolves the network's DNS
+   hosts, also one added live with net-update;
 2. two guests on one network ping each other;
 3. networkd SIGKILLed and restarted while a guest runs: same bridge ifindex,
    same dnsmasq pid, the lease and the port are still there, the guest stays
@@ -55,6 +56,7 @@ TCP_PORT = 7777
 ISO_XML = """<network>
   <name>%s</name>
   <bridge name='%s'/>
+  <dns><host ip='192.168.120.5'><hostname>e2e-dns</hostname></host></dns>
   <ip address='%s' prefix='24'>
     <dhcp>
       <range start='192.168.120.10' end='192.168.120.50'/>
@@ -274,6 +276,23 @@ class T1Isolated(GuestCase):
         finally:
             conn.close()
         self.assertTrue(self.guest_pings("g1", ISO_IP))
+
+    def test_1z_dns(self):
+        """The guest resolves the network's DNS hosts at the bridge's dnsmasq, also one
+        added live with net-update (what virt-manager does)."""
+        self.start_guest("g1", ISO)
+        self.lease_of("g1")
+        self.assertRegex(self.guest("g1", "nslookup e2e-dns %s 2>&1" % ISO_IP),
+                         r"192\.168\.120\.5(?!\d)")
+        res = virsh(S["uri"], "net-update", ISO, "add", "dns-host",
+                    "<host ip='192.168.120.6'><hostname>e2e-live</hostname></host>", "--live",
+                    "--config")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.addCleanup(virsh, S["uri"], "net-update", ISO, "delete", "dns-host",
+                        "<host ip='192.168.120.6'><hostname>e2e-live</hostname></host>",
+                        "--live", "--config")
+        self.assertTrue(mvtest.wait_for(lambda: re.search(r"192\.168\.120\.6(?!\d)", self.guest(
+            "g1", "nslookup e2e-live %s 2>&1" % ISO_IP)), 10, 0.5), "the live DNS host")
 
     def test_2_two_guests(self):
         """Two guests on one network reach each other."""
