@@ -24,6 +24,7 @@ TEST_PKGS=(
     python3 libvirt-clients python3-libvirt libxml2-utils busybox-static
     gnutls-bin systemd valgrind
     clang libfuzzer-14-dev
+    virtinst
 )
 ALL_PKGS=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 

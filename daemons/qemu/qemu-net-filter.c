@@ -45,6 +45,33 @@ binding_xml(const MvDomainDef *def, const MvDomainNetDef *net)
     return g_string_free(out, FALSE);
 }
 
+/* A binding for @net's tap that filterd still holds although qemud just made
+ * that tap (a live link name is unique): it belonged to an earlier tap of that
+ * name whose guest stopped while filterd was unreachable. It goes, or it would
+ * refuse this binding. A tap of the user's own (type ethernet) is left alone. */
+static void
+drop_stale(MvDaemonLink *link, const MvDomainNetDef *net)
+{
+    mv_remote_nwfilter_binding_lookup_by_port_dev_args largs = { .name = net->target_dev };
+    mv_remote_nwfilter_binding_lookup_by_port_dev_ret lret = { 0 };
+    mv_remote_nwfilter_binding_delete_args dargs = { 0 };
+    g_autoptr(GError) err = NULL;
+
+    if (net->type == MV_DOMAIN_NET_ETHERNET ||
+        !mv_remote_nwfilter_binding_lookup_by_port_dev(mv_daemon_link_rpc(link), &largs, &lret,
+                                                       NULL))
+        return;
+    dargs.nwfilter = lret.nwfilter;
+    if (mv_remote_nwfilter_binding_delete(mv_daemon_link_rpc(link), &dargs, &err))
+        mv_log_info("removed the stale filter binding of %s (filter '%s'), left by a guest "
+                    "that stopped while modvirt-filterd was unreachable", net->target_dev,
+                    lret.nwfilter.filtername);
+    else
+        mv_log_warning("cannot remove the stale filter binding of %s: %s", net->target_dev,
+                       err->message);
+    xdr_free((xdrproc_t)xdr_mv_remote_nwfilter_binding_lookup_by_port_dev_ret, (char *)&lret);
+}
+
 bool
 mv_qemu_net_filter_bind(MvQemuDriver *driver, const MvDomainDef *def, const MvDomainNetDef *net,
                         GError **error)
@@ -63,6 +90,7 @@ mv_qemu_net_filter_bind(MvQemuDriver *driver, const MvDomainDef *def, const MvDo
         g_prefix_error(error, "filter '%s' on %s: ", net->filter, net->target_dev);
         return false;
     }
+    drop_stale(link, net);
     args.xml = xml;
     ok = mv_remote_nwfilter_binding_create_xml(mv_daemon_link_rpc(link), &args, &ret, error);
     if (ok) {

@@ -4,7 +4,7 @@
  *   <networkport><owner><name>DOM</name><uuid>UUID</uuid></owner>
  *     <group>PORTGROUP</group><mac address='…'/></networkport>
  * and what it reads back from the created port: <plug type='…' bridge='…'/>,
- * the bridge to plug the tap into. */
+ * the bridge to plug the tap into, and <port isolated='yes'/>. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-net-priv.h"
 
@@ -35,17 +35,22 @@ port_xml(const MvDomainDef *def, const MvDomainNetDef *net)
     return g_string_free(out, FALSE);
 }
 
-/* The bridge in a port's XML (<plug bridge='…'/>), or NULL with @error. */
+/* The bridge in a port's XML (<plug bridge='…'/>), or NULL with @error;
+ * @ret_isolated: whether it says <port isolated='yes'/>. */
 static char *
-port_bridge(const char *xml, const char *network, GError **error)
+port_bridge(const char *xml, const char *network, bool *ret_isolated, GError **error)
 {
     g_autoptr(xmlDoc) doc = mv_xml_parse_string(xml, NULL, error);
     g_autofree char *type = NULL;
     g_autofree char *bridge = NULL;
-    xmlNode *plug;
+    g_autofree char *isolated = NULL;
+    xmlNode *plug, *port;
 
     if (!doc)
         return NULL;
+    if ((port = mv_xml_get_child(xmlDocGetRootElement(doc), "port")))
+        isolated = mv_xml_get_prop(port, "isolated");
+    *ret_isolated = g_strcmp0(isolated, "yes") == 0;
     plug = mv_xml_get_child(xmlDocGetRootElement(doc), "plug");
     if (plug) {
         type = mv_xml_get_prop(plug, "type");
@@ -75,7 +80,7 @@ network_lookup(MvDaemonLink *link, const char *name, mv_remote_nonnull_network *
 
 bool
 mv_qemu_net_port_create(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef *net,
-                        GError **error)
+                        bool *ret_isolated, GError **error)
 {
     g_autoptr(MvDaemonLink) link = NULL;
     g_autofree char *xml = port_xml(def, net);
@@ -101,7 +106,7 @@ mv_qemu_net_port_create(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNe
         goto out;
     xargs.port = cret.port;
     if (!mv_remote_network_port_get_xml_desc(mv_daemon_link_rpc(link), &xargs, &xret, error) ||
-        !(bridge = port_bridge(xret.xml, net->source, error))) {
+        !(bridge = port_bridge(xret.xml, net->source, ret_isolated, error))) {
         dargs.port = cret.port;
         mv_remote_network_port_delete(mv_daemon_link_rpc(link), &dargs, NULL);
         goto out;

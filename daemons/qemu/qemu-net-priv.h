@@ -20,11 +20,12 @@ MvDaemonLink *mv_qemu_net_link_open(MvDaemonKind kind, const char *socket, GErro
  * mv_qemu_net_port_create:
  * Creates a port of network @net->source for @net of domain @def in
  * modvirt-networkd; records its UUID in @net->port_id and the bridge to plug
- * the tap into in @net->bridge. An unreachable networkd is an error naming it
- * and its socket.
+ * the tap into in @net->bridge; @ret_isolated tells whether the tap is to be an
+ * isolated bridge port. An unreachable networkd is an error naming it and its
+ * socket.
  */
 bool mv_qemu_net_port_create(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef *net,
-                             GError **error);
+                             bool *ret_isolated, GError **error);
 
 /** mv_qemu_net_port_delete: deletes @net's port (best effort, logged); no-op without one. */
 void mv_qemu_net_port_delete(MvQemuDriver *driver, const MvDomainNetDef *net);

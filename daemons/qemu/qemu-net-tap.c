@@ -10,6 +10,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <linux/if_link.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 
@@ -163,6 +166,38 @@ mv_qemu_net_tap_plug(const char *tap, const guint8 guest_mac[6], const char *bri
         return false;
     mv_log_debug("tap %s: port of bridge %s, mtu %u, %s", tap, bridge,
                  mtu ? mtu : rtnl_link_get_mtu(br), up ? "up" : "down");
+    return true;
+}
+
+bool
+mv_qemu_net_tap_set_isolated(const char *tap, GError **error)
+{
+    g_autoptr(nl_sock_t) sk = route_socket(error);
+    g_autoptr(rtnl_link_t) link = NULL;
+    struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE };
+    struct nl_msg *msg = NULL;
+    struct nlattr *protinfo;
+    int err = -NLE_NOMEM;
+
+    if (!sk)
+        return false;
+    if (!(link = link_get(sk, tap)))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                            "tap device '%s' vanished before it could be isolated", tap);
+    ifi.ifi_index = rtnl_link_get_ifindex(link);
+    /* libnl 3.7 has no setter for it: the bridge port attribute by hand */
+    if ((msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK)) &&
+        nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) >= 0 &&
+        (protinfo = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) &&
+        nla_put_u8(msg, IFLA_BRPORT_ISOLATED, 1) >= 0 && nla_nest_end(msg, protinfo) >= 0)
+        err = nl_send_sync(sk, g_steal_pointer(&msg));  /* frees it */
+    if (msg)
+        nlmsg_free(msg);
+    if (err < 0)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                            "cannot make tap device '%s' an isolated bridge port: %s", tap,
+                            nl_geterror(err));
+    mv_log_debug("tap %s: isolated bridge port", tap);
     return true;
 }
 

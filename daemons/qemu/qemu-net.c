@@ -33,6 +33,7 @@ mv_qemu_net_connect(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef
                     GError **error)
 {
     g_autofree char *tap = NULL;
+    bool isolated = false;
     int fd = -1;
 
     if (net->type == MV_DOMAIN_NET_USER || net->type == MV_DOMAIN_NET_ETHERNET) {
@@ -43,12 +44,14 @@ mv_qemu_net_connect(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef
         *ret_fd = -1;
         return true;
     }
-    if (net->type == MV_DOMAIN_NET_NETWORK && !mv_qemu_net_port_create(driver, def, net, error))
+    if (net->type == MV_DOMAIN_NET_NETWORK &&
+        !mv_qemu_net_port_create(driver, def, net, &isolated, error))
         return false;
     if ((fd = mv_qemu_net_tap_create(net->target_dev, &tap, error)) < 0)
         goto error;
     if (!mv_qemu_net_tap_plug(tap, net->mac, net_bridge(net), net->mtu,
-                              net->link_state != MV_DOMAIN_NET_LINK_DOWN, error))
+                              net->link_state != MV_DOMAIN_NET_LINK_DOWN, error) ||
+        (isolated && !mv_qemu_net_tap_set_isolated(tap, error)))
         goto error;
     g_free(net->target_dev);
     net->target_dev = g_steal_pointer(&tap);
