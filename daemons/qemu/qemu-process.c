@@ -523,7 +523,12 @@ fill_ptys(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
             con->source_path = g_strdup(live->serials[0]->source_path);
             continue;
         }
-        id = g_strdup_printf("charconsole%zu", i);
+        /* A serial console without serial ports became serial port 0
+         * (qemu-command-chardev.c), virt-install's <console type='pty'/>. */
+        if (i == 0 && g_strcmp0(con->target_type, "virtio") != 0)
+            id = g_strdup("charserial0");
+        else
+            id = g_strdup_printf("charconsole%zu", i);
         if (!mv_qemu_monitor_query_chardev_pty(mon, id, &con->source_path, error))
             return false;
     }

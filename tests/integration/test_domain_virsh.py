@@ -231,6 +231,20 @@ class FirmwareGuests(unittest.TestCase):
         self.assertGreater(int(self.ok("domid", "fw1").stdout.strip()), int(dom_id))
         self.ok("destroy", "fw1")
 
+    def test_console_without_serial(self):
+        """virt-install without --serial writes only <console type='pty'/>: the
+        console becomes serial port 0 and the live XML names its pty."""
+        path = mvtest.write_file(os.path.join(self.d.root, "con.xml"),
+                                 mvtest.firmware_guest_xml("con1",
+                                                           extra_devices="<console type='pty'/>"))
+        self.ok("define", path)
+        self.ok("start", "con1")
+        xml = self.ok("dumpxml", "con1").stdout
+        m = re.search(r"<console type='pty'[^>]*>\s*<source path='(/dev/pts/\d+)'", xml)
+        self.assertIsNotNone(m, xml)
+        self.assertTrue(os.path.exists(m.group(1)), xml)
+        self.ok("destroy", "con1")
+
     def test_transient(self):
         path = mvtest.write_file(os.path.join(self.d.root, "tr.xml"),
                                  mvtest.firmware_guest_xml("tr1"))
