@@ -12,6 +12,7 @@ namespace (bindings write the kernel's `bridge modvirt` table):
 - the same calls through the proxy."""
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -46,6 +47,14 @@ def table():
     res = subprocess.run(["nft", "list", "table", "bridge", "modvirt"], capture_output=True,
                          text=True, timeout=30)
     return res.stdout if res.returncode == 0 else ""
+
+
+def table_handle():
+    """The kernel's handle of table bridge modvirt (new for each re-creation), or None."""
+    res = subprocess.run(["nft", "-a", "list", "table", "bridge", "modvirt"],
+                         capture_output=True, text=True, timeout=30)
+    m = re.search(r"# handle (\d+)", res.stdout) if res.returncode == 0 else None
+    return int(m.group(1)) if m else None
 
 
 class VirshCase(unittest.TestCase):
@@ -191,10 +200,13 @@ class FlushCase(unittest.TestCase):
         self.addCleanup(c.close)
         b = c.nwfilterBindingCreateXML(binding("vnetq5", "no-mac-spoofing"))
         self.addCleanup(b.delete)
+        before = table_handle()
+        self.assertIsNotNone(before)
         subprocess.run(["nft", "flush", "ruleset"], check=True)
-        self.assertNotIn("nwf-vnetq5", table())
-        # filterd notices and rebuilds the table by itself
+        # filterd notices and rebuilds the table by itself: a new table (a new
+        # handle; it may be back before a listing here could see it gone)
         self.assertTrue(mvtest.wait_for(lambda: "nwf-vnetq5-o-mac" in table(), 15))
+        self.assertNotEqual(table_handle(), before)
         # again once the listing the doctor compares was taken (after 200 ms)
         time.sleep(1)
         subprocess.run(["nft", "flush", "ruleset"], check=True)
