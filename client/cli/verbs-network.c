@@ -1,9 +1,7 @@
 /* Network verbs: net-list, net-info, net-define, net-start, net-destroy,
  * net-undefine, net-edit, net-leases, net-events (modvirt-networkd through
  * libmodvirt). */
-#include <glib-unix.h>
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -421,19 +419,11 @@ mv_cli_run_net_leases(MvCli *cli, int argc, char **argv)
 
 /* ---- net-events --------------------------------------------------------------------- */
 
-typedef struct {
-    MvCli *cli;
-    GMainLoop *loop;
-    int seen;
-    bool lost;
-    guint timer;
-} NetEventsRun;
-
 static void
 on_net_event(MvConnect *conn, MvNetwork *net, MvNetworkEventType event, int detail,
              gpointer data)
 {
-    NetEventsRun *run = data;
+    MvCliEventsRun *run = data;
 
     if (run->cli->json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -451,37 +441,7 @@ on_net_event(MvConnect *conn, MvNetwork *net, MvNetworkEventType event, int deta
         printf("network '%s' %s\n", mv_network_get_name(net), mv_network_event_type_name(event));
         fflush(stdout);
     }
-    if (mv_cli_events_count > 0 && ++run->seen >= mv_cli_events_count)
-        g_main_loop_quit(run->loop);
-}
-
-static gboolean
-on_net_stop(gpointer data)
-{
-    g_main_loop_quit(((NetEventsRun *)data)->loop);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_net_timeout(gpointer data)
-{
-    NetEventsRun *run = data;
-
-    run->timer = 0;
-    g_main_loop_quit(run->loop);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_net_check_alive(gpointer data)
-{
-    NetEventsRun *run = data;
-
-    if (mv_connect_is_alive(run->cli->conn))
-        return G_SOURCE_CONTINUE;
-    run->lost = true;
-    g_main_loop_quit(run->loop);
-    return G_SOURCE_REMOVE;
+    mv_cli_events_seen(run);
 }
 
 int
@@ -490,8 +450,8 @@ mv_cli_run_net_events(MvCli *cli, int argc, char **argv)
     g_autoptr(MvNetwork) net = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-    NetEventsRun run = { .cli = cli, .loop = loop };
-    guint watch, sigint, sigterm, alive;
+    MvCliEventsRun run = { .cli = cli, .loop = loop };
+    guint watch;
 
     if (mv_cli_events_timeout < 0 || mv_cli_events_count < 0)
         return mv_cli_usage(cli, "--timeout and --count take a positive number");
@@ -502,23 +462,5 @@ mv_cli_run_net_events(MvCli *cli, int argc, char **argv)
     if (!(watch = mv_connect_watch_network_events(cli->conn, net, NULL, on_net_event, &run,
                                                   NULL, 0, &error)))
         return mv_cli_fail(cli, error);
-    fprintf(stderr, "Watching network events on %s; Ctrl-C stops.\n",
-            mv_connect_get_uri(cli->conn));
-    sigint = g_unix_signal_add(SIGINT, on_net_stop, &run);
-    sigterm = g_unix_signal_add(SIGTERM, on_net_stop, &run);
-    alive = g_timeout_add_seconds(1, on_net_check_alive, &run);
-    if (mv_cli_events_timeout > 0)
-        run.timer = g_timeout_add_seconds((guint)mv_cli_events_timeout, on_net_timeout, &run);
-    g_main_loop_run(loop);
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
-    if (!run.lost)
-        g_source_remove(alive);
-    if (run.timer)
-        g_source_remove(run.timer);
-    mv_connect_unwatch_events(cli->conn, watch, 0, NULL);
-    if (run.lost)
-        return mv_cli_failf(cli, "the connection to %s was lost; check that the daemon is "
-                            "running", mv_connect_get_uri(cli->conn));
-    return MV_CLI_OK;
+    return mv_cli_events_loop(&run, watch, "network");
 }

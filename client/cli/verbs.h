@@ -22,6 +22,21 @@ int mv_cli_run_action(MvCli *cli, int argc, char **argv);
 int mv_cli_run_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_console(MvCli *cli, int argc, char **argv);
 int mv_cli_run_events(MvCli *cli, int argc, char **argv);
+
+/* verb-events.c: the watch loop shared by events and net-events. */
+typedef struct {
+    MvCli *cli;
+    GMainLoop *loop;
+    int seen;
+    bool lost;
+    guint timer;
+} MvCliEventsRun;
+
+/** mv_cli_events_seen: counts one printed event; ends the loop at --count. */
+void mv_cli_events_seen(MvCliEventsRun *run);
+/** mv_cli_events_loop: runs until Ctrl-C, --timeout, --count or a lost connection,
+ * then unwatches @watch; @what names the events in the banner. */
+int mv_cli_events_loop(MvCliEventsRun *run, guint watch, const char *what);
 int mv_cli_run_help(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_list(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_define(MvCli *cli, int argc, char **argv);
