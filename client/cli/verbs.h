@@ -56,5 +56,13 @@ int mv_cli_run_net_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_leases(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_events(MvCli *cli, int argc, char **argv);
 
+/* verb-edit.c: XML input shared by the define and edit verbs. */
+/** mv_cli_read_xml: the text of @path ("-": standard input); NULL after printing the error. */
+char *mv_cli_read_xml(MvCli *cli, const char *path);
+/** mv_cli_edit_text: @xml in a temporary file named after @tmpl, through $VISUAL / $EDITOR;
+ * returns the edited text and the file, still on disk, in @ret_path (the caller unlinks it
+ * once the edit is taken); NULL after printing the error, the file removed. */
+char *mv_cli_edit_text(MvCli *cli, const char *tmpl, const char *xml, char **ret_path);
+
 /** mv_cli_console_attach: the interactive console of @dom until Ctrl-] or its end. */
 int mv_cli_console_attach(MvCli *cli, MvDomain *dom);
