@@ -65,7 +65,13 @@ void mv_cli_table_print(MvCliTable *table);
 void mv_cli_print_pairs(const char *const *pairs);
 /** mv_cli_print_json: prints @node (pretty unless @compact) and a newline, then frees it. */
 void mv_cli_print_json(JsonNode *node, bool compact);
+/** mv_cli_json_subject: {KEY: NAME, "uuid": UUID, "action": ACTION}; no "action" when NULL. */
+JsonNode *mv_cli_json_subject(const char *key, const char *name, const char *uuid,
+                              const char *action);
 /** mv_cli_json_action: {"domain": NAME, "uuid": UUID, "action": ACTION} for simple verbs. */
 JsonNode *mv_cli_json_action(MvDomain *dom, const char *action);
+/** mv_cli_print_list: ends and prints the JSON array @b with --json, else prints and frees
+ * @table (NULL: nothing, --name printed already); returns MV_CLI_OK. */
+int mv_cli_print_list(MvCli *cli, JsonBuilder *b, MvCliTable *table);
 
 G_END_DECLS

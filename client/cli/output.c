@@ -104,17 +104,38 @@ mv_cli_print_json(JsonNode *node, bool compact)
 }
 
 JsonNode *
-mv_cli_json_action(MvDomain *dom, const char *action)
+mv_cli_json_subject(const char *key, const char *name, const char *uuid, const char *action)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
 
     json_builder_begin_object(b);
-    json_builder_set_member_name(b, "domain");
-    json_builder_add_string_value(b, mv_domain_get_name(dom));
+    json_builder_set_member_name(b, key);
+    json_builder_add_string_value(b, name);
     json_builder_set_member_name(b, "uuid");
-    json_builder_add_string_value(b, mv_domain_get_uuid_string(dom));
-    json_builder_set_member_name(b, "action");
-    json_builder_add_string_value(b, action);
+    json_builder_add_string_value(b, uuid);
+    if (action) {
+        json_builder_set_member_name(b, "action");
+        json_builder_add_string_value(b, action);
+    }
     json_builder_end_object(b);
     return json_builder_get_root(b);
+}
+
+JsonNode *
+mv_cli_json_action(MvDomain *dom, const char *action)
+{
+    return mv_cli_json_subject("domain", mv_domain_get_name(dom), mv_domain_get_uuid_string(dom),
+                               action);
+}
+
+int
+mv_cli_print_list(MvCli *cli, JsonBuilder *b, MvCliTable *table)
+{
+    if (cli->json) {
+        json_builder_end_array(b);
+        mv_cli_print_json(json_builder_get_root(b), false);
+    } else if (table) {
+        mv_cli_table_print(table);
+    }
+    return MV_CLI_OK;
 }

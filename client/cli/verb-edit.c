@@ -1,6 +1,7 @@
 /* modvirt edit DOMAIN: the persistent XML in $VISUAL / $EDITOR, validated by
  * the daemon before it replaces the definition. A rejected edit changes
- * nothing on the daemon and stays in a file for another try. */
+ * nothing on the daemon and stays in a file for another try. Also the XML
+ * input that the define and edit verbs of every object share. */
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +30,60 @@ run_editor(const char *path, int *ret_status, GError **error)
                         NULL, NULL, ret_status, error);
 }
 
+char *
+mv_cli_read_xml(MvCli *cli, const char *path)
+{
+    g_autoptr(GError) error = NULL;
+    char *xml = NULL;
+
+    if (g_str_equal(path, "-")) {
+        g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
+
+        if (g_io_channel_read_to_end(in, &xml, NULL, &error) != G_IO_STATUS_NORMAL) {
+            mv_cli_failf(cli, "cannot read the XML from standard input: %s", error->message);
+            return NULL;
+        }
+    } else if (!g_file_get_contents(path, &xml, NULL, &error)) {
+        mv_cli_failf(cli, "cannot read %s: %s", path, error->message);
+        return NULL;
+    }
+    return xml;
+}
+
+char *
+mv_cli_edit_text(MvCli *cli, const char *tmpl, const char *xml, char **ret_path)
+{
+    g_autoptr(GError) error = NULL;
+    g_autofree char *path = NULL;
+    char *edited = NULL;
+    int fd, status = 0;
+
+    if ((fd = g_file_open_tmp(tmpl, &path, &error)) < 0)
+        return (mv_cli_failf(cli, "cannot create a temporary file: %s", error->message), NULL);
+    close(fd);
+    if (!g_file_set_contents(path, xml, -1, &error)) {
+        g_unlink(path);
+        return (mv_cli_failf(cli, "cannot write %s: %s", path, error->message), NULL);
+    }
+    if (!run_editor(path, &status, &error)) {
+        g_unlink(path);
+        return (mv_cli_failf(cli, "cannot run the editor '%s': %s; set $EDITOR",
+                             editor_command(), error->message), NULL);
+    }
+    if (!g_spawn_check_wait_status(status, NULL)) {
+        g_unlink(path);
+        return (mv_cli_failf(cli, "the editor '%s' failed (status %d), so nothing was changed",
+                             editor_command(),
+                             WIFEXITED(status) ? WEXITSTATUS(status) : status), NULL);
+    }
+    if (!g_file_get_contents(path, &edited, NULL, &error)) {
+        g_unlink(path);
+        return (mv_cli_failf(cli, "cannot read back %s: %s", path, error->message), NULL);
+    }
+    *ret_path = g_steal_pointer(&path);
+    return edited;
+}
+
 static char *
 strip_period(const char *message)
 {
@@ -50,34 +105,14 @@ mv_cli_run_edit(MvCli *cli, int argc, char **argv)
     g_autofree char *edited = NULL;
     g_autofree char *path = NULL;
     g_autofree char *tmpl = NULL;
-    int fd, status = 0;
 
     if (!dom)
         return MV_CLI_FAILED;
     if (!(xml = mv_domain_get_xml(dom, MV_DOMAIN_XML_INACTIVE | MV_DOMAIN_XML_SECURE, &error)))
         return mv_cli_fail(cli, error);
     tmpl = g_strdup_printf("modvirt-%s-XXXXXX.xml", mv_domain_get_name(dom));
-    if ((fd = g_file_open_tmp(tmpl, &path, &error)) < 0)
-        return mv_cli_failf(cli, "cannot create a temporary file: %s", error->message);
-    close(fd);
-    if (!g_file_set_contents(path, xml, -1, &error)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "cannot write %s: %s", path, error->message);
-    }
-    if (!run_editor(path, &status, &error)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "cannot run the editor '%s': %s; set $EDITOR",
-                            editor_command(), error->message);
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "the editor '%s' failed (status %d), so nothing was changed",
-                            editor_command(), WIFEXITED(status) ? WEXITSTATUS(status) : status);
-    }
-    if (!g_file_get_contents(path, &edited, NULL, &error)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "cannot read back %s: %s", path, error->message);
-    }
+    if (!(edited = mv_cli_edit_text(cli, tmpl, xml, &path)))
+        return MV_CLI_FAILED;
     if (g_str_equal(edited, xml)) {
         g_unlink(path);
         if (cli->json)

@@ -1,5 +1,6 @@
 /* modvirt events [DOMAIN]: one line per domain lifecycle event (one JSON
- * object per line with --json) until Ctrl-C, --timeout or --count. */
+ * object per line with --json) until Ctrl-C, --timeout or --count; and the
+ * watch loop that net-events shares. */
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,18 +9,10 @@
 
 int mv_cli_events_timeout, mv_cli_events_count;
 
-typedef struct {
-    MvCli *cli;
-    GMainLoop *loop;
-    int seen;
-    bool lost;
-    guint timer;
-} MvEventsRun;
-
 static void
 on_event(MvConnect *conn, MvDomain *dom, MvDomainEventType event, int detail, gpointer data)
 {
-    MvEventsRun *run = data;
+    MvCliEventsRun *run = data;
 
     if (run->cli->json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -45,6 +38,12 @@ on_event(MvConnect *conn, MvDomain *dom, MvDomainEventType event, int detail, gp
                mv_domain_event_type_name(event), mv_domain_event_detail_name(event, detail));
         fflush(stdout);
     }
+    mv_cli_events_seen(run);
+}
+
+void
+mv_cli_events_seen(MvCliEventsRun *run)
+{
     if (mv_cli_events_count > 0 && ++run->seen >= mv_cli_events_count)
         g_main_loop_quit(run->loop);
 }
@@ -52,14 +51,14 @@ on_event(MvConnect *conn, MvDomain *dom, MvDomainEventType event, int detail, gp
 static gboolean
 on_stop(gpointer data)
 {
-    g_main_loop_quit(((MvEventsRun *)data)->loop);
+    g_main_loop_quit(((MvCliEventsRun *)data)->loop);
     return G_SOURCE_REMOVE;
 }
 
 static gboolean
 on_timeout(gpointer data)
 {
-    MvEventsRun *run = data;
+    MvCliEventsRun *run = data;
 
     run->timer = 0;
     g_main_loop_quit(run->loop);
@@ -69,7 +68,7 @@ on_timeout(gpointer data)
 static gboolean
 on_check_alive(gpointer data)
 {
-    MvEventsRun *run = data;
+    MvCliEventsRun *run = data;
 
     if (mv_connect_is_alive(run->cli->conn))
         return G_SOURCE_CONTINUE;
@@ -79,13 +78,40 @@ on_check_alive(gpointer data)
 }
 
 int
+mv_cli_events_loop(MvCliEventsRun *run, guint watch, const char *what)
+{
+    MvCli *cli = run->cli;
+    guint sigint, sigterm, alive;
+
+    fprintf(stderr, "Watching %s events on %s; Ctrl-C stops.\n", what,
+            mv_connect_get_uri(cli->conn));
+    sigint = g_unix_signal_add(SIGINT, on_stop, run);
+    sigterm = g_unix_signal_add(SIGTERM, on_stop, run);
+    alive = g_timeout_add_seconds(1, on_check_alive, run);
+    if (mv_cli_events_timeout > 0)
+        run->timer = g_timeout_add_seconds((guint)mv_cli_events_timeout, on_timeout, run);
+    g_main_loop_run(run->loop);
+    g_source_remove(sigint);
+    g_source_remove(sigterm);
+    if (!run->lost)
+        g_source_remove(alive);
+    if (run->timer)
+        g_source_remove(run->timer);
+    mv_connect_unwatch_events(cli->conn, watch, 0, NULL);
+    if (run->lost)
+        return mv_cli_failf(cli, "the connection to %s was lost; check that the daemon is "
+                            "running", mv_connect_get_uri(cli->conn));
+    return MV_CLI_OK;
+}
+
+int
 mv_cli_run_events(MvCli *cli, int argc, char **argv)
 {
     g_autoptr(MvDomain) dom = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-    MvEventsRun run = { .cli = cli, .loop = loop };
-    guint watch, sigint, sigterm, alive;
+    MvCliEventsRun run = { .cli = cli, .loop = loop };
+    guint watch;
 
     if (mv_cli_events_timeout < 0 || mv_cli_events_count < 0)
         return mv_cli_usage(cli, "--timeout and --count take a positive number");
@@ -96,23 +122,5 @@ mv_cli_run_events(MvCli *cli, int argc, char **argv)
     if (!(watch = mv_connect_watch_domain_events(cli->conn, dom, NULL, on_event, &run, NULL, 0,
                                                  &error)))
         return mv_cli_fail(cli, error);
-    fprintf(stderr, "Watching domain events on %s; Ctrl-C stops.\n",
-            mv_connect_get_uri(cli->conn));
-    sigint = g_unix_signal_add(SIGINT, on_stop, &run);
-    sigterm = g_unix_signal_add(SIGTERM, on_stop, &run);
-    alive = g_timeout_add_seconds(1, on_check_alive, &run);
-    if (mv_cli_events_timeout > 0)
-        run.timer = g_timeout_add_seconds((guint)mv_cli_events_timeout, on_timeout, &run);
-    g_main_loop_run(loop);
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
-    if (!run.lost)
-        g_source_remove(alive);
-    if (run.timer)
-        g_source_remove(run.timer);
-    mv_connect_unwatch_events(cli->conn, watch, 0, NULL);
-    if (run.lost)
-        return mv_cli_failf(cli, "the connection to %s was lost; check that the daemon is "
-                            "running", mv_connect_get_uri(cli->conn));
-    return MV_CLI_OK;
+    return mv_cli_events_loop(&run, watch, "domain");
 }

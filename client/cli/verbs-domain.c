@@ -84,13 +84,7 @@ mv_cli_run_list(MvCli *cli, int argc, char **argv)
         }
     }
     mv_domain_list_free(doms);
-    if (cli->json) {
-        json_builder_end_array(b);
-        mv_cli_print_json(json_builder_get_root(b), false);
-    } else if (table) {
-        mv_cli_table_print(table);
-    }
-    return MV_CLI_OK;
+    return mv_cli_print_list(cli, b, table);
 }
 
 /* ---- info ------------------------------------------------------------------------ */
@@ -171,16 +165,7 @@ mv_cli_run_define(MvCli *cli, int argc, char **argv)
     g_autofree char *xml = NULL;
     g_autoptr(MvDomain) dom = NULL;
 
-    if (g_str_equal(argv[0], "-")) {
-        g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
-
-        if (g_io_channel_read_to_end(in, &xml, NULL, &error) != G_IO_STATUS_NORMAL)
-            return mv_cli_failf(cli, "cannot read the XML from standard input: %s",
-                                error->message);
-    } else if (!g_file_get_contents(argv[0], &xml, NULL, &error)) {
-        return mv_cli_failf(cli, "cannot read %s: %s", argv[0], error->message);
-    }
-    if (!mv_cli_connect(cli))
+    if (!(xml = mv_cli_read_xml(cli, argv[0])) || !mv_cli_connect(cli))
         return MV_CLI_FAILED;
     if (!(dom = mv_domain_define(cli->conn, xml, MV_DOMAIN_DEFINE_VALIDATE, &error)))
         return mv_cli_fail(cli, error);

@@ -1,13 +1,8 @@
 /* Network verbs: net-list, net-info, net-define, net-start, net-destroy,
  * net-undefine, net-edit, net-leases, net-events (modvirt-networkd through
  * libmodvirt). */
-#include <glib-unix.h>
 #include <glib/gstdio.h>
-#include <signal.h>
 #include <stdio.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "verbs.h"
 
@@ -43,17 +38,8 @@ cli_network(MvCli *cli, const char *what)
 static JsonNode *
 json_action(MvNetwork *net, const char *action)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "network");
-    json_builder_add_string_value(b, mv_network_get_name(net));
-    json_builder_set_member_name(b, "uuid");
-    json_builder_add_string_value(b, mv_network_get_uuid_string(net));
-    json_builder_set_member_name(b, "action");
-    json_builder_add_string_value(b, action);
-    json_builder_end_object(b);
-    return json_builder_get_root(b);
+    return mv_cli_json_subject("network", mv_network_get_name(net),
+                               mv_network_get_uuid_string(net), action);
 }
 
 /* What net-list and net-info show of one network. */
@@ -148,13 +134,7 @@ mv_cli_run_net_list(MvCli *cli, int argc, char **argv)
         g_free(f.bridge);
     }
     mv_network_list_free(nets);
-    if (cli->json) {
-        json_builder_end_array(b);
-        mv_cli_print_json(json_builder_get_root(b), false);
-    } else if (table) {
-        mv_cli_table_print(table);
-    }
-    return MV_CLI_OK;
+    return mv_cli_print_list(cli, b, table);
 }
 
 int
@@ -192,31 +172,11 @@ mv_cli_run_net_info(MvCli *cli, int argc, char **argv)
 
 /* ---- net-define, net-start, net-destroy, net-undefine ------------------------ */
 
-static char *
-read_xml(MvCli *cli, const char *path)
-{
-    g_autoptr(GError) error = NULL;
-    char *xml = NULL;
-
-    if (g_str_equal(path, "-")) {
-        g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
-
-        if (g_io_channel_read_to_end(in, &xml, NULL, &error) != G_IO_STATUS_NORMAL) {
-            mv_cli_failf(cli, "cannot read the XML from standard input: %s", error->message);
-            return NULL;
-        }
-    } else if (!g_file_get_contents(path, &xml, NULL, &error)) {
-        mv_cli_failf(cli, "cannot read %s: %s", path, error->message);
-        return NULL;
-    }
-    return xml;
-}
-
 int
 mv_cli_run_net_define(MvCli *cli, int argc, char **argv)
 {
     g_autoptr(GError) error = NULL;
-    g_autofree char *xml = read_xml(cli, argv[0]);
+    g_autofree char *xml = mv_cli_read_xml(cli, argv[0]);
     g_autoptr(MvNetwork) net = NULL;
 
     if (!xml || !mv_cli_connect(cli))
@@ -266,16 +226,6 @@ mv_cli_run_net_action(MvCli *cli, int argc, char **argv)
 
 /* ---- net-edit ------------------------------------------------------------------ */
 
-static const char *
-editor_command(void)
-{
-    const char *e = g_getenv("VISUAL");
-
-    if (!e || !*e)
-        e = g_getenv("EDITOR");
-    return e && *e ? e : "vi";
-}
-
 int
 mv_cli_run_net_edit(MvCli *cli, int argc, char **argv)
 {
@@ -286,42 +236,15 @@ mv_cli_run_net_edit(MvCli *cli, int argc, char **argv)
     g_autofree char *edited = NULL;
     g_autofree char *path = NULL;
     g_autofree char *tmpl = NULL;
-    g_autofree char *script = NULL;
-    const char *sh[] = { "/bin/sh", "-c", NULL, "sh", NULL, NULL };
     bool active = false;
-    int fd, status = 0;
 
     if (!net)
         return MV_CLI_FAILED;
     if (!(xml = mv_network_get_xml(net, MV_NETWORK_XML_INACTIVE, &error)))
         return mv_cli_fail(cli, error);
     tmpl = g_strdup_printf("modvirt-net-%s-XXXXXX.xml", mv_network_get_name(net));
-    if ((fd = g_file_open_tmp(tmpl, &path, &error)) < 0)
-        return mv_cli_failf(cli, "cannot create a temporary file: %s", error->message);
-    close(fd);
-    if (!g_file_set_contents(path, xml, -1, &error)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "cannot write %s: %s", path, error->message);
-    }
-    /* Through the shell, so EDITOR may carry arguments. */
-    script = g_strdup_printf("%s \"$1\"", editor_command());
-    sh[2] = script;
-    sh[4] = path;
-    if (!g_spawn_sync(NULL, (char **)sh, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL,
-                      NULL, &status, &error)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "cannot run the editor '%s': %s; set $EDITOR",
-                            editor_command(), error->message);
-    }
-    if (!g_spawn_check_wait_status(status, NULL)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "the editor '%s' failed, so nothing was changed",
-                            editor_command());
-    }
-    if (!g_file_get_contents(path, &edited, NULL, &error)) {
-        g_unlink(path);
-        return mv_cli_failf(cli, "cannot read back %s: %s", path, error->message);
-    }
+    if (!(edited = mv_cli_edit_text(cli, tmpl, xml, &path)))
+        return MV_CLI_FAILED;
     if (g_str_equal(edited, xml)) {
         g_unlink(path);
         if (cli->json)
@@ -410,30 +333,16 @@ mv_cli_run_net_leases(MvCli *cli, int argc, char **argv)
         }
     }
     mv_network_dhcp_lease_list_free(leases);
-    if (cli->json) {
-        json_builder_end_array(b);
-        mv_cli_print_json(json_builder_get_root(b), false);
-    } else {
-        mv_cli_table_print(table);
-    }
-    return MV_CLI_OK;
+    return mv_cli_print_list(cli, b, table);
 }
 
 /* ---- net-events --------------------------------------------------------------------- */
-
-typedef struct {
-    MvCli *cli;
-    GMainLoop *loop;
-    int seen;
-    bool lost;
-    guint timer;
-} NetEventsRun;
 
 static void
 on_net_event(MvConnect *conn, MvNetwork *net, MvNetworkEventType event, int detail,
              gpointer data)
 {
-    NetEventsRun *run = data;
+    MvCliEventsRun *run = data;
 
     if (run->cli->json) {
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -451,37 +360,7 @@ on_net_event(MvConnect *conn, MvNetwork *net, MvNetworkEventType event, int deta
         printf("network '%s' %s\n", mv_network_get_name(net), mv_network_event_type_name(event));
         fflush(stdout);
     }
-    if (mv_cli_events_count > 0 && ++run->seen >= mv_cli_events_count)
-        g_main_loop_quit(run->loop);
-}
-
-static gboolean
-on_net_stop(gpointer data)
-{
-    g_main_loop_quit(((NetEventsRun *)data)->loop);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_net_timeout(gpointer data)
-{
-    NetEventsRun *run = data;
-
-    run->timer = 0;
-    g_main_loop_quit(run->loop);
-    return G_SOURCE_REMOVE;
-}
-
-static gboolean
-on_net_check_alive(gpointer data)
-{
-    NetEventsRun *run = data;
-
-    if (mv_connect_is_alive(run->cli->conn))
-        return G_SOURCE_CONTINUE;
-    run->lost = true;
-    g_main_loop_quit(run->loop);
-    return G_SOURCE_REMOVE;
+    mv_cli_events_seen(run);
 }
 
 int
@@ -490,8 +369,8 @@ mv_cli_run_net_events(MvCli *cli, int argc, char **argv)
     g_autoptr(MvNetwork) net = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
-    NetEventsRun run = { .cli = cli, .loop = loop };
-    guint watch, sigint, sigterm, alive;
+    MvCliEventsRun run = { .cli = cli, .loop = loop };
+    guint watch;
 
     if (mv_cli_events_timeout < 0 || mv_cli_events_count < 0)
         return mv_cli_usage(cli, "--timeout and --count take a positive number");
@@ -502,23 +381,5 @@ mv_cli_run_net_events(MvCli *cli, int argc, char **argv)
     if (!(watch = mv_connect_watch_network_events(cli->conn, net, NULL, on_net_event, &run,
                                                   NULL, 0, &error)))
         return mv_cli_fail(cli, error);
-    fprintf(stderr, "Watching network events on %s; Ctrl-C stops.\n",
-            mv_connect_get_uri(cli->conn));
-    sigint = g_unix_signal_add(SIGINT, on_net_stop, &run);
-    sigterm = g_unix_signal_add(SIGTERM, on_net_stop, &run);
-    alive = g_timeout_add_seconds(1, on_net_check_alive, &run);
-    if (mv_cli_events_timeout > 0)
-        run.timer = g_timeout_add_seconds((guint)mv_cli_events_timeout, on_net_timeout, &run);
-    g_main_loop_run(loop);
-    g_source_remove(sigint);
-    g_source_remove(sigterm);
-    if (!run.lost)
-        g_source_remove(alive);
-    if (run.timer)
-        g_source_remove(run.timer);
-    mv_connect_unwatch_events(cli->conn, watch, 0, NULL);
-    if (run.lost)
-        return mv_cli_failf(cli, "the connection to %s was lost; check that the daemon is "
-                            "running", mv_connect_get_uri(cli->conn));
-    return MV_CLI_OK;
+    return mv_cli_events_loop(&run, watch, "network");
 }

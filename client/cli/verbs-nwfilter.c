@@ -28,19 +28,8 @@ cli_filter(MvCli *cli, const char *what)
 static JsonNode *
 json_filter(MvNetworkFilter *filter, const char *action)
 {
-    g_autoptr(JsonBuilder) b = json_builder_new();
-
-    json_builder_begin_object(b);
-    json_builder_set_member_name(b, "name");
-    json_builder_add_string_value(b, mv_network_filter_get_name(filter));
-    json_builder_set_member_name(b, "uuid");
-    json_builder_add_string_value(b, mv_network_filter_get_uuid_string(filter));
-    if (action) {
-        json_builder_set_member_name(b, "action");
-        json_builder_add_string_value(b, action);
-    }
-    json_builder_end_object(b);
-    return json_builder_get_root(b);
+    return mv_cli_json_subject("name", mv_network_filter_get_name(filter),
+                               mv_network_filter_get_uuid_string(filter), action);
 }
 
 int
@@ -67,13 +56,7 @@ mv_cli_run_nwfilter_list(MvCli *cli, int argc, char **argv)
                              mv_network_filter_get_name(*f), NULL);
     }
     mv_network_filter_list_free(filters);
-    if (cli->json) {
-        json_builder_end_array(b);
-        mv_cli_print_json(json_builder_get_root(b), false);
-    } else {
-        mv_cli_table_print(table);
-    }
-    return MV_CLI_OK;
+    return mv_cli_print_list(cli, b, table);
 }
 
 int
@@ -83,16 +66,7 @@ mv_cli_run_nwfilter_define(MvCli *cli, int argc, char **argv)
     g_autofree char *xml = NULL;
     g_autoptr(MvNetworkFilter) filter = NULL;
 
-    if (g_str_equal(argv[0], "-")) {
-        g_autoptr(GIOChannel) in = g_io_channel_unix_new(0);
-
-        if (g_io_channel_read_to_end(in, &xml, NULL, &error) != G_IO_STATUS_NORMAL)
-            return mv_cli_failf(cli, "cannot read the XML from standard input: %s",
-                                error->message);
-    } else if (!g_file_get_contents(argv[0], &xml, NULL, &error)) {
-        return mv_cli_failf(cli, "cannot read %s: %s", argv[0], error->message);
-    }
-    if (!mv_cli_connect(cli))
+    if (!(xml = mv_cli_read_xml(cli, argv[0])) || !mv_cli_connect(cli))
         return MV_CLI_FAILED;
     if (!(filter = mv_network_filter_define(cli->conn, xml, MV_NETWORK_FILTER_DEFINE_VALIDATE,
                                             &error)))
@@ -166,11 +140,5 @@ mv_cli_run_nwfilter_bindings(MvCli *cli, int argc, char **argv)
             mv_cli_table_add(table, ports[i], filters[i], NULL);
         }
     }
-    if (cli->json) {
-        json_builder_end_array(b);
-        mv_cli_print_json(json_builder_get_root(b), false);
-    } else {
-        mv_cli_table_print(table);
-    }
-    return MV_CLI_OK;
+    return mv_cli_print_list(cli, b, table);
 }

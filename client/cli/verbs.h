@@ -22,6 +22,21 @@ int mv_cli_run_action(MvCli *cli, int argc, char **argv);
 int mv_cli_run_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_console(MvCli *cli, int argc, char **argv);
 int mv_cli_run_events(MvCli *cli, int argc, char **argv);
+
+/* verb-events.c: the watch loop shared by events and net-events. */
+typedef struct {
+    MvCli *cli;
+    GMainLoop *loop;
+    int seen;
+    bool lost;
+    guint timer;
+} MvCliEventsRun;
+
+/** mv_cli_events_seen: counts one printed event; ends the loop at --count. */
+void mv_cli_events_seen(MvCliEventsRun *run);
+/** mv_cli_events_loop: runs until Ctrl-C, --timeout, --count or a lost connection,
+ * then unwatches @watch; @what names the events in the banner. */
+int mv_cli_events_loop(MvCliEventsRun *run, guint watch, const char *what);
 int mv_cli_run_help(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_list(MvCli *cli, int argc, char **argv);
 int mv_cli_run_nwfilter_define(MvCli *cli, int argc, char **argv);
@@ -40,6 +55,14 @@ int mv_cli_run_net_action(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_leases(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_events(MvCli *cli, int argc, char **argv);
+
+/* verb-edit.c: XML input shared by the define and edit verbs. */
+/** mv_cli_read_xml: the text of @path ("-": standard input); NULL after printing the error. */
+char *mv_cli_read_xml(MvCli *cli, const char *path);
+/** mv_cli_edit_text: @xml in a temporary file named after @tmpl, through $VISUAL / $EDITOR;
+ * returns the edited text and the file, still on disk, in @ret_path (the caller unlinks it
+ * once the edit is taken); NULL after printing the error, the file removed. */
+char *mv_cli_edit_text(MvCli *cli, const char *tmpl, const char *xml, char **ret_path);
 
 /** mv_cli_console_attach: the interactive console of @dom until Ctrl-] or its end. */
 int mv_cli_console_attach(MvCli *cli, MvDomain *dom);

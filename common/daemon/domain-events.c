@@ -4,26 +4,14 @@
 
 #include <string.h>
 
+#include "daemon/events-send.h"
 #include "remote-protocol.h"
-#include "rpc/server.h"
 #include "util/log.h"
-
-static gpointer
-client_ref(gpointer client)
-{
-    return mv_server_client_ref(client);
-}
-
-static void
-client_unref(gpointer client)
-{
-    mv_server_client_unref(client);
-}
 
 MvDriverEvents *
 mv_domain_events_new(void)
 {
-    return mv_driver_events_new(client_ref, client_unref);
+    return mv_daemon_events_new();
 }
 
 static void
@@ -32,27 +20,6 @@ fill_dom(mv_remote_nonnull_domain *ret, const MvEventDomain *dom)
     ret->name = (char *)dom->name;
     memcpy(ret->uuid, dom->uuid, 16);
     ret->id = dom->id;
-}
-
-static void
-send_event(MvServerClient *client, int proc, xdrproc_t filter, const void *body)
-{
-    MvMessageHeader hdr = {
-        .prog = MV_PROGRAM_REMOTE,
-        .vers = MV_PROGRAM_VERSION,
-        .proc = proc,
-        .type = MV_MESSAGE_MESSAGE,
-        .serial = 1,
-        .status = MV_STATUS_OK,
-    };
-    g_autoptr(GError) err = NULL;
-    MvMessage *msg = mv_message_encode(&hdr, filter, body, &err);
-
-    if (!msg) {
-        mv_log_warning("cannot encode event %d: %s", proc, err->message);
-        return;
-    }
-    mv_server_client_send(client, msg);
 }
 
 typedef struct {
@@ -69,15 +36,15 @@ deliver_lifecycle(gpointer client, int callback_id, gpointer data)
 
     fill_dom(&body.dom, ld->dom);
     if (callback_id < 0) {
-        send_event(client, MV_REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
-             (xdrproc_t)xdr_mv_remote_domain_event_lifecycle_msg, &body);
+        mv_daemon_event_send(client, MV_REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE,
+                             (xdrproc_t)xdr_mv_remote_domain_event_lifecycle_msg, &body);
     } else {
         mv_remote_domain_event_callback_lifecycle_msg msg = {
             .callback_id = callback_id,
             .msg = body,
         };
-        send_event(client, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
-             (xdrproc_t)xdr_mv_remote_domain_event_callback_lifecycle_msg, &msg);
+        mv_daemon_event_send(client, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
+                             (xdrproc_t)xdr_mv_remote_domain_event_callback_lifecycle_msg, &msg);
     }
 }
 
@@ -100,8 +67,8 @@ deliver_reboot(gpointer client, int callback_id, gpointer data)
     if (callback_id < 0)
         return;     /* the legacy reboot event (proc 108) is not in our protocol */
     fill_dom(&msg.msg.dom, data);
-    send_event(client, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
-         (xdrproc_t)xdr_mv_remote_domain_event_callback_reboot_msg, &msg);
+    mv_daemon_event_send(client, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT,
+                         (xdrproc_t)xdr_mv_remote_domain_event_callback_reboot_msg, &msg);
 }
 
 void

@@ -8,22 +8,35 @@
 #define A(n, t, m) { n, MV_NWFILTER_VALUE_##t, m }
 #define END { NULL, 0, 0 }
 
+/* Runs of attributes that several elements share, in their canonical order.
+ * F is the address family's value type, IPV4 or IPV6 (its mask is F##MASK). */
+#define MAC_SRC A("srcmacaddr", MAC, 0), A("srcmacmask", MAC, 0)
+#define MAC_HDR MAC_SRC, A("dstmacaddr", MAC, 0), A("dstmacmask", MAC, 0)
+#define IP_ADDRS(F) \
+    A("srcipaddr", F, 0), A("srcipmask", F##MASK, 0), \
+    A("dstipaddr", F, 0), A("dstipmask", F##MASK, 0)
+#define IP_RANGES(F) \
+    A("srcipfrom", F, 0), A("srcipto", F, 0), A("dstipfrom", F, 0), A("dstipto", F, 0)
+#define PORTS \
+    A("srcportstart", UINT, 65535), A("srcportend", UINT, 65535), \
+    A("dstportstart", UINT, 65535), A("dstportend", UINT, 65535)
+/* The head and tail of every L4 element (tcp, udp, icmp, esp ... and -ipv6). */
+#define L4_HEAD(F) MAC_HDR, IP_ADDRS(F), IP_RANGES(F)
+#define L4_TAIL \
+    A("dscp", UINT, 63), A("comment", STRING, 0), A("state", STATE, 0), \
+    A("connlimit-above", UINT, 0xffffffff), A("ipset", IPSET, 0), \
+    A("ipsetflags", IPSETFLAGS, 0)
+
 // clang-format off
 static const MvNWFilterAttrInfo attrs_mac[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
+    MAC_HDR,
     A("protocolid", PROTOID, 0),
     A("comment", STRING, 0),
     END,
 };
 
 static const MvNWFilterAttrInfo attrs_vlan[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
+    MAC_HDR,
     A("vlanid", UINT, 4095),
     A("encap-protocol", PROTOID, 0),
     A("comment", STRING, 0),
@@ -31,8 +44,7 @@ static const MvNWFilterAttrInfo attrs_vlan[] = {
 };
 
 static const MvNWFilterAttrInfo attrs_stp[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
+    MAC_SRC,
     A("type", UINT, 255),
     A("flags", UINT, 255),
     A("root-priority", UINT, 65535),
@@ -60,10 +72,7 @@ static const MvNWFilterAttrInfo attrs_stp[] = {
 };
 
 static const MvNWFilterAttrInfo attrs_arp[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
+    MAC_HDR,
     A("hwtype", UINT, 65535),
     A("protocoltype", UINT, 65535),
     A("opcode", OPCODE, 0),
@@ -79,38 +88,20 @@ static const MvNWFilterAttrInfo attrs_arp[] = {
 };
 
 static const MvNWFilterAttrInfo attrs_ip[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV4, 0),
-    A("srcipmask", IPV4MASK, 0),
-    A("dstipaddr", IPV4, 0),
-    A("dstipmask", IPV4MASK, 0),
+    MAC_HDR,
+    IP_ADDRS(IPV4),
     A("protocol", L4PROTO, 0),
-    A("srcportstart", UINT, 65535),
-    A("srcportend", UINT, 65535),
-    A("dstportstart", UINT, 65535),
-    A("dstportend", UINT, 65535),
+    PORTS,
     A("dscp", UINT, 63),
     A("comment", STRING, 0),
     END,
 };
 
 static const MvNWFilterAttrInfo attrs_ipv6[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV6, 0),
-    A("srcipmask", IPV6MASK, 0),
-    A("dstipaddr", IPV6, 0),
-    A("dstipmask", IPV6MASK, 0),
+    MAC_HDR,
+    IP_ADDRS(IPV6),
     A("protocol", L4PROTO, 0),
-    A("srcportstart", UINT, 65535),
-    A("srcportend", UINT, 65535),
-    A("dstportstart", UINT, 65535),
-    A("dstportend", UINT, 65535),
+    PORTS,
     A("type", UINT, 255),
     A("typeend", UINT, 255),
     A("code", UINT, 255),
@@ -120,201 +111,35 @@ static const MvNWFilterAttrInfo attrs_ipv6[] = {
 };
 
 static const MvNWFilterAttrInfo attrs_tcp[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV4, 0),
-    A("srcipmask", IPV4MASK, 0),
-    A("dstipaddr", IPV4, 0),
-    A("dstipmask", IPV4MASK, 0),
-    A("srcipfrom", IPV4, 0),
-    A("srcipto", IPV4, 0),
-    A("dstipfrom", IPV4, 0),
-    A("dstipto", IPV4, 0),
-    A("srcportstart", UINT, 65535),
-    A("srcportend", UINT, 65535),
-    A("dstportstart", UINT, 65535),
-    A("dstportend", UINT, 65535),
-    A("flags", TCPFLAGS, 0),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV4), PORTS, A("flags", TCPFLAGS, 0), L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_udp[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV4, 0),
-    A("srcipmask", IPV4MASK, 0),
-    A("dstipaddr", IPV4, 0),
-    A("dstipmask", IPV4MASK, 0),
-    A("srcipfrom", IPV4, 0),
-    A("srcipto", IPV4, 0),
-    A("dstipfrom", IPV4, 0),
-    A("dstipto", IPV4, 0),
-    A("srcportstart", UINT, 65535),
-    A("srcportend", UINT, 65535),
-    A("dstportstart", UINT, 65535),
-    A("dstportend", UINT, 65535),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV4), PORTS, L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_icmp[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV4, 0),
-    A("srcipmask", IPV4MASK, 0),
-    A("dstipaddr", IPV4, 0),
-    A("dstipmask", IPV4MASK, 0),
-    A("srcipfrom", IPV4, 0),
-    A("srcipto", IPV4, 0),
-    A("dstipfrom", IPV4, 0),
-    A("dstipto", IPV4, 0),
-    A("type", UINT, 255),
-    A("code", UINT, 255),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV4), A("type", UINT, 255), A("code", UINT, 255), L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_esp[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV4, 0),
-    A("srcipmask", IPV4MASK, 0),
-    A("dstipaddr", IPV4, 0),
-    A("dstipmask", IPV4MASK, 0),
-    A("srcipfrom", IPV4, 0),
-    A("srcipto", IPV4, 0),
-    A("dstipfrom", IPV4, 0),
-    A("dstipto", IPV4, 0),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV4), L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_tcp_ipv6[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV6, 0),
-    A("srcipmask", IPV6MASK, 0),
-    A("dstipaddr", IPV6, 0),
-    A("dstipmask", IPV6MASK, 0),
-    A("srcipfrom", IPV6, 0),
-    A("srcipto", IPV6, 0),
-    A("dstipfrom", IPV6, 0),
-    A("dstipto", IPV6, 0),
-    A("srcportstart", UINT, 65535),
-    A("srcportend", UINT, 65535),
-    A("dstportstart", UINT, 65535),
-    A("dstportend", UINT, 65535),
-    A("flags", TCPFLAGS, 0),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV6), PORTS, A("flags", TCPFLAGS, 0), L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_udp_ipv6[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV6, 0),
-    A("srcipmask", IPV6MASK, 0),
-    A("dstipaddr", IPV6, 0),
-    A("dstipmask", IPV6MASK, 0),
-    A("srcipfrom", IPV6, 0),
-    A("srcipto", IPV6, 0),
-    A("dstipfrom", IPV6, 0),
-    A("dstipto", IPV6, 0),
-    A("srcportstart", UINT, 65535),
-    A("srcportend", UINT, 65535),
-    A("dstportstart", UINT, 65535),
-    A("dstportend", UINT, 65535),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV6), PORTS, L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_icmpv6[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV6, 0),
-    A("srcipmask", IPV6MASK, 0),
-    A("dstipaddr", IPV6, 0),
-    A("dstipmask", IPV6MASK, 0),
-    A("srcipfrom", IPV6, 0),
-    A("srcipto", IPV6, 0),
-    A("dstipfrom", IPV6, 0),
-    A("dstipto", IPV6, 0),
-    A("type", UINT, 255),
-    A("code", UINT, 255),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV6), A("type", UINT, 255), A("code", UINT, 255), L4_TAIL, END,
 };
 
 static const MvNWFilterAttrInfo attrs_esp_ipv6[] = {
-    A("srcmacaddr", MAC, 0),
-    A("srcmacmask", MAC, 0),
-    A("dstmacaddr", MAC, 0),
-    A("dstmacmask", MAC, 0),
-    A("srcipaddr", IPV6, 0),
-    A("srcipmask", IPV6MASK, 0),
-    A("dstipaddr", IPV6, 0),
-    A("dstipmask", IPV6MASK, 0),
-    A("srcipfrom", IPV6, 0),
-    A("srcipto", IPV6, 0),
-    A("dstipfrom", IPV6, 0),
-    A("dstipto", IPV6, 0),
-    A("dscp", UINT, 63),
-    A("comment", STRING, 0),
-    A("state", STATE, 0),
-    A("connlimit-above", UINT, 0xffffffff),
-    A("ipset", IPSET, 0),
-    A("ipsetflags", IPSETFLAGS, 0),
-    END,
+    L4_HEAD(IPV6), L4_TAIL, END,
 };
 
 static const MvNWFilterProtoInfo protos[] = {

@@ -56,9 +56,7 @@ test_xml2xml(gconstpointer data)
     const MvXml2XmlCase *tc = data;
     g_autofree char *file = g_strdup_printf("domainxml2xml/%s.xml", tc->name);
     g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *out_file = tc->variant
-        ? g_strdup_printf("domainxml2xml/%s.%s.expected.xml", tc->name, tc->variant)
-        : g_strdup_printf("domainxml2xml/%s.expected.xml", tc->name);
+    g_autofree char *out_file = mv_test_golden_name("domainxml2xml/", tc->name, tc->variant);
     g_autofree char *out_path = mv_test_data_path(out_file);
     g_autofree char *xml = mv_test_read(in_path);
     g_autoptr(GError) error = NULL;
@@ -97,9 +95,7 @@ mv_test_case_for_golden(const char *file)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
         const MvXml2XmlCase *tc = &xml2xml_cases[i];
-        g_autofree char *name = tc->variant
-            ? g_strdup_printf("%s.%s.expected.xml", tc->name, tc->variant)
-            : g_strdup_printf("%s.expected.xml", tc->name);
+        g_autofree char *name = mv_test_golden_name("", tc->name, tc->variant);
 
         if (strcmp(name, file) == 0)
             return tc;
@@ -242,18 +238,14 @@ test_invalid(gconstpointer data)
     g_autofree char *file = g_strdup_printf("invalid/%s.xml", tc->name);
     g_autofree char *err_file = g_strdup_printf("invalid/%s.err", tc->name);
     g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *err_path = mv_test_data_path(err_file);
     g_autofree char *xml = mv_test_read(in_path);
-    g_autofree char *message = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(MvDomainDef) def = NULL;
 
     def = mv_domain_def_parse_string(xml, MV_DOMAIN_DEF_PARSE_STATUS, &error);
     g_assert_null(def);
-    g_assert_nonnull(error);
+    mv_test_compare_error(err_file, error);
     g_assert_true(error->domain == MV_ERROR);
-    message = g_strdup_printf("%s\n", error->message);
-    mv_test_compare_golden(err_path, message);
     g_assert_cmpint(error->code, ==, tc->code);
 }
 

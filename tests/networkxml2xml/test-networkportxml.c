@@ -71,16 +71,12 @@ test_port_invalid(gconstpointer data)
     g_autofree char *in_file = g_strdup_printf("port/invalid-%s.xml", tc->name);
     g_autofree char *err_file = g_strdup_printf("port/invalid-%s.err", tc->name);
     g_autofree char *in_path = mv_test_data_path(in_file);
-    g_autofree char *err_path = mv_test_data_path(err_file);
     g_autofree char *xml = mv_test_read(in_path);
-    g_autofree char *message = NULL;
     g_autoptr(GError) error = NULL;
     g_autoptr(MvNetworkPortDef) def = mv_network_port_def_parse(xml, 0, &error);
 
     g_assert_null(def);
-    g_assert_nonnull(error);
-    message = g_strdup_printf("%s\n", error->message);
-    mv_test_compare_golden(err_path, message);
+    mv_test_compare_error(err_file, error);
     g_assert_cmpint(error->code, ==, tc->code);
     g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_NETWORK);
 }
