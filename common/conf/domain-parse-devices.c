@@ -79,7 +79,6 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     g_autoptr(MvDomainDiskDef) disk = g_new0(MvDomainDiskDef, 1);
     g_autofree char *type = mv_xml_get_prop(node, "type");
     g_autofree char *device = mv_xml_get_prop(node, "device");
-    g_autofree char *bus = NULL;
     const xmlNode *child;
     int value;
 
