@@ -26,7 +26,10 @@ REFS = {
     'interface': [('name', 'name'), ('mac', 'key')],
     'node_device': [('name', 'name')],
     'secret': [('uuid', 'uuid'), ('usage_type', 'id'), ('usage_id', 'name')],
+    # A port is named by its network (a nested reference) and its own UUID.
+    'network_port': [('net.name', 'name'), ('net.uuid', 'parent_uuid'), ('uuid', 'uuid')],
 }
+UUID_FIELDS = ('uuid', 'parent_uuid')
 FAMILIES = {
     'hypervisor': 'Hypervisor', 'domain': 'Domain', 'network': 'Network',
     'storage': 'Storage', 'nwfilter': 'NWFilter', 'secret': 'Secret',
@@ -339,8 +342,8 @@ def ref_helpers():
         out.append('G_GNUC_UNUSED static void\nref_from_%s(MvObjectRef *r, const %s *x)\n{\n'
                    % (kind, x))
         for xf, rf in pairs:
-            if rf == 'uuid':
-                out.append('    memcpy(r->uuid, x->uuid, 16);\n')
+            if rf in UUID_FIELDS:
+                out.append('    memcpy(r->%s, x->%s, 16);\n' % (rf, xf))
             elif rf == 'id':
                 out.append('    r->id = x->%s;\n' % xf)
             else:
@@ -349,8 +352,8 @@ def ref_helpers():
         out.append('G_GNUC_UNUSED static void\nref_to_%s(%s *x, MvObjectRef *r)\n{\n'
                    % (kind, x))
         for xf, rf in pairs:
-            if rf == 'uuid':
-                out.append('    memcpy(x->uuid, r->uuid, 16);\n')
+            if rf in UUID_FIELDS:
+                out.append('    memcpy(x->%s, r->%s, 16);\n' % (xf, rf))
             elif rf == 'id':
                 out.append('    x->%s = r->id;\n' % xf)
             else:

@@ -19,6 +19,9 @@ enum {
     MV_FEATURE_PROGRAM_KEEPALIVE = 10,
     MV_FEATURE_REMOTE_EVENT_CALLBACK = 14,
     MV_FEATURE_REMOTE_CLOSE_CALLBACK = 15,
+    /* NETWORK_UPDATE carries command before section (the client swaps them
+     * for a server that does not say so). */
+    MV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16,
 };
 
 gpointer
@@ -102,6 +105,7 @@ connect_supports_feature(MvServerCall *call, const mv_remote_connect_supports_fe
     case MV_FEATURE_TYPED_PARAM_STRING:
     case MV_FEATURE_REMOTE_EVENT_CALLBACK:
     case MV_FEATURE_REMOTE_CLOSE_CALLBACK:
+    case MV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER:
         ret->supported = 1;
         break;
     default:

@@ -28,6 +28,7 @@ typedef struct _MvServerCall MvServerCall;
  *   interface               name, key (the MAC address)
  *   node device             name
  *   secret                  uuid, id (the usage type), name (the usage id)
+ *   network port            uuid (the port's), name + parent_uuid (its network's)
  * In arguments the strings are borrowed from the decoded call; in results
  * the handler fills them with newly allocated strings that the glue takes.
  */
@@ -37,6 +38,7 @@ typedef struct {
     int id;
     char *pool;
     char *key;
+    guint8 parent_uuid[16];         /* network port: the network's UUID */
 } MvObjectRef;
 
 /* libvirt's typed parameter types (the numbers are the wire's). */

@@ -76,6 +76,9 @@ typedef enum {
     MV_ERR_AUTH_UNAVAILABLE = 94,
     MV_ERR_NO_SERVER = 95,
     MV_ERR_DEVICE_MISSING = 99,
+    MV_ERR_INVALID_NETWORK_PORT = 105,
+    MV_ERR_NETWORK_PORT_EXIST = 106,
+    MV_ERR_NO_NETWORK_PORT = 107,
 } MvErrorCode;
 
 /* Subsystems (virErrorDomain). */

@@ -19,6 +19,7 @@ ALLOWED = {
     # the wiring: fills the REMOTE handler table from the vtables
     # (mv_remote_drivers_fill, MV_REMOTE_PROC_LAST)
     'daemons/qemu/main.c': {'remote-dispatch.h'},
+    'daemons/network/main.c': {'remote-dispatch.h'},
 }
 
 

@@ -504,6 +504,38 @@ vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'args', PLAUS, i32(1))
 vec(36, 'CONNECT_LIST_DEFINED_NETWORKS', 'ret', PLAUS + ' (inactive networks)',
     arr(s, ['wire-net1']))
 
+# Network ports (404-410; layouts from go-libvirt's generated structs: port = net, uuid)
+PORTU1 = '3b9c2e71-5d48-4f0a-9e16-8c7a2d5f1b03'  # a port on wire-net1 (plausible)
+PORTU2 = 'e4a17f26-0c9b-4d35-b8e2-6f1d3a9c7b58'
+PORT1 = NET1 + uuid(PORTU1)
+PORT2 = NET1 + uuid(PORTU2)
+PORT_XML = ("<networkport>\n  <uuid>" + PORTU1 + "</uuid>\n"
+            "  <owner>\n    <name>wire-dom1</name>\n    <uuid>" + U1 + "</uuid>\n"
+            "  </owner>\n  <mac address='52:54:00:6b:3c:58'/>\n"
+            "  <plug type='bridge' bridge='virbr10'/>\n</networkport>\n")
+vec(404, 'NETWORK_LIST_ALL_PORTS', 'args', PLAUS + ' (wire-net1, need_results 1, flags 0)',
+    NET1 + i32(1) + u32(0))
+vec(404, 'NETWORK_LIST_ALL_PORTS', 'ret', PLAUS + ' (two ports, ret 2)',
+    arr(lambda x: x, [PORT1, PORT2]) + u32(2))
+vec(405, 'NETWORK_PORT_LOOKUP_BY_UUID', 'args', PLAUS, NET1 + uuid(PORTU1))
+vec(405, 'NETWORK_PORT_LOOKUP_BY_UUID', 'ret', PLAUS, PORT1)
+vec(406, 'NETWORK_PORT_CREATE_XML', 'args', PLAUS + ' (flags 0)', NET1 + s(PORT_XML) + u32(0))
+vec(406, 'NETWORK_PORT_CREATE_XML', 'ret', PLAUS, PORT1)
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'args', PLAUS + ' (nparams 0 = "how many?")',
+    PORT1 + i32(0) + u32(0))
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'args', PLAUS + ' (the 7 bandwidth parameters)',
+    PORT1 + i32(7) + u32(0), variant='values')
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'ret', PLAUS + ' (no params, nparams 7)',
+    arr(lambda x: x, []) + i32(7))
+vec(407, 'NETWORK_PORT_GET_PARAMETERS', 'ret', PLAUS + ' (inbound average and burst)',
+    arr(tparam, [('inbound.average', 'uint', 1000), ('inbound.burst', 'uint', 2048)]) +
+    i32(2), variant='values')
+vec(408, 'NETWORK_PORT_SET_PARAMETERS', 'args', PLAUS + ' (outbound.peak)',
+    PORT1 + arr(tparam, [('outbound.peak', 'uint', 4000)]) + u32(0))
+vec(409, 'NETWORK_PORT_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', PORT1 + u32(0))
+vec(409, 'NETWORK_PORT_GET_XML_DESC', 'ret', PLAUS, s(PORT_XML))
+vec(410, 'NETWORK_PORT_DELETE', 'args', PLAUS + ' (flags 0)', PORT1 + u32(0))
+
 # Storage pools (§7.4)
 vec(281, 'CONNECT_LIST_ALL_STORAGE_POOLS', 'args',
     CAP + ' "virsh pool-list --all": need_results 1, '
