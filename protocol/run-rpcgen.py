@@ -32,7 +32,9 @@ def main(argv):
         return 2
     rpcgen, mode, src, out, header_name = argv[1:]
     with tempfile.TemporaryDirectory() as tmp:
-        tmp_out = os.path.join(tmp, 'out')
+        # rpcgen names the header guard after the output file: keep it unique
+        # per header, so two generated protocol headers can be included together.
+        tmp_out = os.path.join(tmp, re.sub(r'\W', '_', os.path.basename(out)))
         flag = '-h' if mode == 'header' else '-c'
         # rpcgen runs cpp on the input; give it an absolute path and run it
         # from the temporary directory so nothing lands in the source tree.

@@ -15,6 +15,7 @@ BUILD_PKGS=(
     gcc pkgconf meson ninja-build
     libglib2.0-dev libxml2-dev libtirpc-dev rpcsvc-proto libgnutls28-dev
     libsystemd-dev libnl-3-dev libnl-route-3-dev libselinux1-dev libjson-glib-dev
+    libnftables-dev
 )
 RUN_PKGS=(
     qemu-system-x86 qemu-utils dnsmasq-base nftables

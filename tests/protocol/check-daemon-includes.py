@@ -20,6 +20,7 @@ ALLOWED = {
     # (mv_remote_drivers_fill, MV_REMOTE_PROC_LAST)
     'daemons/qemu/main.c': {'remote-dispatch.h'},
     'daemons/network/main.c': {'remote-dispatch.h'},
+    'daemons/filter/main.c': {'remote-dispatch.h'},
 }
 
 

@@ -16,6 +16,7 @@ sbin=$(mktemp -d)
 trap 'rm -rf "$dir" "$sbin"' EXIT
 ln -s "$build/daemons/qemu/modvirt-qemud" "$build/proxy/modvirt-proxyd" "$sbin/"
 ln -s "$build/daemons/network/modvirt-networkd" "$sbin/"
+ln -s "$build/daemons/filter/modvirt-filterd" "$sbin/"
 python3 "$gen" units "$ini" "$src/systemd" "$dir" "$sbin" /run "$src"
 
 # Every built daemon of the registry: its four units, in both places.

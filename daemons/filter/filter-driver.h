@@ -1,0 +1,38 @@
+/* modvirt-filterd's process-wide state and its life: start (state directory,
+ * nftables context, the rule sets it owns re-applied from run/filter), stop.
+ *
+ * Everything that writes netfilter rules goes through driver->nft (one
+ * libnftables context, one transaction per change, see filter-nft.h). */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "daemon/daemon.h"
+
+G_BEGIN_DECLS
+
+typedef struct _MvFilterNft MvFilterNft;
+typedef struct _MvFilterNetRules MvFilterNetRules;
+typedef struct _MvFilterWatch MvFilterWatch;
+
+typedef struct {
+    MvDaemon *daemon;
+    char *state_dir;                /* <run>/filter: what filterd owns, for a restart */
+    MvFilterNft *nft;               /* the only writer of netfilter rules */
+    MvFilterNetRules *netrules;     /* the network rule sets (table inet modvirt) */
+    MvFilterWatch *watch;           /* notices our tables vanishing (flush ruleset) */
+    /* The nwfilter part's state (daemons/filter/nwfilter-*.c), NULL without it. */
+    gpointer nwfilter;
+} MvFilterDriver;
+
+/** mv_filter_driver_start: the descriptor's start hook. */
+bool mv_filter_driver_start(MvDaemon *daemon, GError **error);
+
+/** mv_filter_driver_stop: the descriptor's stop hook (leaves the kernel's rules in place). */
+void mv_filter_driver_stop(MvDaemon *daemon);
+
+/** mv_filter_driver_get: the driver of @daemon. */
+MvFilterDriver *mv_filter_driver_get(MvDaemon *daemon);
+
+G_END_DECLS
