@@ -21,6 +21,7 @@ REFS = {
     'domain': [('name', 'name'), ('uuid', 'uuid'), ('id', 'id')],
     'network': [('name', 'name'), ('uuid', 'uuid')],
     'nwfilter': [('name', 'name'), ('uuid', 'uuid')],
+    'nwfilter_binding': [('portdev', 'name'), ('filtername', 'key')],
     'storage_pool': [('name', 'name'), ('uuid', 'uuid')],
     'storage_vol': [('pool', 'pool'), ('name', 'name'), ('key', 'key')],
     'interface': [('name', 'name'), ('mac', 'key')],

@@ -29,6 +29,7 @@ typedef struct _MvServerCall MvServerCall;
  *   node device             name
  *   secret                  uuid, id (the usage type), name (the usage id)
  *   network port            uuid (the port's), name + parent_uuid (its network's)
+ *   nwfilter binding        name (the port device), key (the filter's name)
  * In arguments the strings are borrowed from the decoded call; in results
  * the handler fills them with newly allocated strings that the glue takes.
  */

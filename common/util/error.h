@@ -79,6 +79,7 @@ typedef enum {
     MV_ERR_INVALID_NETWORK_PORT = 105,
     MV_ERR_NETWORK_PORT_EXIST = 106,
     MV_ERR_NO_NETWORK_PORT = 107,
+    MV_ERR_NO_NWFILTER_BINDING = 101,
 } MvErrorCode;
 
 /* Subsystems (virErrorDomain). */

@@ -7,6 +7,7 @@
  * handler table by the generated glue, and the daemon descriptor. A NULL
  * vtable entry answers VIR_ERR_NO_SUPPORT naming the API. docs/filter.md. */
 #include "filter-driver.h"
+#include "nwfilter-handlers.h"
 #include "filter-private-handlers.h"
 #include "remote-dispatch.h"
 
@@ -35,9 +36,9 @@ static const MvDaemonDescriptor filter_daemon = {
 int
 main(int argc, char **argv)
 {
-    /* ---- nwfilter handlers: the nwfilter part adds its fill call here, e.g.
-     *     mv_filter_nwfilter_handlers_fill(&filter_nwfilter_driver);
-     * ---- end of the nwfilter spot */
+    /* ---- nwfilter handlers: the nwfilter part adds its fill call here */
+    mv_filter_nwfilter_handlers_fill(&filter_nwfilter_driver);
+    /* ---- end of the nwfilter spot */
     mv_remote_drivers_fill(&filter_drivers, filter_handlers);
     return mv_daemon_main(&filter_daemon, argc, argv);
 }

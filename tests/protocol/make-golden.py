@@ -700,6 +700,26 @@ vec(178, 'CONNECT_NUM_OF_NWFILTERS', 'ret', PLAUS, i32(1))
 vec(179, 'CONNECT_LIST_NWFILTERS', 'args', PLAUS, i32(1))
 vec(179, 'CONNECT_LIST_NWFILTERS', 'ret', PLAUS, arr(s, ['wire-filter1']))
 
+# Network filter bindings (nwfbinding: str portdev, str filtername; numbers 397-401 [G])
+BIND1 = s('vnet0') + s('clean-traffic')
+BIND_XML = ("<filterbinding>\n  <owner>\n    <name>wire-dom1</name>\n    <uuid>" + U1 +
+            "</uuid>\n  </owner>\n  <portdev name='vnet0'/>\n"
+            "  <mac address='52:54:00:6b:3c:58'/>\n  <filterref filter='clean-traffic'>\n"
+            "    <parameter name='IP' value='192.168.150.10'/>\n  </filterref>\n"
+            "</filterbinding>\n")
+vec(397, 'NWFILTER_BINDING_LOOKUP_BY_PORT_DEV', 'args', PLAUS + ' (port device vnet0)',
+    s('vnet0'))
+vec(397, 'NWFILTER_BINDING_LOOKUP_BY_PORT_DEV', 'ret', PLAUS, BIND1)
+vec(398, 'NWFILTER_BINDING_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', BIND1 + u32(0))
+vec(398, 'NWFILTER_BINDING_GET_XML_DESC', 'ret', PLAUS, s(BIND_XML))
+vec(399, 'NWFILTER_BINDING_CREATE_XML', 'args', PLAUS + ' (flags 0)', s(BIND_XML) + u32(0))
+vec(399, 'NWFILTER_BINDING_CREATE_XML', 'ret', PLAUS, BIND1)
+vec(400, 'NWFILTER_BINDING_DELETE', 'args', PLAUS, BIND1)
+vec(401, 'CONNECT_LIST_ALL_NWFILTER_BINDINGS', 'args', PLAUS + ' (need_results 1, flags 0)',
+    i32(1) + u32(0))
+vec(401, 'CONNECT_LIST_ALL_NWFILTER_BINDINGS', 'ret', PLAUS + ' (vnet0, ret 1)',
+    arr(lambda x: x, [BIND1]) + u32(1))
+
 # Network and storage pool events (§7.9, §9)
 vec(313, 'CONNECT_NETWORK_EVENT_REGISTER_ANY', 'args', 'spec §4.2 "virsh net-event --event '
     'lifecycle": eventID 0, net NULL', i32(0) + opt(lambda x: x, None))

@@ -258,6 +258,9 @@ static const int readonly_allowed[] = {
     MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
     MV_REMOTE_PROC_STORAGE_VOL_GET_INFO_FLAGS,
     MV_REMOTE_PROC_STORAGE_POOL_LOOKUP_BY_TARGET_PATH,
+    MV_REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV,
+    MV_REMOTE_PROC_NWFILTER_BINDING_GET_XML_DESC,
+    MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS,
     MV_REMOTE_PROC_CONNECT_GET_STORAGE_POOL_CAPABILITIES,
     MV_REMOTE_PROC_NETWORK_LIST_ALL_PORTS,
     MV_REMOTE_PROC_NETWORK_PORT_LOOKUP_BY_UUID,
@@ -312,6 +315,10 @@ test_annotations(void)
                     "virNWFilterLookupByName");
     g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTERS)->api, ==,
                     "virConnectListAllNWFilters");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_NWFILTER_BINDING_LOOKUP_BY_PORT_DEV)->api, ==,
+                    "virNWFilterBindingLookupByPortDev");
+    g_assert_cmpstr(proc(MV_REMOTE_PROC_CONNECT_LIST_ALL_NWFILTER_BINDINGS)->api, ==,
+                    "virConnectListAllNWFilterBindings");
     g_assert_cmpstr(proc(MV_REMOTE_PROC_NETWORK_GET_DHCP_LEASES)->api, ==,
                     "virNetworkGetDHCPLeases");
     g_assert_cmpstr(proc(MV_REMOTE_PROC_STORAGE_VOL_CREATE_XML_FROM)->api, ==,
