@@ -330,6 +330,12 @@ def struct_to_xdr(sname, fields, structs):
                        '    for (guint i = 0; i < v->n_%s; i++)\n'
                        '        tparam_to_xdr(&x->%s.%s_val[i], &v->%s[i]);\n'
                        '    g_free(v->%s);\n' % (n, n, n, n, n, n, n, n, n, n, n))
+        elif s == 'array-struct':
+            out.append('    x->%(n)s.%(n)s_val = g_new0(%(x)s, MAX(v->n_%(n)s, 1));\n'
+                       '    x->%(n)s.%(n)s_len = v->n_%(n)s;\n'
+                       '    for (guint i = 0; i < v->n_%(n)s; i++)\n'
+                       '        %(t)s_to_xdr(&x->%(n)s.%(n)s_val[i], &v->%(n)s[i]);\n'
+                       '    g_free(v->%(n)s);\n' % dict(n=n, x=f.type, t=f.type))
         else:
             raise Unmapped('struct field of shape %s' % s)
     out.append('}\n\n')
@@ -425,6 +431,19 @@ tparam_to_xdr(mv_remote_typed_param *x, MvTypedParam *v)
 '''
 
 
+def collect_nested(sname, structs, nested):
+    """Adds struct @sname and the structs its arrays hold to @nested, inner ones
+    first (their declarations and _to_xdr functions come before their users')."""
+    for sf in structs[sname]:
+        sh = shape(sf, structs)
+        if sh == 'array-struct':
+            collect_nested(sf.type, structs, nested)
+        elif sh not in ('scalar', 'string', 'optstring', 'ref', 'array-scalar',
+                        'array-string', 'array-tparam'):
+            raise Unmapped('nested %s field %s' % (sname, sf.name))
+    nested[sname] = structs[sname]
+
+
 def plan(procs, structs):
     """For each mapped call procedure: (proc, Glue); plus the skipped ones with why."""
     mapped, skipped, nested = [], [], {}
@@ -440,13 +459,7 @@ def plan(procs, structs):
                 map_ret(structs[p.ret], structs, g, p.api)
                 for f in structs[p.ret]:
                     if shape(f, structs) == 'array-struct':
-                        nested[f.type] = structs[f.type]
-                        for sf in structs[f.type]:
-                            shape(sf, structs)
-                            if shape(sf, structs) not in ('scalar', 'string', 'optstring',
-                                                          'ref', 'array-scalar',
-                                                          'array-string', 'array-tparam'):
-                                raise Unmapped('nested %s field %s' % (f.type, sf.name))
+                        collect_nested(f.type, structs, nested)
         except Unmapped as e:
             skipped.append((p, str(e)))
             continue

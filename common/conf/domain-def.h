@@ -148,12 +148,32 @@ typedef enum {
     MV_DOMAIN_NET_ETHERNET,     /* <target dev='tap0'/>, pre-made tap */
 } MvDomainNetType;
 
+typedef enum {
+    MV_DOMAIN_NET_LINK_DEFAULT = 0, /* no <link>: up */
+    MV_DOMAIN_NET_LINK_UP,
+    MV_DOMAIN_NET_LINK_DOWN,
+} MvDomainNetLinkState;
+
+/* <filterref> parameter: <parameter name='IP' value='10.0.0.2'/> */
+typedef struct {
+    char *name;
+    char *value;
+} MvDomainNetFilterParam;
+
 typedef struct {
     MvDomainNetType type;
     char *source;               /* network or bridge name; NULL otherwise */
+    char *portgroup;            /* network: <source portgroup='…'/>; NULL: none */
+    char *port_id;              /* network, live: the networkd port's UUID (portid=) */
+    char *bridge;               /* network, live: the bridge networkd plugged it into */
     guint8 mac[6];              /* generated (52:54:00:…) when absent in the XML */
     char *model;                /* "virtio" | "e1000" | … ; NULL: "virtio" is not assumed */
     char *target_dev;           /* tap name, given (ethernet) or live */
+    MvDomainNetLinkState link_state;
+    unsigned int mtu;           /* <mtu size='N'/>; 0: the bridge's */
+    char *filter;               /* <filterref filter='…'>; NULL: none */
+    MvDomainNetFilterParam *filter_params;
+    size_t nfilter_params;
     unsigned int boot_order;
     char *alias;
     MvDomainDeviceAddress address;

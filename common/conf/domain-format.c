@@ -365,6 +365,13 @@ mv_domain_net_def_format(GString *out, const MvDomainNetDef *net, int indent,
     if (net->source && (net->type == MV_DOMAIN_NET_NETWORK || net->type == MV_DOMAIN_NET_BRIDGE)) {
         mv_fmt_open(out, in, "source");
         mv_fmt_attr(out, net->type == MV_DOMAIN_NET_NETWORK ? "network" : "bridge", net->source);
+        if (net->type == MV_DOMAIN_NET_NETWORK) {
+            mv_fmt_attr(out, "portgroup", net->portgroup);
+            if (!(flags & MV_DOMAIN_DEF_FORMAT_INACTIVE)) {
+                mv_fmt_attr(out, "portid", net->port_id);
+                mv_fmt_attr(out, "bridge", net->bridge);
+            }
+        }
         g_string_append(out, "/>\n");
     }
     if (net->target_dev && !(live_tap && (flags & MV_DOMAIN_DEF_FORMAT_INACTIVE))) {
@@ -375,6 +382,33 @@ mv_domain_net_def_format(GString *out, const MvDomainNetDef *net, int indent,
     if (net->model) {
         mv_fmt_open(out, in, "model");
         mv_fmt_attr(out, "type", net->model);
+        g_string_append(out, "/>\n");
+    }
+    if (net->filter) {
+        mv_fmt_open(out, in, "filterref");
+        mv_fmt_attr(out, "filter", net->filter);
+        if (!net->nfilter_params) {
+            g_string_append(out, "/>\n");
+        } else {
+            g_string_append(out, ">\n");
+            for (size_t i = 0; i < net->nfilter_params; i++) {
+                mv_fmt_open(out, in + 2, "parameter");
+                mv_fmt_attr(out, "name", net->filter_params[i].name);
+                mv_fmt_attr(out, "value", net->filter_params[i].value);
+                g_string_append(out, "/>\n");
+            }
+            mv_fmt_indent(out, in);
+            g_string_append(out, "</filterref>\n");
+        }
+    }
+    if (net->link_state != MV_DOMAIN_NET_LINK_DEFAULT) {
+        mv_fmt_open(out, in, "link");
+        mv_fmt_attr(out, "state", net->link_state == MV_DOMAIN_NET_LINK_DOWN ? "down" : "up");
+        g_string_append(out, "/>\n");
+    }
+    if (net->mtu) {
+        mv_fmt_open(out, in, "mtu");
+        mv_fmt_attr_uint(out, "size", net->mtu);
         g_string_append(out, "/>\n");
     }
     if (net->boot_order) {

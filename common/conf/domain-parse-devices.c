@@ -170,6 +170,44 @@ mv_domain_parse_mac(const char *str, guint8 ret_mac[6])
     return true;
 }
 
+/* <filterref filter='clean-traffic'><parameter name='IP' value='…'/></filterref> */
+static void
+mv_domain_net_filter_param_clear(gpointer data)
+{
+    MvDomainNetFilterParam *param = data;
+
+    g_free(param->name);
+    g_free(param->value);
+}
+
+static bool
+mv_domain_net_parse_filterref(const xmlNode *node, MvDomainNetDef *net, GError **error)
+{
+    g_autoptr(GArray) params = g_array_new(FALSE, TRUE, sizeof(MvDomainNetFilterParam));
+
+    g_array_set_clear_func(params, mv_domain_net_filter_param_clear);
+    net->filter = mv_xml_get_prop(node, "filter");
+    if (!net->filter || !*net->filter)
+        return mv_domain_error(error, MV_ERR_XML_DETAIL, node,
+                               "<filterref> needs a filter name (filter='…')");
+    for (const xmlNode *child = node->children; child; child = child->next) {
+        MvDomainNetFilterParam param;
+
+        if (!mv_xml_node_is(child, "parameter"))
+            continue;
+        param.name = mv_xml_get_prop(child, "name");
+        param.value = mv_xml_get_prop(child, "value");
+        g_array_append_val(params, param);
+        if (!param.name || !param.value)
+            return mv_domain_error(error, MV_ERR_XML_DETAIL, child,
+                                   "a filter <parameter> needs both name='…' and value='…'");
+    }
+    net->nfilter_params = params->len;
+    g_array_set_clear_func(params, NULL);
+    net->filter_params = (MvDomainNetFilterParam *)g_array_free(g_steal_pointer(&params), FALSE);
+    return true;
+}
+
 MvDomainNetDef *
 mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
 {
@@ -197,6 +235,12 @@ mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags, GError **e
                                    "an interface of type 'network' needs <source network='…'/>"),
                    NULL;
         net->source = g_steal_pointer(&network);
+        net->portgroup = mv_xml_get_prop(child, "portgroup");
+        /* The port networkd made and the bridge it named are live data. */
+        if (flags & MV_DOMAIN_DEF_PARSE_STATUS) {
+            net->port_id = mv_xml_get_prop(child, "portid");
+            net->bridge = g_steal_pointer(&bridge);
+        }
         break;
     case MV_DOMAIN_NET_BRIDGE:
         if (!bridge)
@@ -249,6 +293,29 @@ mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags, GError **e
     }
     if ((child = mv_xml_get_child(node, "model")))
         net->model = mv_xml_get_prop(child, "type");
+    if ((child = mv_xml_get_child(node, "link"))) {
+        g_autofree char *state = mv_xml_get_prop(child, "state");
+
+        if (g_strcmp0(state, "up") == 0)
+            net->link_state = MV_DOMAIN_NET_LINK_UP;
+        else if (g_strcmp0(state, "down") == 0)
+            net->link_state = MV_DOMAIN_NET_LINK_DOWN;
+        else
+            return mv_domain_error(error, MV_ERR_XML_DETAIL, child,
+                                   "link state '%s' is neither 'up' nor 'down'",
+                                   state ? state : ""),
+                   NULL;
+    }
+    if ((child = mv_xml_get_child(node, "mtu")) &&
+        !mv_domain_uint_prop(child, "size", 65535, &net->mtu, error))
+        return NULL;
+    if (child && net->mtu < 68)
+        return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, child,
+                               "MTU %u is too small: IPv4 needs at least 68", net->mtu),
+               NULL;
+    if ((child = mv_xml_get_child(node, "filterref")) &&
+        !mv_domain_net_parse_filterref(child, net, error))
+        return NULL;
     if (!mv_domain_parse_boot_order(node, &net->boot_order, error))
         return NULL;
     net->alias = mv_domain_parse_alias(node, flags);

@@ -80,6 +80,15 @@ mv_domain_net_def_free(MvDomainNetDef *net)
     if (!net)
         return;
     g_free(net->source);
+    g_free(net->portgroup);
+    g_free(net->port_id);
+    g_free(net->bridge);
+    g_free(net->filter);
+    for (size_t i = 0; i < net->nfilter_params; i++) {
+        g_free(net->filter_params[i].name);
+        g_free(net->filter_params[i].value);
+    }
+    g_free(net->filter_params);
     g_free(net->model);
     g_free(net->target_dev);
     g_free(net->alias);
@@ -302,6 +311,15 @@ mv_domain_net_def_copy(const MvDomainNetDef *net)
     MvDomainNetDef *ret = g_memdup2(net, sizeof(*net));
 
     ret->source = g_strdup(net->source);
+    ret->portgroup = g_strdup(net->portgroup);
+    ret->port_id = g_strdup(net->port_id);
+    ret->bridge = g_strdup(net->bridge);
+    ret->filter = g_strdup(net->filter);
+    ret->filter_params = g_new0(MvDomainNetFilterParam, net->nfilter_params);
+    for (size_t i = 0; i < net->nfilter_params; i++) {
+        ret->filter_params[i].name = g_strdup(net->filter_params[i].name);
+        ret->filter_params[i].value = g_strdup(net->filter_params[i].value);
+    }
     ret->model = g_strdup(net->model);
     ret->target_dev = g_strdup(net->target_dev);
     ret->alias = g_strdup(net->alias);

@@ -44,6 +44,7 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_detach_device = mv_qemu_handle_domain_detach_device,
     .domain_detach_device_flags = mv_qemu_handle_domain_detach_device_flags,
     .domain_update_device_flags = mv_qemu_handle_domain_update_device_flags,
+    .domain_interface_addresses = mv_qemu_handle_domain_interface_addresses,
     .domain_get_info = mv_qemu_handle_domain_get_info,
     .domain_get_state = mv_qemu_handle_domain_get_state,
     .domain_get_xml_desc = mv_qemu_handle_domain_get_xml_desc,

@@ -616,7 +616,7 @@ mv_qemu_net_props_clear(MvQemuNetProps *props)
 /* The properties of interface @i. @cmd places PCI devices on the command line;
  * NULL (hot-plug) leaves the placement to QEMU. */
 static bool
-net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, int fd, MvQemuNetProps *ret,
+net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, const char *fd, MvQemuNetProps *ret,
           GError **error)
 {
     static const struct { const char *model, *device; } models[] = {
@@ -651,8 +651,8 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, int fd, MvQemuNetPr
         break;
     case MV_DOMAIN_NET_ETHERNET:
         mv_qemu_props_add_str(p, "type", "tap");
-        if (fd >= 0) {
-            mv_qemu_props_add_strf(p, "fd", "%d", fd);
+        if (fd) {
+            mv_qemu_props_add_str(p, "fd", fd);
         } else if (net->target_dev) {
             mv_qemu_props_add_str(p, "ifname", net->target_dev);
             mv_qemu_props_add_str(p, "script", "no");
@@ -664,14 +664,14 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, int fd, MvQemuNetPr
         break;
     case MV_DOMAIN_NET_NETWORK:
     case MV_DOMAIN_NET_BRIDGE:
-        if (fd < 0)
+        if (!fd)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
                                 "interface %zu needs a tap device from modvirt-networkd "
                                 "(%s '%s'), and none was passed", i,
                                 net->type == MV_DOMAIN_NET_NETWORK ? "network" : "bridge",
                                 net->source ? net->source : "");
         mv_qemu_props_add_str(p, "type", "tap");
-        mv_qemu_props_add_strf(p, "fd", "%d", fd);
+        mv_qemu_props_add_str(p, "fd", fd);
         break;
     }
     /* never vhost=on: /dev/vhost-net does not exist on our hosts */
@@ -685,6 +685,8 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, int fd, MvQemuNetPr
                            net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
     if (cmd && !qemu_command_pci_address_props(cmd, p, &net->address, what, error))
         return false;
+    if (net->mtu && g_str_has_prefix(device, "virtio-net"))
+        mv_qemu_props_add_uint(p, "host_mtu", net->mtu);    /* the guest learns it */
     if (net->boot_order)
         mv_qemu_props_add_uint(p, "bootindex", net->boot_order);
     *ret = out;
@@ -693,7 +695,7 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, int fd, MvQemuNetPr
 }
 
 bool
-mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, int tap_fd,
+mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, const char *tap_fd,
                           MvQemuNetProps *ret, GError **error)
 {
     return net_props(NULL, net, index, tap_fd, ret, error);
@@ -704,9 +706,10 @@ net_add(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, GError **error)
 {
     const MvQemuCommandContext *ctx = cmd->ctx;
     int fd = i < ctx->ntap_fds && ctx->tap_fds ? ctx->tap_fds[i] : -1;
+    g_autofree char *fd_str = fd >= 0 ? g_strdup_printf("%d", fd) : NULL;
     g_auto(MvQemuNetProps) props = { 0 };
 
-    if (!net_props(cmd, net, i, fd, &props, error))
+    if (!net_props(cmd, net, i, fd_str, &props, error))
         return false;
     command_add_props(cmd, "-netdev", props.netdev, true);
     command_add_props(cmd, "-device", props.device, true);

@@ -102,9 +102,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuNetProps, mv_qemu_net_props_clear)
 /**
  * mv_qemu_command_net_props:
  * Like mv_qemu_command_disk_props() for interface @net as number @index (ids
- * net<index> and hostnet<index>), with tap fd @tap_fd (-1: none).
+ * net<index> and hostnet<index>), with tap fd @tap_fd: a number, or the name
+ * an fd was passed under with QMP getfd (NULL: none).
  */
-bool mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, int tap_fd,
+bool mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, const char *tap_fd,
                                MvQemuNetProps *ret, GError **error);
 
 G_END_DECLS

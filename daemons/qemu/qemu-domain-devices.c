@@ -5,12 +5,15 @@
 #include "qemu-dispatch.h"
 #include "qemu-domain-check.h"
 #include "qemu-command.h"
+#include "qemu-net.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "driver/affect.h"
+#include "util/log.h"
 
 #define AFFECT_LIVE   MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
 #define AFFECT_CONFIG MV_DRIVER_AFFECT_CONFIG
@@ -118,38 +121,66 @@ free_net_alias(const MvDomainDef *live, size_t *ret_index)
     }
 }
 
+/* Hot-plugs @net: its host side first (tap, network port, filter binding:
+ * qemu-net.h), the tap fd passed over QMP (getfd), then netdev_add and
+ * device_add with the properties the command line would give it. */
 static bool
-live_attach_net(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainNetDef *net,
-                GError **error)
+live_attach_net(MvQemuDriver *driver, MvQemuMonitor *mon, const MvDomainDef *live,
+                MvDomainNetDef *net, GError **error)
 {
     g_auto(MvQemuNetProps) props = { 0 };
     g_autofree char *alias = NULL;
+    g_autofree char *fdname = NULL;
+    int fd = -1;
     size_t n;
 
-    if (net->type != MV_DOMAIN_NET_USER && net->type != MV_DOMAIN_NET_ETHERNET)
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                            "only user and ethernet interfaces can be attached while "
-                            "modvirt-networkd is not available");
     if (net->type == MV_DOMAIN_NET_ETHERNET && !net->target_dev)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "an ethernet interface needs <target dev='…'/>");
     alias = free_net_alias(live, &n);
+    if (!mv_qemu_net_connect(driver, live, net, &fd, error))
+        return false;
+    if (fd >= 0) {
+        fdname = g_strdup_printf("fd-%s", alias);
+        if (!mv_qemu_monitor_getfd(mon, fdname, fd, error))
+            goto error;
+        close(fd);      /* QEMU has its copy (netdev_add takes it over) */
+        fd = -1;
+    }
     /* The properties the command line would give it (ids net<n>, hostnet<n>). */
-    if (!mv_qemu_command_net_props(net, n, -1, &props, error))
-        return false;
-    if (!mv_qemu_monitor_netdev_add(mon, mv_qemu_props_to_json(props.netdev), error))
-        return false;
+    if (!mv_qemu_command_net_props(net, n, fdname, &props, error) ||
+        !mv_qemu_monitor_netdev_add(mon, mv_qemu_props_to_json(props.netdev), error))
+        goto error;
     if (!mv_qemu_monitor_device_add(mon, mv_qemu_props_to_json(props.device), error)) {
         mv_qemu_monitor_netdev_del(mon, mv_qemu_props_get_str(props.netdev, "id"), NULL);
-        return false;
+        goto error;
     }
     g_free(net->alias);
     net->alias = g_steal_pointer(&alias);
+    if (net->link_state == MV_DOMAIN_NET_LINK_DOWN) {
+        g_autoptr(GError) err = NULL;
+
+        /* The NIC is in the guest: record it as it is (up) rather than fail. */
+        if (!mv_qemu_net_set_link(mon, net, false, &err)) {
+            mv_log_warning("interface %s: cannot set its link down: %s", net->alias,
+                           err->message);
+            net->link_state = MV_DOMAIN_NET_LINK_UP;
+        }
+    }
     return true;
+
+error:
+    if (fd >= 0)
+        close(fd);
+    else if (fdname)
+        mv_qemu_monitor_closefd(mon, fdname, NULL);   /* unused after a failed netdev_add */
+    mv_qemu_net_disconnect(driver, live, net);
+    return false;
 }
 
 static bool
-live_detach_net(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainNetDef *net, size_t index,
+live_detach_net(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
+                const MvDomainDef *live, const MvDomainNetDef *net, size_t index,
                 GError **error)
 {
     g_autofree char *alias = net->alias ? g_strdup(net->alias) : g_strdup_printf("net%zu", index);
@@ -161,7 +192,35 @@ live_detach_net(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainNetDef *net
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
                             "the guest did not release interface %s within %d s: the unplug "
                             "is still in progress", alias, UNPLUG_WAIT_MS / 1000);
-    return mv_qemu_monitor_netdev_del(mon, netdev, error);
+    if (!mv_qemu_monitor_netdev_del(mon, netdev, error))
+        return false;
+    /* QEMU closed the tap: give back its port and filter binding. */
+    mv_qemu_net_disconnect(driver, live, net);
+    return true;
+}
+
+/* update-device on a running interface: only its link state may change
+ * (virsh domif-setlink sends the whole interface with a new <link>). */
+static bool
+live_update_net(MvQemuMonitor *mon, MvDomainNetDef *cur, const MvDomainNetDef *upd,
+                GError **error)
+{
+    bool want_up = upd->link_state != MV_DOMAIN_NET_LINK_DOWN;
+    bool is_up = cur->link_state != MV_DOMAIN_NET_LINK_DOWN;
+
+    if (cur->type != upd->type || g_strcmp0(cur->source, upd->source) != 0 ||
+        g_strcmp0(cur->portgroup, upd->portgroup) != 0 ||
+        (upd->model && g_strcmp0(cur->model, upd->model) != 0) ||
+        g_strcmp0(cur->filter, upd->filter) != 0 || (upd->mtu && cur->mtu != upd->mtu) ||
+        (upd->boot_order && cur->boot_order != upd->boot_order))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                            "Operation not supported: only the link state of a running "
+                            "guest's interface can be changed: use --config, or detach "
+                            "and attach it");
+    if (want_up != is_up && !mv_qemu_net_set_link(mon, cur, want_up, error))
+        return false;
+    cur->link_state = upd->link_state;
+    return true;
 }
 
 /* ---- definitions ---- */
@@ -209,6 +268,19 @@ device_name(const MvDomainDeviceDef *dev)
     return dev->type == MV_DOMAIN_DEVICE_DISK ? dev->data.disk->target_dev : "interface";
 }
 
+/* Drops what a live attach recorded in an interface (the same device goes on
+ * into the config with --live --config): alias, network port, made tap. */
+static void
+net_clear_live(MvDomainNetDef *net)
+{
+    g_clear_pointer(&net->alias, g_free);
+    g_clear_pointer(&net->port_id, g_free);
+    g_clear_pointer(&net->bridge, g_free);
+    if (net->type != MV_DOMAIN_NET_ETHERNET && net->target_dev &&
+        g_str_has_prefix(net->target_dev, "vnet"))
+        g_clear_pointer(&net->target_dev, g_free);
+}
+
 typedef enum { OP_ATTACH, OP_DETACH, OP_UPDATE } DeviceOp;
 
 static bool
@@ -237,8 +309,11 @@ config_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, D
                             device_name(dev));
     if (op != OP_ATTACH)
         def_remove_device(def, dev->type, index);
-    if (op != OP_DETACH)
+    if (op != OP_DETACH) {
         def_add_device(def, dev);
+        if (dev->type == MV_DOMAIN_DEVICE_NET)
+            net_clear_live(def->nets[def->nnets - 1]);
+    }
     if (!mv_qemu_domain_check_size(def, error) || !mv_qemu_persist_save_def(driver, def, error))
         return false;
     g_mutex_lock(&dom->lock);
@@ -262,7 +337,7 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
     int index;
     bool ok;
 
-    if (op == OP_UPDATE)
+    if (op == OP_UPDATE && dev->type != MV_DOMAIN_DEVICE_NET)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                             "updating a device of a running guest is not supported: use "
                             "--config, or detach and attach it");
@@ -274,7 +349,7 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
     if (op == OP_ATTACH && index >= 0)
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
                             "target %s already exists", device_name(dev));
-    if (op == OP_DETACH && index < 0)
+    if (op != OP_ATTACH && index < 0)
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_DEVICE_MISSING,
                             "device not found: no %s matching the given definition",
                             device_name(dev));
@@ -286,13 +361,15 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
             return false;
         ok = dev->type == MV_DOMAIN_DEVICE_DISK
                  ? live_attach_disk(mon, live, dev->data.disk, error)
-                 : live_attach_net(mon, live, dev->data.net, error);
+                 : live_attach_net(driver, mon, live, dev->data.net, error);
         if (ok)
             def_add_device(live, dev);
+    } else if (op == OP_UPDATE) {
+        ok = live_update_net(mon, live->nets[index], dev->data.net, error);
     } else {
         ok = dev->type == MV_DOMAIN_DEVICE_DISK
                  ? live_detach_disk(dom, mon, live->disks[index], error)
-                 : live_detach_net(dom, mon, live->nets[index], index, error);
+                 : live_detach_net(driver, dom, mon, live, live->nets[index], index, error);
         if (ok)
             def_remove_device(live, dev->type, index);
     }

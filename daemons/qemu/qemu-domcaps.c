@@ -25,7 +25,7 @@ static const char *const video_models[] = { "vga", "cirrus", "virtio", "qxl", "b
                                             NULL };
 static const char *const rng_models[] = { "virtio", NULL };
 static const char *const rng_backends[] = { "random", NULL };
-static const char *const interface_types[] = { "user", "ethernet", NULL };
+static const char *const interface_types[] = { "network", "bridge", "user", "ethernet", NULL };
 static const char *const console_types[] = { "pty", "unix", "file", "null", NULL };
 
 /* One <devices> child: its enums, or none at all for supported='no'. */
@@ -43,7 +43,7 @@ static const DeviceCaps device_caps[] = {
     { "video", { { "modelType", video_models } } },
     { "hostdev", { { NULL } } },
     { "rng", { { "model", rng_models }, { "backendModel", rng_backends } } },
-    /* network and bridge interfaces need modvirt-networkd (not yet). */
+    /* network interfaces get their port from modvirt-networkd */
     { "interface", { { "type", interface_types } } },
     { "console", { { "type", console_types } } },
 };

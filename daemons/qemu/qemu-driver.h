@@ -30,7 +30,8 @@ typedef struct {
     char *state_dir;            /* <run>/qemu: live status, monitor sockets */
     char *log_dir;              /* <log>/qemu: QEMU's stderr and serial logs */
     char *lib_dir;              /* <lib>/qemu: caches, channel sockets */
-    char *network_socket;       /* where modvirt-networkd would listen */
+    char *network_socket;       /* where modvirt-networkd listens (network ports, leases) */
+    char *filter_socket;        /* where modvirt-filterd listens (nwfilter bindings) */
     char **emulators;           /* [qemu] emulators: binaries besides the probed one */
     char **denied_paths;        /* host paths no definition may use (resolved) */
 

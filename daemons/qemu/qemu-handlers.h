@@ -83,6 +83,12 @@ bool mv_qemu_handle_domain_update_device_flags(MvDriverCall *call,
                                                unsigned int flags,
                                                GError **error);
 
+/* qemu-net-addresses.c */
+bool mv_qemu_handle_domain_interface_addresses(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                               unsigned int source, unsigned int flags,
+                                               MvRemoteDomainInterface **ret_ifaces,
+                                               guint *ret_n_ifaces, GError **error);
+
 bool mv_qemu_handle_connect_domain_event_callback_register_any(MvDriverCall *call,
                                                                int event_id,
                                                                const MvObjectRef *dom_ref,

@@ -451,15 +451,42 @@ mon_closed_error(MvQemuMonitor *mon, GError **error)
 
 /* Writes all of @data before @deadline. A partial write breaks the stream for
  * everyone, so then the connection is shut down. */
+/* Sends @data, with @pass_fd (>= 0) attached to its first byte as SCM_RIGHTS
+ * (QMP getfd takes the fd from the message that carries the command). */
+static ssize_t
+mon_send(int sock, const char *data, gsize len, int pass_fd)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+    struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+    struct cmsghdr *cmsg;
+
+    if (pass_fd < 0)
+        return send(sock, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    memset(&control, 0, sizeof(control));
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof(control.buf);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &pass_fd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static bool
-mon_write(MvQemuMonitor *mon, const char *data, gsize len, gint64 deadline, GError **error)
+mon_write(MvQemuMonitor *mon, const char *data, gsize len, int pass_fd, gint64 deadline,
+          GError **error)
 {
     gsize off = 0;
     bool ok = true;
 
     g_mutex_lock(&mon->write_lock);
     while (off < len) {
-        ssize_t n = send(mon->fd, data + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n = mon_send(mon->fd, data + off, len - off, off == 0 ? pass_fd : -1);
         struct pollfd pfd = { .fd = mon->fd, .events = POLLOUT };
         int ms;
 
@@ -490,8 +517,8 @@ mon_write(MvQemuMonitor *mon, const char *data, gsize len, gint64 deadline, GErr
 
 /* Registers a command and sends it; on success *@ret_p is in mon->pending. */
 static bool
-mon_command_send(MvQemuMonitor *mon, const char *cmd, JsonObject *args, gint64 deadline,
-                 MonPending **ret_p, GError **error)
+mon_command_send(MvQemuMonitor *mon, const char *cmd, JsonObject *args, int pass_fd,
+                 gint64 deadline, MonPending **ret_p, GError **error)
 {
     g_autoptr(JsonBuilder) b = json_builder_new();
     g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -537,7 +564,7 @@ mon_command_send(MvQemuMonitor *mon, const char *cmd, JsonObject *args, gint64 d
     else
         mv_log_debug("QEMU monitor: send %s", text);
 
-    ok = mon_write(mon, text, strlen(text), deadline, error);
+    ok = mon_write(mon, text, strlen(text), pass_fd, deadline, error);
     if (!ok) {
         g_mutex_lock(&mon->lock);
         mon->pending = g_list_remove(mon->pending, p);
@@ -611,9 +638,10 @@ mon_command_wait(MvQemuMonitor *mon, MonPending *p, gint64 deadline)
     }
 }
 
-JsonNode *
-mv_qemu_monitor_command(MvQemuMonitor *mon, const char *cmd, JsonObject *args,
-                        int timeout_ms, GError **error)
+/* mv_qemu_monitor_command() with @pass_fd (>= 0) passed along (SCM_RIGHTS). */
+static JsonNode *
+mon_command_fd(MvQemuMonitor *mon, const char *cmd, JsonObject *args, int pass_fd,
+               int timeout_ms, GError **error)
 {
     g_autoptr(JsonObject) owned = args;
     gint64 deadline = mon_deadline(timeout_ms);
@@ -621,7 +649,7 @@ mv_qemu_monitor_command(MvQemuMonitor *mon, const char *cmd, JsonObject *args,
     JsonNode *reply;
 
     mon_ref(mon);
-    if (!mon_command_send(mon, cmd, owned, deadline, &p, error)) {
+    if (!mon_command_send(mon, cmd, owned, pass_fd, deadline, &p, error)) {
         mon_unref(mon);
         return NULL;
     }
@@ -629,6 +657,13 @@ mv_qemu_monitor_command(MvQemuMonitor *mon, const char *cmd, JsonObject *args,
     reply = mon_command_finish(mon, p, error);
     mon_unref(mon);
     return reply;
+}
+
+JsonNode *
+mv_qemu_monitor_command(MvQemuMonitor *mon, const char *cmd, JsonObject *args,
+                        int timeout_ms, GError **error)
+{
+    return mon_command_fd(mon, cmd, args, -1, timeout_ms, error);
 }
 
 /* ---- opening and closing ---------------------------------------------- */
@@ -680,7 +715,7 @@ mon_handshake(int fd, GMainContext *ctx, const MvQemuMonitorCallbacks *cb, gpoin
         mon_closed_error(mon, error);
         return NULL;
     }
-    if (!mon_command_send(mon, "qmp_capabilities", NULL, deadline, &p, error))
+    if (!mon_command_send(mon, "qmp_capabilities", NULL, -1, deadline, &p, error))
         return NULL;
     while (!mon_pending_done(mon, p) && mon_pump_once(mon, deadline))
         ;
@@ -1012,4 +1047,32 @@ mv_qemu_monitor_human_command(MvQemuMonitor *mon, const char *hmp, char **ret_te
     if (ret_text)
         *ret_text = g_strdup(json_node_get_string(reply));
     return true;
+}
+
+bool
+mv_qemu_monitor_getfd(MvQemuMonitor *mon, const char *fdname, int fd, GError **error)
+{
+    g_autoptr(JsonNode) reply = NULL;
+
+    if (fd < 0)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                            "no file descriptor to pass to QEMU as '%s'", fdname);
+    reply = mon_command_fd(mon, "getfd", mon_args_string("fdname", fdname), fd,
+                           MV_QEMU_MONITOR_TIMEOUT_MS, error);
+    return reply != NULL;
+}
+
+bool
+mv_qemu_monitor_closefd(MvQemuMonitor *mon, const char *fdname, GError **error)
+{
+    return mon_simple(mon, "closefd", mon_args_string("fdname", fdname), error);
+}
+
+bool
+mv_qemu_monitor_set_link(MvQemuMonitor *mon, const char *name, bool up, GError **error)
+{
+    JsonObject *args = mon_args_string("name", name);
+
+    json_object_set_boolean_member(args, "up", up);
+    return mon_simple(mon, "set_link", args, error);
 }

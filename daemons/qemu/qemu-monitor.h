@@ -144,6 +144,19 @@ bool mv_qemu_monitor_netdev_add(MvQemuMonitor *mon, JsonObject *props, GError **
 bool mv_qemu_monitor_netdev_del(MvQemuMonitor *mon, const char *id, GError **error);
 
 /**
+ * mv_qemu_monitor_getfd:
+ * Passes @fd (SCM_RIGHTS, the caller keeps its own copy) to QEMU under the
+ * name @fdname, for a later netdev_add fd=@fdname (which takes it over).
+ */
+bool mv_qemu_monitor_getfd(MvQemuMonitor *mon, const char *fdname, int fd, GError **error);
+
+/** mv_qemu_monitor_closefd: drops an fd passed with getfd and not used. */
+bool mv_qemu_monitor_closefd(MvQemuMonitor *mon, const char *fdname, GError **error);
+
+/** mv_qemu_monitor_set_link: the link of device or netdev @name up or down. */
+bool mv_qemu_monitor_set_link(MvQemuMonitor *mon, const char *name, bool up, GError **error);
+
+/**
  * mv_qemu_monitor_human_command:
  * Runs HMP command line @hmp through human-monitor-command; its output in
  * *@ret_text (caller frees; may be NULL).

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "qemu-command.h"
+#include "qemu-net.h"
 #include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -115,6 +116,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     if (monitor)
         mv_qemu_monitor_close(monitor);
     mv_qemu_persist_cancel_status_retry(dom);
+    mv_qemu_net_disconnect_all(driver, old_live);
     unlink_runtime_files(monitor_path);
     mv_qemu_persist_delete_status(driver, dom->name);
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
@@ -425,24 +427,44 @@ static const MvQemuMonitorCallbacks monitor_callbacks = {
 
 /* ---- start ---- */
 
-/* Interfaces that need another daemon we cannot reach yet. */
-static bool
-check_networks(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
+/* Closes the parent's copies of the tap fds (QEMU has its own, or failed). */
+static void
+close_tap_fds(int *fds, size_t n)
 {
-    for (size_t i = 0; i < def->nnets; i++) {
-        const MvDomainNetDef *net = def->nets[i];
-        if (net->type == MV_DOMAIN_NET_NETWORK)
-            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                                "interface %zu uses network '%s', which needs modvirt-networkd: "
-                                "it is not available at %s", i, net->source,
-                                driver->network_socket);
-        if (net->type == MV_DOMAIN_NET_BRIDGE)
-            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
-                                "interface %zu: bridge '%s' needs a tap device from "
-                                "modvirt-networkd, which is not available at %s", i,
-                                net->source, driver->network_socket);
+    for (size_t i = 0; fds && i < n; i++) {
+        if (fds[i] >= 0)
+            close(fds[i]);
+        fds[i] = -1;
     }
+}
+
+/* The host side of every interface (qemu-net.h): taps plugged into their
+ * bridges, network ports, filter bindings. *@ret_fds gets one tap fd per
+ * interface (-1: none). On failure nothing is left behind. */
+static bool
+connect_nets(MvQemuDriver *driver, MvDomainDef *live, int **ret_fds, GError **error)
+{
+    g_autofree int *fds = g_new(int, live->nnets + 1);
+
+    for (size_t i = 0; i < live->nnets; i++) {
+        if (!mv_qemu_net_connect(driver, live, live->nets[i], &fds[i], error)) {
+            g_prefix_error(error, "interface %zu: ", i);
+            close_tap_fds(fds, i);
+            for (size_t j = 0; j < i; j++)
+                mv_qemu_net_disconnect(driver, live, live->nets[j]);
+            return false;
+        }
+    }
+    *ret_fds = g_steal_pointer(&fds);
     return true;
+}
+
+/* Undoes connect_nets() after a failed start. */
+static void
+disconnect_nets(MvQemuDriver *driver, MvDomainDef *live, int *fds)
+{
+    close_tap_fds(fds, live->nnets);
+    mv_qemu_net_disconnect_all(driver, live);
 }
 
 /* Fills in the pty paths of serials and consoles from QMP. */
@@ -500,6 +522,12 @@ setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
         g_strcmp0(live->memballoon->model, "none") != 0 &&
         !mv_qemu_monitor_balloon(mon, live->current_memory, error))
         return false;
+    /* <link state='down'/>: the command line has no way to say it. */
+    for (size_t i = 0; i < live->nnets; i++) {
+        if (live->nets[i]->link_state == MV_DOMAIN_NET_LINK_DOWN &&
+            !mv_qemu_net_set_link(mon, live->nets[i], false, error))
+            return false;
+    }
     return true;
 }
 
@@ -555,7 +583,7 @@ listen_monitor(const char *path, GError **error)
 
 static char **
 build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_path,
-           GError **error)
+           const int *tap_fds, GError **error)
 {
     g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
     /* QEMU's own pidfile also names the daemon's root on its command line, so an
@@ -568,6 +596,8 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
         .pidfile = pidfile,
         .log_dir = driver->log_dir,
         .channel_dir = channel_dir,
+        .tap_fds = tap_fds,
+        .ntap_fds = def->nnets,
         .kvm_available = driver->kvm_available,
     };
     g_auto(GStrv) argv = NULL;
@@ -627,7 +657,7 @@ crash_point(const char *point)
 /* Undoes a half-done start (job held, the domain not yet published as running). */
 static void
 abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonitor *mon,
-            const char *monitor_path)
+            const char *monitor_path, MvDomainDef *live)
 {
     if (mon)
         mv_qemu_monitor_close(mon);
@@ -637,6 +667,7 @@ abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonit
             mv_log_warning("domain '%s': cannot stop the failed QEMU: %s", dom->name,
                            err->message);
     }
+    mv_qemu_net_disconnect_all(driver, live);
     unlink_runtime_files(monitor_path);
     mv_qemu_persist_delete_status(driver, dom->name);
 }
@@ -656,7 +687,10 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     MvChildOptions opts = { 0 };
     guint64 start_time = 0;
     off_t log_offset = 0;
-    MvChildFd child_fd;
+    g_autofree MvChildFd *child_fds = NULL;
+    g_autofree int *tap_fds = NULL;
+    g_autofree int *child_tap_fds = NULL;
+    size_t n_child_fds = 0;
     int monitor_fd;
     struct stat st;
     pid_t pid;
@@ -679,31 +713,47 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
 
     /* Again at start: a path may have become a symlink since the definition. */
     if (!mv_qemu_driver_check_host_access(driver, live, error) ||
-        !check_networks(driver, live, error))
+        !connect_nets(driver, live, &tap_fds, error))
         return false;
+    /* QEMU sees the monitor as fd 3 and the taps from 4 on. */
+    child_fds = g_new0(MvChildFd, live->nnets + 1);
+    child_tap_fds = g_new(int, live->nnets + 1);
+    for (size_t i = 0; i < live->nnets; i++) {
+        child_tap_fds[i] = -1;
+        if (tap_fds[i] < 0)
+            continue;
+        child_tap_fds[i] = MONITOR_CHILD_FD + 1 + (int)n_child_fds;
+        child_fds[++n_child_fds] = (MvChildFd){ .parent_fd = tap_fds[i],
+                                                .child_fd = child_tap_fds[i] };
+    }
     mv_uuid_format(dom->uuid, uuid);
     monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);
     unlink_runtime_files(monitor_path);
-    if (!(argv = build_argv(driver, live, monitor_path, error)))
+    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, error))) {
+        disconnect_nets(driver, live, tap_fds);
         return false;
+    }
 
     log_path = g_strdup_printf("%s/%s.log", driver->log_dir, dom->name);
     if (stat(log_path, &st) == 0)
         log_offset = st.st_size;
-    if ((monitor_fd = listen_monitor(monitor_path, error)) < 0)
+    if ((monitor_fd = listen_monitor(monitor_path, error)) < 0) {
+        disconnect_nets(driver, live, tap_fds);
         return false;
+    }
     /* Crash safety (docs/qemud.md): the pending start is on disk before any
      * process exists, and the pid is on disk before that process may run QEMU. */
     if (!mv_qemu_persist_save_starting(driver, live, persistent, monitor_path, 0, 0, error)) {
         close(monitor_fd);
+        disconnect_nets(driver, live, tap_fds);
         unlink_runtime_files(monitor_path);
         mv_qemu_persist_delete_status(driver, dom->name);
         return false;
     }
     crash_point("before-spawn");
-    child_fd = (MvChildFd){ .parent_fd = monitor_fd, .child_fd = MONITOR_CHILD_FD };
-    opts.fds = &child_fd;
-    opts.n_fds = 1;
+    child_fds[0] = (MvChildFd){ .parent_fd = monitor_fd, .child_fd = MONITOR_CHILD_FD };
+    opts.fds = child_fds;
+    opts.n_fds = n_child_fds + 1;
     opts.argv = (const char *const *)argv;
     opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FILE, .path = log_path };
     opts.err = opts.out;
@@ -711,7 +761,9 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     opts.gated = true;      /* no exec before its pid is recorded */
     child = mv_child_spawn(&opts, error);
     close(monitor_fd);      /* QEMU has its own copy */
+    close_tap_fds(tap_fds, live->nnets);    /* likewise: the taps now live as long as QEMU */
     if (!child) {
+        mv_qemu_net_disconnect_all(driver, live);
         unlink_runtime_files(monitor_path);
         mv_qemu_persist_delete_status(driver, dom->name);
         return false;
@@ -721,12 +773,12 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     if (!mv_pid_get_start_time(pid, &start_time, error) ||
         !mv_qemu_persist_save_starting(driver, live, persistent, monitor_path, pid, start_time,
                                        error)) {
-        abort_start(driver, dom, child, NULL, monitor_path);
+        abort_start(driver, dom, child, NULL, monitor_path, live);
         return false;
     }
     crash_point("before-exec");
     if (!mv_child_release(child, error)) {
-        abort_start(driver, dom, child, NULL, monitor_path);
+        abort_start(driver, dom, child, NULL, monitor_path, live);
         return false;
     }
     crash_point("after-exec");
@@ -736,6 +788,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
                                      &monitor_callbacks, dom, MONITOR_OPEN_TIMEOUT_MS, error);
     if (mon)
         crash_point("after-qmp");
+    fill_aliases(live);
     if (!mon || !fill_ptys(mon, live, error) || !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
@@ -747,15 +800,14 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
             g_free((*error)->message);
             (*error)->message = msg;
         }
-        abort_start(driver, dom, child, mon, monitor_path);
+        abort_start(driver, dom, child, mon, monitor_path, live);
         return false;
     }
     crash_point("after-setup");
-    fill_aliases(live);
     pidfd = mv_pidfd_open(pid);
     if (pidfd < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot watch QEMU process %d", (int)pid);
-        abort_start(driver, dom, child, mon, monitor_path);
+        abort_start(driver, dom, child, mon, monitor_path, live);
         return false;
     }
 
@@ -898,12 +950,14 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
                     st->live->name);
         if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
             return;     /* the pidfile stays: the sweep tries again */
+        mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
         return;
     }
     if (!mv_pid_is_alive(st->pid, st->start_time)) {
         mv_log_info("domain '%s' stopped while the daemon was away", st->live->name);
+        mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
         return;
@@ -923,6 +977,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
             close(pidfd);
         if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
             return;     /* the sweep tries again through its pidfile */
+        mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
         return;

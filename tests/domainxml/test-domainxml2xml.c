@@ -45,6 +45,9 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "graphics-spice", "secure", 0, SECURE, -1 },
     { "vcpu-current", NULL, 0, 0, -1 },
     { "defaults", NULL, 0, 0, -1 },
+    { "interfaces", "status", STATUS, 0, 7 },
+    { "interfaces", "inactive", STATUS, INACTIVE, 7 },
+    { "interfaces", NULL, 0, 0, -1 },
 };
 
 static void
@@ -228,6 +231,8 @@ static const MvInvalidCase invalid_cases[] = {
     { "memballoon-none-stats", MV_ERR_CONFIG_UNSUPPORTED },
     { "watchdog-address-not-pci", MV_ERR_CONFIG_UNSUPPORTED },
     { "alias-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-mtu-small", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-link-state", MV_ERR_XML_ERROR },
 };
 
 static void

@@ -310,6 +310,13 @@ vec(426, 'DOMAIN_GET_MESSAGES', 'ret', PLAUS, arr(s, ['tainted: custom monitor c
                                                       'issued (custom-monitor)']))
 vec(277, 'DOMAIN_GET_HOSTNAME', 'args', PLAUS + ' (flags 0)', D_13 + u32(0))
 vec(277, 'DOMAIN_GET_HOSTNAME', 'ret', PLAUS, s('wire-dom1-guest'))
+vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'args', PLAUS + ' ("virsh domifaddr": source 0 LEASE, '
+    'flags 0)', D_13 + u32(0) + u32(0))
+vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'ret', PLAUS + ' (one interface with one IPv4 lease)',
+    arr(lambda x: x, [s('vnet0') + sopt('52:54:00:6b:3c:58') +
+                      arr(lambda x: x, [i32(0) + s('192.168.150.10') + u32(24)])]))
+vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'ret', PLAUS + ' (no interface has an address yet)',
+    arr(lambda x: x, []), variant='empty')
 vec(31, 'DOMAIN_SET_MEMORY', 'args', PLAUS + ' (KiB)', D_13 + u64(65536))
 vec(204, 'DOMAIN_SET_MEMORY_FLAGS', 'args', PLAUS + ' (KiB, flags 1 LIVE)',
     D_13 + u64(49152) + u32(1))

@@ -171,6 +171,9 @@ static const int readonly_allowed[] = {
     MV_REMOTE_PROC_NODE_GET_INFO,
     MV_REMOTE_PROC_CONNECT_GET_CAPABILITIES,
     MV_REMOTE_PROC_DOMAIN_GET_XML_DESC,
+    /* leases and ARP only: libvirt refuses the agent source on read-only
+     * connections, and qemud does not offer that source at all */
+    MV_REMOTE_PROC_DOMAIN_INTERFACE_ADDRESSES,
     MV_REMOTE_PROC_DOMAIN_GET_AUTOSTART,
     MV_REMOTE_PROC_DOMAIN_GET_INFO,
     MV_REMOTE_PROC_DOMAIN_GET_MAX_MEMORY,

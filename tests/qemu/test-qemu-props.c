@@ -115,7 +115,7 @@ test_disk_and_net_match_cold_boot(void)
                     "\"id\":\"virtio-disk1\",\"serial\":\"S,1\",\"bootindex\":2,"
                     "\"share-rw\":true,\"write-cache\":\"on\"}");
 
-    g_assert_true(mv_qemu_command_net_props(def->nets[0], 0, -1, &net, &error));
+    g_assert_true(mv_qemu_command_net_props(def->nets[0], 0, NULL, &net, &error));
     netdev = props_string(net.netdev, true);
     net_device = props_string(net.device, true);
     g_assert_cmpstr(netdev, ==, find_arg(argv, "-netdev", "hostnet0"));

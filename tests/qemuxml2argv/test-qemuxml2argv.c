@@ -58,6 +58,7 @@ static const Case cases[] = {
     { "disk-ide-scsi", 0, 0 },
     { "net-user-bootindex", 0, 0 },
     { "net-tap", CASE_TAPS, 0 },
+    { "net-bridge-options", CASE_TAPS, 0 },
     { "chardev", 0, 0 },
     { "graphics-vnc-autoport", 0, 0 },
     { "graphics-vnc-spice", 0, 0 },
