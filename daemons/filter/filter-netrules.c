@@ -446,7 +446,10 @@ state_path(MvFilterNetRules *rules, const char *name)
     return g_build_filename(rules->dir, file, NULL);
 }
 
-/* The test fault point: MV_TEST_CRASH_AT=<point> kills filterd there. */
+/* The test fault points of a network apply: MV_TEST_CRASH_AT=<point> kills
+ * filterd there (netrules-before-commit: the state file is written, the
+ * transaction not sent; netrules-after-commit: the kernel has the new rules,
+ * no reply was sent). */
 static void
 fault_point(const char *point)
 {
@@ -466,10 +469,8 @@ commit_locked(MvFilterNetRules *rules, GPtrArray *nets, GError **error)
     g_autofree char *batch = mv_filter_netrules_batch(nets);
     bool exists = false;
 
-    fault_point("netrules-before-commit");
     if (!mv_filter_nft_run(rules->nft, batch, error))
         return false;
-    fault_point("netrules-after-commit");
     g_clear_pointer(&rules->expected, json_node_unref);
     if (!mv_filter_nft_table_exists(rules->nft, "inet", MV_FILTER_NFT_TABLE_NAME, &exists,
                                     error))
@@ -573,6 +574,7 @@ mv_filter_netrules_apply(MvFilterNetRules *rules, MvFilterNetwork *net, GError *
     if (!mv_file_write_replace(path, json, strlen(json), 0600, false, error))
         return false;
     set = current_set(rules, net->name, net);
+    fault_point("netrules-before-commit");
     if (!commit_locked(rules, set, error)) {
         /* the kernel kept the old rules: so does the state file */
         if (old)
@@ -581,6 +583,7 @@ mv_filter_netrules_apply(MvFilterNetRules *rules, MvFilterNetwork *net, GError *
             mv_file_remove(path, NULL);
         return false;
     }
+    fault_point("netrules-after-commit");
     g_hash_table_replace(rules->nets, net->name, g_steal_pointer(&owned));
     return true;
 }
