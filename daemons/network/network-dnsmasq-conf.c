@@ -308,8 +308,11 @@ mv_network_dnsmasq_config(const MvNetworkDef *def, const MvNetworkDnsmasqFiles *
         /* leases live in our lease file, kept by the helper; dnsmasq asks it
          * for them ("init") when it starts again */
         g_string_append(out, "leasefile-ro\n");
-        if (opts && opts->lease_helper)
+        if (opts && opts->lease_helper) {
             g_string_append_printf(out, "dhcp-script=%s\n", opts->lease_helper);
+            /* renewals move the expiry time: the helper must hear of them */
+            g_string_append(out, "script-on-renewal\n");
+        }
     }
     return g_string_free(out, FALSE);
 }

@@ -280,23 +280,29 @@ mv_network_dnsmasq_collect(MvNetworkDnsmasq *dm)
     return status;
 }
 
+/* Terminates a process that is not our child (reattached, or left by an
+ * earlier networkd) and waits until it exited: its exit makes the pidfd
+ * readable; PID 1 reaps it whenever it does. */
+static void
+mv_network_dnsmasq_kill_pidfd(int pidfd)
+{
+    struct pollfd pfd = { .fd = pidfd, .events = POLLIN };
+
+    if (mv_pidfd_send_signal(pidfd, SIGTERM) == 0 &&
+        poll(&pfd, 1, MV_DNSMASQ_STOP_GRACE_MS) == 0) {
+        (void)mv_pidfd_send_signal(pidfd, SIGKILL);
+        (void)poll(&pfd, 1, 5000);
+    }
+}
+
 /* Terminates the current process (lock held) and waits until it is gone. */
 static void
 mv_network_dnsmasq_kill(MvNetworkDnsmasq *dm)
 {
-    if (dm->child) {
+    if (dm->child)
         (void)mv_child_terminate(dm->child, MV_DNSMASQ_STOP_GRACE_MS, NULL);
-    } else if (dm->pidfd >= 0) {
-        struct pollfd pfd = { .fd = dm->pidfd, .events = POLLIN };
-
-        /* not our child (reattached): its exit makes the pidfd readable;
-         * PID 1 reaps it whenever it does */
-        if (mv_pidfd_send_signal(dm->pidfd, SIGTERM) == 0 &&
-            poll(&pfd, 1, MV_DNSMASQ_STOP_GRACE_MS) == 0) {
-            (void)mv_pidfd_send_signal(dm->pidfd, SIGKILL);
-            (void)poll(&pfd, 1, 5000);
-        }
-    }
+    else if (dm->pidfd >= 0)
+        mv_network_dnsmasq_kill_pidfd(dm->pidfd);
     (void)mv_network_dnsmasq_collect(dm);
     mv_network_dnsmasq_remove_runfiles(dm->files);
 }
@@ -463,10 +469,16 @@ MvNetworkDnsmasq *
 mv_network_dnsmasq_start(const MvNetworkDef *def, const MvNetworkDnsmasqFiles *files,
                          const MvNetworkDnsmasqOptions *opts, GError **error)
 {
-    MvNetworkDnsmasq *dm = mv_network_dnsmasq_new(def, files, opts);
+    MvNetworkDnsmasq *dm;
     bool conf_changed, hosts_changed;
     bool ok;
 
+    /* one left by an earlier networkd (killed while starting this network)
+     * would hold the addresses and ports */
+    if (!mv_network_dnsmasq_kill_stale(files, error))
+        return NULL;
+    (void)unlink(files->log);
+    dm = mv_network_dnsmasq_new(def, files, opts);
     g_mutex_lock(&dm->lock);
     ok = mv_network_dnsmasq_write_files(dm, def, &conf_changed, &hosts_changed, error) &&
          mv_network_dnsmasq_run(dm, error);
@@ -519,23 +531,63 @@ mv_network_dnsmasq_is_ours(const MvNetworkDnsmasqFiles *files, pid_t pid, guint6
     return mv_pid_is_alive(pid, start) && mv_network_dnsmasq_cmdline_matches(pid, files->conf);
 }
 
+/* A pidfd on @pid when it is the dnsmasq of @files (started at the recorded
+ * time, when one is recorded), else -1. */
+static int
+mv_network_dnsmasq_open_ours(const MvNetworkDnsmasqFiles *files, pid_t pid)
+{
+    guint64 start = pid ? mv_network_dnsmasq_recorded_start(files, pid) : 0;
+    int pidfd;
+
+    if (!pid || !mv_network_dnsmasq_is_ours(files, pid, start) ||
+        (pidfd = mv_pidfd_open(pid)) < 0)
+        return -1;
+    if (!mv_network_dnsmasq_is_ours(files, pid, start)) {
+        close(pidfd);
+        return -1;
+    }
+    return pidfd;
+}
+
+bool
+mv_network_dnsmasq_kill_stale(const MvNetworkDnsmasqFiles *files, GError **error)
+{
+    g_autofree char *text = NULL;
+    pid_t pids[2] = { mv_network_dnsmasq_read_pid(files->pidfile), 0 };
+
+    /* the start file names a dnsmasq that never got to write its pidfile */
+    if (mv_file_read_all(files->startfile, 128, &text, NULL, NULL))
+        pids[1] = (pid_t)g_ascii_strtoll(text, NULL, 10);
+    for (gsize i = 0; i < G_N_ELEMENTS(pids); i++) {
+        int pidfd;
+
+        if (pids[i] <= 0 || (i == 1 && pids[1] == pids[0]))
+            continue;
+        if ((pidfd = mv_network_dnsmasq_open_ours(files, pids[i])) >= 0) {
+            g_debug("stopping dnsmasq %d left running for '%s'", (int)pids[i], files->conf);
+            mv_network_dnsmasq_kill_pidfd(pidfd);
+            close(pidfd);
+        }
+    }
+    mv_network_dnsmasq_remove_runfiles(files);
+    return true;
+}
+
 bool
 mv_network_dnsmasq_reattach(const MvNetworkDef *def, const MvNetworkDnsmasqFiles *files,
                             const MvNetworkDnsmasqOptions *opts, MvNetworkDnsmasq **ret,
                             GError **error)
 {
     pid_t pid = mv_network_dnsmasq_read_pid(files->pidfile);
-    guint64 start = pid ? mv_network_dnsmasq_recorded_start(files, pid) : 0;
+    int pidfd = mv_network_dnsmasq_open_ours(files, pid);
     MvNetworkDnsmasq *dm;
     bool conf_changed = false, hosts_changed = false;
-    int pidfd = -1;
     bool ok;
 
-    if (!pid || !mv_network_dnsmasq_is_ours(files, pid, start) ||
-        (pidfd = mv_pidfd_open(pid)) < 0 || !mv_network_dnsmasq_is_ours(files, pid, start)) {
-        if (pidfd >= 0)
-            close(pidfd);
-        mv_network_dnsmasq_remove_runfiles(files);
+    if (pidfd < 0) {
+        /* nothing serving; one still starting (no pidfile yet) is stopped */
+        if (!mv_network_dnsmasq_kill_stale(files, error))
+            return false;
         *ret = NULL;
         return true;
     }
@@ -544,7 +596,7 @@ mv_network_dnsmasq_reattach(const MvNetworkDef *def, const MvNetworkDnsmasqFiles
     dm->pid = pid;
     dm->pidfd = pidfd;
     dm->started_at = g_get_monotonic_time();
-    if (!start)
+    if (!mv_network_dnsmasq_recorded_start(files, pid))
         mv_network_dnsmasq_write_startfile(dm);
     ok = mv_network_dnsmasq_write_files(dm, def, &conf_changed, &hosts_changed, error);
     if (ok && conf_changed) {

@@ -105,7 +105,8 @@ typedef struct _MvNetworkDnsmasq MvNetworkDnsmasq;
  * mv_network_dnsmasq_start:
  * Writes the config, hostsfile and addn-hosts of @def (creating the
  * directories), starts dnsmasq for it, and returns once dnsmasq serves (its
- * pidfile is written after its DHCP and DNS sockets are bound). From then on
+ * pidfile is written after its DHCP and DNS sockets are bound), after
+ * stopping one an earlier networkd left (_kill_stale). From then on
  * an exit is answered by a restart after 100 ms, doubling up to 10 s while it
  * keeps dying within 30 s. A dnsmasq that does not start is
  * MV_ERR_OPERATION_FAILED with its own message. Free with _stop or _detach.
@@ -122,11 +123,20 @@ MvNetworkDnsmasq *mv_network_dnsmasq_start(const MvNetworkDef *def,
  * True with *@ret set and supervised as after _start (the files are
  * rewritten; a changed config restarts it, changed hosts are reloaded);
  * true with *@ret = NULL when there is none to take back (stale files are
- * removed); false on an error.
+ * removed, a dnsmasq that never got to serve is stopped); false on an error.
  */
 bool mv_network_dnsmasq_reattach(const MvNetworkDef *def, const MvNetworkDnsmasqFiles *files,
                                  const MvNetworkDnsmasqOptions *opts, MvNetworkDnsmasq **ret,
                                  GError **error);
+
+/**
+ * mv_network_dnsmasq_kill_stale:
+ * Stops a dnsmasq of @files that no networkd supervises (named by the
+ * pidfile or, when it was killed before serving, the start file; checked as
+ * for _reattach) and removes those two files. For networks that are not to
+ * run after a networkd restart; _start calls it itself.
+ */
+bool mv_network_dnsmasq_kill_stale(const MvNetworkDnsmasqFiles *files, GError **error);
 
 /**
  * mv_network_dnsmasq_update:

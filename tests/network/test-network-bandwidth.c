@@ -108,6 +108,47 @@ test_set_clear(void)
     g_assert_error(error, MV_ERROR, MV_ERR_OPERATION_FAILED);
 }
 
+/* Real packets take the shaped paths: a peer behind the bridge pings the
+ * bridge's address; its echo requests enter the bridge and are redirected
+ * through the ifb (outbound), the replies leave through the bridge's HTB
+ * class (inbound). The witness: the classes' byte counters. */
+static void
+test_traffic(void)
+{
+    MvNetlinkBridgeConfig config = { .name = "mvbwbr2" };
+    MvNetworkBandwidthRate in = { .average = 10000 };
+    MvNetworkBandwidthRate out = { .average = 10000 };
+    MvNetworkBandwidth bw = { .in = &in, .out = &out };
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ifb = NULL;
+    g_autofree char *ping = NULL;
+    g_autofree char *br_stats = NULL;
+    g_autofree char *ifb_stats = NULL;
+    int status = -1;
+
+    g_assert_true(mv_netlink_bridge_create(&config, &error));
+    g_assert_true(mv_netlink_addr_add("mvbwbr2", "10.94.0.1", 24, &error));
+    g_assert_true(mv_netlink_link_set_up("mvbwbr2", true, &error));
+    g_assert_true(mv_network_bandwidth_set("mvbwbr2", &bw, &error));
+    g_assert_no_error(error);
+    ifb = mv_network_bandwidth_ifb_name("mvbwbr2");
+
+    ping = netns_peer_run("mvbwbr2", "52:54:00:de:ad:70",
+                          "ip addr add 10.94.0.2/24 dev mvg0 && "
+                          "busybox ping -c 3 -W 5 10.94.0.1", &status);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        g_error("ping through the shaped bridge failed: %s", ping);
+    br_stats = netns_run("tc", "-s", "class", "show", "dev", "mvbwbr2", NULL);
+    ifb_stats = netns_run("tc", "-s", "class", "show", "dev", ifb, NULL);
+    g_test_message("bridge: %s\nifb: %s", br_stats, ifb_stats);
+    g_assert_null(strstr(br_stats, " Sent 0 bytes"));
+    g_assert_nonnull(strstr(br_stats, " Sent "));
+    g_assert_null(strstr(ifb_stats, " Sent 0 bytes"));
+    g_assert_nonnull(strstr(ifb_stats, " Sent "));
+    g_assert_true(mv_network_bandwidth_clear("mvbwbr2", &error));
+    g_assert_true(mv_netlink_link_delete("mvbwbr2", &error));
+}
+
 static void
 test_refused(void)
 {
@@ -160,6 +201,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     netns_guard();
     g_test_add_func("/network/bandwidth/set-clear", test_set_clear);
+    g_test_add_func("/network/bandwidth/traffic", test_traffic);
     g_test_add_func("/network/bandwidth/refused", test_refused);
     g_test_add_func("/network/bandwidth/missing-feature", test_missing_feature);
     return g_test_run();

@@ -73,15 +73,16 @@ fixture_setup(Fixture *f, gconstpointer data)
     };
 }
 
-/* As PID 1 of a private PID namespace (how meson runs us): waits until every
- * other process in it (a dnsmasq's own script helper finishing its last
- * call) is gone, so nothing writes into the root while it is removed. */
+/* In a private PID namespace (how meson runs us: a shell as PID 1, we are
+ * PID 2): waits until every other process in it but the shell (a dnsmasq's
+ * own script helper finishing its last call) is gone, so nothing writes into
+ * the root while it is removed. */
 static void
 wait_namespace_quiet(void)
 {
     gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
 
-    if (getpid() != 1)
+    if (getpid() > 2)
         return;
     for (;;) {
         g_autoptr(GDir) dir = g_dir_open("/proc", 0, NULL);
@@ -91,7 +92,7 @@ wait_namespace_quiet(void)
         while (dir && (name = g_dir_read_name(dir))) {
             gint64 pid = g_ascii_strtoll(name, NULL, 10);
 
-            busy = busy || (pid > 1 && mv_pid_is_alive((pid_t)pid, 0));
+            busy = busy || (pid > 1 && pid != getpid() && mv_pid_is_alive((pid_t)pid, 0));
         }
         if (!busy)
             return;
@@ -137,62 +138,38 @@ pid_gone(pid_t pid)
     return !mv_pid_is_alive(pid, 0);
 }
 
-/* Asks for a lease from a fresh namespace behind a veth with MAC @mac;
- * returns the address udhcpc was given. */
+/* Asks for a lease (@tries DISCOVERs a second apart) from a fresh namespace
+ * behind a veth with MAC @mac: the address udhcpc was given, or NULL when it
+ * got none. */
+static char *
+dhcp_client_try(const char *mac, const char *hostname, int tries)
+{
+    g_autofree char *script = g_strdup_printf(
+        "exec busybox udhcpc -i mvg0 -n -q -t %d -T 1 -s /bin/true -x hostname:%s 2>&1",
+        tries, hostname);
+    const char *prefix = "lease of ";
+    int status = -1;
+    char *out = netns_peer_run("mvlive0", mac, script, &status);
+    char *at = strstr(out, prefix);
+    char *ip = NULL;
+
+    g_assert_true(WIFEXITED(status));
+    if (WEXITSTATUS(status) == 0 && at)
+        ip = g_strndup(at + strlen(prefix), strcspn(at + strlen(prefix), " "));
+    else
+        g_test_message("udhcpc got no lease (status %d): %s", status, out);
+    g_free(out);
+    return ip;
+}
+
 static char *
 dhcp_client(const char *mac, const char *hostname)
 {
-    g_autofree char *script = g_strdup_printf(
-        "i=0; while ! ip link show mvg0 >/dev/null 2>&1; do i=$((i+1)); "
-        "[ $i -gt 1000 ] && exit 3; sleep 0.01; done; "
-        "ip link set lo up && ip link set mvg0 up && "
-        "exec busybox udhcpc -i mvg0 -n -q -t 10 -T 1 -s /bin/true -x hostname:%s 2>&1",
-        hostname);
-    const char *argv[] = { "unshare", "-n", "sh", "-c", script, NULL };
-    g_autoptr(GError) error = NULL;
-    g_autofree char *out_path = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *self_ns = g_file_read_link("/proc/self/ns/net", NULL);
-    g_autofree char *ns_path = NULL;
-    g_autofree char *pid_text = NULL;
-    g_autoptr(MvChild) child = NULL;
-    MvChildOptions opts = { .argv = argv };
-    const char *prefix = "lease of ";
-    char *at;
-    int fd, status = -1;
-    gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+    char *ip = dhcp_client_try(mac, hostname, 10);
 
-    g_free(netns_run("ip", "link", "add", "mvh0", "type", "veth", "peer", "name", "mvg0",
-                     "address", mac, NULL));
-    g_assert_true(mv_netlink_link_set_master("mvh0", "mvlive0", &error));
-    g_assert_true(mv_netlink_link_set_up("mvh0", true, &error));
-    fd = g_file_open_tmp("mvudhcpc-XXXXXX", &out_path, &error);
-    g_assert_cmpint(fd, >=, 0);
-    opts.out = (MvChildStdio){ .kind = MV_CHILD_STDIO_FD, .fd = fd };
-    child = mv_child_spawn(&opts, &error);
-    close(fd);
-    g_assert_no_error(error);
-    /* move the peer only once the client has its own namespace */
-    ns_path = g_strdup_printf("/proc/%d/ns/net", (int)mv_child_get_pid(child));
-    for (;;) {
-        g_autofree char *ns = g_file_read_link(ns_path, NULL);
-
-        if (ns && g_strcmp0(ns, self_ns) != 0)
-            break;
-        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-        g_usleep(1000);
-    }
-    pid_text = g_strdup_printf("%d", (int)mv_child_get_pid(child));
-    g_free(netns_run("ip", "link", "set", "mvg0", "netns", pid_text, NULL));
-    g_assert_true(mv_child_wait(child, 30000, &status, &error));
-    g_assert_true(mv_file_read_all(out_path, 1 << 20, &out, NULL, &error));
-    g_unlink(out_path);
-    /* the veth pair went away with the client's namespace */
-    g_assert_true(mv_network_bridge_delete("mvh0", &error));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !(at = strstr(out, prefix)))
-        g_error("udhcpc got no lease (status %d): %s", status, out);
-    at += strlen(prefix);
-    return g_strndup(at, strcspn(at, " "));
+    if (!ip)
+        g_error("udhcpc for %s got no lease", mac);
+    return ip;
 }
 
 /* The lease of @mac in the lease file, waiting for the helper to write it. */
@@ -457,6 +434,63 @@ test_reattach_stale(Fixture *f, gconstpointer data)
     kill_pid(orphan);
 }
 
+/* dnsmasq forgets its leases when it dies: the restarted one asks the lease
+ * helper ("init") and knows them again. With a range of one address, a
+ * second client then gets nothing while the first keeps its address. */
+static void
+test_leases_survive_restart(Fixture *f, gconstpointer data)
+{
+    MvNetworkDnsmasq *dm = start_network(
+        f, NET_XML("<range start='10.93.0.10' end='10.93.0.10'/>"));
+    g_autoptr(GError) error = NULL;
+    g_autofree char *ip1 = NULL;
+    g_autofree char *ip2 = NULL;
+    g_autofree char *again = NULL;
+    g_autoptr(MvNetworkDhcpLease) lease = NULL;
+
+    ip1 = dhcp_client("52:54:00:de:ad:61", "first");
+    g_assert_cmpstr(ip1, ==, "10.93.0.10");
+    lease = wait_lease(f, "52:54:00:de:ad:61");
+    kill_pid(mv_network_dnsmasq_get_pid(dm));
+    wait_for(f, restarted, dm, "the supervisor to restart dnsmasq");
+    wait_for(f, serving, dm, "the restarted dnsmasq to serve");
+    ip2 = dhcp_client_try("52:54:00:de:ad:62", "second", 3);
+    g_assert_null(ip2);
+    again = dhcp_client("52:54:00:de:ad:61", "first");
+    g_assert_cmpstr(again, ==, "10.93.0.10");
+    g_assert_true(mv_network_dnsmasq_stop(dm, &error));
+}
+
+/* networkd killed while starting a network: its dnsmasq never wrote the
+ * pidfile, only our start file names it. Reattach does not take it (it may
+ * never serve) but stops it; start stops one that an earlier networkd left. */
+static void
+test_stale_killed(Fixture *f, gconstpointer data)
+{
+    g_autoptr(MvNetworkDef) def = parse(NET_XML(RANGE1));
+    g_autoptr(GError) error = NULL;
+    MvNetworkDnsmasq *dm = NULL;
+    pid_t orphan, orphan2;
+
+    g_assert_true(mv_network_bridge_create(def, &error));
+    orphan = start_orphan(f, NET_XML(RANGE1));
+    g_assert_true(g_file_test(f->files->startfile, G_FILE_TEST_EXISTS));
+    g_assert_cmpint(unlink(f->files->pidfile), ==, 0);
+    g_assert_true(mv_network_dnsmasq_reattach(def, f->files, &f->opts, &dm, &error));
+    g_assert_no_error(error);
+    g_assert_null(dm);
+    g_assert_true(pid_gone(orphan));
+    g_assert_false(g_file_test(f->files->startfile, G_FILE_TEST_EXISTS));
+
+    /* a serving orphan and a plain start (the daemon lost track of it) */
+    orphan2 = start_orphan(f, NET_XML(RANGE1));
+    dm = mv_network_dnsmasq_start(def, f->files, &f->opts, &error);
+    g_assert_no_error(error);
+    g_assert_true(pid_gone(orphan2));
+    g_assert_cmpint(mv_network_dnsmasq_get_pid(dm), !=, orphan2);
+    g_assert_true(mv_network_dnsmasq_stop(dm, &error));
+}
+
 /* A dnsmasq that cannot start says why, in its own words. */
 static void
 test_start_failure(Fixture *f, gconstpointer data)
@@ -537,6 +571,8 @@ main(int argc, char **argv)
     ADD("/network/dnsmasq/supervise", test_supervise);
     ADD("/network/dnsmasq/reattach", test_reattach);
     ADD("/network/dnsmasq/reattach-stale", test_reattach_stale);
+    ADD("/network/dnsmasq/leases-survive-restart", test_leases_survive_restart);
+    ADD("/network/dnsmasq/stale-killed", test_stale_killed);
     ADD("/network/dnsmasq/start-failure", test_start_failure);
     ADD("/network/dnsmasq/bridge-def", test_bridge_def);
     return g_test_run();
