@@ -8,6 +8,12 @@ _modvirt_domains()
     modvirt "${uri[@]}" list --name 2>/dev/null
 }
 
+_modvirt_networks()
+{
+    local uri=("${@}")
+    modvirt "${uri[@]}" net-list --name 2>/dev/null
+}
+
 _modvirt()
 {
     local cur prev words cword
@@ -15,6 +21,8 @@ _modvirt()
 
     local verbs="list info define undefine start shutdown power-off reboot reset suspend
                  resume dumpxml edit autostart console events help"
+    verbs+=" net-list net-info net-define net-start net-destroy net-undefine net-edit
+            net-leases net-events"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -45,6 +53,9 @@ _modvirt()
         autostart) opts+=" --disable" ;;
         console) opts+=" --force --device" ;;
         events) opts+=" --timeout --count" ;;
+        net-list) opts+=" --active --inactive --name" ;;
+        net-leases) opts+=" --mac" ;;
+        net-events) opts+=" --timeout --count" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -54,6 +65,9 @@ _modvirt()
         define) _filedir xml ;;
         help) COMPREPLY=($(compgen -W "$verbs" -- "$cur")) ;;
         list) ;;
+        net-define) _filedir xml ;;
+        net-list) ;;
+        net-*) COMPREPLY=($(compgen -W "$(_modvirt_networks "${uri[@]}")" -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "$(_modvirt_domains "${uri[@]}")" -- "$cur")) ;;
     esac
 }

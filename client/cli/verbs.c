@@ -53,6 +53,27 @@ static const GOptionEntry events_options[] = {
     { NULL },
 };
 
+static const GOptionEntry net_list_options[] = {
+    { "active", 0, 0, G_OPTION_ARG_NONE, &mv_cli_net_list_active, "Only active networks", NULL },
+    { "inactive", 0, 0, G_OPTION_ARG_NONE, &mv_cli_net_list_inactive, "Only inactive networks",
+      NULL },
+    { "name", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_names, "Print only the names, one per line",
+      NULL },
+    { NULL },
+};
+
+static const GOptionEntry net_leases_options[] = {
+    { "mac", 0, 0, G_OPTION_ARG_STRING, &mv_cli_net_leases_mac,
+      "Only the leases of this MAC address", "MAC" },
+    { NULL },
+};
+
+static const GOptionEntry firewall_options[] = {
+    { "repair", 0, 0, G_OPTION_ARG_NONE, &mv_cli_firewall_repair,
+      "Re-apply modvirt's own tables when they differ (read-write connection)", NULL },
+    { NULL },
+};
+
 const MvCliVerb mv_cli_verbs[] = {
     { "list", NULL, "List domains with their state", NULL, list_options, 0, 0, mv_cli_run_list },
     { "info", "DOMAIN", "Show a domain's state, CPUs, memory and settings", NULL, NULL, 1, 1,
@@ -85,6 +106,32 @@ const MvCliVerb mv_cli_verbs[] = {
       console_options, 1, 1, mv_cli_run_console },
     { "events", "[DOMAIN]", "Print domain lifecycle events as they happen", NULL,
       events_options, 0, 1, mv_cli_run_events },
+    { "net-list", NULL, "List virtual networks with their state and bridge", NULL,
+      net_list_options, 0, 0, mv_cli_run_net_list },
+    { "net-info", "NETWORK", "Show a network's state, bridge and settings", NULL, NULL, 1, 1,
+      mv_cli_run_net_info },
+    { "net-define", "FILE", "Define (or update) a network from an XML file ('-' for stdin)",
+      "The network is not started; a running network gets the new definition at its next "
+      "start.", NULL, 1, 1, mv_cli_run_net_define },
+    { "net-start", "NETWORK", "Start a defined network (bridge, addresses, DHCP/DNS)", NULL,
+      NULL, 1, 1, mv_cli_run_net_action },
+    { "net-destroy", "NETWORK", "Stop a network: its bridge and DHCP/DNS go away", NULL, NULL, 1,
+      1, mv_cli_run_net_action },
+    { "net-undefine", "NETWORK", "Remove a network's definition (a running one keeps running)",
+      NULL, NULL, 1, 1, mv_cli_run_net_action },
+    { "net-edit", "NETWORK", "Edit a network's definition in $EDITOR",
+      "The edited XML is validated by the daemon before it is saved; when it is rejected "
+      "the old definition stays and the edited copy is kept for another try.",
+      NULL, 1, 1, mv_cli_run_net_edit },
+    { "net-leases", "NETWORK", "List the DHCP leases of a network", NULL, net_leases_options, 1,
+      1, mv_cli_run_net_leases },
+    { "net-events", "[NETWORK]", "Print network lifecycle events as they happen", NULL,
+      events_options, 0, 1, mv_cli_run_net_events },
+    { "firewall", "check", "Compare the kernel's firewall with modvirt-filterd's rules",
+      "Names every difference: a table missing (nft flush ruleset), a rule or chain added, "
+      "removed or edited by hand, a foreign table that drops packets before modvirt's chains. "
+      "Exit status 1 while a difference is left.",
+      firewall_options, 1, 1, mv_cli_run_firewall },
     { "help", "[VERB]", "Show help for modvirt or a verb", NULL, NULL, 0, 1, mv_cli_run_help },
     { NULL },
 };

@@ -11,6 +11,7 @@ extern gboolean mv_cli_start_paused, mv_cli_start_console, mv_cli_power_off_grac
 extern gboolean mv_cli_console_force;
 extern char *mv_cli_console_device;
 extern int mv_cli_events_timeout, mv_cli_events_count;
+extern gboolean mv_cli_firewall_repair;
 
 int mv_cli_run_list(MvCli *cli, int argc, char **argv);
 int mv_cli_run_info(MvCli *cli, int argc, char **argv);
@@ -22,6 +23,18 @@ int mv_cli_run_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_console(MvCli *cli, int argc, char **argv);
 int mv_cli_run_events(MvCli *cli, int argc, char **argv);
 int mv_cli_run_help(MvCli *cli, int argc, char **argv);
+int mv_cli_run_firewall(MvCli *cli, int argc, char **argv);
+
+/* verbs-network.c */
+extern gboolean mv_cli_net_list_active, mv_cli_net_list_inactive;
+extern char *mv_cli_net_leases_mac;
+int mv_cli_run_net_list(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_info(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_define(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_action(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_edit(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_leases(MvCli *cli, int argc, char **argv);
+int mv_cli_run_net_events(MvCli *cli, int argc, char **argv);
 
 /** mv_cli_console_attach: the interactive console of @dom until Ctrl-] or its end. */
 int mv_cli_console_attach(MvCli *cli, MvDomain *dom);

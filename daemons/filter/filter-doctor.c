@@ -4,7 +4,6 @@
 
 #include <string.h>
 
-#include "filter-netrules.h"
 #include "filter-nft.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -322,37 +321,53 @@ diffs_new(void)
     return g_ptr_array_new_with_free_func((GDestroyNotify)mv_filter_difference_free);
 }
 
-/* Our differences (not foreign ones) land in @diffs; the count is returned. */
+/* Every owned table's differences land in @diffs; *@ret_ours counts those of our
+ * tables (repairable), per table in @ret_dirty (TRUE where one differs). */
 static bool
-check_inet(MvFilterDriver *driver, GPtrArray *diffs, guint *ret_ours, GError **error)
+check_tables(MvFilterDriver *driver, GPtrArray *diffs, gboolean *ret_dirty, guint *ret_ours,
+             GError **error)
 {
-    g_autoptr(JsonNode) expected = mv_filter_netrules_expected(driver->netrules);
-    g_autoptr(JsonNode) actual = NULL;
     g_autoptr(JsonNode) ruleset = NULL;
-    bool exists = false;
-    guint before = diffs->len;
+    guint ours = 0;
 
-    if (!mv_filter_nft_table_exists(driver->nft, "inet", MV_FILTER_NFT_TABLE_NAME, &exists,
-                                    error))
-        return false;
-    if (exists &&
-        !(actual = mv_filter_nft_list_json(driver->nft, "list table " MV_FILTER_NFT_INET, error)))
-        return false;
-    mv_filter_doctor_compare(MV_FILTER_NFT_INET, expected, actual, diffs);
-    *ret_ours = diffs->len - before;
     if (!(ruleset = mv_filter_nft_list_json(driver->nft, "list ruleset", error)))
         return false;
-    mv_filter_doctor_foreign(ruleset, expected, diffs);
+    for (guint i = 0; driver->tables && i < driver->tables->len; i++) {
+        const MvFilterOwnedTable *t = &g_array_index(driver->tables, MvFilterOwnedTable, i);
+        g_autofree char *label = g_strdup_printf("%s %s", t->family, t->name);
+        g_autofree char *cmd = g_strdup_printf("list table %s", label);
+        g_autoptr(JsonNode) expected = t->expected(t->data);
+        g_autoptr(JsonNode) actual = NULL;
+        bool exists = false;
+        guint before = diffs->len;
+
+        if (!mv_filter_nft_table_exists(driver->nft, t->family, t->name, &exists, error))
+            return false;
+        if (exists && !(actual = mv_filter_nft_list_json(driver->nft, cmd, error)))
+            return false;
+        mv_filter_doctor_compare(label, expected, actual, diffs);
+        ret_dirty[i] = diffs->len > before;
+        ours += diffs->len - before;
+        mv_filter_doctor_foreign(ruleset, expected, diffs);
+    }
+    *ret_ours = ours;
     return true;
+}
+
+static gboolean *
+dirty_new(MvFilterDriver *driver)
+{
+    return g_new0(gboolean, driver->tables ? driver->tables->len + 1 : 1);
 }
 
 GPtrArray *
 mv_filter_doctor_check(MvFilterDriver *driver, GError **error)
 {
     g_autoptr(GPtrArray) diffs = diffs_new();
+    g_autofree gboolean *dirty = dirty_new(driver);
     guint ours = 0;
 
-    if (!check_inet(driver, diffs, &ours, error))
+    if (!check_tables(driver, diffs, dirty, &ours, error))
         return NULL;
     return g_steal_pointer(&diffs);
 }
@@ -361,15 +376,19 @@ GPtrArray *
 mv_filter_doctor_repair(MvFilterDriver *driver, GError **error)
 {
     g_autoptr(GPtrArray) diffs = diffs_new();
+    g_autofree gboolean *dirty = dirty_new(driver);
     guint ours = 0;
 
-    if (!check_inet(driver, diffs, &ours, error))
+    if (!check_tables(driver, diffs, dirty, &ours, error))
         return NULL;
-    if (ours > 0) {
-        if (!mv_filter_netrules_reapply(driver->netrules, error))
+    for (guint i = 0; driver->tables && i < driver->tables->len; i++) {
+        const MvFilterOwnedTable *t = &g_array_index(driver->tables, MvFilterOwnedTable, i);
+
+        if (!dirty[i])
+            continue;
+        if (!t->reapply(t->data, error))
             return NULL;
-        mv_log_info("firewall doctor: %u difference(s) in table " MV_FILTER_NFT_INET
-                    " repaired", ours);
+        mv_log_info("firewall doctor: table %s %s re-applied", t->family, t->name);
     }
     return g_steal_pointer(&diffs);
 }

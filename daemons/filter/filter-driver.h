@@ -10,11 +10,29 @@
 
 #include "daemon/daemon.h"
 
+#include <json-glib/json-glib.h>
+
 G_BEGIN_DECLS
 
 typedef struct _MvFilterNft MvFilterNft;
 typedef struct _MvFilterNetRules MvFilterNetRules;
 typedef struct _MvFilterWatch MvFilterWatch;
+
+/* A table modvirt owns, as its owner describes it to the doctor and to the
+ * watch that restores vanished tables: network rules own "inet modvirt"
+ * (filter-netrules.c); the nwfilter part registers "bridge modvirt". */
+typedef struct {
+    const char *family;             /* "inet", "bridge" */
+    const char *name;               /* "modvirt" */
+    /* The JSON listing ("nftables" array, with handles) recorded right after the
+     * owner's last transaction on the table, a new reference; NULL when the
+     * table is expected absent. */
+    JsonNode *(*expected)(gpointer data);
+    /* Rebuilds the whole table from the owner's state in ONE transaction (and
+     * records the new expectation). */
+    bool (*reapply)(gpointer data, GError **error);
+    gpointer data;
+} MvFilterOwnedTable;
 
 typedef struct {
     MvDaemon *daemon;
@@ -22,9 +40,17 @@ typedef struct {
     MvFilterNft *nft;               /* the only writer of netfilter rules */
     MvFilterNetRules *netrules;     /* the network rule sets (table inet modvirt) */
     MvFilterWatch *watch;           /* notices our tables vanishing (flush ruleset) */
+    GArray *tables;                 /* MvFilterOwnedTable: what the doctor checks */
     /* The nwfilter part's state (daemons/filter/nwfilter-*.c), NULL without it. */
     gpointer nwfilter;
 } MvFilterDriver;
+
+/**
+ * mv_filter_driver_add_table:
+ * Registers a table modvirt owns (copied), at start before serving: the
+ * doctor compares it, the watch restores it when it vanishes.
+ */
+void mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *table);
 
 /** mv_filter_driver_start: the descriptor's start hook. */
 bool mv_filter_driver_start(MvDaemon *daemon, GError **error);

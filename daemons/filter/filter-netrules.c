@@ -622,27 +622,25 @@ mv_filter_netrules_reapply(MvFilterNetRules *rules, GError **error)
     return commit_locked(rules, set, error);
 }
 
-bool
-mv_filter_netrules_restore_if_vanished(MvFilterNetRules *rules, bool *ret_restored,
-                                       GError **error)
+static JsonNode *
+owned_expected(gpointer data)
 {
-    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&rules->lock);
-    g_autoptr(GPtrArray) set = NULL;
-    bool exists = false;
+    return mv_filter_netrules_expected(data);
+}
 
-    *ret_restored = false;
-    if (!rules->expected)
-        return true;
-    if (!mv_filter_nft_table_exists(rules->nft, "inet", MV_FILTER_NFT_TABLE_NAME, &exists,
-                                    error))
-        return false;
-    if (exists)
-        return true;
-    set = current_set(rules, NULL, NULL);
-    if (!commit_locked(rules, set, error))
-        return false;
-    *ret_restored = true;
-    return true;
+static bool
+owned_reapply(gpointer data, GError **error)
+{
+    return mv_filter_netrules_reapply(data, error);
+}
+
+void
+mv_filter_netrules_owned_table(MvFilterNetRules *rules, MvFilterOwnedTable *ret_table)
+{
+    *ret_table = (MvFilterOwnedTable){
+        .family = "inet", .name = MV_FILTER_NFT_TABLE_NAME,
+        .expected = owned_expected, .reapply = owned_reapply, .data = rules,
+    };
 }
 
 static int

@@ -28,6 +28,7 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "filter-driver.h"
 #include "filter-nft.h"
 
 G_BEGIN_DECLS
@@ -113,13 +114,8 @@ bool mv_filter_netrules_remove(MvFilterNetRules *rules, const char *name, GError
 /** mv_filter_netrules_reapply: rebuilds the table from what is known (repair). */
 bool mv_filter_netrules_reapply(MvFilterNetRules *rules, GError **error);
 
-/**
- * mv_filter_netrules_restore_if_vanished:
- * When the table is expected but no longer in the kernel, rebuilds it
- * (*@ret_restored = true); otherwise does nothing.
- */
-bool mv_filter_netrules_restore_if_vanished(MvFilterNetRules *rules, bool *ret_restored,
-                                            GError **error);
+/** mv_filter_netrules_owned_table: table inet modvirt as the doctor and watch see it. */
+void mv_filter_netrules_owned_table(MvFilterNetRules *rules, MvFilterOwnedTable *ret_table);
 
 /** mv_filter_netrules_names: the networks with a rule set, sorted. Free with g_strfreev. */
 char **mv_filter_netrules_names(MvFilterNetRules *rules);

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "filter-netrules.h"
+#include "filter-nft.h"
 #include "util/log.h"
 
 struct _MvFilterWatch {
@@ -21,17 +21,34 @@ struct _MvFilterWatch {
     bool polling;
 };
 
+/* Restores every owned table that is expected but gone. */
 static void
 check_now(MvFilterWatch *watch)
 {
-    g_autoptr(GError) err = NULL;
-    bool restored = false;
+    MvFilterDriver *driver = watch->driver;
 
-    if (!mv_filter_netrules_restore_if_vanished(watch->driver->netrules, &restored, &err))
-        mv_log_warning("cannot restore table " MV_FILTER_NFT_INET ": %s", err->message);
-    else if (restored)
-        mv_log_warning("table " MV_FILTER_NFT_INET " vanished from the kernel (nft flush "
-                       "ruleset?): re-applied");
+    for (guint i = 0; driver->tables && i < driver->tables->len; i++) {
+        const MvFilterOwnedTable *t = &g_array_index(driver->tables, MvFilterOwnedTable, i);
+        g_autoptr(JsonNode) expected = t->expected(t->data);
+        g_autoptr(GError) err = NULL;
+        bool exists = true;
+
+        if (!expected)
+            continue;
+        if (!mv_filter_nft_table_exists(driver->nft, t->family, t->name, &exists, &err)) {
+            mv_log_warning("cannot list the tables: %s", err->message);
+            return;
+        }
+        if (exists)
+            continue;
+        /* the owner rebuilds from its current state: a table it removed on purpose
+         * meanwhile stays removed */
+        if (!t->reapply(t->data, &err))
+            mv_log_warning("cannot restore table %s %s: %s", t->family, t->name, err->message);
+        else
+            mv_log_warning("table %s %s vanished from the kernel (nft flush ruleset?): "
+                           "re-applied", t->family, t->name);
+    }
 }
 
 static gboolean

@@ -288,14 +288,14 @@ autostart_all(MvNetworkDriver *driver)
         def = mv_network_obj_is_active(net) ? NULL : mv_network_def_copy(
                                                          mv_network_obj_config(net));
         g_mutex_unlock(&net->lock);
-        if (def && !mv_network_lifecycle_check_start(driver, net, def, &err))
-            g_clear_pointer(&def, mv_network_def_free);
-        else if (def && mv_network_lifecycle_start(driver, net, g_steal_pointer(&def), &err))
-            mv_network_driver_emit(driver, net, MV_NETWORK_EVENT_STARTED);
-        if (err)
-            mv_log_error("cannot autostart network '%s': %s", net->name, err->message);
-        else
+        if (def && mv_network_lifecycle_check_start(driver, net, def, &err) &&
+            mv_network_lifecycle_start(driver, net, g_steal_pointer(&def), &err)) {
             mv_log_info("network '%s' started (autostart)", net->name);
+            mv_network_driver_emit(driver, net, MV_NETWORK_EVENT_STARTED);
+        } else if (err) {
+            mv_log_error("cannot autostart network '%s': %s", net->name, err->message);
+        }
+        mv_network_def_free(def);      /* left when the checks refused it */
         mv_network_obj_end_job(net);
     }
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "network-bandwidth.h"
 #include "network-dnsmasq.h"
 #include "network-firewall-glue.h"
 #include "network-netlink.h"
@@ -224,6 +225,10 @@ bridge_configure(const MvNetworkDef *def, GError **error)
     for (size_t i = 0; i < def->nips; i++)
         if (!mv_netlink_addr_add(def->bridge, def->ips[i].address, def->ips[i].prefix, error))
             return false;
+    /* The network's <bandwidth> shapes the whole bridge (tc). */
+    if (def->bandwidth && (!mv_network_bandwidth_check(def->bandwidth, error) ||
+                           !mv_network_bandwidth_set(def->bridge, def->bandwidth, error)))
+        return false;
     return mv_netlink_link_set_up(def->bridge, true, error);
 }
 
@@ -244,6 +249,11 @@ bridge_unmake(const char *name, int ifindex)
     if ((ifindex && link->ifindex != ifindex) || g_strcmp0(link->kind, "bridge") != 0) {
         mv_log_warning("not deleting '%s': it is not the bridge this network made", name);
         return;
+    }
+    /* Its ifb device (outbound shaping) is named after the bridge: first. */
+    if (!mv_network_bandwidth_clear(name, &err)) {
+        mv_log_warning("bridge '%s': %s", name, err->message);
+        g_clear_error(&err);
     }
     if (!mv_netlink_link_delete(name, &err))
         mv_log_warning("cannot delete bridge '%s': %s", name, err->message);
@@ -367,12 +377,19 @@ mv_network_lifecycle_start(MvNetworkDriver *driver, MvNetworkObj *net, MvNetwork
             goto fail;
         crash_point("net-start-addresses");
     }
-    if (mv_network_firewall_glue_needed(def)) {
+    if (creates && mv_network_firewall_glue_wanted(def)) {
+        bool applied;
+
         /* Recorded first: a rule set filterd may hold is removed on undo. */
         rt.firewall = true;
-        if (!mv_network_status_write(driver, def, persistent, &rt, true, error) ||
-            !mv_network_firewall_glue_add(driver, def, error))
+        if (!mv_network_status_write(driver, def, persistent, &rt, true, error))
             goto fail;
+        applied = false;
+        if (!mv_network_firewall_glue_add(driver, def, &applied, error)) {
+            rt.firewall = false;    /* filterd changes nothing when it refuses */
+            goto fail;
+        }
+        rt.firewall = applied;
         crash_point("net-start-firewall");
     }
     if (!forwarding_enable(def, &rt, error))

@@ -6,7 +6,7 @@
  *                 [services=dhcp,dns,tftp]
  *   mvfilter-call SOCKET remove NAME [missing-ok]
  *   mvfilter-call SOCKET list
- *   mvfilter-call SOCKET check|repair     one line per difference: KIND<TAB>TABLE<TAB>CHAIN<TAB>TEXT
+ *   mvfilter-call SOCKET check|repair    a line per difference: KIND<TAB>TABLE<TAB>CHAIN<TAB>TEXT
  *
  * Exit status 0 on success, 1 with the error on stderr. */
 #include <stdio.h>

@@ -273,8 +273,12 @@ test_doctor(void)
     g_autoptr(GPtrArray) diffs = NULL;
     g_autofree char *cmd = NULL;
 
+    MvFilterOwnedTable table;
+
     driver.netrules = mv_filter_netrules_new(nft, dir, &err);
     g_assert_no_error(err);
+    mv_filter_netrules_owned_table(driver.netrules, &table);
+    mv_filter_driver_add_table(&driver, &table);
     g_assert_true(mv_filter_netrules_apply(driver.netrules,
                                            network("d", "br-d", MV_FILTER_FORWARD_NAT,
                                                    "10.4.0.1", 24), &err));
@@ -347,6 +351,7 @@ test_doctor(void)
     g_assert_true(mv_filter_netrules_remove(driver.netrules, "d", &err));
     g_assert_no_error(err);
     mv_filter_netrules_free(driver.netrules);
+    g_array_unref(driver.tables);
     g_rmdir(g_build_filename(dir, "networks", NULL));
     g_rmdir(dir);
 }

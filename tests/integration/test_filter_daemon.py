@@ -12,8 +12,8 @@ rule sets of networks in table inet modvirt, in a private network namespace.
 - restart (also after SIGKILL) re-applies what filterd owns; the doctor is clean.
 """
 
+import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -236,6 +236,38 @@ class Restore(FilterCase):
         self.assertIsNotNone(ft.listing("ip early"))
         ft.nft("delete", "table", "ip", "early")
         self.assertClean()
+
+
+class Cli(FilterCase):
+    """modvirt firewall check [--repair] [--json] (libmodvirt's mv_connect_firewall_check)."""
+
+    def modvirt(self, *args):
+        cli = os.path.join(mvtest.BUILD_ROOT, "client", "cli", "modvirt")
+        return subprocess.run([cli, "-c", "nwfilter:///system?root=%s" % self.d.root]
+                              + list(args), capture_output=True, text=True, timeout=60)
+
+    def test_check_repair_json(self):
+        self.apply(NAT)
+        res = self.modvirt("firewall", "check")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("Firewall clean", res.stdout)
+        handle = [r["handle"] for r in ft.rules_json() if r["chain"] == "net-default-fwd"][0]
+        ft.nft("replace", "rule", "inet", "modvirt", "net-default-fwd", "handle", str(handle),
+               "accept")
+        res = self.modvirt("firewall", "check", "--json")
+        self.assertEqual(res.returncode, 1, res.stderr)
+        report = json.loads(res.stdout)
+        self.assertFalse(report["clean"])
+        self.assertEqual([d["kind"] for d in report["differences"]], ["rule-changed"])
+        self.assertEqual(report["differences"][0]["chain"], "net-default-fwd")
+        res = self.modvirt("firewall", "check", "--repair")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("rule-changed: rule handle %d of chain net-default-fwd" % handle,
+                      res.stdout)
+        self.assertIn("Repaired", res.stdout)
+        self.assertEqual(ft.listing(), ft.golden("nat", ft.listing()))
+        res = self.modvirt("firewall", "check")
+        self.assertEqual(res.returncode, 0, res.stdout)
 
 
 if __name__ == "__main__":

@@ -133,6 +133,36 @@ class Crash(unittest.TestCase):
         self.assertEqual(mvnet.dnsmasq_pids(self.nd.root), pids)
         self.ok("net-destroy", "kr")
 
+    def test_kill_after_firewall_rules(self):
+        """Killed right after filterd applied a nat network's rules: they go at restart."""
+        if not os.access(mvtest.FILTERD, os.X_OK):
+            self.skipTest("modvirt-filterd is not built")
+        fd = mvtest.Daemon(root=self.nd.root, binary=mvtest.FILTERD, name="filter").start()
+        self.addCleanup(fd.cleanup)
+        self.nd.extra_env["MV_TEST_CRASH_AT"] = "net-start-firewall"
+        self.nd.start()
+        path = mvtest.write_file(os.path.join(self.nd.root, "kf.in.xml"), mvnet.network_xml(
+            "kf", bridge="mvckf", ip="10.120.50.1", forward="nat",
+            dhcp=("10.120.50.10", "10.120.50.50")))
+        self.ok("net-define", path)
+        self.assertNotEqual(virsh(self.nd.uri, "net-start", "kf").returncode, 0)
+        self.assertIsNotNone(self.nd.wait(10))
+
+        def rules():
+            return mvtest.subprocess.run(["nft", "list", "ruleset"], capture_output=True,
+                                         text=True, check=True).stdout
+
+        self.assertIn("mvckf", rules(), "the crash point is after the rules were applied")
+        self.nd.extra_env.pop("MV_TEST_CRASH_AT")
+        self.nd.start()
+        self.assertEqual(self.state("kf"), "inactive")
+        self.assertNotIn("mvckf", rules(), "firewall rules of a half-made start left")
+        self.assertIsNone(mvnet.link("mvckf"))
+        self.ok("net-start", "kf")
+        self.assertIn("mvckf", rules())
+        self.ok("net-destroy", "kf")
+        self.assertNotIn("mvckf", rules())
+
     def test_bridge_gone_while_down(self):
         self.nd.start()
         self.define("kg", 30)

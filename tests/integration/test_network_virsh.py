@@ -272,6 +272,21 @@ class Base:
         self.ok("net-update", name, "delete", "ip-dhcp-host", host, "--config")
         self.assertNotIn("name='h1'", self.ok("net-dumpxml", name).stdout)
 
+    def test_bandwidth_on_the_bridge(self):
+        name, br, ip = self.net(16)
+        self.ok("net-create", self.xml_file(name, mvnet.network_xml(
+            name, bridge=br, ip=ip,
+            extra="  <bandwidth>\n    <inbound average='1000' peak='2000' burst='1024'/>\n"
+                  "    <outbound average='500'/>\n  </bandwidth>")))
+        qdiscs = subprocess.run(["tc", "qdisc", "show", "dev", br], capture_output=True,
+                                text=True, check=True).stdout
+        self.assertIn("qdisc htb 1: root", qdiscs)
+        self.assertIn("qdisc ingress", qdiscs)
+        ifb = "mvifb%d" % mvnet.link(br)["ifindex"]
+        self.assertIsNotNone(mvnet.link(ifb))
+        self.ok("net-destroy", name)
+        self.assertIsNone(mvnet.link(ifb), "ifb device left behind")
+
     def test_events_loop(self):
         name, br, ip = self.net(15)
         path = self.xml_file(name, mvnet.network_xml(name, bridge=br, ip=ip))
@@ -307,6 +322,47 @@ class ThroughProxy(Base, unittest.TestCase):
 
     def the_uri(self):
         return self.px.uri
+
+
+class Firewall(unittest.TestCase):
+    """nat/route networks need modvirt-filterd's rules; isolated ones go without."""
+
+    def test_nat_needs_filterd(self):
+        nd = mvnet.NetworkDaemon().start()
+        fd = None
+        try:
+            xml = mvnet.network_xml("nat1", bridge="mvnat1", ip="10.104.1.1", forward="nat")
+            path = mvtest.write_file(os.path.join(nd.root, "nat1.xml"), xml)
+            virsh(nd.uri, "net-define", path, check=True)
+            res = virsh(nd.uri, "net-start", "nat1")
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn("modvirt-filterd", res.stderr)
+            self.assertIn(os.path.join(nd.root, "run", "filter.sock"), res.stderr)
+            self.assertIsNone(mvnet.link("mvnat1"), "half-made bridge left behind")
+            self.assertFalse(os.path.exists(os.path.join(nd.root, "run", "network",
+                                                         "nat1.xml")))
+            # an isolated network works without filterd
+            iso = mvtest.write_file(os.path.join(nd.root, "iso1.xml"),
+                                    mvnet.network_xml("iso1", bridge="mviso1", ip="10.104.2.1"))
+            virsh(nd.uri, "net-create", iso, check=True)
+            virsh(nd.uri, "net-destroy", "iso1", check=True)
+
+            if not os.access(mvtest.FILTERD, os.X_OK):
+                self.skipTest("modvirt-filterd is not built")
+            fd = mvtest.Daemon(root=nd.root, binary=mvtest.FILTERD, name="filter").start()
+            virsh(nd.uri, "net-start", "nat1", check=True)
+            rules = mvtest.subprocess.run(["nft", "list", "ruleset"], capture_output=True,
+                                          text=True, check=True).stdout
+            self.assertIn("mvnat1", rules)
+            self.assertIn("10.104.1.0/24", rules)
+            virsh(nd.uri, "net-destroy", "nat1", check=True)
+            rules = mvtest.subprocess.run(["nft", "list", "ruleset"], capture_output=True,
+                                          text=True, check=True).stdout
+            self.assertNotIn("mvnat1", rules)
+        finally:
+            if fd:
+                fd.cleanup()
+            nd.cleanup()
 
 
 class Autostart(unittest.TestCase):
