@@ -20,7 +20,8 @@ _modvirt()
     _init_completion || return
 
     local verbs="list info define undefine start shutdown power-off reboot reset suspend
-                 resume dumpxml edit autostart console events help"
+                 resume dumpxml edit autostart console events nwfilter-list nwfilter-define
+                 nwfilter-dumpxml nwfilter-undefine nwfilter-bindings help"
     verbs+=" net-list net-info net-define net-start net-destroy net-undefine net-edit
             net-leases net-events"
     local uri=() verb="" i

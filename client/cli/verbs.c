@@ -127,6 +127,16 @@ const MvCliVerb mv_cli_verbs[] = {
       1, mv_cli_run_net_leases },
     { "net-events", "[NETWORK]", "Print network lifecycle events as they happen", NULL,
       events_options, 0, 1, mv_cli_run_net_events },
+    { "nwfilter-list", NULL, "List network filters", NULL, NULL, 0, 0,
+      mv_cli_run_nwfilter_list },
+    { "nwfilter-define", "FILE", "Define (or update) a network filter from an XML file ('-' for "
+      "stdin)", NULL, NULL, 1, 1, mv_cli_run_nwfilter_define },
+    { "nwfilter-dumpxml", "FILTER", "Print a network filter's XML", NULL, NULL, 1, 1,
+      mv_cli_run_nwfilter_dumpxml },
+    { "nwfilter-undefine", "FILTER", "Remove a network filter (refused while a binding uses it)",
+      NULL, NULL, 1, 1, mv_cli_run_nwfilter_undefine },
+    { "nwfilter-bindings", NULL, "List the ports with a network filter and their filters", NULL,
+      NULL, 0, 0, mv_cli_run_nwfilter_bindings },
     { "firewall", "check", "Compare the kernel's firewall with modvirt-filterd's rules",
       "Names every difference: a table missing (nft flush ruleset), a rule or chain added, "
       "removed or edited by hand, a foreign table that drops packets before modvirt's chains. "

@@ -23,6 +23,11 @@ int mv_cli_run_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_console(MvCli *cli, int argc, char **argv);
 int mv_cli_run_events(MvCli *cli, int argc, char **argv);
 int mv_cli_run_help(MvCli *cli, int argc, char **argv);
+int mv_cli_run_nwfilter_list(MvCli *cli, int argc, char **argv);
+int mv_cli_run_nwfilter_define(MvCli *cli, int argc, char **argv);
+int mv_cli_run_nwfilter_dumpxml(MvCli *cli, int argc, char **argv);
+int mv_cli_run_nwfilter_undefine(MvCli *cli, int argc, char **argv);
+int mv_cli_run_nwfilter_bindings(MvCli *cli, int argc, char **argv);
 int mv_cli_run_firewall(MvCli *cli, int argc, char **argv);
 
 /* verbs-network.c */

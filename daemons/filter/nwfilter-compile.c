@@ -536,7 +536,6 @@ expand_rule(Ctx *ctx, const RuleInst *inst, GError **error)
     pos = g_new0(guint, groups->len + 1);
     for (guint n = 0; n < total; n++) {
         g_autoptr(GPtrArray) attrs = g_ptr_array_new_with_free_func(g_free);
-        g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func(g_free);
 
         for (guint i = 0, r = 0; i < rule->attrs->len; i++) {
             const MvNWFilterParam *p = g_ptr_array_index(rule->attrs, i);

@@ -29,7 +29,12 @@ struct _MvNWFilterState {
     MvDriverStore *store;       /* <etc>/nwfilter + <run>/filter/nwfilter-bindings */
     GHashTable *bindings;       /* portdev → Binding */
     unsigned int flags;         /* MvNWFilterCompileFlags the kernel allows */
+    guint watch;                /* the check that the table is still there */
 };
+
+/* How often filterd checks that `bridge modvirt` is still in the kernel while
+ * there are bindings (`nft flush ruleset` by somebody else): it rebuilds it. */
+#define TABLE_CHECK_S 2
 
 static void
 nwfilter_obj_finalize(MvDriverObject *obj)
@@ -277,6 +282,8 @@ install_shipped(MvNWFilterState *state, GError **error)
     return true;
 }
 
+static gboolean table_check(gpointer data);
+
 static MvNWFilterState *
 state_new(MvFilterDriver *driver, GError **error)
 {
@@ -309,7 +316,28 @@ state_new(MvFilterDriver *driver, GError **error)
      * them) or have lost them: either way, rebuild from the bindings. */
     if (g_hash_table_size(state->bindings) && !apply(state, &view, NULL, NULL, &err))
         mv_log_warning("cannot apply the filter bindings again: %s", err->message);
+    state->watch = g_timeout_add_seconds(TABLE_CHECK_S, table_check, state);
     return state;
+}
+
+static gboolean
+table_check(gpointer data)
+{
+    MvNWFilterState *state = data;
+    g_autoptr(GError) err = NULL;
+    bool exists = true, empty;
+
+    g_mutex_lock(&state->lock);
+    empty = g_hash_table_size(state->bindings) == 0;
+    g_mutex_unlock(&state->lock);
+    if (empty || !mv_filter_nft_table_exists(state->driver->nft, "bridge", "modvirt", &exists,
+                                             &err) || exists)
+        return G_SOURCE_CONTINUE;
+    if (mv_nwfilter_reapply(state, &err))
+        mv_log_info("table bridge modvirt vanished: the filter bindings are applied again");
+    else
+        mv_log_warning("table bridge modvirt vanished and cannot be rebuilt: %s", err->message);
+    return G_SOURCE_CONTINUE;
 }
 
 MvNWFilterState *
@@ -331,6 +359,8 @@ mv_nwfilter_state_free(MvNWFilterState *state)
 {
     if (!state)
         return;
+    if (state->watch)
+        g_source_remove(state->watch);
     mv_driver_list_free(state->filters);
     mv_driver_store_free(state->store);
     g_hash_table_unref(state->bindings);

@@ -50,6 +50,7 @@ typedef enum {
     MV_ERROR_OPERATION_UNSUPPORTED = 84,
     MV_ERROR_RESOURCE_BUSY = 87,        /* e.g. a console already open elsewhere */
     MV_ERROR_XML_INVALID_SCHEMA = 92,
+    MV_ERROR_NO_NETWORK_FILTER_BINDING = 101,   /* no filter binding on that port */
 } MvErrorNumber;
 
 G_END_DECLS

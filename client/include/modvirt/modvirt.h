@@ -24,6 +24,7 @@
 #include <modvirt/network.h>
 #include <modvirt/storage.h>
 #include <modvirt/nwfilter.h>
+#include <modvirt/nwfilter-binding.h>
 #include <modvirt/firewall.h>
 #include <modvirt/events.h>
 
