@@ -12,7 +12,6 @@
 
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-#include <netlink/route/link/bridge.h>
 
 #include "util/error.h"
 #include "util/log.h"
@@ -129,7 +128,7 @@ mv_qemu_net_tap_plug(const char *tap, const guint8 guest_mac[6], const char *bri
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "bridge '%s' does not exist: create it first (or name an "
                             "existing bridge in <source bridge='…'/>)", bridge);
-    if (!rtnl_link_is_bridge(br))
+    if (g_strcmp0(rtnl_link_get_type(br), "bridge") != 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "'%s' is not a bridge (it is a '%s' link): <source bridge='…'/> "
                             "must name a bridge", bridge,

@@ -178,12 +178,19 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
                                    "[ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done; "
                                    "ls /sys/class/net | tr '\\n' ' '")
         self.assertNotIn("eth1", out)
-        # attach-device with interface XML works too, and detach-device with the same XML
+        # attach-device with interface XML works too (here with its link down), and
+        # detach-device with the same XML
         dev = mvtest.write_file(os.path.join(self.d.root, "hot.xml"),
                                 "<interface type='bridge'><mac address='%s'/><source bridge='%s'/>"
-                                "<model type='e1000'/></interface>" % (HOT_MAC, BRIDGE))
+                                "<model type='virtio'/><link state='down'/></interface>"
+                                % (HOT_MAC, BRIDGE))
         virsh(self.uri, "attach-device", self.name, dev, "--live", check=True)
-        self.assertIn("<model type='e1000'/>", interface_xml(self.uri, self.name)[1])
+        self.assertIn("<link state='down'/>", interface_xml(self.uri, self.name)[1])
+        out, pos = self.guest_eval(reader, pos, "for i in 1 2 3 4 5 6 7 8 9 10; do for d in "
+                                   "/sys/class/net/eth*; do [ $(cat $d/address) = %s ] && "
+                                   "ip link set ${d##*/} up && sleep 1 && cat $d/carrier && "
+                                   "break 2; done; sleep 0.5; done" % HOT_MAC)
+        self.assertEqual(out, "0")
         res = virsh(self.uri, "detach-device", self.name, dev, "--live")
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(len(interface_xml(self.uri, self.name)), 1)
