@@ -500,3 +500,48 @@ class ReadyProbe:
         if not dns:
             got_dns = None
         return got_dhcp, got_dns, yiaddr
+
+
+# ---------------------------------------------------------------------------
+# nftables: transactions and rules in this namespace
+# ---------------------------------------------------------------------------
+
+NFNL_SUBSYS_NFTABLES = 10
+NFT_MSG_NEWGEN = 15
+NFT_MSG_GETGEN = 16
+
+
+def nft_genid():
+    """The namespace's nftables generation id: the kernel bumps it once per
+    committed transaction, whoever sends it (libnftables, iptables-nft,
+    ebtables-nft), so a difference counts transactions."""
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 12)     # NETLINK_NETFILTER
+    try:
+        s.send(struct.pack("=IHHII", 20, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETGEN, 1, 1, 0)
+               + struct.pack("=BBH", 0, 0, 0))
+        data = s.recv(65536)
+    finally:
+        s.close()
+    length, typ = struct.unpack("=IH", data[:6])
+    if typ != (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWGEN:
+        raise OSError("unexpected nfnetlink reply type %#x to GETGEN" % typ)
+    off = 20
+    while off + 4 <= length:
+        alen, atype = struct.unpack("=HH", data[off:off + 4])
+        if atype & 0x7fff == 1:                                    # NFTA_GEN_ID
+            return struct.unpack("!I", data[off + 4:off + 8])[0]
+        off += (alen + 3) & ~3
+    raise OSError("no NFTA_GEN_ID in the GETGEN reply")
+
+
+def nft_rule_count():
+    """{table: rules} of the whole ruleset of this namespace (iptables-nft and
+    ebtables-nft rules included: they live in nftables tables too)."""
+    res = subprocess.run(["nft", "-j", "list", "ruleset"], capture_output=True, text=True,
+                         check=True)
+    out = {}
+    for obj in json.loads(res.stdout)["nftables"]:
+        if "rule" in obj:
+            key = "%s %s" % (obj["rule"]["family"], obj["rule"]["table"])
+            out[key] = out.get(key, 0) + 1
+    return out
