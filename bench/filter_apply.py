@@ -23,6 +23,8 @@ in --ifaces (default 1,10,100):
   remove     delete the N bindings: total and per-binding p50
   kernel     transactions for each of the three, and rules in the ruleset
              with the N bindings applied
+  CPU        the daemon's CPU time for each of the three, its reaped children
+             included (libvirtd's iptables/ebtables commands)
 
 nat network part: start and destroy of a nat network (same DHCP/DNS as in
 network_lifecycle.py) vs the same network isolated, with the transactions each
@@ -104,7 +106,11 @@ def total_rules():
     return sum(benchns.nft_rule_count().values())
 
 
-def bench_nwfilter(conn, sizes):
+def cpu_ms(pid, t0):
+    return round((benchns.cpu_ticks_all(pid) - t0) * 1000 / os.sysconf("SC_CLK_TCK"))
+
+
+def bench_nwfilter(conn, sizes, pid):
     filter_uuid = str(uuid.uuid4())
     variant = 0
     conn.nwfilterDefineXML(filter_xml(FILTER, filter_uuid, variant))
@@ -115,6 +121,7 @@ def bench_nwfilter(conn, sizes):
             entry = {"ifaces": n}
             per = []
             g0 = benchns.nft_genid()
+            c0 = benchns.cpu_ticks_all(pid)
             t0 = time.perf_counter()
             bindings = []
             for i in range(n):
@@ -126,18 +133,22 @@ def bench_nwfilter(conn, sizes):
             entry["apply_total_ms"] = ms(t1 - t0)
             entry["apply_per_iface_ms"] = stats_ms(per)
             entry["apply_transactions"] = g1 - g0
+            entry["apply_daemon_cpu_ms"] = cpu_ms(pid, c0)
             entry["rules_in_kernel"] = total_rules() - base_rules
 
             variant = 1 - variant
+            c0 = benchns.cpu_ticks_all(pid)
             t0 = time.perf_counter()
             conn.nwfilterDefineXML(filter_xml(FILTER, filter_uuid, variant))
             t1 = time.perf_counter()
             g2 = benchns.nft_genid()
             entry["reapply_ms"] = ms(t1 - t0)
             entry["reapply_transactions"] = g2 - g1
+            entry["reapply_daemon_cpu_ms"] = cpu_ms(pid, c0)
             entry["rules_after_reapply"] = total_rules() - base_rules
 
             per = []
+            c0 = benchns.cpu_ticks_all(pid)
             t0 = time.perf_counter()
             for b in bindings:
                 t = time.perf_counter()
@@ -148,6 +159,7 @@ def bench_nwfilter(conn, sizes):
             entry["remove_total_ms"] = ms(t1 - t0)
             entry["remove_per_iface_ms"] = stats_ms(per)
             entry["remove_transactions"] = g3 - g2
+            entry["remove_daemon_cpu_ms"] = cpu_ms(pid, c0)
             entry["rules_left"] = total_rules() - base_rules
             out.append(entry)
     finally:
@@ -206,19 +218,23 @@ def bench_network_rules(conn, cycles):
     return out
 
 
-def bench_private_apply(call, sock, cycles):
+def bench_private_apply(call, sock, cycles, pid):
     """filterd's private procedure through mvfilter-call, minus its `list` floor."""
     def run(*args):
         t0 = time.perf_counter()
         subprocess.run([call, sock] + list(args), check=True, stdout=subprocess.DEVNULL)
         return time.perf_counter() - t0
     apply_, remove, floor, tx = [], [], [], []
+    cpu = 0
     args = ["apply", "bench-natp", "bnbr1", "nat", "ip=192.168.152.1/24",
             "services=dhcp,dns"]
     for i in range(cycles + 1):
         floor.append(run("list"))
         g0 = benchns.nft_genid()
+        c0 = benchns.cpu_ticks_all(pid)
         apply_.append(run(*args))
+        if i:
+            cpu += benchns.cpu_ticks_all(pid) - c0
         tx.append(benchns.nft_genid() - g0)
         remove.append(run("remove", "bench-natp"))
     floor, apply_, remove = floor[1:], apply_[1:], remove[1:]
@@ -227,7 +243,9 @@ def bench_private_apply(call, sock, cycles):
     return {"private_apply_ms": a, "private_remove_ms": r, "private_call_floor_ms": f,
             "private_apply_minus_floor_ms": round(a["p50"] - f, 2),
             "private_remove_minus_floor_ms": round(r["p50"] - f, 2),
-            "private_apply_transactions": max(tx[1:])}
+            "private_apply_transactions": max(tx[1:]),
+            "private_apply_filterd_cpu_ms": round(cpu * 1000 / os.sysconf("SC_CLK_TCK")
+                                                  / max(cycles, 1), 2)}
 
 
 def run_side(label, args):
@@ -248,10 +266,7 @@ def run_side(label, args):
     try:
         fconn = libvirt.open(fconn_uri)
         result["rss_kib_idle"] = benchns.rss_kib(pid)
-        cpu0 = benchns.cpu_ticks(pid)
-        result["nwfilter"] = bench_nwfilter(fconn, sizes)
-        result["nwfilter_daemon_cpu_s"] = round((benchns.cpu_ticks(pid) - cpu0)
-                                                / os.sysconf("SC_CLK_TCK"), 2)
+        result["nwfilter"] = bench_nwfilter(fconn, sizes, pid)
         fconn.close()
         if args.net_cycles:
             nconn = libvirt.open(nconn_uri)
@@ -260,8 +275,8 @@ def run_side(label, args):
             if label == "modvirt":
                 call = os.path.join(args.build_dir, "tests", "filter", "mvfilter-call")
                 if os.access(call, os.X_OK):
-                    result["network"].update(bench_private_apply(call, daemons.sock("filter"),
-                                                                 args.net_cycles))
+                    result["network"].update(bench_private_apply(
+                        call, daemons.sock("filter"), args.net_cycles * 3, pid))
     except BaseException as e:
         result["error"] = "%s: %s" % (type(e).__name__, e)
         log = daemons.log("filter") if label == "modvirt" else daemons.log()
@@ -275,8 +290,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build-dir", default=os.path.join(benchns.SOURCE_ROOT, "build"))
     ap.add_argument("--ifaces", default="1,10,100", help="interface counts")
-    ap.add_argument("--libvirtd-max-ifaces", type=int, default=0,
-                    help="skip larger interface counts for libvirtd (0: no limit)")
+    ap.add_argument("--libvirtd-max-ifaces", type=int, default=10,
+                    help="skip larger interface counts for libvirtd (0: no limit); its apply "
+                    "costs ~8 s per interface here, so 100 would take ~15 min")
     ap.add_argument("--net-cycles", type=int, default=10,
                     help="nat/isolated network start+destroy cycles (0: skip)")
     ap.add_argument("--no-libvirtd", action="store_true", help="modvirt only")
@@ -312,10 +328,11 @@ def main():
         net = r.get("network", {})
         if "private_apply_ms" in net:
             print("%-10s private nat apply %.1f ms, remove %.1f ms (mvfilter-call; minus its "
-                  "%.1f ms floor: %.1f / %.1f ms; %d tx)"
+                  "%.1f ms floor: %.1f / %.1f ms; %d tx; filterd CPU %.1f ms per apply)"
                   % (side, net["private_apply_ms"]["p50"], net["private_remove_ms"]["p50"],
                      net["private_call_floor_ms"], net["private_apply_minus_floor_ms"],
-                     net["private_remove_minus_floor_ms"], net["private_apply_transactions"]))
+                     net["private_remove_minus_floor_ms"], net["private_apply_transactions"],
+                     net["private_apply_filterd_cpu_ms"]))
         if "error" in r:
             print("%s: ERROR %s" % (side, r["error"]))
     out = {"bench": "filter_apply", "ifaces": args.ifaces, "net_cycles": args.net_cycles,

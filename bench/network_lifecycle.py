@@ -186,6 +186,9 @@ def bench_guest_nic(nconn, conn, bridge, virt_type, cycles):
                 t0 = time.perf_counter()
                 dom.create()
                 t1 = time.perf_counter()
+                if i == 0 and nic and bridge not in dom.XMLDesc(0):
+                    raise RuntimeError("the guest's NIC is not on bridge %s:\n%s"
+                                       % (bridge, dom.XMLDesc(0)))
                 dom.destroy()
                 t2 = time.perf_counter()
                 if i:
