@@ -25,6 +25,8 @@ in --ifaces (default 1,10,100):
              with the N bindings applied
   CPU        the daemon's CPU time for each of the three, its reaped children
              included (libvirtd's iptables/ebtables commands)
+  floor      (modvirt) `nft -f` replacing table bridge modvirt by its own
+             listing, minus nft's process start: libnftables + kernel alone
 
 nat network part: start and destroy of a nat network (same DHCP/DNS as in
 network_lifecycle.py) vs the same network isolated, with the transactions each
@@ -110,7 +112,26 @@ def cpu_ms(pid, t0):
     return round((benchns.cpu_ticks_all(pid) - t0) * 1000 / os.sysconf("SC_CLK_TCK"))
 
 
-def bench_nwfilter(conn, sizes, pid):
+def nft_reload_floor(table="bridge modvirt", reps=3):
+    """p50 ms of `nft -f` replacing TABLE by its own listing (delete + add in one
+    transaction) minus `nft list tables` (process start): what libnftables and
+    the kernel need to rebuild the table, without the daemon."""
+    text = subprocess.run(["nft", "list", "table"] + table.split(), capture_output=True,
+                          text=True, check=True).stdout
+    load, floor = [], []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run(["nft", "list", "tables"], capture_output=True, check=True)
+        t1 = time.perf_counter()
+        subprocess.run(["nft", "-f", "-"], input="delete table %s\n%s" % (table, text),
+                       text=True, check=True)
+        t2 = time.perf_counter()
+        floor.append(t1 - t0)
+        load.append(t2 - t1)
+    return round(stats_ms(load)["p50"] - stats_ms(floor)["p50"], 1)
+
+
+def bench_nwfilter(conn, sizes, pid, floor=False):
     filter_uuid = str(uuid.uuid4())
     variant = 0
     conn.nwfilterDefineXML(filter_xml(FILTER, filter_uuid, variant))
@@ -146,6 +167,9 @@ def bench_nwfilter(conn, sizes, pid):
             entry["reapply_transactions"] = g2 - g1
             entry["reapply_daemon_cpu_ms"] = cpu_ms(pid, c0)
             entry["rules_after_reapply"] = total_rules() - base_rules
+            if floor:
+                entry["nft_f_same_table_ms"] = nft_reload_floor()
+                g2 = benchns.nft_genid()
 
             per = []
             c0 = benchns.cpu_ticks_all(pid)
@@ -266,7 +290,7 @@ def run_side(label, args):
     try:
         fconn = libvirt.open(fconn_uri)
         result["rss_kib_idle"] = benchns.rss_kib(pid)
-        result["nwfilter"] = bench_nwfilter(fconn, sizes, pid)
+        result["nwfilter"] = bench_nwfilter(fconn, sizes, pid, floor=(label == "modvirt"))
         fconn.close()
         if args.net_cycles:
             nconn = libvirt.open(nconn_uri)
