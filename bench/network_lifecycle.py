@@ -22,8 +22,9 @@ namespace, its /run/libvirt etc. on tmpfs).  The network is isolated (no
                 network vs the same guest without a NIC, interleaved; delta
   scale         define N networks (each with its own bridge name, subnet and
                 DHCP range; never started): define p50, listAllNetworks() p50
-                (the python call until the list is returned), daemon RSS
-                growth per network, undefine of all N
+                (the python call until the list is returned; 100 calls) and
+                the daemon's CPU per call, daemon RSS growth per network,
+                undefine of all N
 
 Last line of stdout: one JSON object.
 
@@ -56,6 +57,7 @@ CLIENT_IP = "192.168.150.10"
 BRIDGE_IP = "192.168.150.1"
 DNS_NAME = "ready.bench"
 GUEST_MAC = "52:54:00:be:01:01"
+LIST_CALLS = 100
 
 
 def network_xml(name, bridge, third=150, second=168, first=192):
@@ -221,13 +223,15 @@ def bench_scale(conn, pid, n, bridge_prefix):
     del nets
     lists = []
     count = None
-    for _ in range(30):
+    c0 = benchns.cpu_ticks(pid)
+    for _ in range(LIST_CALLS):
         t0 = time.perf_counter()
         got = conn.listAllNetworks(0)
         t1 = time.perf_counter()
         count = len(got)
         del got
         lists.append(t1 - t0)
+    cpu = (benchns.cpu_ticks(pid) - c0) * 1000 / os.sysconf("SC_CLK_TCK") / LIST_CALLS
     rss1 = benchns.rss_kib(pid)
     t0 = time.perf_counter()
     for net in conn.listAllNetworks(0):
@@ -235,7 +239,8 @@ def bench_scale(conn, pid, n, bridge_prefix):
             net.undefine()
     undef = time.perf_counter() - t0
     return {"scale_n": n, "scale_listed": count, "scale_define_ms": stats_ms(defines),
-            "list_all_networks_ms": stats_ms(lists), "rss_kib_before_scale": rss0,
+            "list_all_networks_ms": stats_ms(lists),
+            "list_all_networks_daemon_cpu_ms": round(cpu, 2), "rss_kib_before_scale": rss0,
             "rss_kib_at_scale": rss1, "rss_kib_per_network": round((rss1 - rss0) / n, 2),
             "scale_undefine_all_s": round(undef, 2)}
 
@@ -336,6 +341,7 @@ def main():
     for title, key in ROWS:
         print("%-40s %18s %18s %8s" % (title, cell(mv, key), cell(lv, key), ratio(key)))
     for title, key in (("guest NIC delta p50 ms", "guest_nic_delta_ms"),
+                       ("listAllNetworks daemon CPU ms/call", "list_all_networks_daemon_cpu_ms"),
                        ("RSS idle KiB", "rss_kib_idle"),
                        ("RSS per defined network KiB", "rss_kib_per_network")):
         print("%-40s %18s %18s" % (title, mv.get(key, "-"), lv.get(key, "-")))
