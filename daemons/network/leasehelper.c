@@ -10,20 +10,25 @@
  * with DNSMASQ_* variables for the rest (client id, expiry, IAID, interface).
  * Every change rewrites the lease file atomically under its flock, so
  * concurrent calls and readers never see half a file. Other actions (tftp,
- * arp-*) are ignored. Exit status 0 on success; dnsmasq logs our stderr. */
+ * arp-*) are ignored. Exit status 0 on success; dnsmasq logs our stderr.
+ *
+ * Plain C on network-leasefile.c, nothing but libc: dnsmasq waits for "init"
+ * at every start, so this must start fast. */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "network-leases.h"
-#include "util/error.h"
+#include "network-leasefile.h"
 
 /* $name when set and not empty, else NULL. */
 static const char *
 env(const char *name)
 {
-    const char *value = g_getenv(name);
+    const char *value = getenv(name);
 
     return value && *value ? value : NULL;
 }
@@ -31,51 +36,61 @@ env(const char *name)
 /* The expiry time dnsmasq reports: DNSMASQ_LEASE_EXPIRES (seconds since the
  * epoch, 0 = infinite), or DNSMASQ_LEASE_LENGTH on builds without a
  * trustworthy clock. */
-static gint64
-lease_expiry(gint64 now)
+static long long
+lease_expiry(long long now)
 {
     const char *expires = env("DNSMASQ_LEASE_EXPIRES");
     const char *length = env("DNSMASQ_LEASE_LENGTH");
 
     if (expires)
-        return g_ascii_strtoll(expires, NULL, 10);
+        return strtoll(expires, NULL, 10);
     if (length) {
-        gint64 len = g_ascii_strtoll(length, NULL, 10);
+        long long len = strtoll(length, NULL, 10);
 
         return len == 0 ? 0 : now + len;
     }
     return 0;
 }
 
-static MvNetworkDhcpLease *
-lease_from_args(int argc, char **argv, gint64 now)
+static void
+lower(char *s)
 {
-    MvNetworkDhcpLease *lease = g_new0(MvNetworkDhcpLease, 1);
-    bool v6 = env("DNSMASQ_IAID") != NULL || strchr(argv[3], ':') != NULL;
+    for (; *s; s++)
+        *s = (char)tolower((unsigned char)*s);
+}
 
-    lease->family = v6 ? MV_NETWORK_IP_V6 : MV_NETWORK_IP_V4;
-    lease->ip = g_strdup(argv[3]);
+static bool
+is_v6(const char *ip)
+{
+    return env("DNSMASQ_IAID") != NULL || strchr(ip, ':') != NULL;
+}
+
+static void
+lease_from_args(int argc, char **argv, long long now, MvLeaseRecord *rec)
+{
+    bool v6 = is_v6(argv[3]);
+
+    memset(rec, 0, sizeof(*rec));
+    rec->family = v6 ? 6 : 4;
+    mv_lease_field_set(rec->ip, sizeof(rec->ip), argv[3]);
     if (v6) {
-        lease->client_id = g_strdup(argv[2]);
-        lease->iaid = g_strdup(env("DNSMASQ_IAID"));
-        lease->mac = g_ascii_strdown(env("DNSMASQ_MAC") ? env("DNSMASQ_MAC") : "", -1);
+        mv_lease_field_set(rec->client_id, sizeof(rec->client_id), argv[2]);
+        mv_lease_field_set(rec->iaid, sizeof(rec->iaid), env("DNSMASQ_IAID"));
+        mv_lease_field_set(rec->mac, sizeof(rec->mac), env("DNSMASQ_MAC"));
     } else {
-        lease->mac = g_ascii_strdown(argv[2], -1);
-        lease->client_id = g_strdup(env("DNSMASQ_CLIENT_ID"));
+        mv_lease_field_set(rec->mac, sizeof(rec->mac), argv[2]);
+        mv_lease_field_set(rec->client_id, sizeof(rec->client_id), env("DNSMASQ_CLIENT_ID"));
     }
-    if (lease->mac && !*lease->mac)
-        g_clear_pointer(&lease->mac, g_free);
-    lease->hostname = g_strdup(argc > 4 && *argv[4] ? argv[4] : NULL);
-    lease->iface = g_strdup(env("DNSMASQ_INTERFACE"));
-    lease->expiry = lease_expiry(now);
-    return lease;
+    lower(rec->mac);
+    mv_lease_field_set(rec->hostname, sizeof(rec->hostname), argc > 4 ? argv[4] : NULL);
+    mv_lease_field_set(rec->iface, sizeof(rec->iface), env("DNSMASQ_INTERFACE"));
+    rec->expiry = lease_expiry(now);
 }
 
 static int
-fail(const char *what, GError *error)
+fail(const char *what, const char *path)
 {
-    fprintf(stderr, "modvirt-leasehelper: %s: %s\n", what, error ? error->message : "");
-    g_clear_error(&error);
+    fprintf(stderr, "modvirt-leasehelper: %s '%s': %s\n", what, path, strerror(errno));
     return 1;
 }
 
@@ -83,11 +98,11 @@ int
 main(int argc, char **argv)
 {
     const char *path = env("MV_LEASE_FILE");
-    g_autoptr(MvNetworkLeaseFile) file = NULL;
-    gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-    GError *error = NULL;
-    int lock;
+    MvLeaseTable table = { 0 };
+    long long now = (long long)time(NULL);
+    MvLeaseRecord rec;
     bool add, del;
+    int lock, line = 0, rc = 0;
 
     if (argc < 2) {
         fprintf(stderr, "usage: modvirt-leasehelper init|add|old|del [MAC IP [HOSTNAME]]\n"
@@ -108,37 +123,33 @@ main(int argc, char **argv)
         return 2;
     }
 
-    if ((lock = mv_network_lease_file_lock(path, &error)) < 0)
-        return fail("cannot lock the lease file", error);
-    if (!(file = mv_network_lease_file_load(path, &error))) {
+    if ((lock = mv_lease_file_lock(path)) < 0)
+        return fail("cannot lock the lease file", path);
+    if (mv_lease_table_load(path, &table, &line) < 0) {
+        if (errno == EINVAL)
+            fprintf(stderr, "modvirt-leasehelper: lease file '%s' is corrupt at line %d: "
+                            "not changing it\n", path, line);
+        else
+            rc = fail("cannot read the lease file", path);
         close(lock);
-        return fail("cannot read the lease file", error);
+        mv_lease_table_clear(&table);
+        return 1 | rc;
     }
     if (!add && !del) {
-        g_autofree char *text = mv_network_lease_file_to_dnsmasq(file, now);
-
-        close(lock);
-        fputs(text, stdout);
-        return fflush(stdout) == 0 ? 0 : 1;
-    }
-    if (add) {
-        MvNetworkDhcpLease *lease = lease_from_args(argc, argv, now);
-
-        if (lease->family == MV_NETWORK_IP_V6 && env("DNSMASQ_SERVER_DUID")) {
-            g_free(file->server_duid);
-            file->server_duid = g_strdup(env("DNSMASQ_SERVER_DUID"));
-        }
-        mv_network_lease_file_set(file, lease);
+        rc = mv_lease_table_write_dnsmasq(&table, stdout, now) < 0 ? 1 : 0;
+    } else if (add) {
+        lease_from_args(argc, argv, now, &rec);
+        if (rec.family == 6 && env("DNSMASQ_SERVER_DUID"))
+            mv_lease_field_set(table.server_duid, sizeof(table.server_duid),
+                               env("DNSMASQ_SERVER_DUID"));
+        if (mv_lease_table_set(&table, &rec) < 0)
+            rc = fail("cannot record a lease in", path);
     } else {
-        MvNetworkIpFamily family = env("DNSMASQ_IAID") || strchr(argv[3], ':')
-                                       ? MV_NETWORK_IP_V6 : MV_NETWORK_IP_V4;
-
-        mv_network_lease_file_remove(file, family, argv[3]);
+        mv_lease_table_remove(&table, is_v6(argv[3]) ? 6 : 4, argv[3]);
     }
-    if (!mv_network_lease_file_save(file, path, now, &error)) {
-        close(lock);
-        return fail("cannot write the lease file", error);
-    }
+    if (rc == 0 && (add || del) && mv_lease_table_save(&table, path, now) < 0)
+        rc = fail("cannot write the lease file", path);
     close(lock);
-    return 0;
+    mv_lease_table_clear(&table);
+    return rc;
 }

@@ -6,6 +6,7 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,7 +225,8 @@ start_network(Fixture *f, const char *xml)
 static void
 test_live_dhcp(Fixture *f, gconstpointer data)
 {
-    MvNetworkDnsmasq *dm = start_network(f, NET_XML(RANGE1));
+    bool as_nobody = GPOINTER_TO_INT(data);
+    MvNetworkDnsmasq *dm = NULL;
     g_autoptr(MvNetworkDhcpLease) lease = NULL;
     g_autoptr(MvNetworkDhcpLease) lease50 = NULL;
     g_autoptr(MvNetworkDef) def2 = NULL;
@@ -233,7 +235,19 @@ test_live_dhcp(Fixture *f, gconstpointer data)
     g_autofree char *ip = NULL;
     g_autofree char *ip50 = NULL;
     g_autofree char *conf = NULL;
-    pid_t pid = mv_network_dnsmasq_get_pid(dm);
+    g_autofree char *status_path = NULL;
+    g_autofree char *status = NULL;
+    pid_t pid;
+
+    /* a root that "nobody" can reach: dnsmasq drops to it, and must still
+     * reread the hosts files on SIGHUP below; mktemp's 0700 root: it stays root */
+    if (as_nobody)
+        g_assert_cmpint(chmod(f->root, 0755), ==, 0);
+    dm = start_network(f, NET_XML(RANGE1));
+    pid = mv_network_dnsmasq_get_pid(dm);
+    status_path = g_strdup_printf("/proc/%d/status", (int)pid);
+    g_assert_true(mv_file_read_all(status_path, 1 << 16, &status, NULL, &error));
+    g_assert_nonnull(strstr(status, as_nobody ? "\nUid:\t65534\t" : "\nUid:\t0\t"));
 
     ip = dhcp_client("52:54:00:de:ad:01", "mvguest1");
     g_assert_true(g_str_has_prefix(ip, "10.93.0."));
@@ -567,7 +581,10 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     netns_guard();
 #define ADD(name, fn) g_test_add(name, Fixture, NULL, fixture_setup, fn, fixture_teardown)
-    ADD("/network/dnsmasq/live-dhcp", test_live_dhcp);
+    g_test_add("/network/dnsmasq/live-dhcp", Fixture, GINT_TO_POINTER(0), fixture_setup,
+               test_live_dhcp, fixture_teardown);
+    g_test_add("/network/dnsmasq/live-dhcp-nobody", Fixture, GINT_TO_POINTER(1), fixture_setup,
+               test_live_dhcp, fixture_teardown);
     ADD("/network/dnsmasq/supervise", test_supervise);
     ADD("/network/dnsmasq/reattach", test_reattach);
     ADD("/network/dnsmasq/reattach-stale", test_reattach_stale);

@@ -1,8 +1,10 @@
 /* The lease file (network-leases.c) and modvirt-leasehelper, run for real as
  * dnsmasq runs it: argv + DNSMASQ_* environment. */
+#include <errno.h>
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "network-leasefile.h"
 #include "network-leases.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -133,7 +135,7 @@ test_expired_and_init(Fixture *f, gconstpointer data)
     g_autoptr(GError) error = NULL;
     g_autofree char *o1 = NULL, *o2 = NULL, *o3 = NULL, *o4 = NULL, *init = NULL;
     g_autofree char *want = NULL;
-    g_autoptr(MvNetworkLeaseFile) file = NULL;
+    MvLeaseTable table = { 0 };
     MvNetworkDhcpLease *v6;
 
     o1 = run_helper(f, "add 52:54:00:aa:00:03 10.80.0.13 old", env_past, 0);
@@ -142,10 +144,10 @@ test_expired_and_init(Fixture *f, gconstpointer data)
     o4 = run_helper(f, "add 00:03:00:01:52:54:00:aa:00:06 fd00:80::16 six", env_v6, 0);
 
     /* the expired lease was dropped on the next write, and is never read */
-    file = mv_network_lease_file_load(f->path, &error);
-    g_assert_no_error(error);
-    g_assert_cmpuint(file->leases->len, ==, 3);
-    g_assert_cmpstr(file->server_duid, ==, "00:01:00:01:aa:bb");
+    g_assert_cmpint(mv_lease_table_load(f->path, &table, NULL), ==, 0);
+    g_assert_cmpuint(table.n, ==, 3);
+    g_assert_cmpstr(table.server_duid, ==, "00:01:00:01:aa:bb");
+    mv_lease_table_clear(&table);
     g_assert_true(mv_network_leases_read(f->path, NULL, &leases, &error));
     g_assert_cmpuint(leases->len, ==, 3);
     v6 = leases->pdata[2];
@@ -168,8 +170,8 @@ test_expired_and_init(Fixture *f, gconstpointer data)
     {
         /* write the file by hand: save() would prune it */
         g_autofree char *text = g_strdup_printf(
-            "{\"leases\":[{\"family\":\"ipv4\",\"ip\":\"10.80.0.20\",\"mac\":\"52:54:00:aa:00:20\","
-            "\"expiry-time\":%" G_GINT64_FORMAT "}]}", now_s() - 1);
+            "# modvirt lease file 1\n4 %" G_GINT64_FORMAT " 10.80.0.20 52:54:00:aa:00:20 - - - -\n",
+            now_s() - 1);
 
         g_assert_true(mv_file_write_atomic(f->path, text, strlen(text), 0644, &error));
     }
@@ -183,14 +185,64 @@ test_corrupt(Fixture *f, gconstpointer data)
     g_autoptr(GPtrArray) leases = NULL;
     g_autoptr(GError) error = NULL;
     g_autofree char *out = NULL;
+    g_autofree char *after = NULL;
+    static const char text[] = "# modvirt lease file 1\n4 0 10.80.0.1 - - - - -\n4 soon x\n";
 
-    g_assert_true(mv_file_write_atomic(f->path, "{\"leases\": 5}", 13, 0644, &error));
+    g_assert_true(mv_file_write_atomic(f->path, text, strlen(text), 0644, &error));
     g_assert_false(mv_network_leases_read(f->path, NULL, &leases, &error));
     g_assert_error(error, MV_ERROR, MV_ERR_INTERNAL_ERROR);
-    g_assert_nonnull(strstr(error->message, "is corrupt"));
+    g_assert_nonnull(strstr(error->message, "is corrupt at line 3"));
     g_assert_null(leases);
     /* the helper refuses to overwrite it and says so (dnsmasq logs stderr) */
     out = run_helper(f, "add 52:54:00:aa:00:01 10.80.0.11", NULL, 1);
+    g_assert_true(mv_file_read_all(f->path, 4096, &after, NULL, &error));
+    g_assert_cmpstr(after, ==, text);
+}
+
+/* The helper's own format, as networkd reads it: fields with whitespace or
+ * "-" are stored as none; malformed lines are refused with their number. */
+static void
+test_format(Fixture *f, gconstpointer data)
+{
+    MvLeaseTable table = { 0 };
+    MvLeaseRecord rec = { .family = 4, .expiry = 0 };
+    g_autoptr(GPtrArray) leases = NULL;
+    g_autoptr(GError) error = NULL;
+    MvNetworkDhcpLease *l;
+    static const char *const bad[] = {
+        "5 0 10.0.0.1 - - - - -\n",           /* family */
+        "4 x 10.0.0.1 - - - - -\n",           /* expiry */
+        "4 0 - - - - - -\n",                  /* no IP */
+        "4 0 10.0.0.1 - - - -\n",             /* a field short */
+        "4 0 10.0.0.1 - - - - - extra\n",     /* one too many */
+    };
+    int line = 0;
+
+    mv_lease_field_set(rec.ip, sizeof(rec.ip), "10.82.0.5");
+    mv_lease_field_set(rec.mac, sizeof(rec.mac), "52:54:00:AA:00:05");
+    mv_lease_field_set(rec.hostname, sizeof(rec.hostname), "two words");
+    mv_lease_field_set(rec.iface, sizeof(rec.iface), "-");
+    g_assert_cmpstr(rec.hostname, ==, "");
+    g_assert_cmpstr(rec.iface, ==, "");
+    g_assert_cmpint(mv_lease_table_set(&table, &rec), ==, 0);
+    g_assert_cmpint(mv_lease_table_save(&table, f->path, now_s()), ==, 0);
+    mv_lease_table_clear(&table);
+    g_assert_true(mv_network_leases_read(f->path, NULL, &leases, &error));
+    g_assert_cmpuint(leases->len, ==, 1);
+    l = leases->pdata[0];
+    g_assert_cmpstr(l->mac, ==, "52:54:00:aa:00:05");
+    g_assert_null(l->hostname);
+    g_assert_null(l->iface);
+    g_assert_cmpint(l->expiry, ==, 0);
+
+    for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+        g_autofree char *text = g_strconcat("# modvirt lease file 1\n", bad[i], NULL);
+
+        g_assert_cmpint(mv_lease_table_parse(text, &table, &line), ==, -1);
+        g_assert_cmpint(errno, ==, EINVAL);
+        g_assert_cmpint(line, ==, 2);
+        mv_lease_table_clear(&table);
+    }
 }
 
 /* Many helpers at once (dnsmasq runs one per event, possibly overlapping
@@ -252,6 +304,7 @@ main(int argc, char **argv)
     ADD("/network/leases/add-del", test_add_del);
     ADD("/network/leases/expired-and-init", test_expired_and_init);
     ADD("/network/leases/corrupt", test_corrupt);
+    ADD("/network/leases/format", test_format);
     ADD("/network/leases/concurrent", test_concurrent);
     ADD("/network/leases/usage", test_usage);
     return g_test_run();
