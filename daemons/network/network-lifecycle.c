@@ -2,16 +2,17 @@
 #define MV_LOG_CATEGORY "network"
 #include "network-lifecycle.h"
 
-#include <arpa/inet.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "network-bandwidth.h"
+#include "network-bridge.h"
 #include "network-dnsmasq.h"
 #include "network-firewall-glue.h"
 #include "network-netlink.h"
 #include "network-ports.h"
+#include "network-subnet.h"
 #include "network-sysctl.h"
 #include "util/log.h"
 
@@ -30,48 +31,6 @@ crash_point(const char *point)
 }
 
 /* ---- clashes ---- */
-
-/* The first @prefix bits of @addr as a family + 16 raw bytes. */
-static bool
-subnet_of(const char *addr, unsigned int prefix, int *ret_family, guint8 ret_net[16])
-{
-    guint8 raw[16] = { 0 };
-    int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-    unsigned int bits = family == AF_INET ? 32 : 128;
-
-    if (inet_pton(family, addr, raw) != 1 || prefix > bits)
-        return false;
-    for (unsigned int i = 0; i < 16; i++) {
-        unsigned int keep = prefix > i * 8 ? MIN(prefix - i * 8, 8u) : 0;
-        raw[i] &= keep ? (guint8)(0xff << (8 - keep)) : 0;
-    }
-    *ret_family = family;
-    memcpy(ret_net, raw, 16);
-    return true;
-}
-
-static bool
-subnets_overlap(const MvNetworkIpDef *a, const MvNetworkIpDef *b)
-{
-    unsigned int common = MIN(a->prefix, b->prefix);
-    guint8 na[16], nb[16];
-    int fa, fb;
-
-    return subnet_of(a->address, common, &fa, na) && subnet_of(b->address, common, &fb, nb) &&
-           fa == fb && memcmp(na, nb, 16) == 0;
-}
-
-static char *
-subnet_text(const MvNetworkIpDef *ip)
-{
-    guint8 net[16];
-    char text[INET6_ADDRSTRLEN] = "?";
-    int family;
-
-    if (subnet_of(ip->address, ip->prefix, &family, net))
-        inet_ntop(family, net, text, sizeof(text));
-    return g_strdup_printf("%s/%u", text, ip->prefix);
-}
 
 bool
 mv_network_lifecycle_check_start(MvNetworkDriver *driver, MvNetworkObj *self,
@@ -98,10 +57,10 @@ mv_network_lifecycle_check_start(MvNetworkDriver *driver, MvNetworkObj *self,
                 g_autofree char *mine = NULL;
                 g_autofree char *theirs = NULL;
 
-                if (!subnets_overlap(&def->ips[a], &other->live->ips[b]))
+                if (!mv_network_subnet_overlap(&def->ips[a], &other->live->ips[b]))
                     continue;
-                mine = subnet_text(&def->ips[a]);
-                theirs = subnet_text(&other->live->ips[b]);
+                mine = mv_network_subnet_text(&def->ips[a]);
+                theirs = mv_network_subnet_text(&other->live->ips[b]);
                 ok = mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INTERNAL_ERROR,
                                   "Network is already in use by interface %s: subnet %s of "
                                   "network '%s' overlaps %s of active network '%s'",
@@ -127,14 +86,12 @@ mv_network_lifecycle_check_start(MvNetworkDriver *driver, MvNetworkObj *self,
                             "network '%s' forwards to the host bridge '%s', which does not "
                             "exist: create it first", def->name, def->bridge);
     for (size_t a = 0; creates && a < def->nips; a++) {
-        guint8 net[16];
-        char text[INET6_ADDRSTRLEN];
-        int family;
+        g_autofree char *text = mv_network_subnet_network(def->ips[a].address,
+                                                          def->ips[a].prefix);
         bool routed = false;
 
-        if (!subnet_of(def->ips[a].address, def->ips[a].prefix, &family, net))
+        if (!text)
             continue;
-        inet_ntop(family, net, text, sizeof(text));
         if (!mv_netlink_route_exists(text, def->ips[a].prefix, &routed, error))
             return false;
         if (routed)
@@ -185,24 +142,14 @@ has_family(const MvNetworkDef *def, MvNetworkIpFamily family)
     return false;
 }
 
+/* The bridge of @def with its addresses, up (net-plumb's network-bridge.h:
+ * a failure leaves no bridge), and its ifindex in @rt. */
 static bool
 bridge_make(const MvNetworkDef *def, MvNetworkRuntime *rt, GError **error)
 {
     g_autoptr(MvNetlinkLink) link = NULL;
-    char mac[18];
-    MvNetlinkBridgeConfig config = {
-        .name = def->bridge,
-        .mtu = def->mtu,
-        .stp = def->stp != 0,           /* libvirt's default: on */
-        .forward_delay = def->delay > 0 ? (guint)def->delay : 0,
-    };
 
-    if (def->has_mac) {
-        g_snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", def->mac[0], def->mac[1],
-                   def->mac[2], def->mac[3], def->mac[4], def->mac[5]);
-        config.mac = mac;
-    }
-    if (!mv_netlink_bridge_create(&config, error))
+    if (!mv_network_bridge_create(def, error))
         return false;
     crash_point("net-start-bridge");
     if (!mv_netlink_link_get(def->bridge, &link, error))
@@ -214,22 +161,14 @@ bridge_make(const MvNetworkDef *def, MvNetworkRuntime *rt, GError **error)
     return true;
 }
 
-/* Addresses and link state of a bridge we made. */
+/* The network's <bandwidth> shapes the whole bridge (tc). */
 static bool
-bridge_configure(const MvNetworkDef *def, GError **error)
+bridge_shape(const MvNetworkDef *def, GError **error)
 {
-    /* No IPv6 on the bridge unless the network has an IPv6 address: the
-     * kernel would otherwise give it a link-local one and answer on it. */
-    if (!mv_network_sysctl_bridge_ipv6(def->bridge, has_family(def, MV_NETWORK_IP_V6), error))
-        return false;
-    for (size_t i = 0; i < def->nips; i++)
-        if (!mv_netlink_addr_add(def->bridge, def->ips[i].address, def->ips[i].prefix, error))
-            return false;
-    /* The network's <bandwidth> shapes the whole bridge (tc). */
-    if (def->bandwidth && (!mv_network_bandwidth_check(def->bandwidth, error) ||
-                           !mv_network_bandwidth_set(def->bridge, def->bandwidth, error)))
-        return false;
-    return mv_netlink_link_set_up(def->bridge, true, error);
+    if (!def->bandwidth)
+        return true;
+    return mv_network_bandwidth_check(def->bandwidth, error) &&
+           mv_network_bandwidth_set(def->bridge, def->bandwidth, error);
 }
 
 /* Deletes the bridge @name when it is the one we made (@ifindex; 0: we never
@@ -373,7 +312,7 @@ mv_network_lifecycle_start(MvNetworkDriver *driver, MvNetworkObj *net, MvNetwork
         made = true;
         if (!bridge_make(def, &rt, error) ||
             !mv_network_status_write(driver, def, persistent, &rt, true, error) ||
-            !bridge_configure(def, error))
+            !bridge_shape(def, error))
             goto fail;
         crash_point("net-start-addresses");
     }

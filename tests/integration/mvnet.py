@@ -162,3 +162,40 @@ def kill_dnsmasq(root, timeout=10):
             pass
     for pid in pids:
         mvtest.wait_for(lambda: mvtest.proc_state(pid) in (None, "Z"), timeout)
+
+
+def dhcp_client(bridge, mac, hostname, timeout=30):
+    """A DHCP client (busybox udhcpc) in a fresh network namespace behind a veth
+    plugged into BRIDGE, with MAC; returns the address it leased (or raises)."""
+    import time
+    host, guest = "mvh%d" % (os.getpid() % 10000), "mvg%d" % (os.getpid() % 10000)
+    subprocess.run(["ip", "link", "add", host, "type", "veth", "peer", "name", guest,
+                    "address", mac], check=True)
+    try:
+        subprocess.run(["ip", "link", "set", host, "master", bridge, "up"], check=True)
+        script = ("i=0; while ! ip link show %s >/dev/null 2>&1; do i=$((i+1)); "
+                  "[ $i -gt 1000 ] && exit 3; sleep 0.01; done; "
+                  "ip link set lo up && ip link set %s up && "
+                  "exec busybox udhcpc -i %s -n -q -t 10 -T 1 -s /bin/true -x hostname:%s 2>&1"
+                  % (guest, guest, guest, hostname))
+        child = subprocess.Popen(["unshare", "-n", "sh", "-c", script], stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+        mine = os.readlink("/proc/self/ns/net")
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                if os.readlink("/proc/%d/ns/net" % child.pid) != mine:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                child.kill()
+                raise AssertionError("the DHCP client's namespace did not appear")
+            time.sleep(0.005)
+        subprocess.run(["ip", "link", "set", guest, "netns", str(child.pid)], check=True)
+        out, _ = child.communicate(timeout=timeout)
+        if child.returncode != 0 or "lease of " not in out:
+            raise AssertionError("udhcpc got no lease (status %s): %s" % (child.returncode, out))
+        return out.split("lease of ", 1)[1].split()[0]
+    finally:
+        subprocess.run(["ip", "link", "del", host], capture_output=True)

@@ -92,6 +92,22 @@ class Crash(unittest.TestCase):
         self.assertEqual(mvnet.dnsmasq_pids(self.nd.root), [])
         self.assertIsNone(self.state("kt"))
 
+    def test_sigterm_leaves_networks_running(self):
+        """A daemon that stops (SIGTERM, idle exit) leaves its networks running."""
+        self.nd.start()
+        self.define("ks", 5)
+        self.ok("net-start", "ks")
+        ifindex = mvnet.link("mvcks")["ifindex"]
+        pids = mvnet.dnsmasq_pids(self.nd.root)
+        self.assertEqual(self.nd.stop(), 0)
+        self.assertEqual(mvnet.link("mvcks")["ifindex"], ifindex)
+        self.assertEqual(mvnet.dnsmasq_pids(self.nd.root), pids)
+        self.nd.start()
+        self.assertEqual(self.state("ks"), "active")
+        self.assertEqual(mvnet.link("mvcks")["ifindex"], ifindex)
+        self.assertEqual(mvnet.dnsmasq_pids(self.nd.root), pids)
+        self.ok("net-destroy", "ks")
+
     def test_kill_anywhere_in_start(self):
         for i, point in enumerate(START_POINTS, 1):
             with self.subTest(point=point):

@@ -257,6 +257,29 @@ class Base:
             subprocess.run(["ip", "link", "del", br], check=True)
         self.ok("net-start", name)
 
+    def test_forward_bridge_uses_host_bridge(self):
+        name, br, _ = self.net(17)
+        path = self.xml_file(name, "<network>\n  <name>%s</name>\n  <forward mode='bridge'/>\n"
+                                   "  <bridge name='%s'/>\n</network>\n" % (name, br))
+        self.ok("net-define", path)
+        self.fails("net-start", name, contains="host bridge '%s', which does not exist" % br)
+        subprocess.run(["ip", "link", "add", br, "type", "bridge"], check=True)
+        try:
+            ifindex = mvnet.link(br)["ifindex"]
+            self.ok("net-start", name)
+            port = mvtest.write_file(os.path.join(self.root, "port-%s.xml" % self.tag),
+                                     "<networkport><owner><name>vm</name><uuid>"
+                                     "4f0c6b5a-2d1e-4c3b-9a8f-7e6d5c4b3a21</uuid></owner>"
+                                     "<mac address='52:54:00:ee:00:01'/></networkport>\n")
+            self.ok("net-port-create", name, port)
+            uuid = self.ok("net-port-list", name, "--uuid").stdout.split()[0]
+            self.assertIn("<plug type='bridge' bridge='%s'" % br,
+                          self.ok("net-port-dumpxml", name, uuid).stdout)
+            self.ok("net-destroy", name)
+            self.assertEqual(mvnet.link(br)["ifindex"], ifindex, "the host's bridge was touched")
+        finally:
+            subprocess.run(["ip", "link", "del", br], check=True)
+
     def test_update_dhcp_host_config(self):
         name, br, ip = self.net(14)
         base = ip.rsplit(".", 1)[0]
