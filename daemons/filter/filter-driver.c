@@ -8,6 +8,7 @@
 #include "filter-netrules.h"
 #include "filter-nft.h"
 #include "filter-watch.h"
+#include "link/daemon-link.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -25,6 +26,52 @@ mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *tab
     g_array_append_val(driver->tables, *table);
 }
 
+static bool
+owns_rules(MvFilterDriver *driver)
+{
+    for (guint i = 0; driver->tables && i < driver->tables->len; i++) {
+        const MvFilterOwnedTable *t = &g_array_index(driver->tables, MvFilterOwnedTable, i);
+        g_autoptr(JsonNode) expected = t->expected(t->data);
+
+        if (expected)
+            return true;
+    }
+    return false;
+}
+
+void
+mv_filter_driver_owned_changed(MvFilterDriver *driver)
+{
+    g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&driver->self_lock);
+    bool owns = owns_rules(driver);
+
+    if (owns && !driver->self_link) {
+        g_autofree char *sock = mv_paths_socket(mv_daemon_get_paths(driver->daemon), "filter",
+                                                MV_SOCKET_RO);
+        MvDaemonLinkConfig config = {
+            .program = "modvirt-filterd", .socket = sock, .uri = "nwfilter:///system",
+            .open_flags = MV_DAEMON_LINK_OPEN_READ_ONLY, .keepalive = true,
+        };
+        g_autoptr(GError) err = NULL;
+
+        if (!(driver->self_link = mv_daemon_link_open(&config, &err)))
+            mv_log_warning("cannot hold a connection to myself (%s): an idle exit may stop "
+                           "the restore of vanished tables", err->message);
+        else
+            mv_log_debug("rules owned: holding a connection to myself against idle exit");
+    } else if (!owns && driver->self_link) {
+        mv_daemon_link_close(g_steal_pointer(&driver->self_link));
+        mv_log_debug("no rules owned: idle exit allowed");
+    }
+}
+
+static gboolean
+owned_changed_idle(gpointer data)
+{
+    mv_filter_driver_owned_changed(data);
+    return G_SOURCE_REMOVE;
+}
+
 bool
 mv_filter_driver_start(MvDaemon *daemon, GError **error)
 {
@@ -32,6 +79,7 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     MvFilterOwnedTable table;
 
     driver->daemon = daemon;
+    g_mutex_init(&driver->self_lock);
     mv_daemon_set_driver_data(daemon, driver);
     driver->state_dir = mv_paths_state_dir(mv_daemon_get_paths(daemon), "filter");
     if (g_mkdir_with_parents(driver->state_dir, 0700) < 0)
@@ -47,6 +95,8 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     mv_filter_driver_add_table(driver, &table);
     /* ---- nwfilter: its start (state, bridge table registration) goes here ---- */
     driver->watch = mv_filter_watch_new(driver);
+    /* once serving: the sockets exist when the main loop runs */
+    g_idle_add(owned_changed_idle, driver);
     return true;
 }
 
@@ -58,6 +108,9 @@ mv_filter_driver_stop(MvDaemon *daemon)
     if (!driver)
         return;
     mv_daemon_set_driver_data(daemon, NULL);
+    /* the server is stopped: its end of our own connection is gone */
+    mv_daemon_link_free(driver->self_link);
+    g_mutex_clear(&driver->self_lock);
     mv_filter_watch_free(driver->watch);
     g_clear_pointer(&driver->tables, g_array_unref);
     mv_filter_netrules_free(driver->netrules);

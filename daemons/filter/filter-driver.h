@@ -41,6 +41,8 @@ typedef struct {
     MvFilterNetRules *netrules;     /* the network rule sets (table inet modvirt) */
     MvFilterWatch *watch;           /* notices our tables vanishing (flush ruleset) */
     GArray *tables;                 /* MvFilterOwnedTable: what the doctor checks */
+    GMutex self_lock;
+    gpointer self_link;             /* MvDaemonLink to our own filter-ro.sock, see below */
     /* The nwfilter part's state (daemons/filter/nwfilter-*.c), NULL without it. */
     gpointer nwfilter;
 } MvFilterDriver;
@@ -51,6 +53,16 @@ typedef struct {
  * doctor compares it, the watch restores it when it vanishes.
  */
 void mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *table);
+
+/**
+ * mv_filter_driver_owned_changed:
+ * Call after a change of what filterd owns. While any owned table is expected
+ * in the kernel, filterd holds a read-only connection to itself so that the
+ * daemon frame's idle exit (--timeout; the unit passes --timeout 120) does
+ * not end the process that restores vanished tables; without rules it lets
+ * go and may exit when idle. A stand-in until the frame has a "busy" hook.
+ */
+void mv_filter_driver_owned_changed(MvFilterDriver *driver);
 
 /** mv_filter_driver_start: the descriptor's start hook. */
 bool mv_filter_driver_start(MvDaemon *daemon, GError **error);

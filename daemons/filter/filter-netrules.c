@@ -194,8 +194,12 @@ input_rules(GString *out, const MvFilterNetwork *net, const char *chain)
         add_rule(out, chain, "udp dport 67 accept");
     if ((net->services & MV_FILTER_SERVICE_DHCP) && has_family(net, true))
         add_rule(out, chain, "udp dport 547 accept");
-    if (net->services & MV_FILTER_SERVICE_DNS)
-        add_rule(out, chain, "meta l4proto { tcp, udp } th dport 53 accept");
+    /* no anonymous sets ({ tcp, udp }): libnftables 1.0.6 echoes their elements
+     * twice on a change, and the echo is the doctor's expectation */
+    if (net->services & MV_FILTER_SERVICE_DNS) {
+        add_rule(out, chain, "tcp dport 53 accept");
+        add_rule(out, chain, "udp dport 53 accept");
+    }
     if (net->services & MV_FILTER_SERVICE_TFTP)
         add_rule(out, chain, "udp dport 69 accept");
 }
@@ -234,6 +238,8 @@ forward_rules(GString *out, const MvFilterNetwork *net, const char *chain, const
     add_rule(out, chain, "oifname %s reject", br);
 }
 
+static const char *const L4[] = { "tcp", "udp" };
+
 static void
 nat_rules(GString *out, const MvFilterNetwork *net, const char *chain)
 {
@@ -259,18 +265,21 @@ nat_rules(GString *out, const MvFilterNetwork *net, const char *chain)
                  v4 ? "224.0.0.0/24" : "ff00::/8");
         if (v4)
             add_rule(out, chain, "ip saddr %s ip daddr 255.255.255.255 return", subnet);
-        if (range && v4) {
-            add_rule(out, chain,
-                     "%sip saddr %s ip daddr != %s meta l4proto { tcp, udp } snat ip to %s-%s:%s",
-                     od, subnet, subnet, net->nat_address_start, net->nat_address_end, ports);
+        for (guint p = 0; p < G_N_ELEMENTS(L4); p++) {
+            if (range && v4)
+                add_rule(out, chain, "%sip saddr %s ip daddr != %s meta l4proto %s snat ip to "
+                         "%s-%s:%s", od, subnet, subnet, L4[p], net->nat_address_start,
+                         net->nat_address_end, ports);
+            else
+                add_rule(out, chain, "%s%s saddr %s %s daddr != %s meta l4proto %s masquerade "
+                         "to :%s", od, fam, subnet, fam, subnet, L4[p], ports);
+        }
+        if (range && v4)
             add_rule(out, chain, "%sip saddr %s ip daddr != %s snat ip to %s-%s", od, subnet,
                      subnet, net->nat_address_start, net->nat_address_end);
-        } else {
-            add_rule(out, chain, "%s%s saddr %s %s daddr != %s meta l4proto { tcp, udp } "
-                     "masquerade to :%s", od, fam, subnet, fam, subnet, ports);
+        else
             add_rule(out, chain, "%s%s saddr %s %s daddr != %s masquerade", od, fam, subnet,
                      fam, subnet);
-        }
     }
 }
 
@@ -283,52 +292,122 @@ compare_names(gconstpointer a, gconstpointer b)
     return strcmp(na->name, nb->name);
 }
 
+#define BASE_CHAINS \
+    "add chain " T " input { type filter hook input priority filter; policy accept; }\n" \
+    "add chain " T " forward { type filter hook forward priority filter; policy accept; }\n" \
+    "add chain " T " postrouting { type nat hook postrouting priority srcnat; " \
+    "policy accept; }\n"
+
+static const char *const SUFFIXES[] = { "in", "fwd", "nat" };
+static const char *const BASE_NAMES[] = { "input", "forward", "postrouting" };
+
+/* Whether @net has its chain of @suffix. */
+static bool
+has_chain(const MvFilterNetwork *net, const char *suffix)
+{
+    if (g_str_equal(suffix, "fwd"))
+        return net->forward != MV_FILTER_FORWARD_OPEN;
+    if (g_str_equal(suffix, "nat"))
+        return net->forward == MV_FILTER_FORWARD_NAT;
+    return true;
+}
+
+/* @net's chains and rules into @out (@fresh: the table is new, no flush needed;
+ * otherwise chains it no longer has are deleted, those it has are emptied). */
+static void
+network_chains(GString *out, const MvFilterNetwork *net, bool fresh)
+{
+    g_autofree char *key = mv_filter_network_key(net->name);
+    g_autofree char *br = mv_filter_nft_quote(net->bridge);
+
+    for (guint s = 0; s < G_N_ELEMENTS(SUFFIXES); s++) {
+        g_autofree char *chain = g_strdup_printf("net-%s-%s", key, SUFFIXES[s]);
+
+        if (!has_chain(net, SUFFIXES[s])) {
+            if (!fresh)
+                g_string_append_printf(out, "add chain " T " %s\ndelete chain " T " %s\n",
+                                       chain, chain);
+            continue;
+        }
+        g_string_append_printf(out, "add chain " T " %s\n", chain);
+        if (!fresh)
+            g_string_append_printf(out, "flush chain " T " %s\n", chain);
+        if (s == 0)
+            input_rules(out, net, chain);
+        else if (s == 1)
+            forward_rules(out, net, chain, br);
+        else
+            nat_rules(out, net, chain);
+    }
+}
+
+/* The base chains' jumps to the chains of every network of @sorted. */
+static void
+dispatch_rules(GString *out, GPtrArray *sorted)
+{
+    for (guint i = 0; i < sorted->len; i++) {
+        const MvFilterNetwork *net = sorted->pdata[i];
+        g_autofree char *key = mv_filter_network_key(net->name);
+        g_autofree char *br = mv_filter_nft_quote(net->bridge);
+
+        add_rule(out, "input", "iifname %s jump net-%s-in", br, key);
+        if (has_chain(net, "fwd")) {
+            add_rule(out, "forward", "iifname %s jump net-%s-fwd", br, key);
+            add_rule(out, "forward", "oifname %s jump net-%s-fwd", br, key);
+        }
+        if (has_chain(net, "nat"))
+            add_rule(out, "postrouting", "jump net-%s-nat", key);
+    }
+}
+
+static GPtrArray *
+sorted_copy(GPtrArray *nets)
+{
+    GPtrArray *sorted = g_ptr_array_new();
+
+    for (guint i = 0; nets && i < nets->len; i++)
+        g_ptr_array_add(sorted, nets->pdata[i]);
+    g_ptr_array_sort(sorted, compare_names);
+    return sorted;
+}
+
 char *
 mv_filter_netrules_batch(GPtrArray *nets)
 {
     GString *out = g_string_new("add table " T "\ndelete table " T "\n");
-    g_autoptr(GPtrArray) sorted = g_ptr_array_new();
-    GString *dispatch = g_string_new(NULL);
+    g_autoptr(GPtrArray) sorted = sorted_copy(nets);
 
-    if (!nets || nets->len == 0) {
-        g_string_free(dispatch, TRUE);
+    if (sorted->len == 0)
         return g_string_free(out, FALSE);
-    }
-    for (guint i = 0; i < nets->len; i++)
-        g_ptr_array_add(sorted, nets->pdata[i]);
-    g_ptr_array_sort(sorted, compare_names);
-    g_string_append(out, "add table " T "\n"
-                    "add chain " T " input { type filter hook input priority filter; "
-                    "policy accept; }\n"
-                    "add chain " T " forward { type filter hook forward priority filter; "
-                    "policy accept; }\n"
-                    "add chain " T " postrouting { type nat hook postrouting priority srcnat; "
-                    "policy accept; }\n");
-    for (guint i = 0; i < sorted->len; i++) {
-        const MvFilterNetwork *net = sorted->pdata[i];
-        g_autofree char *key = mv_filter_network_key(net->name);
-        g_autofree char *in = g_strdup_printf("net-%s-in", key);
-        g_autofree char *fwd = g_strdup_printf("net-%s-fwd", key);
-        g_autofree char *nat = g_strdup_printf("net-%s-nat", key);
-        g_autofree char *br = mv_filter_nft_quote(net->bridge);
+    g_string_append(out, "add table " T "\n" BASE_CHAINS);
+    for (guint i = 0; i < sorted->len; i++)
+        network_chains(out, sorted->pdata[i], true);
+    dispatch_rules(out, sorted);
+    return g_string_free(out, FALSE);
+}
 
-        g_string_append_printf(out, "add chain " T " %s\n", in);
-        input_rules(out, net, in);
-        add_rule(dispatch, "input", "iifname %s jump %s", br, in);
-        if (net->forward != MV_FILTER_FORWARD_OPEN) {
-            g_string_append_printf(out, "add chain " T " %s\n", fwd);
-            forward_rules(out, net, fwd, br);
-            add_rule(dispatch, "forward", "iifname %s jump %s", br, fwd);
-            add_rule(dispatch, "forward", "oifname %s jump %s", br, fwd);
-        }
-        if (net->forward == MV_FILTER_FORWARD_NAT) {
-            g_string_append_printf(out, "add chain " T " %s\n", nat);
-            nat_rules(out, net, nat);
-            add_rule(dispatch, "postrouting", "jump %s", nat);
-        }
+char *
+mv_filter_netrules_change_batch(GPtrArray *nets, const MvFilterNetwork *changed,
+                                const char *removed)
+{
+    g_autoptr(GPtrArray) sorted = sorted_copy(nets);
+    GString *out;
+
+    if (sorted->len == 0)
+        return mv_filter_netrules_batch(nets);
+    out = g_string_new("add table " T "\n" BASE_CHAINS "flush chain " T " input\n"
+                       "flush chain " T " forward\nflush chain " T " postrouting\n");
+    if (removed) {
+        g_autofree char *key = mv_filter_network_key(removed);
+
+        for (guint s = 0; s < G_N_ELEMENTS(SUFFIXES); s++)
+            g_string_append_printf(out, "add chain " T " net-%s-%s\n"
+                                   "delete chain " T " net-%s-%s\n", key, SUFFIXES[s], key,
+                                   SUFFIXES[s]);
     }
-    g_string_append(out, dispatch->str);
-    g_string_free(dispatch, TRUE);
+    if (changed)
+        network_chains(out, changed, false);
+    dispatch_rules(out, sorted);
     return g_string_free(out, FALSE);
 }
 
@@ -461,21 +540,154 @@ fault_point(const char *point)
     }
 }
 
-/* Rebuilds the table from @nets (the set about to be current) and records
- * the result. Lock held. */
-static bool
-commit_locked(MvFilterNetRules *rules, GPtrArray *nets, GError **error)
+/* The names of @net's chains: the ones it has into @has, the others into @lacks. */
+static void
+chain_names(const char *name, const MvFilterNetwork *net, GHashTable *has, GHashTable *lacks)
 {
-    g_autofree char *batch = mv_filter_netrules_batch(nets);
-    bool exists = false;
+    g_autofree char *key = mv_filter_network_key(name);
 
+    for (guint s = 0; s < G_N_ELEMENTS(SUFFIXES); s++) {
+        char *chain = g_strdup_printf("net-%s-%s", key, SUFFIXES[s]);
+
+        g_hash_table_add(net && has_chain(net, SUFFIXES[s]) ? has : lacks, chain);
+    }
+}
+
+static JsonObject *
+member_object(JsonObject *o, const char *member)
+{
+    JsonNode *n = json_object_get_member(o, member);
+
+    return n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+}
+
+/* The new expectation: the objects of @old (a listing's array, may be NULL)
+ * minus the rules of @flushed chains and the @deleted chains with their rules
+ * (NULL sets: the whole @old goes), plus what the transaction @added (its
+ * echo), chains replaced by name. */
+static JsonNode *
+expected_update(JsonNode *old, GHashTable *flushed, GHashTable *deleted, JsonNode *added)
+{
+    JsonArray *out = json_array_new();
+    JsonArray *prev = old && flushed ? json_node_get_array(old) : NULL;
+    JsonArray *echo = json_node_get_array(added);
+    g_autoptr(GHashTable) chain_at = g_hash_table_new(g_str_hash, g_str_equal);
+    JsonNode *node;
+
+    for (guint i = 0; prev && i < json_array_get_length(prev); i++) {
+        JsonObject *o = json_array_get_object_element(prev, i);
+        JsonObject *c = o ? member_object(o, "chain") : NULL;
+        JsonObject *r = o ? member_object(o, "rule") : NULL;
+
+        if (c) {
+            const char *name = json_object_get_string_member_with_default(c, "name", "");
+
+            if (g_hash_table_contains(deleted, name))
+                continue;
+            g_hash_table_insert(chain_at, (gpointer)name,
+                                GUINT_TO_POINTER(json_array_get_length(out) + 1));
+        } else if (r) {
+            const char *chain = json_object_get_string_member_with_default(r, "chain", "");
+
+            if (g_hash_table_contains(flushed, chain) || g_hash_table_contains(deleted, chain))
+                continue;
+        } else if (!o || !member_object(o, "table")) {
+            continue;
+        }
+        json_array_add_element(out, json_node_copy(json_array_get_element(prev, i)));
+    }
+    for (guint i = 0; i < json_array_get_length(echo); i++) {
+        JsonObject *o = json_array_get_object_element(echo, i);
+        JsonObject *add = o ? member_object(o, "add") : NULL;
+        JsonObject *c = add ? member_object(add, "chain") : NULL;
+        JsonObject *r = add ? member_object(add, "rule") : NULL;
+        JsonObject *item;
+        const char *name;
+        guint at;
+
+        if (!c && !r)
+            continue;
+        item = json_object_new();
+        json_object_set_member(item, c ? "chain" : "rule",
+                               json_node_copy(json_object_get_member(add, c ? "chain" : "rule")));
+        if (!c) {
+            json_array_add_object_element(out, item);
+            continue;
+        }
+        name = json_object_get_string_member_with_default(c, "name", "");
+        if (deleted && g_hash_table_contains(deleted, name)) {
+            json_object_unref(item);
+            continue;
+        }
+        at = GPOINTER_TO_UINT(g_hash_table_lookup(chain_at, name));
+        if (at) {
+            json_array_remove_element(out, at - 1);
+            json_array_add_object_element(out, item);
+        } else {
+            json_array_add_object_element(out, item);
+        }
+        /* positions moved: recompute lazily (chains are few) */
+        g_hash_table_remove_all(chain_at);
+        for (guint k = 0; k < json_array_get_length(out); k++) {
+            JsonObject *e = json_array_get_object_element(out, k);
+            JsonObject *ec = e ? member_object(e, "chain") : NULL;
+
+            if (ec)
+                g_hash_table_insert(chain_at, (gpointer)json_object_get_string_member_with_default(
+                                                  ec, "name", ""),
+                                    GUINT_TO_POINTER(k + 1));
+        }
+    }
+    node = json_node_new(JSON_NODE_ARRAY);
+    json_node_take_array(node, out);
+    return node;
+}
+
+/* Makes the table hold @nets (the set about to be current) and records what
+ * it then holds: from a change's echo (a listing of the whole table costs
+ * more than a change), or by listing a rebuilt table. A change of one network
+ * (@changed, or @removed by name) touches only its chains and the base
+ * chains' jumps, when the table is there as recorded; otherwise, and when
+ * that transaction fails, the whole table is rebuilt. Lock held. */
+static bool
+commit_locked(MvFilterNetRules *rules, GPtrArray *nets, const MvFilterNetwork *changed,
+              const char *removed, GError **error)
+{
+    g_autofree char *batch = NULL;
+    g_autoptr(JsonNode) added = NULL;
+    g_autoptr(GError) err = NULL;
+
+    if (rules->expected && nets->len && (changed || removed)) {
+        g_autoptr(GHashTable) flushed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                              NULL);
+        g_autoptr(GHashTable) deleted = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                                              NULL);
+
+        batch = mv_filter_netrules_change_batch(nets, changed, removed);
+        if (mv_filter_nft_run_echo(rules->nft, batch, &added, &err)) {
+            JsonNode *next;
+
+            for (guint i = 0; i < G_N_ELEMENTS(BASE_NAMES); i++)
+                g_hash_table_add(flushed, g_strdup(BASE_NAMES[i]));
+            if (removed)
+                chain_names(removed, NULL, flushed, deleted);
+            if (changed)
+                chain_names(changed->name, changed, flushed, deleted);
+            next = expected_update(rules->expected, flushed, deleted, added);
+            json_node_unref(rules->expected);
+            rules->expected = next;
+            return true;
+        }
+        mv_log_debug("the change alone was refused (%s): rebuilding the table", err->message);
+    }
+    /* the whole table: its echo costs more than a listing once there are
+     * thousands of rules (libnftables 1.0.6), so the table is listed */
+    g_clear_pointer(&batch, g_free);
+    batch = mv_filter_netrules_batch(nets);
     if (!mv_filter_nft_run(rules->nft, batch, error))
         return false;
     g_clear_pointer(&rules->expected, json_node_unref);
-    if (!mv_filter_nft_table_exists(rules->nft, "inet", MV_FILTER_NFT_TABLE_NAME, &exists,
-                                    error))
-        return false;
-    if (exists &&
+    if (nets->len &&
         !(rules->expected = mv_filter_nft_list_json(rules->nft, "list table " T, error)))
         return false;
     return true;
@@ -575,7 +787,7 @@ mv_filter_netrules_apply(MvFilterNetRules *rules, MvFilterNetwork *net, GError *
         return false;
     set = current_set(rules, net->name, net);
     fault_point("netrules-before-commit");
-    if (!commit_locked(rules, set, error)) {
+    if (!commit_locked(rules, set, net, NULL, error)) {
         /* the kernel kept the old rules: so does the state file */
         if (old)
             mv_file_write_replace(path, old, strlen(old), 0600, false, NULL);
@@ -604,7 +816,7 @@ mv_filter_netrules_remove(MvFilterNetRules *rules, const char *name, GError **er
     if (!mv_file_remove(path, error))
         return false;
     set = current_set(rules, name, NULL);
-    if (!commit_locked(rules, set, error)) {
+    if (!commit_locked(rules, set, NULL, name, error)) {
         if (old)
             mv_file_write_replace(path, old, strlen(old), 0600, false, NULL);
         return false;
@@ -619,7 +831,7 @@ mv_filter_netrules_reapply(MvFilterNetRules *rules, GError **error)
     g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&rules->lock);
     g_autoptr(GPtrArray) set = current_set(rules, NULL, NULL);
 
-    return commit_locked(rules, set, error);
+    return commit_locked(rules, set, NULL, NULL, error);
 }
 
 static JsonNode *

@@ -17,12 +17,14 @@
  *
  * K is the network's name when it is short and made of [A-Za-z0-9_.-] (nft
  * 1.0.6 takes no quoted chain names),
- * else "h" and 16 hex digits of its SHA-256. Every change rebuilds the whole
- * table from the set of networks in ONE transaction ("add table; delete
- * table; add table ..."), so the kernel always holds exactly the rule sets
- * of the networks filterd knows, and a network removed takes exactly its
- * chains with it. The set is persisted in <run>/filter/networks/K.json before
- * each transaction, so a restarted filterd knows what it owns. */
+ * else "h" and 16 hex digits of its SHA-256. Every change is ONE transaction:
+ * a network's change rewrites its own chains and the base chains' jumps; at
+ * start, on repair, and when that is refused, the whole table is rebuilt
+ * from the set of networks ("add table; delete table; add table ..."). So
+ * the kernel holds exactly the rule sets of the networks filterd knows, and
+ * a network removed takes exactly its chains with it. The set is persisted
+ * in <run>/filter/networks/K.json before each transaction, so a restarted
+ * filterd knows what it owns. */
 #pragma once
 
 #include <glib.h>
@@ -90,6 +92,16 @@ MvFilterNetwork *mv_filter_network_from_json(const char *text, GError **error);
  * @nets is empty.
  */
 char *mv_filter_netrules_batch(GPtrArray *nets);
+
+/**
+ * mv_filter_netrules_change_batch:
+ * The one transaction that changes only what one network needs, given the
+ * table holds the other networks of @nets as recorded: @changed's chains
+ * (emptied and filled; those it no longer has deleted) or @removed's chains
+ * deleted, and the base chains' jumps for all of @nets.
+ */
+char *mv_filter_netrules_change_batch(GPtrArray *nets, const MvFilterNetwork *changed,
+                                      const char *removed);
 
 typedef struct _MvFilterNetRules MvFilterNetRules;
 

@@ -112,6 +112,50 @@ mv_filter_nft_run(MvFilterNft *nft, const char *commands, GError **error)
     return run_locked(nft, commands, 0, false, NULL, error);
 }
 
+/* The "nftables" array of a JSON output (NULL with @error). */
+static JsonNode *
+parse_output(const char *out, const char *what, GError **error)
+{
+    g_autoptr(JsonParser) parser = json_parser_new();
+    g_autoptr(GError) err = NULL;
+    JsonNode *root;
+    JsonObject *obj;
+
+    if (!out || !*out) {   /* nothing to say: an empty array */
+        JsonNode *empty = json_node_new(JSON_NODE_ARRAY);
+
+        json_node_take_array(empty, json_array_new());
+        return empty;
+    }
+    if (!json_parser_load_from_data(parser, out, -1, &err) || !(root = json_parser_get_root(parser))
+        || !JSON_NODE_HOLDS_OBJECT(root) || !(obj = json_node_get_object(root)) ||
+        !json_object_has_member(obj, "nftables") ||
+        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "nftables"))) {
+        mv_error_set(error, MV_FROM_NWFILTER, MV_ERR_INTERNAL_ERROR,
+                     "cannot read the JSON output of '%s': %s", what,
+                     err ? err->message : "no \"nftables\" array");
+        return NULL;
+    }
+    return json_node_ref(json_object_get_member(obj, "nftables"));
+}
+
+bool
+mv_filter_nft_run_echo(MvFilterNft *nft, const char *commands, JsonNode **ret_added,
+                       GError **error)
+{
+    g_autofree char *out = NULL;
+    JsonNode *added;
+
+    if (!run_locked(nft, commands, NFT_CTX_OUTPUT_ECHO | NFT_CTX_OUTPUT_JSON |
+                    NFT_CTX_OUTPUT_HANDLE, false, &out, error))
+        return false;
+    /* the transaction is in: a garbled echo is an internal error of ours only */
+    if (!(added = parse_output(out, "a transaction", error)))
+        return false;
+    *ret_added = added;
+    return true;
+}
+
 bool
 mv_filter_nft_check(MvFilterNft *nft, const char *commands, GError **error)
 {
@@ -132,24 +176,11 @@ JsonNode *
 mv_filter_nft_list_json(MvFilterNft *nft, const char *command, GError **error)
 {
     g_autofree char *out = NULL;
-    g_autoptr(JsonParser) parser = json_parser_new();
-    g_autoptr(GError) err = NULL;
-    JsonNode *root;
-    JsonObject *obj;
 
     if (!run_locked(nft, command, NFT_CTX_OUTPUT_JSON | NFT_CTX_OUTPUT_HANDLE, false, &out,
                     error))
         return NULL;
-    if (!json_parser_load_from_data(parser, out, -1, &err) || !(root = json_parser_get_root(parser))
-        || !JSON_NODE_HOLDS_OBJECT(root) || !(obj = json_node_get_object(root)) ||
-        !json_object_has_member(obj, "nftables") ||
-        !JSON_NODE_HOLDS_ARRAY(json_object_get_member(obj, "nftables"))) {
-        mv_error_set(error, MV_FROM_NWFILTER, MV_ERR_INTERNAL_ERROR,
-                     "cannot read the JSON listing of '%s': %s", command,
-                     err ? err->message : "no \"nftables\" array");
-        return NULL;
-    }
-    return json_node_ref(json_object_get_member(obj, "nftables"));
+    return parse_output(out, command, error);
 }
 
 bool

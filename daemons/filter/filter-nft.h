@@ -39,6 +39,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvFilterNft, mv_filter_nft_free)
 bool mv_filter_nft_run(MvFilterNft *nft, const char *commands, GError **error);
 
 /**
+ * mv_filter_nft_run_echo:
+ * Like mv_filter_nft_run() and also returns what the kernel added, with the
+ * handles it gave (NFT_CTX_OUTPUT_ECHO, JSON): the "nftables" array of
+ * {"add": {"table"|"chain"|"rule": {...}}} objects, in batch order; objects
+ * added and deleted again in the same batch are listed too. Rule
+ * expressions are in the form a listing gives. Free with json_node_unref().
+ */
+bool mv_filter_nft_run_echo(MvFilterNft *nft, const char *commands, JsonNode **ret_added,
+                            GError **error);
+
+/**
  * mv_filter_nft_check:
  * Like mv_filter_nft_run() in dry-run mode: parses and evaluates @commands
  * without sending them (kernel objects they reference must exist).

@@ -90,6 +90,7 @@ network_apply(MvServerCall *call, const mv_filter_private_network_apply_args *ar
         return false;
     if (!mv_filter_netrules_apply(driver->netrules, network_from_wire(&args->net), error))
         return false;
+    mv_filter_driver_owned_changed(driver);
     mv_log_info("firewall rules of network '%s' (bridge %s) applied", args->net.name,
                 args->net.bridge);
     return true;
@@ -105,6 +106,7 @@ network_remove(MvServerCall *call, const mv_filter_private_network_remove_args *
         return false;
     if (!mv_filter_netrules_remove(driver->netrules, args->name, error))
         return false;
+    mv_filter_driver_owned_changed(driver);
     mv_log_info("firewall rules of network '%s' removed", args->name);
     return true;
 }

@@ -47,6 +47,15 @@ network(const char *name, const char *bridge, MvFilterForward fwd, const char *a
 }
 
 static void
+remove_state_dir(const char *dir)
+{
+    g_autofree char *networks = g_build_filename(dir, "networks", NULL);
+
+    g_assert_cmpint(g_rmdir(networks), ==, 0);
+    g_assert_cmpint(g_rmdir(dir), ==, 0);
+}
+
+static void
 foreign_setup(void)
 {
     run_ok("add table inet foreign\n"
@@ -207,8 +216,7 @@ test_foreign_and_keyed(void)
     text = list("list table inet foreign");
     g_assert_cmpstr(text, ==, foreign);
     run_ok("delete table inet foreign\n");
-    g_rmdir(g_build_filename(dir, "networks", NULL));
-    g_rmdir(dir);
+    remove_state_dir(dir);
 }
 
 static guint
@@ -352,8 +360,7 @@ test_doctor(void)
     g_assert_no_error(err);
     mv_filter_netrules_free(driver.netrules);
     g_array_unref(driver.tables);
-    g_rmdir(g_build_filename(dir, "networks", NULL));
-    g_rmdir(dir);
+    remove_state_dir(dir);
 }
 
 int

@@ -5,11 +5,14 @@
   nftables transaction of a network apply: the kernel holds the old or the
   new rules; the restarted filterd re-applies what it agreed to (its state
   file is written first) and the doctor reports clean;
-- a large transaction: 700 networks (~10500 rules, written as state files
+- a large transaction: 700 networks (~12000 rules, written as state files
   and applied at start in one transaction); while one more network is
   applied (again one transaction of the whole table) filterd is SIGKILLed at
   different moments: each time the kernel holds exactly the old or exactly
-  the new rule set, never a part; after a restart the doctor is clean.
+  the new rule set, never a part; after a restart the doctor is clean;
+- the same for the start-up's rebuild of the whole table (~12000 rules in one
+  transaction) from an empty ruleset: killed at three moments, the table is
+  absent or whole.
 """
 
 import json
@@ -25,9 +28,9 @@ import filtertest as ft  # noqa: E402
 
 NAT = ["default", "virbr0", "nat", "ip=192.168.122.1/24", "services=dhcp,dns"]
 MANY = 700
-# what one nat network with one IPv4 subnet and DHCP+DNS adds: in 2, fwd 5, nat 4,
+# what one nat network with one IPv4 subnet and DHCP+DNS adds: in 3, fwd 5, nat 5,
 # dispatch 4 (input 1, forward 2, postrouting 1)
-RULES_PER_NAT = 15
+RULES_PER_NAT = 17
 
 
 def state_file(root, i):
@@ -128,6 +131,23 @@ class Crash(unittest.TestCase):
             self.assertEqual(ft.differences(d.ro_sock), [])
             base = len(ft.rules_json())
         print("# kernel after each kill: %s" % " ".join(outcomes))
+        # the start-up's rebuild of the whole table (~12000 rules in one transaction)
+        # from an empty ruleset: killed at three moments, the table is absent or whole
+        outcomes = []
+        for frac in (0.05, 0.2, 0.4):
+            d.kill9()
+            ft.nft("flush", "ruleset")
+            d.spawn()
+            time.sleep(startup * frac)
+            d.kill9()
+            rules = ft.rules_json()
+            self.assertIn(len(rules) if rules is not None else 0, (0, base),
+                          "a start-up killed at %.1f of its time left a partial table" % frac)
+            outcomes.append("old" if rules is None else "new")
+        d.start(timeout=240)
+        self.assertEqual(len(ft.rules_json()), base)
+        self.assertEqual(ft.differences(d.ro_sock), [])
+        print("# kernel after each start-up kill: %s" % " ".join(outcomes))
 
 
 if __name__ == "__main__":

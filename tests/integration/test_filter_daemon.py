@@ -82,6 +82,21 @@ class Daemon(FilterCase):
         finally:
             d.cleanup()
 
+    def test_no_idle_exit_while_owning_rules(self):
+        """The restore of vanished tables needs a running filterd: with rules it
+        does not exit when idle (--timeout 1), without them it does."""
+        ft.call(self.sock, "apply", *NAT)
+        self.d.stop()
+        d = ft.filterd(root=self.d.root, args=["--timeout", "1"]).start()
+        try:
+            self.assertIsNone(d.wait(4), "filterd exited though it owns rules")
+            ft.nft("flush", "ruleset")
+            self.assertIsNotNone(mvtest.wait_for(lambda: ft.listing(), 10))
+            ft.call(d.sock, "remove", NAT[0])
+            self.assertEqual(d.wait(20), 0, d.log())
+        finally:
+            d.cleanup()
+
     def test_no_rules_no_table(self):
         self.assertIsNone(ft.listing())
         self.assertEqual(ft.call(self.d.ro_sock, "list").stdout, "")
