@@ -26,6 +26,9 @@ mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *tab
     g_array_append_val(driver->tables, *table);
 }
 
+bool mv_nwfilter_start(MvFilterDriver *driver, GError **error) __attribute__((weak));
+void mv_nwfilter_stop(MvFilterDriver *driver) __attribute__((weak));
+
 static bool
 owns_rules(MvFilterDriver *driver)
 {
@@ -94,6 +97,10 @@ mv_filter_driver_start(MvDaemon *daemon, GError **error)
     mv_filter_netrules_owned_table(driver->netrules, &table);
     mv_filter_driver_add_table(driver, &table);
     /* ---- nwfilter: its start (state, bridge table registration) goes here ---- */
+    /* nwfilter-driver.c; weak, so programs linking only filter_core (tests/filter/)
+     * run without the nwfilter part (the daemon links it through main.c). */
+    if (mv_nwfilter_start && !mv_nwfilter_start(driver, error))
+        return false;
     driver->watch = mv_filter_watch_new(driver);
     /* once serving: the sockets exist when the main loop runs */
     g_idle_add(owned_changed_idle, driver);
@@ -112,6 +119,8 @@ mv_filter_driver_stop(MvDaemon *daemon)
     mv_daemon_link_free(driver->self_link);
     g_mutex_clear(&driver->self_lock);
     mv_filter_watch_free(driver->watch);
+    if (mv_nwfilter_stop)
+        mv_nwfilter_stop(driver);
     g_clear_pointer(&driver->tables, g_array_unref);
     mv_filter_netrules_free(driver->netrules);
     mv_filter_nft_free(driver->nft);

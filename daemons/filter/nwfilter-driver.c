@@ -20,6 +20,7 @@ typedef struct {
 
 typedef struct {
     MvNWFilterBindingDef *def;
+    GStrv chains;               /* the port's chains in the kernel (for its removal) */
 } Binding;
 
 struct _MvNWFilterState {
@@ -29,12 +30,15 @@ struct _MvNWFilterState {
     MvDriverStore *store;       /* <etc>/nwfilter + <run>/filter/nwfilter-bindings */
     GHashTable *bindings;       /* portdev → Binding */
     unsigned int flags;         /* MvNWFilterCompileFlags the kernel allows */
-    guint watch;                /* the check that the table is still there */
+    JsonNode *expected;         /* the table's listing after our last transaction, or NULL
+                                 * (no bindings: no table) */
+    bool listing_due;           /* expected is out of date: list the table (soon) */
+    guint listing_source;
 };
 
-/* How often filterd checks that `bridge modvirt` is still in the kernel while
- * there are bindings (`nft flush ruleset` by somebody else): it rebuilds it. */
-#define TABLE_CHECK_S 2
+/* The listing the doctor compares is taken this long after the last change
+ * (changes in a burst share one listing), or at once when asked for. */
+#define LISTING_DELAY_MS 200
 
 static void
 nwfilter_obj_finalize(MvDriverObject *obj)
@@ -58,6 +62,7 @@ binding_free(gpointer p)
     Binding *b = p;
 
     mv_nwfilter_binding_def_free(b->def);
+    g_strfreev(b->chains);
     g_free(b);
 }
 
@@ -106,52 +111,154 @@ sorted_ports(MvNWFilterState *state)
     return ports;
 }
 
-/* The whole `bridge modvirt` table for the bindings in @bindings (except
- * @skip), plus @extra, with the filters as @view sees them. */
+/* One port's rules as @view sees the filters; @ret_chains its chains. */
 static char *
-table_text(MvNWFilterState *state, View *view, const MvNWFilterBindingDef *extra,
-           const char *skip, GError **error)
+port_text(MvNWFilterState *state, View *view, const MvNWFilterBindingDef *def,
+          GStrv *ret_chains, GError **error)
 {
-    g_autoptr(GString) out = g_string_new("add table bridge modvirt\n"
-                                          "delete table bridge modvirt\n");
-    g_autofree char *base = mv_nwfilter_nft_base();
-    g_autoptr(GPtrArray) ports = sorted_ports(state);
+    g_autoptr(MvNWFilterVars) vars = mv_nwfilter_vars_for_binding(def);
+    g_autoptr(GError) err = NULL;
+    char *text = mv_nwfilter_compile(def->portdev, def->filterref->filter, vars, view_lookup,
+                                     view, state->flags, ret_chains, &err);
 
-    g_string_append(out, base);
-    for (guint i = 0; i <= ports->len; i++) {
-        const MvNWFilterBindingDef *def;
-        g_autoptr(MvNWFilterVars) vars = NULL;
-        g_autofree char *text = NULL;
-        g_autoptr(GError) err = NULL;
-
-        if (i < ports->len) {
-            if (skip && strcmp(g_ptr_array_index(ports, i), skip) == 0)
-                continue;
-            def = ((Binding *)g_hash_table_lookup(state->bindings,
-                                                  g_ptr_array_index(ports, i)))->def;
-        } else if (!(def = extra)) {
-            break;
-        }
-        vars = mv_nwfilter_vars_for_binding(def);
-        text = mv_nwfilter_compile(def->portdev, def->filterref->filter, vars, view_lookup,
-                                   view, state->flags, NULL, &err);
-        if (!text)
-            return mv_error_set(error, err->domain == MV_ERROR ? MV_FROM_NWFILTER : 0,
-                                err->code, "the binding of port '%s': %s", def->portdev,
-                                err->message),
-                   NULL;
-        g_string_append(out, text);
-    }
-    return g_string_free(g_steal_pointer(&out), FALSE);
+    if (!text)
+        mv_error_set(error, err->domain == MV_ERROR ? MV_FROM_NWFILTER : 0, err->code,
+                     "the binding of port '%s': %s", def->portdev, err->message);
+    return text;
 }
 
-static bool
-apply(MvNWFilterState *state, View *view, const MvNWFilterBindingDef *extra, const char *skip,
-      GError **error)
-{
-    g_autofree char *text = table_text(state, view, extra, skip, error);
+static bool rebuild(MvNWFilterState *state, GError **error);
 
-    return text && mv_filter_nft_run(state->driver->nft, text, error);
+/* Records what the table holds now (lock held). A table that vanished while
+ * there are bindings (before its listing was taken) is rebuilt first. */
+static void
+record_listing(MvNWFilterState *state)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        g_autoptr(GError) err = NULL;
+        bool exists = false;
+
+        state->listing_due = false;
+        g_clear_pointer(&state->expected, json_node_unref);
+        if (!mv_filter_nft_table_exists(state->driver->nft, "bridge", "modvirt", &exists,
+                                        &err)) {
+            mv_log_warning("cannot record table bridge modvirt: %s", err->message);
+            return;
+        }
+        if (exists) {
+            if (!(state->expected = mv_filter_nft_list_json(state->driver->nft,
+                                                            "list table bridge modvirt",
+                                                            &err)))
+                mv_log_warning("cannot record table bridge modvirt: %s", err->message);
+            return;
+        }
+        if (!g_hash_table_size(state->bindings) || attempt > 0)
+            return;
+        mv_log_warning("table bridge modvirt vanished from the kernel: re-applied");
+        if (!rebuild(state, &err)) {
+            mv_log_warning("cannot rebuild table bridge modvirt: %s", err->message);
+            return;
+        }
+    }
+}
+
+static gboolean
+listing_timer(gpointer data)
+{
+    MvNWFilterState *state = data;
+
+    g_mutex_lock(&state->lock);
+    state->listing_source = 0;
+    if (state->listing_due)
+        record_listing(state);
+    g_mutex_unlock(&state->lock);
+    return G_SOURCE_REMOVE;
+}
+
+/* Runs one transaction (lock held); the expectation follows shortly. */
+static bool
+run(MvNWFilterState *state, const char *text, GError **error)
+{
+    if (!mv_filter_nft_run(state->driver->nft, text, error))
+        return false;
+    state->listing_due = true;
+    if (!state->listing_source)
+        state->listing_source = g_timeout_add(LISTING_DELAY_MS, listing_timer, state);
+    return true;
+}
+
+#define TABLE_RESET "add table bridge modvirt\ndelete table bridge modvirt\n"
+
+/* The whole table rebuilt from the bindings in one transaction (start, repair). */
+static bool
+rebuild(MvNWFilterState *state, GError **error)
+{
+    View view = { .state = state };
+    g_autoptr(GPtrArray) ports = sorted_ports(state);
+    g_autoptr(GString) out = g_string_new(TABLE_RESET);
+    g_autoptr(GPtrArray) chains = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+
+    if (ports->len) {
+        g_autofree char *base = mv_nwfilter_nft_base();
+
+        g_string_append(out, base);
+    }
+    for (guint i = 0; i < ports->len; i++) {
+        Binding *b = g_hash_table_lookup(state->bindings, g_ptr_array_index(ports, i));
+        GStrv names = NULL;
+        g_autofree char *text = port_text(state, &view, b->def, &names, error);
+
+        if (!text)
+            return false;
+        g_ptr_array_add(chains, names);
+        g_string_append(out, text);
+    }
+    if (!run(state, out->str, error))
+        return false;
+    for (guint i = 0; i < ports->len; i++) {
+        Binding *b = g_hash_table_lookup(state->bindings, g_ptr_array_index(ports, i));
+
+        g_strfreev(b->chains);
+        b->chains = g_steal_pointer(&chains->pdata[i]);
+    }
+    return true;
+}
+
+/* Every binding whose filter tree uses @name (before or after a redefinition). */
+static GPtrArray *bindings_using(MvNWFilterState *state, View *view, const char *name);
+
+/* Redefinition of filter @view->replaced: its users' chains replaced in one transaction. */
+static bool
+reapply_users(MvNWFilterState *state, View *view, GError **error)
+{
+    g_autoptr(GPtrArray) users = bindings_using(state, view, view->replaced);
+    g_autoptr(GString) out = g_string_new(NULL);
+    g_autoptr(GPtrArray) chains = g_ptr_array_new_with_free_func((GDestroyNotify)g_strfreev);
+
+    if (!users->len)
+        return true;
+    for (guint i = 0; i < users->len; i++) {
+        Binding *b = g_ptr_array_index(users, i);
+        g_autofree char *remove = mv_nwfilter_nft_remove(b->def->portdev,
+                                                         (const char *const *)b->chains);
+        GStrv names = NULL;
+        g_autofree char *text = port_text(state, view, b->def, &names, error);
+
+        if (!text)
+            return false;
+        g_ptr_array_add(chains, names);
+        g_string_append(out, remove);
+        g_string_append(out, text);
+    }
+    if (!run(state, out->str, error))
+        return false;
+    for (guint i = 0; i < users->len; i++) {
+        Binding *b = g_ptr_array_index(users, i);
+
+        g_strfreev(b->chains);
+        b->chains = g_steal_pointer(&chains->pdata[i]);
+    }
+    return true;
 }
 
 /* ---- start ---- */
@@ -282,8 +389,6 @@ install_shipped(MvNWFilterState *state, GError **error)
     return true;
 }
 
-static gboolean table_check(gpointer data);
-
 static MvNWFilterState *
 state_new(MvFilterDriver *driver, GError **error)
 {
@@ -294,7 +399,6 @@ state_new(MvFilterDriver *driver, GError **error)
     MvNWFilterState *state = g_new0(MvNWFilterState, 1);
     MvDriverReconcile cb = { .config = reconcile_config, .status = reconcile_status,
                              .rejected = reconcile_rejected };
-    View view = { .state = state };
     bool first = !g_file_test(etc, G_FILE_TEST_IS_DIR);
 
     g_mutex_init(&state->lock);
@@ -314,30 +418,11 @@ state_new(MvFilterDriver *driver, GError **error)
     mv_driver_store_reconcile(state->store, &cb, state);
     /* The kernel may still hold the rules (filterd stops without removing
      * them) or have lost them: either way, rebuild from the bindings. */
-    if (g_hash_table_size(state->bindings) && !apply(state, &view, NULL, NULL, &err))
-        mv_log_warning("cannot apply the filter bindings again: %s", err->message);
-    state->watch = g_timeout_add_seconds(TABLE_CHECK_S, table_check, state);
-    return state;
-}
-
-static gboolean
-table_check(gpointer data)
-{
-    MvNWFilterState *state = data;
-    g_autoptr(GError) err = NULL;
-    bool exists = true, empty;
-
     g_mutex_lock(&state->lock);
-    empty = g_hash_table_size(state->bindings) == 0;
+    if (g_hash_table_size(state->bindings) && !rebuild(state, &err))
+        mv_log_warning("cannot apply the filter bindings again: %s", err->message);
     g_mutex_unlock(&state->lock);
-    if (empty || !mv_filter_nft_table_exists(state->driver->nft, "bridge", "modvirt", &exists,
-                                             &err) || exists)
-        return G_SOURCE_CONTINUE;
-    if (mv_nwfilter_reapply(state, &err))
-        mv_log_info("table bridge modvirt vanished: the filter bindings are applied again");
-    else
-        mv_log_warning("table bridge modvirt vanished and cannot be rebuilt: %s", err->message);
-    return G_SOURCE_CONTINUE;
+    return state;
 }
 
 MvNWFilterState *
@@ -354,13 +439,54 @@ mv_nwfilter_state_get(MvFilterDriver *driver, GError **error)
     return state;
 }
 
+static JsonNode *
+owned_expected(gpointer data)
+{
+    MvNWFilterState *state = data;
+    JsonNode *node;
+
+    g_mutex_lock(&state->lock);
+    if (state->listing_due)
+        record_listing(state);
+    node = state->expected ? json_node_ref(state->expected) : NULL;
+    g_mutex_unlock(&state->lock);
+    return node;
+}
+
+static bool
+owned_reapply(gpointer data, GError **error)
+{
+    return mv_nwfilter_reapply(data, error);
+}
+
+bool
+mv_nwfilter_start(MvFilterDriver *driver, GError **error)
+{
+    MvNWFilterState *state = mv_nwfilter_state_get(driver, error);
+    MvFilterOwnedTable table = { .family = "bridge", .name = "modvirt",
+                                 .expected = owned_expected, .reapply = owned_reapply,
+                                 .data = state };
+
+    if (!state)
+        return false;
+    mv_filter_driver_add_table(driver, &table);
+    return true;
+}
+
+void
+mv_nwfilter_stop(MvFilterDriver *driver)
+{
+    g_clear_pointer(&driver->nwfilter, mv_nwfilter_state_free);
+}
+
 void
 mv_nwfilter_state_free(MvNWFilterState *state)
 {
     if (!state)
         return;
-    if (state->watch)
-        g_source_remove(state->watch);
+    if (state->listing_source)
+        g_source_remove(state->listing_source);
+    g_clear_pointer(&state->expected, json_node_unref);
     mv_driver_list_free(state->filters);
     mv_driver_store_free(state->store);
     g_hash_table_unref(state->bindings);
@@ -419,6 +545,25 @@ tree_uses(View *view, const char *top, const char *name, GHashTable *seen)
     return false;
 }
 
+static GPtrArray *
+bindings_using(MvNWFilterState *state, View *view, const char *name)
+{
+    g_autoptr(GPtrArray) ports = sorted_ports(state);
+    View old = { .state = state };
+    GPtrArray *out = g_ptr_array_new();
+
+    for (guint i = 0; i < ports->len; i++) {
+        Binding *b = g_hash_table_lookup(state->bindings, g_ptr_array_index(ports, i));
+        g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GHashTable) seen2 = g_hash_table_new(g_str_hash, g_str_equal);
+
+        if (tree_uses(&old, b->def->filterref->filter, name, seen) ||
+            tree_uses(view, b->def->filterref->filter, name, seen2))
+            g_ptr_array_add(out, b);
+    }
+    return out;
+}
+
 /* The first binding (by port) whose filter tree includes @name, or NULL. */
 static const char *
 binding_using(MvNWFilterState *state, const char *name)
@@ -475,7 +620,7 @@ mv_nwfilter_define(MvNWFilterState *state, const char *xml, MvObjectRef *ret, GE
     if (!mv_nwfilter_check_loops(def, view_lookup, &view, error))
         goto out;
     /* Redefining re-applies every binding at once (one transaction). */
-    if (by_name && binding_using(state, def->name) && !apply(state, &view, NULL, NULL, error))
+    if (by_name && !reapply_users(state, &view, error))
         goto out;
     canonical = mv_nwfilter_def_format(def);
     if (!mv_driver_store_save_config(state->store, def->name, canonical, error))
@@ -597,6 +742,9 @@ mv_nwfilter_binding_create(MvNWFilterState *state, const char *xml, MvObjectRef 
 {
     g_autoptr(MvNWFilterBindingDef) def = mv_nwfilter_binding_def_parse(xml, error);
     g_autofree char *canonical = NULL;
+    g_autofree char *text = NULL;
+    g_autoptr(GString) out_text = NULL;
+    g_auto(GStrv) chains = NULL;
     View view = { .state = state };
     Binding *b;
     bool ok = false;
@@ -609,13 +757,28 @@ mv_nwfilter_binding_create(MvNWFilterState *state, const char *xml, MvObjectRef 
                      "a filter binding for port device '%s' already exists", def->portdev);
         goto out;
     }
-    if (!apply(state, &view, def, NULL, error))
+    /* Only this port's chains (and the table with the first binding). */
+    if (!(text = port_text(state, &view, def, &chains, error)))
+        goto out;
+    out_text = g_string_new(NULL);
+    if (g_hash_table_size(state->bindings) == 0) {
+        g_autofree char *base = mv_nwfilter_nft_base();
+
+        g_string_append(out_text, TABLE_RESET);
+        g_string_append(out_text, base);
+    }
+    g_string_append(out_text, text);
+    if (!run(state, out_text->str, error))
         goto out;
     canonical = mv_nwfilter_binding_def_format(def);
     if (!mv_driver_store_save_status(state->store, def->portdev, canonical, error)) {
         g_autoptr(GError) err = NULL;
+        g_autofree char *undo = g_hash_table_size(state->bindings) == 0
+                                    ? g_strdup(TABLE_RESET)
+                                    : mv_nwfilter_nft_remove(def->portdev,
+                                                             (const char *const *)chains);
 
-        if (!apply(state, &view, NULL, NULL, &err))
+        if (!run(state, undo, &err))
             mv_log_warning("cannot take back the rules of port '%s': %s", def->portdev,
                            err->message);
         goto out;
@@ -623,25 +786,33 @@ mv_nwfilter_binding_create(MvNWFilterState *state, const char *xml, MvObjectRef 
     ret->name = g_strdup(def->portdev);
     ret->key = g_strdup(def->filterref->filter);
     b = g_new0(Binding, 1);
+    b->chains = g_steal_pointer(&chains);
     b->def = g_steal_pointer(&def);
     g_hash_table_insert(state->bindings, g_strdup(b->def->portdev), b);
     ok = true;
 out:
     g_mutex_unlock(&state->lock);
+    if (ok)     /* filterd keeps itself alive while it owns rules (lock released) */
+        mv_filter_driver_owned_changed(state->driver);
     return ok;
 }
 
 bool
 mv_nwfilter_binding_delete(MvNWFilterState *state, const char *portdev, GError **error)
 {
-    View view = { .state = state };
+    g_autofree char *text = NULL;
     Binding *b;
     bool ok = false;
     g_autoptr(GError) err = NULL;
 
     g_mutex_lock(&state->lock);
-    if (!binding_find(state, portdev, &b, error) ||
-        !apply(state, &view, NULL, portdev, error))
+    if (!binding_find(state, portdev, &b, error))
+        goto out;
+    /* The last binding takes the table with it. */
+    text = g_hash_table_size(state->bindings) == 1
+               ? g_strdup(TABLE_RESET)
+               : mv_nwfilter_nft_remove(portdev, (const char *const *)b->chains);
+    if (!run(state, text, error))
         goto out;
     if (!mv_driver_store_delete_status(state->store, portdev, &err))
         mv_log_warning("the rules of port '%s' are gone, but its file stays: %s", portdev,
@@ -650,6 +821,8 @@ mv_nwfilter_binding_delete(MvNWFilterState *state, const char *portdev, GError *
     ok = true;
 out:
     g_mutex_unlock(&state->lock);
+    if (ok)
+        mv_filter_driver_owned_changed(state->driver);
     return ok;
 }
 
@@ -706,11 +879,10 @@ mv_nwfilter_binding_list(MvNWFilterState *state)
 bool
 mv_nwfilter_reapply(MvNWFilterState *state, GError **error)
 {
-    View view = { .state = state };
     bool ok;
 
     g_mutex_lock(&state->lock);
-    ok = apply(state, &view, NULL, NULL, error);
+    ok = g_hash_table_size(state->bindings) == 0 || rebuild(state, error);
     g_mutex_unlock(&state->lock);
     return ok;
 }

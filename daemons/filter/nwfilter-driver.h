@@ -28,6 +28,16 @@ typedef struct _MvNWFilterState MvNWFilterState;
  */
 MvNWFilterState *mv_nwfilter_state_get(MvFilterDriver *driver, GError **error);
 
+/**
+ * mv_nwfilter_start:
+ * filterd's start: sets up the state (mv_nwfilter_state_get()) and registers
+ * table `bridge modvirt` with the doctor and the vanished-table watch.
+ */
+bool mv_nwfilter_start(MvFilterDriver *driver, GError **error);
+
+/** mv_nwfilter_stop: filterd's stop: frees the state (the kernel's rules stay). */
+void mv_nwfilter_stop(MvFilterDriver *driver);
+
 /** mv_nwfilter_state_free: NULL is fine (the kernel's rules stay). */
 void mv_nwfilter_state_free(MvNWFilterState *state);
 

@@ -117,6 +117,31 @@ class CliCase(unittest.TestCase):
             lm.mv_connect_unref(conn)
 
 
+class DoctorCase(unittest.TestCase):
+    """The firewall doctor compares table bridge modvirt too."""
+
+    def test_doctor_sees_the_bridge_table(self):
+        import subprocess
+        import libvirt
+        c = libvirt.open("nwfilter+unix:///system?socket=%s" % daemon.sock)
+        self.addCleanup(c.close)
+        b = c.nwfilterBindingCreateXML(BINDING % ("vnetc2", "no-mac-spoofing"))
+        self.addCleanup(b.delete)
+        r = ct.modvirt(uri, "firewall", "check", "--json")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertTrue(json.loads(r.stdout)["clean"])
+        subprocess.run(["nft", "add", "rule", "bridge", "modvirt", "nwf-vnetc2-o", "accept"],
+                       check=True)
+        r = ct.modvirt(uri, "firewall", "check", "--json")
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        diffs = json.loads(r.stdout)["differences"]
+        self.assertIn(("rule-extra", "bridge modvirt", "nwf-vnetc2-o"),
+                      [(d["kind"], d["table"], d["chain"]) for d in diffs])
+        r = ct.modvirt(uri, "firewall", "check", "--repair", "--json")
+        r = ct.modvirt(uri, "firewall", "check", "--json")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+
 daemon = None
 uri = None
 

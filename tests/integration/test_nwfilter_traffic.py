@@ -9,15 +9,18 @@ python3-libvirt on its socket, with the guest's MAC and IP as parameters.
 - no-ip-spoofing: a forged source IPv4 address is dropped;
 - no-arp-spoofing: a forged ARP (sender IP not the guest's) never reaches the
   host's neighbour table, a true one does;
-- clean-traffic: a normal ping passes (and a spoofed one does not);
+- clean-traffic: a normal ping passes (and a spoofed one does not); the guest gets
+  its address by DHCP (busybox udhcpd/udhcpc) through it;
 - a custom tcp filter: port 8081 blocked, port 8080 open (replies too);
 - deleting a binding lets everything through again.
 The guest namespace is an `unshare -n sleep` process entered with nsenter."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -190,6 +193,36 @@ class TrafficCase(unittest.TestCase):
         set_guest_ip(GUEST)
         set_guest_mac(FORGED_MAC)
         self.assertFalse(ping())
+
+    def test_4b_clean_traffic_dhcp(self):
+        """The guest gets its address by DHCP (busybox udhcpd on the bridge, udhcpc in
+        the guest) through clean-traffic, then pings."""
+        work = tempfile.mkdtemp(prefix="nwf-dhcp-")
+        conf = os.path.join(work, "udhcpd.conf")
+        with open(conf, "w") as f:
+            f.write("start 10.77.0.100\nend 10.77.0.110\ninterface br-nwf\n"
+                    "lease_file %s/leases\npidfile %s/pid\nstatic_lease %s %s\n"
+                    "option subnet 255.255.255.0\n" % (work, work, GUEST_MAC, GUEST))
+        open(os.path.join(work, "leases"), "w").close()
+        server = subprocess.Popen(["busybox", "udhcpd", "-f", conf],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.bind("clean-traffic", [("IP", GUEST)])
+            in_guest("ip", "addr", "flush", "dev", GDEV)
+            script = os.path.join(work, "script")
+            with open(script, "w") as f:
+                f.write("#!/bin/sh\n[ \"$1\" = bound ] && ip addr add $ip/24 dev $interface\n"
+                        "exit 0\n")
+            os.chmod(script, 0o755)
+            res = in_guest("busybox", "udhcpc", "-i", GDEV, "-n", "-q", "-t", "5", "-T", "2",
+                           "-s", script, check=False, timeout=60)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            self.assertIn(GUEST, in_guest("ip", "addr", "show", GDEV).stdout)
+            self.assertTrue(ping())
+        finally:
+            server.kill()
+            server.wait()
+            shutil.rmtree(work, ignore_errors=True)
 
     def test_5_custom_tcp(self):
         conn.nwfilterDefineXML(TCP_FILTER)

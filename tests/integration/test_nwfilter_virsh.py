@@ -15,6 +15,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import mvtest  # noqa: E402
@@ -193,6 +194,10 @@ class FlushCase(unittest.TestCase):
         subprocess.run(["nft", "flush", "ruleset"], check=True)
         self.assertNotIn("nwf-vnetq5", table())
         # filterd notices and rebuilds the table by itself
+        self.assertTrue(mvtest.wait_for(lambda: "nwf-vnetq5-o-mac" in table(), 15))
+        # again once the listing the doctor compares was taken (after 200 ms)
+        time.sleep(1)
+        subprocess.run(["nft", "flush", "ruleset"], check=True)
         self.assertTrue(mvtest.wait_for(lambda: "nwf-vnetq5-o-mac" in table(), 15))
 
 
