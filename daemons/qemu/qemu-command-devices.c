@@ -666,8 +666,8 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, const char *fd, MvQ
     case MV_DOMAIN_NET_BRIDGE:
         if (!fd)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                                "interface %zu needs a tap device from modvirt-networkd "
-                                "(%s '%s'), and none was passed", i,
+                                "interface %zu (%s '%s') needs the fd of its tap device, "
+                                "and none was passed", i,
                                 net->type == MV_DOMAIN_NET_NETWORK ? "network" : "bridge",
                                 net->source ? net->source : "");
         mv_qemu_props_add_str(p, "type", "tap");

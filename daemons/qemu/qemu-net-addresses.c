@@ -19,8 +19,8 @@ enum {
 static char *
 mac_string(const guint8 mac[6])
 {
-    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                           mac[4], mac[5]);
+    return g_strdup_printf("%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+                           mac[5]);
 }
 
 /* The leases networkd has for @net (a network interface) in @addrs. */
@@ -87,9 +87,9 @@ arp_addresses(const guint8 mac[6], GArray *addrs)
         char ip[64], hwtype[16], flags[16], hw[32];
 
         if (l == lines || sscanf(*l, "%63s %15s %15s %31s", ip, hwtype, flags, hw) != 4)
-            continue;       /* the header, or a short line */
+            continue; /* the header, or a short line */
         if (g_ascii_strcasecmp(hw, want) != 0 || g_str_equal(flags, "0x0"))
-            continue;       /* another MAC, or an incomplete entry */
+            continue; /* another MAC, or an incomplete entry */
         MvRemoteDomainIpAddr addr = { .type = 0, .addr = g_strdup(ip), .prefix = 0 };
         g_array_append_val(addrs, addr);
     }
@@ -116,8 +116,8 @@ clear_iface(gpointer data)
 bool
 mv_qemu_handle_domain_interface_addresses(MvDriverCall *call, const MvObjectRef *dom_ref,
                                           unsigned int source, unsigned int flags,
-                                          MvRemoteDomainInterface **ret_ifaces,
-                                          guint *ret_n_ifaces, GError **error)
+                                          MvRemoteDomainInterface **ret_ifaces, guint *ret_n_ifaces,
+                                          GError **error)
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
@@ -161,18 +161,16 @@ mv_qemu_handle_domain_interface_addresses(MvDriverCall *call, const MvObjectRef 
             arp_addresses(net->mac, addrs);
         }
         if (!addrs->len)
-            continue;       /* as libvirt: interfaces without an address are left out */
+            continue; /* as libvirt: interfaces without an address are left out */
         iface.name = g_strdup(net->target_dev ? net->target_dev : net->alias);
         iface.hwaddr = mac_string(net->mac);
         iface.n_addrs = addrs->len;
         g_array_set_clear_func(addrs, NULL);
-        iface.addrs = (MvRemoteDomainIpAddr *)(void *)g_array_free(g_steal_pointer(&addrs),
-                                                                   FALSE);
+        iface.addrs = (MvRemoteDomainIpAddr *)(void *)g_array_free(g_steal_pointer(&addrs), FALSE);
         g_array_append_val(ifaces, iface);
     }
     *ret_n_ifaces = ifaces->len;
     g_array_set_clear_func(ifaces, NULL);
-    *ret_ifaces = (MvRemoteDomainInterface *)(void *)g_array_free(g_steal_pointer(&ifaces),
-                                                                  FALSE);
+    *ret_ifaces = (MvRemoteDomainInterface *)(void *)g_array_free(g_steal_pointer(&ifaces), FALSE);
     return true;
 }

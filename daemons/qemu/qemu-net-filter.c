@@ -34,9 +34,8 @@ binding_xml(const MvDomainDef *def, const MvDomainNetDef *net)
     append_escaped(out, "    <name>", def->name, "</name>\n");
     g_string_append_printf(out, "    <uuid>%s</uuid>\n  </owner>\n", uuid);
     append_escaped(out, "  <portdev name='", net->target_dev, "'/>\n");
-    g_string_append_printf(out, "  <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n",
-                           net->mac[0], net->mac[1], net->mac[2], net->mac[3], net->mac[4],
-                           net->mac[5]);
+    g_string_append_printf(out, "  <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n", net->mac[0],
+                           net->mac[1], net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
     append_escaped(out, "  <filterref filter='", net->filter, "'>\n");
     for (size_t i = 0; i < net->nfilter_params; i++) {
         append_escaped(out, "    <parameter name='", net->filter_params[i].name, "'");
@@ -90,8 +89,7 @@ mv_qemu_net_filter_unbind(MvQemuDriver *driver, const MvDomainDef *def, const Mv
         return;
     if (!(link = mv_qemu_net_link_open(MV_DAEMON_FILTER, driver->filter_socket, &err)) ||
         !mv_remote_nwfilter_binding_delete(mv_daemon_link_rpc(link), &args, &err))
-        mv_log_warning("cannot delete the filter binding of %s: %s", net->target_dev,
-                       err->message);
+        mv_log_warning("cannot delete the filter binding of %s: %s", net->target_dev, err->message);
     if (link)
         mv_daemon_link_close(g_steal_pointer(&link));
 }

@@ -29,9 +29,8 @@ port_xml(const MvDomainDef *def, const MvDomainNetDef *net)
         g_autofree char *group = g_markup_escape_text(net->portgroup, -1);
         g_string_append_printf(out, "  <group>%s</group>\n", group);
     }
-    g_string_append_printf(out, "  <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n",
-                           net->mac[0], net->mac[1], net->mac[2], net->mac[3], net->mac[4],
-                           net->mac[5]);
+    g_string_append_printf(out, "  <mac address='%02x:%02x:%02x:%02x:%02x:%02x'/>\n", net->mac[0],
+                           net->mac[1], net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
     g_string_append(out, "</networkport>\n");
     return g_string_free(out, FALSE);
 }
@@ -55,15 +54,15 @@ port_bridge(const char *xml, const char *network, GError **error)
     if (!bridge || (g_strcmp0(type, "network") != 0 && g_strcmp0(type, "bridge") != 0)) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                      "network '%s' gave a port of type '%s', which qemud cannot plug a tap "
-                     "into: only bridge ports are supported", network, type ? type : "none");
+                     "into: only bridge ports are supported",
+                     network, type ? type : "none");
         return NULL;
     }
     return g_steal_pointer(&bridge);
 }
 
 static bool
-network_lookup(MvDaemonLink *link, const char *name, mv_remote_nonnull_network *ret,
-               GError **error)
+network_lookup(MvDaemonLink *link, const char *name, mv_remote_nonnull_network *ret, GError **error)
 {
     mv_remote_network_lookup_by_name_args args = { .name = (char *)name };
     mv_remote_network_lookup_by_name_ret reply = { 0 };

@@ -99,8 +99,8 @@ mv_qemu_net_tap_exists(const char *name)
 }
 
 static bool
-link_change(struct nl_sock *sk, struct rtnl_link *orig, struct rtnl_link *changes,
-            const char *what, const char *tap, GError **error)
+link_change(struct nl_sock *sk, struct rtnl_link *orig, struct rtnl_link *changes, const char *what,
+            const char *tap, GError **error)
 {
     int err = rtnl_link_change(sk, orig, changes, 0);
 
@@ -127,12 +127,13 @@ mv_qemu_net_tap_plug(const char *tap, const guint8 guest_mac[6], const char *bri
     if (!(br = link_get(sk, bridge)))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "bridge '%s' does not exist: create it first (or name an "
-                            "existing bridge in <source bridge='…'/>)", bridge);
+                            "existing bridge in <source bridge='…'/>)",
+                            bridge);
     if (g_strcmp0(rtnl_link_get_type(br), "bridge") != 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "'%s' is not a bridge (it is a '%s' link): <source bridge='…'/> "
-                            "must name a bridge", bridge,
-                            rtnl_link_get_type(br) ? rtnl_link_get_type(br) : "plain");
+                            "must name a bridge",
+                            bridge, rtnl_link_get_type(br) ? rtnl_link_get_type(br) : "plain");
     if (!(link = link_get(sk, tap)))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
                             "tap device '%s' vanished before it could be plugged", tap);

@@ -29,8 +29,8 @@ net_bridge(const MvDomainNetDef *net)
 }
 
 bool
-mv_qemu_net_connect(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef *net,
-                    int *ret_fd, GError **error)
+mv_qemu_net_connect(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef *net, int *ret_fd,
+                    GError **error)
 {
     g_autofree char *tap = NULL;
     int fd = -1;
@@ -59,7 +59,7 @@ mv_qemu_net_connect(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef
 
 error:
     if (fd >= 0)
-        close(fd);      /* the tap goes with it */
+        close(fd); /* the tap goes with it */
     if (net->type == MV_DOMAIN_NET_NETWORK)
         mv_qemu_net_port_delete(driver, net);
     return false;
@@ -90,8 +90,8 @@ mv_qemu_net_set_link(MvQemuMonitor *mon, const MvDomainNetDef *net, bool up, GEr
     if (!mv_qemu_monitor_set_link(mon, net->alias, up, error))
         return false;
     /* The host side follows, as libvirt does, so the bridge stops sending to it too. */
-    if (net->target_dev && (net->type == MV_DOMAIN_NET_BRIDGE ||
-                            net->type == MV_DOMAIN_NET_NETWORK)) {
+    if (net->target_dev &&
+        (net->type == MV_DOMAIN_NET_BRIDGE || net->type == MV_DOMAIN_NET_NETWORK)) {
         g_autoptr(GError) err = NULL;
         if (!mv_qemu_net_tap_set_up(net->target_dev, up, &err))
             mv_log_warning("interface %s: %s", net->alias, err->message);

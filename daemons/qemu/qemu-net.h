@@ -42,7 +42,6 @@ void mv_qemu_net_disconnect_all(MvQemuDriver *driver, const MvDomainDef *def);
  * Sets the link of the running interface @net (alias set) up or down: in the
  * guest's NIC through QMP set_link and on the host side of its tap.
  */
-bool mv_qemu_net_set_link(MvQemuMonitor *mon, const MvDomainNetDef *net, bool up,
-                          GError **error);
+bool mv_qemu_net_set_link(MvQemuMonitor *mon, const MvDomainNetDef *net, bool up, GError **error);
 
 G_END_DECLS

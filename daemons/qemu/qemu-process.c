@@ -60,6 +60,8 @@ unlink_runtime_files(const char *monitor_path)
     }
 }
 
+static void release_nets(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef *old_live);
+
 /* Records the stop of @dom (job held, lock not held): state, files, events. */
 static void
 process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
@@ -116,7 +118,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     if (monitor)
         mv_qemu_monitor_close(monitor);
     mv_qemu_persist_cancel_status_retry(dom);
-    mv_qemu_net_disconnect_all(driver, old_live);
+    release_nets(driver, dom, g_steal_pointer(&old_live));
     unlink_runtime_files(monitor_path);
     mv_qemu_persist_delete_status(driver, dom->name);
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
@@ -210,11 +212,13 @@ typedef enum {
     ACTION_GUEST_SHUTDOWN,
     ACTION_AUTOSTART,
     ACTION_AUTODESTROY,
+    ACTION_RELEASE_NETS,
 } ActionKind;
 
 typedef struct {
     ActionKind kind;
     MvQemuDomain *dom;
+    MvDomainDef *def;       /* ACTION_RELEASE_NETS: the stopped guest's live definition */
 } Action;
 
 static void
@@ -224,6 +228,29 @@ queue_action(MvQemuDriver *driver, MvQemuDomain *dom, ActionKind kind)
 
     action->kind = kind;
     action->dom = mv_qemu_domain_ref(dom);
+    g_thread_pool_push(driver->actions, action, NULL);
+}
+
+/* Gives back the network ports and filter bindings of a stopped guest (takes
+ * @old_live). On the driver's context (a guest that stopped by itself) that
+ * happens in the actions pool: a slow networkd or filterd must not hold up
+ * the monitors of every other guest. */
+static void
+release_nets(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef *old_live)
+{
+    Action *action;
+
+    if (!old_live)
+        return;
+    if (!g_main_context_is_owner(driver->ctx)) {
+        mv_qemu_net_disconnect_all(driver, old_live);
+        mv_domain_def_free(old_live);
+        return;
+    }
+    action = g_new0(Action, 1);
+    action->kind = ACTION_RELEASE_NETS;
+    action->dom = mv_qemu_domain_ref(dom);
+    action->def = old_live;
     g_thread_pool_push(driver->actions, action, NULL);
 }
 
@@ -299,6 +326,10 @@ run_action(gpointer data, gpointer user_data)
                              err->message);
             mv_qemu_process_end_job(driver, action->dom);
         }
+        break;
+    case ACTION_RELEASE_NETS:
+        mv_qemu_net_disconnect_all(driver, action->def);
+        mv_domain_def_free(action->def);
         break;
     case ACTION_AUTODESTROY:
         if (mv_driver_object_begin_job(MV_DRIVER_OBJECT(action->dom), "autodestroy",

@@ -35,6 +35,7 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.d = mvtest.GuestDaemon().start()
+        cls.addClassCleanup(cls.d.cleanup)
         cls.uri = cls.d.uri
         cls.name = "nic1"
         ip("link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
@@ -48,7 +49,8 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
              "--dhcp-range=192.168.77.10,192.168.77.50,1h", "--port=0", "--no-ping",
              "--user=root", "--dhcp-leasefile=" + os.path.join(lease_dir, "leases"),
              "--pid-file=" + os.path.join(lease_dir, "pid")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.addClassCleanup(mvtest.stop_process, cls.dnsmasq, 5)
         nic = """
     <interface type='bridge'>
       <mac address='%s'/>
@@ -65,8 +67,6 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         virsh(cls.uri, "destroy", cls.name)
-        cls.d.cleanup()
-        mvtest.stop_process(cls.dnsmasq, timeout=5)
 
     def wait_lease(self):
         if not BridgeNic.lease:
@@ -146,6 +146,15 @@ class BridgeNic(ConsoleMixin, unittest.TestCase):
         self.assertEqual(out, "PONG")
         # the persistent definition was not touched
         self.assertNotIn("<link", interface_xml(self.uri, self.name, inactive=True)[0])
+        # --config changes the definition only
+        virsh(self.uri, "domif-setlink", self.name, GUEST_MAC, "down", "--config", check=True)
+        self.assertIn("<link state='down'/>",
+                      interface_xml(self.uri, self.name, inactive=True)[0])
+        self.assertNotIn("<link state='down'/>", interface_xml(self.uri, self.name)[0])
+        self.assertRegex(virsh(self.uri, "domif-getlink", self.name, GUEST_MAC, "--config",
+                               check=True).stdout, r"\bdown\b")
+        virsh(self.uri, "domif-setlink", self.name, GUEST_MAC, "up", "--config", check=True)
+        self.assertNotIn("state='down'", interface_xml(self.uri, self.name, inactive=True)[0])
         reader.send(CTRL_RBRACKET)
 
     def test_4_hotplug(self):

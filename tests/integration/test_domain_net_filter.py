@@ -5,12 +5,14 @@ namespace; the test makes a bridge and runs a dnsmasq that always gives the
 guest's MAC the same address.  The tiny guest's interface has
 <filterref filter='clean-traffic'> with that address as IP: qemud creates the
 binding for the tap (filterd lists it, with the tap as port device and the
-guest's MAC), the guest still gets its lease and pings the bridge, and the
-binding is deleted when the guest stops.  Without filterd, such a guest does
+guest's MAC), the guest still gets its lease and pings the bridge while a ping
+from a spoofed source address is dropped, and the binding is deleted when the
+guest stops.  Without filterd, such a guest does
 not start and the error names filterd and its socket.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,9 +35,13 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix="mvt-")
+        if os.environ.get("MV_TEST_KEEP") != "1":
+            cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.fd = mvtest.Daemon(root=cls.root, name="filter", binary=mvtest.FILTERD).start()
+        cls.addClassCleanup(cls.fd.cleanup)
         cls.filter_uri = "nwfilter+unix:///system?socket=%s" % cls.fd.sock
         cls.d = mvtest.GuestDaemon(root=cls.root).start()
+        cls.addClassCleanup(cls.d.cleanup)
         cls.uri = cls.d.uri
         cls.name = "fnic1"
         ip("link", "add", BRIDGE, "type", "bridge", "stp_state", "0", "forward_delay", "0")
@@ -48,7 +54,8 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
              "--dhcp-host=%s,%s" % (GUEST_MAC, GUEST_IP), "--user=root",
              "--dhcp-leasefile=" + os.path.join(cls.root, "leases"),
              "--pid-file=" + os.path.join(cls.root, "dnsmasq.pid")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cls.addClassCleanup(mvtest.stop_process, cls.dnsmasq, 5)
         nic = """
     <interface type='bridge'>
       <mac address='%s'/>
@@ -67,9 +74,6 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         virsh(cls.uri, "destroy", cls.name)
-        cls.d.cleanup()
-        cls.fd.cleanup()
-        mvtest.stop_process(cls.dnsmasq, timeout=5)
 
     def bindings(self):
         return virsh(self.filter_uri, "nwfilter-binding-list", check=True).stdout
@@ -90,6 +94,14 @@ class FilteredNic(ConsoleMixin, unittest.TestCase):
         """clean-traffic lets the guest's DHCP and ping through."""
         self.assertEqual(self.wait_lease(self.root), GUEST_IP)
         reader, pos = self.attach()
+        out, pos = self.guest_eval(reader, pos, "ping -c 1 -W 5 %s >/dev/null && echo PONG"
+                                   % BRIDGE_IP)
+        self.assertEqual(out, "PONG")
+        # ... and drops what it is there to drop: a ping from an address not the IP given
+        out, pos = self.guest_eval(reader, pos, "ip addr add 192.168.79.99/24 dev eth0; "
+                                   "ping -c 1 -W 3 -I 192.168.79.99 %s >/dev/null && echo PONG "
+                                   "|| echo DROPPED" % BRIDGE_IP)
+        self.assertEqual(out, "DROPPED")
         out, pos = self.guest_eval(reader, pos, "ping -c 1 -W 5 %s >/dev/null && echo PONG"
                                    % BRIDGE_IP)
         self.assertEqual(out, "PONG")

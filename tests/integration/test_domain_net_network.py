@@ -8,11 +8,14 @@ port of the network's bridge.  The guest gets its lease from networkd's
 dnsmasq, which net-dhcp-leases and domifaddr show, and pings the bridge.
 A hot-plugged NIC gets a second port, unplugging deletes it; after a SIGKILL
 and restart of qemud the port is still known and destroying the guest
-deletes it.  Without networkd, a network interface is a clear error.
+deletes it, as does a QEMU that dies on its own; a start interrupted by a
+SIGKILL of qemud gives its port back once qemud is restarted.  Without
+networkd, a network interface is a clear error.
 """
 
 import os
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -51,14 +54,21 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.root = tempfile.mkdtemp(prefix="mvt-")
+        if os.environ.get("MV_TEST_KEEP") != "1":
+            cls.addClassCleanup(shutil.rmtree, cls.root, True)
         cls.nd = mvtest.Daemon(root=cls.root, name="network", binary=mvtest.NETWORKD).start()
+        cls.addClassCleanup(cls.nd.cleanup)
         cls.net_uri = "network+unix:///system?socket=%s" % cls.nd.sock
         cls.d = mvtest.GuestDaemon(root=cls.root).start()
+        cls.addClassCleanup(cls.d.cleanup)
         cls.uri = cls.d.uri
         cls.name = "netnic1"
         path = mvtest.write_file(os.path.join(cls.root, "net.xml"), NETWORK_XML)
         virsh(cls.net_uri, "net-define", path, check=True)
         virsh(cls.net_uri, "net-start", NETWORK, check=True)
+        # networkd leaves a network's dnsmasq running when it stops (it takes it back
+        # at its next start): destroy the network while networkd still runs
+        cls.addClassCleanup(lambda: virsh(cls.net_uri, "net-destroy", NETWORK))
         nic = """
     <interface type='network'>
       <mac address='%s'/>
@@ -73,9 +83,6 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         virsh(cls.uri, "destroy", cls.name)
-        cls.d.cleanup()
-        virsh(cls.net_uri, "net-destroy", NETWORK)
-        cls.nd.cleanup()
 
     def live_nic(self):
         nics = interface_xml(self.uri, self.name)
@@ -147,6 +154,42 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
         virsh(self.uri, "start", self.name, check=True)
         self.assertEqual(len(ports(self.net_uri)), 1)
 
+    def test_5_qemu_killed(self):
+        """QEMU dies on its own (no call is working on the guest): the port is deleted."""
+        self.assertEqual(len(ports(self.net_uri)), 1)
+        os.kill(mvtest.status_pid(self.root, self.name), signal.SIGKILL)
+        mvtest.wait_domstate(self.uri, self.name, "shut off")
+        self.assertTrue(mvtest.wait_for(lambda: ports(self.net_uri) == [], 10, 0.1),
+                        "ports left after QEMU died: %s" % ports(self.net_uri))
+        virsh(self.uri, "start", self.name, check=True)
+
+    def test_6_crash_during_start(self):
+        """qemud SIGKILLed in the middle of a start, after the port was made: the
+        restarted daemon undoes the start and gives the port back."""
+        self.assertEqual(len(ports(self.net_uri)), 1)
+        xml = mvtest.write_file(os.path.join(self.root, "crash.xml"), guest_xml(
+            "crashnic", "<interface type='network'><source network='%s'/></interface>"
+            % NETWORK))
+        virsh(self.uri, "define", xml, check=True)
+        self.d.stop()
+        self.d.extra_env["MV_TEST_CRASH_AT"] = "before-exec"
+        try:
+            self.d.start()
+            res = virsh(self.uri, "start", "crashnic")
+            self.assertNotEqual(res.returncode, 0)
+            self.d.proc.wait(10)
+            self.assertEqual(self.d.proc.returncode, -signal.SIGKILL)
+            self.assertEqual(len(ports(self.net_uri)), 2, "the port of the unfinished start")
+        finally:
+            del self.d.extra_env["MV_TEST_CRASH_AT"]
+            self.d.kill9()
+            self.d.start()
+        self.assertTrue(mvtest.wait_for(lambda: len(ports(self.net_uri)) == 1, 10, 0.1),
+                        "the unfinished start's port is still there: %s" % ports(self.net_uri))
+        self.assertEqual(mvtest.domstate(self.uri, "crashnic"), "shut off")
+        self.assertEqual(mvtest.domstate(self.uri, self.name), "running")
+        virsh(self.uri, "undefine", "crashnic", check=True)
+
     def test_9_networkd_gone(self):
         """Without networkd: an error naming it and its socket; qemud keeps serving."""
         self.nd.stop()
@@ -159,6 +202,7 @@ class NetworkNic(ConsoleMixin, unittest.TestCase):
         self.assertIn(self.nd.sock, res.stderr)
         self.assertEqual(mvtest.domstate(self.uri, "other"), "shut off")
         self.assertEqual(mvtest.domstate(self.uri, self.name), "running")
+        self.nd.start()     # for the clean-up: it destroys the network
 
 
 if __name__ == "__main__":
