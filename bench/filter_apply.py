@@ -320,15 +320,19 @@ def main():
     ap.add_argument("--net-cycles", type=int, default=10,
                     help="nat/isolated network start+destroy cycles (0: skip)")
     ap.add_argument("--no-libvirtd", action="store_true", help="modvirt only")
+    ap.add_argument("--libvirtd-only", action="store_true",
+                    help="libvirtd only (e.g. its 100-interface run, which takes ~10 min)")
     ap.add_argument("--json-out", help="append the JSON result line to this file")
     args = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: the benchmark makes network namespaces")
 
-    sides = ["modvirt"]
+    sides = [] if args.libvirtd_only else ["modvirt"]
     why_not = "--no-libvirtd" if args.no_libvirtd else benchns.libvirtd_available()
     if why_not is None:
         sides.append("libvirtd")
+    elif args.libvirtd_only:
+        sys.exit("libvirtd cannot run here: %s" % why_not)
     results = {}
     for side in sides:
         results[side] = benchns.run_isolated(run_side, side, args,
