@@ -28,14 +28,22 @@ mv_filter_driver_add_table(MvFilterDriver *driver, const MvFilterOwnedTable *tab
 bool mv_nwfilter_start(MvFilterDriver *driver, GError **error) __attribute__((weak));
 void mv_nwfilter_stop(MvFilterDriver *driver) __attribute__((weak));
 
+bool
+mv_filter_owned_table_present(const MvFilterOwnedTable *t)
+{
+    g_autoptr(JsonNode) expected = NULL;
+
+    if (t->present)
+        return t->present(t->data);
+    expected = t->expected(t->data);
+    return expected != NULL;
+}
+
 static bool
 owns_rules(MvFilterDriver *driver)
 {
     for (guint i = 0; driver->tables && i < driver->tables->len; i++) {
-        const MvFilterOwnedTable *t = &g_array_index(driver->tables, MvFilterOwnedTable, i);
-        g_autoptr(JsonNode) expected = t->expected(t->data);
-
-        if (expected)
+        if (mv_filter_owned_table_present(&g_array_index(driver->tables, MvFilterOwnedTable, i)))
             return true;
     }
     return false;

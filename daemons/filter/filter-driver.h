@@ -28,11 +28,17 @@ typedef struct {
      * owner's last transaction on the table, a new reference; NULL when the
      * table is expected absent. */
     JsonNode *(*expected)(gpointer data);
+    /* Whether the table is expected present: cheap, no listing (the idle hold and
+     * the vanished-table watch ask after every change). NULL: expected != NULL. */
+    bool (*present)(gpointer data);
     /* Rebuilds the whole table from the owner's state in ONE transaction (and
      * records the new expectation). */
     bool (*reapply)(gpointer data, GError **error);
     gpointer data;
 } MvFilterOwnedTable;
+
+/* Whether @table's owner expects it in the kernel now (without a listing when it can). */
+bool mv_filter_owned_table_present(const MvFilterOwnedTable *table);
 
 typedef struct {
     MvDaemon *daemon;

@@ -29,11 +29,10 @@ check_now(MvFilterWatch *watch)
 
     for (guint i = 0; driver->tables && i < driver->tables->len; i++) {
         const MvFilterOwnedTable *t = &g_array_index(driver->tables, MvFilterOwnedTable, i);
-        g_autoptr(JsonNode) expected = t->expected(t->data);
         g_autoptr(GError) err = NULL;
         bool exists = true;
 
-        if (!expected)
+        if (!mv_filter_owned_table_present(t))
             continue;
         if (!mv_filter_nft_table_exists(driver->nft, t->family, t->name, &exists, &err)) {
             mv_log_warning("cannot list the tables: %s", err->message);
