@@ -370,7 +370,7 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
 char *
 mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error)
 {
-    DiskAddr a;
+    DiskAddr a = { 0 };
 
     if (!disk_get_address(disk, &a, error))
         return NULL;
