@@ -469,7 +469,7 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     g_autofree char *alias = NULL;
     g_auto(MvQemuDiskProps) out = { 0 };
     MvQemuProps *p;
-    DiskAddr a;
+    DiskAddr a = { 0 };
 
     if (!(alias = mv_qemu_command_disk_alias(disk, error)) || !disk_get_address(disk, &a, error))
         return false;
