@@ -196,11 +196,11 @@ mv_tc_redirect_ingress(MvBwSock *sock, int ifindex, const char *link, int ifb_in
     g_autoptr(MvBwAct) act = rtnl_act_alloc();
     int err;
 
-    if (!mv_tc_qdisc_add(sock, ifindex, link, TC_H_INGRESS, TC_HANDLE(0xffff, 0), "ingress",
+    if (!mv_tc_qdisc_add(sock, ifindex, link, TC_H_INGRESS, TC_HANDLE(0xffffU, 0), "ingress",
                          error))
         return false;
     rtnl_tc_set_ifindex(TC_CAST(cls), ifindex);
-    rtnl_tc_set_parent(TC_CAST(cls), TC_HANDLE(0xffff, 0));
+    rtnl_tc_set_parent(TC_CAST(cls), TC_HANDLE(0xffffU, 0));
     if ((err = rtnl_tc_set_kind(TC_CAST(cls), "u32")) < 0)
         return mv_tc_error(error, "u32", link, err);
     rtnl_cls_set_protocol(cls, ETH_P_ALL);
