@@ -246,7 +246,14 @@ test_live_dhcp(Fixture *f, gconstpointer data)
     dm = start_network(f, NET_XML(RANGE1));
     pid = mv_network_dnsmasq_get_pid(dm);
     status_path = g_strdup_printf("/proc/%d/status", (int)pid);
-    g_assert_true(mv_file_read_all(status_path, 1 << 16, &status, NULL, &error));
+    /* dnsmasq drops its uid after it wrote its pidfile: wait for that (up to 10 s) */
+    for (int i = 0; i < 1000; i++) {
+        g_clear_pointer(&status, g_free);
+        g_assert_true(mv_file_read_all(status_path, 1 << 16, &status, NULL, &error));
+        if (strstr(status, as_nobody ? "\nUid:\t65534\t" : "\nUid:\t0\t"))
+            break;
+        g_usleep(10 * 1000);
+    }
     g_assert_nonnull(strstr(status, as_nobody ? "\nUid:\t65534\t" : "\nUid:\t0\t"));
 
     ip = dhcp_client("52:54:00:de:ad:01", "mvguest1");
