@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "network-bandwidth-priv.h"
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "util/error.h"
 
 typedef struct nl_sock MvBwSock;

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "network-sysctl.h"
 #include "util/error.h"
 

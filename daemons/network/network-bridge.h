@@ -1,6 +1,6 @@
 /* A network's own bridge, from its definition: create it with its addresses
  * (and IPv6 settings) and bring it up, check what exists after a restart,
- * delete it. On top of network-netlink.h; networkd calls these. */
+ * delete it. On top of util/netlink.h; networkd calls these. */
 #pragma once
 
 #include <glib.h>

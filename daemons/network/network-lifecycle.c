@@ -10,7 +10,7 @@
 #include "network-bridge.h"
 #include "network-dnsmasq.h"
 #include "network-firewall-glue.h"
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "network-ports.h"
 #include "network-subnet.h"
 #include "network-sysctl.h"

@@ -33,21 +33,7 @@ int mv_qemu_net_tap_create(const char *name, char **ret_name, GError **error);
 bool mv_qemu_net_tap_plug(const char *tap, const guint8 guest_mac[6], const char *bridge,
                           unsigned int mtu, bool up, GError **error);
 
-/**
- * mv_qemu_net_tap_set_isolated:
- * Makes @tap, a bridge port, an isolated port (IFLA_BRPORT_ISOLATED): it
- * forwards only to the bridge and to ports that are not isolated, as a network
- * port with <port isolated='yes'/> asks. MV_ERR_OPERATION_FAILED otherwise.
- */
-bool mv_qemu_net_tap_set_isolated(const char *tap, GError **error);
-
-/** mv_qemu_net_tap_set_up: sets the host side of @tap up or down. */
-bool mv_qemu_net_tap_set_up(const char *tap, bool up, GError **error);
-
-/**
- * mv_qemu_net_tap_exists:
- * Whether a link called @name exists in the daemon's network namespace.
- */
-bool mv_qemu_net_tap_exists(const char *name);
+/* Isolating the port and its link state: util/netlink.h
+ * (mv_netlink_bridge_port_set_isolated, mv_netlink_link_set_up). */
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/netlink.h"
 
 MvDaemonLink *
 mv_qemu_net_link_open(MvDaemonKind kind, const char *socket, GError **error)
@@ -51,7 +52,7 @@ mv_qemu_net_connect(MvQemuDriver *driver, const MvDomainDef *def, MvDomainNetDef
         goto error;
     if (!mv_qemu_net_tap_plug(tap, net->mac, net_bridge(net), net->mtu,
                               net->link_state != MV_DOMAIN_NET_LINK_DOWN, error) ||
-        (isolated && !mv_qemu_net_tap_set_isolated(tap, error)))
+        (isolated && !mv_netlink_bridge_port_set_isolated(tap, error)))
         goto error;
     g_free(net->target_dev);
     net->target_dev = g_steal_pointer(&tap);
@@ -96,7 +97,7 @@ mv_qemu_net_set_link(MvQemuMonitor *mon, const MvDomainNetDef *net, bool up, GEr
     if (net->target_dev &&
         (net->type == MV_DOMAIN_NET_BRIDGE || net->type == MV_DOMAIN_NET_NETWORK)) {
         g_autoptr(GError) err = NULL;
-        if (!mv_qemu_net_tap_set_up(net->target_dev, up, &err))
+        if (!mv_netlink_link_set_up(net->target_dev, up, &err))
             mv_log_warning("interface %s: %s", net->alias, err->message);
     }
     return true;

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "network-bridge.h"
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "util/error.h"
 #include "util/file.h"
 #include "util/spawn.h"

@@ -6,7 +6,7 @@
 #include "netns-guard.h"
 #include "network-bandwidth-priv.h"
 #include "network-bandwidth.h"
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "util/error.h"
 
 /* The objects `tc -j <what> show dev <dev> [extra]` lists. */

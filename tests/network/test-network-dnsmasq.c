@@ -14,7 +14,7 @@
 #include "network-bridge.h"
 #include "network-dnsmasq.h"
 #include "network-leases.h"
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "util/error.h"
 #include "util/file.h"
 #include "util/pidfd.h"

@@ -1,11 +1,11 @@
-/* network-netlink.c and network-sysctl.c against the kernel, in a private
+/* util/netlink.c and network-sysctl.c against the kernel, in a private
  * network namespace; `ip -j` is the independent witness of what was made. */
 #include <json-glib/json-glib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "netns-guard.h"
-#include "network-netlink.h"
+#include "util/netlink.h"
 #include "network-sysctl.h"
 #include "util/error.h"
 

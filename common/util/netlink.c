@@ -1,5 +1,5 @@
-/* rtnetlink through libnl-route-3: see network-netlink.h. */
-#include "network-netlink.h"
+/* rtnetlink through libnl-route-3: see util/netlink.h. */
+#include "util/netlink.h"
 
 #include <arpa/inet.h>
 #include <linux/if_link.h>
@@ -294,6 +294,59 @@ mv_netlink_link_set_up(const char *name, bool up, GError **error)
     if ((err = rtnl_link_change(sock, link, change, 0)) < 0)
         return mv_error_set(error, MV_FROM_NET, MV_ERR_OPERATION_FAILED,
                             "Cannot set interface '%s' %s: %s", name, up ? "up" : "down",
+                            nl_geterror(err));
+    return true;
+}
+
+bool
+mv_netlink_link_set_mac_mtu(const char *name, const guint8 *mac, guint mtu, GError **error)
+{
+    g_autoptr(MvNlSock) sock = mv_netlink_open(error);
+    g_autoptr(MvRtnlLink) link = NULL;
+    g_autoptr(MvRtnlLink) change = NULL;
+    g_autoptr(MvNlAddr) addr = NULL;
+    int err;
+
+    if (!sock || !(link = mv_netlink_lookup_existing(sock, name, error)))
+        return false;
+    change = rtnl_link_alloc();
+    if (mac) {
+        addr = nl_addr_build(AF_LLC, mac, 6);
+        rtnl_link_set_addr(change, addr);
+    }
+    if (mtu)
+        rtnl_link_set_mtu(change, mtu);
+    if ((err = rtnl_link_change(sock, link, change, 0)) < 0)
+        return mv_error_set(error, MV_FROM_NET, MV_ERR_OPERATION_FAILED,
+                            "Cannot set the MAC address and MTU of interface '%s': %s", name,
+                            nl_geterror(err));
+    return true;
+}
+
+bool
+mv_netlink_bridge_port_set_isolated(const char *name, GError **error)
+{
+    g_autoptr(MvNlSock) sock = mv_netlink_open(error);
+    g_autoptr(MvRtnlLink) link = NULL;
+    struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE };
+    struct nl_msg *msg = NULL;
+    struct nlattr *protinfo;
+    int err = -NLE_NOMEM;
+
+    if (!sock || !(link = mv_netlink_lookup_existing(sock, name, error)))
+        return false;
+    ifi.ifi_index = rtnl_link_get_ifindex(link);
+    /* libnl 3.7 has no setter for it: the bridge port attribute by hand */
+    if ((msg = nlmsg_alloc_simple(RTM_SETLINK, NLM_F_REQUEST | NLM_F_ACK)) &&
+        nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) >= 0 &&
+        (protinfo = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) &&
+        nla_put_u8(msg, IFLA_BRPORT_ISOLATED, 1) >= 0 && nla_nest_end(msg, protinfo) >= 0)
+        err = nl_send_sync(sock, g_steal_pointer(&msg));  /* frees it */
+    if (msg)
+        nlmsg_free(msg);
+    if (err < 0)
+        return mv_error_set(error, MV_FROM_NET, MV_ERR_OPERATION_FAILED,
+                            "Cannot make interface '%s' an isolated bridge port: %s", name,
                             nl_geterror(err));
     return true;
 }

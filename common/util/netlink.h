@@ -1,6 +1,7 @@
 /* Links, addresses and routes through rtnetlink (libnl-route-3): bridges for
  * networks, link state, enslaving ports, reading back what exists. Generic:
- * nothing here knows about network definitions (network-bridge.h does).
+ * nothing here knows about network definitions (daemons/network/network-bridge.h
+ * does). networkd makes its bridges with it, qemud plugs guests' taps.
  *
  * Every call opens its own short-lived netlink socket, so calls are
  * thread-safe and act on the network namespace of the calling thread.
@@ -101,6 +102,20 @@ bool mv_netlink_link_delete(const char *name, GError **error);
  * Sets link @name administratively up (@up) or down.
  */
 bool mv_netlink_link_set_up(const char *name, bool up, GError **error);
+
+/**
+ * mv_netlink_link_set_mac_mtu:
+ * Sets the MAC address of link @name to @mac (6 bytes; NULL: unchanged) and
+ * its MTU to @mtu (0: unchanged), in one request.
+ */
+bool mv_netlink_link_set_mac_mtu(const char *name, const guint8 *mac, guint mtu, GError **error);
+
+/**
+ * mv_netlink_bridge_port_set_isolated:
+ * Makes link @name, a bridge port, an isolated port (IFLA_BRPORT_ISOLATED):
+ * it talks to non-isolated ports only.
+ */
+bool mv_netlink_bridge_port_set_isolated(const char *name, GError **error);
 
 /**
  * mv_netlink_link_set_master:
