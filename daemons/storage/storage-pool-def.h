@@ -101,6 +101,12 @@ typedef struct {
     guint64 capacity;
     guint64 allocation;
     guint64 available;
+    /* <features><cow state='yes|no'/></features> (dir and fs pools on btrfs: whether
+     * new volumes get copy-on-write): -1 absent, 1 yes, 0 no. */
+    int cow;
+    /* <refresh><volume allocation='default|capacity'/></refresh>: report a volume's
+     * allocation as its capacity (true) rather than what it occupies. */
+    bool refresh_alloc_capacity;
 } MvStoragePoolDef;
 
 /* Parse flags. */

@@ -20,6 +20,7 @@ typedef struct {
 static const MvXml2XmlCase xml2xml_cases[] = {
     { "dir", NULL, 0 },
     { "dir-live", NULL, 0 },
+    { "dir-features", NULL, 0 },
     { "fs", NULL, 0 },
     { "fs-auto", NULL, 0 },
     { "netfs", NULL, 0 },
@@ -176,6 +177,7 @@ static const MvInvalidCase invalid_cases[] = {
     { "capacity-too-large", MV_ERR_XML_DETAIL },
     { "bad-mode", MV_ERR_XML_DETAIL },
     { "bad-owner", MV_ERR_XML_DETAIL },
+    { "logical-cow", MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 static void
@@ -239,6 +241,8 @@ test_generated(void)
     g_assert_cmpstr(def->target.path, ==, "/dev/vg0");
     g_assert_cmpint(def->target.perms.mode, ==, -1);
     g_assert_cmpint(def->target.perms.owner, ==, -1);
+    g_assert_cmpint(def->cow, ==, -1);
+    g_assert_false(def->refresh_alloc_capacity);
 }
 
 /* Values the daemon and the backends read from the struct. */
