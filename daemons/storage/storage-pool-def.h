@@ -162,6 +162,17 @@ const char *mv_storage_pool_type_to_string(MvStoragePoolType type);
 /** The type called @str, or -1 (also for libvirt types modvirt does not have). */
 int mv_storage_pool_type_from_string(const char *str);
 
+/**
+ * mv_storage_pool_type_list_flag:
+ * The VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE> bit of virConnectListAllStoragePools that
+ * selects pools of @type (DIR 1 << 6 … ISCSI 1 << 11); 0 for an invalid type.
+ */
+unsigned int mv_storage_pool_type_list_flag(MvStoragePoolType type);
+
+/* Every VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE> bit libvirt defines (DIR 1 << 6 up to
+ * ISCSI_DIRECT 1 << 19), modvirt's types or not. */
+#define MV_STORAGE_POOL_LIST_TYPE_MASK (((1u << 20) - 1) & ~((1u << 6) - 1))
+
 /* What the XML of a pool type uses and what its operations mean. */
 typedef struct {
     MvStoragePoolType type;

@@ -300,6 +300,12 @@ test_type_info(void)
     g_assert_true(mv_storage_pool_type_info(MV_STORAGE_POOL_NETFS)->source_dir);
     g_assert_true(mv_storage_pool_type_info(MV_STORAGE_POOL_LOGICAL)->source_name);
     g_assert_null(mv_storage_pool_type_info(MV_STORAGE_POOL_TYPE_LAST));
+    /* VIR_CONNECT_LIST_STORAGE_POOLS_DIR = 64, _NETFS = 256, _ISCSI = 2048 */
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_DIR), ==, 64);
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_NETFS), ==, 256);
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_ISCSI), ==, 2048);
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_TYPE_LAST), ==, 0);
+    g_assert_cmpuint(MV_STORAGE_POOL_LIST_TYPE_MASK, ==, 0xfffc0);
 }
 
 typedef struct {
