@@ -1,0 +1,2 @@
+/* placeholder: implemented next */
+#include "storage-vol-def.h"
