@@ -110,6 +110,25 @@ test_loop_autoclear(void)
     g_assert_true(mv_storage_loop_find(image, &found, &error));
     g_assert_cmpuint(found->len, ==, 1);
     g_assert_cmpstr(g_ptr_array_index(found, 0), ==, device);
+    {
+        /* find-storage-pool-sources for fs: the attached device appears once it
+         * holds a filesystem. */
+        const MvStorageBackend *be = mv_storage_backend_for(MV_STORAGE_POOL_FS);
+        g_autofree char *before = be->find_sources(NULL, 0, &error);
+        g_autofree char *after = NULL, *want = g_strdup_printf("<device path='%s'/>", device);
+        g_auto(GStrv) argv = mv_storage_mount_mkfs_argv("ext4", device, true, &error);
+        g_autofree char *cmd = g_strjoinv(" ", argv);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(strstr(before, "<sources"));
+        g_assert_null(strstr(before, want));
+        run_ok(cmd);
+        after = be->find_sources(NULL, 0, &error);
+        g_assert_no_error(error);
+        g_test_message("%s", after);
+        g_assert_nonnull(strstr(after, want));
+        g_assert_nonnull(strstr(after, "<format type='ext4'/>"));
+    }
     close(fd);                              /* unused: autoclear detaches it */
     g_assert_true(wait_detached(device));
     remove_tree(dir);
