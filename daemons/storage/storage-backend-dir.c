@@ -25,6 +25,14 @@ format_of(const char *name)
     return f < 0 ? MV_STORAGE_VOL_FORMAT_RAW : (MvStorageVolFormat)f;
 }
 
+/* libvirt's form of a time: "seconds.nanoseconds". */
+static void
+set_time(char **dst, const struct timespec *ts)
+{
+    g_free(*dst);
+    *dst = g_strdup_printf("%lld.%09ld", (long long)ts->tv_sec, (long)ts->tv_nsec);
+}
+
 void
 mv_storage_vol_def_fill_probe(MvStorageVolDef *vol, const char *path,
                               const MvStorageProbe *probe)
@@ -46,6 +54,9 @@ mv_storage_vol_def_fill_probe(MvStorageVolDef *vol, const char *path,
     vol->has_allocation = true;
     vol->physical = probe->physical;
     vol->has_physical = true;
+    set_time(&vol->target.timestamps.atime, &probe->atime);
+    set_time(&vol->target.timestamps.mtime, &probe->mtime);
+    set_time(&vol->target.timestamps.ctime, &probe->ctime);
     vol->target.perms.mode = (int)probe->mode;
     vol->target.perms.owner = probe->uid;
     vol->target.perms.group = probe->gid;
@@ -105,6 +116,9 @@ refresh_entry(int dirfd, const char *dir, const char *name, GError **error)
         probe->capacity = probe->physical = (guint64)st.st_size;
         probe->allocation = (guint64)st.st_blocks * 512;
         probe->mode = st.st_mode & 07777;
+        probe->atime = st.st_atim;
+        probe->mtime = st.st_mtim;
+        probe->ctime = st.st_ctim;
         probe->uid = st.st_uid;
         probe->gid = st.st_gid;
     }

@@ -199,7 +199,7 @@ fs_stop(const MvStoragePoolDef *def, GError **error)
     g_autoptr(MvStorageMount) m = NULL;
     g_autoptr(GPtrArray) loops = NULL;
     const char *source = fs_source(def, error);
-    g_autofree char *loop = NULL;
+    g_autofree char *loop = NULL, *backing = NULL;
 
     if (!source || !mv_storage_mount_find(def->target.path, &m, error))
         return false;
@@ -209,7 +209,10 @@ fs_stop(const MvStoragePoolDef *def, GError **error)
         return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
                             "'%s' is mounted on '%s', not the source of pool '%s': leaving "
                             "it alone", m->source, def->target.path, def->name);
-    if (mv_storage_loop_backing_file(m->source))
+    /* Only a loop device the pool attached (its source is an image file) is
+     * detached; a block device named as the source is left as it is. */
+    if (g_file_test(source, G_FILE_TEST_IS_REGULAR) &&
+        (backing = mv_storage_loop_backing_file(m->source)))
         loop = g_strdup(m->source);
     if (!mv_storage_mount_unmount(def->target.path, error))
         return false;

@@ -246,6 +246,9 @@ mv_storage_probe_fd(int fd, const char *path, GError **error)
         return NULL;
     }
     probe->mode = st.st_mode & 07777;
+    probe->atime = st.st_atim;
+    probe->mtime = st.st_mtim;
+    probe->ctime = st.st_ctim;
     probe->uid = st.st_uid;
     probe->gid = st.st_gid;
     probe->allocation = (guint64)st.st_blocks * 512;

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,9 @@ typedef struct {
     bool encrypted;             /* luks, or qcow2 with an encryption method */
     guint32 qcow2_version;      /* 2 or 3 for qcow2 */
     guint64 cluster_size;       /* qcow2 */
+    struct timespec atime;      /* st_atim, st_mtim, st_ctim */
+    struct timespec mtime;
+    struct timespec ctime;
     mode_t mode;                /* st_mode & 07777 */
     uid_t uid;
     gid_t gid;

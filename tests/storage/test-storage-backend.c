@@ -110,10 +110,28 @@ test_dir_pool(void)
     g_assert_cmpint(top->target.format, ==, MV_STORAGE_VOL_FORMAT_QCOW2);
     g_assert_cmpstr(top->backing.path, ==, "a.img");
 
-    g_assert_true(be->refresh(pool, &vols, &sizes, &error));
+    /* A refresh runs no program: it works with none to be found. */
+    {
+        g_autofree char *path_env = g_strdup(g_getenv("PATH"));
+
+        g_setenv("PATH", "/nonexistent", TRUE);
+        g_setenv("MV_QEMU_IMG", "/nonexistent/qemu-img", TRUE);
+        g_assert_true(be->refresh(pool, &vols, &sizes, &error));
+        g_setenv("PATH", path_env, TRUE);
+        g_unsetenv("MV_QEMU_IMG");
+    }
     g_assert_no_error(error);
     g_assert_cmpuint(vols->len, ==, 2);
     v = find_vol(vols, "top.qcow2");
+    g_assert_cmpint(stat(v->target.path, &st), ==, 0);
+    {
+        g_autofree char *mtime = g_strdup_printf("%lld.%09ld", (long long)st.st_mtim.tv_sec,
+                                                 (long)st.st_mtim.tv_nsec);
+
+        g_assert_cmpstr(v->target.timestamps.mtime, ==, mtime);
+        g_assert_nonnull(v->target.timestamps.atime);
+        g_assert_nonnull(v->target.timestamps.ctime);
+    }
     g_assert_nonnull(v);
     g_assert_cmpuint(v->capacity, ==, 16 * MiB);
     g_assert_cmpint(v->target.format, ==, MV_STORAGE_VOL_FORMAT_QCOW2);

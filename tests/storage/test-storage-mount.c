@@ -279,6 +279,53 @@ test_fs_other(gconstpointer data)
     check_fs_pool(fstype, 320 * MiB, g_str_equal(fstype, "btrfs"));
 }
 
+/* A block device as the source (here a loop device attached by hand): mounted
+ * directly, taken back by device number, left attached at stop. */
+static void
+test_fs_block_device(void)
+{
+    const MvStorageBackend *be = mv_storage_backend_for(MV_STORAGE_POOL_FS);
+    g_autofree char *dir = NULL, *image = NULL, *target = NULL, *device = NULL;
+    g_autofree char *xml = NULL, *backing = NULL, *cmd = NULL;
+    g_autoptr(MvStoragePoolDef) pool = NULL;
+    g_autoptr(MvStorageMount) m = NULL;
+    g_autoptr(GError) error = NULL;
+    g_auto(GStrv) argv = NULL;
+    bool started = false;
+    int fd;
+
+    if (!can_mount())
+        return;
+    dir = scratch_dir();
+    image = g_build_filename(dir, "blk.img", NULL);
+    target = g_build_filename(dir, "mnt", NULL);
+    g_assert_true(mv_storage_vol_file_create_raw(image, 16 * MiB, 0, NULL, NULL, &error));
+    fd = mv_storage_loop_attach(image, false, &device, &error);
+    g_assert_no_error(error);
+    xml = g_strdup_printf("<pool type='fs'><name>blk</name><source><device path='%s'/>"
+                          "<format type='ext4'/></source><target><path>%s</path></target>"
+                          "</pool>", device, target);
+    pool = mv_storage_pool_def_parse(xml, 0, &error);
+    g_assert_no_error(error);
+    argv = mv_storage_mount_mkfs_argv("ext4", device, true, &error);
+    cmd = g_strjoinv(" ", argv);
+    run_ok(cmd);
+    g_assert_true(be->build(pool, 0, &error));
+    g_assert_true(be->start(pool, &error));
+    g_assert_no_error(error);
+    g_assert_true(mv_storage_mount_find(target, &m, &error));
+    g_assert_cmpstr(m->source, ==, device);
+    g_assert_true(be->is_started(pool, &started, &error));
+    g_assert_true(started);
+    g_assert_true(be->stop(pool, &error));
+    g_assert_no_error(error);
+    g_assert_true(be->is_started(pool, &started, &error));
+    g_assert_false(started);
+    close(fd);                  /* ours: autoclear detaches it now */
+    g_assert_true(wait_detached(device));
+    remove_tree(dir);
+}
+
 /* Another device mounted on the target: refused, left alone. */
 static void
 test_foreign_mount(void)
@@ -370,6 +417,7 @@ main(int argc, char **argv)
     g_test_add_func("/storage/mount/fs-ext4", test_fs_ext4);
     g_test_add_data_func("/storage/mount/fs-xfs", "xfs", test_fs_other);
     g_test_add_data_func("/storage/mount/fs-btrfs", "btrfs", test_fs_other);
+    g_test_add_func("/storage/mount/fs-block-device", test_fs_block_device);
     g_test_add_func("/storage/mount/foreign-mount", test_foreign_mount);
     g_test_add_func("/storage/mount/full-disk", test_full_disk);
     return g_test_run();
