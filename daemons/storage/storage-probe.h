@@ -20,7 +20,8 @@ typedef enum {
 /* What a probe found; strings are owned by the struct. */
 typedef struct {
     MvStorageProbeType type;
-    const char *format;         /* static: "raw", "qcow2", "luks", "iso" or "dir" */
+    const char *format;         /* static: "raw", "qcow2", "qcow", "luks", "iso", "qed",
+                                 * "vmdk", "vdi", "vpc" or "dir" */
     guint64 capacity;           /* virtual size in bytes */
     guint64 allocation;         /* bytes allocated on the host (st_blocks * 512) */
     guint64 physical;           /* host size in bytes (st_size, or the device size) */
