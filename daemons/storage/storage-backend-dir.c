@@ -69,6 +69,10 @@ mv_storage_vol_def_fill_probe(MvStorageVolDef *vol, const char *path,
     }
     if (probe->encrypted && vol->target.encryption.format == MV_STORAGE_ENCRYPTION_NONE)
         vol->target.encryption.format = MV_STORAGE_ENCRYPTION_LUKS;
+    /* A bare LUKS image is shown as libvirt shows it: a raw volume with LUKS
+     * encryption (the way it was created). */
+    if (vol->target.format == MV_STORAGE_VOL_FORMAT_LUKS)
+        vol->target.format = MV_STORAGE_VOL_FORMAT_RAW;
 }
 
 /* ---- pool refresh ---------------------------------------------------------- */

@@ -3,10 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/falloc.h>
@@ -14,7 +12,6 @@
 
 #include "util/error.h"
 #include "util/fd.h"
-#include "util/spawn.h"
 
 #define ALLOC_STEP (256u << 20)         /* fallocate step between progress reports */
 #define COPY_STEP (64u << 20)           /* copy_file_range step */

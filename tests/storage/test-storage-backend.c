@@ -250,6 +250,7 @@ test_luks_clone_wipe_resize(void)
     g_assert_true(be->vol_create(pool, enc, &pass, 0, NULL, &error));
     g_assert_no_error(error);
     g_assert_cmpint(enc->target.encryption.format, ==, MV_STORAGE_ENCRYPTION_LUKS);
+    g_assert_cmpint(enc->target.format, ==, MV_STORAGE_VOL_FORMAT_RAW);
     g_assert_cmpuint(enc->capacity, ==, 4 * MiB);
     g_assert_false(be->vol_wipe(pool, enc, MV_STORAGE_WIPE_ZERO, NULL, &error));
     g_assert_error(error, MV_ERROR, MV_ERR_OPERATION_UNSUPPORTED);
