@@ -76,6 +76,30 @@ fs_check_host(const MvStoragePoolDef *def, GError **error)
     return true;
 }
 
+static bool fs_is_started(const MvStoragePoolDef *def, bool *ret_started, GError **error);
+
+/* mkfs never runs on a source in use: mounted as this pool, or an image some
+ * loop device is attached to (mounted elsewhere, or attached by hand). */
+static bool
+fs_source_in_use(const MvStoragePoolDef *def, const char *source, GError **error)
+{
+    g_autoptr(GPtrArray) loops = NULL;
+    bool started = false;
+
+    if (!fs_is_started(def, &started, error))
+        return false;
+    if (started)
+        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                            "cannot format the source of pool '%s': it is mounted on '%s' "
+                            "(stop the pool first)", def->name, def->target.path);
+    if (g_file_test(source, G_FILE_TEST_IS_REGULAR) &&
+        mv_storage_loop_find(source, &loops, NULL) && loops->len > 0)
+        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                            "cannot format '%s': it is attached to %s", source,
+                            (const char *)g_ptr_array_index(loops, 0));
+    return true;
+}
+
 static bool
 fs_build(const MvStoragePoolDef *def, unsigned int flags, GError **error)
 {
@@ -95,6 +119,8 @@ fs_build(const MvStoragePoolDef *def, unsigned int flags, GError **error)
         return false;
     if (!overwrite && !no_overwrite)
         return true;            /* libvirt's rule: only the flags format the source */
+    if (!fs_source_in_use(def, source, error))
+        return false;
     fstype = def->source.format && !g_str_equal(def->source.format, "auto")
                  ? def->source.format : "ext4";
     found = mv_storage_mount_probe_fs(source, &local);

@@ -226,6 +226,12 @@ check_fs_pool(const char *fstype, guint64 size, bool auto_format)
     g_assert_nonnull(strstr(error->message, "already mounted"));
     g_clear_error(&error);
 
+    /* mkfs never runs under a mounted pool. */
+    g_assert_false(be->build(p.pool, MV_STORAGE_BUILD_OVERWRITE, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_OPERATION_INVALID);
+    g_assert_nonnull(strstr(error->message, "mounted"));
+    g_clear_error(&error);
+
     vol->name = g_strdup("v.img");
     vol->capacity = 4 * MiB;
     vol->has_capacity = true;
