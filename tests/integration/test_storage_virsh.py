@@ -248,6 +248,28 @@ class Base:
         self.assertEqual(field(self.ok("vol-info", "--pool", "rf", "outside.img").stdout,
                                "Capacity"), "3.00 MiB")
 
+    # -- connect-level calls, read-only -----------------------------------------------
+
+    def test_capabilities_sources_readonly(self):
+        caps = self.ok("pool-capabilities").stdout
+        self.assertIn("<pool type='dir' supported='yes'>", caps)
+        self.assertIn("<storagepoolCapabilities>", caps)
+        self.assertIn("<sources", self.ok("find-storage-pool-sources", "fs").stdout)
+        self.fails("find-storage-pool-sources", "dir", contains="cannot find sources")
+        self.fails("find-storage-pool-sources", "logical", contains="device-mapper")
+        self.new_pool("ro")
+        self.ok("vol-create-as", "ro", "v", "1M")
+        ro = self.sd.ro_uri
+        self.assertIn("ro", virsh(ro, "pool-list", "--name", check=True).stdout.split())
+        self.assertIn("v", virsh(ro, "vol-list", "ro", check=True).stdout)
+        for args in (("pool-define-as", "x", "dir", "--target", "/tmp/x"),
+                     ("pool-destroy", "ro"), ("vol-delete", "--pool", "ro", "v"),
+                     ("vol-create-as", "ro", "w", "1M")):
+            res = virsh(ro, *args)
+            self.assertNotEqual(res.returncode, 0, args)
+            self.assertIn("read only access prevents", res.stderr)
+        self.assertIn("v", self.ok("vol-list", "ro").stdout)
+
     # -- events ----------------------------------------------------------------------
 
     def test_pool_events(self):
