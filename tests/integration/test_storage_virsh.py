@@ -131,6 +131,20 @@ class Base:
         self.ok("pool-destroy", "tr")
         self.fails("pool-info", "tr", contains="Storage pool not found")
 
+    def test_start_and_create_with_build(self):
+        path = self.new_pool("sb", start=False)
+        self.fails("pool-start", "sb", contains="build")
+        self.ok("pool-start", "sb", "--build")
+        self.assertTrue(os.path.isdir(path))
+        self.assertIn("running", self.ok("pool-info", "sb").stdout)
+        path2 = self.pool_dir("cb")
+        self.fails("pool-start", "sb", "--build", "--overwrite", "--no-overwrite",
+                   contains="exclusive")
+        self.ok("pool-create-as", "cb", "dir", "--target", path2, "--build")
+        self.assertTrue(os.path.isdir(path2))
+        self.assertIn("cb", self.ok("pool-list", "--transient", "--name").stdout.split())
+        self.ok("pool-destroy", "cb")
+
     def test_uniqueness_and_redefine(self):
         path = self.new_pool("uq", start=False)
         uuid = self.ok("pool-uuid", "uq").stdout.strip()
