@@ -161,6 +161,12 @@ mv_storage_file_pool_refresh(const MvStoragePoolDef *def, GPtrArray **ret_vols,
     closedir(dir);
     if (!pool_sizes(def->target.path, &sizes, error))
         return false;
+    /* <refresh><volume allocation='capacity'/>: report allocation = capacity. */
+    for (guint i = 0; def->refresh_alloc_capacity && i < vols->len; i++) {
+        MvStorageVolDef *vol = g_ptr_array_index(vols, i);
+
+        vol->allocation = vol->capacity;
+    }
     *ret_vols = g_steal_pointer(&vols);
     *ret_sizes = sizes;
     return true;
@@ -221,7 +227,8 @@ vol_owner(const MvStorageVolDef *vol)
 {
     return (MvStorageFileOwner){ .mode = vol->target.perms.mode,
                                  .uid = vol->target.perms.owner,
-                                 .gid = vol->target.perms.group };
+                                 .gid = vol->target.perms.group,
+                                 .nocow = vol->target.nocow };
 }
 
 static bool
@@ -547,7 +554,8 @@ dir_build(const MvStoragePoolDef *def, unsigned int flags, GError **error)
                                 "the overwrite and no-overwrite build flags exclude each "
                                 "other");
     }
-    return mv_storage_backend_mkdir_target(def, error);
+    return mv_storage_backend_mkdir_target(def, error) &&
+           mv_storage_backend_apply_cow(def, error);
 }
 
 static bool

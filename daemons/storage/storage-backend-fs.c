@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -216,7 +217,14 @@ fs_start(const MvStoragePoolDef *def, GError **error)
                             "source '%s' of pool '%s' is neither a block device nor an "
                             "image file", source, def->name);
     }
-    return mv_storage_mount_fs(device, def->target.path, fstype, error);
+    if (!mv_storage_mount_fs(device, def->target.path, fstype, error))
+        return false;
+    /* The filesystem's root replaced the directory: <cow> applies to it. */
+    if (!mv_storage_backend_apply_cow(def, error)) {
+        umount2(def->target.path, 0);
+        return false;
+    }
+    return true;
 }
 
 static bool

@@ -5,6 +5,8 @@
  * a pool that is already mounted and never mounting it twice, a foreign mount
  * on the target refused; a full disk (a 4 MiB tmpfs) fails creates cleanly. */
 #include <stdbool.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 
 #include "storage-backend.h"
@@ -285,6 +287,63 @@ test_fs_other(gconstpointer data)
     check_fs_pool(fstype, 320 * MiB, g_str_equal(fstype, "btrfs"));
 }
 
+/* <features><cow state='no'/> on btrfs: the mounted root and so every new
+ * volume have copy-on-write off; <refresh><volume allocation='capacity'/>
+ * reports a sparse volume as fully allocated. */
+static void
+test_btrfs_nocow(void)
+{
+    const MvStorageBackend *be = mv_storage_backend_for(MV_STORAGE_POOL_FS);
+    g_autofree char *dir = NULL, *image = NULL, *target = NULL, *xml = NULL;
+    g_autofree char *mkfs = g_find_program_in_path("mkfs.btrfs"), *cmd = NULL;
+    g_autoptr(MvStoragePoolDef) pool = NULL;
+    g_autoptr(MvStorageVolDef) vol = mv_storage_vol_def_new();
+    g_autoptr(GPtrArray) vols = NULL;
+    g_autoptr(GError) error = NULL;
+    MvStoragePoolSizes sizes;
+    int fd, flags = 0;
+
+    if (!can_mount())
+        return;
+    if (!mkfs || !mv_storage_mount_fs_supported("btrfs")) {
+        g_test_skip("mkfs.btrfs or the kernel's btrfs missing");
+        return;
+    }
+    dir = scratch_dir();
+    image = g_build_filename(dir, "b.img", NULL);
+    target = g_build_filename(dir, "mnt", NULL);
+    g_assert_true(mv_storage_vol_file_create_raw(image, 320 * MiB, 0, NULL, NULL, &error));
+    cmd = g_strdup_printf("%s -q %s", mkfs, image);
+    run_ok(cmd);
+    xml = g_strdup_printf("<pool type='fs'><name>nocow</name><features><cow state='no'/>"
+                          "</features><source><device path='%s'/><format type='auto'/>"
+                          "</source><target><path>%s</path></target><refresh>"
+                          "<volume allocation='capacity'/></refresh></pool>", image, target);
+    pool = mv_storage_pool_def_parse(xml, 0, &error);
+    g_assert_no_error(error);
+    g_assert_true(be->build(pool, 0, &error));
+    g_assert_true(be->start(pool, &error));
+    g_assert_no_error(error);
+    vol->name = g_strdup("v.img");
+    vol->capacity = 8 * MiB;
+    vol->has_capacity = true;
+    vol->allocation = 0;
+    vol->has_allocation = true;
+    g_assert_true(be->vol_prepare(pool, vol, &error));
+    g_assert_true(be->vol_create(pool, vol, NULL, 0, NULL, &error));
+    g_assert_no_error(error);
+    fd = open(vol->target.path, O_RDONLY);
+    g_assert_cmpint(ioctl(fd, FS_IOC_GETFLAGS, &flags), ==, 0);
+    close(fd);
+    g_assert_true(flags & FS_NOCOW_FL);
+    g_assert_true(be->refresh(pool, &vols, &sizes, &error));
+    g_assert_cmpuint(vols->len, ==, 1);
+    g_assert_cmpuint(((MvStorageVolDef *)g_ptr_array_index(vols, 0))->allocation, ==, 8 * MiB);
+    g_assert_true(be->stop(pool, &error));
+    g_assert_no_error(error);
+    remove_tree(dir);
+}
+
 /* A block device as the source (here a loop device attached by hand): mounted
  * directly, taken back by device number, left attached at stop. */
 static void
@@ -424,6 +483,7 @@ main(int argc, char **argv)
     g_test_add_data_func("/storage/mount/fs-xfs", "xfs", test_fs_other);
     g_test_add_data_func("/storage/mount/fs-btrfs", "btrfs", test_fs_other);
     g_test_add_func("/storage/mount/fs-block-device", test_fs_block_device);
+    g_test_add_func("/storage/mount/btrfs-nocow", test_btrfs_nocow);
     g_test_add_func("/storage/mount/foreign-mount", test_foreign_mount);
     g_test_add_func("/storage/mount/full-disk", test_full_disk);
     return g_test_run();
