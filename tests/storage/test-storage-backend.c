@@ -277,9 +277,15 @@ test_partials(void)
     g_autofree char *listing = NULL;
     MvStoragePoolSizes sizes;
 
+    g_autofree char *fifo = g_build_filename(dir, "fifo", NULL);
+    g_autofree char *link = g_build_filename(dir, "link", NULL);
+
     write_pattern(done, 0, 4096, 1);
     write_pattern(half, 0, 4096, 2);
     write_pattern(hidden, 0, 4096, 3);
+    /* Neither a FIFO (opening it must not block) nor a symlink is a volume. */
+    g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+    g_assert_cmpint(symlink("done.img", link), ==, 0);
     g_assert_true(be->refresh(pool, &vols, &sizes, &error));
     g_assert_cmpuint(vols->len, ==, 2);
     g_assert_nonnull(find_vol(vols, "done.img"));
@@ -293,7 +299,7 @@ test_partials(void)
     g_assert_cmpuint(names->len, ==, 1);
     g_assert_cmpstr(g_ptr_array_index(names, 0), ==, "half.img");
     listing = dir_listing(dir);
-    g_assert_cmpstr(listing, ==, ".hidden done.img");
+    g_assert_cmpstr(listing, ==, ".hidden done.img fifo link");
     remove_tree(dir);
 }
 
