@@ -153,6 +153,19 @@ def networkxml_seeds():
     return seeds
 
 
+
+def secretxml_seeds():
+    """Secret goldens and invalid cases (tests/secretxml2xml)."""
+    seeds = {}
+    base = os.path.join(ROOT, 'tests/secretxml2xml')
+    for sub in ('xml2xml', 'invalid'):
+        for path in sorted(glob.glob(os.path.join(base, sub, '*.xml'))):
+            name = os.path.basename(path)[:-4]
+            if not name.endswith('.expected'):
+                seeds['%s-%s' % (sub, name)] = open(path, 'rb').read()
+    return seeds
+
+
 def uri_seeds():
     text = open(os.path.join(ROOT, 'tests/client/test-uri.c')).read()
     uris = sorted(set(re.findall(r'"([a-z+]+:[^"]*)"', text)))
@@ -252,6 +265,7 @@ def main():
     write('qmp', qmp_seeds())
     write('config', config_seeds())
     write('networkxml', networkxml_seeds())
+    write('secretxml', secretxml_seeds())
 
 
 if __name__ == '__main__':
