@@ -24,6 +24,8 @@ _modvirt()
     verbs+=" net-list net-info net-define net-start net-destroy net-undefine net-edit
             net-leases net-events"
     verbs+=" nwfilter-list nwfilter-define nwfilter-dumpxml nwfilter-undefine nwfilter-bindings"
+    verbs+=" secret-list secret-define secret-dumpxml secret-undefine secret-set-value
+            secret-get-value"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -57,6 +59,8 @@ _modvirt()
         net-list) opts+=" --active --inactive --name" ;;
         net-leases) opts+=" --mac" ;;
         net-events) opts+=" --timeout --count" ;;
+        secret-list) opts+=" --ephemeral --no-ephemeral --private --no-private" ;;
+        secret-set-value) opts+=" --file" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -68,6 +72,9 @@ _modvirt()
         list) ;;
         net-define) _filedir xml ;;
         net-list) ;;
+        secret-define) _filedir xml ;;
+        secret-list) ;;
+        secret-*) ;;
         net-*) COMPREPLY=($(compgen -W "$(_modvirt_networks "${uri[@]}")" -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "$(_modvirt_domains "${uri[@]}")" -- "$cur")) ;;
     esac
