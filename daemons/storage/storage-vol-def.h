@@ -132,11 +132,14 @@ typedef struct {
     MvStorageVolBacking backing;
 } MvStorageVolDef;
 
-/* Parse flags; the values are libvirt's (virStorageVolDefParse). */
+/* Parse flags (modvirt's own; every parse validates against the schema). Without
+ * either CAPACITY flag <capacity> is required unless a <backingStore> is given
+ * (the backing file's size is then used). */
 typedef enum {
     MV_STORAGE_VOL_PARSE_NONE = 0,
     MV_STORAGE_VOL_PARSE_NO_CAPACITY = 1 << 0,  /* vol-create-from: capacity may be absent */
-    MV_STORAGE_VOL_PARSE_VALIDATE = 1 << 1,     /* accepted; every parse validates */
+    MV_STORAGE_VOL_PARSE_OPT_CAPACITY = 1 << 1, /* capacity optional (same effect) */
+    MV_STORAGE_VOL_PARSE_VALIDATE = 1 << 2,     /* accepted and ignored */
 } MvStorageVolParseFlags;
 
 /**
