@@ -44,8 +44,11 @@ mv_driver_call_caller_uid(MvDriverCall *call, uid_t *ret_uid)
     guint64 v;
     uid_t uid;
 
-    if (forwarded) {
-        if (!g_ascii_string_to_unsigned(forwarded, 10, 0, G_MAXUINT32 - 1, &v, NULL))
+    if (conn->identity) {
+        /* Someone else's: a forwarded identity without a UNIX uid (a TLS
+         * client of the proxy) is not a local user at all. */
+        if (!forwarded || !g_ascii_string_to_unsigned(forwarded, 10, 0, G_MAXUINT32 - 1, &v,
+                                                      NULL))
             return false;
         *ret_uid = (uid_t)v;
         return true;

@@ -104,7 +104,8 @@ MvServerClient *mv_driver_call_client(MvDriverCall *call);
  * mv_driver_call_caller_uid:
  * The uid of the user behind @call: the one a root peer (the proxy, another
  * daemon) named with CONNECT_SET_IDENTITY ("unix-user-id"), else the peer's
- * own (SO_PEERCRED). False when unknown (a TCP client without a UNIX identity).
+ * own (SO_PEERCRED). False when unknown: a forwarded identity without a UNIX
+ * uid (a TLS client of the proxy), a TCP peer.
  */
 bool mv_driver_call_caller_uid(MvDriverCall *call, uid_t *ret_uid);
 

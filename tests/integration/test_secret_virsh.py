@@ -14,6 +14,7 @@ created with a secret's value as its passphrase.
 import base64
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -385,6 +386,49 @@ class Secrets(unittest.TestCase):
             self.virsh(self.sd.uri, "vol-delete", "enc.qcow2", "--pool", "luks", ok=None)
             self.virsh(self.sd.uri, "pool-destroy", "luks")
             self.virsh(self.sd.uri, "pool-undefine", "luks")
+
+
+PKI = os.environ.get("MV_PKI", os.path.join(mvtest.BUILD_ROOT, "tools", "pki", "modvirt-pki"))
+
+
+class OverTls(unittest.TestCase):
+    """A TLS client of the proxy manages secrets but is no local root: get-value refused."""
+
+    def test_tls_client_cannot_read_values(self):
+        sd = mvstorage.StorageDaemon().start()
+        px = None
+        try:
+            res = subprocess.run([PKI, "--root", sd.root, "--bits", "2048", "init", "--cn",
+                                  "alice", "--client-dir", os.path.join(sd.root, "alice")],
+                                 capture_output=True, text=True, timeout=120,
+                                 stdin=subprocess.DEVNULL)
+            self.assertEqual(res.returncode, 0, res.stdout + res.stderr)
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+            px = mvstorage.ProxyDaemon(sd.root, config="[tls]\nlisten = 127.0.0.1:%d\n"
+                                       "allowed_dn = C=GB,O=modvirt,CN=alice\n" % port).start()
+            uri = "storage+tls://127.0.0.1:%d/system?pkipath=%s" % (
+                port, os.path.join(sd.root, "alice"))
+            path = os.path.join(sd.root, "def.xml")
+            with open(path, "w") as f:
+                f.write(secret_xml(None, usage="tls", usage_id="over-tls"))
+            res = mvtest.virsh(uri, "secret-define", path, check=True)
+            uuid = res.stdout.split()[1]
+            value = os.path.join(sd.root, "value")
+            with open(value, "wb") as f:
+                f.write(b"tls-set")
+            mvtest.virsh(uri, "secret-set-value", uuid, "--file", value, "--plain", check=True)
+            res = mvtest.virsh(uri, "secret-get-value", uuid)
+            self.assertNotEqual(res.returncode, 0, res.stdout)
+            self.assertIn("only root may read secret values", res.stderr)
+            # root on the host reads it
+            res = mvtest.virsh(sd.uri, "secret-get-value", uuid, check=True)
+            self.assertEqual(base64.b64decode(res.stdout.strip()), b"tls-set")
+        finally:
+            if px:
+                px.stop()
+            sd.cleanup()
 
 
 if __name__ == "__main__":
