@@ -14,6 +14,12 @@ _modvirt_networks()
     modvirt "${uri[@]}" net-list --name 2>/dev/null
 }
 
+_modvirt_pools()
+{
+    local uri=("${@}")
+    modvirt "${uri[@]}" pool-list --name 2>/dev/null
+}
+
 _modvirt()
 {
     local cur prev words cword
@@ -24,6 +30,9 @@ _modvirt()
     verbs+=" net-list net-info net-define net-start net-destroy net-undefine net-edit
             net-leases net-events"
     verbs+=" nwfilter-list nwfilter-define nwfilter-dumpxml nwfilter-undefine nwfilter-bindings"
+    verbs+=" pool-list pool-info pool-define pool-build pool-start pool-destroy pool-delete
+            pool-undefine pool-refresh pool-autostart pool-dumpxml vol-list vol-info vol-create
+            vol-create-as vol-clone vol-delete vol-wipe vol-resize vol-dumpxml vol-path"
     verbs+=" secret-list secret-define secret-dumpxml secret-undefine secret-set-value
             secret-get-value"
     local uri=() verb="" i
@@ -59,6 +68,13 @@ _modvirt()
         net-list) opts+=" --active --inactive --name" ;;
         net-leases) opts+=" --mac" ;;
         net-events) opts+=" --timeout --count" ;;
+        pool-list) opts+=" --active --inactive --name" ;;
+        pool-start) opts+=" --build" ;;
+        pool-autostart) opts+=" --disable" ;;
+        pool-dumpxml) opts+=" --inactive" ;;
+        vol-list) opts+=" --name" ;;
+        vol-create-as) opts+=" --format --allocation --backing" ;;
+        vol-resize) opts+=" --shrink --allocate --delta" ;;
         secret-list) opts+=" --ephemeral --no-ephemeral --private --no-private" ;;
         secret-set-value) opts+=" --file" ;;
     esac
@@ -76,6 +92,9 @@ _modvirt()
         secret-list) ;;
         secret-*) ;;
         net-*) COMPREPLY=($(compgen -W "$(_modvirt_networks "${uri[@]}")" -- "$cur")) ;;
+        pool-define) _filedir xml ;;
+        pool-list) ;;
+        pool-*|vol-*) COMPREPLY=($(compgen -W "$(_modvirt_pools "${uri[@]}")" -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "$(_modvirt_domains "${uri[@]}")" -- "$cur")) ;;
     esac
 }
