@@ -6,10 +6,11 @@ value, INTERNAL_ERROR for a taken usage, INVALID_ARG for unknown flags);
 listAllSecrets with the ephemeral/private filter flags and the legacy
 numOfSecrets/listSecrets; read-only connections list but never read values;
 lifecycle and value-changed events through the libvirt event loop, also
-limited to one secret; a value set through the proxy survives a restart.
+limited to one secret; a value set through the proxy survives a SIGKILL and restart.
 """
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -211,8 +212,12 @@ class Secrets(unittest.TestCase):
         for c in self.conns.values():
             c.close()
         self.px.stop()
-        self.sd.stop()
+        # killed, not stopped: what was acknowledged is on disk, whole
+        self.sd.signal(signal.SIGKILL)
+        self.sd.wait(10)
+        secrets = os.path.join(self.sd.root, "etc", "secrets")
         self.sd.start()
+        self.assertEqual([n for n in os.listdir(secrets) if ".tmp-" in n], [])
         self.px.start()
         self.conns = {"direct": libvirt.open(self.sd.uri), "proxy": libvirt.open(self.px.uri)}
         self.conn = self.conns["direct"]
