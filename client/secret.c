@@ -20,8 +20,8 @@ struct _MvSecret {
 #define LIST_ALLOWED (MV_LIST_SECRETS_EPHEMERAL | MV_LIST_SECRETS_NO_EPHEMERAL | \
                       MV_LIST_SECRETS_PRIVATE | MV_LIST_SECRETS_NO_PRIVATE)
 
-static MvSecret *
-secret_new_from_wire(MvConnect *conn, const mv_remote_nonnull_secret *ref)
+MvSecret *
+mv_secret_new_from_wire(MvConnect *conn, const mv_remote_nonnull_secret *ref)
 {
     MvSecret *secret = g_new0(MvSecret, 1);
 
@@ -34,8 +34,8 @@ secret_new_from_wire(MvConnect *conn, const mv_remote_nonnull_secret *ref)
     return secret;
 }
 
-static void
-secret_to_wire(MvSecret *secret, mv_remote_nonnull_secret *ret_ref)
+void
+mv_secret_to_wire(MvSecret *secret, mv_remote_nonnull_secret *ret_ref)
 {
     memcpy(ret_ref->uuid, secret->uuid, MV_UUID_BUFLEN);
     ret_ref->usage_type = secret->usage_type;
@@ -46,7 +46,7 @@ secret_to_wire(MvSecret *secret, mv_remote_nonnull_secret *ret_ref)
 static MvSecret *
 secret_from_reply(MvConnect *conn, mv_remote_nonnull_secret *ref)
 {
-    MvSecret *secret = secret_new_from_wire(conn, ref);
+    MvSecret *secret = mv_secret_new_from_wire(conn, ref);
 
     xdr_free((xdrproc_t)xdr_mv_remote_nonnull_secret, (char *)ref);
     return secret;
@@ -142,7 +142,7 @@ mv_connect_list_secrets(MvConnect *conn, unsigned int flags, gsize *ret_count, G
         return NULL;
     list = g_ptr_array_sized_new(ret.secrets.secrets_len + 1);
     for (u_int i = 0; i < ret.secrets.secrets_len; i++)
-        g_ptr_array_add(list, secret_new_from_wire(conn, &ret.secrets.secrets_val[i]));
+        g_ptr_array_add(list, mv_secret_new_from_wire(conn, &ret.secrets.secrets_val[i]));
     xdr_free((xdrproc_t)xdr_mv_remote_connect_list_all_secrets_ret, (char *)&ret);
     g_ptr_array_sort(list, secret_compare);
     count = list->len;
@@ -222,7 +222,7 @@ secret_prepare(MvSecret *secret, int proc, unsigned int flags, const char *func,
 {
     if (!SECRET_OK(secret, func, error) || !mv_client_check_flags(flags, 0, func, error))
         return NULL;
-    secret_to_wire(secret, ret_ref);
+    mv_secret_to_wire(secret, ret_ref);
     return mv_connect_rpc(secret->conn, proc, error);
 }
 

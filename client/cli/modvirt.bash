@@ -34,7 +34,7 @@ _modvirt()
             pool-undefine pool-refresh pool-autostart pool-dumpxml vol-list vol-info vol-create
             vol-create-as vol-clone vol-delete vol-wipe vol-resize vol-dumpxml vol-path"
     verbs+=" secret-list secret-define secret-dumpxml secret-undefine secret-set-value
-            secret-get-value"
+            secret-get-value secret-events"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -77,6 +77,7 @@ _modvirt()
         vol-resize) opts+=" --shrink --allocate --delta" ;;
         secret-list) opts+=" --ephemeral --no-ephemeral --private --no-private" ;;
         secret-set-value) opts+=" --file" ;;
+        secret-events) opts+=" --timeout --count" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))

@@ -240,3 +240,53 @@ mv_cli_run_secret_get_value(MvCli *cli, int argc, char **argv)
     g_free(value);
     return MV_CLI_OK;
 }
+
+static void
+on_secret_event(MvConnect *conn, MvSecret *secret, MvSecretEventType event, int detail,
+                gpointer data)
+{
+    MvCliEventsRun *run = data;
+
+    if (run->cli->json) {
+        g_autoptr(JsonBuilder) b = json_builder_new();
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "event");
+        json_builder_add_string_value(b, mv_secret_event_type_name(event));
+        json_builder_set_member_name(b, "uuid");
+        json_builder_add_string_value(b, mv_secret_get_uuid_string(secret));
+        json_builder_set_member_name(b, "usage");
+        json_builder_add_string_value(b, mv_secret_usage_type_name(
+                                             mv_secret_get_usage_type(secret)));
+        json_builder_set_member_name(b, "usage_id");
+        json_builder_add_string_value(b, mv_secret_get_usage_id(secret));
+        json_builder_end_object(b);
+        mv_cli_print_json(json_builder_get_root(b), true);
+    } else {
+        printf("secret %s %s\n", mv_secret_get_uuid_string(secret),
+               mv_secret_event_type_name(event));
+        fflush(stdout);
+    }
+    mv_cli_events_seen(run);
+}
+
+int
+mv_cli_run_secret_events(MvCli *cli, int argc, char **argv)
+{
+    g_autoptr(MvSecret) secret = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(GMainLoop) loop = g_main_loop_new(NULL, FALSE);
+    MvCliEventsRun run = { .cli = cli, .loop = loop };
+    guint watch;
+
+    if (mv_cli_events_timeout < 0 || mv_cli_events_count < 0)
+        return mv_cli_usage(cli, "--timeout and --count take a positive number");
+    if (!mv_cli_connect(cli))
+        return MV_CLI_FAILED;
+    if (argc > 0 && !(secret = cli_secret(cli, argv[0])))
+        return MV_CLI_FAILED;
+    if (!(watch = mv_connect_watch_secret_events(cli->conn, secret, NULL, on_secret_event, &run,
+                                                 NULL, 0, &error)))
+        return mv_cli_fail(cli, error);
+    return mv_cli_events_loop(&run, watch, "secret");
+}

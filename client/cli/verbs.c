@@ -269,6 +269,8 @@ const MvCliVerb mv_cli_verbs[] = {
     { "secret-get-value", "SECRET", "Print a secret's value (root only; --json: base64)",
       "Refused on read-only connections, to other users and for private secrets.", NULL, 1, 1,
       mv_cli_run_secret_get_value },
+    { "secret-events", "[SECRET]", "Print secret events (defined, undefined, value-changed)",
+      NULL, events_options, 0, 1, mv_cli_run_secret_events },
     { "firewall", "check", "Compare the kernel's firewall with modvirt-filterd's rules",
       "Names every difference: a table missing (nft flush ruleset), a rule or chain added, "
       "removed or edited by hand, a foreign table that drops packets before modvirt's chains. "

@@ -66,6 +66,7 @@ int mv_cli_run_secret_dumpxml(MvCli *cli, int argc, char **argv);
 int mv_cli_run_secret_undefine(MvCli *cli, int argc, char **argv);
 int mv_cli_run_secret_set_value(MvCli *cli, int argc, char **argv);
 int mv_cli_run_secret_get_value(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_events(MvCli *cli, int argc, char **argv);
 
 /* verb-edit.c: XML input shared by the define and edit verbs. */
 /** mv_cli_read_xml: the text of @path ("-": standard input); NULL after printing the error. */

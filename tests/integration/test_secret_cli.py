@@ -3,7 +3,7 @@ against modvirt-storaged (directly and through the proxy): secret-define (file
 and stdin), secret-list (table, --json, filter flags), secret-dumpxml by UUID and
 by USAGE:ID, secret-set-value from stdin and --file (the bytes exactly),
 secret-get-value (raw and --json base64), refusals (private, read-only, no such
-secret) and secret-undefine; set-value takes no value argument."""
+secret), secret-undefine and secret-events (--json); set-value takes no value argument."""
 
 import base64
 import json
@@ -100,6 +100,33 @@ class SecretCli(unittest.TestCase):
         r = self.cli(self.sd.uri, "secret-dumpxml", "nvme:x", ok=False)
         self.assertIn(b"neither a UUID nor USAGE:ID", r.stderr)
         self.cli(self.sd.uri, "secret-undefine", uuid)
+
+    def test_events(self):
+        for how, uri in (("direct", self.sd.uri), ("proxy", self.px.uri)):
+            with self.subTest(how=how):
+                ev = subprocess.Popen([mvstorage.MODVIRT, "-c", uri, "secret-events", "--json",
+                                       "--count", "3", "--timeout", "30"],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                try:
+                    # the banner is printed once the watch is registered
+                    self.assertIn("Watching secret events", ev.stderr.readline())
+                    uuid = "6f0e2a9c-3b1d-4c5e-8f7a-%012d" % (11 if how == "direct" else 12)
+                    self.cli(self.sd.uri, "secret-define", "-",
+                             stdin=(SECRET % ("no", uuid, "/srv/ev-" + how)).encode())
+                    self.cli(self.sd.uri, "secret-set-value", uuid, stdin=b"v")
+                    self.cli(self.sd.uri, "secret-undefine", uuid)
+                    out, err = ev.communicate(timeout=30)
+                finally:
+                    if ev.poll() is None:
+                        ev.kill()
+                        ev.wait()
+                self.assertEqual(ev.returncode, 0, err)
+                events = [json.loads(line) for line in out.splitlines()]
+                self.assertEqual([(e["uuid"], e["event"]) for e in events],
+                                 [(uuid, "defined"), (uuid, "value-changed"),
+                                  (uuid, "undefined")])
+                self.assertEqual(events[0]["usage_id"], "/srv/ev-" + how)
+                self.assertNotIn("v", [e.get("value") for e in events])
 
 
 if __name__ == "__main__":
