@@ -382,6 +382,20 @@ class Secrets(unittest.TestCase):
             self.assertNotEqual(wrong.returncode, 0, wrong.stdout)
             self.assertIn("Invalid password", wrong.stderr)
             self.assert_not_on_disk(b"luks-passphrase")
+
+            # the secret named by its usage (the volume's path) instead of its UUID
+            path2 = os.path.join(pool_dir, "enc2.qcow2")
+            uuid2 = self.define(self.sd.uri, secret_xml(None, usage="volume", usage_id=path2))
+            self.set_value(self.sd.uri, uuid2, b"second-passphrase")
+            vol2 = vol.replace("enc.qcow2", "enc2.qcow2").replace(
+                "uuid='%s'" % uuid, "usage='%s'" % path2)
+            self.virsh(self.sd.uri, "vol-create", "luks", self.write("vol2.xml", vol2))
+            res = subprocess.run(
+                ["qemu-img", "convert", "--object", "secret,id=s0,data=second-passphrase",
+                 "--image-opts", "driver=qcow2,file.filename=%s,encrypt.key-secret=s0" % path2,
+                 "-O", "raw", out], capture_output=True, text=True, timeout=60)
+            self.assertEqual(res.returncode, 0, res.stderr)
+            self.virsh(self.sd.uri, "vol-delete", "enc2.qcow2", "--pool", "luks")
         finally:
             self.virsh(self.sd.uri, "vol-delete", "enc.qcow2", "--pool", "luks", ok=None)
             self.virsh(self.sd.uri, "pool-destroy", "luks")
