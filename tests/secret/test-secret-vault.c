@@ -1,11 +1,13 @@
-/* The secret value vault (daemons/storage/secret-vault.c) and the driver's
- * own value access (mv_secret_driver_get_value): values round-trip, are not
- * readable in the files, are bound to their secret's UUID and to the host
- * key, the key is made once with mode 0600 and a damaged key is an error. */
+/* The secret value vault (daemons/storage/secret-vault.c), the driver's own
+ * value access (mv_secret_driver_get_value) and the LUKS glue: values
+ * round-trip, are not readable in the files, are bound to their secret's UUID
+ * and to the host key, the key is made once with mode 0600 and a damaged key
+ * is an error; a volume's <encryption> finds its secret by UUID or usage. */
 #include <string.h>
 #include <sys/stat.h>
 
 #include "secret-driver.h"
+#include "secret-luks.h"
 #include "secret-vault.h"
 #include "util/error.h"
 #include "util/file.h"
@@ -199,6 +201,70 @@ test_driver_get_value(Fixture *f, gconstpointer data)
     g_assert_nonnull(strstr(error->message, "does not have a value"));
 }
 
+/* The LUKS glue: which secret an <encryption> names, and its refusals. */
+static void
+test_luks_lookup(Fixture *f, gconstpointer data)
+{
+    g_autoptr(MvPaths) paths = mv_paths_new(f->dir);
+    g_autofree char *etc = g_build_filename(f->dir, "etc", "secrets", NULL);
+    g_autofree char *xml_a = g_build_filename(etc, UUID_A ".xml", NULL);
+    g_autofree char *xml_b = g_build_filename(etc, UUID_B ".xml", NULL);
+    g_autofree char *value_a = g_build_filename(etc, UUID_A ".value", NULL);
+    g_autofree char *value_b = g_build_filename(etc, UUID_B ".value", NULL);
+    g_autoptr(MvSecretVault) vault = mv_secret_vault_new(f->key);
+    g_autoptr(MvSecretDriver) driver = NULL;
+    g_autoptr(GError) error = NULL;
+    MvStorageEncryption enc = { .format = MV_STORAGE_ENCRYPTION_LUKS };
+    GBytes *value = NULL;
+
+    g_assert_true(mv_file_mkdir_p(etc, 0755, NULL));
+    g_assert_true(g_file_set_contents(xml_a, "<secret private='yes'><uuid>" UUID_A "</uuid>"
+                                      "<usage type='volume'><volume>/p/a.qcow2</volume></usage>"
+                                      "</secret>", -1, NULL));
+    g_assert_true(g_file_set_contents(xml_b, "<secret><uuid>" UUID_B "</uuid></secret>", -1,
+                                      NULL));
+    g_assert_true(mv_secret_vault_write(vault, value_a, UUID_A, (const guint8 *)VALUE,
+                                        strlen(VALUE), &error));
+    g_assert_true(mv_secret_vault_write(vault, value_b, UUID_B, (const guint8 *)"", 0, &error));
+    driver = mv_secret_driver_new(paths, &error);
+    g_assert_no_error(error);
+
+    /* by UUID (a private secret: the daemon itself may use it) */
+    enc.has_secret_uuid = true;
+    g_assert_true(mv_uuid_parse(UUID_A, enc.secret_uuid, NULL));
+    g_assert_true(mv_secret_luks_lookup(driver, &enc, &value, &error));
+    g_assert_cmpmem(g_bytes_get_data(value, NULL), g_bytes_get_size(value), VALUE,
+                    strlen(VALUE));
+    g_clear_pointer(&value, g_bytes_unref);
+    /* by the volume usage */
+    enc.has_secret_uuid = false;
+    enc.secret_usage = (char *)"/p/a.qcow2";
+    g_assert_true(mv_secret_luks_lookup(driver, &enc, &value, &error));
+    g_assert_cmpuint(g_bytes_get_size(value), ==, strlen(VALUE));
+    g_clear_pointer(&value, g_bytes_unref);
+    enc.secret_usage = (char *)"/p/other.qcow2";
+    g_assert_false(mv_secret_luks_lookup(driver, &enc, &value, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_NO_SECRET);
+    g_clear_error(&error);
+    /* none named */
+    enc.secret_usage = NULL;
+    g_assert_false(mv_secret_luks_lookup(driver, &enc, &value, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_XML_DETAIL);
+    g_clear_error(&error);
+    /* an empty value is no passphrase */
+    enc.has_secret_uuid = true;
+    g_assert_true(mv_uuid_parse(UUID_B, enc.secret_uuid, NULL));
+    g_assert_false(mv_secret_luks_lookup(driver, &enc, &value, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_INVALID_SECRET);
+    g_clear_error(&error);
+    /* only LUKS */
+    enc.format = MV_STORAGE_ENCRYPTION_QCOW;
+    g_assert_true(mv_uuid_parse(UUID_A, enc.secret_uuid, NULL));
+    g_assert_false(mv_secret_luks_lookup(driver, &enc, &value, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_CONFIG_UNSUPPORTED);
+    g_assert_null(value);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -210,5 +276,6 @@ main(int argc, char **argv)
     g_test_add("/secret/vault/damaged-key", Fixture, NULL, setup, test_damaged_key, teardown);
     g_test_add("/secret/driver/get-value", Fixture, NULL, setup, test_driver_get_value,
                teardown);
+    g_test_add("/secret/luks/lookup", Fixture, NULL, setup, test_luks_lookup, teardown);
     return g_test_run();
 }
