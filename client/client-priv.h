@@ -195,6 +195,11 @@ void mv_storage_volume_to_wire(MvStorageVolume *vol, mv_remote_nonnull_storage_v
 MvNetworkFilter *mv_network_filter_new_from_wire(MvConnect *conn,
                                                  const mv_remote_nonnull_nwfilter *ref);
 
+/** mv_secret_new_from_wire: a new handle for @ref on @conn (copies everything). */
+MvSecret *mv_secret_new_from_wire(MvConnect *conn, const mv_remote_nonnull_secret *ref);
+/** mv_secret_to_wire: @secret's wire reference (borrows its strings). */
+void mv_secret_to_wire(MvSecret *secret, mv_remote_nonnull_secret *ret_ref);
+
 /* ---- stream.c ---------------------------------------------------------------------- */
 
 /**

@@ -13,11 +13,13 @@
 
 #define EVENT_ID_LIFECYCLE 0
 #define EVENT_ID_POOL_REFRESH 1
+#define EVENT_ID_SECRET_VALUE_CHANGED 1
 
 typedef enum {
     FAMILY_DOMAIN,
     FAMILY_NETWORK,
     FAMILY_STORAGE_POOL,
+    FAMILY_SECRET,
 } MvFamilyKind;
 
 /* One event id of a family and the MESSAGE procedure that carries it. */
@@ -55,6 +57,13 @@ static const MvEventFamily pool_family = {
          { EVENT_ID_POOL_REFRESH, MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH } },
 };
 
+static const MvEventFamily secret_family = {
+    FAMILY_SECRET, "mv_connect_watch_secret_events",
+    MV_REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+    2, { { EVENT_ID_LIFECYCLE, MV_REMOTE_PROC_SECRET_EVENT_LIFECYCLE },
+         { EVENT_ID_SECRET_VALUE_CHANGED, MV_REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED } },
+};
+
 typedef struct {
     MvLink *link;
     int message_proc;
@@ -62,7 +71,8 @@ typedef struct {
 } MvRegistration;
 
 /* One event waiting for delivery: the object's wire identity (a domain's
- * id is -1 for the other families) and what happened. */
+ * id is -1 for the other families; a secret's usage type and id are @id and
+ * @name) and what happened. */
 typedef struct {
     char *name;
     guint8 uuid[MV_REMOTE_UUID_LEN];
@@ -199,6 +209,16 @@ watch_deliver(MvWatch *watch, const MvEventItem *item)
                                               item->detail, watch->user_data);
         break;
     }
+    case FAMILY_SECRET: {
+        mv_remote_nonnull_secret ref = { .usage_type = item->id, .usage_id = item->name };
+        g_autoptr(MvSecret) secret = NULL;
+
+        memcpy(ref.uuid, item->uuid, sizeof(ref.uuid));
+        secret = mv_secret_new_from_wire(watch->conn, &ref);
+        ((MvSecretEventFunc)watch->func)(watch->conn, secret, (MvSecretEventType)item->event,
+                                         item->detail, watch->user_data);
+        break;
+    }
     }
 }
 
@@ -252,13 +272,17 @@ event_item_decode(int proc, const guint8 *payload, gsize len, int *ret_callback_
         mv_remote_network_event_lifecycle_msg net;
         mv_remote_storage_pool_event_lifecycle_msg pool;
         mv_remote_storage_pool_event_refresh_msg refresh;
+        mv_remote_secret_event_lifecycle_msg secret;
+        mv_remote_secret_event_value_changed_msg value;
     } msg;
     MvEventItem *item;
 
     if (proc != MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE &&
         proc != MV_REMOTE_PROC_NETWORK_EVENT_LIFECYCLE &&
         proc != MV_REMOTE_PROC_STORAGE_POOL_EVENT_LIFECYCLE &&
-        proc != MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH)
+        proc != MV_REMOTE_PROC_STORAGE_POOL_EVENT_REFRESH &&
+        proc != MV_REMOTE_PROC_SECRET_EVENT_LIFECYCLE &&
+        proc != MV_REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED)
         return NULL;            /* events of kinds nobody can watch yet */
     memset(&msg, 0, sizeof(msg));
     if (!mv_remote_decode_event(proc, payload, len, &msg, NULL))
@@ -287,6 +311,21 @@ event_item_decode(int proc, const guint8 *payload, gsize len, int *ret_callback_
         memcpy(item->uuid, msg.pool.pool.uuid, sizeof(item->uuid));
         item->event = msg.pool.event;
         item->detail = msg.pool.detail;
+        break;
+    case MV_REMOTE_PROC_SECRET_EVENT_LIFECYCLE:
+        *ret_callback_id = msg.secret.callback_id;
+        item->name = g_strdup(msg.secret.secret.usage_id);
+        memcpy(item->uuid, msg.secret.secret.uuid, sizeof(item->uuid));
+        item->id = msg.secret.secret.usage_type;
+        item->event = msg.secret.event;
+        item->detail = msg.secret.detail;
+        break;
+    case MV_REMOTE_PROC_SECRET_EVENT_VALUE_CHANGED:
+        *ret_callback_id = msg.value.callback_id;
+        item->name = g_strdup(msg.value.secret.usage_id);
+        memcpy(item->uuid, msg.value.secret.uuid, sizeof(item->uuid));
+        item->id = msg.value.secret.usage_type;
+        item->event = MV_SECRET_EVENT_VALUE_CHANGED;
         break;
     default:
         *ret_callback_id = msg.refresh.callback_id;
@@ -364,6 +403,14 @@ watch_deregister(MvWatch *watch)
             mv_remote_connect_storage_pool_event_deregister_any(rpc, &args, NULL);
             break;
         }
+        case FAMILY_SECRET: {
+            mv_remote_connect_secret_event_deregister_any_args args = {
+                .callback_id = reg->callback_id,
+            };
+
+            mv_remote_connect_secret_event_deregister_any(rpc, &args, NULL);
+            break;
+        }
         }
     }
 }
@@ -406,6 +453,16 @@ watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer o
         mv_remote_connect_storage_pool_event_register_any_ret ret = { 0 };
 
         ok = mv_remote_connect_storage_pool_event_register_any(rpc, &args, &ret, error);
+        reg.callback_id = ret.callback_id;
+        break;
+    }
+    case FAMILY_SECRET: {
+        mv_remote_connect_secret_event_register_any_args args = {
+            .event_id = kind->event_id, .secret = object,
+        };
+        mv_remote_connect_secret_event_register_any_ret ret = { 0 };
+
+        ok = mv_remote_connect_secret_event_register_any(rpc, &args, &ret, error);
         reg.callback_id = ret.callback_id;
         break;
     }
@@ -506,6 +563,19 @@ mv_connect_watch_storage_pool_events(MvConnect *conn, MvStoragePool *pool,
                      user_data, destroy, flags, error);
 }
 
+guint
+mv_connect_watch_secret_events(MvConnect *conn, MvSecret *secret, GMainContext *context,
+                               MvSecretEventFunc func, gpointer user_data,
+                               GDestroyNotify destroy, unsigned int flags, GError **error)
+{
+    mv_remote_nonnull_secret ref;
+
+    if (secret)
+        mv_secret_to_wire(secret, &ref);
+    return watch_add(conn, &secret_family, secret ? &ref : NULL, context,
+                     (MvAnyEventFunc)func, user_data, destroy, flags, error);
+}
+
 bool
 mv_connect_unwatch_events(MvConnect *conn, guint watch_id, unsigned int flags, GError **error)
 {
@@ -586,6 +656,18 @@ mv_storage_pool_event_type_name(MvStoragePoolEventType event)
     };
 
     if ((int)event < 0 || event >= MV_STORAGE_POOL_EVENT_LAST)
+        return "unknown";
+    return names[event];
+}
+
+const char *
+mv_secret_event_type_name(MvSecretEventType event)
+{
+    static const char *const names[MV_SECRET_EVENT_LAST] = {
+        "defined", "undefined", "value-changed",
+    };
+
+    if ((int)event < 0 || event >= MV_SECRET_EVENT_LAST)
         return "unknown";
     return names[event];
 }

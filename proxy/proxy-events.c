@@ -12,7 +12,7 @@
 #include "util/log.h"
 
 /* Registration procedures whose reply is a callback id, and their
- * deregistration. remote.x has no node device or secret events yet (their
+ * deregistration. remote.x has no node device events yet (their
  * registrations are unknown procedures, never forwarded): add them here with
  * their procedures. */
 static const struct {
@@ -25,6 +25,8 @@ static const struct {
       MV_REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY },
     { MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY,
       MV_REMOTE_PROC_CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY },
+    { MV_REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+      MV_REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY },
 };
 
 /* Every event from the first callback-style one (the network lifecycle event)

@@ -33,6 +33,8 @@ _modvirt()
     verbs+=" pool-list pool-info pool-define pool-build pool-start pool-destroy pool-delete
             pool-undefine pool-refresh pool-autostart pool-dumpxml vol-list vol-info vol-create
             vol-create-as vol-clone vol-delete vol-wipe vol-resize vol-dumpxml vol-path"
+    verbs+=" secret-list secret-define secret-dumpxml secret-undefine secret-set-value
+            secret-get-value secret-events"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -73,6 +75,9 @@ _modvirt()
         vol-list) opts+=" --name" ;;
         vol-create-as) opts+=" --format --allocation --backing" ;;
         vol-resize) opts+=" --shrink --allocate --delta" ;;
+        secret-list) opts+=" --ephemeral --no-ephemeral --private --no-private" ;;
+        secret-set-value) opts+=" --file" ;;
+        secret-events) opts+=" --timeout --count" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -84,6 +89,9 @@ _modvirt()
         list) ;;
         net-define) _filedir xml ;;
         net-list) ;;
+        secret-define) _filedir xml ;;
+        secret-list) ;;
+        secret-*) ;;
         net-*) COMPREPLY=($(compgen -W "$(_modvirt_networks "${uri[@]}")" -- "$cur")) ;;
         pool-define) _filedir xml ;;
         pool-list) ;;

@@ -47,6 +47,24 @@ static const GOptionEntry console_options[] = {
     { NULL },
 };
 
+static const GOptionEntry secret_list_options[] = {
+    { "ephemeral", 0, 0, G_OPTION_ARG_NONE, &mv_cli_secret_ephemeral,
+      "Only secrets kept in memory", NULL },
+    { "no-ephemeral", 0, 0, G_OPTION_ARG_NONE, &mv_cli_secret_no_ephemeral,
+      "Only secrets stored on disk", NULL },
+    { "private", 0, 0, G_OPTION_ARG_NONE, &mv_cli_secret_private,
+      "Only secrets whose value never leaves the daemon", NULL },
+    { "no-private", 0, 0, G_OPTION_ARG_NONE, &mv_cli_secret_no_private,
+      "Only secrets whose value root may read", NULL },
+    { NULL },
+};
+
+static const GOptionEntry secret_value_options[] = {
+    { "file", 0, 0, G_OPTION_ARG_FILENAME, &mv_cli_secret_file,
+      "Read the value from FILE instead of standard input", "FILE" },
+    { NULL },
+};
+
 static const GOptionEntry events_options[] = {
     { "timeout", 0, 0, G_OPTION_ARG_INT, &mv_cli_events_timeout,
       "Stop after SECONDS (default: run until interrupted)", "SECONDS" },
@@ -235,6 +253,24 @@ const MvCliVerb mv_cli_verbs[] = {
       NULL, NULL, 1, 1, mv_cli_run_nwfilter_undefine },
     { "nwfilter-bindings", NULL, "List the ports with a network filter and their filters", NULL,
       NULL, 0, 0, mv_cli_run_nwfilter_bindings },
+    { "secret-list", NULL, "List secrets (UUID, usage, usage id)", NULL, secret_list_options,
+      0, 0, mv_cli_run_secret_list },
+    { "secret-define", "FILE", "Define (or update) a secret from an XML file ('-' for stdin)",
+      "Only the definition: set the value with secret-set-value.", NULL, 1, 1,
+      mv_cli_run_secret_define },
+    { "secret-dumpxml", "SECRET", "Print a secret's XML (SECRET: UUID or USAGE:ID)", NULL, NULL,
+      1, 1, mv_cli_run_secret_dumpxml },
+    { "secret-undefine", "SECRET", "Remove a secret and its value", NULL, NULL, 1, 1,
+      mv_cli_run_secret_undefine },
+    { "secret-set-value", "SECRET", "Set a secret's value from standard input or --file",
+      "The value is the bytes read, exactly (a trailing newline is part of it: use printf, "
+      "not echo). It is never taken from the command line, where ps would show it.",
+      secret_value_options, 1, 1, mv_cli_run_secret_set_value },
+    { "secret-get-value", "SECRET", "Print a secret's value (root only; --json: base64)",
+      "Refused on read-only connections, to other users and for private secrets.", NULL, 1, 1,
+      mv_cli_run_secret_get_value },
+    { "secret-events", "[SECRET]", "Print secret events (defined, undefined, value-changed)",
+      NULL, events_options, 0, 1, mv_cli_run_secret_events },
     { "firewall", "check", "Compare the kernel's firewall with modvirt-filterd's rules",
       "Names every difference: a table missing (nft flush ruleset), a rule or chain added, "
       "removed or edited by hand, a foreign table that drops packets before modvirt's chains. "

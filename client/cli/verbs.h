@@ -56,6 +56,18 @@ int mv_cli_run_net_edit(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_leases(MvCli *cli, int argc, char **argv);
 int mv_cli_run_net_events(MvCli *cli, int argc, char **argv);
 
+/* verbs-secret.c */
+extern gboolean mv_cli_secret_ephemeral, mv_cli_secret_no_ephemeral;
+extern gboolean mv_cli_secret_private, mv_cli_secret_no_private;
+extern char *mv_cli_secret_file;
+int mv_cli_run_secret_list(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_define(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_dumpxml(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_undefine(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_set_value(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_get_value(MvCli *cli, int argc, char **argv);
+int mv_cli_run_secret_events(MvCli *cli, int argc, char **argv);
+
 /* verb-edit.c: XML input shared by the define and edit verbs. */
 /** mv_cli_read_xml: the text of @path ("-": standard input); NULL after printing the error. */
 char *mv_cli_read_xml(MvCli *cli, const char *path);

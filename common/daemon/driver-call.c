@@ -35,6 +35,30 @@ mv_driver_call_client(MvDriverCall *call)
     return mv_server_call_get_client((MvServerCall *)call);
 }
 
+bool
+mv_driver_call_caller_uid(MvDriverCall *call, uid_t *ret_uid)
+{
+    MvDaemonConn *conn = mv_driver_call_conn(call);
+    const char *forwarded = conn->identity ? g_hash_table_lookup(conn->identity, "unix-user-id")
+                                           : NULL;
+    guint64 v;
+    uid_t uid;
+
+    if (conn->identity) {
+        /* Someone else's: a forwarded identity without a UNIX uid (a TLS
+         * client of the proxy) is not a local user at all. */
+        if (!forwarded || !g_ascii_string_to_unsigned(forwarded, 10, 0, G_MAXUINT32 - 1, &v,
+                                                      NULL))
+            return false;
+        *ret_uid = (uid_t)v;
+        return true;
+    }
+    if (!mv_server_client_get_identity(mv_driver_call_client(call), NULL, &uid, NULL))
+        return false;
+    *ret_uid = uid;
+    return true;
+}
+
 MvServerCall *
 mv_driver_call_server_call(MvDriverCall *call)
 {

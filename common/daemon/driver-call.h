@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 G_BEGIN_DECLS
 
@@ -98,6 +99,15 @@ bool mv_driver_call_is_readonly(MvDriverCall *call);
  * callbacks); take a reference with mv_server_client_ref() to keep it.
  */
 MvServerClient *mv_driver_call_client(MvDriverCall *call);
+
+/**
+ * mv_driver_call_caller_uid:
+ * The uid of the user behind @call: the one a root peer (the proxy, another
+ * daemon) named with CONNECT_SET_IDENTITY ("unix-user-id"), else the peer's
+ * own (SO_PEERCRED). False when unknown: a forwarded identity without a UNIX
+ * uid (a TLS client of the proxy), a TCP peer.
+ */
+bool mv_driver_call_caller_uid(MvDriverCall *call, uid_t *ret_uid);
 
 /**
  * mv_driver_call_server_call:

@@ -13,6 +13,8 @@
 #include "remote-dispatch.h"
 #include "storage-driver.h"
 #include "storage-handlers.h"
+#include "secret-driver.h"
+#include "secret-luks.h"
 
 static const MvRemoteStorageDriver mv_storage_driver = {
     .connect_num_of_storage_pools = mv_storage_handle_connect_num_of_storage_pools,
@@ -63,9 +65,43 @@ static const MvRemoteStorageDriver mv_storage_driver = {
         mv_storage_handle_connect_get_storage_pool_capabilities,
 };
 
+/* The secret family (filled by mv_secret_driver_fill() in main()). */
+static MvRemoteSecretDriver storage_secret_driver;
+static MvSecretDriver *storage_secrets;
+
 static const MvRemoteDrivers storage_drivers = {
     .storage = &mv_storage_driver,
+    .secret = &storage_secret_driver,
 };
+
+/* The secrets come up first: a LUKS volume create takes its passphrase from them. */
+static bool
+storaged_start(MvDaemon *daemon, GError **error)
+{
+    MvStorageDriver *driver;
+
+    if (!(storage_secrets = mv_secret_driver_new(mv_daemon_get_paths(daemon), error)) ||
+        !mv_storage_driver_start(daemon, error))
+        return false;
+    driver = mv_daemon_get_driver_data(daemon);
+    driver->secret_driver = storage_secrets;
+    driver->secret_lookup = mv_secret_luks_lookup;
+    return true;
+}
+
+static void
+storaged_stop(MvDaemon *daemon)
+{
+    mv_storage_driver_stop(daemon);
+    g_clear_pointer(&storage_secrets, mv_secret_driver_free);
+}
+
+static void
+storaged_conn_closed(MvDaemon *daemon, MvDaemonConn *conn, MvServerClient *client)
+{
+    mv_storage_driver_conn_closed(daemon, conn, client);
+    mv_secret_driver_conn_closed(storage_secrets, client);
+}
 
 static MvDispatchFunc storage_handlers[MV_REMOTE_PROC_LAST];
 
@@ -76,14 +112,15 @@ static const MvDaemonDescriptor storage_daemon = {
     .nhandlers = MV_REMOTE_PROC_LAST,
     .config_read = mv_storage_config_read,
     .config_free = (GDestroyNotify)mv_storage_config_free,
-    .start = mv_storage_driver_start,
-    .stop = mv_storage_driver_stop,
-    .conn_closed = mv_storage_driver_conn_closed,
+    .start = storaged_start,
+    .stop = storaged_stop,
+    .conn_closed = storaged_conn_closed,
 };
 
 int
 main(int argc, char **argv)
 {
+    mv_secret_driver_fill(&storage_secret_driver);
     mv_remote_drivers_fill(&storage_drivers, storage_handlers);
     return mv_daemon_main(&storage_daemon, argc, argv);
 }

@@ -39,6 +39,9 @@ test_every_procedure(void)
         case MV_ROUTE_NWFILTER:
             g_assert_cmpint(got, ==, MV_DAEMON_FILTER);
             break;
+        case MV_ROUTE_SECRET:
+            g_assert_cmpint(got, ==, MV_DAEMON_STORAGE);
+            break;
         default:
             g_assert_false(ok);
             g_assert_error(error, MV_ERROR, MV_ERR_NO_SUPPORT);

@@ -153,7 +153,6 @@ def networkxml_seeds():
     return seeds
 
 
-
 def storagexml_seeds():
     """Pool and volume goldens and invalid cases, find-sources specs, and size
     strings after a NUL (the target parses each document as a pool, as a volume
@@ -180,6 +179,19 @@ def storagexml_seeds():
         seeds['size-%02d' % i] = b"<volume><name>v</name><capacity>1</capacity></volume>\0" + \
             size.encode()
     return seeds
+
+
+def secretxml_seeds():
+    """Secret goldens and invalid cases (tests/secretxml2xml)."""
+    seeds = {}
+    base = os.path.join(ROOT, 'tests/secretxml2xml')
+    for sub in ('xml2xml', 'invalid'):
+        for path in sorted(glob.glob(os.path.join(base, sub, '*.xml'))):
+            name = os.path.basename(path)[:-4]
+            if not name.endswith('.expected'):
+                seeds['%s-%s' % (sub, name)] = open(path, 'rb').read()
+    return seeds
+
 
 def uri_seeds():
     text = open(os.path.join(ROOT, 'tests/client/test-uri.c')).read()
@@ -281,6 +293,7 @@ def main():
     write('config', config_seeds())
     write('networkxml', networkxml_seeds())
     write('storagexml', storagexml_seeds())
+    write('secretxml', secretxml_seeds())
 
 
 if __name__ == '__main__':

@@ -762,6 +762,47 @@ vec(370, 'STORAGE_POOL_EVENT_LIFECYCLE', 'msg', PLAUS + ' (callbackID 0, wire-po
     'detail 0)', i32(0) + POOL1 + i32(2) + i32(0))
 vec(373, 'STORAGE_POOL_EVENT_REFRESH', 'msg', PLAUS + ' (callbackID 1, wire-pool)', i32(1) + POOL1)
 
+# Secrets (§7.8, §7.9; secret: uuid, i32 usage_type, str usage_id; numbers 139-147, 287,
+# 380-383 [G])
+SU1 = '8a0c5f4e-2b61-4d3c-9e7f-1c2d3e4f5a6b'
+SECRET1 = uuid(SU1) + i32(1) + s('/tmp/wire-pool-dir/wire-luks.qcow2')
+SECRET_XML = ("<secret ephemeral='no' private='no'>\n  <uuid>" + SU1 + "</uuid>\n"
+              "  <usage type='volume'>\n    <volume>/tmp/wire-pool-dir/wire-luks.qcow2</volume>\n"
+              "  </usage>\n</secret>\n")
+vec(139, 'CONNECT_NUM_OF_SECRETS', 'ret', PLAUS, i32(1))
+vec(140, 'CONNECT_LIST_SECRETS', 'args', PLAUS + ' (maxuuids 1)', i32(1))
+vec(140, 'CONNECT_LIST_SECRETS', 'ret', PLAUS + ' (UUIDs as text)', arr(s, [SU1]))
+vec(141, 'SECRET_LOOKUP_BY_UUID', 'args', PLAUS, uuid(SU1))
+vec(141, 'SECRET_LOOKUP_BY_UUID', 'ret', PLAUS + ' (usage 1 VOLUME)', SECRET1)
+vec(141, 'SECRET_LOOKUP_BY_UUID', 'error', PLAUS + ' (code 66 NO_SECRET, domain 30 SECRET)',
+    error(66, 30, "Secret not found: no secret with matching uuid '" + SU1 + "'",
+          str1='Secret not found: %s', str2="no secret with matching uuid '" + SU1 + "'"))
+vec(142, 'SECRET_DEFINE_XML', 'args', PLAUS + ' (flags 0)', s(SECRET_XML) + u32(0))
+vec(142, 'SECRET_DEFINE_XML', 'ret', PLAUS, SECRET1)
+vec(143, 'SECRET_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', SECRET1 + u32(0))
+vec(143, 'SECRET_GET_XML_DESC', 'ret', PLAUS, s(SECRET_XML))
+vec(144, 'SECRET_SET_VALUE', 'args', PLAUS + ' (7-byte value: padded to 8)',
+    SECRET1 + opaque_var(b'letmein') + u32(0))
+vec(145, 'SECRET_GET_VALUE', 'args', PLAUS + ' (flags 0)', SECRET1 + u32(0))
+vec(145, 'SECRET_GET_VALUE', 'ret', PLAUS, opaque_var(b'letmein'))
+vec(146, 'SECRET_UNDEFINE', 'args', PLAUS, SECRET1)
+vec(147, 'SECRET_LOOKUP_BY_USAGE', 'args', PLAUS + ' (usage 1 VOLUME, the volume path)',
+    i32(1) + s('/tmp/wire-pool-dir/wire-luks.qcow2'))
+vec(147, 'SECRET_LOOKUP_BY_USAGE', 'ret', PLAUS, SECRET1)
+vec(287, 'CONNECT_LIST_ALL_SECRETS', 'args', PLAUS + ' (need_results 1, flags 0)',
+    i32(1) + u32(0))
+vec(287, 'CONNECT_LIST_ALL_SECRETS', 'ret', PLAUS + ' (one secret, ret 1)',
+    arr(lambda x: x, [SECRET1]) + u32(1))
+vec(380, 'CONNECT_SECRET_EVENT_REGISTER_ANY', 'args', PLAUS + ' (eventID 0, secret NULL)',
+    i32(0) + opt(lambda x: x, None))
+vec(380, 'CONNECT_SECRET_EVENT_REGISTER_ANY', 'args', PLAUS + ' (eventID 1 VALUE_CHANGED for '
+    'one secret)', i32(1) + opt(lambda x: x, SECRET1), variant='secret')
+vec(380, 'CONNECT_SECRET_EVENT_REGISTER_ANY', 'ret', PLAUS + ' (callbackID 0)', i32(0))
+vec(381, 'CONNECT_SECRET_EVENT_DEREGISTER_ANY', 'args', PLAUS + ' (callbackID 0)', i32(0))
+vec(382, 'SECRET_EVENT_LIFECYCLE', 'msg', PLAUS + ' (callbackID 0, event 0 DEFINED, detail 0)',
+    i32(0) + SECRET1 + i32(0) + i32(0))
+vec(383, 'SECRET_EVENT_VALUE_CHANGED', 'msg', PLAUS + ' (callbackID 1)', i32(1) + SECRET1)
+
 # Node statistics (§7.7, §2.5 two-call pattern)
 vec(227, 'NODE_GET_CPU_STATS', 'args', PLAUS + ' (all CPUs, nparams 0 = "how many?")',
     i32(-1) + i32(0) + u32(0))

@@ -93,6 +93,7 @@ static const char *const read_words[] = {
  * the hostname asks the guest, domain capabilities probe a named emulator. */
 static const int read_named_writes[] = {
     MV_REMOTE_PROC_DOMAIN_GET_HOSTNAME, MV_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES,
+    MV_REMOTE_PROC_SECRET_GET_VALUE,    /* the secret's value itself */
 };
 
 static bool
@@ -275,6 +276,14 @@ static const int readonly_allowed[] = {
     MV_REMOTE_PROC_NETWORK_PORT_GET_XML_DESC,
     MV_REMOTE_PROC_CONNECT_SET_IDENTITY,
     MV_REMOTE_PROC_DOMAIN_GET_MESSAGES,
+    MV_REMOTE_PROC_CONNECT_NUM_OF_SECRETS,
+    MV_REMOTE_PROC_CONNECT_LIST_SECRETS,
+    MV_REMOTE_PROC_SECRET_LOOKUP_BY_UUID,
+    MV_REMOTE_PROC_SECRET_GET_XML_DESC,
+    MV_REMOTE_PROC_SECRET_LOOKUP_BY_USAGE,
+    MV_REMOTE_PROC_CONNECT_LIST_ALL_SECRETS,
+    MV_REMOTE_PROC_CONNECT_SECRET_EVENT_REGISTER_ANY,
+    MV_REMOTE_PROC_CONNECT_SECRET_EVENT_DEREGISTER_ANY,
 };
 
 static void

@@ -45,6 +45,8 @@ typedef enum {
     MV_ERROR_NO_STORAGE_VOLUME = 50,    /* no such storage volume */
     MV_ERROR_OPERATION_INVALID = 55,    /* not valid in the object's current state */
     MV_ERROR_NO_NETWORK_FILTER = 62,    /* no such network filter */
+    MV_ERROR_INVALID_SECRET = 65,       /* e.g. the value of a private secret */
+    MV_ERROR_NO_SECRET = 66,            /* no such secret, or it has no value */
     MV_ERROR_CONFIG_UNSUPPORTED = 67,
     MV_ERROR_TIMEOUT = 68,              /* a timeout given to a call expired */
     MV_ERROR_OPERATION_UNSUPPORTED = 84,

@@ -1,7 +1,7 @@
 /* libmodvirt events.
  *
  * A watch registers a callback for one family of events (domains, networks,
- * storage pools) with every daemon of the connection that serves that
+ * storage pools, secrets) with every daemon of the connection that serves that
  * family (domains: the hypervisor daemon; networks: modvirt-networkd; pools:
  * modvirt-storaged; remote URIs: the proxy) and merges what they send.
  * Callbacks run in the GMainContext given when the watch was made, in the
@@ -17,6 +17,7 @@
 #include <modvirt/domain.h>
 #include <modvirt/network.h>
 #include <modvirt/storage.h>
+#include <modvirt/secret.h>
 
 G_BEGIN_DECLS
 
@@ -67,8 +68,8 @@ guint mv_connect_watch_domain_events(MvConnect *conn, MvDomain *dom, GMainContex
 
 /**
  * mv_connect_unwatch_events:
- * @watch_id: from mv_connect_watch_domain_events(), _watch_network_events()
- *   or _watch_storage_pool_events().
+ * @watch_id: from mv_connect_watch_domain_events(), _watch_network_events(),
+ *   _watch_storage_pool_events() or _watch_secret_events().
  * @flags: none defined, pass 0.
  * Removes the watch. Events not yet delivered are dropped; @func is never
  * called again once this returns (when called from the watch's context).
@@ -204,5 +205,59 @@ guint mv_connect_watch_storage_pool_events(MvConnect *conn, MvStoragePool *pool,
  *   string.
  */
 const char *mv_storage_pool_event_type_name(MvStoragePoolEventType event);
+
+/* ---- secrets ------------------------------------------------------------------ */
+
+/* Secret events: the lifecycle events (wire values 0-1) and, as
+ * MV_SECRET_EVENT_VALUE_CHANGED, the secret's separate value-changed event. */
+typedef enum {
+    MV_SECRET_EVENT_DEFINED = 0,            /* defined or redefined */
+    MV_SECRET_EVENT_UNDEFINED = 1,
+    MV_SECRET_EVENT_VALUE_CHANGED = 2,      /* a new value was set */
+    MV_SECRET_EVENT_LAST
+} MvSecretEventType;
+
+/**
+ * MvSecretEventFunc:
+ * @conn: the connection of the watch.
+ * @secret: (transfer none) the secret; take a reference with mv_secret_ref()
+ *   to keep it.
+ * @event: what happened.
+ * @detail: the event's detail (0 for every secret event so far).
+ * @user_data: as given to mv_connect_watch_secret_events().
+ */
+typedef void (*MvSecretEventFunc)(MvConnect *conn, MvSecret *secret, MvSecretEventType event,
+                                  int detail, gpointer user_data);
+
+/**
+ * mv_connect_watch_secret_events:
+ * @secret: (nullable) only events of this secret; NULL for every secret.
+ * @context: (nullable) where @func runs; NULL for the thread-default main
+ *   context of the calling thread.
+ * @func: called once per event, lifecycle and value changes alike (never
+ *   with the value).
+ * @user_data: passed to @func.
+ * @destroy: (nullable) called on @user_data once the watch is removed and no
+ *   call of @func can follow.
+ * @flags: none defined, pass 0.
+ *
+ * Watches secret events (registers for lifecycle and value-changed events
+ * with modvirt-storaged, or the proxy). Delivery as for
+ * mv_connect_watch_domain_events().
+ *
+ * Returns: a watch id (> 0) for mv_connect_unwatch_events(), or 0 with
+ *   @error set (then @destroy is not called).
+ */
+guint mv_connect_watch_secret_events(MvConnect *conn, MvSecret *secret, GMainContext *context,
+                                     MvSecretEventFunc func, gpointer user_data,
+                                     GDestroyNotify destroy, unsigned int flags,
+                                     GError **error);
+
+/**
+ * mv_secret_event_type_name:
+ * Returns: (transfer none) "defined", "undefined", "value-changed"; "unknown"
+ *   for other values. A static string.
+ */
+const char *mv_secret_event_type_name(MvSecretEventType event);
 
 G_END_DECLS

@@ -23,6 +23,7 @@
 #include <modvirt/stream.h>
 #include <modvirt/network.h>
 #include <modvirt/storage.h>
+#include <modvirt/secret.h>
 #include <modvirt/nwfilter.h>
 #include <modvirt/nwfilter-binding.h>
 #include <modvirt/firewall.h>
