@@ -462,7 +462,9 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     /* the formats schemas/domain.rng accepts */
     static const char *const formats[] = { "raw", "qcow2", NULL };
     const char *dev = disk->target_dev;
-    const char *format = disk->driver_type ? disk->driver_type : "raw";
+    const char *format = disk->driver_type   ? disk->driver_type
+                         : disk->source_format ? disk->source_format
+                                               : "raw";
     bool cdrom = disk->device == MV_DOMAIN_DISK_DEVICE_CDROM;
     bool readonly = disk->readonly || cdrom;
     const char *cache_node, *wce;
@@ -476,6 +478,16 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     if (disk->driver_name && !g_str_equal(disk->driver_name, "qemu"))
         return qemu_command_unsupported(error, "disk '%s': driver '%s' is not supported "
                                         "(use 'qemu')", dev, disk->driver_name);
+    /* qemu-storage.c gives a volume disk its path and format before this */
+    if (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_volume && !disk->source)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                            "disk '%s': volume '%s' of pool '%s' was not resolved to a path",
+                            dev, disk->source_volume, disk->source_pool);
+    if (!disk->driver_type && disk->source_format && !g_strv_contains(formats, format))
+        return qemu_command_unsupported(error, "disk '%s': volume '%s' of pool '%s' has format "
+                                        "'%s', which qemud cannot open (raw and qcow2 can be "
+                                        "disks)", dev, disk->source_volume, disk->source_pool,
+                                        format);
     if (!g_strv_contains(formats, format))
         return qemu_command_unsupported(error, "disk '%s': format '%s' is not supported", dev,
                                         format);
@@ -499,8 +511,9 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
                                         "supported (use virtio or scsi)", dev);
 
     if (disk->source) {
-        const char *driver = disk->type == MV_DOMAIN_DISK_SOURCE_FILE ? "file"
-                             : cdrom ? "host_cdrom" : "host_device";
+        bool block = disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ||
+                     (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_block);
+        const char *driver = !block ? "file" : cdrom ? "host_cdrom" : "host_device";
         g_autofree char *storage = g_strdup_printf("%s-storage", alias);
 
         out.storage = disk_node_props(driver, "filename", disk->source, alias, "storage",
