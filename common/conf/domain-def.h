@@ -121,6 +121,7 @@ typedef struct {
     char *driver_name;          /* "qemu" */
     char *driver_type;          /* "raw" | "qcow2" | NULL (probe: raw) */
     char *driver_cache;         /* "none", "writeback", … or NULL */
+    char *driver_discard;       /* "unmap" | "ignore" | NULL (QEMU's default: ignore) */
     char *source;               /* file or dev path; NULL for an empty cdrom. A volume
                                    disk: the volume's path once resolved (live only,
                                    never formatted) */

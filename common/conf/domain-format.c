@@ -296,11 +296,12 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
                                                                           : "file");
     mv_fmt_attr(out, "device", disk->device == MV_DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk");
     g_string_append(out, ">\n");
-    if (disk->driver_name || disk->driver_type || disk->driver_cache) {
+    if (disk->driver_name || disk->driver_type || disk->driver_cache || disk->driver_discard) {
         mv_fmt_open(out, in, "driver");
         mv_fmt_attr(out, "name", disk->driver_name);
         mv_fmt_attr(out, "type", disk->driver_type);
         mv_fmt_attr(out, "cache", disk->driver_cache);
+        mv_fmt_attr(out, "discard", disk->driver_discard);
         g_string_append(out, "/>\n");
     }
     if (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_volume) {

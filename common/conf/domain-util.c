@@ -66,6 +66,7 @@ mv_domain_disk_def_free(MvDomainDiskDef *disk)
     g_free(disk->driver_name);
     g_free(disk->driver_type);
     g_free(disk->driver_cache);
+    g_free(disk->driver_discard);
     g_free(disk->source);
     g_free(disk->source_pool);
     g_free(disk->source_volume);
@@ -301,6 +302,7 @@ mv_domain_disk_def_copy(const MvDomainDiskDef *disk)
     ret->driver_name = g_strdup(disk->driver_name);
     ret->driver_type = g_strdup(disk->driver_type);
     ret->driver_cache = g_strdup(disk->driver_cache);
+    ret->driver_discard = g_strdup(disk->driver_discard);
     ret->source = g_strdup(disk->source);
     ret->source_pool = g_strdup(disk->source_pool);
     ret->source_volume = g_strdup(disk->source_volume);

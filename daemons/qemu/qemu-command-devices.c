@@ -428,10 +428,12 @@ disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const cha
                                     disk->target_dev, disk->driver_cache);
 }
 
-/* One block node: driver first, then @file_key=@file, node-name, cache, read-only. */
+/* One block node: driver first, then @file_key=@file, node-name, cache, read-only,
+ * discard (<driver discard>: whether the guest's discards reach the file). */
 static MvQemuProps *
 disk_node_props(const char *driver, const char *file_key, const char *file,
-                const char *alias, const char *suffix, const char *cache_node, bool readonly)
+                const char *alias, const char *suffix, const char *cache_node, bool readonly,
+                const char *discard)
 {
     MvQemuProps *props = mv_qemu_props_new();
 
@@ -442,6 +444,8 @@ disk_node_props(const char *driver, const char *file_key, const char *file,
         mv_qemu_props_add_bool(props, cache_node, true);
     if (readonly)
         mv_qemu_props_add_bool(props, "read-only", true);
+    if (discard)
+        mv_qemu_props_add_str(props, "discard", discard);
     return props;
 }
 
@@ -517,9 +521,9 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
         g_autofree char *storage = g_strdup_printf("%s-storage", alias);
 
         out.storage = disk_node_props(driver, "filename", disk->source, alias, "storage",
-                                      cache_node, readonly);
+                                      cache_node, readonly, disk->driver_discard);
         out.format = disk_node_props(format, "file", storage, alias, "format", cache_node,
-                                     readonly);
+                                     readonly, disk->driver_discard);
     }
 
     p = out.device = mv_qemu_props_new();
