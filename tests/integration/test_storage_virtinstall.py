@@ -78,7 +78,7 @@ def vol_names(pool):
 
 def guest_xml(name, disks):
     """The tiny guest (kernel boot) with DISKS (XML text) and a logged serial."""
-    g = mvtest.GUEST_DIR
+    g = os.path.abspath(mvtest.GUEST_DIR)
     return """<domain type='qemu'>
   <name>%s</name>
   <memory unit='MiB'>160</memory>
@@ -156,7 +156,7 @@ def virt_tool(*argv):
 
 
 def virt_install(name, disk):
-    g = mvtest.GUEST_DIR
+    g = os.path.abspath(mvtest.GUEST_DIR)
     return virt_tool("virt-install", "--name", name, "--memory", "160", "--vcpus", "1",
                      "--boot", "kernel=%s/vmlinuz,initrd=%s/initrd.gz,"
                      "kernel_args=console=ttyS0 quiet panic=-1" % (g, g),
