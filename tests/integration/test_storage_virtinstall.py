@@ -171,7 +171,7 @@ def domain_disks(name, inactive=False):
     xml = vsh(*args).stdout
     disks = []
     for m in re.finditer(r"<disk type='(\w+)'.*?</disk>", xml, re.S):
-        src = re.search(r"<source ([^/>]*)/?>", m.group(0))
+        src = re.search(r"<source ([^>]*?)/?>", m.group(0))
         attrs = dict(re.findall(r"(\w+)='([^']*)'", src.group(1))) if src else {}
         dev = re.search(r"<target dev='(\w+)'", m.group(0)).group(1)
         disks.append((m.group(1), attrs, dev))
@@ -311,7 +311,7 @@ class VirtTools(unittest.TestCase):
             "<path>%s</path>" % where)]
         self.assertEqual(len(mine), 1, pools)
         self.assertIn("new.qcow2", vol_names(mine[0]))
-        self.assertIn("file format: qcow2", sh("qemu-img", "info", new))
+        self.assertIn("file format: qcow2", sh("qemu-img", "info", "-U", new))
         (dtype, src, dev), = domain_disks("vi2")
         self.assertEqual(src.get("file"), new)
         self.assertEqual(disk_sectors("vi2", dev), 32 * MIB // 512)
