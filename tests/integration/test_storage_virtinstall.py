@@ -9,7 +9,8 @@ proves the volume reached the guest with its size.
 
 1. <disk type='volume'>: a guest boots with a qcow2 and a raw volume of a dir
    pool; QEMU has the volumes' files open; the live XML keeps pool/volume;
-2. a volume disk hot-plugged into the running guest (QEMU opens the file);
+2. a volume disk hot-plugged into the running guest (QEMU opens the file),
+   still there after qemud is SIGKILLed and restarted, then unplugged;
 3. start fails clearly: the pool inactive, the volume missing, the pool
    missing; and with no storaged at all (a root of its own);
 4. virt-install --disk size=N puts the disk in the pool named 'default' (the
@@ -231,7 +232,14 @@ class VolumeDisks(unittest.TestCase):
                       open_files(mvtest.status_pid(S["root"], "hp")))
         self.assertIn(("volume", {"pool": "vols", "volume": "hot.raw"}, "vdc"),
                       domain_disks("hp"))
+        # a qemud restart takes the guest back with its volume disks (status file)
+        S["qd"].kill9()
+        S["qd"].start()
+        self.assertEqual(vsh("domstate", "hp").stdout.strip(), "running")
+        self.assertIn(("volume", {"pool": "vols", "volume": "hot.raw"}, "vdc"),
+                      domain_disks("hp"))
         vsh("detach-device", "hp", path, "--live")
+        self.assertNotIn("vdc", [dev for _, _, dev in domain_disks("hp")])
 
     def test_3_start_errors(self):
         """Start fails naming the disk, the volume and what to do."""
