@@ -26,8 +26,9 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuStorageVolume, mv_qemu_storage_volume_cle
  * MvQemuStorageLookupFunc:
  * Looks up volume @volume of pool @pool and fills *@ret (owned by the
  * caller); an inactive pool is pool_active = false and nothing else. Fails
- * with @error for a missing pool or volume or an unreachable storaged. The daemon's lookup goes through storaged; the
- * qemuxml2argv goldens use a table (the seam that needs no daemon).
+ * with @error for a missing pool or volume or an unreachable storaged. The
+ * daemon's lookup goes through storaged; the qemuxml2argv goldens use a
+ * table (the seam that needs no daemon).
  */
 typedef bool (*MvQemuStorageLookupFunc)(const char *pool, const char *volume,
                                         gpointer user_data, MvQemuStorageVolume *ret,
