@@ -76,6 +76,7 @@ struct _MvStoragePoolObj {
     bool starting;              /* a start (or take-back) is in progress */
     bool stopping;              /* a stop is in progress: no new volume jobs */
     guint async_jobs;           /* long volume jobs running in this pool */
+    guint vol_generation;       /* bumped when a volume job ends (refresh re-reads) */
     MvStoragePoolSizes sizes;   /* from the last refresh (active only) */
 
     GHashTable *vols;           /* name -> MvStorageVolObj (the table's reference) */
@@ -242,6 +243,19 @@ void mv_storage_vol_set_def(MvStoragePoolObj *pool, MvStorageVolObj *vol, MvStor
 char *mv_storage_canonical_path(const char *path);
 
 /* ---- entry points ---- */
+
+/**
+ * mv_storage_driver_new:
+ * The driver state over @config_dir (definitions) and @state_dir (status
+ * files), both created; no pools loaded yet (mv_storage_reconcile). @daemon
+ * may be NULL (tests). @job_wait_ms <= 0: the default.
+ */
+MvStorageDriver *mv_storage_driver_new(MvDaemon *daemon, const char *config_dir,
+                                       const char *state_dir, int job_wait_ms,
+                                       guint max_long_jobs, GError **error);
+
+/** mv_storage_driver_free: drops the objects (pools stay as they are on the host). */
+void mv_storage_driver_free(MvStorageDriver *driver);
 
 /** mv_storage_config_read: the [storage] group (descriptor hook). */
 gpointer mv_storage_config_read(MvDaemon *daemon, GKeyFile *conf, GError **error);
