@@ -12,7 +12,8 @@ proves the volume reached the guest with its size.
 2. a volume disk hot-plugged into the running guest (QEMU opens the file),
    still there after qemud is SIGKILLed and restarted, then unplugged;
 3. start fails clearly: the pool inactive, the volume missing, the pool
-   missing; and with no storaged at all (a root of its own);
+   missing, a volume inside a path guests may not use; and with no storaged
+   at all (a root of its own);
 4. virt-install --disk size=N puts the disk in the pool named 'default' (the
    test defines it in a temp dir; /var/lib/libvirt/images is never made);
 5. virt-install --disk path=DIR/new.qcow2,size=N,format=qcow2: virt-install
@@ -267,6 +268,17 @@ class VolumeDisks(unittest.TestCase):
         vsh("start", "ve")
         self.addCleanup(self.stop, "ve")
         self.assertEqual(disk_sectors("ve", "vda"), 4 * MIB // 512)
+
+    def test_3c_denied_path(self):
+        """A volume's path gets the host-path check of file disks (here: qemud's own lib)."""
+        define_dir_pool("inner", os.path.join(S["root"], "lib", "qemu", "inner"))
+        vsh("vol-create-as", "inner", "x.raw", "4M", "--format", "raw")
+        define("vdn", guest_xml("vdn", volume_disk("inner", "x.raw", "vda")))
+        res = vsh("start", "vdn", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("the source of disk 'vda' '%s' is inside" % vol_path("inner", "x.raw"),
+                      res.stderr)
+        self.assertEqual(vsh("domstate", "vdn").stdout.strip(), "shut off")
 
     def test_3b_no_storaged(self):
         """A qemud whose root has no storaged: the start error says to start it."""
