@@ -51,13 +51,16 @@ volume_kind(int type, bool *ret_block, GError **error)
                         type >= 0 && type < (int)G_N_ELEMENTS(names) ? names[type] : "unknown");
 }
 
-/* <target><path> and <target><format type='…'/> of a volume's XML. */
+/* <target><path> and <target><format type='…'/> of a volume's XML; an
+ * encrypted volume (<target><encryption format='luks'>, storaged shows a
+ * LUKS image as format raw with it) reads as its encryption format, which
+ * the command line refuses: the guest would otherwise get the ciphertext. */
 static bool
 volume_xml_target(const char *xml, char **ret_path, char **ret_format, GError **error)
 {
     g_autoptr(xmlDoc) doc = xml ? mv_xml_parse_string(xml, NULL, error) : NULL;
     g_autofree char *path = NULL;
-    xmlNode *target;
+    xmlNode *target, *encryption;
 
     if (!doc)
         return xml ? false
@@ -68,8 +71,11 @@ volume_xml_target(const char *xml, char **ret_path, char **ret_format, GError **
     if (!path || !g_path_is_absolute(path))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
                             "modvirt-storaged gave no absolute <target><path> for the volume");
+    encryption = mv_xml_get_child(target, "encryption");
     *ret_path = g_steal_pointer(&path);
-    *ret_format = mv_xml_get_prop(mv_xml_get_child(target, "format"), "type");
+    *ret_format = encryption ? mv_xml_get_prop(encryption, "format") : NULL;
+    if (!*ret_format)
+        *ret_format = mv_xml_get_prop(mv_xml_get_child(target, "format"), "type");
     return true;
 }
 

@@ -90,6 +90,7 @@ static const Case cases[] = {
     { "err-disk-volume-luks", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-direct", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-dir", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-disk-volume-encrypted", 0, MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 /* The volumes storaged would describe: pool, volume, info type (0 file,
@@ -112,6 +113,11 @@ static const struct {
       "<volume type='file'><name>secret.luks</name>"
       "<target><path>/var/lib/mv/pools/default/secret.luks</path>"
       "<format type='luks'/></target></volume>" },
+    { "default", "sealed.img", 0,
+      "<volume type='file'><name>sealed.img</name>"
+      "<target><path>/var/lib/mv/pools/default/sealed.img</path><format type='raw'/>"
+      "<encryption format='luks'><secret type='passphrase' "
+      "uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/></encryption></target></volume>" },
     { "default", "subdir", 2,
       "<volume type='dir'><name>subdir</name>"
       "<target><path>/var/lib/mv/pools/default/subdir</path>"
