@@ -25,6 +25,7 @@ TEST_PKGS=(
     gnutls-bin systemd valgrind
     clang libfuzzer-14-dev
     virtinst
+    xfsprogs btrfs-progs
 )
 ALL_PKGS=("${BUILD_PKGS[@]}" "${RUN_PKGS[@]}" "${TEST_PKGS[@]}")
 

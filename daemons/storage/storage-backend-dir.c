@@ -25,6 +25,14 @@ format_of(const char *name)
     return f < 0 ? MV_STORAGE_VOL_FORMAT_RAW : (MvStorageVolFormat)f;
 }
 
+/* libvirt's form of a time: "seconds.nanoseconds". */
+static void
+set_time(char **dst, const struct timespec *ts)
+{
+    g_free(*dst);
+    *dst = g_strdup_printf("%lld.%09ld", (long long)ts->tv_sec, (long)ts->tv_nsec);
+}
+
 void
 mv_storage_vol_def_fill_probe(MvStorageVolDef *vol, const char *path,
                               const MvStorageProbe *probe)
@@ -46,6 +54,9 @@ mv_storage_vol_def_fill_probe(MvStorageVolDef *vol, const char *path,
     vol->has_allocation = true;
     vol->physical = probe->physical;
     vol->has_physical = true;
+    set_time(&vol->target.timestamps.atime, &probe->atime);
+    set_time(&vol->target.timestamps.mtime, &probe->mtime);
+    set_time(&vol->target.timestamps.ctime, &probe->ctime);
     vol->target.perms.mode = (int)probe->mode;
     vol->target.perms.owner = probe->uid;
     vol->target.perms.group = probe->gid;
@@ -58,6 +69,10 @@ mv_storage_vol_def_fill_probe(MvStorageVolDef *vol, const char *path,
     }
     if (probe->encrypted && vol->target.encryption.format == MV_STORAGE_ENCRYPTION_NONE)
         vol->target.encryption.format = MV_STORAGE_ENCRYPTION_LUKS;
+    /* A bare LUKS image is shown as libvirt shows it: a raw volume with LUKS
+     * encryption (the way it was created). */
+    if (vol->target.format == MV_STORAGE_VOL_FORMAT_LUKS)
+        vol->target.format = MV_STORAGE_VOL_FORMAT_RAW;
 }
 
 /* ---- pool refresh ---------------------------------------------------------- */
@@ -105,6 +120,9 @@ refresh_entry(int dirfd, const char *dir, const char *name, GError **error)
         probe->capacity = probe->physical = (guint64)st.st_size;
         probe->allocation = (guint64)st.st_blocks * 512;
         probe->mode = st.st_mode & 07777;
+        probe->atime = st.st_atim;
+        probe->mtime = st.st_mtim;
+        probe->ctime = st.st_ctim;
         probe->uid = st.st_uid;
         probe->gid = st.st_gid;
     }
@@ -143,6 +161,12 @@ mv_storage_file_pool_refresh(const MvStoragePoolDef *def, GPtrArray **ret_vols,
     closedir(dir);
     if (!pool_sizes(def->target.path, &sizes, error))
         return false;
+    /* <refresh><volume allocation='capacity'/>: report allocation = capacity. */
+    for (guint i = 0; def->refresh_alloc_capacity && i < vols->len; i++) {
+        MvStorageVolDef *vol = g_ptr_array_index(vols, i);
+
+        vol->allocation = vol->capacity;
+    }
     *ret_vols = g_steal_pointer(&vols);
     *ret_sizes = sizes;
     return true;
@@ -203,7 +227,8 @@ vol_owner(const MvStorageVolDef *vol)
 {
     return (MvStorageFileOwner){ .mode = vol->target.perms.mode,
                                  .uid = vol->target.perms.owner,
-                                 .gid = vol->target.perms.group };
+                                 .gid = vol->target.perms.group,
+                                 .nocow = vol->target.nocow };
 }
 
 static bool
@@ -529,7 +554,8 @@ dir_build(const MvStoragePoolDef *def, unsigned int flags, GError **error)
                                 "the overwrite and no-overwrite build flags exclude each "
                                 "other");
     }
-    return mv_storage_backend_mkdir_target(def, error);
+    return mv_storage_backend_mkdir_target(def, error) &&
+           mv_storage_backend_apply_cow(def, error);
 }
 
 static bool

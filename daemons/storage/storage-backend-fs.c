@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -76,6 +77,30 @@ fs_check_host(const MvStoragePoolDef *def, GError **error)
     return true;
 }
 
+static bool fs_is_started(const MvStoragePoolDef *def, bool *ret_started, GError **error);
+
+/* mkfs never runs on a source in use: mounted as this pool, or an image some
+ * loop device is attached to (mounted elsewhere, or attached by hand). */
+static bool
+fs_source_in_use(const MvStoragePoolDef *def, const char *source, GError **error)
+{
+    g_autoptr(GPtrArray) loops = NULL;
+    bool started = false;
+
+    if (!fs_is_started(def, &started, error))
+        return false;
+    if (started)
+        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                            "cannot format the source of pool '%s': it is mounted on '%s' "
+                            "(stop the pool first)", def->name, def->target.path);
+    if (g_file_test(source, G_FILE_TEST_IS_REGULAR) &&
+        mv_storage_loop_find(source, &loops, NULL) && loops->len > 0)
+        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
+                            "cannot format '%s': it is attached to %s", source,
+                            (const char *)g_ptr_array_index(loops, 0));
+    return true;
+}
+
 static bool
 fs_build(const MvStoragePoolDef *def, unsigned int flags, GError **error)
 {
@@ -95,6 +120,8 @@ fs_build(const MvStoragePoolDef *def, unsigned int flags, GError **error)
         return false;
     if (!overwrite && !no_overwrite)
         return true;            /* libvirt's rule: only the flags format the source */
+    if (!fs_source_in_use(def, source, error))
+        return false;
     fstype = def->source.format && !g_str_equal(def->source.format, "auto")
                  ? def->source.format : "ext4";
     found = mv_storage_mount_probe_fs(source, &local);
@@ -190,7 +217,14 @@ fs_start(const MvStoragePoolDef *def, GError **error)
                             "source '%s' of pool '%s' is neither a block device nor an "
                             "image file", source, def->name);
     }
-    return mv_storage_mount_fs(device, def->target.path, fstype, error);
+    if (!mv_storage_mount_fs(device, def->target.path, fstype, error))
+        return false;
+    /* The filesystem's root replaced the directory: <cow> applies to it. */
+    if (!mv_storage_backend_apply_cow(def, error)) {
+        umount2(def->target.path, 0);
+        return false;
+    }
+    return true;
 }
 
 static bool
@@ -199,7 +233,7 @@ fs_stop(const MvStoragePoolDef *def, GError **error)
     g_autoptr(MvStorageMount) m = NULL;
     g_autoptr(GPtrArray) loops = NULL;
     const char *source = fs_source(def, error);
-    g_autofree char *loop = NULL;
+    g_autofree char *loop = NULL, *backing = NULL;
 
     if (!source || !mv_storage_mount_find(def->target.path, &m, error))
         return false;
@@ -209,7 +243,10 @@ fs_stop(const MvStoragePoolDef *def, GError **error)
         return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_INVALID,
                             "'%s' is mounted on '%s', not the source of pool '%s': leaving "
                             "it alone", m->source, def->target.path, def->name);
-    if (mv_storage_loop_backing_file(m->source))
+    /* Only a loop device the pool attached (its source is an image file) is
+     * detached; a block device named as the source is left as it is. */
+    if (g_file_test(source, G_FILE_TEST_IS_REGULAR) &&
+        (backing = mv_storage_loop_backing_file(m->source)))
         loop = g_strdup(m->source);
     if (!mv_storage_mount_unmount(def->target.path, error))
         return false;

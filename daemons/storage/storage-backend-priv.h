@@ -62,6 +62,13 @@ bool mv_storage_backend_run(char **argv, char **ret_stdout, GError **error);
  */
 bool mv_storage_backend_mkdir_target(const MvStoragePoolDef *def, GError **error);
 
+/**
+ * mv_storage_backend_apply_cow:
+ * <features><cow state='no'/>: turns copy-on-write off on the pool's target
+ * directory (new volumes inherit it; btrfs only, elsewhere nothing to do).
+ */
+bool mv_storage_backend_apply_cow(const MvStoragePoolDef *def, GError **error);
+
 G_END_DECLS
 
 G_BEGIN_DECLS

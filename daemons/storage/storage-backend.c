@@ -8,7 +8,11 @@
 
 #include "util/error.h"
 #include "util/file.h"
+#include "util/fd.h"
 #include "util/spawn.h"
+#include "storage-vol-file.h"
+
+#include <fcntl.h>
 
 #define PARTIAL_PREFIX "."
 #define PARTIAL_SUFFIX ".mvpart"
@@ -155,4 +159,17 @@ mv_storage_backend_mkdir_target(const MvStoragePoolDef *def, GError **error)
         return mv_error_set_errno(error, MV_FROM_STORAGE, errno,
                                   "cannot set the owner of '%s'", def->target.path);
     return true;
+}
+
+bool
+mv_storage_backend_apply_cow(const MvStoragePoolDef *def, GError **error)
+{
+    MV_AUTOCLOSE int fd = -1;
+
+    if (def->cow != 0)
+        return true;
+    if ((fd = open(def->target.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot open '%s'",
+                                  def->target.path);
+    return mv_storage_vol_file_set_nocow(fd, def->target.path, error);
 }

@@ -35,6 +35,33 @@ be64(const guint8 *p)
     return ((guint64)be32(p) << 32) | be32(p + 4);
 }
 
+static guint64
+le64(const guint8 *p)
+{
+    guint64 v = 0;
+
+    for (int i = 7; i >= 0; i--)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+/* Formats found by a magic number, with the virtual size in the header
+ * (little endian unless noted). */
+static const struct {
+    const char *format;
+    gsize magic_offset;
+    const char *magic;
+    gsize magic_len;
+    gsize size_offset;
+    bool size_be;
+    guint64 size_unit;
+} magic_formats[] = {
+    { "qed", 0, "QED\0", 4, 48, false, 1 },
+    { "vmdk", 0, "KDMV", 4, 12, false, 512 },          /* capacity in sectors */
+    { "vdi", 64, "\x7f\x10\xda\xbe", 4, 368, false, 1 },
+    { "vpc", 0, "conectix", 8, 48, true, 1 },          /* the footer's current size */
+};
+
 static bool
 probe_bad(GError **error, const char *what)
 {
@@ -75,6 +102,36 @@ probe_qcow2_extensions(const guint8 *buf, gsize len, gsize start, gsize end,
     return true;
 }
 
+/* qcow version 1: size at 24, the backing name at an offset of its own. */
+static bool
+probe_qcow1(const guint8 *buf, gsize len, MvStorageProbe *probe, gsize *ret_need,
+            GError **error)
+{
+    guint64 backing_offset = be64(buf + 8);
+    guint32 backing_size = be32(buf + 16);
+
+    if (len < 48) {
+        *ret_need = 48;
+        return true;
+    }
+    probe->format = "qcow";
+    probe->capacity = be64(buf + 24);
+    probe->encrypted = be32(buf + 36) != 0;
+    if (backing_offset == 0)
+        return true;
+    if (backing_size == 0 || backing_size > QCOW2_BACKING_MAX || backing_offset > PROBE_MAX_READ)
+        return probe_bad(error, "backing_file_size");
+    if (backing_offset + backing_size > len) {
+        *ret_need = backing_offset + backing_size;
+        return true;
+    }
+    if (memchr(buf + backing_offset, '\0', backing_size))
+        return probe_bad(error, "the backing file name holds a NUL byte");
+    g_free(probe->backing_path);
+    probe->backing_path = g_strndup((const char *)buf + backing_offset, backing_size);
+    return true;
+}
+
 static bool
 probe_qcow2(const guint8 *buf, gsize len, MvStorageProbe *probe, gsize *ret_need,
             GError **error)
@@ -87,6 +144,8 @@ probe_qcow2(const guint8 *buf, gsize len, MvStorageProbe *probe, gsize *ret_need
         return true;
     }
     version = be32(buf + 4);
+    if (version == 1)
+        return probe_qcow1(buf, len, probe, ret_need, error);
     if (version != 2 && version != 3)
         return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
                             "unsupported qcow2 version %u", version);
@@ -175,6 +234,23 @@ mv_storage_probe_buffer(const guint8 *buf, gsize len, guint64 file_size,
     }
     if (len >= 6 && memcmp(buf, LUKS_MAGIC, 6) == 0)
         return probe_luks(buf, len, file_size, probe, ret_need);
+    for (gsize i = 0; i < G_N_ELEMENTS(magic_formats); i++) {
+        gsize end = magic_formats[i].size_offset + 8;
+
+        if (len < magic_formats[i].magic_offset + magic_formats[i].magic_len ||
+            memcmp(buf + magic_formats[i].magic_offset, magic_formats[i].magic,
+                   magic_formats[i].magic_len) != 0)
+            continue;
+        if (len < end) {
+            *ret_need = end;
+            return true;
+        }
+        probe->format = magic_formats[i].format;
+        probe->capacity = (magic_formats[i].size_be ? be64(buf + magic_formats[i].size_offset)
+                                                    : le64(buf + magic_formats[i].size_offset)) *
+                          magic_formats[i].size_unit;
+        return true;
+    }
     if (len >= ISO_MAGIC_OFFSET + 5 &&
         memcmp(buf + ISO_MAGIC_OFFSET, ISO_MAGIC, 5) == 0)
         probe->format = "iso";
@@ -246,6 +322,9 @@ mv_storage_probe_fd(int fd, const char *path, GError **error)
         return NULL;
     }
     probe->mode = st.st_mode & 07777;
+    probe->atime = st.st_atim;
+    probe->mtime = st.st_mtim;
+    probe->ctime = st.st_ctim;
     probe->uid = st.st_uid;
     probe->gid = st.st_gid;
     probe->allocation = (guint64)st.st_blocks * 512;

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 G_BEGIN_DECLS
 
@@ -19,7 +20,8 @@ typedef enum {
 /* What a probe found; strings are owned by the struct. */
 typedef struct {
     MvStorageProbeType type;
-    const char *format;         /* static: "raw", "qcow2", "luks", "iso" or "dir" */
+    const char *format;         /* static: "raw", "qcow2", "qcow", "luks", "iso", "qed",
+                                 * "vmdk", "vdi", "vpc" or "dir" */
     guint64 capacity;           /* virtual size in bytes */
     guint64 allocation;         /* bytes allocated on the host (st_blocks * 512) */
     guint64 physical;           /* host size in bytes (st_size, or the device size) */
@@ -28,6 +30,9 @@ typedef struct {
     bool encrypted;             /* luks, or qcow2 with an encryption method */
     guint32 qcow2_version;      /* 2 or 3 for qcow2 */
     guint64 cluster_size;       /* qcow2 */
+    struct timespec atime;      /* st_atim, st_mtim, st_ctim */
+    struct timespec mtime;
+    struct timespec ctime;
     mode_t mode;                /* st_mode & 07777 */
     uid_t uid;
     gid_t gid;

@@ -3,18 +3,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 
 #include "util/error.h"
 #include "util/fd.h"
-#include "util/spawn.h"
 
 #define ALLOC_STEP (256u << 20)         /* fallocate step between progress reports */
 #define COPY_STEP (64u << 20)           /* copy_file_range step */
@@ -49,6 +47,30 @@ set_space_error(GError **error, int err, const char *what, guint64 len)
 }
 
 /* ---- in-progress files ---------------------------------------------------- */
+
+#define BTRFS_MAGIC 0x9123683e
+
+bool
+mv_storage_vol_file_set_nocow(int fd, const char *path, GError **error)
+{
+    struct statfs sfs;
+    int flags = 0;
+
+    if (fstatfs(fd, &sfs) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot statfs '%s'", path);
+    if ((guint32)sfs.f_type != BTRFS_MAGIC)
+        return true;            /* only btrfs copies on write */
+    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno,
+                                  "cannot read the attributes of '%s'", path);
+    if (flags & FS_NOCOW_FL)
+        return true;
+    flags |= FS_NOCOW_FL;
+    if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno,
+                                  "cannot turn copy-on-write off for '%s'", path);
+    return true;
+}
 
 static bool
 apply_owner(int fd, const char *path, const MvStorageFileOwner *owner, GError **error)
@@ -89,7 +111,8 @@ mv_storage_vol_file_open_partial(const char *path, const MvStorageFileOwner *own
         mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot create '%s'", partial);
         return -1;
     }
-    if (!apply_owner(fd, partial, owner, error)) {
+    if (!apply_owner(fd, partial, owner, error) ||
+        (owner && owner->nocow && !mv_storage_vol_file_set_nocow(fd, partial, error))) {
         unlink(partial);
         return -1;
     }

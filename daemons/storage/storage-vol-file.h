@@ -19,6 +19,7 @@ typedef struct {
     int mode;
     gint64 uid;
     gint64 gid;
+    bool nocow;                 /* no copy-on-write (btrfs), set while still empty */
 } MvStorageFileOwner;
 
 /**
@@ -117,6 +118,15 @@ bool mv_storage_vol_resize_compute(guint64 capacity, guint64 arg, unsigned int f
  */
 bool mv_storage_vol_file_resize_raw(const char *path, guint64 capacity, bool allocate,
                                     const MvStorageJobCtl *ctl, GError **error);
+
+/**
+ * mv_storage_vol_file_set_nocow:
+ * Turns copy-on-write off for the file or directory @fd (FS_NOCOW_FL, inherited
+ * by new files in a directory; a file must still be empty). On filesystems
+ * other than btrfs the request means nothing and is ignored; on btrfs a
+ * failure is an error.
+ */
+bool mv_storage_vol_file_set_nocow(int fd, const char *path, GError **error);
 
 /**
  * mv_storage_vol_file_cancelled:

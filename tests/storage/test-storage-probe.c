@@ -137,6 +137,32 @@ test_iso_and_dir(void)
     remove_tree(dir);
 }
 
+/* Other formats qemu-img makes: format and virtual size from the header,
+ * compared with what `qemu-img info` says. */
+static void
+test_other_formats(void)
+{
+    static const char *const formats[] = { "qed", "vmdk", "vdi", "vpc", "qcow" };
+    g_autofree char *dir = scratch_dir();
+
+    for (gsize i = 0; i < G_N_ELEMENTS(formats); i++) {
+        g_autofree char *path = g_strdup_printf("%s/x.%s", dir, formats[i]);
+        g_autofree char *cmd = NULL, *out = NULL, *want = NULL;
+        g_autoptr(MvStorageProbe) probe = NULL;
+        int status = 0;
+
+        qemu_img_create(path, formats[i], 5 * MiB + 4096 * (i + 1), NULL, NULL, NULL, false);
+        cmd = g_strdup_printf("qemu-img info --output=json -f %s %s", formats[i], path);
+        g_assert_true(g_spawn_command_line_sync(cmd, &out, NULL, &status, NULL));
+        probe = probe_ok(path);
+        g_test_message("%s: %" G_GUINT64_FORMAT, formats[i], probe->capacity);
+        g_assert_cmpstr(probe->format, ==, formats[i]);
+        want = g_strdup_printf("\"virtual-size\": %" G_GUINT64_FORMAT ",", probe->capacity);
+        g_assert_nonnull(strstr(out, want));
+    }
+    remove_tree(dir);
+}
+
 static void
 put32(guint8 *p, guint32 v)
 {
@@ -258,6 +284,7 @@ main(int argc, char **argv)
     g_test_add_func("/storage/probe/qcow2-backing", test_qcow2_backing);
     g_test_add_func("/storage/probe/luks", test_luks);
     g_test_add_func("/storage/probe/iso-and-dir", test_iso_and_dir);
+    g_test_add_func("/storage/probe/other-formats", test_other_formats);
     g_test_add_func("/storage/probe/buffer", test_buffer);
     g_test_add_func("/storage/probe/truncated-file", test_truncated_file);
     return g_test_run();
