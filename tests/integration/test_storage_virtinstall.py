@@ -12,8 +12,8 @@ proves the volume reached the guest with its size.
 2. a volume disk hot-plugged into the running guest (QEMU opens the file),
    still there after qemud is SIGKILLed and restarted, then unplugged;
 3. start fails clearly: the pool inactive, the volume missing, the pool
-   missing, a volume inside a path guests may not use; and with no storaged
-   at all (a root of its own);
+   missing, a volume inside a path guests may not use (python3-libvirt sees
+   libvirt's error codes); and with no storaged at all (a root of its own);
 4. virt-install --disk size=N puts the disk in the pool named 'default' (the
    test defines it in a temp dir; /var/lib/libvirt/images is never made);
 5. virt-install --disk path=DIR/new.qcow2,size=N,format=qcow2: virt-install
@@ -279,6 +279,26 @@ class VolumeDisks(unittest.TestCase):
         self.assertIn("the source of disk 'vda' '%s' is inside" % vol_path("inner", "x.raw"),
                       res.stderr)
         self.assertEqual(vsh("domstate", "vdn").stdout.strip(), "shut off")
+
+    def test_3d_error_codes(self):
+        """python3-libvirt sees libvirt's codes: no volume, no pool, pool not active."""
+        import libvirt
+        define_dir_pool("codes", os.path.join(S["pools"], "codes"))
+        conn = libvirt.open(S["uri"])
+        self.addCleanup(conn.close)
+        cases = (("codes", "none.raw", libvirt.VIR_ERR_NO_STORAGE_VOL),
+                 ("nopool", "none.raw", libvirt.VIR_ERR_NO_STORAGE_POOL))
+        for i, (pool, vol, code) in enumerate(cases):
+            dom = conn.defineXML(guest_xml("code%d" % i, volume_disk(pool, vol, "vda")))
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                dom.create()
+            self.assertEqual(cm.exception.get_error_code(), code, str(cm.exception))
+        vsh("vol-create-as", "codes", "none.raw", "4M", "--format", "raw")
+        vsh("pool-destroy", "codes")
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            conn.lookupByName("code0").create()
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        self.assertEqual(cm.exception.get_error_domain(), libvirt.VIR_FROM_STORAGE)
 
     def test_3b_no_storaged(self):
         """A qemud whose root has no storaged: the start error says to start it."""
