@@ -92,6 +92,7 @@ typedef struct {
 typedef enum {
     MV_DOMAIN_DISK_SOURCE_FILE = 0,
     MV_DOMAIN_DISK_SOURCE_BLOCK,
+    MV_DOMAIN_DISK_SOURCE_VOLUME,   /* <source pool='…' volume='…'/>: modvirt-storaged's */
 } MvDomainDiskSourceType;
 
 typedef enum {
@@ -120,7 +121,16 @@ typedef struct {
     char *driver_name;          /* "qemu" */
     char *driver_type;          /* "raw" | "qcow2" | NULL (probe: raw) */
     char *driver_cache;         /* "none", "writeback", … or NULL */
-    char *source;               /* file or dev path; NULL for an empty cdrom */
+    char *driver_discard;       /* "unmap" | "ignore" | NULL (QEMU's default: ignore) */
+    char *source;               /* file or dev path; NULL for an empty cdrom. A volume
+                                   disk: the volume's path once resolved (live only,
+                                   never formatted) */
+    char *source_pool;          /* volume: the storage pool's name */
+    char *source_volume;        /* volume: the volume's name in that pool */
+    char *source_mode;          /* volume: "host" | "direct" | NULL */
+    bool source_block;          /* volume, resolved: a block device, not a file */
+    char *source_format;        /* volume, resolved: the volume's format ("raw", "qcow2"…),
+                                   used when <driver type> is absent */
     char *target_dev;           /* "vda", "sda", "hdc" */
     MvDomainDiskBus bus;
     bool readonly;

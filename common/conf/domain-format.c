@@ -291,17 +291,27 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
     int in = indent + 2;
 
     mv_fmt_open(out, indent, "disk");
-    mv_fmt_attr(out, "type", disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ? "block" : "file");
+    mv_fmt_attr(out, "type", disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK    ? "block"
+                             : disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME ? "volume"
+                                                                          : "file");
     mv_fmt_attr(out, "device", disk->device == MV_DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk");
     g_string_append(out, ">\n");
-    if (disk->driver_name || disk->driver_type || disk->driver_cache) {
+    if (disk->driver_name || disk->driver_type || disk->driver_cache || disk->driver_discard) {
         mv_fmt_open(out, in, "driver");
         mv_fmt_attr(out, "name", disk->driver_name);
         mv_fmt_attr(out, "type", disk->driver_type);
         mv_fmt_attr(out, "cache", disk->driver_cache);
+        mv_fmt_attr(out, "discard", disk->driver_discard);
         g_string_append(out, "/>\n");
     }
-    if (disk->source) {
+    if (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_volume) {
+        /* the resolved path stays internal, as the volume may move */
+        mv_fmt_open(out, in, "source");
+        mv_fmt_attr(out, "pool", disk->source_pool);
+        mv_fmt_attr(out, "volume", disk->source_volume);
+        mv_fmt_attr(out, "mode", disk->source_mode);
+        g_string_append(out, "/>\n");
+    } else if (disk->source && disk->type != MV_DOMAIN_DISK_SOURCE_VOLUME) {
         mv_fmt_open(out, in, "source");
         mv_fmt_attr(out, disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ? "dev" : "file", disk->source);
         g_string_append(out, "/>\n");

@@ -73,6 +73,29 @@ mv_domain_parse_boot_order(const xmlNode *node, unsigned int *ret, GError **erro
 
 /* ---- <disk> ---- */
 
+/* <source pool='…' volume='…' mode='…'/> of a disk of type 'volume' (only
+ * there: a file or block disk names its path, a volume disk its volume). */
+static bool
+parse_disk_volume(MvDomainDiskDef *disk, const xmlNode *source, GError **error)
+{
+    bool volume = disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME;
+
+    disk->source_pool = mv_xml_get_prop(source, "pool");
+    disk->source_volume = mv_xml_get_prop(source, "volume");
+    disk->source_mode = mv_xml_get_prop(source, "mode");
+    if (!volume && disk->source_pool)
+        return mv_domain_error(error, MV_ERR_XML_DETAIL, source,
+                               "a disk of type '%s' names a path, not pool='%s': use "
+                               "<disk type='volume'> for a storage volume",
+                               disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ? "block" : "file",
+                               disk->source_pool);
+    if (volume && disk->source)
+        return mv_domain_error(error, MV_ERR_XML_DETAIL, source,
+                               "a disk of type 'volume' takes <source pool='…' volume='…'/>, "
+                               "not a path");
+    return true;
+}
+
 MvDomainDiskDef *
 mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
 {
@@ -82,14 +105,16 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     const xmlNode *child;
     int value;
 
-    disk->type = g_strcmp0(type, "block") == 0 ? MV_DOMAIN_DISK_SOURCE_BLOCK
-                                               : MV_DOMAIN_DISK_SOURCE_FILE;
+    disk->type = g_strcmp0(type, "block") == 0    ? MV_DOMAIN_DISK_SOURCE_BLOCK
+                 : g_strcmp0(type, "volume") == 0 ? MV_DOMAIN_DISK_SOURCE_VOLUME
+                                                  : MV_DOMAIN_DISK_SOURCE_FILE;
     disk->device = g_strcmp0(device, "cdrom") == 0 ? MV_DOMAIN_DISK_DEVICE_CDROM
                                                    : MV_DOMAIN_DISK_DEVICE_DISK;
     if ((child = mv_xml_get_child(node, "driver"))) {
         disk->driver_name = mv_xml_get_prop(child, "name");
         disk->driver_type = mv_xml_get_prop(child, "type");
         disk->driver_cache = mv_xml_get_prop(child, "cache");
+        disk->driver_discard = mv_xml_get_prop(child, "discard");
     }
     if ((child = mv_xml_get_child(node, "source"))) {
         g_autofree char *file = mv_xml_get_prop(child, "file");
@@ -104,6 +129,8 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
                                    "a disk of type 'block' takes <source dev='…'/>, not file"),
                    NULL;
         disk->source = file ? g_steal_pointer(&file) : g_steal_pointer(&dev);
+        if (!parse_disk_volume(disk, child, error))
+            return NULL;
     }
 
     child = mv_xml_get_child(node, "target");
@@ -129,7 +156,7 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     if (!mv_domain_parse_address(node, &disk->address, error))
         return NULL;
 
-    if (disk->device == MV_DOMAIN_DISK_DEVICE_DISK && !disk->source)
+    if (disk->device == MV_DOMAIN_DISK_DEVICE_DISK && !disk->source && !disk->source_volume)
         return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
                                "disk '%s' has no <source>: only a cdrom can be empty",
                                disk->target_dev),

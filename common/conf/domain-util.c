@@ -66,7 +66,12 @@ mv_domain_disk_def_free(MvDomainDiskDef *disk)
     g_free(disk->driver_name);
     g_free(disk->driver_type);
     g_free(disk->driver_cache);
+    g_free(disk->driver_discard);
     g_free(disk->source);
+    g_free(disk->source_pool);
+    g_free(disk->source_volume);
+    g_free(disk->source_mode);
+    g_free(disk->source_format);
     g_free(disk->target_dev);
     g_free(disk->serial);
     g_free(disk->alias);
@@ -297,7 +302,12 @@ mv_domain_disk_def_copy(const MvDomainDiskDef *disk)
     ret->driver_name = g_strdup(disk->driver_name);
     ret->driver_type = g_strdup(disk->driver_type);
     ret->driver_cache = g_strdup(disk->driver_cache);
+    ret->driver_discard = g_strdup(disk->driver_discard);
     ret->source = g_strdup(disk->source);
+    ret->source_pool = g_strdup(disk->source_pool);
+    ret->source_volume = g_strdup(disk->source_volume);
+    ret->source_mode = g_strdup(disk->source_mode);
+    ret->source_format = g_strdup(disk->source_format);
     ret->target_dev = g_strdup(disk->target_dev);
     ret->serial = g_strdup(disk->serial);
     ret->alias = g_strdup(disk->alias);

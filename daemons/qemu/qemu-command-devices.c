@@ -428,10 +428,12 @@ disk_cache_options(const MvDomainDiskDef *disk, const char **ret_node, const cha
                                     disk->target_dev, disk->driver_cache);
 }
 
-/* One block node: driver first, then @file_key=@file, node-name, cache, read-only. */
+/* One block node: driver first, then @file_key=@file, node-name, cache, read-only,
+ * discard (<driver discard>: whether the guest's discards reach the file). */
 static MvQemuProps *
 disk_node_props(const char *driver, const char *file_key, const char *file,
-                const char *alias, const char *suffix, const char *cache_node, bool readonly)
+                const char *alias, const char *suffix, const char *cache_node, bool readonly,
+                const char *discard)
 {
     MvQemuProps *props = mv_qemu_props_new();
 
@@ -442,6 +444,8 @@ disk_node_props(const char *driver, const char *file_key, const char *file,
         mv_qemu_props_add_bool(props, cache_node, true);
     if (readonly)
         mv_qemu_props_add_bool(props, "read-only", true);
+    if (discard)
+        mv_qemu_props_add_str(props, "discard", discard);
     return props;
 }
 
@@ -462,7 +466,9 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     /* the formats schemas/domain.rng accepts */
     static const char *const formats[] = { "raw", "qcow2", NULL };
     const char *dev = disk->target_dev;
-    const char *format = disk->driver_type ? disk->driver_type : "raw";
+    const char *format = disk->driver_type   ? disk->driver_type
+                         : disk->source_format ? disk->source_format
+                                               : "raw";
     bool cdrom = disk->device == MV_DOMAIN_DISK_DEVICE_CDROM;
     bool readonly = disk->readonly || cdrom;
     const char *cache_node, *wce;
@@ -476,6 +482,16 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     if (disk->driver_name && !g_str_equal(disk->driver_name, "qemu"))
         return qemu_command_unsupported(error, "disk '%s': driver '%s' is not supported "
                                         "(use 'qemu')", dev, disk->driver_name);
+    /* qemu-storage.c gives a volume disk its path and format before this */
+    if (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_volume && !disk->source)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                            "disk '%s': volume '%s' of pool '%s' was not resolved to a path",
+                            dev, disk->source_volume, disk->source_pool);
+    if (!disk->driver_type && disk->source_format && !g_strv_contains(formats, format))
+        return qemu_command_unsupported(error, "disk '%s': volume '%s' of pool '%s' has format "
+                                        "'%s', which qemud cannot open (raw and qcow2 can be "
+                                        "disks)", dev, disk->source_volume, disk->source_pool,
+                                        format);
     if (!g_strv_contains(formats, format))
         return qemu_command_unsupported(error, "disk '%s': format '%s' is not supported", dev,
                                         format);
@@ -499,14 +515,15 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
                                         "supported (use virtio or scsi)", dev);
 
     if (disk->source) {
-        const char *driver = disk->type == MV_DOMAIN_DISK_SOURCE_FILE ? "file"
-                             : cdrom ? "host_cdrom" : "host_device";
+        bool block = disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK ||
+                     (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_block);
+        const char *driver = !block ? "file" : cdrom ? "host_cdrom" : "host_device";
         g_autofree char *storage = g_strdup_printf("%s-storage", alias);
 
         out.storage = disk_node_props(driver, "filename", disk->source, alias, "storage",
-                                      cache_node, readonly);
+                                      cache_node, readonly, disk->driver_discard);
         out.format = disk_node_props(format, "file", storage, alias, "format", cache_node,
-                                     readonly);
+                                     readonly, disk->driver_discard);
     }
 
     p = out.device = mv_qemu_props_new();

@@ -8,6 +8,7 @@
 #include "qemu-net.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
+#include "qemu-storage.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -355,15 +356,25 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
                             device_name(dev));
     if (op == OP_ATTACH) {
         g_autoptr(MvDomainDef) grown = mv_domain_def_copy(live);
+        g_autoptr(MvDomainDiskDef) disk = NULL;
+        MvDomainDeviceDef resolved = *dev;
 
         def_add_device(grown, dev);
         if (!mv_qemu_domain_check_size(grown, error))
             return false;
+        if (dev->type == MV_DOMAIN_DEVICE_DISK) {
+            /* a volume disk's path, for the live definition only */
+            resolved.data.disk = disk = mv_domain_disk_def_copy(dev->data.disk);
+            if (!mv_qemu_storage_resolve_one(driver, disk, error) ||
+                !mv_qemu_domain_check_disk((const char *const *)driver->denied_paths, disk,
+                                           error))
+                return false;
+        }
         ok = dev->type == MV_DOMAIN_DEVICE_DISK
-                 ? live_attach_disk(mon, live, dev->data.disk, error)
+                 ? live_attach_disk(mon, live, disk, error)
                  : live_attach_net(driver, mon, live, dev->data.net, error);
         if (ok)
-            def_add_device(live, dev);
+            def_add_device(live, &resolved);
     } else if (op == OP_UPDATE) {
         ok = live_update_net(mon, live->nets[index], dev->data.net, error);
     } else {

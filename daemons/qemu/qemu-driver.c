@@ -38,6 +38,9 @@ make_dirs(MvQemuDriver *driver, const MvPaths *paths, GError **error)
                                              MV_SOCKET_RW);
     driver->filter_socket = mv_paths_socket(paths, mv_daemon_info(MV_DAEMON_FILTER)->socket_name,
                                             MV_SOCKET_RW);
+    driver->storage_socket = mv_paths_socket(paths,
+                                             mv_daemon_info(MV_DAEMON_STORAGE)->socket_name,
+                                             MV_SOCKET_RW);
     return mv_driver_store_create_dirs(driver->store, error) &&
            mv_file_mkdir_p(driver->log_dir, 0750, error) &&
            mv_file_mkdir_p(driver->lib_dir, 0750, error);
@@ -172,6 +175,7 @@ mv_qemu_driver_stop(MvDaemon *daemon)
     g_free(driver->log_dir);
     g_free(driver->lib_dir);
     g_free(driver->network_socket);
+    g_free(driver->storage_socket);
     g_free(driver->filter_socket);
     g_strfreev(driver->emulators);
     g_strfreev(driver->denied_paths);

@@ -32,6 +32,7 @@ typedef struct {
     char *lib_dir;              /* <lib>/qemu: caches, channel sockets */
     char *network_socket;       /* where modvirt-networkd listens (network ports, leases) */
     char *filter_socket;        /* where modvirt-filterd listens (nwfilter bindings) */
+    char *storage_socket;       /* where modvirt-storaged listens (volume disks) */
     char **emulators;           /* [qemu] emulators: binaries besides the probed one */
     char **denied_paths;        /* host paths no definition may use (resolved) */
 

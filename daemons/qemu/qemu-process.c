@@ -21,6 +21,7 @@
 
 #include "qemu-command.h"
 #include "qemu-net.h"
+#include "qemu-storage.h"
 #include "qemu-stray.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -747,8 +748,10 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     persistent = dom->persistent;
     g_mutex_unlock(&dom->lock);
 
-    /* Again at start: a path may have become a symlink since the definition. */
-    if (!mv_qemu_driver_check_host_access(driver, live, error) ||
+    /* Volume disks get their paths first, so the paths are checked too; again
+     * at start: a path may have become a symlink since the definition. */
+    if (!mv_qemu_storage_resolve(driver, live, error) ||
+        !mv_qemu_driver_check_host_access(driver, live, error) ||
         !connect_nets(driver, live, &tap_fds, error))
         return false;
     /* QEMU sees the monitor as fd 3 and the taps from 4 on. */

@@ -64,6 +64,31 @@ test_disk(void)
     g_assert_cmpstr(copy->driver_cache, ==, "writeback");
 }
 
+/* A volume disk keeps its pool and volume through parse, format and copy;
+ * the resolved path (live only) is never formatted. */
+static void
+test_disk_volume(void)
+{
+    g_autoptr(MvDomainDeviceDef) dev = mv_test_device_parse("disk-volume", 0, NULL);
+    g_autoptr(MvDomainDiskDef) copy = NULL;
+    GString *out = g_string_new(NULL);
+    g_autofree char *text = NULL;
+
+    test_device_golden("disk-volume", MV_DOMAIN_DEVICE_DISK, 0);
+    g_assert_nonnull(dev);
+    g_assert_cmpint(dev->data.disk->type, ==, MV_DOMAIN_DISK_SOURCE_VOLUME);
+    g_assert_null(dev->data.disk->source);
+    copy = mv_domain_disk_def_copy(dev->data.disk);
+    g_assert_cmpstr(copy->source_pool, ==, "default");
+    g_assert_cmpstr(copy->source_volume, ==, "hot.qcow2");
+    copy->source = g_strdup("/srv/pool/hot.qcow2");
+    copy->source_format = g_strdup("qcow2");
+    mv_domain_disk_def_format(out, copy, 0, 0);
+    text = g_string_free(out, FALSE);
+    g_assert_null(strstr(text, "/srv/pool"));
+    g_assert_nonnull(strstr(text, "<source pool='default' volume='hot.qcow2'/>"));
+}
+
 static void
 test_interface(void)
 {
@@ -112,6 +137,7 @@ main(int argc, char **argv)
     g_test_init(&argc, &argv, NULL);
     mv_test_schema_dir_init();
     g_test_add_func("/domainxml/device/disk", test_disk);
+    g_test_add_func("/domainxml/device/disk-volume", test_disk_volume);
     g_test_add_func("/domainxml/device/interface", test_interface);
     g_test_add_func("/domainxml/device/rejected", test_rejected);
     return g_test_run();

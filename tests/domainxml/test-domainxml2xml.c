@@ -48,6 +48,8 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "interfaces", "status", STATUS, 0, 7 },
     { "interfaces", "inactive", STATUS, INACTIVE, 7 },
     { "interfaces", NULL, 0, 0, -1 },
+    { "disk-volume", NULL, 0, 0, -1 },
+    { "disk-volume", "status", STATUS, 0, 2 },
 };
 
 static void
@@ -229,6 +231,11 @@ static const MvInvalidCase invalid_cases[] = {
     { "alias-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
     { "interface-mtu-small", MV_ERR_CONFIG_UNSUPPORTED },
     { "interface-link-state", MV_ERR_XML_ERROR },
+    { "disk-volume-with-file", MV_ERR_XML_DETAIL },
+    { "disk-file-with-pool", MV_ERR_XML_DETAIL },
+    { "disk-volume-no-pool", MV_ERR_XML_ERROR },
+    { "disk-volume-slash", MV_ERR_XML_ERROR },
+    { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 static void

@@ -6,7 +6,9 @@
  * pc-i440fx-7.2 = pc (default), pc-q35-7.2 = q35, KVM usable) and the host
  * paths are fixed fake ones, so the output never depends on the host.
  * MV_TEST_REGENERATE=1 rewrites the expectations (review the diff; refused
- * under CI=true).
+ * under CI=true). Volume disks (<disk type='volume'>) are resolved as qemud
+ * does at start, through qemu-storage.c, with a fixed table of volumes in
+ * place of modvirt-storaged (fake_volumes below).
  *
  * test-qemuxml2argv-live.c launches every .args golden with the real QEMU. */
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include "conf/domain-conf.h"
 #include "qemu-command.h"
 #include "qemu-probe.h"
+#include "qemu-storage.h"
 #include "util/error.h"
 
 #define DATA MV_TEST_DATA_DIR
@@ -71,6 +74,7 @@ static const Case cases[] = {
     { "live-pc", 0, 0 },
     { "live-q35", 0, 0 },
     { "live-kernel", 0, 0 },
+    { "disk-volume", 0, 0 },
     /* errors */
     { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },
@@ -81,7 +85,82 @@ static const Case cases[] = {
     { "err-spice-autoport", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-cdrom-virtio", 0, MV_ERR_CONFIG_UNSUPPORTED, mutate_cdrom_virtio },
     { "err-usb-none", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-disk-volume-missing", 0, MV_ERR_NO_STORAGE_VOL },
+    { "err-disk-volume-inactive", 0, MV_ERR_OPERATION_INVALID },
+    { "err-disk-volume-luks", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-disk-volume-direct", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-disk-volume-dir", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-disk-volume-encrypted", 0, MV_ERR_CONFIG_UNSUPPORTED },
 };
+
+/* The volumes storaged would describe: pool, volume, info type (0 file,
+ * 1 block, 2 dir), the volume XML as storaged formats it; pool 'stopped'
+ * exists but is inactive. */
+static const struct {
+    const char *pool, *volume;
+    int type;
+    const char *xml;
+} fake_volumes[] = {
+    { "default", "guest.qcow2", 0,
+      "<volume type='file'><name>guest.qcow2</name>"
+      "<target><path>/var/lib/mv/pools/default/guest.qcow2</path>"
+      "<format type='qcow2'/></target></volume>" },
+    { "default", "data.raw", 0,
+      "<volume type='file'><name>data.raw</name>"
+      "<target><path>/var/lib/mv/pools/default/data.raw</path>"
+      "<format type='raw'/></target></volume>" },
+    { "default", "secret.luks", 0,
+      "<volume type='file'><name>secret.luks</name>"
+      "<target><path>/var/lib/mv/pools/default/secret.luks</path>"
+      "<format type='luks'/></target></volume>" },
+    { "default", "sealed.img", 0,
+      "<volume type='file'><name>sealed.img</name>"
+      "<target><path>/var/lib/mv/pools/default/sealed.img</path><format type='raw'/>"
+      "<encryption format='luks'><secret type='passphrase' "
+      "uuid='0a81f5b2-8403-7b23-c8d6-21ccc2f80d6f'/></encryption></target></volume>" },
+    { "default", "subdir", 2,
+      "<volume type='dir'><name>subdir</name>"
+      "<target><path>/var/lib/mv/pools/default/subdir</path>"
+      "<format type='dir'/></target></volume>" },
+    { "vg0", "lv0", 1,
+      "<volume type='block'><name>lv0</name>"
+      "<target><path>/dev/mvvg0/lv0</path></target></volume>" },
+    { "isos", "install.iso", 0,
+      "<volume type='file'><name>install.iso</name>"
+      "<target><path>/var/lib/mv/pools/isos/install.iso</path>"
+      "<format type='iso'/></target></volume>" },
+    { "stopped", NULL, 0, NULL },
+};
+
+static bool
+fake_lookup(const char *pool, const char *volume, gpointer user_data, MvQemuStorageVolume *ret,
+            GError **error)
+{
+    bool pool_found = false;
+
+    (void)user_data;
+    for (size_t i = 0; i < G_N_ELEMENTS(fake_volumes); i++) {
+        if (!g_str_equal(fake_volumes[i].pool, pool))
+            continue;
+        pool_found = true;
+        if (!fake_volumes[i].volume) {
+            *ret = (MvQemuStorageVolume) { .pool_active = false };
+            return true;
+        }
+        if (g_str_equal(fake_volumes[i].volume, volume)) {
+            *ret = (MvQemuStorageVolume) { .pool_active = true, .type = fake_volumes[i].type,
+                                           .xml = g_strdup(fake_volumes[i].xml) };
+            return true;
+        }
+    }
+    if (!pool_found)
+        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_POOL,
+                            "Storage pool not found: no storage pool with matching name '%s'",
+                            pool);
+    return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_STORAGE_VOL,
+                        "Storage volume not found: no storage vol with matching name '%s'",
+                        volume);
+}
 
 /* The QEMU 7.2 of Debian 12, as mv_qemu_probe_get() would describe it. */
 static MvQemuMachine fake_machines[] = {
@@ -178,7 +257,8 @@ test_case(gconstpointer data)
 
     if (c->mutate)
         c->mutate(def);
-    argv = mv_qemu_command_build(def, &fake_probe, &ctx, &error);
+    if (mv_qemu_storage_resolve_def(def, fake_lookup, NULL, &error))
+        argv = mv_qemu_command_build(def, &fake_probe, &ctx, &error);
 
     if (c->code) {
         g_autofree char *msg = NULL;
