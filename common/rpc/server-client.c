@@ -556,7 +556,7 @@ calls_allowed(MvServerClient *client)
     limit = MAX(client->server->config.max_client_queue, 1);
     g_mutex_unlock(&client->server->lock);
     g_mutex_lock(&client->lock);
-    ok = client->inflight < max && client->outq_bytes < limit;
+    ok = client->inflight < max && client->outq_bytes < limit && client->input_holds == 0;
     client->read_paused = !ok;
     g_mutex_unlock(&client->lock);
     return ok;
@@ -981,6 +981,31 @@ void
 mv_server_client_shutdown(MvServerClient *client)
 {
     client_close_now(client);
+}
+
+void
+mv_server_client_hold_input(MvServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->input_holds++;
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_server_client_release_input(MvServerClient *client)
+{
+    bool wake;
+
+    g_mutex_lock(&client->lock);
+    if (client->input_holds > 0)
+        client->input_holds--;
+    else
+        g_warn_if_reached();
+    wake = client->input_holds == 0 && client->source != NULL;
+    g_mutex_unlock(&client->lock);
+    /* Reading may have paused on the hold: let the I/O thread look again. */
+    if (wake)
+        mv_server_client_wake(client);
 }
 
 void
