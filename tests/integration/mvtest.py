@@ -46,6 +46,8 @@ NETWORKD = os.environ.get("MV_NETWORKD",
                           os.path.join(BUILD_ROOT, "daemons", "network", "modvirt-networkd"))
 FILTERD = os.environ.get("MV_FILTERD",
                          os.path.join(BUILD_ROOT, "daemons", "filter", "modvirt-filterd"))
+STORAGED = os.environ.get("MV_STORAGED",
+                          os.path.join(BUILD_ROOT, "daemons", "storage", "modvirt-storaged"))
 
 # ---------------------------------------------------------------------------
 # Skipping

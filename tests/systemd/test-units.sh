@@ -17,6 +17,7 @@ trap 'rm -rf "$dir" "$sbin"' EXIT
 ln -s "$build/daemons/qemu/modvirt-qemud" "$build/proxy/modvirt-proxyd" "$sbin/"
 ln -s "$build/daemons/network/modvirt-networkd" "$sbin/"
 ln -s "$build/daemons/filter/modvirt-filterd" "$sbin/"
+ln -s "$build/daemons/storage/modvirt-storaged" "$sbin/"
 python3 "$gen" units "$ini" "$src/systemd" "$dir" "$sbin" /run "$src"
 
 # Every built daemon of the registry: its four units, in both places.
