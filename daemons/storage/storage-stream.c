@@ -604,6 +604,17 @@ drop_transfer(gpointer data)
     transfer_unref(t);
 }
 
+/* No stream after all: the daemon's @end still runs (it undoes its preparations). */
+static bool
+start_failed(Transfer *t, GError **error)
+{
+    t->ended = true;
+    if (t->end_func)
+        t->end_func(error ? *error : NULL, 0, t->user_data, NULL);
+    transfer_unref(t);
+    return false;
+}
+
 static bool
 start(MvDriverCall *call, const MvStorageStreamSpec *spec, bool upload, GError **error)
 {
@@ -630,8 +641,7 @@ start(MvDriverCall *call, const MvStorageStreamSpec *spec, bool upload, GError *
 
     if (fstat(t->fd, &sb) < 0) {
         transfer_error(error, errno, "inspect", t->name);
-        transfer_unref(t);
-        return false;
+        return start_failed(t, error);
     }
     if (upload) {
         t->end = spec->length ? spec->offset + spec->length : G_MAXUINT64;
@@ -646,8 +656,7 @@ start(MvDriverCall *call, const MvStorageStreamSpec *spec, bool upload, GError *
             mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
                          "offset %" G_GUINT64_FORMAT " is past the end of volume '%s' (%"
                          G_GUINT64_FORMAT " bytes)", spec->offset, t->name, size);
-            transfer_unref(t);
-            return false;
+            return start_failed(t, error);
         }
         t->end = spec->length ? MIN(spec->offset + spec->length, size) : size;
         /* The kernel reads ahead further for a file read from start to end. */

@@ -68,3 +68,31 @@ bool mv_storage_stream_start_download(MvDriverCall *call, const MvStorageStreamS
 #define MV_STORAGE_STREAM_UPLOAD_QUEUE_MAX (8u * 1024u * 1024u)
 
 G_END_DECLS
+
+/* ---- the handlers (storage-handlers-stream.c) ----------------------------------- */
+
+G_BEGIN_DECLS
+
+/**
+ * mv_storage_handle_storage_vol_upload:
+ * STORAGE_VOL_UPLOAD (208): the volume's file is renamed to its in-progress
+ * name (storage-backend.h) for the whole upload and back once the upload
+ * ended, so a daemon killed halfway leaves no file that passes for the
+ * complete volume (the restart's reconcile removes and reports it). The
+ * volume's job is held meanwhile (delete, wipe, resize, another upload wait
+ * their turn); queries keep answering from memory.
+ */
+bool mv_storage_handle_storage_vol_upload(MvDriverCall *call, const MvObjectRef *vol_ref,
+                                          uint64_t offset, uint64_t length, unsigned int flags,
+                                          GError **error);
+
+/**
+ * mv_storage_handle_storage_vol_download:
+ * STORAGE_VOL_DOWNLOAD (209): the volume is held as read (delete, wipe,
+ * resize refuse while it lasts) and its file streamed out.
+ */
+bool mv_storage_handle_storage_vol_download(MvDriverCall *call, const MvObjectRef *vol_ref,
+                                            uint64_t offset, uint64_t length,
+                                            unsigned int flags, GError **error);
+
+G_END_DECLS
