@@ -275,9 +275,10 @@ write_at(Transfer *t, const guint8 *buf, gsize len, guint64 offset, GError **err
 
 /*
  * A hole of @len bytes at @offset must read as zeros afterwards, without
- * writing zeros: nothing to do where the file has no data (past its end, or
- * already a hole: a fresh sparse volume), else punch the range. Only a file
- * system that cannot punch gets zeros, and only over its data.
+ * writing zeros: nothing to do past the end of the file, else the range is
+ * punched (cheap where it is a hole already; a preallocated volume gives its
+ * blocks back). Only a file system that cannot punch gets zeros, and only
+ * over the data SEEK_DATA finds there.
  */
 static bool
 apply_hole(Transfer *t, guint64 offset, guint64 len, GError **error)
@@ -288,30 +289,37 @@ apply_hole(Transfer *t, guint64 offset, guint64 len, GError **error)
 
     if (fstat(t->fd, &sb) < 0)
         return transfer_error(error, errno, "inspect", t->name);
-    if (!S_ISREG(sb.st_mode) || offset >= (guint64)sb.st_size)
-        return S_ISREG(sb.st_mode) || mv_error_set(error, MV_FROM_STORAGE,
-                                                   MV_ERR_OPERATION_UNSUPPORTED,
-                                                   "sparse upload to volume '%s' needs a file",
-                                                   t->name);
-    end = MIN(offset + len, (guint64)sb.st_size);
-    data = lseek(t->fd, (off_t)offset, SEEK_DATA);
-    if ((data < 0 && errno == ENXIO) || (data >= 0 && (guint64)data >= end))
+    if (!S_ISREG(sb.st_mode))
+        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_UNSUPPORTED,
+                            "sparse upload to volume '%s' needs a file", t->name);
+    if (offset >= (guint64)sb.st_size)
         return true;
+    end = MIN(offset + len, (guint64)sb.st_size);
     if (fallocate(t->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)offset,
                   (off_t)(end - offset)) == 0)
         return true;
     if (errno != EOPNOTSUPP && errno != ENOSYS)
         return transfer_error(error, errno, "punch a hole in", t->name);
-    {
-        g_autofree guint8 *zeros = g_malloc0(ZERO_CHUNK);
+    while (offset < end) {
+        g_autofree guint8 *zeros = NULL;
+        off_t hole;
 
-        for (guint64 pos = offset; pos < end;) {
-            gsize n = (gsize)MIN(end - pos, (guint64)ZERO_CHUNK);
+        data = lseek(t->fd, (off_t)offset, SEEK_DATA);
+        if ((data < 0 && errno == ENXIO) || (data >= 0 && (guint64)data >= end))
+            return true;
+        if (data < 0)
+            data = (off_t)offset;   /* no SEEK_DATA either: zero it all */
+        hole = lseek(t->fd, data, SEEK_HOLE);
+        hole = hole < 0 ? (off_t)end : MIN(hole, (off_t)end);
+        zeros = g_malloc0(ZERO_CHUNK);
+        for (guint64 pos = (guint64)data; pos < (guint64)hole;) {
+            gsize n = (gsize)MIN((guint64)hole - pos, (guint64)ZERO_CHUNK);
 
             if (!write_at(t, zeros, n, pos, error))
                 return false;
             pos += n;
         }
+        offset = (guint64)hole;
     }
     return true;
 }
