@@ -14,6 +14,12 @@ _modvirt_networks()
     modvirt "${uri[@]}" net-list --name 2>/dev/null
 }
 
+_modvirt_pools()
+{
+    local uri=("${@}")
+    modvirt "${uri[@]}" pool-list --name 2>/dev/null
+}
+
 _modvirt()
 {
     local cur prev words cword
@@ -24,6 +30,9 @@ _modvirt()
     verbs+=" net-list net-info net-define net-start net-destroy net-undefine net-edit
             net-leases net-events"
     verbs+=" nwfilter-list nwfilter-define nwfilter-dumpxml nwfilter-undefine nwfilter-bindings"
+    verbs+=" pool-list pool-info pool-define pool-build pool-start pool-destroy pool-delete
+            pool-undefine pool-refresh pool-autostart pool-dumpxml vol-list vol-info vol-create
+            vol-create-as vol-clone vol-delete vol-wipe vol-resize vol-dumpxml vol-path"
     local uri=() verb="" i
     for ((i = 1; i < cword; i++)); do
         case "${words[i]}" in
@@ -57,6 +66,13 @@ _modvirt()
         net-list) opts+=" --active --inactive --name" ;;
         net-leases) opts+=" --mac" ;;
         net-events) opts+=" --timeout --count" ;;
+        pool-list) opts+=" --active --inactive --name" ;;
+        pool-start) opts+=" --build" ;;
+        pool-autostart) opts+=" --disable" ;;
+        pool-dumpxml) opts+=" --inactive" ;;
+        vol-list) opts+=" --name" ;;
+        vol-create-as) opts+=" --format --allocation --backing" ;;
+        vol-resize) opts+=" --shrink --allocate --delta" ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -69,6 +85,9 @@ _modvirt()
         net-define) _filedir xml ;;
         net-list) ;;
         net-*) COMPREPLY=($(compgen -W "$(_modvirt_networks "${uri[@]}")" -- "$cur")) ;;
+        pool-define) _filedir xml ;;
+        pool-list) ;;
+        pool-*|vol-*) COMPREPLY=($(compgen -W "$(_modvirt_pools "${uri[@]}")" -- "$cur")) ;;
         *) COMPREPLY=($(compgen -W "$(_modvirt_domains "${uri[@]}")" -- "$cur")) ;;
     esac
 }

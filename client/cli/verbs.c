@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "verbs.h"
+#include "verbs-storage.h"
 
 static const GOptionEntry list_options[] = {
     { "active", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_active, "Only running or paused domains",
@@ -68,6 +69,59 @@ static const GOptionEntry net_leases_options[] = {
     { NULL },
 };
 
+static const GOptionEntry pool_list_options[] = {
+    { "active", 0, 0, G_OPTION_ARG_NONE, &mv_cli_pool_list_active, "Only active pools", NULL },
+    { "inactive", 0, 0, G_OPTION_ARG_NONE, &mv_cli_pool_list_inactive, "Only inactive pools",
+      NULL },
+    { "name", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_names, "Print only the names, one per line",
+      NULL },
+    { NULL },
+};
+
+static const GOptionEntry pool_start_options[] = {
+    { "build", 0, 0, G_OPTION_ARG_NONE, &mv_cli_pool_start_build,
+      "Build the pool's storage first (e.g. create its directory)", NULL },
+    { NULL },
+};
+
+static const GOptionEntry pool_autostart_options[] = {
+    { "disable", 0, 0, G_OPTION_ARG_NONE, &mv_cli_autostart_disable,
+      "Do not start the pool when the daemon starts", NULL },
+    { NULL },
+};
+
+static const GOptionEntry pool_dumpxml_options[] = {
+    { "inactive", 0, 0, G_OPTION_ARG_NONE, &mv_cli_xml_inactive,
+      "The persistent definition, not the running one", NULL },
+    { NULL },
+};
+
+static const GOptionEntry vol_list_options[] = {
+    { "name", 0, 0, G_OPTION_ARG_NONE, &mv_cli_list_names, "Print only the names, one per line",
+      NULL },
+    { NULL },
+};
+
+static const GOptionEntry vol_create_as_options[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &mv_cli_vol_format,
+      "The volume format (raw, qcow2...; default: the pool's)", "FORMAT" },
+    { "allocation", 0, 0, G_OPTION_ARG_STRING, &mv_cli_vol_allocation,
+      "Allocate this much now (default 0: sparse)", "SIZE" },
+    { "backing", 0, 0, G_OPTION_ARG_STRING, &mv_cli_vol_backing,
+      "A volume of the same pool the new one is an overlay of (qcow2)", "VOLUME" },
+    { NULL },
+};
+
+static const GOptionEntry vol_resize_options[] = {
+    { "shrink", 0, 0, G_OPTION_ARG_NONE, &mv_cli_vol_resize_shrink,
+      "Allow making the volume smaller (the data past the new end is lost)", NULL },
+    { "allocate", 0, 0, G_OPTION_ARG_NONE, &mv_cli_vol_resize_allocate,
+      "Allocate the new space now", NULL },
+    { "delta", 0, 0, G_OPTION_ARG_NONE, &mv_cli_vol_resize_delta,
+      "SIZE is added to (with --shrink: taken from) the current capacity", NULL },
+    { NULL },
+};
+
 static const GOptionEntry firewall_options[] = {
     { "repair", 0, 0, G_OPTION_ARG_NONE, &mv_cli_firewall_repair,
       "Re-apply modvirt's own tables when they differ (read-write connection)", NULL },
@@ -127,6 +181,50 @@ const MvCliVerb mv_cli_verbs[] = {
       1, mv_cli_run_net_leases },
     { "net-events", "[NETWORK]", "Print network lifecycle events as they happen", NULL,
       events_options, 0, 1, mv_cli_run_net_events },
+    /* storage pools and volumes (modvirt-storaged) */
+    { "pool-list", NULL, "List storage pools with their state and sizes", NULL,
+      pool_list_options, 0, 0, mv_cli_run_pool_list },
+    { "pool-info", "POOL", "Show a storage pool's state, sizes and volume count", NULL, NULL, 1,
+      1, mv_cli_run_pool_info },
+    { "pool-define", "FILE", "Define (or update) a storage pool from an XML file ('-' for stdin)",
+      "The pool is not started; an active pool gets the new definition at its next start.",
+      NULL, 1, 1, mv_cli_run_pool_define },
+    { "pool-build", "POOL", "Create a pool's storage (its directory, filesystem...)", NULL, NULL,
+      1, 1, mv_cli_run_pool_action },
+    { "pool-start", "POOL", "Start a storage pool (mount it, list its volumes)", NULL,
+      pool_start_options, 1, 1, mv_cli_run_pool_action },
+    { "pool-destroy", "POOL", "Stop a storage pool (its volumes stay on disk)", NULL, NULL, 1, 1,
+      mv_cli_run_pool_action },
+    { "pool-delete", "POOL", "Remove an inactive pool's storage (what pool-build made)", NULL,
+      NULL, 1, 1, mv_cli_run_pool_action },
+    { "pool-undefine", "POOL", "Remove an inactive pool's definition", NULL, NULL, 1, 1,
+      mv_cli_run_pool_action },
+    { "pool-refresh", "POOL", "Re-read a pool's volumes from its storage", NULL, NULL, 1, 1,
+      mv_cli_run_pool_action },
+    { "pool-autostart", "POOL", "Start a pool whenever the daemon starts (--disable to stop)",
+      NULL, pool_autostart_options, 1, 1, mv_cli_run_pool_autostart },
+    { "pool-dumpxml", "POOL", "Print a storage pool's XML", NULL, pool_dumpxml_options, 1, 1,
+      mv_cli_run_pool_dumpxml },
+    { "vol-list", "POOL", "List the volumes of a pool with format and sizes", NULL,
+      vol_list_options, 1, 1, mv_cli_run_vol_list },
+    { "vol-info", "POOL VOLUME", "Show a volume's path, format and sizes", NULL, NULL, 2, 2,
+      mv_cli_run_vol_info },
+    { "vol-create", "POOL FILE", "Create a volume from an XML file ('-' for stdin)", NULL, NULL,
+      2, 2, mv_cli_run_vol_create },
+    { "vol-create-as", "POOL NAME SIZE", "Create a volume of SIZE (10G, 512M...)", NULL,
+      vol_create_as_options, 3, 3, mv_cli_run_vol_create_as },
+    { "vol-clone", "POOL VOLUME NEW", "Copy a volume into a new one of the same pool", NULL, NULL,
+      3, 3, mv_cli_run_vol_clone },
+    { "vol-delete", "POOL VOLUME", "Delete a volume and its data", NULL, NULL, 2, 2,
+      mv_cli_run_vol_action },
+    { "vol-wipe", "POOL VOLUME", "Overwrite a volume's data with zeros", NULL, NULL, 2, 2,
+      mv_cli_run_vol_action },
+    { "vol-resize", "POOL VOLUME SIZE", "Change a volume's capacity", NULL, vol_resize_options,
+      3, 3, mv_cli_run_vol_resize },
+    { "vol-dumpxml", "POOL VOLUME", "Print a volume's XML", NULL, NULL, 2, 2,
+      mv_cli_run_vol_dumpxml },
+    { "vol-path", "POOL VOLUME", "Print a volume's path", NULL, NULL, 2, 2,
+      mv_cli_run_vol_dumpxml },
     { "nwfilter-list", NULL, "List network filters", NULL, NULL, 0, 0,
       mv_cli_run_nwfilter_list },
     { "nwfilter-define", "FILE", "Define (or update) a network filter from an XML file ('-' for "

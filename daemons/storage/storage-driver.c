@@ -150,7 +150,8 @@ mv_storage_driver_long_job_begin(MvStorageDriver *driver, const char *api, GErro
                             "%s: %u long volume operations are already running (the limit, "
                             "[storage] max_long_jobs in storage.conf); retry when one ends",
                             api, driver->max_long_jobs);
-    mv_daemon_hold_idle(driver->daemon, true);
+    if (driver->daemon)
+        mv_daemon_hold_idle(driver->daemon, true);
     return true;
 }
 
@@ -160,7 +161,8 @@ mv_storage_driver_long_job_end(MvStorageDriver *driver)
     g_mutex_lock(&driver->long_jobs_lock);
     driver->long_jobs--;
     g_mutex_unlock(&driver->long_jobs_lock);
-    mv_daemon_hold_idle(driver->daemon, false);
+    if (driver->daemon)
+        mv_daemon_hold_idle(driver->daemon, false);
 }
 
 /* ---- lookups ---- */
@@ -288,39 +290,32 @@ default_long_jobs(MvDaemon *daemon, const MvStorageConfig *conf)
     return MAX(workers / 2, 1);
 }
 
-bool
-mv_storage_driver_start(MvDaemon *daemon, GError **error)
+MvStorageDriver *
+mv_storage_driver_new(MvDaemon *daemon, const char *config_dir, const char *state_dir,
+                      int job_wait_ms, guint max_long_jobs, GError **error)
 {
     MvStorageDriver *driver = g_new0(MvStorageDriver, 1);
-    const MvStorageConfig *conf = mv_daemon_get_driver_config(daemon);
-    const MvPaths *paths = mv_daemon_get_paths(daemon);
-    g_autofree char *defs_dir = mv_paths_definitions_dir(paths, "storage");
 
     driver->daemon = daemon;
-    mv_daemon_set_driver_data(daemon, driver);
-    driver->job_wait_ms = conf && conf->job_wait_ms > 0 ? conf->job_wait_ms
-                                                        : MV_STORAGE_JOB_WAIT_MS;
-    driver->max_long_jobs = default_long_jobs(daemon, conf);
+    driver->job_wait_ms = job_wait_ms > 0 ? job_wait_ms : MV_STORAGE_JOB_WAIT_MS;
+    driver->max_long_jobs = MAX(max_long_jobs, 1);
     g_mutex_init(&driver->long_jobs_lock);
     g_mutex_init(&driver->define_lock);
-    driver->state_dir = mv_paths_state_dir(paths, "storage");
-    driver->store = mv_driver_store_new(defs_dir, driver->state_dir, MV_FROM_STORAGE);
+    driver->state_dir = g_strdup(state_dir);
+    driver->store = mv_driver_store_new(config_dir, state_dir, MV_FROM_STORAGE);
     driver->partial_removed = g_ptr_array_new_with_free_func(g_free);
-    if (!mv_driver_store_create_dirs(driver->store, error))
-        return false;
     driver->pools = mv_driver_list_new(&mv_storage_pool_class, driver);
     driver->events = mv_storage_events_new();
-
-    mv_storage_reconcile(driver);
-    mv_storage_autostart(driver);
-    return true;
+    if (!mv_driver_store_create_dirs(driver->store, error)) {
+        mv_storage_driver_free(driver);
+        return NULL;
+    }
+    return driver;
 }
 
 void
-mv_storage_driver_stop(MvDaemon *daemon)
+mv_storage_driver_free(MvStorageDriver *driver)
 {
-    MvStorageDriver *driver = mv_daemon_get_driver_data(daemon);
-
     if (!driver)
         return;
     if (driver->pools) {
@@ -338,6 +333,31 @@ mv_storage_driver_stop(MvDaemon *daemon)
     g_mutex_clear(&driver->define_lock);
     g_free(driver->state_dir);
     g_free(driver);
+}
+
+bool
+mv_storage_driver_start(MvDaemon *daemon, GError **error)
+{
+    const MvStorageConfig *conf = mv_daemon_get_driver_config(daemon);
+    const MvPaths *paths = mv_daemon_get_paths(daemon);
+    g_autofree char *defs_dir = mv_paths_definitions_dir(paths, "storage");
+    g_autofree char *state_dir = mv_paths_state_dir(paths, "storage");
+    MvStorageDriver *driver;
+
+    if (!(driver = mv_storage_driver_new(daemon, defs_dir, state_dir,
+                                         conf ? conf->job_wait_ms : 0,
+                                         default_long_jobs(daemon, conf), error)))
+        return false;
+    mv_daemon_set_driver_data(daemon, driver);
+    mv_storage_reconcile(driver);
+    mv_storage_autostart(driver);
+    return true;
+}
+
+void
+mv_storage_driver_stop(MvDaemon *daemon)
+{
+    mv_storage_driver_free(mv_daemon_get_driver_data(daemon));
     mv_daemon_set_driver_data(daemon, NULL);
 }
 

@@ -243,6 +243,19 @@ char *mv_storage_canonical_path(const char *path);
 
 /* ---- entry points ---- */
 
+/**
+ * mv_storage_driver_new:
+ * The driver state over @config_dir (definitions) and @state_dir (status
+ * files), both created; no pools loaded yet (mv_storage_reconcile). @daemon
+ * may be NULL (tests). @job_wait_ms <= 0: the default.
+ */
+MvStorageDriver *mv_storage_driver_new(MvDaemon *daemon, const char *config_dir,
+                                       const char *state_dir, int job_wait_ms,
+                                       guint max_long_jobs, GError **error);
+
+/** mv_storage_driver_free: drops the objects (pools stay as they are on the host). */
+void mv_storage_driver_free(MvStorageDriver *driver);
+
 /** mv_storage_config_read: the [storage] group (descriptor hook). */
 gpointer mv_storage_config_read(MvDaemon *daemon, GKeyFile *conf, GError **error);
 

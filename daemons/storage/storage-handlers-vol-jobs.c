@@ -65,6 +65,18 @@ crash_watch(const MvStoragePoolDef *pool)
     g_usleep(1000);
 }
 
+/* MV_TEST_VOL_JOB_HOLD=<file>: a long volume job waits, holding its volume
+ * and its worker, while <file> exists (the tests show that queries on other
+ * volumes and pools are answered meanwhile). */
+static void
+test_hold(void)
+{
+    const char *path = g_getenv("MV_TEST_VOL_JOB_HOLD");
+
+    while (path && *path && g_file_test(path, G_FILE_TEST_EXISTS))
+        g_usleep(10 * 1000);
+}
+
 /* ---- helpers ---- */
 
 /* The active pool of @pool_ref (new ref) and a copy of its definition. */
@@ -265,6 +277,12 @@ create_vol(MvDriverCall *call, const MvObjectRef *pool_ref, const char *xml,
             def->has_capacity = true;
         }
     }
+    if (mv_storage_pool_type_info(pooldef->type)->volumes_are_files) {
+        /* libvirt places a file volume in the pool's directory whatever path
+         * the XML names (virsh vol-clone passes the source's): so do we. */
+        g_clear_pointer(&def->target.path, g_free);
+        g_clear_pointer(&def->key, g_free);
+    }
     if (!backend->vol_prepare(pooldef, def, error) || !get_passphrase(driver, def, &passphrase,
                                                                       error)) {
         clone_source_release(&src);
@@ -286,6 +304,7 @@ create_vol(MvDriverCall *call, const MvObjectRef *pool_ref, const char *xml,
         pass.data = g_bytes_get_data(passphrase, &pass.len);
 
     crash_watch(pooldef);
+    test_hold();
     if (clone_ref)
         ok = backend->vol_create_from(pooldef, def, src.path, src.format,
                                       passphrase ? &pass : NULL, flags, &ctl, error);
@@ -457,6 +476,7 @@ wipe(MvDriverCall *call, const MvObjectRef *vol_ref, unsigned int algorithm, con
                             "wiping algorithm %u not supported", algorithm);
     if (!vol_job_begin(driver, vol_ref, api, true, &job, error))
         return false;
+    test_hold();
     backend = mv_storage_backend_for(job.pooldef->type);
     if (!backend->vol_wipe)
         ok = mv_error_set(error, MV_FROM_STORAGE, MV_ERR_NO_SUPPORT,

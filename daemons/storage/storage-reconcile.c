@@ -43,7 +43,6 @@ reconcile_status(const char *path, const char *text, bool has_config, gpointer d
     g_autoptr(MvStoragePoolDef) live = NULL;
     g_autoptr(MvStoragePoolObj) pool = NULL;
     g_autoptr(GError) err = NULL;
-    const MvStorageBackend *backend;
     bool started = true;
 
     (void)path;
@@ -68,15 +67,11 @@ reconcile_status(const char *path, const char *text, bool has_config, gpointer d
         pool->def = mv_storage_pool_def_copy(live);
         g_mutex_unlock(&pool->lock);
     }
-    backend = mv_storage_backend_for(live->type);
-    if (backend->is_started && !backend->is_started(live, &started, &err)) {
-        mv_log_error("storage pool '%s' was active: %s; it is inactive now", live->name,
-                     err->message);
-        started = false;
-    }
-    if (started && !mv_storage_pool_start(driver, pool, &err)) {
-        mv_log_error("storage pool '%s' was active but cannot be taken back: %s", live->name,
-                     err->message);
+    /* Taken back when the host still has it started (an fs pool still
+     * mounted), else started again as it was (a dir pool). */
+    if (!mv_storage_pool_start(driver, pool, &err)) {
+        mv_log_error("storage pool '%s' was active but cannot be taken back: %s; it is "
+                     "inactive now", live->name, err->message);
         started = false;
     }
     if (!started) {

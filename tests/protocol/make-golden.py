@@ -650,6 +650,18 @@ vec(125, 'STORAGE_VOL_CREATE_XML_FROM', 'ret', PLAUS, VOL2)
 vec(94, 'STORAGE_VOL_DELETE', 'args', CAP + ' "virsh vol-delete": wire-vol1.raw, flags 0',
     VOL1 + u32(0))
 vec(165, 'STORAGE_VOL_WIPE', 'args', PLAUS + ' (flags 0)', VOL1 + u32(0))
+# The legacy pool lists (71-74) and wipe with an algorithm (259): not in the
+# spec; numbers and layouts checked against public copies of libvirt's protocol.
+LEGACY = 'plausible values; layout as the network legacy lists (36/38/50/52)'
+vec(71, 'CONNECT_NUM_OF_STORAGE_POOLS', 'ret', LEGACY, i32(1))
+vec(72, 'CONNECT_LIST_STORAGE_POOLS', 'args', LEGACY, i32(1))
+vec(72, 'CONNECT_LIST_STORAGE_POOLS', 'ret', LEGACY + ' (active pools)', arr(s, ['wire-pool']))
+vec(73, 'CONNECT_NUM_OF_DEFINED_STORAGE_POOLS', 'ret', LEGACY, i32(1))
+vec(74, 'CONNECT_LIST_DEFINED_STORAGE_POOLS', 'args', LEGACY, i32(1))
+vec(74, 'CONNECT_LIST_DEFINED_STORAGE_POOLS', 'ret', LEGACY + ' (inactive pools)',
+    arr(s, ['wire-pool2']))
+vec(259, 'STORAGE_VOL_WIPE_PATTERN', 'args', 'plausible values (algorithm 0 zero, flags 0); '
+    'layout: vol, u32 algorithm, u32 flags', VOL1 + u32(0) + u32(0))
 vec(260, 'STORAGE_VOL_RESIZE', 'args', PLAUS + ' (2 MiB, flags 0)', VOL1 + u64(2097152) + u32(0))
 vec(98, 'STORAGE_VOL_GET_INFO', 'args', CAP + ' "virsh vol-info": wire-pool/wire-vol1.raw', VOL1)
 vec(98, 'STORAGE_VOL_GET_INFO', 'ret', CAP + ' "virsh vol-info" (reply not decoded there: type 0 '
