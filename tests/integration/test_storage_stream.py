@@ -299,13 +299,19 @@ class StorageStreamTest(unittest.TestCase):
 
     # ---- backpressure ------------------------------------------------------------------
     def test_download_backpressure(self):
-        """A client that stops reading a 1 GiB download does not grow the daemon."""
+        """A client that stops reading a 1 GiB download grows neither storaged nor,
+        through proxy.sock, the proxy."""
+        for how, sock in (("direct", self.storaged.sock), ("proxy", self.proxy.sock)):
+            with self.subTest(how=how):
+                self.stalled_download(sock, [self.storaged, self.proxy])
+
+    def stalled_download(self, sock, daemons):
         name = "big"
         big = 1024 * MIB
         virsh(self.storaged.uri, "vol-delete", "--pool", "p", name)
         virsh(self.storaged.uri, "vol-create-as", "p", name, str(big), "--allocation", "0",
               check=True)
-        c = mvtest.WireClient(self.storaged.sock, timeout=30).open("storage:///system")
+        c = mvtest.WireClient(sock, timeout=30).open("storage:///system")
         try:
             r = c.call_ok(PROC_POOL_LOOKUP_BY_NAME, XdrWriter().string("p").bytes())
             pname, puuid = r.string(), r.fixed(16)
@@ -314,7 +320,7 @@ class StorageStreamTest(unittest.TestCase):
             r = c.call_ok(PROC_VOL_LOOKUP_BY_NAME, w.string(name).bytes())
             vref = XdrWriter().string(r.string()).string(r.string()).string(r.string())
             args = vref.u64(0).u64(0).u32(0).bytes()
-            before = rss_bytes(self.storaged.pid)
+            before = [rss_bytes(d.pid) for d in daemons]
             serial = c.send_message(mvtest.REMOTE_PROGRAM, PROC_VOL_DOWNLOAD, args)
             m = c.reply(serial)
             self.assertEqual(m.status, mvtest.OK)
@@ -324,9 +330,10 @@ class StorageStreamTest(unittest.TestCase):
                 self.assertEqual(m.type, mvtest.STREAM)
                 got += len(m.payload)
             time.sleep(3)                      # ... then the client stalls
-            grown = rss_bytes(self.storaged.pid) - before
-            log("storaged grew by %d KiB while the client stalled" % (grown // 1024))
-            self.assertLess(grown, RSS_BOUND)
+            for d, b in zip(daemons, before):
+                grown = rss_bytes(d.pid) - b
+                log("%s grew by %d KiB while the client stalled" % (d.name, grown // 1024))
+                self.assertLess(grown, RSS_BOUND, d.name)
             # the daemon still answers others meanwhile
             virsh(self.storaged.uri, "vol-list", "p", check=True)
             while True:                        # reading again: everything arrives
