@@ -142,7 +142,7 @@ deliver_hole_locked(MvStream *stream, GBytes *data)
     const guint8 *buf = g_bytes_get_data(data, &len);
     gint64 length;
 
-    if (stream->error || stream->eof)
+    if (stream->error || stream->eof || stream->done)
         return;
     if (!stream->sparse) {
         mv_error_set(&stream->error, MV_FROM_STREAMS, MV_ERR_RPC,

@@ -596,6 +596,17 @@ client_called(MvServerClient *client)
     first_call_timer_stop(client);
 }
 
+static bool
+client_has_streams(MvServerClient *client)
+{
+    bool any;
+
+    g_mutex_lock(&client->lock);
+    any = client->streams && g_hash_table_size(client->streams) > 0;
+    g_mutex_unlock(&client->lock);
+    return any;
+}
+
 /* Handles every complete frame in the read buffer. False: protocol violation. */
 static bool
 process_buffer(MvServerClient *client)
@@ -629,7 +640,9 @@ process_buffer(MvServerClient *client)
         memmove(client->rbuf, client->rbuf + off, client->rlen - off);
         client->rlen -= off;
     }
-    if (client->rlen == 0 && client->ralloc > READ_BUF_KEEP) {
+    /* A big buffer goes back once idle, but not while a stream is open: an
+     * upload's next 256 KiB frame would grow it again (page faults per frame). */
+    if (client->rlen == 0 && client->ralloc > READ_BUF_KEEP && !client_has_streams(client)) {
         client->ralloc = READ_BUF_MIN;
         client->rbuf = g_realloc(client->rbuf, client->ralloc);
     }
@@ -650,6 +663,14 @@ read_input(MvServerClient *client)
             client->rbuf = g_realloc(client->rbuf, client->ralloc);
         }
         space = client->ralloc - client->rlen;
+        /* The rest of a big frame (stream data) and no more: what is read past
+         * it would be moved to the front of the buffer afterwards, a copy. */
+        if (client->rlen >= MV_MESSAGE_LEN_WORD) {
+            guint32 flen = ((guint32)client->rbuf[0] << 24) | ((guint32)client->rbuf[1] << 16) |
+                           ((guint32)client->rbuf[2] << 8) | client->rbuf[3];
+            if (flen > READ_BUF_KEEP && flen > client->rlen)
+                space = MIN(space, flen - client->rlen);
+        }
         n = client_recv(client, client->rbuf + client->rlen, space);
         if (n < 0) {
             if (errno == EINTR)

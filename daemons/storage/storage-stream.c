@@ -26,10 +26,15 @@ typedef enum {
 typedef struct {
     OpKind kind;
     guint64 offset;
-    guint64 length;             /* OP_HOLE */
-    GBytes *data;               /* OP_DATA */
+    guint64 length;             /* OP_HOLE; OP_DATA: bytes in @data */
+    guint8 *data;               /* OP_DATA: a buffer of BUF_SIZE (from the free list) */
     GError *error;              /* OP_FAIL */
 } Op;
+
+/* Upload data buffers: one frame's payload each, reused (a fresh 256 KiB
+ * allocation per frame costs its page faults every time). */
+#define BUF_SIZE MV_MESSAGE_STREAM_CHUNK
+#define BUF_KEEP (MV_STORAGE_STREAM_UPLOAD_QUEUE_MAX / BUF_SIZE + 4)
 
 typedef struct {
     gint ref;
@@ -50,6 +55,7 @@ typedef struct {
     /* under lock */
     guint64 next;               /* upload: offset of the next incoming byte */
     GQueue ops;                 /* upload: Op*, oldest first */
+    GPtrArray *free_bufs;       /* upload: spare data buffers (BUF_SIZE) */
     gsize queued;               /* upload: data bytes in ops */
     bool held;                  /* upload: we hold the client's input */
     bool refused;               /* upload: a protocol error was queued; ignore the rest */
@@ -71,10 +77,26 @@ op_free(gpointer data)
 {
     Op *op = data;
 
-    if (op->data)
-        g_bytes_unref(op->data);
+    g_free(op->data);
     g_clear_error(&op->error);
     g_free(op);
+}
+
+/* A data buffer for @len bytes (t->lock held). */
+static guint8 *
+buf_take_locked(Transfer *t, gsize len)
+{
+    if (len <= BUF_SIZE && t->free_bufs->len > 0)
+        return g_ptr_array_steal_index_fast(t->free_bufs, t->free_bufs->len - 1);
+    return g_malloc(MAX(len, (gsize)BUF_SIZE));
+}
+
+/* Gives the buffer of a written @op back (t->lock held). */
+static void
+buf_return_locked(Transfer *t, Op *op)
+{
+    if (op->length <= BUF_SIZE && t->free_bufs->len < BUF_KEEP)
+        g_ptr_array_add(t->free_bufs, g_steal_pointer(&op->data));
 }
 
 static void
@@ -85,6 +107,7 @@ transfer_unref(Transfer *t)
     if (t->fd >= 0)
         close(t->fd);
     g_queue_clear_full(&t->ops, op_free);
+    g_ptr_array_unref(t->free_bufs);
     if (t->destroy)
         t->destroy(t->user_data);
     mv_server_client_unref(t->client);
@@ -230,7 +253,9 @@ on_upload_packet(MvServerClient *client, const MvMessageHeader *hdr, const guint
         op = g_new0(Op, 1);
         op->kind = OP_DATA;
         op->offset = t->next;
-        op->data = g_bytes_new(data, len);
+        op->length = len;
+        op->data = buf_take_locked(t, len);
+        memcpy(op->data, data, len);
         t->next += len;
         t->queued += len;
         push_op_locked(t, op);
@@ -352,7 +377,7 @@ next_op(Transfer *t)
         g_cond_wait_until(&t->cond, &t->lock, g_get_monotonic_time() + POLL_US);
     }
     if (op->kind == OP_DATA) {
-        t->queued -= g_bytes_get_size(op->data);
+        t->queued -= op->length;
         if (t->held && t->queued <= MV_STORAGE_STREAM_UPLOAD_QUEUE_MAX / 2) {
             t->held = false;
             mv_server_client_release_input(t->client);
@@ -371,8 +396,6 @@ upload_thread(gpointer data)
 
     for (;;) {
         Op *op = next_op(t);
-        gsize len;
-        const guint8 *buf;
 
         if (!op) {
             mv_error_set(&err, MV_FROM_STORAGE, MV_ERR_OPERATION_ABORTED,
@@ -382,9 +405,11 @@ upload_thread(gpointer data)
         }
         switch (op->kind) {
         case OP_DATA:
-            buf = g_bytes_get_data(op->data, &len);
-            if (write_at(t, buf, len, op->offset, &err))
-                last = op->offset + len;
+            if (write_at(t, op->data, op->length, op->offset, &err))
+                last = op->offset + op->length;
+            g_mutex_lock(&t->lock);
+            buf_return_locked(t, op);
+            g_mutex_unlock(&t->lock);
             break;
         case OP_HOLE:
             if (apply_hole(t, op->offset, op->length, &err))
@@ -634,6 +659,7 @@ start(MvDriverCall *call, const MvStorageStreamSpec *spec, bool upload, GError *
     g_mutex_init(&t->lock);
     g_cond_init(&t->cond);
     g_queue_init(&t->ops);
+    t->free_bufs = g_ptr_array_new_with_free_func(g_free);
     t->upload = upload;
     t->client = mv_server_client_ref(mv_driver_call_client(call));
     t->hdr = *mv_server_call_get_header(scall);
