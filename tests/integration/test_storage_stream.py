@@ -297,6 +297,44 @@ class StorageStreamTest(unittest.TestCase):
                 self.assertEqual(sha256(out), sha256(self.sparse_src))
                 self.assertLess(allocated(out), 4 * MIB)
 
+    def test_cli_progress_on_terminal(self):
+        """On a terminal the progress line is redrawn in place with a bar, rate and ETA."""
+        import pty
+        import select
+        name = "tty"
+        self.new_volume(self.storaged.uri, name)
+        virsh(self.storaged.uri, "pool-refresh", "p", check=True)
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.Popen([mvstorage.MODVIRT, "-c", self.storaged.uri, "vol-upload",
+                                  "--pool", "p", name, self.dense_src],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=slave)
+            os.close(slave)
+            slave = -1
+            out = b""
+            while True:
+                r, _, _ = select.select([master], [], [], 60)
+                if not r:
+                    break
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:         # EIO: the writer side closed
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            self.assertEqual(p.wait(60), 0, out)
+        finally:
+            os.close(master)
+            if slave >= 0:
+                os.close(slave)
+        text = out.decode("utf-8", "replace")
+        self.assertIn("\r[", text)
+        self.assertRegex(text, r"\[#+\] 100%")
+        self.assertIn("ETA done", text)
+        self.assertRegex(text, r"upload complete: %d bytes" % os.path.getsize(self.dense_src))
+
     # ---- backpressure ------------------------------------------------------------------
     def test_download_backpressure(self):
         """A client that stops reading a 1 GiB download grows neither storaged nor,
