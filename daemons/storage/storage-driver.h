@@ -76,6 +76,7 @@ struct _MvStoragePoolObj {
     bool starting;              /* a start (or take-back) is in progress */
     bool stopping;              /* a stop is in progress: no new volume jobs */
     guint async_jobs;           /* long volume jobs running in this pool */
+    guint vol_generation;       /* bumped when a volume job ends (refresh re-reads) */
     MvStoragePoolSizes sizes;   /* from the last refresh (active only) */
 
     GHashTable *vols;           /* name -> MvStorageVolObj (the table's reference) */

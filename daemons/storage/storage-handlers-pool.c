@@ -139,13 +139,7 @@ enum {
     LIST_TRANSIENT = 1 << 3,
     LIST_AUTOSTART = 1 << 4,
     LIST_NO_AUTOSTART = 1 << 5,
-    LIST_DIR = 1 << 6,
-    LIST_FS = 1 << 7,
-    LIST_NETFS = 1 << 8,
-    LIST_LOGICAL = 1 << 9,
-    LIST_DISK = 1 << 10,
-    LIST_ISCSI = 1 << 11,
-    LIST_TYPES = ((1 << 20) - 1) & ~((1 << 6) - 1),     /* every type bit libvirt has */
+    LIST_TYPES = MV_STORAGE_POOL_LIST_TYPE_MASK,    /* DIR 1 << 6 ... every type bit */
     LIST_ALL_FLAGS = (1 << 20) - 1,
 };
 
@@ -156,20 +150,6 @@ static const MvDriverFilter list_filters[] = {
     { 0 },
 };
 
-static unsigned int
-type_bit(MvStoragePoolType type)
-{
-    switch (type) {
-    case MV_STORAGE_POOL_DIR: return LIST_DIR;
-    case MV_STORAGE_POOL_FS: return LIST_FS;
-    case MV_STORAGE_POOL_NETFS: return LIST_NETFS;
-    case MV_STORAGE_POOL_LOGICAL: return LIST_LOGICAL;
-    case MV_STORAGE_POOL_DISK: return LIST_DISK;
-    case MV_STORAGE_POOL_ISCSI: return LIST_ISCSI;
-    default: return 0;
-    }
-}
-
 static bool
 match_type(const MvDriverObject *obj, unsigned int flags)
 {
@@ -177,7 +157,7 @@ match_type(const MvDriverObject *obj, unsigned int flags)
 
     if (!(flags & LIST_TYPES))
         return true;
-    return (flags & type_bit(pool->def->type)) != 0;
+    return (flags & mv_storage_pool_type_list_flag(pool->def->type)) != 0;
 }
 
 typedef struct {

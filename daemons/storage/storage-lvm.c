@@ -365,7 +365,7 @@ mv_lvm_lvcreate_argv(const char *vg, const char *name, guint64 capacity, guint64
     if (origin)
         return argv_new("lvcreate", "--yes", "--name", name, "--snapshot", "--size", alloc,
                         origin, NULL);
-    if (allocation < capacity)
+    if (allocation && allocation < capacity)
         return argv_new("lvcreate", "--yes", "--name", name, "--virtualsize", cap, "--size",
                         alloc, vg, NULL);
     return argv_new("lvcreate", "--yes", "--name", name, "--size", cap, vg, NULL);

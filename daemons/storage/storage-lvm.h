@@ -78,7 +78,7 @@ char **mv_lvm_vgchange_argv(const char *vg, bool activate);
 /**
  * mv_lvm_lvcreate_argv:
  * A new LV @name in @vg of @capacity bytes: `lvcreate --yes --name NAME
- * --size NB VG`; with @allocation < @capacity a sparse one (`--virtualsize
+ * --size NB VG`; with 0 < @allocation < @capacity a sparse one (`--virtualsize
  * CAPb --size ALLOCb`, a thin snapshot of zeros); with @origin (a backing
  * store: /dev/VG/LV) a snapshot of it (`--snapshot --size ALLOCb ORIGIN`).
  */

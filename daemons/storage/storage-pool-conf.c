@@ -12,7 +12,7 @@
 static const MvXmlChildRule pool_rules[] = {
     { "name", 1, 1 },       { "uuid", 0, 1 },      { "capacity", 0, 1 },
     { "allocation", 0, 1 }, { "available", 0, 1 }, { "source", 0, 1 },
-    { "target", 0, 1 },
+    { "target", 0, 1 },     { "features", 0, 1 },  { "refresh", 0, 1 },
 };
 static const MvXmlChildRule source_rules[] = {
     { "host", 0, G_MAXUINT }, { "device", 0, G_MAXUINT }, { "dir", 0, 1 },
@@ -332,6 +332,18 @@ mv_storage_pool_parse_child(const xmlNode *child, MvStoragePoolDef *def, GError 
         return mv_storage_pool_source_parse(child, def->type, false, &def->source, error);
     } else if (mv_xml_node_is(child, "target")) {
         return mv_storage_pool_parse_target(child, def, error);
+    } else if (mv_xml_node_is(child, "features")) {
+        const xmlNode *cow = mv_xml_get_child(child, "cow");
+
+        if (cow && def->type != MV_STORAGE_POOL_DIR && def->type != MV_STORAGE_POOL_FS)
+            return mv_xml_error_at(error, FROM, MV_ERR_CONFIG_UNSUPPORTED, cow,
+                                   "only dir and fs pools have the cow feature");
+        return !cow || mv_xml_prop_bool(cow, "state", &def->cow, FROM, error);
+    } else if (mv_xml_node_is(child, "refresh")) {
+        g_autofree char *alloc = mv_storage_prop(mv_xml_get_child(child, "volume"),
+                                                 "allocation");
+
+        def->refresh_alloc_capacity = strcmp(alloc, "capacity") == 0;
     }
     return true;
 }
@@ -345,6 +357,7 @@ mv_storage_pool_def_parse_node(const xmlNode *root, unsigned int flags, GError *
 
     (void)flags;
     mv_storage_perms_init(&def->target.perms);
+    def->cow = -1;
     if (!mv_storage_pool_parse_type(root, def, error) ||
         !mv_storage_check_children(root, pool_rules, G_N_ELEMENTS(pool_rules), error))
         return NULL;

@@ -101,6 +101,12 @@ typedef struct {
     guint64 capacity;
     guint64 allocation;
     guint64 available;
+    /* <features><cow state='yes|no'/></features> (dir and fs pools on btrfs: whether
+     * new volumes get copy-on-write): -1 absent, 1 yes, 0 no. */
+    int cow;
+    /* <refresh><volume allocation='default|capacity'/></refresh>: report a volume's
+     * allocation as its capacity (true) rather than what it occupies. */
+    bool refresh_alloc_capacity;
 } MvStoragePoolDef;
 
 /* Parse flags. */
@@ -155,6 +161,17 @@ void mv_storage_pool_source_copy(MvStoragePoolSource *dst, const MvStoragePoolSo
 const char *mv_storage_pool_type_to_string(MvStoragePoolType type);
 /** The type called @str, or -1 (also for libvirt types modvirt does not have). */
 int mv_storage_pool_type_from_string(const char *str);
+
+/**
+ * mv_storage_pool_type_list_flag:
+ * The VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE> bit of virConnectListAllStoragePools that
+ * selects pools of @type (DIR 1 << 6 … ISCSI 1 << 11); 0 for an invalid type.
+ */
+unsigned int mv_storage_pool_type_list_flag(MvStoragePoolType type);
+
+/* Every VIR_CONNECT_LIST_STORAGE_POOLS_<TYPE> bit libvirt defines (DIR 1 << 6 up to
+ * ISCSI_DIRECT 1 << 19), modvirt's types or not. */
+#define MV_STORAGE_POOL_LIST_TYPE_MASK (((1u << 20) - 1) & ~((1u << 6) - 1))
 
 /* What the XML of a pool type uses and what its operations mean. */
 typedef struct {

@@ -129,6 +129,9 @@ mv_storage_pool_def_format(const MvStoragePoolDef *def, unsigned int flags)
     mv_storage_format_size(out, 2, "capacity", def->capacity);
     mv_storage_format_size(out, 2, "allocation", def->allocation);
     mv_storage_format_size(out, 2, "available", def->available);
+    if (def->cow >= 0)
+        g_string_append_printf(out, "  <features>\n    <cow state='%s'/>\n  </features>\n",
+                               def->cow ? "yes" : "no");
     mv_storage_pool_source_format(out, 2, &def->source, flags);
     if (def->target.path || mv_storage_perms_is_set(&def->target.perms)) {
         g_string_append(out, "  <target>\n");
@@ -136,6 +139,9 @@ mv_storage_pool_def_format(const MvStoragePoolDef *def, unsigned int flags)
         mv_storage_format_perms(out, 4, &def->target.perms);
         g_string_append(out, "  </target>\n");
     }
+    if (def->refresh_alloc_capacity)
+        g_string_append(out, "  <refresh>\n    <volume allocation='capacity'/>\n"
+                             "  </refresh>\n");
     g_string_append(out, "</pool>\n");
     return g_string_free(out, FALSE);
 }

@@ -40,6 +40,14 @@ mv_storage_pool_type_from_string(const char *str)
     return mv_storage_lookup(pool_type_names, G_N_ELEMENTS(pool_type_names), str);
 }
 
+/* libvirt's list filter bits follow its pool type order, which modvirt's enum
+ * keeps for the six types it has: DIR is 1 << 6. */
+unsigned int
+mv_storage_pool_type_list_flag(MvStoragePoolType type)
+{
+    return (unsigned int)type < MV_STORAGE_POOL_TYPE_LAST ? 1u << (6 + type) : 0;
+}
+
 /* ---- volume types ---- */
 
 static const char *const vol_type_names[MV_STORAGE_VOL_TYPE_LAST] = {

@@ -196,8 +196,8 @@ bool
 mv_storage_pool_refresh(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **error)
 {
     g_autoptr(MvStoragePoolDef) def = NULL;
-    g_autoptr(GPtrArray) vols = NULL;
-    MvStoragePoolSizes sizes;
+    bool published = false;
+    guint generation;
 
     (void)driver;
     g_mutex_lock(&pool->lock);
@@ -210,18 +210,30 @@ mv_storage_pool_refresh(MvStorageDriver *driver, MvStoragePoolObj *pool, GError 
         return false;
     }
     def = mv_storage_pool_def_copy(pool->def);
+    generation = pool->vol_generation;
     g_mutex_unlock(&pool->lock);
 
-    if (!read_volumes(def, &vols, &sizes, error))
-        return false;
+    /* A volume job that ran while the backend read the pool makes what it
+     * read stale: read again (a few times), never publish a stale list. */
+    for (int attempt = 0; attempt < 3 && !published; attempt++) {
+        g_autoptr(GPtrArray) vols = NULL;
+        MvStoragePoolSizes sizes;
 
-    g_mutex_lock(&pool->lock);
-    if (pool->async_jobs > 0) {
-        /* A volume job began meanwhile: keep the tables it works on. */
-        pool->sizes = sizes;
-    } else if (pool->active) {
-        publish_volumes(pool, vols, &sizes);
+        if (!read_volumes(def, &vols, &sizes, error))
+            return false;
+        g_mutex_lock(&pool->lock);
+        if (!pool->active) {
+            published = true;   /* stopped meanwhile: nothing to publish */
+        } else if (pool->async_jobs == 0 && pool->vol_generation == generation) {
+            publish_volumes(pool, vols, &sizes);
+            published = true;
+        } else {
+            pool->sizes = sizes;
+            generation = pool->vol_generation;
+            if (pool->async_jobs > 0)
+                published = true;   /* the running job keeps its tables */
+        }
+        g_mutex_unlock(&pool->lock);
     }
-    g_mutex_unlock(&pool->lock);
     return true;
 }

@@ -76,6 +76,9 @@ output_options(const MvQemuImgOutput *out)
         g_autofree char *k_ivgen = g_strconcat(prefix, "ivgen-alg", NULL);
         g_autofree char *k_ivhash = g_strconcat(prefix, "ivgen-hash-alg", NULL);
         g_autofree char *k_hash = g_strconcat(prefix, "hash-alg", NULL);
+        g_autofree char *k_iter = g_strconcat(prefix, "iter-time", NULL);
+        g_autofree char *iter = out->iter_time_ms ? g_strdup_printf("%u", out->iter_time_ms)
+                                                  : NULL;
 
         if (qcow2)
             opt_add(opts, k_format, "luks");
@@ -85,6 +88,7 @@ output_options(const MvQemuImgOutput *out)
         opt_add(opts, k_ivgen, out->ivgen_alg);
         opt_add(opts, k_ivhash, out->ivgen_hash);
         opt_add(opts, k_hash, out->hash);
+        opt_add(opts, k_iter, iter);
     }
     return opts->len ? g_strdup(opts->str) : NULL;
 }
@@ -274,9 +278,9 @@ follow_progress(int out_fd, const MvStorageJobCtl *ctl)
     return true;
 }
 
-bool
-mv_qemu_img_run(char **argv, const MvStoragePassphrase *passphrase,
-                const MvStorageJobCtl *ctl, GError **error)
+static bool
+qemu_img_run_once(char **argv, const MvStoragePassphrase *passphrase,
+                  const MvStorageJobCtl *ctl, char **ret_stderr, GError **error)
 {
     MV_AUTOCLOSE int secret_fd = -1, err_fd = -1, out_read = -1, out_write = -1;
     g_autoptr(MvChild) child = NULL;
@@ -319,7 +323,34 @@ mv_qemu_img_run(char **argv, const MvStoragePassphrase *passphrase,
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return true;
     stderr_text = read_fd_text(err_fd);
-    return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
-                        "operation failed: qemu-img %s failed%s%s", argv[1],
-                        *stderr_text ? ": " : "", stderr_text);
+    mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_FAILED,
+                 "operation failed: qemu-img %s failed%s%s", argv[1],
+                 *stderr_text ? ": " : "", stderr_text);
+    *ret_stderr = g_steal_pointer(&stderr_text);
+    return false;
+}
+
+/* QEMU times its LUKS key derivation with the thread's CPU clock and gives up
+ * ("Unable to get accurate CPU usage") when a loaded host shows no progress:
+ * such a run is repeated a few times. */
+#define LUKS_BENCH_FAILURE "Unable to get accurate CPU usage"
+#define LUKS_BENCH_TRIES 4
+
+bool
+mv_qemu_img_run(char **argv, const MvStoragePassphrase *passphrase,
+                const MvStorageJobCtl *ctl, GError **error)
+{
+    for (int tries = 1;; tries++) {
+        g_autofree char *stderr_text = NULL;
+        g_autoptr(GError) local = NULL;
+
+        if (qemu_img_run_once(argv, passphrase, ctl, &stderr_text, &local))
+            return true;
+        if (!passphrase || tries >= LUKS_BENCH_TRIES || !stderr_text ||
+            !strstr(stderr_text, LUKS_BENCH_FAILURE)) {
+            g_propagate_error(error, g_steal_pointer(&local));
+            return false;
+        }
+        g_debug("qemu-img %s: %s; trying again", argv[1], stderr_text);
+    }
 }

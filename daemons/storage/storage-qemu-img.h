@@ -31,6 +31,7 @@ typedef struct {
     const char *ivgen_alg;
     const char *ivgen_hash;
     const char *hash;
+    unsigned int iter_time_ms;  /* LUKS key derivation time; 0: qemu's default (2 s) */
 } MvQemuImgOutput;
 
 /**

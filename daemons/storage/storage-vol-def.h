@@ -115,6 +115,8 @@ typedef struct {
     MvStoragePerms perms;
 } MvStorageVolBacking;
 
+/* The sizes are formatted only when their has_* flag is set: the daemon sets all
+ * three for the live XML of an existing volume. */
 typedef struct {
     char *name;
     char *key;                  /* filled by the daemon (the path for file volumes) */

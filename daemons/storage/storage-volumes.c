@@ -118,4 +118,5 @@ mv_storage_vol_end_job(MvStoragePoolObj *pool, MvStorageVolObj *vol)
 {
     vol->job = NULL;
     pool->async_jobs--;
+    pool->vol_generation++;
 }

@@ -153,6 +153,34 @@ def networkxml_seeds():
     return seeds
 
 
+
+def storagexml_seeds():
+    """Pool and volume goldens and invalid cases, find-sources specs, and size
+    strings after a NUL (the target parses each document as a pool, as a volume
+    of every pool type and as a source spec)."""
+    seeds = {}
+    for suite in ('storagepoolxml2xml', 'storagevolxml2xml'):
+        base = os.path.join(ROOT, 'tests', suite)
+        for sub in ('xml2xml', 'invalid'):
+            for path in sorted(glob.glob(os.path.join(base, sub, '*.xml'))):
+                name = os.path.basename(path)[:-4]
+                if name.endswith('.expected') or (sub == 'invalid' and len(seeds) % 3):
+                    continue
+                seeds['%s-%s-%s' % (suite[:11], sub, name)] = open(path, 'rb').read()
+    specs = [
+        "<source><host name='nfs.example.com'/></source>",
+        "<source><host name='192.0.2.1' port='3260'/><initiator><iqn name='iqn.x:y'/>"
+        "</initiator></source>",
+        "<source><device path='/dev/sdb'/><format type='ext4'/></source>",
+        "<source><name>vg0</name><device path='/dev/loop0'/></source>",
+    ]
+    for i, xml in enumerate(specs):
+        seeds['spec-%02d' % i] = xml.encode()
+    for i, size in enumerate(['10G', '512MiB', '1 KB', '18EB', '16EiB', '0', 'x1']):
+        seeds['size-%02d' % i] = b"<volume><name>v</name><capacity>1</capacity></volume>\0" + \
+            size.encode()
+    return seeds
+
 def uri_seeds():
     text = open(os.path.join(ROOT, 'tests/client/test-uri.c')).read()
     uris = sorted(set(re.findall(r'"([a-z+]+:[^"]*)"', text)))
@@ -252,6 +280,7 @@ def main():
     write('qmp', qmp_seeds())
     write('config', config_seeds())
     write('networkxml', networkxml_seeds())
+    write('storagexml', storagexml_seeds())
 
 
 if __name__ == '__main__':

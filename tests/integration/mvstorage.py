@@ -87,3 +87,31 @@ def xml_text(xml, path):
 def partial_files(path):
     """The in-progress volume files in a pool directory."""
     return sorted(n for n in os.listdir(path) if n.startswith(".") and n.endswith(".mvpart"))
+
+
+def enter_private_mountns():
+    """Move this (single-threaded) process into its own mount namespace with
+    every mount private, so the fs pools its daemons mount never show on the
+    host. Call first thing in __main__; children inherit the namespace."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    CLONE_NEWNS = 0x00020000
+    MS_REC, MS_PRIVATE = 0x4000, 0x40000
+    if libc.unshare(CLONE_NEWNS) != 0:
+        mvtest.skip_script("cannot make a private mount namespace: %s"
+                           % os.strerror(ctypes.get_errno()))
+    if libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None) != 0:
+        mvtest.skip_script("cannot make / private: %s" % os.strerror(ctypes.get_errno()))
+
+
+def mount_count(target):
+    """How many mounts sit on @target in this namespace."""
+    with open("/proc/self/mountinfo") as f:
+        return sum(1 for line in f if line.split()[4] == target)
+
+
+def loop_devices_of(path):
+    """The loop devices backed by the file @path."""
+    import subprocess
+    out = subprocess.run(["losetup", "-j", path], capture_output=True, text=True).stdout
+    return [line.split(":")[0] for line in out.splitlines() if line.strip()]

@@ -8,10 +8,15 @@
   intact; the same names can be created again.
 - SIGKILL at rest: clients reconnect, directly and through the proxy, and
   the active pool is taken back with its volumes.
+- An fs pool (ext4 on a loop-attached image, in the script's private mount
+  namespace) survives SIGKILL mounted and is taken back, not mounted a second
+  time; destroy then unmounts it and the loop device goes.
 """
 
 import hashlib
 import os
+import shutil
+import subprocess
 import sys
 import unittest
 
@@ -118,6 +123,58 @@ class Crash(unittest.TestCase):
             px.cleanup()
 
 
+class FsTakeBack(unittest.TestCase):
+
+    def setUp(self):
+        if not os.path.exists("/dev/loop-control") or not shutil.which("mkfs.ext4"):
+            self.skipTest("needs loop devices (/dev/loop-control) and mkfs.ext4")
+        self.sd = mvstorage.StorageDaemon()
+        self.img = os.path.join(self.sd.root, "fs.img")
+        self.mnt = os.path.join(self.sd.root, "mnt")
+
+    def tearDown(self):
+        try:
+            if self.sd.running():
+                virsh(self.sd.uri, "pool-destroy", "fsp")
+            while mvstorage.mount_count(self.mnt):
+                subprocess.run(["umount", self.mnt], check=False)
+            for dev in mvstorage.loop_devices_of(self.img):
+                subprocess.run(["losetup", "-d", dev], check=False)
+        finally:
+            self.sd.cleanup()
+
+    def ok(self, *args):
+        return virsh(self.sd.uri, *args, check=True)
+
+    def test_mounted_pool_taken_back(self):
+        with open(self.img, "wb") as f:
+            f.truncate(64 * MiB)
+        os.makedirs(self.mnt)
+        xml = mvtest.write_file(os.path.join(self.sd.root, "fsp.xml"), (
+            "<pool type='fs'><name>fsp</name><source><device path='%s'/>"
+            "<format type='ext4'/></source><target><path>%s</path></target></pool>\n")
+            % (self.img, self.mnt))
+        self.sd.start()
+        self.ok("pool-define", xml)
+        self.ok("pool-build", "fsp", "--no-overwrite")
+        self.ok("pool-start", "fsp")
+        self.ok("vol-create-as", "fsp", "v1", "1M")
+        self.assertEqual(mvstorage.mount_count(self.mnt), 1)
+        self.assertEqual(len(mvstorage.loop_devices_of(self.img)), 1)
+        for _ in range(2):
+            self.sd.kill9()
+            self.sd.start()
+            self.assertIn("running", self.ok("pool-info", "fsp").stdout)
+            self.assertEqual(mvstorage.mount_count(self.mnt), 1, "mounted a second time")
+            self.assertEqual(len(mvstorage.loop_devices_of(self.img)), 1)
+            self.assertIn("v1", self.ok("vol-list", "fsp").stdout)
+            self.assertIn("taken back", self.sd.log())
+        self.ok("pool-destroy", "fsp")
+        self.assertEqual(mvstorage.mount_count(self.mnt), 0)
+        self.assertEqual(mvstorage.loop_devices_of(self.img), [])
+
+
 if __name__ == "__main__":
+    mvstorage.enter_private_mountns()
     mvstorage.require_storaged()
     mvtest.main()

@@ -131,6 +131,20 @@ class Base:
         self.ok("pool-destroy", "tr")
         self.fails("pool-info", "tr", contains="Storage pool not found")
 
+    def test_start_and_create_with_build(self):
+        path = self.new_pool("sb", start=False)
+        self.fails("pool-start", "sb", contains="build")
+        self.ok("pool-start", "sb", "--build")
+        self.assertTrue(os.path.isdir(path))
+        self.assertIn("running", self.ok("pool-info", "sb").stdout)
+        path2 = self.pool_dir("cb")
+        self.fails("pool-start", "sb", "--build", "--overwrite", "--no-overwrite",
+                   contains="exclusive")
+        self.ok("pool-create-as", "cb", "dir", "--target", path2, "--build")
+        self.assertTrue(os.path.isdir(path2))
+        self.assertIn("cb", self.ok("pool-list", "--transient", "--name").stdout.split())
+        self.ok("pool-destroy", "cb")
+
     def test_uniqueness_and_redefine(self):
         path = self.new_pool("uq", start=False)
         uuid = self.ok("pool-uuid", "uq").stdout.strip()
@@ -247,6 +261,28 @@ class Base:
         self.assertIn("outside.img", self.ok("vol-list", "rf").stdout)
         self.assertEqual(field(self.ok("vol-info", "--pool", "rf", "outside.img").stdout,
                                "Capacity"), "3.00 MiB")
+
+    # -- connect-level calls, read-only -----------------------------------------------
+
+    def test_capabilities_sources_readonly(self):
+        caps = self.ok("pool-capabilities").stdout
+        self.assertIn("<pool type='dir' supported='yes'>", caps)
+        self.assertIn("<storagepoolCapabilities>", caps)
+        self.assertIn("<sources", self.ok("find-storage-pool-sources", "fs").stdout)
+        self.fails("find-storage-pool-sources", "dir", contains="cannot find sources")
+        self.fails("find-storage-pool-sources", "logical", contains="device-mapper")
+        self.new_pool("ro")
+        self.ok("vol-create-as", "ro", "v", "1M")
+        ro = self.sd.ro_uri
+        self.assertIn("ro", virsh(ro, "pool-list", "--name", check=True).stdout.split())
+        self.assertIn("v", virsh(ro, "vol-list", "ro", check=True).stdout)
+        for args in (("pool-define-as", "x", "dir", "--target", "/tmp/x"),
+                     ("pool-destroy", "ro"), ("vol-delete", "--pool", "ro", "v"),
+                     ("vol-create-as", "ro", "w", "1M")):
+            res = virsh(ro, *args)
+            self.assertNotEqual(res.returncode, 0, args)
+            self.assertIn("read only access prevents", res.stderr)
+        self.assertIn("v", self.ok("vol-list", "ro").stdout)
 
     # -- events ----------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ typedef struct {
 static const MvXml2XmlCase xml2xml_cases[] = {
     { "dir", NULL, 0 },
     { "dir-live", NULL, 0 },
+    { "dir-features", NULL, 0 },
     { "fs", NULL, 0 },
     { "fs-auto", NULL, 0 },
     { "netfs", NULL, 0 },
@@ -176,6 +177,7 @@ static const MvInvalidCase invalid_cases[] = {
     { "capacity-too-large", MV_ERR_XML_DETAIL },
     { "bad-mode", MV_ERR_XML_DETAIL },
     { "bad-owner", MV_ERR_XML_DETAIL },
+    { "logical-cow", MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 static void
@@ -239,6 +241,8 @@ test_generated(void)
     g_assert_cmpstr(def->target.path, ==, "/dev/vg0");
     g_assert_cmpint(def->target.perms.mode, ==, -1);
     g_assert_cmpint(def->target.perms.owner, ==, -1);
+    g_assert_cmpint(def->cow, ==, -1);
+    g_assert_false(def->refresh_alloc_capacity);
 }
 
 /* Values the daemon and the backends read from the struct. */
@@ -296,6 +300,12 @@ test_type_info(void)
     g_assert_true(mv_storage_pool_type_info(MV_STORAGE_POOL_NETFS)->source_dir);
     g_assert_true(mv_storage_pool_type_info(MV_STORAGE_POOL_LOGICAL)->source_name);
     g_assert_null(mv_storage_pool_type_info(MV_STORAGE_POOL_TYPE_LAST));
+    /* VIR_CONNECT_LIST_STORAGE_POOLS_DIR = 64, _NETFS = 256, _ISCSI = 2048 */
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_DIR), ==, 64);
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_NETFS), ==, 256);
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_ISCSI), ==, 2048);
+    g_assert_cmpuint(mv_storage_pool_type_list_flag(MV_STORAGE_POOL_TYPE_LAST), ==, 0);
+    g_assert_cmpuint(MV_STORAGE_POOL_LIST_TYPE_MASK, ==, 0xfffc0);
 }
 
 typedef struct {
