@@ -39,7 +39,9 @@ SIZE = 24 * MIB
 RUNS = [(0, 1 * MIB), (5 * MIB, 2 * MIB), (10 * MIB + 4096, 3), (16 * MIB, 64 * 1024)]
 PROC_POOL_LOOKUP_BY_NAME = 84
 PROC_VOL_LOOKUP_BY_NAME = 95
+PROC_VOL_UPLOAD = 208
 PROC_VOL_DOWNLOAD = 209
+STREAM_HOLE = 6
 RSS_BOUND = 40 * MIB
 
 
@@ -74,6 +76,16 @@ def rss_bytes(pid):
 
 def log(text):
     print(text, file=sys.stderr, flush=True)
+
+
+def lookup_vol_args(c, pool, name):
+    """The XDR volume reference of pool/name, looked up on the raw client c."""
+    r = c.call_ok(PROC_POOL_LOOKUP_BY_NAME, XdrWriter().string(pool).bytes())
+    pname, puuid = r.string(), r.fixed(16)
+    w = XdrWriter().string(pname)
+    w.parts.append(puuid)
+    r = c.call_ok(PROC_VOL_LOOKUP_BY_NAME, w.string(name).bytes())
+    return XdrWriter().string(r.string()).string(r.string()).string(r.string()).bytes()
 
 
 class StorageStreamTest(unittest.TestCase):
@@ -351,13 +363,7 @@ class StorageStreamTest(unittest.TestCase):
               check=True)
         c = mvtest.WireClient(sock, timeout=30).open("storage:///system")
         try:
-            r = c.call_ok(PROC_POOL_LOOKUP_BY_NAME, XdrWriter().string("p").bytes())
-            pname, puuid = r.string(), r.fixed(16)
-            w = XdrWriter().string(pname)
-            w.parts.append(puuid)
-            r = c.call_ok(PROC_VOL_LOOKUP_BY_NAME, w.string(name).bytes())
-            vref = XdrWriter().string(r.string()).string(r.string()).string(r.string())
-            args = vref.u64(0).u64(0).u32(0).bytes()
+            args = lookup_vol_args(c, "p", name) + XdrWriter().u64(0).u64(0).u32(0).bytes()
             before = [rss_bytes(d.pid) for d in daemons]
             serial = c.send_message(mvtest.REMOTE_PROGRAM, PROC_VOL_DOWNLOAD, args)
             m = c.reply(serial)
@@ -388,6 +394,83 @@ class StorageStreamTest(unittest.TestCase):
         finally:
             c.close()
             virsh(self.storaged.uri, "vol-delete", "--pool", "p", name)
+
+
+class ProxyUploadBackpressureTest(unittest.TestCase):
+    """Through proxy.sock, an upload to a storaged that does not read (SIGSTOP) stops
+    the client (its socket fills) instead of growing the proxy; it completes after
+    SIGCONT. And a hole on an upload opened without the sparse flag is refused."""
+
+    def test_proxy_upload_held(self):
+        import signal
+        import socket
+        mvstorage.require_storaged()
+        d = mvstorage.StorageDaemon().start()
+        proxy = mvstorage.ProxyDaemon(d.root).start()
+        try:
+            pooldir = os.path.join(d.root, "pool")
+            os.makedirs(pooldir)
+            virsh(d.uri, "pool-create-as", "p", "dir", "--target", pooldir, check=True)
+            virsh(d.uri, "vol-create-as", "p", "pushed", str(256 * MIB), check=True)
+            c = mvtest.WireClient(proxy.sock, timeout=30).open("storage:///system")
+            vargs = lookup_vol_args(c, "p", "pushed")
+            serial = c.send_message(mvtest.REMOTE_PROGRAM, PROC_VOL_UPLOAD,
+                                    vargs + XdrWriter().u64(0).u64(0).u32(0).bytes())
+            self.assertEqual(c.reply(serial).status, mvtest.OK)
+            frame = mvtest.encode_message(mvtest.REMOTE_PROGRAM, PROC_VOL_UPLOAD,
+                                          b"\x5a" * 262120, mvtest.STREAM, serial,
+                                          mvtest.CONTINUE)
+            before = rss_bytes(proxy.pid)
+            os.kill(d.pid, signal.SIGSTOP)
+            try:
+                c.sock.setblocking(False)
+                sent, pending, stuck = 0, b"", 0
+                while sent * 262120 < 1024 * MIB and stuck < 20:
+                    data = pending or frame
+                    try:
+                        n = c.sock.send(data)
+                    except BlockingIOError:
+                        stuck += 1
+                        time.sleep(0.05)
+                        continue
+                    stuck = 0
+                    pending = data[n:]
+                    if not pending:
+                        sent += 1
+                grown = rss_bytes(proxy.pid) - before
+                log("proxy took %d frames (%d MiB) and grew by %d KiB before the client "
+                    "blocked" % (sent, sent * 262120 // MIB, grown // 1024))
+                self.assertLess(sent * 262120, 128 * MIB, "the client never blocked")
+                self.assertLess(grown, RSS_BOUND)
+            finally:
+                os.kill(d.pid, signal.SIGCONT)
+            c.sock.setblocking(True)
+            c.sock.settimeout(30)
+            if pending:
+                c.sock.sendall(pending)
+                sent += 1
+            c.send_message(mvtest.REMOTE_PROGRAM, PROC_VOL_UPLOAD, mtype=mvtest.STREAM,
+                           serial=serial, status=mvtest.OK)
+            m = c.recv_message()
+            self.assertEqual((m.type, m.status), (mvtest.STREAM, mvtest.OK))
+            with open(os.path.join(pooldir, "pushed"), "rb") as f:
+                head = f.read(sent * 262120)
+            self.assertEqual(head, b"\x5a" * (sent * 262120))
+
+            # a hole on an upload that is not sparse: STREAM ERROR, nothing written
+            serial = c.send_message(mvtest.REMOTE_PROGRAM, PROC_VOL_UPLOAD,
+                                    vargs + XdrWriter().u64(0).u64(0).u32(0).bytes())
+            self.assertEqual(c.reply(serial).status, mvtest.OK)
+            c.send_message(mvtest.REMOTE_PROGRAM, PROC_VOL_UPLOAD,
+                           XdrWriter().u64(MIB).u32(0).bytes(), mtype=STREAM_HOLE,
+                           serial=serial, status=mvtest.CONTINUE)
+            m = c.recv_message()
+            self.assertEqual((m.type, m.status), (mvtest.STREAM, mvtest.ERROR))
+            self.assertIn("Unexpected stream hole", mvtest.decode_error(m.payload)["message"])
+            c.close()
+        finally:
+            proxy.cleanup()
+            d.cleanup()
 
 
 class KilledUploadTest(unittest.TestCase):
