@@ -124,10 +124,14 @@ upload_end(const GError *error, guint64 bytes, gpointer data, GError **ret_error
     bool ok = true;
 
     if (h->partial && rename(h->partial, h->path) < 0) {
-        ok = mv_error_set(ret_error, MV_FROM_STORAGE, MV_ERR_SYSTEM_ERROR,
+        g_autoptr(GError) rename_err = NULL;
+
+        ok = mv_error_set(&rename_err, MV_FROM_STORAGE, MV_ERR_SYSTEM_ERROR,
                           "cannot give volume '%s' its name back after the upload (%s): %s",
                           h->def->name, h->partial, g_strerror(errno));
-        mv_log_warning("%s", (*ret_error)->message);
+        mv_log_warning("%s", rename_err->message);
+        if (ret_error)
+            g_propagate_error(ret_error, g_steal_pointer(&rename_err));
     } else {
         g_clear_pointer(&h->partial, g_free);
     }
