@@ -217,7 +217,22 @@ void mv_stream_link_packet(MvLink *link, const MvMessageHeader *hdr, const guint
  * stream procedure @proc with OK; packets that arrived before are kept.
  * Takes a reference on @conn. Returns a new stream (mv_stream_unref()).
  */
-MvStream *mv_stream_new(MvConnect *conn, MvLink *link, int proc, guint32 serial);
+MvStream *mv_stream_new(MvConnect *conn, MvLink *link, int proc, guint32 serial, bool sparse);
+
+/**
+ * mv_stream_take_chunk:
+ * Waits for the next section of a stream: data (*@ret_data, a reference,
+ * returns its size), a hole (returns 0 with *@ret_hole set) or the end
+ * (returns 0, both unset). -1 with @error when the stream failed. Saves the
+ * copy mv_stream_read() makes (stream-file.c writes the bytes as they came).
+ */
+gssize mv_stream_take_chunk(MvStream *stream, GBytes **ret_data, guint64 *ret_hole,
+                            GError **error);
+
+/* A STREAM data frame of @len bytes for @stream, filled in place through
+ * @ret_payload, then sent with mv_stream_send_message() (which takes it). */
+MvMessage *mv_stream_new_data_message(MvStream *stream, gsize len, guint8 **ret_payload);
+bool mv_stream_send_message(MvStream *stream, MvMessage *msg, GError **error);
 
 /* Per-link stream bookkeeping, owned by the link (stream.c). */
 typedef struct _MvStreamTable MvStreamTable;

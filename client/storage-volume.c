@@ -338,7 +338,8 @@ volume_open_stream(MvStorageVolume *vol, int proc, guint64 offset, guint64 lengt
     MvLink *link;
     bool ok;
 
-    if (!VOLUME_OK(vol, func, error) || !mv_client_check_flags(flags, 0, func, error) ||
+    if (!VOLUME_OK(vol, func, error) ||
+        !mv_client_check_flags(flags, MV_STORAGE_VOLUME_TRANSFER_SPARSE, func, error) ||
         !(link = mv_connect_link(vol->conn, proc, error)))
         return NULL;
     if (proc == MV_REMOTE_PROC_STORAGE_VOL_UPLOAD) {
@@ -356,7 +357,9 @@ volume_open_stream(MvStorageVolume *vol, int proc, guint64 offset, guint64 lengt
         mv_storage_volume_to_wire(vol, &args.vol);
         ok = mv_remote_storage_vol_download(mv_link_rpc(link), &args, &serial, error);
     }
-    return ok ? mv_stream_new(vol->conn, link, proc, serial) : NULL;
+    return ok ? mv_stream_new(vol->conn, link, proc, serial,
+                              flags & MV_STORAGE_VOLUME_TRANSFER_SPARSE)
+              : NULL;
 }
 
 MvStream *

@@ -4,18 +4,42 @@
  * queued to the backend without blocking; backend packets arrive on its
  * reader thread and go to the client. A stream ends with an OK or ERROR
  * packet from the backend (its answer to the client's finish or abort, or its
- * own failure). No flow control beyond socket buffering, as in libvirt. */
+ * own failure). Holes of sparse volume transfers (STREAM_HOLE) travel like
+ * data, both ways.
+ *
+ * Backpressure, so that neither a slow client nor a slow daemon makes the
+ * proxy hold a whole volume: upload packets wait in the backend connection's
+ * output queue, and past QUEUE_LIMIT the client's input is held until that
+ * queue has drained; download packets wait in the client's output queue, and
+ * while it is congested the backend's reader stops reading (the daemon then
+ * waits on its own socket). */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
 #include "util/log.h"
+
+/* Bytes of a client's upload queued towards the daemon before its input is held. */
+#define QUEUE_LIMIT (4u * 1024u * 1024u)
 
 typedef struct {
     MvProxyBackend *be;         /* borrowed: the backend owns its streams */
     MvMessageHeader front;      /* prog, vers, proc, serial on the client's side */
     guint32 backend_serial;
     gint done;
+    gint held;                  /* the client's input is held for this stream */
 } ProxyStream;
+
+/* The backend's output queue drained (or the connection closed): read the client again. */
+static void
+on_backend_drained(gpointer data, gpointer rpc)
+{
+    ProxyStream *st = data;
+    MvServerClient *client = st->be->client;
+
+    g_atomic_int_set(&st->held, 0);
+    mv_server_client_release_input(client);
+    mv_server_client_unref(client);
+}
 
 void
 mv_proxy_streams_free(gpointer data)
@@ -43,8 +67,77 @@ on_client_packet(MvServerClient *client, const MvMessageHeader *hdr, const guint
     if (g_atomic_int_get(&st->done))
         return;
     bhdr.serial = st->backend_serial;
-    if (!mv_rpc_client_queue_message(st->be->rpc, mv_message_encode_raw(&bhdr, data, len), &err))
+    if (!mv_rpc_client_queue_message(st->be->rpc, mv_message_encode_raw(&bhdr, data, len), &err)) {
         mv_log_debug("stream packet to %s dropped: %s", st->be->program, err->message);
+        return;
+    }
+    if (mv_rpc_client_get_queued_bytes(st->be->rpc) >= QUEUE_LIMIT &&
+        g_atomic_int_compare_and_exchange(&st->held, 0, 1)) {
+        /* The backend reference keeps @st; the client reference outlives a close. */
+        mv_server_client_hold_input(client);
+        mv_server_client_ref(client);
+        mv_rpc_client_add_drain_watch(st->be->rpc, on_backend_drained, st);
+    }
+}
+
+typedef struct {
+    gint ref;
+    GMutex lock;
+    GCond cond;
+    bool drained;
+} DrainWait;
+
+static void
+drain_wait_unref(gpointer data)
+{
+    DrainWait *w = data;
+
+    if (!g_atomic_int_dec_and_test(&w->ref))
+        return;
+    g_mutex_clear(&w->lock);
+    g_cond_clear(&w->cond);
+    g_free(w);
+}
+
+/* The client's queue went down (or it closed): the backend reader may go on. */
+static void
+drain_wait_wake(gpointer data)
+{
+    DrainWait *w = data;
+
+    g_mutex_lock(&w->lock);
+    w->drained = true;
+    g_cond_signal(&w->cond);
+    g_mutex_unlock(&w->lock);
+    drain_wait_unref(w);
+}
+
+/* Nothing to do here: the destroy notify that follows (also alone, when the
+ * client closes first) wakes the waiter. */
+static void
+on_client_drained(gpointer data, gpointer client)
+{
+}
+
+/* Blocks the backend's reader thread while the client does not read what is
+ * queued for it (a slow downloader): the daemon's packets stay in the socket. */
+static void
+wait_for_client(MvServerClient *client)
+{
+    DrainWait *w;
+
+    if (!mv_server_client_is_congested(client))
+        return;
+    w = g_new0(DrainWait, 1);
+    w->ref = 2;     /* ours and the watch's */
+    g_mutex_init(&w->lock);
+    g_cond_init(&w->cond);
+    mv_server_client_add_drain_watch(client, on_client_drained, w, drain_wait_wake);
+    g_mutex_lock(&w->lock);
+    while (!w->drained)
+        g_cond_wait(&w->cond, &w->lock);
+    g_mutex_unlock(&w->lock);
+    drain_wait_unref(w);
 }
 
 void
@@ -92,5 +185,7 @@ mv_proxy_streams_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint
     if (final) {
         g_atomic_int_set(&st->done, 1);
         mv_server_client_remove_stream(be->client, st->front.proc, st->front.serial);
+        return;
     }
+    wait_for_client(be->client);
 }

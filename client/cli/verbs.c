@@ -276,6 +276,15 @@ const MvCliVerb mv_cli_verbs[] = {
       "removed or edited by hand, a foreign table that drops packets before modvirt's chains. "
       "Exit status 1 while a difference is left.",
       firewall_options, 1, 1, mv_cli_run_firewall },
+    { "vol-upload", "VOLUME FILE", "Write a local file into a volume, with progress",
+      "VOLUME is a name in --pool POOL, or a volume's path or key. With --sparse the file's "
+      "holes are sent as holes and stay holes in the volume.",
+      mv_cli_vol_transfer_options, 2, 2, mv_cli_run_vol_upload },
+    { "vol-download", "VOLUME FILE", "Copy a volume into a local file ('-': stdout), with "
+      "progress",
+      "VOLUME is a name in --pool POOL, or a volume's path or key. With --sparse the volume's "
+      "holes arrive as holes and stay unallocated in FILE.",
+      mv_cli_vol_transfer_options, 2, 2, mv_cli_run_vol_download },
     { "help", "[VERB]", "Show help for modvirt or a verb", NULL, NULL, 0, 1, mv_cli_run_help },
     { NULL },
 };

@@ -78,3 +78,8 @@ char *mv_cli_edit_text(MvCli *cli, const char *tmpl, const char *xml, char **ret
 
 /** mv_cli_console_attach: the interactive console of @dom until Ctrl-] or its end. */
 int mv_cli_console_attach(MvCli *cli, MvDomain *dom);
+
+/* verb-volume-transfer.c: vol-upload / vol-download */
+extern const GOptionEntry mv_cli_vol_transfer_options[];
+int mv_cli_run_vol_upload(MvCli *cli, int argc, char **argv);
+int mv_cli_run_vol_download(MvCli *cli, int argc, char **argv);

@@ -46,12 +46,31 @@ struct _MvRpcClient {
 
     GMutex write_lock;          /* one writer at a time; protects outq */
     GQueue outq;                /* MvMessage* the socket could not take yet */
+    gsize outq_bytes;           /* bytes of the frames in outq */
+    GSList *drain_watches;      /* DrainWatch*: run when outq empties or the client closes */
     gint out_pending;           /* atomic: outq is not empty, the reader polls POLLOUT */
 
     /* reader thread only */
     gint64 last_recv;
     guint keepalive_sent;
 };
+
+typedef struct {
+    GFunc func;
+    gpointer data;
+} DrainWatch;
+
+/* Runs and frees @watches (no lock held). */
+static void
+drain_watches_run(MvRpcClient *client, GSList *watches)
+{
+    for (GSList *l = watches; l; l = l->next) {
+        DrainWatch *w = l->data;
+        w->func(w->data, client);
+        g_free(w);
+    }
+    g_slist_free(watches);
+}
 
 /* Fails every waiting call; asynchronous ones are moved to @ret_async for
  * the caller to complete once the lock is released. */
@@ -83,6 +102,7 @@ mark_closed(MvRpcClient *client, const char *reason)
 {
     g_autoptr(GError) err = NULL;
     GSList *async = NULL;
+    GSList *watches;
 
     g_mutex_lock(&client->lock);
     if (!client->closed) {
@@ -94,6 +114,10 @@ mark_closed(MvRpcClient *client, const char *reason)
     if (async)
         mv_error_set(&err, MV_FROM_RPC, MV_ERR_RPC, "%s", client->close_reason);
     g_mutex_unlock(&client->lock);
+    g_mutex_lock(&client->write_lock);
+    watches = g_steal_pointer(&client->drain_watches);
+    g_mutex_unlock(&client->write_lock);
+    drain_watches_run(client, watches);
     for (GSList *l = async; l; l = l->next) {
         MvPendingCall *pc = l->data;
         pc->func(client, NULL, NULL, 0, err, pc->func_data);
@@ -160,16 +184,26 @@ flush_queue_locked(MvRpcClient *client, GError **error)
             return -1;
         }
         msg->done += n;
-        if (msg->done == msg->len)
+        if (msg->done == msg->len) {
+            client->outq_bytes -= msg->len;
             mv_message_free(g_queue_pop_head(&client->outq));
+        }
     }
     g_atomic_int_set(&client->out_pending, !g_queue_is_empty(&client->outq));
     return g_queue_is_empty(&client->outq) ? 0 : 1;
 }
 
+/* The drain watches to run now that the queue is empty, if it is; write_lock held. */
+static GSList *
+take_drain_watches_locked(MvRpcClient *client)
+{
+    return g_queue_is_empty(&client->outq) ? g_steal_pointer(&client->drain_watches) : NULL;
+}
+
 bool
 mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **error)
 {
+    GSList *watches;
     bool ok = true;
 
     g_mutex_lock(&client->write_lock);
@@ -184,13 +218,16 @@ mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **error)
         copy->len = msg->len;
         copy->hdr = msg->hdr;
         g_queue_push_tail(&client->outq, copy);
+        client->outq_bytes += copy->len;
         while ((r = flush_queue_locked(client, error)) == 1) {
             struct pollfd pfd = { .fd = client->fd, .events = POLLOUT };
             poll(&pfd, 1, -1);
         }
         ok = r == 0;
     }
+    watches = take_drain_watches_locked(client);
     g_mutex_unlock(&client->write_lock);
+    drain_watches_run(client, watches);
     if (!ok)
         mark_closed(client, "connection broken while sending");
     return ok;
@@ -200,12 +237,16 @@ mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **error)
 static bool
 queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
 {
+    GSList *watches;
     int r;
 
     g_mutex_lock(&client->write_lock);
     g_queue_push_tail(&client->outq, msg);
+    client->outq_bytes += msg->len - msg->done;
     r = flush_queue_locked(client, error);
+    watches = take_drain_watches_locked(client);
     g_mutex_unlock(&client->write_lock);
+    drain_watches_run(client, watches);
     if (r == 1)
         eventfd_write(client->wake_fd, 1);   /* the reader starts polling POLLOUT */
     return r >= 0;
@@ -372,11 +413,14 @@ reader_thread(gpointer data)
             continue;
         }
         if (fds[0].revents & POLLOUT) {
+            GSList *watches;
             int r;
 
             g_mutex_lock(&client->write_lock);
             r = flush_queue_locked(client, NULL);
+            watches = take_drain_watches_locked(client);
             g_mutex_unlock(&client->write_lock);
+            drain_watches_run(client, watches);
             if (r < 0) {
                 reason = "connection broken while sending";
                 break;
@@ -719,4 +763,32 @@ mv_rpc_client_is_open(MvRpcClient *client)
     open = !client->closed;
     g_mutex_unlock(&client->lock);
     return open;
+}
+
+gsize
+mv_rpc_client_get_queued_bytes(MvRpcClient *client)
+{
+    gsize n;
+
+    g_mutex_lock(&client->write_lock);
+    n = client->outq_bytes;
+    g_mutex_unlock(&client->write_lock);
+    return n;
+}
+
+void
+mv_rpc_client_add_drain_watch(MvRpcClient *client, GFunc func, gpointer data)
+{
+    DrainWatch *w = g_new0(DrainWatch, 1);
+    bool now;
+
+    w->func = func;
+    w->data = data;
+    g_mutex_lock(&client->write_lock);
+    now = g_queue_is_empty(&client->outq) || !mv_rpc_client_is_open(client);
+    if (!now)
+        client->drain_watches = g_slist_append(client->drain_watches, w);
+    g_mutex_unlock(&client->write_lock);
+    if (now)
+        drain_watches_run(client, g_slist_prepend(NULL, w));
 }

@@ -120,6 +120,18 @@ bool mv_rpc_client_call_raw(MvRpcClient *client, guint32 prog, guint32 vers, int
  */
 bool mv_rpc_client_queue_message(MvRpcClient *client, MvMessage *msg, GError **error);
 
+/** mv_rpc_client_get_queued_bytes: bytes of frames waiting in the output queue. Any thread. */
+gsize mv_rpc_client_get_queued_bytes(MvRpcClient *client);
+
+/**
+ * mv_rpc_client_add_drain_watch:
+ * Calls @func(@data, @client) once the output queue is empty: at once (on
+ * this thread) when it already is, else on the thread that writes its last
+ * byte. When the connection closes first, @func runs too (on the closing
+ * thread), so a producer waiting for the queue is never left hanging. Any thread.
+ */
+void mv_rpc_client_add_drain_watch(MvRpcClient *client, GFunc func, gpointer data);
+
 /** mv_rpc_client_set_close_handler: installs the broken-connection handler. */
 void mv_rpc_client_set_close_handler(MvRpcClient *client, MvRpcCloseFunc func,
                                      gpointer user_data);

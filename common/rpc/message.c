@@ -158,6 +158,70 @@ mv_message_encode_raw(const MvMessageHeader *hdr, const void *data, gsize len)
 }
 
 MvMessage *
+mv_message_new_stream(const MvMessageHeader *hdr, gsize len, guint8 **ret_payload)
+{
+    MvMessage *msg;
+
+    g_return_val_if_fail(len <= MV_MESSAGE_MAX - MV_MESSAGE_LEN_WORD - MV_MESSAGE_HEADER_SIZE,
+                         NULL);
+    msg = mv_message_new(MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE + len);
+    put_header(msg->data + MV_MESSAGE_LEN_WORD, hdr);
+    msg->len = MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE + len;
+    put_u32(msg->data, (guint32)msg->len);
+    msg->hdr = *hdr;
+    *ret_payload = msg->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE;
+    return msg;
+}
+
+void
+mv_message_set_payload_len(MvMessage *msg, gsize len)
+{
+    g_return_if_fail(MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE + len <= msg->alloc);
+    msg->len = MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE + len;
+    put_u32(msg->data, (guint32)msg->len);
+}
+
+/* XDR hyper length + unsigned int flags */
+#define HOLE_PAYLOAD 12u
+
+MvMessage *
+mv_message_encode_hole(const MvMessageHeader *hdr, gint64 length, guint32 flags)
+{
+    MvMessageHeader hhdr = *hdr;
+    guint8 payload[HOLE_PAYLOAD];
+
+    hhdr.type = MV_MESSAGE_STREAM_HOLE;
+    hhdr.status = MV_STATUS_CONTINUE;
+    put_u32(payload, (guint32)((guint64)length >> 32));
+    put_u32(payload + 4, (guint32)length);
+    put_u32(payload + 8, flags);
+    return mv_message_encode_raw(&hhdr, payload, sizeof(payload));
+}
+
+bool
+mv_message_decode_hole(const guint8 *buf, gsize len, gint64 *ret_length, GError **error)
+{
+    gint64 length;
+    guint32 flags;
+
+    if (len < HOLE_PAYLOAD)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                            "Malformed stream hole packet: %zu bytes of payload, 12 expected",
+                            len);
+    length = (gint64)(((guint64)get_u32(buf) << 32) | get_u32(buf + 4));
+    flags = get_u32(buf + 8);
+    if (length < 0)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                            "Malformed stream hole packet: negative length %" G_GINT64_FORMAT,
+                            length);
+    if (flags != MV_MESSAGE_HOLE_FLAGS_NONE)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
+                            "Malformed stream hole packet: unsupported flags 0x%x", flags);
+    *ret_length = length;
+    return true;
+}
+
+MvMessage *
 mv_message_encode_error(const MvMessageHeader *hdr, const GError *err)
 {
     MvMessageHeader rhdr = *hdr;

@@ -74,6 +74,39 @@ MvMessage *mv_message_encode_raw(const MvMessageHeader *hdr, const void *data,
                                  gsize len);
 
 /**
+ * mv_message_new_stream:
+ * A STREAM frame for @hdr with room for @len payload bytes that the caller
+ * fills in place through @ret_payload (a download reads the file straight
+ * into the frame: no copy). Shrink it with mv_message_set_payload_len() when
+ * fewer bytes came. @len is at most the largest payload a frame can carry.
+ */
+MvMessage *mv_message_new_stream(const MvMessageHeader *hdr, gsize len, guint8 **ret_payload);
+
+/** mv_message_set_payload_len: sets the payload of @msg to its first @len bytes
+ * (at most what it was built with), fixing the length word. */
+void mv_message_set_payload_len(MvMessage *msg, gsize len);
+
+/* The one flag value a STREAM_HOLE may carry (libvirt defines none). */
+#define MV_MESSAGE_HOLE_FLAGS_NONE 0u
+
+/**
+ * mv_message_encode_hole:
+ * A STREAM_HOLE frame (type 6, status CONTINUE) for the stream of @hdr
+ * (prog, vers, proc, serial are copied) saying "@length bytes of zeros come
+ * next": payload XDR hyper length + unsigned int flags (spec §1.3, §8).
+ */
+MvMessage *mv_message_encode_hole(const MvMessageHeader *hdr, gint64 length, guint32 flags);
+
+/**
+ * mv_message_decode_hole:
+ * Reads a STREAM_HOLE payload. Returns false with MV_ERR_RPC when it is
+ * shorter than 12 bytes, the length is negative or flags are set (libvirt
+ * defines none; a peer that sets some means something we would ignore).
+ */
+bool mv_message_decode_hole(const guint8 *buf, gsize len, gint64 *ret_length,
+                            GError **error);
+
+/**
  * mv_message_encode_error:
  * A REPLY (or STREAM) with status ERROR for @hdr (prog/vers/proc/serial/type
  * are copied) carrying @err as a remote error: code, subsystem, message.

@@ -556,7 +556,7 @@ calls_allowed(MvServerClient *client)
     limit = MAX(client->server->config.max_client_queue, 1);
     g_mutex_unlock(&client->server->lock);
     g_mutex_lock(&client->lock);
-    ok = client->inflight < max && client->outq_bytes < limit;
+    ok = client->inflight < max && client->outq_bytes < limit && client->input_holds == 0;
     client->read_paused = !ok;
     g_mutex_unlock(&client->lock);
     return ok;
@@ -596,6 +596,17 @@ client_called(MvServerClient *client)
     first_call_timer_stop(client);
 }
 
+static bool
+client_has_streams(MvServerClient *client)
+{
+    bool any;
+
+    g_mutex_lock(&client->lock);
+    any = client->streams && g_hash_table_size(client->streams) > 0;
+    g_mutex_unlock(&client->lock);
+    return any;
+}
+
 /* Handles every complete frame in the read buffer. False: protocol violation. */
 static bool
 process_buffer(MvServerClient *client)
@@ -629,7 +640,9 @@ process_buffer(MvServerClient *client)
         memmove(client->rbuf, client->rbuf + off, client->rlen - off);
         client->rlen -= off;
     }
-    if (client->rlen == 0 && client->ralloc > READ_BUF_KEEP) {
+    /* A big buffer goes back once idle, but not while a stream is open: an
+     * upload's next 256 KiB frame would grow it again (page faults per frame). */
+    if (client->rlen == 0 && client->ralloc > READ_BUF_KEEP && !client_has_streams(client)) {
         client->ralloc = READ_BUF_MIN;
         client->rbuf = g_realloc(client->rbuf, client->ralloc);
     }
@@ -650,6 +663,14 @@ read_input(MvServerClient *client)
             client->rbuf = g_realloc(client->rbuf, client->ralloc);
         }
         space = client->ralloc - client->rlen;
+        /* The rest of a big frame (stream data) and no more: what is read past
+         * it would be moved to the front of the buffer afterwards, a copy. */
+        if (client->rlen >= MV_MESSAGE_LEN_WORD) {
+            guint32 flen = ((guint32)client->rbuf[0] << 24) | ((guint32)client->rbuf[1] << 16) |
+                           ((guint32)client->rbuf[2] << 8) | client->rbuf[3];
+            if (flen > READ_BUF_KEEP && flen > client->rlen)
+                space = MIN(space, flen - client->rlen);
+        }
         n = client_recv(client, client->rbuf + client->rlen, space);
         if (n < 0) {
             if (errno == EINTR)
@@ -981,6 +1002,31 @@ void
 mv_server_client_shutdown(MvServerClient *client)
 {
     client_close_now(client);
+}
+
+void
+mv_server_client_hold_input(MvServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->input_holds++;
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_server_client_release_input(MvServerClient *client)
+{
+    bool wake;
+
+    g_mutex_lock(&client->lock);
+    if (client->input_holds > 0)
+        client->input_holds--;
+    else
+        g_warn_if_reached();
+    wake = client->input_holds == 0 && client->source != NULL;
+    g_mutex_unlock(&client->lock);
+    /* Reading may have paused on the hold: let the I/O thread look again. */
+    if (wake)
+        mv_server_client_wake(client);
 }
 
 void

@@ -72,6 +72,7 @@ struct _MvServerClient {
     bool flush_before_close;
     bool closed;                /* socket shut down */
     guint inflight;             /* calls dispatched and not yet answered */
+    guint input_holds;          /* mv_server_client_hold_input() not yet released */
     GHashTable *streams;        /* (proc << 32 | serial) -> MvServerStream* */
 
     /* I/O thread only */

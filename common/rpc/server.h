@@ -208,6 +208,16 @@ void mv_server_client_add_drain_watch(MvServerClient *client, GFunc func, gpoint
                                       GDestroyNotify destroy);
 
 /**
+ * mv_server_client_hold_input / release_input:
+ * While at least one hold is taken, nothing more is read from the client
+ * (its socket buffer fills and the peer blocks): the consumer of an upload
+ * that cannot keep up holds the input until it has caught up. Each hold is
+ * released exactly once. Any thread.
+ */
+void mv_server_client_hold_input(MvServerClient *client);
+void mv_server_client_release_input(MvServerClient *client);
+
+/**
  * mv_server_client_close:
  * Closes the connection once the queued output has been written (@flush) or
  * at once. Any thread.

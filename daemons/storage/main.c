@@ -15,6 +15,7 @@
 #include "storage-handlers.h"
 #include "secret-driver.h"
 #include "secret-luks.h"
+#include "storage-stream.h"
 
 static const MvRemoteStorageDriver mv_storage_driver = {
     .connect_num_of_storage_pools = mv_storage_handle_connect_num_of_storage_pools,
@@ -47,6 +48,8 @@ static const MvRemoteStorageDriver mv_storage_driver = {
     .storage_vol_get_info = mv_storage_handle_storage_vol_get_info,
     .storage_vol_get_xml_desc = mv_storage_handle_storage_vol_get_xml_desc,
     .storage_vol_get_path = mv_storage_handle_storage_vol_get_path,
+    .storage_vol_upload = mv_storage_handle_storage_vol_upload,
+    .storage_vol_download = mv_storage_handle_storage_vol_download,
     .storage_vol_create_xml_from = mv_storage_handle_storage_vol_create_xml_from,
     .storage_pool_is_active = mv_storage_handle_storage_pool_is_active,
     .storage_pool_is_persistent = mv_storage_handle_storage_pool_is_persistent,

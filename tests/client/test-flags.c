@@ -571,8 +571,10 @@ static const FlagCase cases[] = {
     { "storage_volume_get_info", v_info, 0, 0, STO },
     { "storage_volume_get_xml", v_xml, 0, 0, STO },
     { "storage_volume_get_path", v_path, 0, 0, STO },
-    { "storage_volume_upload", v_upload, 0, 0, STO },
-    { "storage_volume_download", v_download, 0, 0, STO },
+    { "storage_volume_upload", v_upload, MV_STORAGE_VOLUME_TRANSFER_SPARSE,
+      MV_STORAGE_VOLUME_TRANSFER_SPARSE, STO },
+    { "storage_volume_download", v_download, MV_STORAGE_VOLUME_TRANSFER_SPARSE,
+      MV_STORAGE_VOLUME_TRANSFER_SPARSE, STO },
 
     { "connect_list_network_filters", f_list, 0, 0, FLT },
     { "network_filter_lookup_by_name", f_lookup_name, 0, 0, FLT },

@@ -470,15 +470,26 @@ char *mv_storage_volume_get_path(MvStorageVolume *vol, unsigned int flags, GErro
 
 /* ---- volumes: data streams ---------------------------------------------------- */
 
+/* Flags of mv_storage_volume_upload() and _download() (libvirt's
+ * VIR_STORAGE_VOL_UPLOAD_SPARSE_STREAM / DOWNLOAD_SPARSE_STREAM, both 1). */
+typedef enum {
+    /* Holes travel as holes (mv_stream_send_hole(), mv_stream_read_sparse()),
+     * so a sparse volume moves in time proportional to its data. */
+    MV_STORAGE_VOLUME_TRANSFER_SPARSE = 1u << 0,
+} MvStorageVolumeTransferFlags;
+
 /**
  * mv_storage_volume_upload:
  * @offset: where in the volume to start writing, in bytes.
  * @length: how many bytes will be sent; 0 up to the end of the volume.
- * @flags: none defined, pass 0.
+ * @flags: MvStorageVolumeTransferFlags.
  * Opens a stream that writes into the volume: send the data with
  * mv_stream_write() (in packets of at most 262120 bytes), then
  * mv_stream_finish(), which returns once the daemon has stored everything
- * (or reports why it could not). mv_stream_abort() cancels.
+ * (or reports why it could not). mv_stream_abort() cancels. With
+ * MV_STORAGE_VOLUME_TRANSFER_SPARSE, mv_stream_send_hole() sends runs of
+ * zeros as holes (the daemon punches them); mv_stream_send_file() does all of
+ * it for a local file.
  * Returns: (transfer full) the stream, or NULL with @error set.
  */
 MvStream *mv_storage_volume_upload(MvStorageVolume *vol, guint64 offset, guint64 length,
@@ -488,9 +499,12 @@ MvStream *mv_storage_volume_upload(MvStorageVolume *vol, guint64 offset, guint64
  * mv_storage_volume_download:
  * @offset: where in the volume to start reading, in bytes.
  * @length: how many bytes to read; 0 up to the end of the volume.
- * @flags: none defined, pass 0.
+ * @flags: MvStorageVolumeTransferFlags.
  * Opens a stream that reads the volume: mv_stream_read() returns the data
- * and 0 once all of it has arrived; then call mv_stream_finish().
+ * and 0 once all of it has arrived; then call mv_stream_finish(). With
+ * MV_STORAGE_VOLUME_TRANSFER_SPARSE the daemon sends the volume's holes as
+ * holes (mv_stream_read_sparse() sees them; mv_stream_read() gets zeros);
+ * mv_stream_recv_file() writes them as holes into a local file.
  * Returns: (transfer full) the stream, or NULL with @error set.
  */
 MvStream *mv_storage_volume_download(MvStorageVolume *vol, guint64 offset, guint64 length,

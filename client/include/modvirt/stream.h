@@ -65,6 +65,67 @@ gssize mv_stream_read(MvStream *stream, void *buf, gsize len, int timeout_ms,
 bool mv_stream_write(MvStream *stream, const void *buf, gsize len, GError **error);
 
 /**
+ * mv_stream_read_sparse:
+ * @ret_hole: (out) the length of a hole, when one is next.
+ * Like mv_stream_read(), but stops at a hole instead of returning zeros
+ * (sparse volume downloads; libvirt's virStreamRecvFlags(STOP_AT_HOLE) +
+ * virStreamRecvHole() in one call).
+ * Returns: bytes of data stored (> 0, *@ret_hole = 0); 0 with *@ret_hole > 0
+ *   when the next section is a hole (it counts as read); 0 with
+ *   *@ret_hole = 0 at the end of the stream; -1 with @error set as
+ *   mv_stream_read().
+ */
+gssize mv_stream_read_sparse(MvStream *stream, void *buf, gsize len, guint64 *ret_hole,
+                             int timeout_ms, GError **error);
+
+/**
+ * mv_stream_send_hole:
+ * @length: bytes of zeros the receiver skips; 0 sends nothing.
+ * @flags: none defined, pass 0.
+ * Sends a hole on a sparse stream (one opened with
+ * MV_STORAGE_VOLUME_TRANSFER_SPARSE): the daemon leaves @length bytes
+ * unallocated instead of writing zeros.
+ * Returns: true when sent; false with @error set (MV_ERROR_OPERATION_INVALID
+ *   on a stream that is not sparse).
+ */
+bool mv_stream_send_hole(MvStream *stream, guint64 length, unsigned int flags, GError **error);
+
+/** mv_stream_is_sparse: true when holes travel on @stream. */
+bool mv_stream_is_sparse(MvStream *stream);
+
+/* Progress of mv_stream_send_file() / mv_stream_recv_file(): @done bytes of
+ * the transfer covered so far (data and holes). Called after each packet. */
+typedef void (*MvStreamProgressFunc)(guint64 done, gpointer user_data);
+
+/**
+ * mv_stream_send_file:
+ * @fd: a file open for reading, positioned where sending starts.
+ * @length: bytes to send; 0 up to the end of the file.
+ * @progress: (nullable) called as the data goes out.
+ * Sends the file's data in packets of at most 256 KiB. On a sparse stream
+ * the file's holes (SEEK_HOLE/SEEK_DATA) go as holes and are never read; a
+ * file system without hole support, or a pipe, sends everything as data.
+ * Does not finish the stream: call mv_stream_finish() afterwards.
+ * Returns: true when everything was sent; false with @error set.
+ */
+bool mv_stream_send_file(MvStream *stream, int fd, guint64 length,
+                         MvStreamProgressFunc progress, gpointer user_data, GError **error);
+
+/**
+ * mv_stream_recv_file:
+ * @fd: a file open for writing, positioned where the data goes.
+ * @progress: (nullable) called as the data comes in.
+ * Writes what the stream brings until its end. Holes become holes in a
+ * regular file (the file is extended past a final hole; the caller
+ * passes an empty or freshly truncated file so skipped ranges read as zeros);
+ * a pipe or device gets them as zeros. Does not finish the stream: call
+ * mv_stream_finish() afterwards.
+ * Returns: true at the end of the stream; false with @error set.
+ */
+bool mv_stream_recv_file(MvStream *stream, int fd, MvStreamProgressFunc progress,
+                         gpointer user_data, GError **error);
+
+/**
  * mv_stream_finish:
  * @flags: none defined, pass 0.
  * Tells the daemon there is nothing more to send and waits (up to 30 s)
