@@ -87,6 +87,7 @@ storaged_start(MvDaemon *daemon, GError **error)
         !mv_storage_driver_start(daemon, error))
         return false;
     driver = mv_daemon_get_driver_data(daemon);
+    mv_secret_driver_set_daemon(storage_secrets, daemon);
     driver->secret_driver = storage_secrets;
     driver->secret_lookup = mv_secret_luks_lookup;
     return true;

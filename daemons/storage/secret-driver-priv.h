@@ -44,6 +44,8 @@ struct _MvSecretDriver {
     MvDriverList *secrets;
     MvDriverEvents *events;
     GMutex define_lock;
+    MvDaemon *daemon;           /* idle exit held while an ephemeral secret exists */
+    bool idle_held;
 };
 
 extern const MvDriverObjectClass mv_secret_obj_class;
@@ -65,6 +67,13 @@ MvSecretObj *mv_secret_obj_find_usage(MvSecretDriver *driver, int usage_type,
  */
 bool mv_secret_obj_read_value(MvSecretDriver *driver, MvSecretObj *secret, guint8 **ret_value,
                               gsize *ret_len, GError **error);
+
+/**
+ * mv_secret_driver_idle_update:
+ * Takes or drops the daemon's idle hold (define_lock held) so that the daemon
+ * never exits idle while an ephemeral secret (memory only) exists.
+ */
+void mv_secret_driver_idle_update(MvSecretDriver *driver);
 
 /** mv_secret_no_value: the error of a secret without a value. */
 bool mv_secret_no_value(const MvSecretObj *secret, GError **error);

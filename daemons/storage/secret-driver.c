@@ -243,6 +243,38 @@ mv_secret_driver_free(MvSecretDriver *driver)
 }
 
 void
+mv_secret_driver_set_daemon(MvSecretDriver *driver, MvDaemon *daemon)
+{
+    if (driver)
+        driver->daemon = daemon;
+}
+
+static void
+count_ephemeral(MvDriverObject *obj, gpointer data)
+{
+    guint *count = data;
+
+    g_mutex_lock(&obj->lock);
+    if (!obj->persistent)
+        (*count)++;
+    g_mutex_unlock(&obj->lock);
+}
+
+void
+mv_secret_driver_idle_update(MvSecretDriver *driver)
+{
+    guint ephemeral = 0;
+    bool hold;
+
+    mv_driver_list_foreach(driver->secrets, NULL, count_ephemeral, &ephemeral);
+    hold = ephemeral > 0;
+    if (!driver->daemon || hold == driver->idle_held)
+        return;
+    driver->idle_held = hold;
+    mv_daemon_hold_idle(driver->daemon, hold);
+}
+
+void
 mv_secret_driver_conn_closed(MvSecretDriver *driver, MvServerClient *client)
 {
     if (driver && driver->events)

@@ -43,6 +43,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvSecretDriver, mv_secret_driver_free)
  */
 void mv_secret_driver_fill(MvRemoteSecretDriver *vtable);
 
+/**
+ * mv_secret_driver_set_daemon:
+ * The daemon whose idle exit the driver holds off while an ephemeral secret
+ * exists (its value lives only in memory: an idle exit would lose it).
+ */
+void mv_secret_driver_set_daemon(MvSecretDriver *driver, MvDaemon *daemon);
+
 /** mv_secret_driver_conn_closed: drops @client's event registrations (conn_closed hook). */
 void mv_secret_driver_conn_closed(MvSecretDriver *driver, MvServerClient *client);
 

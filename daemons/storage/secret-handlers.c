@@ -355,6 +355,7 @@ secret_define_xml(MvDriverCall *call, const char *xml, unsigned int flags,
         g_mutex_unlock(&secret->lock);
     }
     fill_ref_locked(ret_secret, secret);
+    mv_secret_driver_idle_update(driver);
     emit_lifecycle(driver, def, MV_SECRET_EVENT_DEFINED);
     mv_log_debug("secret %s defined", uuid);
     return true;
@@ -382,6 +383,7 @@ secret_undefine(MvDriverCall *call, const MvObjectRef *secret_ref, GError **erro
     def = mv_secret_def_copy(secret->def);
     g_mutex_unlock(&secret->lock);
     mv_driver_list_remove(driver->secrets, MV_DRIVER_OBJECT(secret));
+    mv_secret_driver_idle_update(driver);
     emit_lifecycle(driver, def, MV_SECRET_EVENT_UNDEFINED);
     return true;
 }

@@ -6,7 +6,8 @@ value, INTERNAL_ERROR for a taken usage, INVALID_ARG for unknown flags);
 listAllSecrets with the ephemeral/private filter flags and the legacy
 numOfSecrets/listSecrets; read-only connections list but never read values;
 lifecycle and value-changed events through the libvirt event loop, also
-limited to one secret; a value set through the proxy survives a SIGKILL and restart.
+limited to one secret; a value set through the proxy survives a SIGKILL and restart;
+no idle exit (--timeout) while an ephemeral secret exists.
 """
 
 import os
@@ -225,6 +226,29 @@ class Secrets(unittest.TestCase):
             again = conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_VTPM, "restart")
             self.assertEqual(again.UUIDString(), uuid)
             self.assertEqual(again.value(), b"\x00\x01 persistent")
+
+    # -- idle exit --------------------------------------------------------------------
+
+    def test_no_idle_exit_with_ephemeral_secret(self):
+        """An ephemeral secret lives only in memory: storaged run with --timeout 1
+        stays up while one exists and exits idle once it is undefined."""
+        d = mvstorage.StorageDaemon(args=["--timeout", "1"]).start()
+        try:
+            conn = libvirt.open(d.uri)
+            s = conn.secretDefineXML(secret_xml(usage="tls", usage_id="idle", ephemeral=True))
+            s.setValue(b"memory only")
+            del s               # a live virSecret keeps the connection open
+            conn.close()
+            self.assertIsNone(d.wait(4), "storaged exited idle and lost an ephemeral secret")
+            conn = libvirt.open(d.uri)
+            s = conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_TLS, "idle")
+            self.assertEqual(s.value(), b"memory only")
+            s.undefine()
+            del s
+            conn.close()
+            self.assertEqual(d.wait(20), 0, d.log())
+        finally:
+            d.cleanup()
 
 
 def load_libvirt():
