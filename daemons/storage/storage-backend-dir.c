@@ -408,7 +408,11 @@ mv_storage_file_vol_create_from(const MvStoragePoolDef *pool, MvStorageVolDef *v
                             "reflink clones need raw volumes on both sides");
     if (!(qemu_img = mv_qemu_img_find(error)) || !need_passphrase(vol, passphrase, error))
         return false;
-    qemu_img_output(vol, NULL, cipher, sizeof(cipher), &out);
+    /* vol-clone --prealloc-metadata: qemu-img convert preallocates a qcow2's
+     * metadata as create does. */
+    qemu_img_output(vol, (flags & MV_STORAGE_VOL_CREATE_PREALLOC_METADATA) &&
+                         vol->target.format == MV_STORAGE_VOL_FORMAT_QCOW2 ? "metadata" : NULL,
+                    cipher, sizeof(cipher), &out);
     if ((fd = mv_storage_vol_file_open_partial(vol->target.path, &owner, &partial, error)) < 0)
         return false;
     argv = mv_qemu_img_convert_argv(qemu_img, src_path, src_fmt, &out, partial);

@@ -113,6 +113,32 @@ class PoolPaths(UserTest):
                          os.path.join(base, "v.raw"))
 
 
+class Volumes(UserTest):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(pool_dir("vols"))
+        vsh("pool-define-as", "vols", "dir", "--target", pool_dir("vols"))
+        vsh("pool-start", "vols")
+
+    def path(self, vol):
+        return vsh("vol-path", "--pool", "vols", vol).stdout.strip()
+
+    def test_1_clone_prealloc_metadata(self):
+        """vol-clone --prealloc-metadata of a qcow2: the clone has its metadata preallocated
+        (the file spans the capacity), as vol-create-as --prealloc-metadata does."""
+        vsh("vol-create-as", "vols", "pm.qcow2", "16M", "--format", "qcow2")
+        vsh("vol-create-as", "vols", "pm-new.qcow2", "16M", "--format", "qcow2",
+            "--prealloc-metadata")
+        self.assertGreaterEqual(os.path.getsize(self.path("pm-new.qcow2")), 16 * MIB)
+        vsh("vol-clone", "--pool", "vols", "pm.qcow2", "pm-plain.qcow2")
+        self.assertLess(os.path.getsize(self.path("pm-plain.qcow2")), 16 * MIB)
+        vsh("vol-clone", "--pool", "vols", "pm.qcow2", "pm-clone.qcow2", "--prealloc-metadata")
+        self.assertGreaterEqual(os.path.getsize(self.path("pm-clone.qcow2")), 16 * MIB)
+        info = subprocess.run(["qemu-img", "check", self.path("pm-clone.qcow2")],
+                              capture_output=True, text=True)
+        self.assertEqual(info.returncode, 0, info.stdout + info.stderr)
+
+
 if __name__ == "__main__":
     mvtest.require_root()
     mvtest.require_qemu()
