@@ -39,7 +39,8 @@ live_attach_disk(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainDiskDef *d
     if (!disk->source)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "disk %s has no source", disk->target_dev);
-    if (!mv_qemu_command_disk_props(live, disk, &props, error))
+    if (!mv_qemu_command_hotplug_address(live, &disk->address, disk->target_dev, error) ||
+        !mv_qemu_command_disk_props(live, disk, &props, error))
         return false;
     storage = mv_qemu_props_get_str(props.storage, "node-name");
     format = mv_qemu_props_get_str(props.format, "node-name");

@@ -139,6 +139,89 @@ class Volumes(UserTest):
         self.assertEqual(info.returncode, 0, info.stdout + info.stderr)
 
 
+def q35_guest_xml(name, disk_path, ports=2):
+    """The tiny guest on a q35 machine, as virt-install makes it: root ports for hot-plug."""
+    g = os.path.abspath(mvtest.GUEST_DIR)
+    ctrls = "".join("\n    <controller type='pci' index='%d' model='pcie-root-port'/>" % i
+                    for i in range(1, ports + 1))
+    return """<domain type='qemu'>
+  <name>%s</name>
+  <memory unit='MiB'>160</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type arch='x86_64' machine='q35'>hvm</type>
+    <kernel>%s/vmlinuz</kernel>
+    <initrd>%s/initrd.gz</initrd>
+    <cmdline>console=ttyS0 quiet panic=-1</cmdline>
+  </os>
+  <devices>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='%s'/>
+      <target dev='vda' bus='virtio'/>
+    </disk>
+    <controller type='pci' index='0' model='pcie-root'/>%s
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+  </devices>
+</domain>
+""" % (name, g, g, disk_path, ctrls)
+
+
+def open_files(pid):
+    out = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            out.add(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except OSError:
+            pass
+    return out
+
+
+class Guests(UserTest):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(pool_dir("gp"))
+        vsh("pool-define-as", "gp", "dir", "--target", pool_dir("gp"))
+        vsh("pool-start", "gp")
+
+    def path(self, vol):
+        return vsh("vol-path", "--pool", "gp", vol).stdout.strip()
+
+    def test_1_attach_disk_q35(self):
+        """virsh attach-disk --live of pool volumes into a q35 guest (virt-install's
+        machine): each goes to a free pcie-root-port (pcie.0 cannot hot-plug), QEMU opens
+        it, a third with no port left is refused saying what to do."""
+        for vol in ("q-boot.qcow2", "q-a.qcow2", "q-b.qcow2", "q-c.qcow2"):
+            vsh("vol-create-as", "gp", vol, "8M", "--format", "qcow2")
+        xml = mvtest.write_file(os.path.join(S["root"], "q35.xml"),
+                                q35_guest_xml("q35", self.path("q-boot.qcow2")))
+        vsh("define", xml)
+        vsh("start", "q35")
+        self.addCleanup(vsh, "destroy", "q35", check=False)
+        mvtest.wait_marker(mvtest.serial_log(S["root"], "q35"), "MODVIRT-GUEST-DISK vda ",
+                           timeout=120)
+        pid = mvtest.status_pid(S["root"], "q35")
+        vsh("attach-disk", "q35", self.path("q-a.qcow2"), "vdb", "--live",
+            "--subdriver", "qcow2")
+        vsh("attach-disk", "q35", self.path("q-b.qcow2"), "vdc", "--live",
+            "--subdriver", "qcow2")
+        files = open_files(pid)
+        self.assertIn(self.path("q-a.qcow2"), files)
+        self.assertIn(self.path("q-b.qcow2"), files)
+        live = vsh("dumpxml", "q35").stdout
+        self.assertIn("bus='0x01'", live)
+        self.assertIn("bus='0x02'", live)
+        res = vsh("attach-disk", "q35", self.path("q-c.qcow2"), "vdd", "--live",
+                  "--subdriver", "qcow2", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("no free pcie-root-port", res.stderr)
+        self.assertIn("model='pcie-root-port'", res.stderr)
+        blk = vsh("domblklist", "q35").stdout
+        self.assertIn(self.path("q-a.qcow2"), blk)
+        self.assertIn(self.path("q-b.qcow2"), blk)
+        self.assertNotIn(self.path("q-c.qcow2"), blk)
+
 if __name__ == "__main__":
     mvtest.require_root()
     mvtest.require_qemu()
