@@ -138,6 +138,28 @@ class Volumes(UserTest):
                               capture_output=True, text=True)
         self.assertEqual(info.returncode, 0, info.stdout + info.stderr)
 
+    def test_2_info_is_current(self):
+        """vol-info / vol-dumpxml / python's info() show the file as it is now (a guest
+        wrote into it, a tool resized it), as libvirt re-reads it; a file removed behind
+        the pool's back is an error, not stale numbers."""
+        vsh("vol-create-as", "vols", "live.qcow2", "16M", "--format", "qcow2")
+        path = self.path("live.qcow2")
+        conn = libvirt_conn(self)
+        vol = conn.storageVolLookupByPath(path)
+        before = vol.info()[2]
+        subprocess.run(["qemu-io", "-f", "qcow2", "-c", "write -P 0x11 0 4M", path],
+                       check=True, capture_output=True)
+        self.assertGreaterEqual(vol.info()[2], before + 4 * MIB)
+        subprocess.run(["qemu-img", "resize", "-q", "-f", "qcow2", path, "32M"], check=True)
+        self.assertIn("Capacity:       32.00 MiB",
+                      vsh("vol-info", "--pool", "vols", "live.qcow2").stdout)
+        self.assertIn("<capacity unit='bytes'>%d</capacity>" % (32 * MIB),
+                      vsh("vol-dumpxml", "--pool", "vols", "live.qcow2").stdout)
+        os.unlink(path)
+        res = vsh("vol-info", "--pool", "vols", "live.qcow2", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn(path, res.stderr)
+
 
 def q35_guest_xml(name, disk_path, ports=2):
     """The tiny guest on a q35 machine, as virt-install makes it: root ports for hot-plug."""
