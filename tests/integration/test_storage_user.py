@@ -112,6 +112,34 @@ class PoolPaths(UserTest):
         self.assertEqual(vsh("vol-path", "--pool", "slash", "v.raw").stdout.strip(),
                          os.path.join(base, "v.raw"))
 
+    def test_2_refresh_of_a_removed_directory(self):
+        """pool-refresh of a pool whose directory was removed fails and stops the pool
+        (as libvirt): listed inactive, no stale volumes; a transient one goes away."""
+        for name, persistent in (("gone", True), ("gone-t", False)):
+            path = pool_dir(name)
+            os.makedirs(path)
+            if persistent:
+                vsh("pool-define-as", name, "dir", "--target", path)
+                vsh("pool-start", name)
+            else:
+                vsh("pool-create-as", name, "dir", "--target", path)
+            vsh("vol-create-as", name, "v.raw", "1M")
+            shutil.rmtree(path)
+            res = vsh("pool-refresh", name, check=False)
+            self.assertNotEqual(res.returncode, 0)
+            self.assertIn(path, res.stderr)
+            listed = vsh("pool-list", "--all").stdout
+            if persistent:
+                self.assertRegex(listed, r"\n %s\s+inactive" % name)
+                res = vsh("vol-list", name, check=False)
+                self.assertNotEqual(res.returncode, 0)
+                self.assertIn("not active", res.stderr)
+                os.makedirs(path)
+                vsh("pool-start", name)
+                self.assertNotIn("v.raw", vsh("vol-list", name).stdout)
+            else:
+                self.assertNotIn(" %s " % name, listed)
+
 
 class Volumes(UserTest):
     @classmethod
