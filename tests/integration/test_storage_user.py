@@ -8,10 +8,13 @@ working) for such a user:
 
 1. pool target paths as users type them ('/dir/', '//dir'): one pool per
    directory, found by its target path (virt-install looks pools up so);
-2. the everyday virsh flow: define-as/build/start/autostart, vol-create-as
-   raw/qcow2/--prealloc-metadata/--backing-vol, clone/resize/wipe/delete,
-   pool-refresh after files appear;
-3. virt-install --disk pool=P,size=N / vol=P/V and virt-xml --add-device.
+2. pool-refresh of a pool whose directory was removed stops it (as libvirt);
+3. volumes: vol-clone --prealloc-metadata, info/XML re-read from the file, the
+   everyday virsh vol-* commands;
+4. virsh attach-disk --live of pool volumes into a q35 guest (virt-install's
+   machine type): a free pcie-root-port each;
+5. virt-install --disk pool=P,size=N / vol=P/V / --import path / --cdrom an ISO
+   of a pool, and virt-xml --add-device --disk.
 
 Nothing is ever created under /var/lib/libvirt, /etc/libvirt or /run/libvirt:
 every pool lives in the test's root, and the module checks those paths after
@@ -188,6 +191,52 @@ class Volumes(UserTest):
         self.assertNotEqual(res.returncode, 0)
         self.assertIn(path, res.stderr)
 
+    def test_3_everyday_virsh(self):
+        """The commands of a first afternoon with pools, in order, each checked."""
+        base = pool_dir("day")
+        vsh("pool-define-as", "day", "dir", "--target", base)
+        vsh("pool-build", "day")
+        vsh("pool-start", "day")
+        vsh("pool-autostart", "day")
+        details = vsh("pool-list", "--all", "--details").stdout
+        self.assertRegex(details, r"\n day\s+running\s+yes\s+yes\s+\d")
+        self.assertIn("Autostart:      yes", vsh("pool-info", "day").stdout)
+        vsh("vol-create-as", "day", "r.raw", "4M")
+        vsh("vol-create-as", "day", "q.qcow2", "8M", "--format", "qcow2")
+        vsh("vol-create-as", "day", "m.qcow2", "8M", "--format", "qcow2", "--prealloc-metadata")
+        vsh("vol-create-as", "day", "o.qcow2", "8M", "--format", "qcow2",
+            "--backing-vol", "q.qcow2", "--backing-vol-format", "qcow2")
+        xml = vsh("vol-dumpxml", "--pool", "day", "o.qcow2").stdout
+        self.assertIn("<path>%s</path>" % os.path.join(base, "q.qcow2"),
+                      xml.split("<backingStore>")[1])
+        listed = vsh("vol-list", "day", "--details").stdout
+        for name in ("r.raw", "q.qcow2", "m.qcow2", "o.qcow2"):
+            self.assertIn(os.path.join(base, name), listed)
+        r = os.path.join(base, "r.raw")
+        self.assertEqual(vsh("vol-path", "--pool", "day", "r.raw").stdout.strip(), r)
+        self.assertEqual(vsh("vol-key", "--pool", "day", "r.raw").stdout.strip(), r)
+        self.assertEqual(vsh("vol-name", r).stdout.strip(), "r.raw")
+        self.assertEqual(vsh("vol-pool", r).stdout.strip(), "day")
+        vsh("vol-clone", "--pool", "day", "r.raw", "r2.raw")
+        vsh("vol-resize", "--pool", "day", "r2.raw", "8M")
+        self.assertEqual(os.path.getsize(os.path.join(base, "r2.raw")), 8 * MIB)
+        vsh("vol-resize", "--pool", "day", "q.qcow2", "+4M", "--delta")
+        self.assertIn("Capacity:       12.00 MiB", vsh("vol-info", "--pool", "day",
+                                                        "q.qcow2").stdout)
+        vsh("vol-wipe", "--pool", "day", "r2.raw")
+        vsh("vol-delete", "--pool", "day", "r2.raw")
+        self.assertFalse(os.path.exists(os.path.join(base, "r2.raw")))
+        # files put there by hand appear at the next refresh
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2",
+                        os.path.join(base, "hand.qcow2"), "2M"], check=True)
+        vsh("pool-refresh", "day")
+        self.assertIn("hand.qcow2", vsh("vol-list", "day").stdout)
+        caps = vsh("pool-capabilities").stdout
+        self.assertIn("<pool type='dir' supported='yes'>", caps)
+        res = vsh("find-storage-pool-sources-as", "logical", check=False)
+        self.assertTrue(res.returncode == 0 or "device-mapper" in res.stderr
+                        or "lvm" in res.stderr.lower(), res.stderr)
+
 
 def q35_guest_xml(name, disk_path, ports=2):
     """The tiny guest on a q35 machine, as virt-install makes it: root ports for hot-plug."""
@@ -271,6 +320,96 @@ class Guests(UserTest):
         self.assertIn(self.path("q-a.qcow2"), blk)
         self.assertIn(self.path("q-b.qcow2"), blk)
         self.assertNotIn(self.path("q-c.qcow2"), blk)
+
+def domain_sources(name, inactive=True):
+    """{target dev: source file} of the domain's disks."""
+    import xml.etree.ElementTree as ET
+    args = ["dumpxml", name] + (["--inactive"] if inactive else [])
+    root = ET.fromstring(vsh(*args).stdout)
+    return {d.find("target").get("dev"): (d.find("source").get("file")
+                                          if d.find("source") is not None else None)
+            for d in root.findall("./devices/disk")}
+
+
+class VirtTools(UserTest):
+    """virt-install and virt-xml with pools, as their manual pages show them. Each
+    guest is stopped before the next one starts."""
+
+    @classmethod
+    def setUpClass(cls):
+        if not shutil.which("virt-install") or not shutil.which("virt-xml"):
+            raise unittest.SkipTest("virt-install/virt-xml not installed (Debian: virtinst)")
+        os.makedirs(pool_dir("vt"))
+        vsh("pool-define-as", "vt", "dir", "--target", pool_dir("vt"))
+        vsh("pool-start", "vt")
+
+    def install(self, name, *args):
+        g = os.path.abspath(mvtest.GUEST_DIR)
+        tool("virt-install", "--name", name, "--memory", "160", "--vcpus", "1",
+             "--network", "none", "--graphics", "none", "--serial", "pty",
+             "--noautoconsole", "--virt-type", "qemu", "--osinfo", "linux2020",
+             "--boot", "kernel=%s/vmlinuz,initrd=%s/initrd.gz,"
+             "kernel_args=console=ttyS0 quiet panic=-1" % (g, g), *args)
+        vsh("destroy", name, check=False)
+
+    def path(self, vol):
+        return vsh("vol-path", "--pool", "vt", vol).stdout.strip()
+
+    def test_1_disks_from_pools(self):
+        """--disk pool=P,size=N (a new volume), --disk vol=P/V, --import of a file in a
+        directory no pool knows (virt-install defines one), --cdrom an ISO of a pool."""
+        vsh("vol-create-as", "vt", "given.qcow2", "16M", "--format", "qcow2")
+        self.install("vt1", "--import", "--disk", "pool=vt,size=0.03125",
+                     "--disk", "vol=vt/given.qcow2")
+        self.assertIn("vt1.qcow2", vsh("vol-list", "vt").stdout)
+        self.assertEqual(domain_sources("vt1"), {"vda": self.path("vt1.qcow2"),
+                                                 "vdb": self.path("given.qcow2")})
+        self.assertIn("Capacity:       32.00 MiB",
+                      vsh("vol-info", "--pool", "vt", "vt1.qcow2").stdout)
+
+        imports = os.path.join(S["root"], "imports")
+        os.makedirs(imports)
+        existing = os.path.join(imports, "existing.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", existing, "16M"], check=True)
+        self.install("vt2", "--import", "--disk", "path=%s" % existing)
+        self.assertEqual(domain_sources("vt2"), {"vda": existing})
+        # virt-install made a pool for the directory, the file is its volume
+        self.assertEqual(vsh("vol-name", existing).stdout.strip(), "existing.qcow2")
+
+        iso = os.path.join(pool_dir("vt"), "inst.iso")
+        with open(iso, "wb") as f:      # an ISO 9660 primary volume descriptor
+            f.truncate(1 * MIB)
+            f.seek(16 * 2048)
+            f.write(b"\x01CD001\x01")
+        vsh("pool-refresh", "vt")
+        self.assertIn("<format type='iso'/>", vsh("vol-dumpxml", "--pool", "vt",
+                                                   "inst.iso").stdout)
+        tool("virt-install", "--name", "vt3", "--memory", "160", "--vcpus", "1",
+             "--network", "none", "--graphics", "none", "--noautoconsole",
+             "--virt-type", "qemu", "--osinfo", "linux2020", "--cdrom", iso, "--disk", "none")
+        live = domain_sources("vt3", inactive=False)
+        vsh("destroy", "vt3", check=False)
+        self.assertIn(iso, live.values())
+
+    def test_2_virt_xml_add_disk(self):
+        """virt-xml --add-device --disk vol=P/V, pool=P,size=N and a volume's path."""
+        vsh("vol-create-as", "vt", "x1.qcow2", "8M", "--format", "qcow2")
+        vsh("vol-create-as", "vt", "x3.raw", "8M")
+        self.install("vx", "--import", "--disk", "pool=vt,size=0.03125")
+        tool("virt-xml", "vx", "--add-device", "--disk", "vol=vt/x1.qcow2")
+        tool("virt-xml", "vx", "--add-device", "--disk", "pool=vt,size=0.015625")
+        tool("virt-xml", "vx", "--add-device", "--disk", "%s,bus=virtio" % self.path("x3.raw"))
+        srcs = domain_sources("vx")
+        self.assertEqual(srcs["vdb"], self.path("x1.qcow2"))
+        self.assertEqual(srcs["vdd"], self.path("x3.raw"))
+        self.assertIn(srcs["vdc"], [self.path(v) for v in vsh("vol-list", "vt").stdout.split()
+                                    if v.endswith(".qcow2")])
+        vsh("start", "vx")
+        self.addCleanup(vsh, "destroy", "vx", check=False)
+        pid = mvtest.status_pid(S["root"], "vx")
+        for dev in ("vda", "vdb", "vdc", "vdd"):
+            self.assertIn(srcs[dev], open_files(pid))
+
 
 if __name__ == "__main__":
     mvtest.require_root()
