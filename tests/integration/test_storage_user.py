@@ -12,7 +12,8 @@ working) for such a user:
 3. volumes: vol-clone --prealloc-metadata, info/XML re-read from the file, the
    everyday virsh vol-* commands;
 4. virsh attach-disk --live of pool volumes into a q35 guest (virt-install's
-   machine type): a free pcie-root-port each;
+   machine type): a free pcie-root-port each; change-media --live with ISOs of
+   a pool;
 5. virt-install --disk pool=P,size=N / vol=P/V / --import path / --cdrom an ISO
    of a pool, and virt-xml --add-device --disk.
 
@@ -238,7 +239,7 @@ class Volumes(UserTest):
                         or "lvm" in res.stderr.lower(), res.stderr)
 
 
-def q35_guest_xml(name, disk_path, ports=2):
+def q35_guest_xml(name, disk_path, ports=2, extra=""):
     """The tiny guest on a q35 machine, as virt-install makes it: root ports for hot-plug."""
     g = os.path.abspath(mvtest.GUEST_DIR)
     ctrls = "".join("\n    <controller type='pci' index='%d' model='pcie-root-port'/>" % i
@@ -259,12 +260,12 @@ def q35_guest_xml(name, disk_path, ports=2):
       <source file='%s'/>
       <target dev='vda' bus='virtio'/>
     </disk>
-    <controller type='pci' index='0' model='pcie-root'/>%s
+    <controller type='pci' index='0' model='pcie-root'/>%s%s
     <serial type='pty'><target port='0'/></serial>
     <console type='pty'><target type='serial' port='0'/></console>
   </devices>
 </domain>
-""" % (name, g, g, disk_path, ctrls)
+""" % (name, g, g, disk_path, ctrls, extra)
 
 
 def open_files(pid):
@@ -320,6 +321,46 @@ class Guests(UserTest):
         self.assertIn(self.path("q-a.qcow2"), blk)
         self.assertIn(self.path("q-b.qcow2"), blk)
         self.assertNotIn(self.path("q-c.qcow2"), blk)
+    def test_2_change_media_live(self):
+        """virsh change-media --live (virt-manager's CD "Connect"/"Disconnect") with ISOs
+        of a pool: QEMU opens the new medium, the live XML names it, eject empties it."""
+        vsh("vol-create-as", "gp", "m-boot.qcow2", "8M", "--format", "qcow2")
+        isos = []
+        for n in ("one.iso", "two.iso"):
+            path = os.path.join(pool_dir("gp"), n)
+            with open(path, "wb") as f:
+                f.truncate(1 * MIB)
+                f.seek(16 * 2048)
+                f.write(b"\x01CD001\x01")
+            isos.append(path)
+        vsh("pool-refresh", "gp")
+        cdrom = """
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <target dev='sda' bus='sata'/>
+      <readonly/>
+    </disk>"""
+        xml = mvtest.write_file(os.path.join(S["root"], "cd.xml"),
+                                q35_guest_xml("cd", self.path("m-boot.qcow2"), extra=cdrom))
+        vsh("define", xml)
+        vsh("start", "cd")
+        self.addCleanup(vsh, "destroy", "cd", check=False)
+        pid = mvtest.status_pid(S["root"], "cd")
+        vsh("change-media", "cd", "sda", isos[0], "--insert", "--live")
+        self.assertIn(isos[0], open_files(pid))
+        self.assertEqual(domain_sources("cd", inactive=False)["sda"], isos[0])
+        vsh("change-media", "cd", "sda", isos[1], "--update", "--live")
+        self.assertTrue(mvtest.wait_for(lambda: isos[0] not in open_files(pid), 10, 0.1))
+        self.assertIn(isos[1], open_files(pid))
+        self.assertEqual(domain_sources("cd", inactive=False)["sda"], isos[1])
+        self.assertIsNone(domain_sources("cd")["sda"])      # the config is untouched
+        vsh("change-media", "cd", "sda", "--eject", "--live")
+        self.assertTrue(mvtest.wait_for(lambda: isos[1] not in open_files(pid), 10, 0.1))
+        self.assertIsNone(domain_sources("cd", inactive=False)["sda"])
+        # a disk that is not a cdrom cannot change live
+        res = vsh("change-media", "cd", "vda", isos[0], "--update", "--live", check=False)
+        self.assertNotEqual(res.returncode, 0)
+
 
 def domain_sources(name, inactive=True):
     """{target dev: source file} of the domain's disks."""
