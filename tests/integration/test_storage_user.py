@@ -144,6 +144,73 @@ class PoolPaths(UserTest):
             else:
                 self.assertNotIn(" %s " % name, listed)
 
+    def test_3_storage_browser(self):
+        """python3-libvirt as virt-manager's storage browser uses it: events on, pools and
+        volumes listed with their info and XML, the two capabilities documents."""
+        import libvirt
+        import threading
+        import time
+        libvirt.virEventRegisterDefaultImpl()
+        conn = libvirt.open(S["uri"])
+        seen = []
+        stop = threading.Event()
+
+        def loop():
+            while not stop.is_set():
+                libvirt.virEventRunDefaultImpl()
+
+        cbs = [conn.storagePoolEventRegisterAny(
+                   None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                   lambda c, p, ev, det, o: seen.append((p.name(), ev)), None),
+               conn.storagePoolEventRegisterAny(
+                   None, libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+                   lambda c, p, o: seen.append((p.name(), "refresh")), None)]
+        t = threading.Thread(target=loop, daemon=True)
+        t.start()
+
+        def finish():
+            for cb in cbs:
+                conn.storagePoolEventDeregisterAny(cb)
+            stop.set()
+            conn.close()        # wakes the loop
+        self.addCleanup(finish)
+
+        self.assertIn("<host>", conn.getCapabilities())
+        self.assertIn("<pool type='dir' supported='yes'>", conn.getStoragePoolCapabilities())
+        path = pool_dir("browse")
+        pool = conn.storagePoolDefineXML(
+            "<pool type='dir'><name>browse</name><target><path>%s</path></target></pool>"
+            % path)
+        pool.build()
+        pool.create()
+        pool.setAutostart(1)
+        pool.createXML("<volume><name>b.qcow2</name><capacity unit='M'>4</capacity>"
+                       "<target><format type='qcow2'/></target></volume>", 0)
+        pool.refresh()
+        names = [p.name() for p in conn.listAllStoragePools(
+            libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE |
+            libvirt.VIR_CONNECT_LIST_STORAGE_POOLS_AUTOSTART)]
+        self.assertIn("browse", names)
+        vols = {v.name(): v for v in pool.listAllVolumes()}
+        self.assertEqual(list(vols), ["b.qcow2"])
+        self.assertEqual(vols["b.qcow2"].info()[1], 4 * MIB)
+        self.assertIn("<format type='qcow2'/>", vols["b.qcow2"].XMLDesc())
+        self.assertEqual(vols["b.qcow2"].storagePoolLookupByVolume().name(), "browse")
+        self.assertEqual(pool.info()[0], libvirt.VIR_STORAGE_POOL_RUNNING)
+        vols["b.qcow2"].delete()
+        pool.destroy()
+        pool.undefine()
+        want = [("browse", libvirt.VIR_STORAGE_POOL_EVENT_DEFINED),
+                ("browse", libvirt.VIR_STORAGE_POOL_EVENT_CREATED),
+                ("browse", libvirt.VIR_STORAGE_POOL_EVENT_STARTED),
+                ("browse", "refresh"),
+                ("browse", libvirt.VIR_STORAGE_POOL_EVENT_STOPPED),
+                ("browse", libvirt.VIR_STORAGE_POOL_EVENT_UNDEFINED)]
+        self.assertTrue(mvtest.wait_for(lambda: len([e for e in seen if e[0] == "browse"])
+                                        >= len(want), 10, 0.05), seen)
+        time.sleep(0.2)         # nothing more may come
+        self.assertEqual([e for e in seen if e[0] == "browse"], want)
+
 
 class Volumes(UserTest):
     @classmethod
