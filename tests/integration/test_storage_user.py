@@ -224,7 +224,8 @@ class Volumes(UserTest):
 
     def test_1_clone_prealloc_metadata(self):
         """vol-clone --prealloc-metadata of a qcow2: the clone has its metadata preallocated
-        (the file spans the capacity), as vol-create-as --prealloc-metadata does."""
+        (the file spans the capacity), as vol-create-as --prealloc-metadata does; raw
+        volumes refuse the flag as libvirt does."""
         vsh("vol-create-as", "vols", "pm.qcow2", "16M", "--format", "qcow2")
         vsh("vol-create-as", "vols", "pm-new.qcow2", "16M", "--format", "qcow2",
             "--prealloc-metadata")
@@ -236,6 +237,17 @@ class Volumes(UserTest):
         info = subprocess.run(["qemu-img", "check", self.path("pm-clone.qcow2")],
                               capture_output=True, text=True)
         self.assertEqual(info.returncode, 0, info.stdout + info.stderr)
+        # it is a qcow2 feature: a raw volume or clone asked for it is refused (libvirt)
+        vsh("vol-create-as", "vols", "pm.raw", "1M")
+        for args in (("vol-create-as", "vols", "pm2.raw", "1M", "--prealloc-metadata"),
+                     ("vol-clone", "--pool", "vols", "pm.raw", "pm3.raw",
+                      "--prealloc-metadata")):
+            res = vsh(*args, check=False)
+            self.assertNotEqual(res.returncode, 0, args)
+            self.assertIn("metadata preallocation is not supported for raw volumes",
+                          res.stderr)
+        self.assertNotIn("pm2.raw", vsh("vol-list", "vols").stdout)
+        self.assertNotIn("pm3.raw", vsh("vol-list", "vols").stdout)
 
     def test_2_info_is_current(self):
         """vol-info / vol-dumpxml / python's info() show the file as it is now (a guest
