@@ -333,6 +333,7 @@ def q35_guest_xml(name, disk_path, ports=2, extra=""):
     <initrd>%s/initrd.gz</initrd>
     <cmdline>console=ttyS0 quiet panic=-1</cmdline>
   </os>
+  <features><acpi/></features>
   <devices>
     <disk type='file' device='disk'>
       <driver name='qemu' type='qcow2'/>
@@ -370,7 +371,7 @@ class Guests(UserTest):
     def test_1_attach_disk_q35(self):
         """virsh attach-disk --live of pool volumes into a q35 guest (virt-install's
         machine): each goes to a free pcie-root-port (pcie.0 cannot hot-plug), QEMU opens
-        it, a third with no port left is refused saying what to do."""
+        it, a third with no port left is refused saying what to do, a detach frees one."""
         for vol in ("q-boot.qcow2", "q-a.qcow2", "q-b.qcow2", "q-c.qcow2"):
             vsh("vol-create-as", "gp", vol, "8M", "--format", "qcow2")
         xml = mvtest.write_file(os.path.join(S["root"], "q35.xml"),
@@ -378,7 +379,8 @@ class Guests(UserTest):
         vsh("define", xml)
         vsh("start", "q35")
         self.addCleanup(vsh, "destroy", "q35", check=False)
-        mvtest.wait_marker(mvtest.serial_log(S["root"], "q35"), "MODVIRT-GUEST-DISK vda ",
+        # the guest's PCIe hot-plug driver must be up to release a disk again
+        mvtest.wait_marker(mvtest.serial_log(S["root"], "q35"), mvtest.GUEST_READY,
                            timeout=120)
         pid = mvtest.status_pid(S["root"], "q35")
         vsh("attach-disk", "q35", self.path("q-a.qcow2"), "vdb", "--live",
@@ -396,10 +398,15 @@ class Guests(UserTest):
         self.assertNotEqual(res.returncode, 0)
         self.assertIn("no free pcie-root-port", res.stderr)
         self.assertIn("model='pcie-root-port'", res.stderr)
+        # detach frees its port for the next one
+        vsh("detach-disk", "q35", "vdb", "--live")
+        vsh("attach-disk", "q35", self.path("q-c.qcow2"), "vdd", "--live",
+            "--subdriver", "qcow2")
+        self.assertIn(self.path("q-c.qcow2"), open_files(pid))
         blk = vsh("domblklist", "q35").stdout
-        self.assertIn(self.path("q-a.qcow2"), blk)
+        self.assertNotIn(self.path("q-a.qcow2"), blk)
         self.assertIn(self.path("q-b.qcow2"), blk)
-        self.assertNotIn(self.path("q-c.qcow2"), blk)
+        self.assertIn(self.path("q-c.qcow2"), blk)
     def test_2_change_media_live(self):
         """virsh change-media --live (virt-manager's CD "Connect"/"Disconnect") with ISOs
         of a pool: QEMU opens the new medium, the live XML names it, eject empties it."""
