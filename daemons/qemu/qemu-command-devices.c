@@ -765,7 +765,9 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, const char *fd, MvQ
     mv_qemu_props_add_strf(p, "id", "net%zu", i);
     mv_qemu_props_add_strf(p, "mac", "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
                            net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
-    if (cmd && !qemu_command_pci_address_props(cmd, p, &net->address, what, error))
+    /* hot-plug: only an address behind a bridge or port (the root bus is left to QEMU) */
+    if ((cmd || (net->address.type && net->address.bus != 0)) &&
+        !device_pci_address_props(cmd, false, p, &net->address, what, error))
         return false;
     if (net->mtu && g_str_has_prefix(device, "virtio-net"))
         mv_qemu_props_add_uint(p, "host_mtu", net->mtu);    /* the guest learns it */

@@ -84,7 +84,8 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuDiskProps, mv_qemu_disk_props_clear)
  * The properties @disk of @def gets, from the builder the command line uses:
  * cache mode, boot order, shareable, serial, read-only… For hot-plug: a PCI
  * device gets the bus/addr of its <address> (mv_qemu_command_hotplug_address()
- * fills one on q35), none without (QEMU places it). Returns false with the same errors
+ * fills one on q35), none without (QEMU places it). An interface gets only an
+ * address off the root bus. Returns false with the same errors
  * mv_qemu_command_build() gives for this disk.
  */
 bool mv_qemu_command_disk_props(const MvDomainDef *def, const MvDomainDiskDef *disk,

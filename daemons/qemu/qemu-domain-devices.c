@@ -179,7 +179,8 @@ live_attach_net(MvQemuDriver *driver, MvQemuMonitor *mon, const MvDomainDef *liv
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "an ethernet interface needs <target dev='…'/>");
     alias = free_net_alias(live, &n);
-    if (!mv_qemu_net_connect(driver, live, net, &fd, error))
+    if (!mv_qemu_command_hotplug_address(live, &net->address, "the interface", error) ||
+        !mv_qemu_net_connect(driver, live, net, &fd, error))
         return false;
     if (fd >= 0) {
         fdname = g_strdup_printf("fd-%s", alias);

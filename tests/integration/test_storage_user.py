@@ -371,7 +371,8 @@ class Guests(UserTest):
     def test_1_attach_disk_q35(self):
         """virsh attach-disk --live of pool volumes into a q35 guest (virt-install's
         machine): each goes to a free pcie-root-port (pcie.0 cannot hot-plug), QEMU opens
-        it, a third with no port left is refused saying what to do, a detach frees one."""
+        it, a third with no port left is refused saying what to do, a detach frees one
+        (an interface goes to a free port too)."""
         for vol in ("q-boot.qcow2", "q-a.qcow2", "q-b.qcow2", "q-c.qcow2"):
             vsh("vol-create-as", "gp", vol, "8M", "--format", "qcow2")
         xml = mvtest.write_file(os.path.join(S["root"], "q35.xml"),
@@ -407,6 +408,14 @@ class Guests(UserTest):
         self.assertNotIn(self.path("q-a.qcow2"), blk)
         self.assertIn(self.path("q-b.qcow2"), blk)
         self.assertIn(self.path("q-c.qcow2"), blk)
+        # an interface hot-plugged the same way takes the port a disk gave back
+        vsh("detach-disk", "q35", "vdc", "--live")
+        nic = mvtest.write_file(os.path.join(S["root"], "nic.xml"),
+                                "<interface type='user'><model type='virtio'/></interface>\n")
+        vsh("attach-device", "q35", nic, "--live")
+        import xml.etree.ElementTree as ET
+        iface = ET.fromstring(vsh("dumpxml", "q35").stdout).find("./devices/interface")
+        self.assertEqual(iface.find("address").get("bus"), "0x02")
     def test_2_change_media_live(self):
         """virsh change-media --live (virt-manager's CD "Connect"/"Disconnect") with ISOs
         of a pool: QEMU opens the new medium, the live XML names it, eject empties it."""
