@@ -138,6 +138,15 @@ live_update_disk(MvQemuDriver *driver, MvQemuMonitor *mon, MvDomainDef *live, in
     } else if (!mv_qemu_monitor_eject(mon, cur->alias, error)) {
         return false;
     }
+    if (cur->source) {
+        g_autofree char *format = g_strdup_printf("%s-format", cur->alias);
+        g_autofree char *storage = g_strdup_printf("%s-storage", cur->alias);
+
+        /* The nodes the command line gave the first medium are the monitor's: they
+         * keep its file open until deleted (absent after a first change: ignored). */
+        mv_qemu_monitor_blockdev_del(mon, format, NULL);
+        mv_qemu_monitor_blockdev_del(mon, storage, NULL);
+    }
     g_free(disk->alias);
     disk->alias = g_strdup(cur->alias);
     mv_domain_disk_def_free(cur);

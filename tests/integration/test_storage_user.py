@@ -432,26 +432,30 @@ class Guests(UserTest):
         cdrom = """
     <disk type='file' device='cdrom'>
       <driver name='qemu' type='raw'/>
+      <source file='%s'/>
       <target dev='sda' bus='sata'/>
       <readonly/>
-    </disk>"""
+    </disk>""" % isos[0]
         xml = mvtest.write_file(os.path.join(S["root"], "cd.xml"),
                                 q35_guest_xml("cd", self.path("m-boot.qcow2"), extra=cdrom))
         vsh("define", xml)
         vsh("start", "cd")
         self.addCleanup(vsh, "destroy", "cd", check=False)
         pid = mvtest.status_pid(S["root"], "cd")
-        vsh("change-media", "cd", "sda", isos[0], "--insert", "--live")
         self.assertIn(isos[0], open_files(pid))
-        self.assertEqual(domain_sources("cd", inactive=False)["sda"], isos[0])
+        # virt-install --cdrom's medium (the command line's) changed for another
         vsh("change-media", "cd", "sda", isos[1], "--update", "--live")
-        self.assertTrue(mvtest.wait_for(lambda: isos[0] not in open_files(pid), 10, 0.1))
         self.assertIn(isos[1], open_files(pid))
+        self.assertTrue(mvtest.wait_for(lambda: isos[0] not in open_files(pid), 10, 0.1),
+                        "QEMU still has the first medium open")
         self.assertEqual(domain_sources("cd", inactive=False)["sda"], isos[1])
-        self.assertIsNone(domain_sources("cd")["sda"])      # the config is untouched
+        self.assertEqual(domain_sources("cd")["sda"], isos[0])   # the config is untouched
         vsh("change-media", "cd", "sda", "--eject", "--live")
         self.assertTrue(mvtest.wait_for(lambda: isos[1] not in open_files(pid), 10, 0.1))
         self.assertIsNone(domain_sources("cd", inactive=False)["sda"])
+        vsh("change-media", "cd", "sda", isos[0], "--insert", "--live")
+        self.assertIn(isos[0], open_files(pid))
+        self.assertEqual(domain_sources("cd", inactive=False)["sda"], isos[0])
         # a disk that is not a cdrom cannot change live
         res = vsh("change-media", "cd", "vda", isos[0], "--update", "--live", check=False)
         self.assertNotEqual(res.returncode, 0)
