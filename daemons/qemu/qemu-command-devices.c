@@ -459,6 +459,21 @@ mv_qemu_disk_props_clear(MvQemuDiskProps *props)
 
 /* The properties of @disk. @cmd places PCI devices on the command line; NULL
  * (hot-plug) leaves the placement to QEMU. */
+/* bus/addr of a PCI device: from the command line's builder (@cmd), or for a
+ * hot-plug (@cmd NULL) the explicit address only (none: QEMU places it). */
+static bool
+device_pci_address_props(QemuCmd *cmd, bool q35, MvQemuProps *p,
+                         const MvDomainDeviceAddress *addr, const char *what, GError **error)
+{
+    QemuCmd live = { .q35 = q35, .root_bus = q35 ? "pcie.0" : "pci.0" };
+
+    if (cmd)
+        return qemu_command_pci_address_props(cmd, p, addr, what, error);
+    if (!addr->type)
+        return true;
+    return qemu_command_pci_address_props(&live, p, addr, what, error);
+}
+
 static bool
 disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef *disk,
            MvQemuDiskProps *ret, GError **error)
@@ -530,7 +545,7 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     switch (disk->bus) {
     case MV_DOMAIN_DISK_BUS_VIRTIO:
         mv_qemu_props_add_str(p, "driver", "virtio-blk-pci");
-        if (cmd && !qemu_command_pci_address_props(cmd, p, &disk->address, dev, error))
+        if (!device_pci_address_props(cmd, q35, p, &disk->address, dev, error))
             return false;
         break;
     case MV_DOMAIN_DISK_BUS_SATA:
@@ -577,14 +592,64 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     return true;
 }
 
+static bool
+def_is_q35(const MvDomainDef *def)
+{
+    return def->os.machine && (g_str_has_prefix(def->os.machine, "pc-q35-") ||
+                               g_str_equal(def->os.machine, "q35"));
+}
+
 bool
 mv_qemu_command_disk_props(const MvDomainDef *def, const MvDomainDiskDef *disk,
                            MvQemuDiskProps *ret, GError **error)
 {
-    bool q35 = def->os.machine && (g_str_has_prefix(def->os.machine, "pc-q35-") ||
-                                   g_str_equal(def->os.machine, "q35"));
+    return disk_props(NULL, def, def_is_q35(def), disk, ret, error);
+}
 
-    return disk_props(NULL, def, q35, disk, ret, error);
+static void
+mark_bus(guint8 *used, size_t n, const MvDomainDeviceAddress *addr)
+{
+    if (addr->type && g_str_equal(addr->type, "pci") && addr->domain == 0 && addr->bus < n)
+        used[addr->bus] = 1;
+}
+
+bool
+mv_qemu_command_hotplug_address(const MvDomainDef *live, MvDomainDeviceAddress *addr,
+                                const char *what, GError **error)
+{
+    guint8 used[256] = { 0 };
+
+    if (addr->type || !def_is_q35(live))
+        return true;
+    for (size_t i = 0; i < live->ndisks; i++)
+        mark_bus(used, sizeof(used), &live->disks[i]->address);
+    for (size_t i = 0; i < live->ncontrollers; i++)
+        mark_bus(used, sizeof(used), &live->controllers[i]->address);
+    for (size_t i = 0; i < live->nnets; i++)
+        mark_bus(used, sizeof(used), &live->nets[i]->address);
+    for (size_t i = 0; i < live->nvideos; i++)
+        mark_bus(used, sizeof(used), &live->videos[i]->address);
+    for (size_t i = 0; i < live->nrngs; i++)
+        mark_bus(used, sizeof(used), &live->rngs[i]->address);
+    if (live->memballoon)
+        mark_bus(used, sizeof(used), &live->memballoon->address);
+    if (live->watchdog)
+        mark_bus(used, sizeof(used), &live->watchdog->address);
+    for (size_t i = 0; i < live->ncontrollers; i++) {
+        const MvDomainControllerDef *c = live->controllers[i];
+
+        if (g_strcmp0(c->type, "pci") != 0 || g_strcmp0(c->model, "pcie-root-port") != 0 ||
+            c->index <= 0 || (size_t)c->index >= sizeof(used) || used[c->index])
+            continue;
+        g_free(addr->type);
+        *addr = (MvDomainDeviceAddress) { .type = g_strdup("pci"), .bus = (guint)c->index };
+        return true;
+    }
+    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                        "%s: no free pcie-root-port to hot-plug it into (a q35 guest's root "
+                        "bus pcie.0 cannot hot-plug): add a <controller type='pci' "
+                        "model='pcie-root-port'/> to its persistent config and restart it",
+                        what);
 }
 
 static void
@@ -700,7 +765,9 @@ net_props(QemuCmd *cmd, const MvDomainNetDef *net, size_t i, const char *fd, MvQ
     mv_qemu_props_add_strf(p, "id", "net%zu", i);
     mv_qemu_props_add_strf(p, "mac", "%02x:%02x:%02x:%02x:%02x:%02x", net->mac[0], net->mac[1],
                            net->mac[2], net->mac[3], net->mac[4], net->mac[5]);
-    if (cmd && !qemu_command_pci_address_props(cmd, p, &net->address, what, error))
+    /* hot-plug: only an address behind a bridge or port (the root bus is left to QEMU) */
+    if ((cmd || (net->address.type && net->address.bus != 0)) &&
+        !device_pci_address_props(cmd, false, p, &net->address, what, error))
         return false;
     if (net->mtu && g_str_has_prefix(device, "virtio-net"))
         mv_qemu_props_add_uint(p, "host_mtu", net->mtu);    /* the guest learns it */

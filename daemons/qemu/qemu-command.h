@@ -83,12 +83,24 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuDiskProps, mv_qemu_disk_props_clear)
  * mv_qemu_command_disk_props:
  * The properties @disk of @def gets, from the builder the command line uses:
  * cache mode, boot order, shareable, serial, read-only… For hot-plug: a PCI
- * device gets no bus/addr (QEMU places it, as before; an explicit <address> is
- * not honoured live). Returns false with the same errors
+ * device gets the bus/addr of its <address> (mv_qemu_command_hotplug_address()
+ * fills one on q35), none without (QEMU places it). An interface gets only an
+ * address off the root bus. Returns false with the same errors
  * mv_qemu_command_build() gives for this disk.
  */
 bool mv_qemu_command_disk_props(const MvDomainDef *def, const MvDomainDiskDef *disk,
                                 MvQemuDiskProps *ret, GError **error);
+
+/**
+ * mv_qemu_command_hotplug_address:
+ * The PCI address a device hot-plugged into @live gets when it names none
+ * (@addr without a type): on a q35 machine the first pcie-root-port no device
+ * sits on (QEMU's own choice, the root bus pcie.0, cannot hot-plug); on pc,
+ * none (QEMU picks a free slot of pci.0). An error when a q35 guest has no
+ * free root port; @what names the device in it.
+ */
+bool mv_qemu_command_hotplug_address(const MvDomainDef *live, MvDomainDeviceAddress *addr,
+                                     const char *what, GError **error);
 
 /* The properties of one interface: its backend and its device. */
 typedef struct {

@@ -39,7 +39,8 @@ live_attach_disk(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainDiskDef *d
     if (!disk->source)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "disk %s has no source", disk->target_dev);
-    if (!mv_qemu_command_disk_props(live, disk, &props, error))
+    if (!mv_qemu_command_hotplug_address(live, &disk->address, disk->target_dev, error) ||
+        !mv_qemu_command_disk_props(live, disk, &props, error))
         return false;
     storage = mv_qemu_props_get_str(props.storage, "node-name");
     format = mv_qemu_props_get_str(props.format, "node-name");
@@ -105,6 +106,54 @@ live_detach_disk(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainDiskDef *d
     return true;
 }
 
+/* update-device on a running disk: a cdrom's medium only (virsh change-media,
+ * virt-manager's "Connect" / "Disconnect"): blockdev-change-medium or eject on
+ * its device, then the live disk takes @upd's source (a volume resolved first,
+ * the host-path check of any disk). */
+static bool
+live_update_disk(MvQemuDriver *driver, MvQemuMonitor *mon, MvDomainDef *live, int index,
+                 const MvDomainDiskDef *upd, GError **error)
+{
+    MvDomainDiskDef *cur = live->disks[index];
+    g_autoptr(MvDomainDiskDef) disk = NULL;
+
+    if (cur->device != MV_DOMAIN_DISK_DEVICE_CDROM || upd->device != cur->device)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                            "disk %s: only the medium of a cdrom can be changed on a running "
+                            "guest: use --config, or detach and attach it", cur->target_dev);
+    if (!cur->alias)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                            "disk %s has no device alias", cur->target_dev);
+    disk = mv_domain_disk_def_copy(upd);
+    if (disk->source || disk->source_pool) {
+        const char *format;
+
+        if (!mv_qemu_storage_resolve_one(driver, disk, error) ||
+            !mv_qemu_domain_check_disk((const char *const *)driver->denied_paths, disk, error))
+            return false;
+        format = disk->driver_type ? disk->driver_type
+                 : disk->source_format ? disk->source_format : "raw";
+        if (!mv_qemu_monitor_change_medium(mon, cur->alias, disk->source, format, error))
+            return false;
+    } else if (!mv_qemu_monitor_eject(mon, cur->alias, error)) {
+        return false;
+    }
+    if (cur->source) {
+        g_autofree char *format = g_strdup_printf("%s-format", cur->alias);
+        g_autofree char *storage = g_strdup_printf("%s-storage", cur->alias);
+
+        /* The nodes the command line gave the first medium are the monitor's: they
+         * keep its file open until deleted (absent after a first change: ignored). */
+        mv_qemu_monitor_blockdev_del(mon, format, NULL);
+        mv_qemu_monitor_blockdev_del(mon, storage, NULL);
+    }
+    g_free(disk->alias);
+    disk->alias = g_strdup(cur->alias);
+    mv_domain_disk_def_free(cur);
+    live->disks[index] = g_steal_pointer(&disk);
+    return true;
+}
+
 /* ---- live: interfaces ---- */
 
 static char *
@@ -139,7 +188,8 @@ live_attach_net(MvQemuDriver *driver, MvQemuMonitor *mon, const MvDomainDef *liv
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "an ethernet interface needs <target dev='…'/>");
     alias = free_net_alias(live, &n);
-    if (!mv_qemu_net_connect(driver, live, net, &fd, error))
+    if (!mv_qemu_command_hotplug_address(live, &net->address, "the interface", error) ||
+        !mv_qemu_net_connect(driver, live, net, &fd, error))
         return false;
     if (fd >= 0) {
         fdname = g_strdup_printf("fd-%s", alias);
@@ -338,10 +388,6 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
     int index;
     bool ok;
 
-    if (op == OP_UPDATE && dev->type != MV_DOMAIN_DEVICE_NET)
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                            "updating a device of a running guest is not supported: use "
-                            "--config, or detach and attach it");
     g_mutex_lock(&dom->lock);
     mon = dom->monitor;
     live = mv_domain_def_copy(dom->live);
@@ -375,6 +421,8 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
                  : live_attach_net(driver, mon, live, dev->data.net, error);
         if (ok)
             def_add_device(live, &resolved);
+    } else if (op == OP_UPDATE && dev->type == MV_DOMAIN_DEVICE_DISK) {
+        ok = live_update_disk(driver, mon, live, index, dev->data.disk, error);
     } else if (op == OP_UPDATE) {
         ok = live_update_net(mon, live->nets[index], dev->data.net, error);
     } else {

@@ -983,6 +983,28 @@ mv_qemu_monitor_blockdev_del(MvQemuMonitor *mon, const char *node_name, GError *
 }
 
 bool
+mv_qemu_monitor_change_medium(MvQemuMonitor *mon, const char *qdev_id, const char *path,
+                              const char *format, GError **error)
+{
+    JsonObject *args = mon_args_string("id", qdev_id);
+
+    json_object_set_string_member(args, "filename", path);
+    json_object_set_string_member(args, "format", format);
+    json_object_set_string_member(args, "read-only-mode", "read-only");
+    json_object_set_boolean_member(args, "force", TRUE);
+    return mon_simple(mon, "blockdev-change-medium", args, error);
+}
+
+bool
+mv_qemu_monitor_eject(MvQemuMonitor *mon, const char *qdev_id, GError **error)
+{
+    JsonObject *args = mon_args_string("id", qdev_id);
+
+    json_object_set_boolean_member(args, "force", TRUE);
+    return mon_simple(mon, "eject", args, error);
+}
+
+bool
 mv_qemu_monitor_blockdev_add_file(MvQemuMonitor *mon, const char *node_name, const char *path,
                                   const char *format, bool read_only, GError **error)
 {

@@ -119,6 +119,11 @@ bool mv_qemu_monitor_device_del(MvQemuMonitor *mon, const char *id, GError **err
 /* blockdev-add with @props (ownership taken) / blockdev-del of @node_name. */
 bool mv_qemu_monitor_blockdev_add(MvQemuMonitor *mon, JsonObject *props, GError **error);
 bool mv_qemu_monitor_blockdev_del(MvQemuMonitor *mon, const char *node_name, GError **error);
+/* The medium of removable device @qdev_id (a cdrom): blockdev-change-medium
+ * opens @path with @format read-only (the tray forced open); eject removes it. */
+bool mv_qemu_monitor_change_medium(MvQemuMonitor *mon, const char *qdev_id, const char *path,
+                                   const char *format, GError **error);
+bool mv_qemu_monitor_eject(MvQemuMonitor *mon, const char *qdev_id, GError **error);
 
 /**
  * mv_qemu_monitor_blockdev_add_file:

@@ -341,6 +341,20 @@ create_dir_volume(MvStorageVolDef *vol, GError **error)
     return true;
 }
 
+/* --prealloc-metadata means a qcow2's metadata: libvirt refuses it for other
+ * formats rather than allocate something else than asked. */
+static bool
+check_prealloc_metadata(const MvStorageVolDef *vol, unsigned int flags, GError **error)
+{
+    if (!(flags & MV_STORAGE_VOL_CREATE_PREALLOC_METADATA) ||
+        vol->target.format == MV_STORAGE_VOL_FORMAT_QCOW2)
+        return true;
+    return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_UNSUPPORTED,
+                        "metadata preallocation is not supported for %s volumes: it is a "
+                        "qcow2 feature (drop --prealloc-metadata, or use --allocation)",
+                        mv_storage_vol_format_to_string(vol->target.format));
+}
+
 bool
 mv_storage_file_vol_create(const MvStoragePoolDef *pool, MvStorageVolDef *vol,
                            const MvStoragePassphrase *passphrase, unsigned int flags,
@@ -353,6 +367,8 @@ mv_storage_file_vol_create(const MvStoragePoolDef *pool, MvStorageVolDef *vol,
     if (!vol->target.path)
         return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
                             "volume '%s' was not prepared", vol->name);
+    if (!check_prealloc_metadata(vol, flags, error))
+        return false;
     if (vol->target.format == MV_STORAGE_VOL_FORMAT_DIR)
         ok = create_dir_volume(vol, error);
     else if ((vol->target.format == MV_STORAGE_VOL_FORMAT_RAW ||
@@ -382,7 +398,7 @@ mv_storage_file_vol_create_from(const MvStoragePoolDef *pool, MvStorageVolDef *v
     char cipher[64];
     MvQemuImgOutput out;
 
-    if (!src)
+    if (!src || !check_prealloc_metadata(vol, flags, error))
         return false;
     src_fmt = src_format != MV_STORAGE_VOL_FORMAT_NONE ? mv_storage_vol_format_to_string(src_format)
                                                        : src->format;
@@ -408,7 +424,11 @@ mv_storage_file_vol_create_from(const MvStoragePoolDef *pool, MvStorageVolDef *v
                             "reflink clones need raw volumes on both sides");
     if (!(qemu_img = mv_qemu_img_find(error)) || !need_passphrase(vol, passphrase, error))
         return false;
-    qemu_img_output(vol, NULL, cipher, sizeof(cipher), &out);
+    /* vol-clone --prealloc-metadata: qemu-img convert preallocates a qcow2's
+     * metadata as create does. */
+    qemu_img_output(vol, (flags & MV_STORAGE_VOL_CREATE_PREALLOC_METADATA) &&
+                         vol->target.format == MV_STORAGE_VOL_FORMAT_QCOW2 ? "metadata" : NULL,
+                    cipher, sizeof(cipher), &out);
     if ((fd = mv_storage_vol_file_open_partial(vol->target.path, &owner, &partial, error)) < 0)
         return false;
     argv = mv_qemu_img_convert_argv(qemu_img, src_path, src_fmt, &out, partial);

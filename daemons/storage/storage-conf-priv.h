@@ -24,6 +24,9 @@ bool mv_storage_check_children(const xmlNode *node, const MvXmlChildRule *rules,
                                size_t nrules, GError **error);
 /* The stripped text content of @node (never NULL). */
 char *mv_storage_node_text(const xmlNode *node);
+/* Absolute @path as libvirt keeps a pool's target: no "//", no "/./", no trailing
+ * "/" ("/a//b/" -> "/a/b"); ".." and symlinks are left alone. */
+char *mv_storage_clean_path(const char *path);
 /* A size element (<capacity unit='G'>10</capacity>) in bytes. */
 bool mv_storage_parse_size_node(const xmlNode *node, guint64 *ret_bytes, GError **error);
 /* A <uuid> element or a uuid= attribute value @text of @node. */

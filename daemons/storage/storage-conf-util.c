@@ -111,6 +111,23 @@ mv_storage_node_text(const xmlNode *node)
 }
 
 char *
+mv_storage_clean_path(const char *path)
+{
+    GString *out = g_string_sized_new(strlen(path) + 1);
+    g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+
+    for (size_t i = 0; parts[i]; i++) {
+        if (!*parts[i] || g_str_equal(parts[i], "."))
+            continue;
+        g_string_append_c(out, '/');
+        g_string_append(out, parts[i]);
+    }
+    if (!out->len)
+        g_string_append_c(out, '/');
+    return g_string_free(out, FALSE);
+}
+
+char *
 mv_storage_prop(const xmlNode *node, const char *name)
 {
     char *value = mv_xml_get_prop(node, name);

@@ -393,6 +393,33 @@ mv_storage_handle_storage_pool_delete(MvDriverCall *call, const MvObjectRef *poo
     return ok;
 }
 
+/* A refresh that could not read an active pool (its directory removed, its
+ * mount gone) stops it, as libvirt does: it is listed inactive with no stale
+ * volumes, and a transient pool goes away. Not when the refresh was refused
+ * (the pool inactive, a volume job running). */
+static void
+stop_unreadable(MvStorageDriver *driver, MvStoragePoolObj *pool)
+{
+    g_autoptr(GError) err = NULL;
+    bool unreadable, transient;
+
+    g_mutex_lock(&pool->lock);
+    unreadable = pool->active && pool->async_jobs == 0;
+    transient = !pool->persistent;
+    g_mutex_unlock(&pool->lock);
+    if (!unreadable)
+        return;
+    if (!mv_storage_pool_stop(driver, pool, &err)) {
+        mv_log_warning("pool '%s' could not be refreshed nor stopped: %s", pool->name,
+                       err->message);
+        return;
+    }
+    if (transient)
+        mv_driver_list_remove(driver->pools, MV_DRIVER_OBJECT(pool));
+    mv_log_info("storage pool '%s' stopped: it could not be refreshed", pool->name);
+    mv_storage_driver_emit(driver, pool, MV_STORAGE_POOL_EVENT_STOPPED);
+}
+
 bool
 mv_storage_handle_storage_pool_refresh(MvDriverCall *call, const MvObjectRef *pool_ref,
                                        unsigned int flags, GError **error)
@@ -406,6 +433,8 @@ mv_storage_handle_storage_pool_refresh(MvDriverCall *call, const MvObjectRef *po
         !mv_storage_pool_begin_job(pool, "virStoragePoolRefresh", error))
         return false;
     ok = mv_storage_pool_refresh(driver, pool, error);
+    if (!ok)
+        stop_unreadable(driver, pool);
     mv_storage_pool_end_job(pool);
     if (ok)
         mv_storage_driver_emit_refresh(driver, pool);

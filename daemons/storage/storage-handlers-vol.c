@@ -1,5 +1,6 @@
 /* Volume lookups, lists and queries: answered from the pool's tables under
- * its lock (held for memory work only), never waiting for a volume job. */
+ * its lock (held for memory work only), never waiting for a volume job; info
+ * and XML re-read the volume's file first (no lock held). */
 #define MV_LOG_CATEGORY "storage"
 #include "storage-handlers.h"
 
@@ -108,20 +109,62 @@ mv_storage_handle_storage_vol_lookup_by_path(MvDriverCall *call, const char *pat
 typedef void (*VolQuery)(const MvStoragePoolObj *pool, const MvStorageVolObj *vol,
                          gpointer data);
 
+/* Re-reads @vol from disk as libvirt does before info and XML (a guest writes
+ * into its disk, a tool resizes the file): the backend's vol_refresh on a copy,
+ * no lock held, stored back unless a volume job changed it meanwhile. A volume
+ * with a job running answers what the job will leave. A file that is gone is
+ * an error, as in libvirt. */
 static bool
-query_vol(MvDriverCall *call, const MvObjectRef *vol_ref, VolQuery func, gpointer data,
-          GError **error)
+refresh_vol(MvStoragePoolObj *pool, MvStorageVolObj *vol, GError **error)
+{
+    g_autoptr(MvStoragePoolDef) pooldef = NULL;
+    g_autoptr(MvStorageVolDef) copy = NULL;
+    const MvStorageBackend *backend;
+    const MvStorageVolDef *seen;
+    guint generation;
+
+    g_mutex_lock(&pool->lock);
+    if (vol->job || vol->building || vol->removed || !vol->def->target.path ||
+        !(backend = mv_storage_backend_for(pool->def->type)) || !backend->vol_refresh) {
+        g_mutex_unlock(&pool->lock);
+        return true;
+    }
+    pooldef = mv_storage_pool_def_copy(pool->def);
+    copy = mv_storage_vol_def_copy(vol->def);
+    seen = vol->def;
+    generation = pool->vol_generation;
+    g_mutex_unlock(&pool->lock);
+
+    if (!backend->vol_refresh(pooldef, copy, error))
+        return false;
+    g_mutex_lock(&pool->lock);
+    if (!vol->job && !vol->removed && vol->def == seen && pool->vol_generation == generation)
+        mv_storage_vol_set_def(pool, vol, g_steal_pointer(&copy));
+    g_mutex_unlock(&pool->lock);
+    return true;
+}
+
+static bool
+query_vol_refresh(MvDriverCall *call, const MvObjectRef *vol_ref, bool refresh, VolQuery func,
+                  gpointer data, GError **error)
 {
     g_autoptr(MvStoragePoolObj) pool = NULL;
     g_autoptr(MvStorageVolObj) vol =
         mv_storage_driver_find_vol(mv_storage_driver_get(call), vol_ref, &pool, error);
 
-    if (!vol)
+    if (!vol || (refresh && !refresh_vol(pool, vol, error)))
         return false;
     g_mutex_lock(&pool->lock);
     func(pool, vol, data);
     g_mutex_unlock(&pool->lock);
     return true;
+}
+
+static bool
+query_vol(MvDriverCall *call, const MvObjectRef *vol_ref, VolQuery func, gpointer data,
+          GError **error)
+{
+    return query_vol_refresh(call, vol_ref, false, func, data, error);
 }
 
 typedef struct {
@@ -150,7 +193,7 @@ mv_storage_handle_storage_vol_get_info(MvDriverCall *call, const MvObjectRef *vo
 {
     InfoQuery q = { false, ret_type, ret_capacity, ret_allocation };
 
-    return query_vol(call, vol_ref, get_info, &q, error);
+    return query_vol_refresh(call, vol_ref, true, get_info, &q, error);
 }
 
 /* virStorageVolInfoFlags. */
@@ -167,7 +210,7 @@ mv_storage_handle_storage_vol_get_info_flags(MvDriverCall *call, const MvObjectR
     if (!mv_storage_dispatch_check_flags(flags, INFO_GET_PHYSICAL, "virStorageVolGetInfoFlags",
                                          error))
         return false;
-    return query_vol(call, vol_ref, get_info, &q, error);
+    return query_vol_refresh(call, vol_ref, true, get_info, &q, error);
 }
 
 static void
@@ -182,7 +225,7 @@ mv_storage_handle_storage_vol_get_xml_desc(MvDriverCall *call, const MvObjectRef
 {
     if (!mv_storage_dispatch_check_flags(flags, 0, "virStorageVolGetXMLDesc", error))
         return false;
-    return query_vol(call, vol_ref, get_xml, ret_xml, error);
+    return query_vol_refresh(call, vol_ref, true, get_xml, ret_xml, error);
 }
 
 static void

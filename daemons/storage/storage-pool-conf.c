@@ -297,11 +297,13 @@ mv_storage_pool_parse_target(const xmlNode *node, MvStoragePoolDef *def, GError 
         return false;
     MV_STORAGE_FOR_EACH_ELEMENT(child, node) {
         if (mv_xml_node_is(child, "path")) {
-            def->target.path = mv_storage_node_text(child);
-            if (def->target.path[0] != '/')
+            g_autofree char *typed = mv_storage_node_text(child);
+
+            if (typed[0] != '/')
                 return mv_xml_error_at(error, FROM, MV_ERR_XML_DETAIL, child,
-                                       "the target path '%s' must be absolute",
-                                       def->target.path);
+                                       "the target path '%s' must be absolute", typed);
+            /* '/dir/' and '/dir' are one directory: one pool, one lookup key. */
+            def->target.path = mv_storage_clean_path(typed);
         } else if (!mv_storage_parse_perms(child, &def->target.perms, error)) {
             return false;
         }
