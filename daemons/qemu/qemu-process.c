@@ -772,10 +772,12 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
 
     /* Volume disks get their paths first, so the paths are checked too; again
      * at start: a path may have become a symlink since the definition. */
+    /* The firmware after the check: what it fills in (a descriptor's files, the
+     * NVRAM in the daemon's own directory) is the daemon's choice, not the user's. */
     if (!mv_qemu_storage_resolve(driver, live, error) ||
+        !mv_qemu_driver_check_host_access(driver, live, error) ||
         !mv_qemu_domain_prepare_firmware(driver, live, flags & MV_QEMU_START_RESET_NVRAM,
                                          error) ||
-        !mv_qemu_driver_check_host_access(driver, live, error) ||
         !connect_nets(driver, live, &tap_fds, error))
         return false;
     /* QEMU sees the monitor as fd 3 and the taps from 4 on. */
