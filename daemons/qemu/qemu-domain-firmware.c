@@ -4,6 +4,8 @@
 
 #include "qemu-firmware.h"
 #include "qemu-tpm.h"
+
+#include <json-glib/json-glib.h>
 #include "util/error.h"
 #include "util/file.h"
 #include "util/log.h"
@@ -90,4 +92,43 @@ mv_qemu_domain_undefine_firmware(MvQemuDriver *driver, const MvDomainDef *def,
         return false;
     }
     return true;
+}
+
+bool
+mv_qemu_domain_check_tpm(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
+{
+    g_autoptr(JsonNode) reply = NULL;
+    JsonArray *tpms;
+
+    if (!live->tpm)
+        return true;
+    if (!(reply = mv_qemu_monitor_command(mon, "query-tpm", NULL, MV_QEMU_MONITOR_TIMEOUT_MS,
+                                          error)))
+        return false;
+    tpms = JSON_NODE_HOLDS_ARRAY(reply) ? json_node_get_array(reply) : NULL;
+    for (guint i = 0; tpms && i < json_array_get_length(tpms); i++) {
+        JsonNode *node = json_array_get_element(tpms, i);
+        JsonObject *tpm = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+        JsonObject *options;
+
+        /* query-tpm names the backend (-tpmdev id), the device is tpm0 */
+        if (!tpm || g_strcmp0(json_object_get_string_member_with_default(tpm, "id", ""),
+                              "tpm-tpm0") != 0)
+            continue;
+        options = json_object_has_member(tpm, "options") &&
+                          JSON_NODE_HOLDS_OBJECT(json_object_get_member(tpm, "options"))
+                      ? json_object_get_object_member(tpm, "options")
+                      : NULL;
+        if (g_strcmp0(json_object_get_string_member_with_default(tpm, "model", ""),
+                      live->tpm->model) != 0 || !options ||
+            g_strcmp0(json_object_get_string_member_with_default(options, "type", ""),
+                      "emulator") != 0)
+            break;
+        g_free(live->tpm->alias);
+        live->tpm->alias = g_strdup("tpm0");
+        return true;
+    }
+    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                        "QEMU does not report the emulated %s TPM 'tpm-tpm0' (query-tpm)",
+                        live->tpm->model);
 }

@@ -4,6 +4,7 @@
 
 #include "qemu-driver.h"
 #include "qemu-domain.h"
+#include "qemu-monitor.h"
 
 G_BEGIN_DECLS
 
@@ -42,5 +43,13 @@ bool mv_qemu_domain_check_undefine_firmware(MvQemuDriver *driver, const MvDomain
  */
 bool mv_qemu_domain_undefine_firmware(MvQemuDriver *driver, const MvDomainDef *def,
                                       unsigned int flags, GError **error);
+
+/**
+ * mv_qemu_domain_check_tpm:
+ * Asks QEMU (query-tpm) for the TPM of @live, which must be there with the
+ * model and emulator backend the definition gave; records its id as the
+ * device alias of the live XML. A no-op without <tpm>.
+ */
+bool mv_qemu_domain_check_tpm(MvQemuMonitor *mon, MvDomainDef *live, GError **error);
 
 G_END_DECLS

@@ -558,7 +558,7 @@ fill_ptys(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
 /* What the command line cannot carry, set over QMP before the guest runs:
  * graphics passwords and the balloon target when currentMemory < memory. */
 static bool
-setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
+setup_guest(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
 {
     for (size_t i = 0; i < live->ngraphics; i++) {
         const MvDomainGraphicsDef *gfx = live->graphics[i];
@@ -584,7 +584,7 @@ setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
             !mv_qemu_net_set_link(mon, live->nets[i], false, error))
             return false;
     }
-    return true;
+    return mv_qemu_domain_check_tpm(mon, live, error);
 }
 
 /* Names the live devices the way the command line did, like libvirt's <alias>. */

@@ -11,6 +11,7 @@ virsh and virt-install go through the proxy.
 2. the tiny Linux guest with a tpm-crb: swtpm runs with its state under
    ROOT/lib/qemu/swtpm/<uuid>, QEMU has the emulator tpmdev, and the guest
    kernel finds the TPM 2.0 (its boot messages on the serial console);
+   QEMU reports it (query-tpm: the live XML's alias comes from there);
    destroy reaps swtpm; the state stays for the next start;
 3. virt-install --tpm emulator --boot uefi defines and starts a guest with a TPM;
 4. undefine --keep-tpm keeps the state, undefine --tpm removes it.
@@ -107,6 +108,10 @@ class Tpm(unittest.TestCase):
         self.assertEqual(len(pids), 1, "one swtpm for the guest")
         tpm_state = os.path.join(state_dir(name), "tpm2", "tpm2-00.permall")
         self.assertTrue(os.path.exists(tpm_state), tpm_state)
+        # qemud asked QEMU (query-tpm) for the device before it called the start done
+        self.assertRegex(vsh("dumpxml", name).stdout,
+                         r"<tpm model='tpm-crb'>\s*<backend type='emulator' version='2.0'/>"
+                         r"\s*<alias name='tpm0'/>")
         argv = qemu_argv(name)
         self.assertIn("emulator,id=tpm-tpm0,chardev=chrtpm", argv)
         self.assertIn("tpm-crb,tpmdev=tpm-tpm0,id=tpm0", argv)
