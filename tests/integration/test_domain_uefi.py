@@ -18,7 +18,8 @@ runs, writes its variables to the NVRAM and reports on the serial console
 4. start --reset-nvram recreates a broken NVRAM; without it QEMU refuses it;
 5. undefine refuses while the NVRAM exists; --keep-nvram keeps it; --nvram
    removes it;
-6. no descriptor fits (secure boot asked on pc): a clear error at start.
+6. no descriptor fits (secure boot asked on pc): a clear error at start;
+7. an NVRAM template in a path guests may not use (/etc/shadow) is refused.
 """
 
 import os
@@ -216,6 +217,21 @@ class Uefi(unittest.TestCase):
         self.assertIn("no UEFI firmware for machine 'pc-i440fx-", res.stderr)
         self.assertIn("secure-boot enabled", res.stderr)
         self.assertEqual(mvtest.domstate(S["uri"], name), "shut off")
+        self.assertFalse(os.path.exists(nvram_path(name)))
+
+    def test_7_template_is_a_user_path(self):
+        """<nvram template> is read by the daemon and copied where the guest
+        writes: a host secret as template must be refused, like any other path."""
+        name = "vs"
+        xml = efi_xml(name, "pc", "qemu").replace(
+            "</os>", "  <nvram template='/etc/shadow'/>\n  </os>")
+        path = mvtest.write_file(os.path.join(S["root"], name + ".xml"), xml)
+        res = vsh("define", path, check=False)
+        if res.returncode == 0:
+            self.addCleanup(self.undefine, name)
+            res = vsh("start", name, check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("the NVRAM template '/etc/shadow'", res.stderr)
         self.assertFalse(os.path.exists(nvram_path(name)))
 
 
