@@ -3,6 +3,7 @@
 #include "qemu-tpm.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -57,6 +58,53 @@ tpm_manufacture(const char *state, const char *log_path, GError **error)
     return true;
 }
 
+/* Whether process @pid is a swtpm whose control option is @ctrl. */
+static bool
+is_swtpm_on(const char *pid, const char *ctrl)
+{
+    g_autofree char *path = g_strdup_printf("/proc/%s/cmdline", pid);
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    bool swtpm = false;
+
+    if (!g_file_get_contents(path, &data, &len, NULL))
+        return false;
+    for (gsize off = 0; off < len; off += strlen(data + off) + 1) {
+        if (off == 0) {
+            g_autofree char *base = g_path_get_basename(data);
+
+            swtpm = g_str_equal(base, "swtpm");
+        } else if (swtpm && g_str_equal(data + off, ctrl)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* A swtpm left by a start the daemon was killed in (no QEMU ever connected,
+ * so --terminate never fires) still holds the guest's TPM state: stop it.
+ * It is not our child: init reaps it, so "gone" means not alive or a zombie. */
+static void
+stop_orphans(const char *ctrl)
+{
+    g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+    const char *name;
+
+    while (proc && (name = g_dir_read_name(proc))) {
+        pid_t pid;
+        gint64 deadline;
+
+        if (!g_ascii_isdigit(name[0]) || !is_swtpm_on(name, ctrl))
+            continue;
+        pid = (pid_t)g_ascii_strtoll(name, NULL, 10);
+        mv_log_debug("stopping the orphaned swtpm %d (%s)", (int)pid, ctrl);
+        kill(pid, SIGKILL);
+        deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        while (mv_pid_is_alive(pid, 0) && g_get_monotonic_time() < deadline)
+            g_usleep(SWTPM_POLL_US);
+    }
+}
+
 bool
 mv_qemu_tpm_start(const MvDomainDef *def, const char *lib_dir, const char *log_dir,
                   const char *socket_path, MvChild **ret_child, GError **error)
@@ -82,9 +130,10 @@ mv_qemu_tpm_start(const MvDomainDef *def, const char *lib_dir, const char *log_d
     log_path = g_strdup_printf("%s/%s-swtpm.log", log_dir, def->name);
     if (!tpm_manufacture(state, log_path, error))
         return false;
-    unlink(socket_path);
     tpmstate = g_strdup_printf("dir=%s,mode=0600", state);
     ctrl = g_strdup_printf("type=unixio,path=%s,mode=0600", socket_path);
+    stop_orphans(ctrl);
+    unlink(socket_path);
     logopt = g_strdup_printf("file=%s,level=1", log_path);
     {
         /* --terminate: swtpm exits when QEMU closes the control connection, so a

@@ -14,7 +14,9 @@ virsh and virt-install go through the proxy.
    QEMU reports it (query-tpm: the live XML's alias comes from there);
    destroy reaps swtpm; the state stays for the next start;
 3. virt-install --tpm emulator --boot uefi defines and starts a guest with a TPM;
-4. undefine --keep-tpm keeps the state, undefine --tpm removes it.
+4. undefine --keep-tpm keeps the state, undefine --tpm removes it;
+5. qemud SIGKILLed after it started swtpm but before QEMU: the next start
+   stops the orphaned swtpm and runs with one.
 """
 
 import os
@@ -48,6 +50,17 @@ def state_dir(name):
 
 def swtpm_pids():
     """The swtpm processes whose command line names this test's root."""
+    return swtpm_pids_under(S["root"])
+
+
+def kill_pid(pid):
+    try:
+        os.kill(pid, 9)
+    except OSError:
+        pass
+
+
+def swtpm_pids_under(root):
     pids = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -58,7 +71,7 @@ def swtpm_pids():
         except OSError:
             continue
         if argv and os.path.basename(argv[0]) == b"swtpm" and \
-                any(S["root"].encode() in a for a in argv):
+                any(root.encode() + b"/" in a for a in argv):
             if mvtest.proc_state(int(pid)) not in (None, "Z"):
                 pids.append(int(pid))
     return pids
@@ -162,6 +175,39 @@ class Tpm(unittest.TestCase):
             self.assertTrue(os.path.isdir(tpm_dir))
             vsh("undefine", name, flag)
             self.assertEqual(os.path.exists(tpm_dir), kept, flag)
+
+    def test_5_daemon_killed_after_swtpm_started(self):
+        """qemud SIGKILLed between starting swtpm and QEMU: the orphaned swtpm
+        (no QEMU ever connects, so --terminate never fires) is stopped by the
+        next start of that guest, which then has exactly one swtpm."""
+        name = "tk"
+        root = tempfile.mkdtemp(prefix="mvt-tpmk-")
+        self.addCleanup(shutil.rmtree, root, True)
+        path = mvtest.write_file(os.path.join(root, name + ".xml"), mvtest.firmware_guest_xml(
+            name, dtype="qemu", extra_devices=TPM % "tpm-crb"))
+        qd = mvtest.GuestDaemon(root=root, env={"MV_TEST_CRASH_AT": "before-spawn"}).start()
+        self.addCleanup(qd.cleanup)
+        virsh(qd.uri, "define", path, check=True)
+        virsh(qd.uri, "start", name)
+        self.assertTrue(mvtest.wait_for(lambda: not qd.running(), 15), "qemud did not die")
+        qd.wait(10)
+
+        def pids():
+            return [p for p in swtpm_pids_under(root)]
+        self.assertEqual(len(pids()), 1, "the orphaned swtpm of the killed start")
+        orphan = pids()[0]
+        self.addCleanup(kill_pid, orphan)
+        qd.extra_env.pop("MV_TEST_CRASH_AT")
+        qd.start()
+        virsh(qd.uri, "start", name, check=True)
+        self.assertTrue(mvtest.wait_for(lambda: orphan not in pids(), 10),
+                        "the orphaned swtpm %d still runs" % orphan)
+        self.assertEqual(len(pids()), 1)
+        self.assertRegex(virsh(qd.uri, "dumpxml", name, check=True).stdout,
+                         r"<alias name='tpm0'/>")
+        virsh(qd.uri, "destroy", name, check=True)
+        self.assertTrue(mvtest.wait_for(lambda: not pids(), 15))
+        virsh(qd.uri, "undefine", name, "--tpm", check=True)
 
 
 if __name__ == "__main__":
