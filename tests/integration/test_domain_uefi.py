@@ -19,7 +19,8 @@ runs, writes its variables to the NVRAM and reports on the serial console
 5. undefine refuses while the NVRAM exists; --keep-nvram keeps it; --nvram
    removes it;
 6. no descriptor fits (secure boot asked on pc): a clear error at start;
-7. an NVRAM template in a path guests may not use (/etc/shadow) is refused.
+7. an NVRAM template in a path guests may not use (/etc/shadow) is refused;
+8. python3-libvirt: START_RESET_NVRAM, UNDEFINE_NVRAM and the error codes.
 """
 
 import os
@@ -233,6 +234,36 @@ class Uefi(unittest.TestCase):
         self.assertNotEqual(res.returncode, 0)
         self.assertIn("the NVRAM template '/etc/shadow'", res.stderr)
         self.assertFalse(os.path.exists(nvram_path(name)))
+
+    def test_8_python_libvirt_flags(self):
+        """python3-libvirt: RESET_NVRAM on createWithFlags, the undefine refusal's
+        error code, undefineFlags(NVRAM)."""
+        import libvirt
+        name = "vpy"
+        conn = libvirt.open(S["uri"])
+        self.addCleanup(conn.close)
+        dom = conn.defineXML(efi_xml(name, "pc", "qemu"))
+        self.addCleanup(self.undefine, name)
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)    # OVMF never runs
+        dom.destroy()
+        path = nvram_path(name)
+        with open(path, "r+b") as f:
+            f.write(b"guest-was-here")
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+        dom.destroy()
+        self.assertTrue(read_bytes(path).startswith(b"guest-was-here"), "kept without reset")
+        dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED | libvirt.VIR_DOMAIN_START_RESET_NVRAM)
+        dom.destroy()
+        self.assertEqual(read_bytes(path), read_bytes(VARS_PLAIN))
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.undefine()
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM |
+                              libvirt.VIR_DOMAIN_UNDEFINE_KEEP_NVRAM)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_NVRAM)
+        self.assertFalse(os.path.exists(path))
 
 
 if __name__ == "__main__":
