@@ -19,6 +19,7 @@ BUILD_PKGS=(
 )
 RUN_PKGS=(
     qemu-system-x86 qemu-utils dnsmasq-base nftables
+    ovmf swtpm swtpm-tools
 )
 TEST_PKGS=(
     python3 libvirt-clients python3-libvirt libxml2-utils busybox-static

@@ -32,6 +32,12 @@ typedef enum {
     MV_DOMAIN_BOOT_FLOPPY,
 } MvDomainBootDev;
 
+/* <os><firmware><feature enabled='yes|no' name='secure-boot|enrolled-keys'/>. */
+typedef struct {
+    char *name;
+    bool enabled;
+} MvDomainFirmwareFeature;
+
 typedef struct {
     char *type;                 /* "hvm" */
     char *arch;                 /* "x86_64"; NULL: host arch */
@@ -45,7 +51,12 @@ typedef struct {
     char *loader;               /* <loader>path</loader> */
     bool loader_readonly;
     char *loader_type;          /* "rom" | "pflash" | NULL */
+    int loader_secure;          /* <loader secure='yes|no'>: -1 absent, 0 no, 1 yes */
     char *nvram;
+    char *nvram_template;       /* <nvram template='path'> */
+    char *firmware;             /* <os firmware='efi|bios'>: NULL = none asked */
+    MvDomainFirmwareFeature *firmware_features;   /* <firmware><feature …/> in order */
+    size_t nfirmware_features;
 } MvDomainOsDef;
 
 typedef enum {
@@ -259,6 +270,15 @@ typedef struct {
     MvDomainDeviceAddress address;  /* i6300esb is a PCI device */
 } MvDomainWatchdogDef;
 
+/* <tpm model='tpm-crb|tpm-tis'><backend type='emulator' version='2.0'/></tpm>:
+ * a software TPM run by swtpm next to QEMU (daemons/qemu/qemu-tpm.c). */
+typedef struct {
+    char *model;                /* "tpm-crb" | "tpm-tis"; the parser fills the default */
+    char *backend;              /* "emulator" */
+    char *version;              /* "2.0" */
+    char *alias;
+} MvDomainTpmDef;
+
 typedef struct {
     MvDomainVirtType virt_type;
     char *name;
@@ -308,6 +328,7 @@ typedef struct {
     MvDomainRngDef **rngs;
     size_t nrngs;
     MvDomainWatchdogDef *watchdog;
+    MvDomainTpmDef *tpm;        /* NULL: none */
 } MvDomainDef;
 
 /* One device, for attach/detach/update. */

@@ -163,21 +163,52 @@ mv_fmt_os(GString *out, const MvDomainOsDef *os)
 {
     g_autofree char *type = g_markup_escape_text(os->type ? os->type : "hvm", -1);
 
-    g_string_append(out, "  <os>\n");
+    if (os->firmware)
+        g_string_append_printf(out, "  <os firmware='%s'>\n", os->firmware);
+    else
+        g_string_append(out, "  <os>\n");
     mv_fmt_open(out, 4, "type");
     mv_fmt_attr(out, "arch", os->arch);
     mv_fmt_attr(out, "machine", os->machine);
     g_string_append_printf(out, ">%s</type>\n", type);
-    if (os->loader) {
-        g_autofree char *loader = g_markup_escape_text(os->loader, -1);
+    if (os->nfirmware_features) {
+        g_string_append(out, "    <firmware>\n");
+        for (size_t i = 0; i < os->nfirmware_features; i++) {
+            const MvDomainFirmwareFeature *f = &os->firmware_features[i];
 
+            mv_fmt_open(out, 6, "feature");
+            mv_fmt_attr(out, "enabled", f->enabled ? "yes" : "no");
+            mv_fmt_attr(out, "name", f->name);
+            g_string_append(out, "/>\n");
+        }
+        g_string_append(out, "    </firmware>\n");
+    }
+    if (os->loader || os->loader_readonly || os->loader_type || os->loader_secure >= 0) {
         mv_fmt_open(out, 4, "loader");
         if (os->loader_readonly)
             g_string_append(out, " readonly='yes'");
+        if (os->loader_secure >= 0)
+            mv_fmt_attr(out, "secure", os->loader_secure ? "yes" : "no");
         mv_fmt_attr(out, "type", os->loader_type);
-        g_string_append_printf(out, ">%s</loader>\n", loader);
+        if (os->loader) {
+            g_autofree char *loader = g_markup_escape_text(os->loader, -1);
+
+            g_string_append_printf(out, ">%s</loader>\n", loader);
+        } else {
+            g_string_append(out, "/>\n");
+        }
     }
-    mv_fmt_text_element(out, 4, "nvram", os->nvram);
+    if (os->nvram || os->nvram_template) {
+        mv_fmt_open(out, 4, "nvram");
+        mv_fmt_attr(out, "template", os->nvram_template);
+        if (os->nvram) {
+            g_autofree char *nvram = g_markup_escape_text(os->nvram, -1);
+
+            g_string_append_printf(out, ">%s</nvram>\n", nvram);
+        } else {
+            g_string_append(out, "/>\n");
+        }
+    }
     mv_fmt_text_element(out, 4, "kernel", os->kernel);
     mv_fmt_text_element(out, 4, "initrd", os->initrd);
     mv_fmt_text_element(out, 4, "cmdline", os->cmdline);
@@ -517,6 +548,20 @@ mv_fmt_video(GString *out, const MvDomainVideoDef *video, unsigned int flags)
 }
 
 static void
+mv_fmt_tpm(GString *out, const MvDomainTpmDef *tpm, unsigned int flags)
+{
+    mv_fmt_open(out, 4, "tpm");
+    mv_fmt_attr(out, "model", tpm->model);
+    g_string_append(out, ">\n");
+    mv_fmt_open(out, 6, "backend");
+    mv_fmt_attr(out, "type", tpm->backend);
+    mv_fmt_attr(out, "version", tpm->version);
+    g_string_append(out, "/>\n");
+    mv_fmt_alias(out, 6, tpm->alias, flags);
+    g_string_append(out, "    </tpm>\n");
+}
+
+static void
 mv_fmt_watchdog(GString *out, const MvDomainWatchdogDef *watchdog, unsigned int flags)
 {
     g_autoptr(GString) children = g_string_new(NULL);
@@ -589,6 +634,8 @@ mv_fmt_devices(GString *out, const MvDomainDef *def, unsigned int flags)
         mv_fmt_video(devs, def->videos[i], flags);
     if (def->watchdog)
         mv_fmt_watchdog(devs, def->watchdog, flags);
+    if (def->tpm)
+        mv_fmt_tpm(devs, def->tpm, flags);
     if (def->memballoon)
         mv_fmt_memballoon(devs, def->memballoon, flags);
     for (size_t i = 0; i < def->nrngs; i++)

@@ -596,12 +596,37 @@ mv_domain_watchdog_def_parse_node(const xmlNode *node, unsigned int flags, GErro
     return g_steal_pointer(&watchdog);
 }
 
+/* <tpm>: the model defaults to tpm-crb, libvirt's default for x86 TPM 2.0. */
+static MvDomainTpmDef *
+mv_domain_tpm_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
+{
+    g_autoptr(MvDomainTpmDef) tpm = g_new0(MvDomainTpmDef, 1);
+
+    tpm->model = mv_xml_get_prop(node, "model");
+    if (!tpm->model)
+        tpm->model = g_strdup("tpm-crb");
+    for (const xmlNode *child = node->children; child; child = child->next) {
+        if (mv_xml_node_is(child, "backend")) {
+            tpm->backend = mv_xml_get_prop(child, "type");
+            tpm->version = mv_xml_get_prop(child, "version");
+        }
+    }
+    if (!tpm->backend)
+        return mv_domain_error(error, MV_ERR_XML_DETAIL, node,
+                               "<tpm> needs a <backend type='emulator'/>"), NULL;
+    if (!tpm->version)
+        tpm->version = g_strdup("2.0");
+    tpm->alias = mv_domain_parse_alias(node, flags);
+    return g_steal_pointer(&tpm);
+}
+
 /* ---- <devices> ---- */
 
 static const MvXmlChildRule mv_domain_devices_rules[] = {
     { "emulator", 0, 1 },
     { "watchdog", 0, 1 },
     { "memballoon", 0, 1 },
+    { "tpm", 0, 1 },
 };
 
 /* Gives controllers without an index the lowest free index of their type. */
@@ -691,6 +716,8 @@ mv_domain_def_check_aliases(const MvDomainDef *def, const xmlNode *devices, GErr
         g_ptr_array_add(aliases, def->memballoon->alias);
     if (def->watchdog)
         g_ptr_array_add(aliases, def->watchdog->alias);
+    if (def->tpm)
+        g_ptr_array_add(aliases, def->tpm->alias);
 
     /* Consoles are excluded: a serial console shares its serial's alias. */
     for (guint i = 0; i < aliases->len; i++) {
@@ -755,6 +782,8 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
             dev = def->memballoon = mv_domain_memballoon_def_parse_node(node, flags, error);
         } else if (mv_xml_node_is(node, "watchdog")) {
             dev = def->watchdog = mv_domain_watchdog_def_parse_node(node, flags, error);
+        } else if (mv_xml_node_is(node, "tpm")) {
+            dev = def->tpm = mv_domain_tpm_def_parse_node(node, flags, error);
         } else {
             /* The schema rejects these; never drop a device silently. */
             return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,

@@ -91,6 +91,45 @@ mv_domain_parse_vcpu(MvDomainDef *def, const xmlNode *node, GError **error)
     return true;
 }
 
+/* An element's text with blanks stripped; NULL when there is none. */
+static char *
+mv_domain_parse_path_content(const xmlNode *node)
+{
+    g_autofree char *text = mv_xml_get_content(node);
+
+    if (!text || !*g_strstrip(text))
+        return NULL;
+    return g_steal_pointer(&text);
+}
+
+/* <os><firmware><feature enabled='yes|no' name='…'/>…: the features asked of
+ * an autoselected firmware (daemons/qemu/qemu-firmware.c). */
+static bool
+mv_domain_parse_firmware(MvDomainOsDef *os, const xmlNode *node, GError **error)
+{
+    for (const xmlNode *child = node->children; child; child = child->next) {
+        g_autofree char *enabled = NULL;
+        MvDomainFirmwareFeature *f;
+
+        if (!mv_xml_node_is(child, "feature"))
+            continue;
+        enabled = mv_xml_get_prop(child, "enabled");
+        for (size_t i = 0; i < os->nfirmware_features; i++) {
+            g_autofree char *name = mv_xml_get_prop(child, "name");
+
+            if (g_strcmp0(name, os->firmware_features[i].name) == 0)
+                return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL, child,
+                                       "firmware feature '%s' is given twice", name);
+        }
+        os->firmware_features = g_renew(MvDomainFirmwareFeature, os->firmware_features,
+                                        os->nfirmware_features + 1);
+        f = &os->firmware_features[os->nfirmware_features++];
+        f->name = mv_xml_get_prop(child, "name");
+        f->enabled = g_strcmp0(enabled, "yes") == 0;
+    }
+    return true;
+}
+
 static bool
 mv_domain_parse_os(MvDomainOsDef *os, const xmlNode *node, GError **error)
 {
@@ -122,14 +161,22 @@ mv_domain_parse_os(MvDomainOsDef *os, const xmlNode *node, GError **error)
             os->cmdline = mv_xml_get_content(child);
         } else if (mv_xml_node_is(child, "loader")) {
             g_autofree char *readonly = mv_xml_get_prop(child, "readonly");
+            g_autofree char *secure = mv_xml_get_prop(child, "secure");
 
-            os->loader = mv_xml_get_content(child);
+            os->loader = mv_domain_parse_path_content(child);
             os->loader_readonly = g_strcmp0(readonly, "yes") == 0;
             os->loader_type = mv_xml_get_prop(child, "type");
+            if (secure)
+                os->loader_secure = g_str_equal(secure, "yes");
         } else if (mv_xml_node_is(child, "nvram")) {
-            os->nvram = mv_xml_get_content(child);
+            os->nvram = mv_domain_parse_path_content(child);
+            os->nvram_template = mv_xml_get_prop(child, "template");
+        } else if (mv_xml_node_is(child, "firmware")) {
+            if (!mv_domain_parse_firmware(os, child, error))
+                return false;
         }
     }
+    os->firmware = mv_xml_get_prop(node, "firmware");
     if ((os->initrd || os->cmdline) && !os->kernel) {
         g_autofree char *path = mv_xml_node_path(node);
 
@@ -459,6 +506,7 @@ mv_domain_def_parse_string(const char *xml, unsigned int flags, GError **error)
     if (!mv_xml_validate_kind(doc, "domain", error))
         return NULL;
     def = g_new0(MvDomainDef, 1);
+    def->os.loader_secure = -1;
     if (!mv_domain_def_parse_node(def, xmlDocGetRootElement(doc), flags, error))
         return NULL;
     return g_steal_pointer(&def);

@@ -186,6 +186,18 @@ mv_domain_rng_def_free(MvDomainRngDef *rng)
 }
 
 void
+mv_domain_tpm_def_free(MvDomainTpmDef *tpm)
+{
+    if (!tpm)
+        return;
+    g_free(tpm->model);
+    g_free(tpm->backend);
+    g_free(tpm->version);
+    g_free(tpm->alias);
+    g_free(tpm);
+}
+
+void
 mv_domain_watchdog_def_free(MvDomainWatchdogDef *watchdog)
 {
     if (!watchdog)
@@ -225,6 +237,11 @@ mv_domain_def_free(MvDomainDef *def)
     g_free(def->os.loader);
     g_free(def->os.loader_type);
     g_free(def->os.nvram);
+    g_free(def->os.nvram_template);
+    g_free(def->os.firmware);
+    for (size_t i = 0; i < def->os.nfirmware_features; i++)
+        g_free(def->os.firmware_features[i].name);
+    g_free(def->os.firmware_features);
 
     g_free(def->cpu.match);
     g_free(def->cpu.check);
@@ -266,6 +283,7 @@ mv_domain_def_free(MvDomainDef *def)
     mv_domain_ptr_array_free((gpointer *)def->rngs, def->nrngs,
                              (GDestroyNotify)mv_domain_rng_def_free);
     mv_domain_watchdog_def_free(def->watchdog);
+    mv_domain_tpm_def_free(def->tpm);
     g_free(def);
 }
 
@@ -419,6 +437,18 @@ mv_domain_rng_def_copy(const MvDomainRngDef *rng)
     return ret;
 }
 
+static MvDomainTpmDef *
+mv_domain_tpm_def_copy(const MvDomainTpmDef *tpm)
+{
+    MvDomainTpmDef *ret = g_new0(MvDomainTpmDef, 1);
+
+    ret->model = g_strdup(tpm->model);
+    ret->backend = g_strdup(tpm->backend);
+    ret->version = g_strdup(tpm->version);
+    ret->alias = g_strdup(tpm->alias);
+    return ret;
+}
+
 static MvDomainWatchdogDef *
 mv_domain_watchdog_def_copy(const MvDomainWatchdogDef *watchdog)
 {
@@ -471,6 +501,13 @@ mv_domain_def_copy(const MvDomainDef *def)
     ret->os.loader = g_strdup(def->os.loader);
     ret->os.loader_type = g_strdup(def->os.loader_type);
     ret->os.nvram = g_strdup(def->os.nvram);
+    ret->os.nvram_template = g_strdup(def->os.nvram_template);
+    ret->os.firmware = g_strdup(def->os.firmware);
+    ret->os.firmware_features = g_new0(MvDomainFirmwareFeature, def->os.nfirmware_features + 1);
+    for (size_t i = 0; i < def->os.nfirmware_features; i++) {
+        ret->os.firmware_features[i].name = g_strdup(def->os.firmware_features[i].name);
+        ret->os.firmware_features[i].enabled = def->os.firmware_features[i].enabled;
+    }
 
     ret->cpu.match = g_strdup(def->cpu.match);
     ret->cpu.check = g_strdup(def->cpu.check);
@@ -503,6 +540,7 @@ mv_domain_def_copy(const MvDomainDef *def)
     MV_COPY_ARRAY(rngs, mv_domain_rng_def_copy);
     ret->memballoon = def->memballoon ? mv_domain_memballoon_def_copy(def->memballoon) : NULL;
     ret->watchdog = def->watchdog ? mv_domain_watchdog_def_copy(def->watchdog) : NULL;
+    ret->tpm = def->tpm ? mv_domain_tpm_def_copy(def->tpm) : NULL;
     return ret;
 }
 

@@ -60,6 +60,7 @@ bool qemu_command_devices_add_inputs(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_video(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_misc(QemuCmd *cmd, GError **error);
+bool qemu_command_tpm_add(QemuCmd *cmd, GError **error);
 
 /* Sets @error to MV_ERR_CONFIG_UNSUPPORTED with the message; returns false. */
 bool qemu_command_unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

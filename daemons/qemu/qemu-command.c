@@ -288,6 +288,12 @@ command_add_machine(QemuCmd *cmd, GError **error)
     if (def->os.nvram && !pflash)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "<nvram> needs <loader type='pflash'>");
+    if (def->os.firmware && g_str_equal(def->os.firmware, "efi") && !pflash)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "firmware='efi' was not resolved to a pflash loader");
+    if (def->os.loader_secure == 1 && !pflash)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                            "<loader secure='yes'> needs <loader type='pflash'>");
     if (pflash) {
         if (!def->os.loader)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
@@ -311,8 +317,13 @@ command_add_machine(QemuCmd *cmd, GError **error)
         g_string_append(buf, ",pflash0=mv-pflash0-format");
         if (def->os.nvram)
             g_string_append(buf, ",pflash1=mv-pflash1-format");
+        /* secure boot: only code in SMM may write the variable store */
+        if (def->os.loader_secure == 1)
+            g_string_append(buf, ",smm=on");
     }
     qemu_command_add_take(cmd, "-machine", buf);
+    if (pflash && def->os.loader_secure == 1)
+        qemu_command_add(cmd, "-global", "driver=cfi.pflash01,property=secure,value=on");
 
     if (def->os.loader && !pflash)
         qemu_command_add(cmd, "-bios", def->os.loader);
@@ -677,7 +688,8 @@ mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
         || !qemu_command_devices_add_inputs(&cmd, error)
         || !qemu_command_devices_add_graphics(&cmd, error)
         || !qemu_command_devices_add_video(&cmd, error)
-        || !qemu_command_devices_add_misc(&cmd, error))
+        || !qemu_command_devices_add_misc(&cmd, error)
+        || !qemu_command_tpm_add(&cmd, error))
         goto error;
 
     if (!def->ngraphics)

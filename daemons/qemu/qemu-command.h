@@ -44,6 +44,8 @@ typedef struct {
                                    interfaces need one; ethernet may use one) */
     size_t ntap_fds;
     bool kvm_available;         /* /dev/kvm is usable */
+    const char *tpm_socket;     /* swtpm's control socket for <tpm>; NULL: a <tpm> is
+                                   an error */
 } MvQemuCommandContext;
 
 /**

@@ -276,6 +276,7 @@ mv_qemu_domain_check_host_access(const MvDomainDef *def, const char *probed,
         { "the initrd", def->os.initrd },
         { "the loader", def->os.loader },
         { "the NVRAM file", def->os.nvram },
+        { "the NVRAM template", def->os.nvram_template },
     };
 
     if (!mv_qemu_domain_check_emulator(def, probed, emulators, error))

@@ -3,11 +3,13 @@
  * holds the domain's job; unknown flag bits are refused. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-domain-firmware.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
 
 #include <string.h>
 
+#include "util/log.h"
 #include "util/uuid.h"
 
 #define DEFINE_VALIDATE         (1u << 0)
@@ -17,6 +19,7 @@
 #define CREATE_BYPASS_CACHE     (1u << 2)
 #define CREATE_FORCE_BOOT       (1u << 3)
 #define CREATE_VALIDATE         (1u << 4)
+#define CREATE_RESET_NVRAM      (1u << 5)
 #define DESTROY_GRACEFUL        (1u << 0)
 #define DESTROY_REMOVE_LOGS     (1u << 1)
 #define SHUTDOWN_ACPI           (1u << 0)
@@ -128,6 +131,8 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
+    g_autoptr(MvDomainDef) config = NULL;
+    g_autoptr(GError) host_err = NULL;
     bool active;
 
     if (!mv_qemu_dispatch_check_flags(flags, UNDEFINE_ALL_FLAGS, "virDomainUndefineFlags",
@@ -143,11 +148,16 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
                             "Requested operation is not valid: cannot undefine transient "
                             "domain '%s'", dom->name);
     }
+    config = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
     g_mutex_unlock(&dom->lock);
-    if (!mv_qemu_persist_delete_def(driver, dom->name, error)) {
+    if (!mv_qemu_domain_check_undefine_firmware(driver, config, flags, error) ||
+        !mv_qemu_persist_delete_def(driver, dom->name, error)) {
         mv_qemu_process_end_job(driver, dom);
         return false;
     }
+    /* the definition is gone: what stays of its files is only logged */
+    if (!mv_qemu_domain_undefine_firmware(driver, config, flags, &host_err))
+        mv_log_warning("%s", host_err->message);
     g_mutex_lock(&dom->lock);
     active = mv_qemu_domain_is_active(dom);
     dom->persistent = false;
@@ -181,7 +191,7 @@ mv_qemu_handle_domain_undefine_flags(MvDriverCall *call,
 /* ---- start / create ---- */
 
 #define CREATE_ALLOWED (CREATE_PAUSED | CREATE_AUTODESTROY | CREATE_BYPASS_CACHE | \
-                        CREATE_FORCE_BOOT | CREATE_VALIDATE)
+                        CREATE_FORCE_BOOT | CREATE_VALIDATE | CREATE_RESET_NVRAM)
 
 static bool
 start(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
@@ -195,7 +205,9 @@ start(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
         !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
         !mv_qemu_dispatch_begin_job(dom, "virDomainCreate", error))
         return false;
-    ok = mv_qemu_process_start(driver, dom, flags & (CREATE_PAUSED | CREATE_AUTODESTROY), error);
+    ok = mv_qemu_process_start(driver, dom,
+                               flags & (CREATE_PAUSED | CREATE_AUTODESTROY | CREATE_RESET_NVRAM),
+                               error);
     if (ok)
         remember_autodestroy(call, dom, flags);
     mv_qemu_process_end_job(driver, dom);
@@ -235,7 +247,8 @@ mv_qemu_handle_domain_create_xml(MvDriverCall *call,
     bool ok;
 
     if (!mv_qemu_dispatch_check_flags(flags, CREATE_PAUSED | CREATE_AUTODESTROY |
-                                      CREATE_BYPASS_CACHE | CREATE_VALIDATE,
+                                      CREATE_BYPASS_CACHE | CREATE_VALIDATE |
+                                      CREATE_RESET_NVRAM,
                                       "virDomainCreateXML", error) ||
         !(def = mv_domain_def_parse_string(xml, 0, error)) ||
         !mv_qemu_driver_check_def(driver, def, error) ||
@@ -245,7 +258,8 @@ mv_qemu_handle_domain_create_xml(MvDriverCall *call,
         mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         return false;
     }
-    ok = mv_qemu_process_start(driver, dom, flags & (CREATE_PAUSED | CREATE_AUTODESTROY),
+    ok = mv_qemu_process_start(driver, dom,
+                               flags & (CREATE_PAUSED | CREATE_AUTODESTROY | CREATE_RESET_NVRAM),
                                error);
     if (ok)
         remember_autodestroy(call, dom, flags);

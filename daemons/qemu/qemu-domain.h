@@ -70,6 +70,7 @@ struct _MvQemuDomain {
     pid_t pid;
     guint64 start_time;         /* /proc/PID/stat field 22, to recognize it after a restart */
     MvChild *child;             /* when we started it (else adopted after a restart) */
+    MvChild *tpm_child;         /* swtpm for <tpm> when we started it (qemu-tpm.c) */
     int pidfd;
     GSource *exit_source;
     MvQemuMonitor *monitor;

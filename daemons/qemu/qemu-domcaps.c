@@ -3,6 +3,7 @@
  * the domain schema and the command-line builder accept, nothing more. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-firmware.h"
 
 #include <string.h>
 
@@ -19,6 +20,9 @@ add_enum(GString *xml, const char *indent, const char *name, const char *const *
 static const char *const disk_devices[] = { "disk", "cdrom", NULL };
 static const char *const disk_buses[] = { "ide", "scsi", "virtio", "sata", NULL };
 static const char *const loader_types[] = { "rom", "pflash", NULL };
+static const char *const tpm_models[] = { "tpm-tis", "tpm-crb", NULL };
+static const char *const tpm_backends[] = { "emulator", NULL };
+static const char *const tpm_versions[] = { "2.0", NULL };
 static const char *const yes_no[] = { "yes", "no", NULL };
 static const char *const graphics_types[] = { "vnc", "spice", NULL };
 static const char *const video_models[] = { "vga", "cirrus", "virtio", "qxl", "bochs", "none",
@@ -48,6 +52,57 @@ static const DeviceCaps device_caps[] = {
     { "console", { { "type", console_types } } },
 };
 
+static bool
+program_exists(const char *program)
+{
+    g_autofree char *path = g_find_program_in_path(program);
+
+    return path != NULL;
+}
+
+/* <os>: firmware='efi' when a UEFI descriptor fits @machine (qemu-firmware.c),
+ * and the loaders those descriptors name, which <loader> may also give by path. */
+static void
+format_os(GString *xml, const char *machine)
+{
+    g_autoptr(GPtrArray) fws = mv_qemu_firmware_load(mv_qemu_firmware_default_dirs);
+    g_autoptr(GPtrArray) loaders = g_ptr_array_new();
+    bool secure = false;
+    const char *const secure_values[] = { "yes", "no", NULL };
+    const MvDomainOsDef any = { .loader_secure = -1 };
+
+    for (guint i = 0; i < fws->len; i++) {
+        const MvQemuFirmware *fw = fws->pdata[i];
+        GError *err = NULL;
+        g_autoptr(GPtrArray) one = g_ptr_array_new_with_free_func(NULL);
+
+        g_ptr_array_add(one, fws->pdata[i]);
+        if (!mv_qemu_firmware_select(one, &any, machine, &err)) {
+            g_clear_error(&err);
+            continue;
+        }
+        if (!g_ptr_array_find_with_equal_func(loaders, fw->executable, g_str_equal, NULL))
+            g_ptr_array_add(loaders, fw->executable);
+        secure |= mv_qemu_firmware_has_feature(fw, "secure-boot");
+    }
+    g_string_append(xml, "  <os supported='yes'>\n");
+    if (loaders->len) {
+        const char *const efi[] = { "efi", NULL };
+
+        add_enum(xml, "    ", "firmware", efi);
+    }
+    g_string_append(xml, "    <loader supported='yes'>\n");
+    for (guint i = 0; i < loaders->len; i++) {
+        g_autofree char *path = g_markup_escape_text(loaders->pdata[i], -1);
+
+        g_string_append_printf(xml, "      <value>%s</value>\n", path);
+    }
+    add_enum(xml, "      ", "type", loader_types);
+    add_enum(xml, "      ", "readonly", yes_no);
+    add_enum(xml, "      ", "secure", secure ? secure_values : secure_values + 1);
+    g_string_append(xml, "    </loader>\n  </os>\n");
+}
+
 static char *
 format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const char *virttype,
                bool kvm)
@@ -63,11 +118,7 @@ format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const cha
     g_string_append_printf(xml, "  <vcpu max='%d'/>\n",
                            machine->max_cpus > 0 ? machine->max_cpus : 1);
     g_string_append(xml, "  <iothreads supported='no'/>\n");
-    g_string_append(xml, "  <os supported='yes'>\n");
-    g_string_append(xml, "    <loader supported='yes'>\n");
-    add_enum(xml, "      ", "type", loader_types);
-    add_enum(xml, "      ", "readonly", yes_no);
-    g_string_append(xml, "    </loader>\n  </os>\n");
+    format_os(xml, machine->name);
     /* host-passthrough and host-model need KVM; under TCG they become 'max'. */
     g_string_append(xml, "  <cpu>\n");
     g_string_append_printf(xml, "    <mode name='host-passthrough' supported='%s'/>\n",
@@ -86,6 +137,16 @@ format_domcaps(const MvQemuProbe *probe, const MvQemuMachine *machine, const cha
         for (size_t j = 0; j < G_N_ELEMENTS(dev->enums) && dev->enums[j].name; j++)
             add_enum(xml, "      ", dev->enums[j].name, dev->enums[j].values);
         g_string_append_printf(xml, "    </%s>\n", dev->element);
+    }
+    /* <tpm><backend type='emulator'>: swtpm runs it (qemu-tpm.c) */
+    if (program_exists("swtpm") && program_exists("swtpm_setup")) {
+        g_string_append(xml, "    <tpm supported='yes'>\n");
+        add_enum(xml, "      ", "model", tpm_models);
+        add_enum(xml, "      ", "backendModel", tpm_backends);
+        add_enum(xml, "      ", "backendVersion", tpm_versions);
+        g_string_append(xml, "    </tpm>\n");
+    } else {
+        g_string_append(xml, "    <tpm supported='no'/>\n");
     }
     g_string_append(xml, "  </devices>\n");
     g_string_append(xml, "  <features>\n");

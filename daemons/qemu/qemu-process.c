@@ -7,6 +7,8 @@
  * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
+#include "qemu-domain-firmware.h"
+#include "qemu-tpm.h"
 #include "qemu-json.h"
 
 #include <errno.h>
@@ -63,6 +65,21 @@ unlink_runtime_files(const char *monitor_path)
 
 static void release_nets(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef *old_live);
 
+/* swtpm exits by itself once QEMU closed its socket (--terminate); this reaps
+ * it, and stops one whose QEMU never connected (a failed start). */
+static void
+tpm_child_stop(MvChild **child)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!*child)
+        return;
+    if (!mv_child_terminate(*child, 2000, &err))
+        mv_log_warning("cannot stop swtpm: %s", err->message);
+    g_clear_pointer(child, mv_child_free);
+}
+#define MV_QEMU_TPM_AUTOKILL __attribute__((cleanup(tpm_child_stop)))
+
 /* Records the stop of @dom (job held, lock not held): state, files, events. */
 static void
 process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
@@ -70,6 +87,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     g_autoptr(MvQemuMonitor) monitor = NULL;
     g_autoptr(MvDomainDef) old_live = NULL;
     g_autofree char *monitor_path = NULL;
+    MV_QEMU_TPM_AUTOKILL MvChild *tpm_child = NULL;
     GSource *exit_source;
     int reason, detail;
     bool transient;
@@ -96,6 +114,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
         close(dom->pidfd);
     dom->pidfd = -1;
     g_clear_pointer(&dom->child, mv_child_free);
+    tpm_child = g_steal_pointer(&dom->tpm_child);
     old_live = g_steal_pointer(&dom->live);
     if (dom->newdef) {
         mv_domain_def_free(dom->def);
@@ -539,7 +558,7 @@ fill_ptys(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
 /* What the command line cannot carry, set over QMP before the guest runs:
  * graphics passwords and the balloon target when currentMemory < memory. */
 static bool
-setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
+setup_guest(MvQemuMonitor *mon, MvDomainDef *live, GError **error)
 {
     for (size_t i = 0; i < live->ngraphics; i++) {
         const MvDomainGraphicsDef *gfx = live->graphics[i];
@@ -565,7 +584,7 @@ setup_guest(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
             !mv_qemu_net_set_link(mon, live->nets[i], false, error))
             return false;
     }
-    return true;
+    return mv_qemu_domain_check_tpm(mon, live, error);
 }
 
 /* Names the live devices the way the command line did, like libvirt's <alias>. */
@@ -620,7 +639,7 @@ listen_monitor(const char *path, GError **error)
 
 static char **
 build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_path,
-           const int *tap_fds, GError **error)
+           const int *tap_fds, const char *tpm_socket, GError **error)
 {
     g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
     /* QEMU's own pidfile also names the daemon's root on its command line, so an
@@ -636,6 +655,7 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
         .tap_fds = tap_fds,
         .ntap_fds = def->nnets,
         .kvm_available = driver->kvm_available,
+        .tpm_socket = tpm_socket,
     };
     g_auto(GStrv) argv = NULL;
     GPtrArray *full;
@@ -718,6 +738,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     g_autoptr(MvQemuMonitor) mon = NULL;
     g_auto(GStrv) argv = NULL;
     g_autofree char *monitor_path = NULL;
+    g_autofree char *tpm_socket = NULL;
+    MV_QEMU_TPM_AUTOKILL MvChild *tpm_child = NULL;
     g_autofree char *log_path = NULL;
     char uuid[MV_UUID_STRING_LEN];
     bool paused = flags & MV_QEMU_START_PAUSED;
@@ -750,8 +772,12 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
 
     /* Volume disks get their paths first, so the paths are checked too; again
      * at start: a path may have become a symlink since the definition. */
+    /* The firmware after the check: what it fills in (a descriptor's files, the
+     * NVRAM in the daemon's own directory) is the daemon's choice, not the user's. */
     if (!mv_qemu_storage_resolve(driver, live, error) ||
         !mv_qemu_driver_check_host_access(driver, live, error) ||
+        !mv_qemu_domain_prepare_firmware(driver, live, flags & MV_QEMU_START_RESET_NVRAM,
+                                         error) ||
         !connect_nets(driver, live, &tap_fds, error))
         return false;
     /* QEMU sees the monitor as fd 3 and the taps from 4 on. */
@@ -768,7 +794,11 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     mv_uuid_format(dom->uuid, uuid);
     monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);
     unlink_runtime_files(monitor_path);
-    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, error))) {
+    if (live->tpm)
+        tpm_socket = mv_qemu_tpm_socket_path(driver->state_dir, dom->uuid);
+    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, tpm_socket, error)) ||
+        !mv_qemu_tpm_start(live, driver->lib_dir, driver->log_dir, tpm_socket, &tpm_child,
+                           error)) {
         disconnect_nets(driver, live, tap_fds);
         return false;
     }
@@ -857,6 +887,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     dom->pid = pid;
     dom->start_time = start_time;
     dom->child = g_steal_pointer(&child);
+    dom->tpm_child = g_steal_pointer(&tpm_child);
     dom->pidfd = pidfd;
     dom->monitor = g_steal_pointer(&mon);
     dom->monitor_path = g_steal_pointer(&monitor_path);

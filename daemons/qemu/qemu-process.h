@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 /* mv_qemu_process_start flags (libvirt's VIR_DOMAIN_START_* values). */
 #define MV_QEMU_START_PAUSED      (1u << 0)
 #define MV_QEMU_START_AUTODESTROY (1u << 1)
+#define MV_QEMU_START_RESET_NVRAM (1u << 5)
 
 /**
  * mv_qemu_process_start:

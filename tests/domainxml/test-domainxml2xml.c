@@ -50,6 +50,8 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "interfaces", NULL, 0, 0, -1 },
     { "disk-volume", NULL, 0, 0, -1 },
     { "disk-volume", "status", STATUS, 0, 2 },
+    { "firmware-efi-features", NULL, 0, 0, -1 },
+    { "tpm-default-model", NULL, 0, 0, -1 },
 };
 
 static void
@@ -236,6 +238,8 @@ static const MvInvalidCase invalid_cases[] = {
     { "disk-volume-no-pool", MV_ERR_XML_ERROR },
     { "disk-volume-slash", MV_ERR_XML_ERROR },
     { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
+    { "tpm-two", MV_ERR_XML_ERROR },
+    { "tpm-passthrough", MV_ERR_XML_ERROR },
 };
 
 static void

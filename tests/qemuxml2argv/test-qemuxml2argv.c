@@ -75,6 +75,9 @@ static const Case cases[] = {
     { "live-q35", 0, 0 },
     { "live-kernel", 0, 0 },
     { "disk-volume", 0, 0 },
+    { "firmware-efi-secure", 0, 0 },
+    { "tpm-crb", 0, 0 },
+    { "tpm-tis", 0, 0 },
     /* errors */
     { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },
@@ -91,6 +94,7 @@ static const Case cases[] = {
     { "err-disk-volume-direct", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-dir", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-encrypted", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-firmware-efi-unresolved", 0, MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 /* The volumes storaged would describe: pool, volume, info type (0 file,
@@ -195,6 +199,7 @@ fake_context(unsigned int flags)
         .tap_fds = flags & CASE_NO_TAPS ? NULL : flags & CASE_TAPS ? fake_taps : no_taps,
         .ntap_fds = flags & CASE_NO_TAPS ? 0 : G_N_ELEMENTS(fake_taps),
         .kvm_available = !(flags & CASE_NO_KVM),
+        .tpm_socket = "/run/mv/qemu/domain-1.swtpm",
     };
 }
 
