@@ -5,6 +5,7 @@
 #include "storage-driver.h"
 
 #include "util/log.h"
+#include "storage-crash.h"
 
 bool
 mv_storage_pool_save_config(MvStorageDriver *driver, const MvStoragePoolDef *def,
@@ -116,6 +117,7 @@ mv_storage_pool_start(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **
             goto fail;
         if (backend->start && !backend->start(def, error))
             goto fail;
+        mv_storage_crash_point("pool-start-started");
     }
     clean_partial(driver, def);
     if (!read_volumes(def, &vols, &sizes, error)) {
@@ -140,6 +142,7 @@ mv_storage_pool_start(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **
             mv_log_warning("pool '%s': cannot undo the start: %s", def->name, err->message);
         return false;
     }
+    mv_storage_crash_point("pool-start-status");
     return true;
 
 fail:
@@ -176,6 +179,7 @@ mv_storage_pool_stop(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **e
         g_mutex_unlock(&pool->lock);
         return false;
     }
+    mv_storage_crash_point("pool-stop-stopped");
 
     g_mutex_lock(&pool->lock);
     pool->stopping = false;
@@ -189,6 +193,7 @@ mv_storage_pool_stop(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **e
     g_mutex_unlock(&pool->lock);
     if (!mv_driver_store_delete_status(driver->store, pool->name, &err))
         mv_log_warning("pool '%s': %s", pool->name, err->message);
+    mv_storage_crash_point("pool-stop-status");
     return true;
 }
 
