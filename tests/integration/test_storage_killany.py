@@ -28,6 +28,7 @@ import glob
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import threading
@@ -169,6 +170,10 @@ class Root:
             path = vol.path()
             listed.add(os.path.basename(path))
             kind, capacity, _ = vol.info()
+            if kind == libvirt().VIR_STORAGE_VOL_DIR:
+                t.assertTrue(os.path.isdir(path), msg)
+                listed.discard(os.path.basename(path))
+                continue
             fmt = mvstorage.xml_text(vol.XMLDesc(0), "target/format") or ""
             if fmt == "":
                 node = mvstorage.ET.fromstring(vol.XMLDesc(0)).find("target/format")
@@ -400,6 +405,7 @@ class KillAnywhere(unittest.TestCase):
                 conn.close()
             except Exception:
                 pass
+            print("# %s: %d calls before the kill" % (where, len(done)), file=sys.stderr)
             r.start()
             r.check(where)
             for uuid, vals in r.secret_values.items():
@@ -442,7 +448,86 @@ class KillAnywhere(unittest.TestCase):
             conn.storagePoolLookupByName("np").setAutostart(rng.choice([0, 1]))
 
 
+FS_POINTS = [
+    # point, pool active before the call, the call
+    ("pool-start-started", False, lambda p: p.create(0)),
+    ("pool-start-status", False, lambda p: p.create(0)),
+    ("pool-stop-stopped", True, lambda p: p.destroy()),
+    ("pool-stop-status", True, lambda p: p.destroy()),
+]
+BUILD_NO_OVERWRITE = 4
+
+
+class FsKillAnywhere(unittest.TestCase):
+    """An fs pool (ext4 on a loop-attached image, in the script's private
+    mount namespace) killed in its start and stop: afterwards it is active
+    and mounted once, or inactive with nothing mounted and no loop device."""
+
+    def setUp(self):
+        mvtest.require_python_libvirt()
+        if not os.path.exists("/dev/loop-control") or not shutil.which("mkfs.ext4"):
+            self.skipTest("needs loop devices (/dev/loop-control) and mkfs.ext4")
+        self.r = Root(self)
+        self.img = self.r.path("fs.img")
+        self.mnt = self.r.path("mnt")
+
+    def tearDown(self):
+        try:
+            if self.r.sd.running() and self.r.conn is not None:
+                try:
+                    self.r.conn.storagePoolLookupByName("fsp").destroy()
+                except libvirt().libvirtError:
+                    pass
+            while mvstorage.mount_count(self.mnt):
+                subprocess.run(["umount", self.mnt], check=False)
+            for dev in mvstorage.loop_devices_of(self.img):
+                subprocess.run(["losetup", "-d", dev], check=False)
+        finally:
+            self.r.cleanup()
+
+    def check_fs(self, where):
+        p = self.r.conn.storagePoolLookupByName("fsp")
+        if p.isActive():
+            self.assertEqual(mvstorage.mount_count(self.mnt), 1, "active, mounted " + where)
+            self.assertIn("v1", [v.name() for v in p.listAllVolumes(0)], where)
+        else:
+            self.assertEqual(mvstorage.mount_count(self.mnt), 0,
+                             "inactive but still mounted " + where)
+            self.assertEqual(mvstorage.loop_devices_of(self.img), [],
+                             "inactive but its image still attached " + where)
+        self.r.check(where)
+
+    def test_kill_in_fs_start_and_stop(self):
+        with open(self.img, "wb") as f:
+            f.truncate(64 * MiB)
+        os.makedirs(self.mnt)
+        r = self.r
+        r.start()
+        p = r.conn.storagePoolDefineXML(
+            "<pool type='fs'><name>fsp</name><source><device path='%s'/>"
+            "<format type='ext4'/></source><target><path>%s</path></target></pool>\n"
+            % (self.img, self.mnt), 0)
+        p.build(BUILD_NO_OVERWRITE)
+        p.create(0)
+        r.create_vol("fsp", "v1", MiB)
+        p.destroy()
+        for point, active, op in FS_POINTS:
+            with self.subTest(point=point):
+                p = r.conn.storagePoolLookupByName("fsp")
+                if bool(p.isActive()) != active:
+                    (p.create if active else p.destroy)(*([0] if active else []))
+                r.stop()
+                r.start(point)
+                with self.assertRaises(libvirt().libvirtError):
+                    op(r.conn.storagePoolLookupByName("fsp"))
+                r.close()
+                self.assertEqual(r.sd.wait(20), -9, "the daemon did not die at " + point)
+                r.start()
+                self.check_fs("after a kill at " + point)
+
+
 if __name__ == "__main__":
+    mvstorage.enter_private_mountns()
     mvstorage.require_storaged()
     mvtest.require_python_libvirt()
     mvtest.main()
