@@ -366,6 +366,46 @@ class KillAnywhere(unittest.TestCase):
         self.assertEqual(vol(r, "q").info()[1], 8 * MiB)
         self.assertEqual(mvstorage.partial_files(r.path("kp")), [])
 
+    def test_no_qemu_img_outlives_the_daemon(self):
+        """Killed while qemu-img makes a LUKS volume (its key derivation takes
+        about two seconds): qemu-img dies with the daemon, so it cannot leave
+        an in-progress file behind the restart's cleanup or change a volume
+        the restarted daemon already listed."""
+        r = self.new_root()
+        r.start()
+        r.define_pool("kp")
+        r.define_secret(U1, b"passphrase")
+        r.stop()
+        r.start("vol-partial")
+        xml = ("<volume><name>lk</name><capacity unit='bytes'>%d</capacity><target>"
+               "<format type='raw'/><encryption format='luks'><secret type='passphrase' "
+               "uuid='%s'/></encryption></target></volume>" % (16 * MiB, U1))
+        with self.assertRaises(libvirt().libvirtError):
+            pool(r, "kp").createXML(xml, 0)
+        r.close()
+        self.assertEqual(r.sd.wait(20), -9)
+
+        def live_qemu_img():
+            found = []
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        cmd = f.read()
+                except OSError:
+                    continue
+                if b"qemu-img" in cmd and r.root.encode() in cmd and \
+                        mvtest.proc_state(int(pid)) not in (None, "Z", "X"):
+                    found.append(int(pid))
+            return found
+
+        left = mvtest.wait_for(lambda: not live_qemu_img(), 1.0)
+        orphans = live_qemu_img()
+        for pid in orphans:
+            os.kill(pid, 9)
+        self.assertTrue(left, "qemu-img %s outlived the killed daemon" % orphans)
+        r.start()
+        r.check("after a kill in a LUKS create")
+
     def test_random_kills(self):
         rounds = int(os.environ.get("MV_KILLANY_ROUNDS", "6"))
         seed = int(os.environ.get("MV_KILLANY_SEED", str(random.randrange(1 << 30))))
