@@ -341,11 +341,11 @@ class KillAnywhere(unittest.TestCase):
         r.close()
         self.assertEqual(r.sd.wait(20), -9)
         r.start()
-        self.assertIn("removed the value of secret %s" % U1, r.sd.log())
         sec = r.conn.secretDefineXML(SECRET_XML % (U1, r.path("v-" + U1)), 0)
-        with self.assertRaises(libvirt().libvirtError) as cm:
+        with self.assertRaises(libvirt().libvirtError, msg="the old value came back") as cm:
             sec.value(0)
         self.assertIn("does not have a value", str(cm.exception))
+        self.assertIn("removed the value of secret %s" % U1, r.sd.log())
 
     def test_qcow2_wipe_killed_keeps_an_image(self):
         """Killed in the middle of a qcow2 wipe: the volume is the old image or
