@@ -462,7 +462,9 @@ class KillAnywhere(unittest.TestCase):
         p = conn.storagePoolLookupByName("kp")
         names = [v.name() for v in p.listAllVolumes(0)]
         choice = rng.choice(["create", "create", "qcow2", "clone", "delete", "resize",
-                             "wipe", "secret", "autostart"])
+                             "wipe", "secret", "autostart", "pool"])
+        if len(names) > 12:
+            choice = "delete"       # keeps the rounds' checks short
         name = "r%d-%d" % (n, rng.randrange(1000))
         if choice == "create":
             p.createXML(mvstorage.vol_xml(name, rng.choice([1, 4, 8]) * MiB), 0)
@@ -486,6 +488,22 @@ class KillAnywhere(unittest.TestCase):
             r.secret_values[U1] = {value}
         elif choice == "autostart":
             conn.storagePoolLookupByName("np").setAutostart(rng.choice([0, 1]))
+        elif choice == "pool":
+            # the life of a second pool: define, build, start, destroy, delete, undefine
+            try:
+                xp = conn.storagePoolLookupByName("xp")
+            except libvirt().libvirtError:
+                xp = conn.storagePoolDefineXML(mvstorage.dir_pool_xml("xp", r.path("xp")), 0)
+            if xp.isActive():
+                xp.destroy()
+            elif not os.path.isdir(r.path("xp")):
+                xp.build(0)
+            elif rng.random() < 0.5:
+                xp.create(0)
+            elif rng.random() < 0.5:
+                xp.delete(0)
+            else:
+                xp.undefine()
 
 
 FS_POINTS = [
