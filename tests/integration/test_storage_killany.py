@@ -422,6 +422,8 @@ class KillAnywhere(unittest.TestCase):
             done = []
             conn = libvirt().open(r.sd.uri)
 
+            broken = []
+
             def worker():
                 n = 0
                 while not stop.is_set():
@@ -431,6 +433,9 @@ class KillAnywhere(unittest.TestCase):
                     except libvirt().libvirtError:
                         if not r.sd.running():
                             break
+                    except Exception as e:      # a bug of the test: never hide it
+                        broken.append(e)
+                        break
                     done.append(n)
 
             th = threading.Thread(target=worker)
@@ -441,6 +446,7 @@ class KillAnywhere(unittest.TestCase):
             stop.set()
             th.join(30)
             self.assertFalse(th.is_alive(), "the client thread hangs on a killed daemon")
+            self.assertEqual(broken, [], where)
             try:
                 conn.close()
             except Exception:
