@@ -20,7 +20,7 @@ restarts the daemon unarmed and checks the invariants:
 
 test_random_kills runs random operations in a thread, kills the daemon
 after a random delay, restarts it and checks the same invariants, for a
-bounded number of rounds (MV_KILLANY_ROUNDS, default 6; MV_KILLANY_SEED
+bounded number of rounds (MV_KILLANY_ROUNDS, default 10; MV_KILLANY_SEED
 repeats a run).
 """
 
@@ -407,7 +407,7 @@ class KillAnywhere(unittest.TestCase):
         r.check("after a kill in a LUKS create")
 
     def test_random_kills(self):
-        rounds = int(os.environ.get("MV_KILLANY_ROUNDS", "6"))
+        rounds = int(os.environ.get("MV_KILLANY_ROUNDS", "10"))
         seed = int(os.environ.get("MV_KILLANY_SEED", str(random.randrange(1 << 30))))
         rng = random.Random(seed)
         print("# test_random_kills: seed %d, %d rounds" % (seed, rounds), file=sys.stderr)
@@ -430,13 +430,13 @@ class KillAnywhere(unittest.TestCase):
                     n += 1
                     try:
                         self.random_op(conn, r, rng, n, last_value)
+                        done.append(n)
                     except libvirt().libvirtError:
-                        if not r.sd.running():
+                        if not r.sd.running() or not conn.isAlive():
                             break
                     except Exception as e:      # a bug of the test: never hide it
                         broken.append(e)
                         break
-                    done.append(n)
 
             th = threading.Thread(target=worker)
             th.start()
@@ -451,7 +451,8 @@ class KillAnywhere(unittest.TestCase):
                 conn.close()
             except Exception:
                 pass
-            print("# %s: %d calls before the kill" % (where, len(done)), file=sys.stderr)
+            print("# %s: %d calls succeeded before the kill" % (where, len(done)),
+                  file=sys.stderr)
             r.start()
             r.check(where)
             for uuid, vals in r.secret_values.items():
