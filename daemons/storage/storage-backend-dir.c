@@ -434,6 +434,31 @@ fail:
 
 /* ---- delete, wipe, resize, refresh ---------------------------------------- */
 
+/* A zeroing delete takes the volume out of sight first (under its
+ * in-progress name, which a restart removes), then zeroes and removes it: a
+ * daemon killed meanwhile never leaves a half-zeroed file listed as the
+ * volume (a qcow2 whose header is gone would come back as a raw file). */
+static bool
+delete_zeroed(const MvStorageVolDef *vol, GError **error)
+{
+    g_autofree char *partial = mv_storage_backend_partial_path(vol->target.path);
+
+    if (renameat2(AT_FDCWD, vol->target.path, AT_FDCWD, partial, RENAME_NOREPLACE) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
+                                  vol->target.path);
+    mv_storage_crash_point("vol-delete-zeroed");
+    if (!mv_storage_vol_file_wipe(partial, MV_STORAGE_WIPE_ZERO, NULL, error)) {
+        /* not deleted: the volume keeps its name */
+        if (renameat2(AT_FDCWD, partial, AT_FDCWD, vol->target.path, RENAME_NOREPLACE) < 0)
+            unlink(partial);
+        return false;
+    }
+    if (unlink(partial) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
+                                  partial);
+    return true;
+}
+
 bool
 mv_storage_file_vol_delete(const MvStoragePoolDef *pool, const MvStorageVolDef *vol,
                            unsigned int flags, GError **error)
@@ -456,10 +481,8 @@ mv_storage_file_vol_delete(const MvStoragePoolDef *pool, const MvStorageVolDef *
                                       "cannot remove directory volume '%s'", vol->target.path);
         return true;
     }
-    if ((flags & MV_STORAGE_VOL_DELETE_ZEROED) && S_ISREG(st.st_mode) &&
-        !mv_storage_vol_file_wipe(vol->target.path, MV_STORAGE_WIPE_ZERO, NULL, error))
-        return false;
-    mv_storage_crash_point("vol-delete-zeroed");
+    if ((flags & MV_STORAGE_VOL_DELETE_ZEROED) && S_ISREG(st.st_mode))
+        return delete_zeroed(vol, error);
     if (unlink(vol->target.path) < 0)
         return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
                                   vol->target.path);

@@ -71,6 +71,8 @@ class Root:
         self.conn = None
         # uuid -> the values a secret may have after a kill (None: no value)
         self.secret_values = {}
+        # volume name -> the format it was created with
+        self.vol_formats = {}
 
     @property
     def root(self):
@@ -115,6 +117,7 @@ class Root:
         return pool
 
     def create_vol(self, pool, name, size, fmt="raw", fill=False):
+        self.vol_formats[name] = fmt
         vol = self.conn.storagePoolLookupByName(pool).createXML(
             mvstorage.vol_xml(name, size, fmt=fmt), 0)
         if fill:
@@ -180,7 +183,11 @@ class Root:
                 fmt = node.get("type") if node is not None else "raw"
             info = qemu_img_info(path)
             t.assertEqual(info["format"], fmt, "volume %s: format%s" % (vol.name(), msg))
-            t.assertEqual(info["virtual-size"], capacity,
+            t.assertEqual(self.vol_formats.get(vol.name(), fmt), fmt,
+                          "volume %s changed its format%s" % (vol.name(), msg))
+            # (qemu-img rounds a raw file's size up to 512 bytes)
+            size = os.path.getsize(path) if fmt == "raw" else info["virtual-size"]
+            t.assertEqual(size, capacity,
                           "volume %s: the listed size is not the file's%s" % (vol.name(), msg))
             with open(path, "rb") as f:
                 f.read(MiB)
@@ -406,6 +413,25 @@ class KillAnywhere(unittest.TestCase):
         r.start()
         r.check("after a kill in a LUKS create")
 
+    def test_zeroed_delete_killed_keeps_no_broken_volume(self):
+        """Killed while a zeroing delete zeroes a qcow2 volume: the volume is
+        gone after the restart, never listed as a zeroed raw file."""
+        r = self.new_root()
+        r.start()
+        r.define_pool("kp")
+        r.create_vol("kp", "q", 8 * MiB, fmt="qcow2")
+        r.stop()
+        r.start("vol-delete-zeroed")
+        with self.assertRaises(libvirt().libvirtError):
+            vol(r, "q").delete(VOL_DELETE_ZEROED)
+        r.close()
+        self.assertEqual(r.sd.wait(20), -9)
+        r.start()
+        names = [v.name() for v in pool(r, "kp").listAllVolumes(0)]
+        self.assertNotIn("q", names, "a half-deleted volume is listed")
+        self.assertEqual(mvstorage.partial_files(r.path("kp")), [])
+        r.check("after a kill in a zeroing delete")
+
     def test_random_kills(self):
         rounds = int(os.environ.get("MV_KILLANY_ROUNDS", "10"))
         seed = int(os.environ.get("MV_KILLANY_SEED", str(random.randrange(1 << 30))))
@@ -474,10 +500,13 @@ class KillAnywhere(unittest.TestCase):
             choice = "delete"       # keeps the rounds' checks short
         name = "r%d-%d" % (n, rng.randrange(1000))
         if choice == "create":
+            r.vol_formats[name] = "raw"
             p.createXML(mvstorage.vol_xml(name, rng.choice([1, 4, 8]) * MiB), 0)
         elif choice == "qcow2":
+            r.vol_formats[name] = "qcow2"
             p.createXML(mvstorage.vol_xml(name, 32 * MiB, fmt="qcow2"), 0)
         elif choice == "clone" and names:
+            r.vol_formats[name] = "raw"
             src = p.storageVolLookupByName(rng.choice(names))
             p.createXMLFrom(mvstorage.vol_xml(name, src.info()[1]), src, 0)
         elif choice == "delete" and len(names) > 2:
