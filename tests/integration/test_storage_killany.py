@@ -62,6 +62,15 @@ def qemu_img_info(path):
     return json.loads(out.stdout)
 
 
+def without_sizes(pool_xml):
+    """A pool's XML without the sizes of the moment, canonical."""
+    root = mvstorage.ET.fromstring(pool_xml)
+    for tag in ("capacity", "allocation", "available"):
+        for node in root.findall(tag):
+            root.remove(node)
+    return mvstorage.ET.tostring(root, encoding="unicode")
+
+
 class Root:
     """One storaged root and the invariants of what it holds on disk."""
 
@@ -158,7 +167,10 @@ class Root:
             t.assertEqual(mvstorage.xml_text(xml, "name"), p.name(), msg)
             if p.isPersistent():
                 with open(os.path.join(etc, p.name() + ".xml")) as f:
-                    t.assertEqual(mvstorage.xml_text(f.read(), "uuid"), p.UUIDString(), msg)
+                    saved = f.read()
+                t.assertEqual(mvstorage.xml_text(saved, "uuid"), p.UUIDString(), msg)
+                t.assertEqual(without_sizes(saved), without_sizes(xml),
+                              "pool %s: its XML is not its config file%s" % (p.name(), msg))
             if p.isActive():
                 self.check_volumes(p, msg)
         self.check_secrets(msg)
