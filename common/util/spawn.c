@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -99,7 +100,7 @@ mv_child_close_above(int from, int keep_a, int keep_b)
 static G_NORETURN void
 mv_child_exec(const char *path, const MvChildOptions *opts, char *const *envp,
               const MvChildPlacement *place, gsize n_place, int max_target, int report_fd,
-              int gate_fd)
+              int gate_fd, pid_t parent)
 {
     sigset_t empty;
     char go;
@@ -110,6 +111,10 @@ mv_child_exec(const char *path, const MvChildOptions *opts, char *const *envp,
         (void)sigaction(sig, &dfl, NULL);
     if (opts->setsid && setsid() < 0)
         mv_child_report(report_fd, MV_CHILD_STAGE_SETSID);
+    /* The parent may have died before the prctl: then never run. */
+    if (opts->die_with_parent &&
+        (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent))
+        _exit(127);
     for (gsize i = 0; i < n_place; i++) {
         /* dup2() onto a different number clears FD_CLOEXEC on the target. */
         if (dup2(place[i].src, place[i].target) < 0)
@@ -211,7 +216,7 @@ mv_child_spawn(const MvChildOptions *opts, GError **error)
     int max_target = 2;
     int pipefd[2];
     int status;
-    pid_t pid;
+    pid_t pid, parent;
 
     g_return_val_if_fail(opts->argv && opts->argv[0], NULL);
     if (!mv_child_check_fds(opts, &max_target, error))
@@ -271,9 +276,11 @@ mv_child_spawn(const MvChildOptions *opts, GError **error)
     /* Block signals so the child runs no handler before it resets them. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
+    parent = getpid();
     pid = report_w < 0 || (opts->gated && gate_r < 0) ? -1 : fork();
     if (pid == 0)
-        mv_child_exec(path, opts, envp, place, n_place, max_target, report_w, gate_r);
+        mv_child_exec(path, opts, envp, place, n_place, max_target, report_w, gate_r,
+                      parent);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     mv_close_fdp(&report_w);
     mv_close_fdp(&gate_r);

@@ -57,6 +57,8 @@ typedef struct {
     const char *cwd;            /* NULL: the parent's working directory */
     bool setsid;                /* start a new session (no controlling tty) */
     bool gated;                 /* the child waits before exec until mv_child_release() */
+    bool die_with_parent;       /* SIGKILLed when the spawning thread or process dies
+                                 * (PR_SET_PDEATHSIG): a job never outlives its daemon */
 } MvChildOptions;
 
 typedef struct _MvChild MvChild;

@@ -193,6 +193,37 @@ remove_stale_temps(const char *dir)
     }
 }
 
+/* Value files whose secret is not defined: an undefine (or a move to
+ * ephemeral) the daemon was killed in removed the definition but not the
+ * value yet. Left there, a later define of the same UUID would find the old
+ * value again: remove them (after the definitions are loaded). */
+static void
+remove_orphan_values(MvSecretDriver *driver)
+{
+    g_autoptr(GDir) d = g_dir_open(driver->dir, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        g_autofree char *uuid = NULL;
+        g_autofree char *path = NULL;
+        MvDriverObject *obj;
+
+        if (!g_str_has_suffix(entry, ".value"))
+            continue;
+        uuid = g_strndup(entry, strlen(entry) - strlen(".value"));
+        if ((obj = mv_driver_list_find_by_name(driver->secrets, uuid))) {
+            mv_driver_object_unref(obj);
+            continue;
+        }
+        path = g_build_filename(driver->dir, entry, NULL);
+        if (unlink(path) < 0 && errno != ENOENT)
+            mv_log_warning("cannot remove %s: %s", path, g_strerror(errno));
+        else
+            mv_log_warning("removed the value of secret %s, which is not defined (its "
+                           "undefine was interrupted)", uuid);
+    }
+}
+
 MvSecretDriver *
 mv_secret_driver_new(const MvPaths *paths, GError **error)
 {
@@ -215,6 +246,7 @@ mv_secret_driver_new(const MvPaths *paths, GError **error)
         return NULL;
     remove_stale_temps(driver->dir);
     mv_driver_store_reconcile(driver->store, &cb, driver);
+    remove_orphan_values(driver);
     mv_log_debug("%u secrets loaded from %s", mv_driver_list_count(driver->secrets), driver->dir);
     g_atomic_pointer_set(&secret_driver_current, driver);
     return g_steal_pointer(&driver);

@@ -10,6 +10,7 @@
 #include "util/error.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "storage-crash.h"
 #include "util/uuid.h"
 
 #define FROM MV_FROM_SECRET
@@ -337,6 +338,7 @@ secret_define_xml(MvDriverCall *call, const char *xml, unsigned int flags,
         return false;
     if (!def->ephemeral && !mv_driver_store_save_config(driver->store, uuid, formatted, error))
         return false;
+    mv_storage_crash_point("secret-define-saved");
     if (!secret) {
         secret = g_new0(MvSecretObj, 1);
         mv_driver_object_init(MV_DRIVER_OBJECT(secret), &mv_secret_obj_class, uuid, def->uuid);
@@ -376,9 +378,12 @@ secret_undefine(MvDriverCall *call, const MvObjectRef *secret_ref, GError **erro
     if (!(secret = get_secret(driver, secret_ref->uuid, error)))
         return false;
     path = mv_secret_obj_value_path(driver, secret);
-    if (!mv_driver_store_delete_config(driver->store, secret->name, error) ||
-        !mv_file_remove(path, error))
+    if (!mv_driver_store_delete_config(driver->store, secret->name, error))
         return false;
+    mv_storage_crash_point("secret-undefine-config");
+    if (!mv_file_remove(path, error))
+        return false;
+    mv_storage_crash_point("secret-undefine-done");
     g_mutex_lock(&secret->lock);
     def = mv_secret_def_copy(secret->def);
     g_mutex_unlock(&secret->lock);
@@ -422,6 +427,7 @@ secret_set_value(MvDriverCall *call, const MvObjectRef *secret_ref, const char *
         if (!mv_secret_vault_write(driver->vault, path, secret->name, (const guint8 *)value,
                                    n_value, error))
             return false;
+        mv_storage_crash_point("secret-value-saved");
     }
     mv_secret_events_value_changed(driver->events, def->uuid, def->usage_type, def->usage_id);
     return true;

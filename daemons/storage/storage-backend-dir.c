@@ -1,6 +1,7 @@
 /* dir pools, and the volume operations of every pool whose volumes are files
  * in its target directory (fs reuses them: storage-backend-priv.h). */
 #include "storage-backend-priv.h"
+#include "storage-crash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -453,6 +454,31 @@ fail:
 
 /* ---- delete, wipe, resize, refresh ---------------------------------------- */
 
+/* A zeroing delete takes the volume out of sight first (under its
+ * in-progress name, which a restart removes), then zeroes and removes it: a
+ * daemon killed meanwhile never leaves a half-zeroed file listed as the
+ * volume (a qcow2 whose header is gone would come back as a raw file). */
+static bool
+delete_zeroed(const MvStorageVolDef *vol, GError **error)
+{
+    g_autofree char *partial = mv_storage_backend_partial_path(vol->target.path);
+
+    if (renameat2(AT_FDCWD, vol->target.path, AT_FDCWD, partial, RENAME_NOREPLACE) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
+                                  vol->target.path);
+    mv_storage_crash_point("vol-delete-zeroed");
+    if (!mv_storage_vol_file_wipe(partial, MV_STORAGE_WIPE_ZERO, NULL, error)) {
+        /* not deleted: the volume keeps its name */
+        if (renameat2(AT_FDCWD, partial, AT_FDCWD, vol->target.path, RENAME_NOREPLACE) < 0)
+            unlink(partial);
+        return false;
+    }
+    if (unlink(partial) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
+                                  partial);
+    return true;
+}
+
 bool
 mv_storage_file_vol_delete(const MvStoragePoolDef *pool, const MvStorageVolDef *vol,
                            unsigned int flags, GError **error)
@@ -475,13 +501,71 @@ mv_storage_file_vol_delete(const MvStoragePoolDef *pool, const MvStorageVolDef *
                                       "cannot remove directory volume '%s'", vol->target.path);
         return true;
     }
-    if ((flags & MV_STORAGE_VOL_DELETE_ZEROED) && S_ISREG(st.st_mode) &&
-        !mv_storage_vol_file_wipe(vol->target.path, MV_STORAGE_WIPE_ZERO, NULL, error))
-        return false;
+    if ((flags & MV_STORAGE_VOL_DELETE_ZEROED) && S_ISREG(st.st_mode))
+        return delete_zeroed(vol, error);
     if (unlink(vol->target.path) < 0)
         return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
                                   vol->target.path);
     return true;
+}
+
+/* Wipes a qcow2 volume so that a daemon killed at any moment leaves either
+ * the old image or the new empty one under the volume's name, never a
+ * zeroed header: the empty image is made as the volume's in-progress file,
+ * swapped in with RENAME_EXCHANGE, and the old image (now under the
+ * in-progress name, which a restart removes) is wiped, then removed. */
+static bool
+wipe_qcow2(const char *qemu_img, const MvStorageVolDef *vol, guint64 capacity,
+           unsigned int algorithm, const MvStorageJobCtl *ctl, GError **error)
+{
+    g_autofree char *partial = mv_storage_backend_partial_path(vol->target.path);
+    MvQemuImgOutput out = { .format = "qcow2" };
+    g_auto(GStrv) argv = NULL;
+    struct stat st;
+
+    /* (without the backing file, whose data would show through) */
+    argv = mv_qemu_img_create_argv(qemu_img, &out, partial, capacity, NULL, NULL);
+    if (stat(vol->target.path, &st) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot stat '%s'",
+                                  vol->target.path);
+    unlink(partial);
+    if (!mv_qemu_img_run(argv, NULL, ctl, error))
+        goto fail;
+    if (chmod(partial, st.st_mode & 07777) < 0 || chown(partial, st.st_uid, st.st_gid) < 0) {
+        mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot give '%s' the owner and "
+                           "mode of '%s'", partial, vol->target.path);
+        goto fail;
+    }
+    if (renameat2(AT_FDCWD, partial, AT_FDCWD, vol->target.path, RENAME_EXCHANGE) < 0) {
+        if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP) {
+            mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot replace '%s'",
+                               vol->target.path);
+            goto fail;
+        }
+        /* A filesystem without RENAME_EXCHANGE: wipe in place, then put the
+         * empty image over it. */
+        if (!mv_storage_vol_file_wipe(vol->target.path, algorithm, ctl, error))
+            goto fail;
+        mv_storage_crash_point("vol-wipe-zeroed");
+        if (rename(partial, vol->target.path) < 0) {
+            mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot replace '%s'",
+                               vol->target.path);
+            goto fail;
+        }
+        return true;
+    }
+    mv_storage_crash_point("vol-wipe-zeroed");
+    /* @partial holds the old image now: wipe it, then it goes. */
+    if (!mv_storage_vol_file_wipe(partial, algorithm, ctl, error))
+        goto fail;
+    if (unlink(partial) < 0)
+        return mv_error_set_errno(error, MV_FROM_STORAGE, errno, "cannot remove '%s'",
+                                  partial);
+    return true;
+
+fail:
+    unlink(partial);
+    return false;
 }
 
 bool
@@ -490,8 +574,6 @@ mv_storage_file_vol_wipe(const MvStoragePoolDef *pool, const MvStorageVolDef *vo
 {
     g_autoptr(MvStorageProbe) probe = mv_storage_probe_path(vol->target.path, false, error);
     g_autofree char *qemu_img = NULL;
-    g_auto(GStrv) argv = NULL;
-    MvQemuImgOutput out = { .format = "qcow2" };
 
     (void)pool;
     if (!probe)
@@ -503,17 +585,11 @@ mv_storage_file_vol_wipe(const MvStoragePoolDef *pool, const MvStorageVolDef *vo
         return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_OPERATION_UNSUPPORTED,
                             "cannot wipe encrypted volume '%s': delete it and create it "
                             "again", vol->name);
-    if (g_str_equal(probe->format, "qcow2") && !(qemu_img = mv_qemu_img_find(error)))
+    if (!g_str_equal(probe->format, "qcow2"))
+        return mv_storage_vol_file_wipe(vol->target.path, algorithm, ctl, error);
+    if (!(qemu_img = mv_qemu_img_find(error)))
         return false;
-    if (!mv_storage_vol_file_wipe(vol->target.path, algorithm, ctl, error))
-        return false;
-    if (!qemu_img)
-        return true;
-    /* The qcow2 header went with the data: write an empty image of the same
-     * size again (without the backing file, whose data would show through). */
-    argv = mv_qemu_img_create_argv(qemu_img, &out, vol->target.path, probe->capacity, NULL,
-                                   NULL);
-    return mv_qemu_img_run(argv, NULL, ctl, error);
+    return wipe_qcow2(qemu_img, vol, probe->capacity, algorithm, ctl, error);
 }
 
 bool

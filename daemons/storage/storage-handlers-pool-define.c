@@ -7,6 +7,7 @@
 
 #include "daemon/storage-events.h"
 #include "util/log.h"
+#include "storage-crash.h"
 #include "util/uuid.h"
 
 /* virStoragePoolDefineFlags. */
@@ -111,6 +112,7 @@ mv_storage_handle_storage_pool_define_xml(MvDriverCall *call, const char *xml,
         g_mutex_unlock(&driver->define_lock);
         return false;
     }
+    mv_storage_crash_point("pool-define-saved");
     if (!pool) {
         MvStoragePoolDef *owned = g_steal_pointer(&def);
         if (!(pool = mv_storage_pool_add(driver->pools, owned, true, error))) {
@@ -164,6 +166,7 @@ mv_storage_handle_storage_pool_undefine(MvDriverCall *call, const MvObjectRef *p
                                 pool->name, refusal);
         return false;
     }
+    mv_storage_crash_point("pool-undefine-removed");
     mv_driver_list_remove(driver->pools, MV_DRIVER_OBJECT(pool));
     g_mutex_unlock(&driver->define_lock);
     mv_storage_pool_end_job(pool);
@@ -202,7 +205,10 @@ build_pool(MvStoragePoolObj *pool, unsigned int build_flags, GError **error)
     backend = mv_storage_backend_for(def->type);
     if (backend->check_host && !backend->check_host(def, error))
         return false;
-    return !backend->build || backend->build(def, build_flags, error);
+    if (backend->build && !backend->build(def, build_flags, error))
+        return false;
+    mv_storage_crash_point("pool-build-done");
+    return true;
 }
 
 bool
@@ -387,6 +393,8 @@ mv_storage_handle_storage_pool_delete(MvDriverCall *call, const MvObjectRef *poo
                             mv_storage_pool_type_to_string(def->type));
     }
     ok = backend->delete(def, flags, error);
+    if (ok)
+        mv_storage_crash_point("pool-delete-done");
     mv_storage_pool_end_job(pool);
     if (ok)
         mv_storage_driver_emit(driver, pool, MV_STORAGE_POOL_EVENT_DELETED);
@@ -461,6 +469,7 @@ mv_storage_handle_storage_pool_set_autostart(MvDriverCall *call, const MvObjectR
     }
     ok = mv_driver_store_set_autostart(driver->store, pool->name, autostart != 0, error);
     if (ok) {
+        mv_storage_crash_point("pool-autostart-set");
         g_mutex_lock(&pool->lock);
         pool->autostart = autostart != 0;
         g_mutex_unlock(&pool->lock);

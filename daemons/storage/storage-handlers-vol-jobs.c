@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "storage-crash.h"
 
 /* ---- test-only fault point ---- */
 
@@ -312,6 +313,8 @@ create_vol(MvDriverCall *call, const MvObjectRef *pool_ref, const char *xml,
         ok = backend->vol_create(pooldef, def, passphrase ? &pass : NULL, flags, &ctl, error);
     wipe_bytes(passphrase);
     clone_source_release(&src);
+    if (ok)
+        mv_storage_crash_point(clone_ref ? "vol-clone-done" : "vol-create-done");
 
     if (ok)
         mv_storage_driver_fill_vol(ret_vol, pool, &(MvStorageVolObj){ .def = def });
@@ -455,6 +458,8 @@ mv_storage_handle_storage_vol_delete(MvDriverCall *call, const MvObjectRef *vol_
     else
         ok = backend->vol_delete(job.pooldef, job.def, flags, error);
     if (ok)
+        mv_storage_crash_point("vol-delete-done");
+    if (ok)
         mv_log_info("volume '%s' deleted from storage pool '%s'", vol_ref->name,
                     job.pool->name);
     vol_job_end(driver, &job, ok, ok);
@@ -491,6 +496,8 @@ wipe(MvDriverCall *call, const MvObjectRef *vol_ref, unsigned int algorithm, con
             mv_log_warning("volume '%s': cannot re-read it after the wipe: %s", vol_ref->name,
                            err->message);
     }
+    if (ok)
+        mv_storage_crash_point("vol-wipe-done");
     vol_job_end(driver, &job, ok, false);
     return ok;
 }
@@ -576,6 +583,8 @@ mv_storage_handle_storage_vol_resize(MvDriverCall *call, const MvObjectRef *vol_
     else
         ok = backend->vol_resize(job.pooldef, job.def, target,
                                  flags & ~MV_STORAGE_VOL_RESIZE_DELTA, &ctl, error);
+    if (ok)
+        mv_storage_crash_point("vol-resize-done");
     vol_job_end(driver, &job, ok, false);
     return ok;
 }

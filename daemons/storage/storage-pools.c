@@ -5,6 +5,7 @@
 #include "storage-driver.h"
 
 #include "util/log.h"
+#include "storage-crash.h"
 
 bool
 mv_storage_pool_save_config(MvStorageDriver *driver, const MvStoragePoolDef *def,
@@ -24,6 +25,15 @@ mv_storage_pool_save_status(MvStorageDriver *driver, MvStoragePoolObj *pool, GEr
     xml = mv_storage_pool_def_format(pool->def, 0);
     g_mutex_unlock(&pool->lock);
     return mv_driver_store_save_status(driver->store, pool->name, xml, error);
+}
+
+/* The status file of @def before its start (sizes not known yet). */
+static bool
+save_status_def(MvStorageDriver *driver, const MvStoragePoolDef *def, GError **error)
+{
+    g_autofree char *xml = mv_storage_pool_def_format(def, 0);
+
+    return mv_driver_store_save_status(driver->store, def->name, xml, error);
 }
 
 /* Replaces @pool's volumes with @vols (taken) and its sizes (lock held). */
@@ -114,15 +124,21 @@ mv_storage_pool_start(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **
     } else {
         if (backend->check_host && !backend->check_host(def, error))
             goto fail;
-        if (backend->start && !backend->start(def, error))
+        /* The status file goes first: a daemon killed once the backend has
+         * started the pool (an fs pool mounted) takes it back at its restart
+         * instead of leaving it started on the host but inactive here. */
+        if (!save_status_def(driver, def, error))
             goto fail;
+        if (backend->start && !backend->start(def, error))
+            goto fail_status;
+        mv_storage_crash_point("pool-start-started");
     }
     clean_partial(driver, def);
     if (!read_volumes(def, &vols, &sizes, error)) {
         g_autoptr(GError) err = NULL;
         if (!started && backend->stop && !backend->stop(def, &err))
             mv_log_warning("pool '%s': cannot undo the start: %s", def->name, err->message);
-        goto fail;
+        goto fail_status;
     }
 
     g_mutex_lock(&pool->lock);
@@ -138,10 +154,19 @@ mv_storage_pool_start(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **
         g_mutex_unlock(&pool->lock);
         if (!started && backend->stop && !backend->stop(def, &err))
             mv_log_warning("pool '%s': cannot undo the start: %s", def->name, err->message);
+        if (!started)
+            mv_driver_store_delete_status(driver->store, def->name, NULL);
         return false;
     }
+    mv_storage_crash_point("pool-start-status");
     return true;
 
+fail_status:
+    if (!started) {
+        g_autoptr(GError) err = NULL;
+        if (!mv_driver_store_delete_status(driver->store, def->name, &err))
+            mv_log_warning("pool '%s': %s", def->name, err->message);
+    }
 fail:
     g_mutex_lock(&pool->lock);
     pool->starting = false;
@@ -176,6 +201,7 @@ mv_storage_pool_stop(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **e
         g_mutex_unlock(&pool->lock);
         return false;
     }
+    mv_storage_crash_point("pool-stop-stopped");
 
     g_mutex_lock(&pool->lock);
     pool->stopping = false;
@@ -189,6 +215,7 @@ mv_storage_pool_stop(MvStorageDriver *driver, MvStoragePoolObj *pool, GError **e
     g_mutex_unlock(&pool->lock);
     if (!mv_driver_store_delete_status(driver->store, pool->name, &err))
         mv_log_warning("pool '%s': %s", pool->name, err->message);
+    mv_storage_crash_point("pool-stop-status");
     return true;
 }
 

@@ -283,7 +283,7 @@ qemu_img_run_once(char **argv, const MvStoragePassphrase *passphrase,
     MV_AUTOCLOSE int secret_fd = -1, err_fd = -1, out_read = -1, out_write = -1;
     g_autoptr(MvChild) child = NULL;
     MvChildFd fds[1];
-    MvChildOptions opts = { .argv = (const char *const *)argv };
+    MvChildOptions opts = { .argv = (const char *const *)argv, .die_with_parent = true };
     g_autofree char *cmd = g_strjoinv(" ", argv);
     g_autofree char *stderr_text = NULL;
     int pipefd[2], status = 0;

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -330,6 +331,49 @@ test_child_bad_options(void)
     g_assert_error(err, MV_ERROR, MV_ERR_INVALID_ARG);
 }
 
+/* die_with_parent: the child of a process that dies gets SIGKILL. The test
+ * is the subreaper of the dead parent's child, so it reaps it and sees how it
+ * ended (a `sleep 60` that outlived its parent is a failure). */
+static void
+test_child_die_with_parent(void)
+{
+    int pipefd[2], status = -1;
+    pid_t mid, orphan = 0, got = 0;
+
+    g_assert_cmpint(prctl(PR_SET_CHILD_SUBREAPER, 1), ==, 0);
+    g_assert_cmpint(pipe(pipefd), ==, 0);
+    mid = fork();
+    g_assert_cmpint(mid, >=, 0);
+    if (mid == 0) {
+        const char *argv[] = { "sleep", "60", NULL };
+        MvChildOptions opts = { .argv = argv, .die_with_parent = true };
+        MvChild *child = mv_child_spawn(&opts, NULL);
+        pid_t pid = child ? mv_child_get_pid(child) : 0;
+
+        if (write(pipefd[1], &pid, sizeof(pid)) != sizeof(pid))
+            _exit(1);
+        _exit(0);
+    }
+    close(pipefd[1]);
+    g_assert_cmpint(read(pipefd[0], &orphan, sizeof(orphan)), ==, sizeof(orphan));
+    close(pipefd[0]);
+    g_assert_cmpint(orphan, >, 0);
+    g_assert_cmpint(waitpid(mid, &status, 0), ==, mid);
+    for (int i = 0; i < 500 && got != orphan; i++) {
+        got = waitpid(orphan, &status, WNOHANG);
+        if (got != orphan)
+            g_usleep(20 * 1000);
+    }
+    if (got != orphan) {
+        kill(orphan, SIGKILL);
+        waitpid(orphan, NULL, 0);
+    }
+    g_assert_cmpint(prctl(PR_SET_CHILD_SUBREAPER, 0), ==, 0);
+    g_assert_cmpint(got, ==, orphan);
+    g_assert_true(WIFSIGNALED(status));
+    g_assert_cmpint(WTERMSIG(status), ==, SIGKILL);
+}
+
 /* A gated child runs its program only once released; freed unreleased (or
  * its parent dead), it exits without ever running it. */
 static void
@@ -449,6 +493,7 @@ main(int argc, char **argv)
     g_test_add_func("/spawn/child/log-file", test_child_log_file);
     g_test_add_func("/spawn/child/bad-options", test_child_bad_options);
     g_test_add_func("/spawn/child/gated", test_child_gated);
+    g_test_add_func("/spawn/child/die-with-parent", test_child_die_with_parent);
     g_test_add_func("/spawn/pid-alive", test_pid_alive);
     return g_test_run();
 }
