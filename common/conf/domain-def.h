@@ -147,6 +147,7 @@ typedef struct {
     char *model;                /* "qemu-xhci", "pcie-root", "virtio-scsi", … or NULL */
     int ports;                  /* virtio-serial; -1 = absent */
     int vectors;                /* virtio-serial; -1 = absent */
+    int master_startport;       /* USB companion: <master startport='N'/>; -1 = absent */
     char *alias;
     MvDomainDeviceAddress address;
 } MvDomainControllerDef;

@@ -353,6 +353,9 @@ mv_fmt_controller(GString *out, const MvDomainControllerDef *ctrl, unsigned int 
         g_string_append_printf(out, " ports='%d'", ctrl->ports);
     if (ctrl->vectors >= 0)
         g_string_append_printf(out, " vectors='%d'", ctrl->vectors);
+    if (ctrl->master_startport >= 0)
+        g_string_append_printf(children, "      <master startport='%d'/>\n",
+                               ctrl->master_startport);
     mv_fmt_alias(children, 6, ctrl->alias, flags);
     mv_fmt_address(children, 6, &ctrl->address);
     mv_fmt_finish(out, 4, "controller", children);

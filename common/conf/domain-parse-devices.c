@@ -356,6 +356,7 @@ static MvDomainControllerDef *
 mv_domain_controller_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
 {
     g_autoptr(MvDomainControllerDef) ctrl = g_new0(MvDomainControllerDef, 1);
+    const xmlNode *child;
     unsigned int value;
 
     ctrl->type = mv_xml_get_prop(node, "type");
@@ -373,6 +374,13 @@ mv_domain_controller_def_parse_node(const xmlNode *node, unsigned int flags, GEr
     if (!mv_domain_uint_prop(node, "vectors", 1024, &value, error))
         return NULL;
     ctrl->vectors = value == G_MAXUINT ? -1 : (int)value;
+    ctrl->master_startport = -1;
+    if ((child = mv_xml_get_child(node, "master"))) {
+        value = 0;
+        if (!mv_domain_uint_prop(child, "startport", 255, &value, error))
+            return NULL;
+        ctrl->master_startport = (int)value;
+    }
     ctrl->alias = mv_domain_parse_alias(node, flags);
     if (!mv_domain_parse_address(node, &ctrl->address, error))
         return NULL;
@@ -614,10 +622,23 @@ mv_domain_def_assign_controller_indexes(MvDomainDef *def)
 
         if (ctrl->index >= 0)
             continue;
+        if (ctrl->master_startport >= 0) {
+            /* a USB companion belongs to the master controller before it */
+            ctrl->index = 0;
+            for (size_t j = i; j-- > 0;) {
+                if (def->controllers[j]->master_startport < 0 &&
+                    strcmp(def->controllers[j]->type, ctrl->type) == 0) {
+                    ctrl->index = def->controllers[j]->index;
+                    break;
+                }
+            }
+            continue;
+        }
         for (ctrl->index = 0; used; ctrl->index += used) {
             used = false;
             for (size_t j = 0; j < def->ncontrollers && !used; j++) {
                 used = j != i && def->controllers[j]->index == ctrl->index &&
+                       def->controllers[j]->master_startport < 0 &&
                        strcmp(def->controllers[j]->type, ctrl->type) == 0;
             }
         }
@@ -642,6 +663,7 @@ mv_domain_def_check_new_device(const MvDomainDef *def, const xmlNode *node, GErr
 
         for (size_t i = 0; ctrl->index >= 0 && i + 1 < def->ncontrollers; i++) {
             if (def->controllers[i]->index == ctrl->index &&
+                def->controllers[i]->master_startport < 0 && ctrl->master_startport < 0 &&
                 strcmp(def->controllers[i]->type, ctrl->type) == 0)
                 return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
                                        "there is more than one '%s' controller with index %d",

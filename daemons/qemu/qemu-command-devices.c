@@ -57,6 +57,10 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         { "piix4-uhci", "piix4-usb-uhci" },
         { "qemu-xhci", "qemu-xhci" },
         { "nec-xhci", "nec-usb-xhci" },
+        { "ich9-ehci1", "ich9-usb-ehci1" },
+        { "ich9-uhci1", "ich9-usb-uhci1" },
+        { "ich9-uhci2", "ich9-usb-uhci2" },
+        { "ich9-uhci3", "ich9-usb-uhci3" },
     };
     const char *model = c ? c->model : NULL;
     const char *device = NULL;
@@ -73,16 +77,28 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         if (g_str_equal(models[i].model, model))
             device = models[i].device;
     }
-    /* ich9-ehci1 + uhci companions would need companion wiring: not done */
     if (!device)
         return qemu_command_unsupported(error, "USB controller %d: model '%s' is not supported "
-                           "(qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, none are)",
+                           "(qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ich9-ehci1, "
+                           "ich9-uhci1-3, none are)",
                            index, model);
+    if (c && c->master_startport >= 0 && !g_str_has_prefix(model, "ich9-uhci"))
+        return qemu_command_unsupported(error, "USB controller %d: model '%s' cannot be a "
+                                        "companion (<master startport>): only ich9-uhci1-3 can",
+                                        index, model);
     buf = g_string_new(device);
-    if (index == 0)
+    if (c && c->master_startport >= 0) {
+        /* a companion: its ports are the master's (id usb / usbN, bus usb.0 / usbN.0) */
+        g_string_append_printf(buf, ",id=usb%d-companion%d,masterbus=usb", index,
+                               c->master_startport);
+        if (index != 0)
+            g_string_append_printf(buf, "%d", index);
+        g_string_append_printf(buf, ".0,firstport=%d", c->master_startport);
+    } else if (index == 0) {
         g_string_append(buf, ",id=usb");
-    else
+    } else {
         g_string_append_printf(buf, ",id=usb%d", index);
+    }
     if (c && c->ports >= 0) {
         if (!g_str_has_suffix(device, "xhci")) {
             g_string_free(buf, TRUE);

@@ -66,6 +66,7 @@ static const Case cases[] = {
     { "graphics-vnc-autoport", 0, 0 },
     { "graphics-vnc-spice", 0, 0 },
     { "devices-misc", 0, 0 },
+    { "usb-companions", 0, 0 },
     { "firmware-pflash", 0, 0 },
     { "firmware-bios-clock", 0, 0 },
     { "memory-hotplug", 0, 0 },
