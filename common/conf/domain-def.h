@@ -52,6 +52,8 @@ typedef enum {
     MV_DOMAIN_FEATURE_ACPI = 1 << 0,
     MV_DOMAIN_FEATURE_APIC = 1 << 1,
     MV_DOMAIN_FEATURE_PAE = 1 << 2,
+    MV_DOMAIN_FEATURE_VMPORT_ON = 1 << 3,   /* <vmport state='on'/> */
+    MV_DOMAIN_FEATURE_VMPORT_OFF = 1 << 4,  /* <vmport state='off'/>; neither: QEMU's default */
 } MvDomainFeatures;
 
 typedef enum {

@@ -203,6 +203,10 @@ mv_fmt_features(GString *out, unsigned int features)
         g_string_append(out, "    <apic/>\n");
     if (features & MV_DOMAIN_FEATURE_PAE)
         g_string_append(out, "    <pae/>\n");
+    if (features & MV_DOMAIN_FEATURE_VMPORT_ON)
+        g_string_append(out, "    <vmport state='on'/>\n");
+    if (features & MV_DOMAIN_FEATURE_VMPORT_OFF)
+        g_string_append(out, "    <vmport state='off'/>\n");
     g_string_append(out, "  </features>\n");
 }
 

@@ -139,6 +139,15 @@ mv_domain_parse_os(MvDomainOsDef *os, const xmlNode *node, GError **error)
     return true;
 }
 
+/* the schema allows only state='on' | 'off' */
+static bool
+mv_domain_vmport_off(const xmlNode *node)
+{
+    g_autofree char *state = mv_xml_get_prop(node, "state");
+
+    return g_strcmp0(state, "off") == 0;
+}
+
 static void
 mv_domain_parse_features(MvDomainDef *def, const xmlNode *node)
 {
@@ -149,6 +158,9 @@ mv_domain_parse_features(MvDomainDef *def, const xmlNode *node)
             def->features |= MV_DOMAIN_FEATURE_APIC;
         else if (mv_xml_node_is(child, "pae"))
             def->features |= MV_DOMAIN_FEATURE_PAE;
+        else if (mv_xml_node_is(child, "vmport"))
+            def->features |= mv_domain_vmport_off(child) ? MV_DOMAIN_FEATURE_VMPORT_OFF
+                                                         : MV_DOMAIN_FEATURE_VMPORT_ON;
     }
 }
 

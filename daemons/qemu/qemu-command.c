@@ -307,6 +307,10 @@ command_add_machine(QemuCmd *cmd, GError **error)
         g_string_append(buf, ",acpi=off");
     if (hpet && hpet->present == 0)
         g_string_append(buf, ",hpet=off");
+    if (def->features & MV_DOMAIN_FEATURE_VMPORT_ON)
+        g_string_append(buf, ",vmport=on");
+    if (def->features & MV_DOMAIN_FEATURE_VMPORT_OFF)
+        g_string_append(buf, ",vmport=off");
     if (pflash) {
         g_string_append(buf, ",pflash0=mv-pflash0-format");
         if (def->os.nvram)

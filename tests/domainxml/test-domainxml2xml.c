@@ -50,6 +50,8 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "interfaces", NULL, 0, 0, -1 },
     { "disk-volume", NULL, 0, 0, -1 },
     { "disk-volume", "status", STATUS, 0, 2 },
+    { "usb-companions", NULL, 0, 0, -1 },
+    { "vmport-off", NULL, 0, 0, -1 },
 };
 
 static void

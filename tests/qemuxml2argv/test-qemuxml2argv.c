@@ -67,6 +67,7 @@ static const Case cases[] = {
     { "graphics-vnc-spice", 0, 0 },
     { "devices-misc", 0, 0 },
     { "usb-companions", 0, 0 },
+    { "vmport-off", 0, 0 },
     { "firmware-pflash", 0, 0 },
     { "firmware-bios-clock", 0, 0 },
     { "memory-hotplug", 0, 0 },
