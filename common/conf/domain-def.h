@@ -203,6 +203,7 @@ typedef enum {
     MV_DOMAIN_CHR_UNIX,
     MV_DOMAIN_CHR_FILE,
     MV_DOMAIN_CHR_NULL,
+    MV_DOMAIN_CHR_SPICEVMC,     /* a SPICE channel: needs <graphics type='spice'> */
 } MvDomainChrSourceType;
 
 typedef struct {
@@ -229,7 +230,22 @@ typedef struct {
     bool autoport;
     char *listen;               /* listen address */
     char *passwd;               /* never formatted without SECURE */
+    bool has_tls_port;          /* spice: tlsPort='N' given */
+    int tls_port;               /* spice: -1 = automatic */
+    char *image_compression;    /* spice: <image compression='…'/>; NULL: absent */
 } MvDomainGraphicsDef;
+
+typedef struct {
+    char *model;                /* "ich9", "ich6", "ac97" */
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainSoundDef;
+
+typedef struct {
+    char *bus;                  /* "usb" */
+    char *type;                 /* "spicevmc" */
+    char *alias;
+} MvDomainRedirdevDef;
 
 typedef struct {
     char *model;                /* "vga", "cirrus", "virtio", "qxl", "bochs", "none" */
@@ -311,6 +327,10 @@ typedef struct {
     MvDomainRngDef **rngs;
     size_t nrngs;
     MvDomainWatchdogDef *watchdog;
+    MvDomainSoundDef **sounds;
+    size_t nsounds;
+    MvDomainRedirdevDef **redirdevs;
+    size_t nredirdevs;
 } MvDomainDef;
 
 /* One device, for attach/detach/update. */

@@ -496,13 +496,45 @@ mv_fmt_graphics(GString *out, const MvDomainGraphicsDef *graphics, unsigned int 
     mv_fmt_attr(out, "listen", graphics->listen);
     if (flags & MV_DOMAIN_DEF_FORMAT_SECURE)
         mv_fmt_attr(out, "passwd", graphics->passwd);
+    if (graphics->has_tls_port)
+        g_string_append_printf(out, " tlsPort='%d'",
+                               graphics->autoport && !live ? -1 : graphics->tls_port);
     if (graphics->listen) {
         mv_fmt_open(children, 6, "listen");
         mv_fmt_attr(children, "type", "address");
         mv_fmt_attr(children, "address", graphics->listen);
         g_string_append(children, "/>\n");
     }
+    if (graphics->image_compression) {
+        mv_fmt_open(children, 6, "image");
+        mv_fmt_attr(children, "compression", graphics->image_compression);
+        g_string_append(children, "/>\n");
+    }
     mv_fmt_finish(out, 4, "graphics", children);
+}
+
+static void
+mv_fmt_sound(GString *out, const MvDomainSoundDef *sound, unsigned int flags)
+{
+    g_autoptr(GString) children = g_string_new(NULL);
+
+    mv_fmt_open(out, 4, "sound");
+    mv_fmt_attr(out, "model", sound->model);
+    mv_fmt_alias(children, 6, sound->alias, flags);
+    mv_fmt_address(children, 6, &sound->address);
+    mv_fmt_finish(out, 4, "sound", children);
+}
+
+static void
+mv_fmt_redirdev(GString *out, const MvDomainRedirdevDef *redirdev, unsigned int flags)
+{
+    g_autoptr(GString) children = g_string_new(NULL);
+
+    mv_fmt_open(out, 4, "redirdev");
+    mv_fmt_attr(out, "bus", redirdev->bus);
+    mv_fmt_attr(out, "type", redirdev->type);
+    mv_fmt_alias(children, 6, redirdev->alias, flags);
+    mv_fmt_finish(out, 4, "redirdev", children);
 }
 
 static void
@@ -592,8 +624,12 @@ mv_fmt_devices(GString *out, const MvDomainDef *def, unsigned int flags)
         mv_fmt_input(devs, def->inputs[i], flags);
     for (size_t i = 0; i < def->ngraphics; i++)
         mv_fmt_graphics(devs, def->graphics[i], flags);
+    for (size_t i = 0; i < def->nsounds; i++)
+        mv_fmt_sound(devs, def->sounds[i], flags);
     for (size_t i = 0; i < def->nvideos; i++)
         mv_fmt_video(devs, def->videos[i], flags);
+    for (size_t i = 0; i < def->nredirdevs; i++)
+        mv_fmt_redirdev(devs, def->redirdevs[i], flags);
     if (def->watchdog)
         mv_fmt_watchdog(devs, def->watchdog, flags);
     if (def->memballoon)

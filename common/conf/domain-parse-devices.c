@@ -447,9 +447,10 @@ mv_domain_chr_def_parse_node(const xmlNode *node, MvDomainChrDeviceType device,
                    NULL;
         break;
     case MV_DOMAIN_CHR_NULL:
+    case MV_DOMAIN_CHR_SPICEVMC:
         if (source)
             return mv_domain_error(error, MV_ERR_XML_DETAIL, source,
-                                   "a 'null' %s takes no <source>",
+                                   "a '%s' %s takes no <source>", type,
                                    mv_domain_chr_device_to_string(device)),
                    NULL;
         break;
@@ -496,6 +497,7 @@ mv_domain_graphics_def_parse_node(const xmlNode *node, unsigned int flags, GErro
     g_autoptr(MvDomainGraphicsDef) graphics = g_new0(MvDomainGraphicsDef, 1);
     g_autofree char *port = mv_xml_get_prop(node, "port");
     g_autofree char *autoport = mv_xml_get_prop(node, "autoport");
+    g_autofree char *tls_port = mv_xml_get_prop(node, "tlsPort");
     const xmlNode *listen = mv_xml_get_child(node, "listen");
     gint64 value = -1;
 
@@ -525,6 +527,19 @@ mv_domain_graphics_def_parse_node(const xmlNode *node, unsigned int flags, GErro
             graphics->listen = g_steal_pointer(&address);
     }
     graphics->passwd = mv_xml_get_prop(node, "passwd");
+    if (tls_port) {
+        if (!g_ascii_string_to_signed(tls_port, 10, -1, 65535, &value, NULL))
+            return mv_domain_error(error, MV_ERR_XML_DETAIL, node,
+                                   "invalid tlsPort '%s': expected -1 (automatic) or 0 to 65535",
+                                   tls_port),
+                   NULL;
+        graphics->has_tls_port = true;
+        graphics->tls_port = (int)value;
+        if (graphics->autoport && !(flags & MV_DOMAIN_DEF_PARSE_STATUS))
+            graphics->tls_port = -1;
+    }
+    graphics->image_compression = mv_xml_get_prop(mv_xml_get_child(node, "image"),
+                                                  "compression");
     return g_steal_pointer(&graphics);
 }
 
@@ -544,6 +559,29 @@ mv_domain_video_def_parse_node(const xmlNode *node, unsigned int flags, GError *
     if (!mv_domain_parse_address(node, &video->address, error))
         return NULL;
     return g_steal_pointer(&video);
+}
+
+static MvDomainSoundDef *
+mv_domain_sound_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
+{
+    g_autoptr(MvDomainSoundDef) sound = g_new0(MvDomainSoundDef, 1);
+
+    sound->model = mv_xml_get_prop(node, "model");
+    sound->alias = mv_domain_parse_alias(node, flags);
+    if (!mv_domain_parse_address(node, &sound->address, error))
+        return NULL;
+    return g_steal_pointer(&sound);
+}
+
+static MvDomainRedirdevDef *
+mv_domain_redirdev_def_parse_node(const xmlNode *node, unsigned int flags)
+{
+    MvDomainRedirdevDef *redirdev = g_new0(MvDomainRedirdevDef, 1);
+
+    redirdev->bus = mv_xml_get_prop(node, "bus");
+    redirdev->type = mv_xml_get_prop(node, "type");
+    redirdev->alias = mv_domain_parse_alias(node, flags);
+    return redirdev;
 }
 
 static MvDomainMemballoonDef *
@@ -708,6 +746,8 @@ mv_domain_def_check_aliases(const MvDomainDef *def, const xmlNode *devices, GErr
     MV_ADD_ALIASES(def->inputs, def->ninputs);
     MV_ADD_ALIASES(def->videos, def->nvideos);
     MV_ADD_ALIASES(def->rngs, def->nrngs);
+    MV_ADD_ALIASES(def->sounds, def->nsounds);
+    MV_ADD_ALIASES(def->redirdevs, def->nredirdevs);
 #undef MV_ADD_ALIASES
     if (def->memballoon)
         g_ptr_array_add(aliases, def->memballoon->alias);
@@ -773,6 +813,12 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
         } else if (mv_xml_node_is(node, "rng")) {
             if ((dev = mv_domain_rng_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->rngs, def->nrngs, dev);
+        } else if (mv_xml_node_is(node, "sound")) {
+            if ((dev = mv_domain_sound_def_parse_node(node, flags, error)))
+                MV_DOMAIN_APPEND(def->sounds, def->nsounds, dev);
+        } else if (mv_xml_node_is(node, "redirdev")) {
+            dev = mv_domain_redirdev_def_parse_node(node, flags);
+            MV_DOMAIN_APPEND(def->redirdevs, def->nredirdevs, dev);
         } else if (mv_xml_node_is(node, "memballoon")) {
             dev = def->memballoon = mv_domain_memballoon_def_parse_node(node, flags, error);
         } else if (mv_xml_node_is(node, "watchdog")) {

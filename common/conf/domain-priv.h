@@ -53,6 +53,8 @@ void mv_domain_video_def_free(MvDomainVideoDef *video);
 void mv_domain_memballoon_def_free(MvDomainMemballoonDef *balloon);
 void mv_domain_rng_def_free(MvDomainRngDef *rng);
 void mv_domain_watchdog_def_free(MvDomainWatchdogDef *watchdog);
+void mv_domain_sound_def_free(MvDomainSoundDef *sound);
+void mv_domain_redirdev_def_free(MvDomainRedirdevDef *redirdev);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainControllerDef, mv_domain_controller_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainChrDef, mv_domain_chr_def_free)
@@ -62,6 +64,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainVideoDef, mv_domain_video_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainMemballoonDef, mv_domain_memballoon_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainRngDef, mv_domain_rng_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainWatchdogDef, mv_domain_watchdog_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainSoundDef, mv_domain_sound_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainRedirdevDef, mv_domain_redirdev_def_free)
 
 /* Parsing helpers: util/xml's generic readers (xml-props.c), reporting errors
  * as subsystem MV_FROM_DOMAIN. */

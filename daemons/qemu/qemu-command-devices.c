@@ -254,6 +254,7 @@ qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
      * virtio-serial for virtio consoles and channels. */
     for (size_t i = 0; i < def->ninputs; i++)
         need_usb |= input_needs_usb(def->inputs[i]);
+    need_usb |= def->nredirdevs > 0;
     for (size_t i = 0; i < def->nserials; i++)
         need_usb |= serial_needs_usb(def->serials[i]);
     if (need_usb && !def_has_controller(def, "usb", -1) && !controller_add_usb(cmd, NULL, error))
@@ -863,9 +864,16 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
             if (g->port < 1 || g->port > 65535)
                 return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i,
                                                 g->port);
+            if (g->has_tls_port && g->tls_port != -1)
+                return qemu_command_unsupported(error, "graphics %zu: SPICE over TLS "
+                                                "(tlsPort='%d') is not supported: no SPICE TLS "
+                                                "certificates are configured; remove tlsPort",
+                                                i, g->tls_port);
             buf = g_string_new(NULL);
             g_string_append_printf(buf, "port=%d,addr=", g->port);
             qemu_command_escape(buf, listen);
+            if (g->image_compression)
+                g_string_append_printf(buf, ",image-compression=%s", g->image_compression);
             /* with a password, ticketing stays on and the driver sets it over QMP */
             if (!g->passwd)
                 g_string_append(buf, ",disable-ticketing=on");

@@ -681,7 +681,8 @@ mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
         || !qemu_command_devices_add_inputs(&cmd, error)
         || !qemu_command_devices_add_graphics(&cmd, error)
         || !qemu_command_devices_add_video(&cmd, error)
-        || !qemu_command_devices_add_misc(&cmd, error))
+        || !qemu_command_devices_add_misc(&cmd, error)
+        || !qemu_command_devices_add_sound_redir(&cmd, error))
         goto error;
 
     if (!def->ngraphics)

@@ -52,6 +52,7 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "disk-volume", "status", STATUS, 0, 2 },
     { "usb-companions", NULL, 0, 0, -1 },
     { "vmport-off", NULL, 0, 0, -1 },
+    { "virtinst-spice", NULL, 0, 0, -1 },
 };
 
 static void
