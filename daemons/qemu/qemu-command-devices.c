@@ -831,6 +831,7 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
         const MvDomainGraphicsDef *g = cmd->def->graphics[i];
         const char *listen = g->listen && *g->listen ? g->listen : "127.0.0.1";
         bool autoport = g->autoport || g->port < 0;
+        int port = -1;
         GString *buf;
 
         if (g_str_equal(g->type, "vnc")) {
@@ -857,20 +858,21 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
                 return qemu_command_unsupported(
                     error, "graphics %zu: only one SPICE display is supported", i);
             spice = true;
-            /* SPICE has no "first free port" option, and nothing allocates one yet */
-            if (autoport)
-                return qemu_command_unsupported(error, "graphics %zu: SPICE needs an explicit port "
-                                   "(autoport is not supported for SPICE)", i);
-            if (g->port < 1 || g->port > 65535)
+            /* SPICE has no "first free port" option: take one that is free now */
+            if (autoport && !qemu_command_spice_free_port(listen, &port, error))
+                return false;
+            if (!autoport)
+                port = g->port;
+            if (port < 1 || port > 65535)
                 return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i,
-                                                g->port);
+                                                port);
             if (g->has_tls_port && g->tls_port != -1)
                 return qemu_command_unsupported(error, "graphics %zu: SPICE over TLS "
                                                 "(tlsPort='%d') is not supported: no SPICE TLS "
                                                 "certificates are configured; remove tlsPort",
                                                 i, g->tls_port);
             buf = g_string_new(NULL);
-            g_string_append_printf(buf, "port=%d,addr=", g->port);
+            g_string_append_printf(buf, "port=%d,addr=", port);
             qemu_command_escape(buf, listen);
             if (g->image_compression)
                 g_string_append_printf(buf, ",image-compression=%s", g->image_compression);

@@ -2,8 +2,13 @@
  *
  * Sound cards play into a silent audio backend ("-audiodev none"): the daemon
  * has no audio server to give guests.  USB redirection goes over SPICE
- * (spicevmc), so a <redirdev> needs <graphics type='spice'>. */
+ * (spicevmc), so a <redirdev> needs <graphics type='spice'>.  And the port of a
+ * SPICE display with autoport. */
 #include "qemu-command-priv.h"
+
+#include <gio/gio.h>
+
+#include "util/error.h"
 
 bool
 qemu_command_def_has_spice(const MvDomainDef *def)
@@ -82,4 +87,27 @@ qemu_command_devices_add_sound_redir(QemuCmd *cmd, GError **error)
             return false;
     }
     return true;
+}
+
+bool
+qemu_command_spice_free_port(const char *listen, int *port, GError **error)
+{
+    g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(listen);
+
+    if (!addr)
+        return qemu_command_unsupported(error, "SPICE autoport needs an IP address to listen "
+                                        "on, not '%s'", listen);
+    for (int p = 5900; p <= 65535; p++) {
+        g_autoptr(GSocket) sock = g_socket_new(g_inet_address_get_family(addr),
+                                               G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                               NULL);
+        g_autoptr(GSocketAddress) sa = g_inet_socket_address_new(addr, (guint16)p);
+
+        if (sock && g_socket_bind(sock, sa, TRUE, NULL)) {
+            *port = p;
+            return true;
+        }
+    }
+    return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                        "no free TCP port from 5900 up for the SPICE display on %s", listen);
 }
