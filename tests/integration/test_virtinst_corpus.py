@@ -43,7 +43,14 @@ REFUSED = {
 
 # documents started (one at a time): NAME -> substrings of QEMU's command line
 START = {
-    "machine-q35": ["pc-q35-"],
+    "machine-q35": ["pc-q35-", "-spice port=", "vmport=off"],
+    # the issue's first failure: i440fx, ICH9 USB with companions, ich6 sound
+    "issue-import-generic": ["pc-i440fx-", "ich9-usb-ehci1,id=usb,",
+                             "ich9-usb-uhci3,", "masterbus=usb.0,firstport=4", "intel-hda",
+                             "usb-redir", "spicevmc", "qxl-vga"],
+    "virtmanager-newvm": ["ich9-intel-hda", "hda-duplex", "name=com.redhat.spice.0",
+                          "usb-redir", "virtio-vga", "image-compression=off"],
+    "sound-ac97": ["AC97", "-audiodev none"],
     "disk-virtio": ["virtio-blk-pci"],
     "disk-sata": ["ide-hd,bus=ide.0"],
     "disk-scsi": ["virtio-scsi-pci", "scsi-hd"],
