@@ -56,6 +56,16 @@ typedef enum {
     MV_DOMAIN_FEATURE_VMPORT_OFF = 1 << 4,  /* <vmport state='off'/>; neither: QEMU's default */
 } MvDomainFeatures;
 
+/* <features><hyperv>: Hyper-V enlightenments (virt-install writes them for
+ * Windows). Each state: 0 absent, 1 on, 2 off. */
+typedef struct {
+    bool present;               /* <hyperv> given */
+    int relaxed;
+    int vapic;
+    int spinlocks;
+    unsigned int spinlock_retries;  /* 0 = absent */
+} MvDomainHypervDef;
+
 typedef enum {
     MV_DOMAIN_CPU_MODE_DEFAULT = 0,     /* no <cpu> element */
     MV_DOMAIN_CPU_MODE_CUSTOM,
@@ -296,6 +306,7 @@ typedef struct {
 
     MvDomainOsDef os;
     unsigned int features;      /* MvDomainFeatures bits */
+    MvDomainHypervDef hyperv;
     MvDomainCpuDef cpu;
     MvDomainClockDef clock;
     MvDomainLifecycleAction on_poweroff;  /* default destroy */

@@ -192,9 +192,36 @@ mv_fmt_os(GString *out, const MvDomainOsDef *os)
 }
 
 static void
-mv_fmt_features(GString *out, unsigned int features)
+mv_fmt_hyperv_state(GString *out, const char *name, int state, unsigned int retries)
 {
-    if (!features)
+    if (!state)
+        return;
+    g_string_append_printf(out, "      <%s state='%s'", name, state == 1 ? "on" : "off");
+    if (retries)
+        g_string_append_printf(out, " retries='%u'", retries);
+    g_string_append(out, "/>\n");
+}
+
+static void
+mv_fmt_hyperv(GString *out, const MvDomainHypervDef *hv)
+{
+    if (!hv->present)
+        return;
+    if (!hv->relaxed && !hv->vapic && !hv->spinlocks) {
+        g_string_append(out, "    <hyperv/>\n");
+        return;
+    }
+    g_string_append(out, "    <hyperv>\n");
+    mv_fmt_hyperv_state(out, "relaxed", hv->relaxed, 0);
+    mv_fmt_hyperv_state(out, "vapic", hv->vapic, 0);
+    mv_fmt_hyperv_state(out, "spinlocks", hv->spinlocks, hv->spinlock_retries);
+    g_string_append(out, "    </hyperv>\n");
+}
+
+static void
+mv_fmt_features(GString *out, unsigned int features, const MvDomainHypervDef *hv)
+{
+    if (!features && !hv->present)
         return;
     g_string_append(out, "  <features>\n");
     if (features & MV_DOMAIN_FEATURE_ACPI)
@@ -203,6 +230,7 @@ mv_fmt_features(GString *out, unsigned int features)
         g_string_append(out, "    <apic/>\n");
     if (features & MV_DOMAIN_FEATURE_PAE)
         g_string_append(out, "    <pae/>\n");
+    mv_fmt_hyperv(out, hv);
     if (features & MV_DOMAIN_FEATURE_VMPORT_ON)
         g_string_append(out, "    <vmport state='on'/>\n");
     if (features & MV_DOMAIN_FEATURE_VMPORT_OFF)
@@ -661,7 +689,7 @@ mv_domain_def_format(const MvDomainDef *def, int id, unsigned int flags)
         mv_fmt_metadata(out, def->metadata);
     mv_fmt_memory(out, def);
     mv_fmt_os(out, &def->os);
-    mv_fmt_features(out, def->features);
+    mv_fmt_features(out, def->features, &def->hyperv);
     mv_fmt_cpu(out, &def->cpu);
     mv_fmt_clock(out, &def->clock);
     mv_fmt_lifecycle(out, def);

@@ -53,6 +53,7 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "usb-companions", NULL, 0, 0, -1 },
     { "vmport-off", NULL, 0, 0, -1 },
     { "virtinst-spice", NULL, 0, 0, -1 },
+    { "hyperv-win", NULL, 0, 0, -1 },
 };
 
 static void

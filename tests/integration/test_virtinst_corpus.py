@@ -36,8 +36,6 @@ REFUSED = {
     "disk-usb": "/domain/devices/disk[1]/target",
     "floppy": "/domain/devices/disk[2]/target",
     "filesystem-virtiofs": "/domain/memoryBacking",
-    "os-win10": "/domain/features/hyperv",
-    "os-win11": "/domain/features/hyperv",
     "tpm-emulator": "/domain/devices/tpm",
 }
 
@@ -51,6 +49,7 @@ START = {
     "virtmanager-newvm": ["ich9-intel-hda", "hda-duplex", "name=com.redhat.spice.0",
                           "usb-redir", "virtio-vga", "image-compression=off"],
     "sound-ac97": ["AC97", "-audiodev none"],
+    "os-win10": ["hv-relaxed=on,hv-vapic=on,hv-spinlocks=0x1fff,hv-time=on", "e1000e"],
     "disk-virtio": ["virtio-blk-pci"],
     "disk-sata": ["ide-hd,bus=ide.0"],
     "disk-scsi": ["virtio-scsi-pci", "scsi-hd"],

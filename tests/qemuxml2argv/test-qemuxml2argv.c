@@ -69,6 +69,7 @@ static const Case cases[] = {
     { "usb-companions", 0, 0 },
     { "vmport-off", 0, 0 },
     { "spice-sound-redir", 0, 0 },
+    { "hyperv-win", 0, 0 },
     { "err-redirdev-no-spice", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-spice-tls", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "firmware-pflash", 0, 0 },
