@@ -110,6 +110,7 @@ typedef enum {
 typedef enum {
     MV_DOMAIN_DISK_DEVICE_DISK = 0,
     MV_DOMAIN_DISK_DEVICE_CDROM,
+    MV_DOMAIN_DISK_DEVICE_FLOPPY,   /* on bus fdc */
 } MvDomainDiskDevice;
 
 typedef enum {
@@ -117,6 +118,8 @@ typedef enum {
     MV_DOMAIN_DISK_BUS_SATA,
     MV_DOMAIN_DISK_BUS_SCSI,
     MV_DOMAIN_DISK_BUS_IDE,
+    MV_DOMAIN_DISK_BUS_USB,     /* usb-storage */
+    MV_DOMAIN_DISK_BUS_FDC,     /* the i440fx machine's floppy controller */
 } MvDomainDiskBus;
 
 /* <address type='pci' .../> or drive addresses, kept to round-trip. */

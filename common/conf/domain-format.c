@@ -326,7 +326,9 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
     mv_fmt_attr(out, "type", disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK    ? "block"
                              : disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME ? "volume"
                                                                           : "file");
-    mv_fmt_attr(out, "device", disk->device == MV_DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk");
+    mv_fmt_attr(out, "device", disk->device == MV_DOMAIN_DISK_DEVICE_CDROM    ? "cdrom"
+                               : disk->device == MV_DOMAIN_DISK_DEVICE_FLOPPY ? "floppy"
+                                                                              : "disk");
     g_string_append(out, ">\n");
     if (disk->driver_name || disk->driver_type || disk->driver_cache || disk->driver_discard) {
         mv_fmt_open(out, in, "driver");

@@ -108,8 +108,9 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     disk->type = g_strcmp0(type, "block") == 0    ? MV_DOMAIN_DISK_SOURCE_BLOCK
                  : g_strcmp0(type, "volume") == 0 ? MV_DOMAIN_DISK_SOURCE_VOLUME
                                                   : MV_DOMAIN_DISK_SOURCE_FILE;
-    disk->device = g_strcmp0(device, "cdrom") == 0 ? MV_DOMAIN_DISK_DEVICE_CDROM
-                                                   : MV_DOMAIN_DISK_DEVICE_DISK;
+    disk->device = g_strcmp0(device, "cdrom") == 0    ? MV_DOMAIN_DISK_DEVICE_CDROM
+                   : g_strcmp0(device, "floppy") == 0 ? MV_DOMAIN_DISK_DEVICE_FLOPPY
+                                                      : MV_DOMAIN_DISK_DEVICE_DISK;
     if ((child = mv_xml_get_child(node, "driver"))) {
         disk->driver_name = mv_xml_get_prop(child, "name");
         disk->driver_type = mv_xml_get_prop(child, "type");
@@ -143,6 +144,8 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
         value = MV_DOMAIN_DISK_BUS_VIRTIO;
     else if (value < 0 && g_str_has_prefix(disk->target_dev, "sd"))
         value = MV_DOMAIN_DISK_BUS_SCSI;
+    else if (value < 0 && g_str_has_prefix(disk->target_dev, "fd"))
+        value = MV_DOMAIN_DISK_BUS_FDC;
     else if (value < 0)
         value = MV_DOMAIN_DISK_BUS_IDE;
     disk->bus = value;
@@ -159,6 +162,16 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     if (disk->device == MV_DOMAIN_DISK_DEVICE_DISK && !disk->source && !disk->source_volume)
         return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
                                "disk '%s' has no <source>: only a cdrom can be empty",
+                               disk->target_dev),
+               NULL;
+    if ((disk->device == MV_DOMAIN_DISK_DEVICE_FLOPPY) != (disk->bus == MV_DOMAIN_DISK_BUS_FDC))
+        return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
+                               "disk '%s': a floppy needs bus 'fdc' and bus 'fdc' a floppy",
+                               disk->target_dev),
+               NULL;
+    if ((disk->bus == MV_DOMAIN_DISK_BUS_FDC) != g_str_has_prefix(disk->target_dev, "fd"))
+        return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
+                               "disk '%s': floppies (and only they) are named fda, fdb",
                                disk->target_dev),
                NULL;
     if (disk->device == MV_DOMAIN_DISK_DEVICE_CDROM && disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)

@@ -37,7 +37,8 @@ MV_DOMAIN_ENUM_IMPL(mv_domain_lifecycle_action, MvDomainLifecycleAction,
 MV_DOMAIN_ENUM_IMPL(mv_domain_boot_dev, MvDomainBootDev, "hd", "cdrom", "network", "fd")
 MV_DOMAIN_ENUM_IMPL(mv_domain_cpu_mode, MvDomainCpuMode,
                     NULL, "custom", "host-model", "host-passthrough")
-MV_DOMAIN_ENUM_IMPL(mv_domain_disk_bus, MvDomainDiskBus, "virtio", "sata", "scsi", "ide")
+MV_DOMAIN_ENUM_IMPL(mv_domain_disk_bus, MvDomainDiskBus, "virtio", "sata", "scsi", "ide", "usb",
+                    "fdc")
 MV_DOMAIN_ENUM_IMPL(mv_domain_net_type, MvDomainNetType, "network", "bridge", "user", "ethernet")
 MV_DOMAIN_ENUM_IMPL(mv_domain_chr_type, MvDomainChrSourceType, "pty", "unix", "file", "null",
                     "spicevmc")

@@ -255,6 +255,8 @@ qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
     for (size_t i = 0; i < def->ninputs; i++)
         need_usb |= input_needs_usb(def->inputs[i]);
     need_usb |= def->nredirdevs > 0;
+    for (size_t i = 0; i < def->ndisks; i++)
+        need_usb |= def->disks[i]->bus == MV_DOMAIN_DISK_BUS_USB;
     for (size_t i = 0; i < def->nserials; i++)
         need_usb |= serial_needs_usb(def->serials[i]);
     if (need_usb && !def_has_controller(def, "usb", -1) && !controller_add_usb(cmd, NULL, error))
@@ -318,7 +320,7 @@ disk_name_to_index(const char *name, unsigned int *ret_index)
 
     if (!name || strlen(name) < 3 || strlen(name) > 6
         || (!g_str_has_prefix(name, "vd") && !g_str_has_prefix(name, "sd")
-            && !g_str_has_prefix(name, "hd")))
+            && !g_str_has_prefix(name, "hd") && !g_str_has_prefix(name, "fd")))
         return false;
     for (p = name + 2; *p; p++) {
         if (*p < 'a' || *p > 'z')
@@ -366,6 +368,12 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
         case MV_DOMAIN_DISK_BUS_SCSI:
             addr = (DiskAddr) { index / 7, 0, 0, index % 7 };
             break;
+        case MV_DOMAIN_DISK_BUS_USB:
+            addr.unit = index;
+            break;
+        case MV_DOMAIN_DISK_BUS_FDC:
+            addr = (DiskAddr) { 0, 0, 0, index };
+            break;
         }
     }
     if (disk->bus == MV_DOMAIN_DISK_BUS_SATA && (addr.bus != 0 || addr.unit > 5))
@@ -377,6 +385,9 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
                                         "disk '%s': an IDE drive address needs controller 0, "
                                         "bus 0-1 and unit 0-1",
                                         disk->target_dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_FDC && (addr.controller || addr.bus || addr.unit > 1))
+        return qemu_command_unsupported(error, "disk '%s': the floppy controller has units 0-1 "
+                                        "(fda, fdb)", disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_SCSI && (addr.bus != 0 || addr.unit > 16383))
         return qemu_command_unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
                            disk->target_dev);
@@ -400,6 +411,10 @@ mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error)
         return g_strdup_printf("ide%u-%u-%u", a.controller, a.bus, a.unit);
     case MV_DOMAIN_DISK_BUS_SCSI:
         return g_strdup_printf("scsi%u-0-%u-%u", a.controller, a.target, a.unit);
+    case MV_DOMAIN_DISK_BUS_USB:
+        return g_strdup_printf("usb-disk%u", a.unit);
+    case MV_DOMAIN_DISK_BUS_FDC:
+        return g_strdup_printf("fdc0-0-%u", a.unit);
     }
     qemu_command_unsupported(error, "disk '%s': unknown bus", disk->target_dev);
     return NULL;
@@ -525,6 +540,12 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && q35)
         return qemu_command_unsupported(error, "disk '%s': the q35 machine has no IDE bus "
                                         "(use bus='sata')", dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_FDC && q35)
+        return qemu_command_unsupported(error, "disk '%s': the q35 machine has no floppy "
+                                        "controller (use an i440fx 'pc' machine)", dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_USB && cmd && cmd->usb_none)
+        return qemu_command_unsupported(error, "disk '%s': a USB disk needs a USB controller "
+                                        "(not model 'none')", dev);
     /* QEMU's IDE/AHCI hard disk refuses read-only images */
     if (disk->readonly && !cdrom
         && (disk->bus == MV_DOMAIN_DISK_BUS_IDE || disk->bus == MV_DOMAIN_DISK_BUS_SATA))
@@ -576,6 +597,14 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
             mv_qemu_props_add_uint(p, "scsi-id", a.target);
             mv_qemu_props_add_uint(p, "lun", a.unit);
         }
+        break;
+    case MV_DOMAIN_DISK_BUS_USB:
+        mv_qemu_props_add_str(p, "driver", "usb-storage");
+        mv_qemu_props_add_str(p, "bus", "usb.0");
+        break;
+    case MV_DOMAIN_DISK_BUS_FDC:
+        mv_qemu_props_add_str(p, "driver", "floppy");
+        mv_qemu_props_add_uint(p, "unit", a.unit);
         break;
     }
     if (disk->source)

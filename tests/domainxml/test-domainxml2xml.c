@@ -54,6 +54,7 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "vmport-off", NULL, 0, 0, -1 },
     { "virtinst-spice", NULL, 0, 0, -1 },
     { "hyperv-win", NULL, 0, 0, -1 },
+    { "disk-usb-floppy", NULL, 0, 0, -1 },
 };
 
 static void

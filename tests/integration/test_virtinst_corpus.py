@@ -33,8 +33,6 @@ S = {}
 
 # documents modvirt refuses at define: NAME -> what the error must say (the path)
 REFUSED = {
-    "disk-usb": "/domain/devices/disk[1]/target",
-    "floppy": "/domain/devices/disk[2]/target",
     "filesystem-virtiofs": "/domain/memoryBacking",
     "tpm-emulator": "/domain/devices/tpm",
 }
@@ -49,6 +47,8 @@ START = {
     "virtmanager-newvm": ["ich9-intel-hda", "hda-duplex", "name=com.redhat.spice.0",
                           "usb-redir", "virtio-vga", "image-compression=off"],
     "sound-ac97": ["AC97", "-audiodev none"],
+    "disk-usb": ["usb-storage,bus=usb.0"],
+    "floppy": ["floppy,unit=0"],
     "os-win10": ["hv-relaxed=on,hv-vapic=on,hv-spinlocks=0x1fff,hv-time=on", "e1000e"],
     "disk-virtio": ["virtio-blk-pci"],
     "disk-sata": ["ide-hd,bus=ide.0"],

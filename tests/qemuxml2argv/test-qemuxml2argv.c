@@ -70,6 +70,8 @@ static const Case cases[] = {
     { "vmport-off", 0, 0 },
     { "spice-sound-redir", 0, 0 },
     { "hyperv-win", 0, 0 },
+    { "disk-usb-floppy", 0, 0 },
+    { "err-floppy-q35", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-redirdev-no-spice", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-spice-tls", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "firmware-pflash", 0, 0 },
