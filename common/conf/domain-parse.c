@@ -501,8 +501,10 @@ mv_domain_def_parse_string(const char *xml, unsigned int flags, GError **error)
                      "unsupported domain type '%s' (use 'kvm' or 'qemu')", type);
         return NULL;
     }
-    if (!mv_xml_validate_kind(doc, "domain", error))
+    if (!mv_xml_validate_kind(doc, "domain", error)) {
+        mv_domain_explain_refusal(root, error);
         return NULL;
+    }
     def = g_new0(MvDomainDef, 1);
     if (!mv_domain_def_parse_node(def, xmlDocGetRootElement(doc), flags, error))
         return NULL;

@@ -33,6 +33,11 @@ MvDomainDiskDef *mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int
                                                GError **error);
 MvDomainNetDef *mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags,
                                              GError **error);
+/* After a failed schema validation of @root (a <domain>): when it has an
+ * element modvirt knows but does not honour (domain-unsupported.c), replaces
+ * @error with the reason, naming the element's path; returns true then. */
+bool mv_domain_explain_refusal(const xmlNode *root, GError **error);
+
 /* Parses every child of <devices> into @def. */
 bool mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned int flags,
                                  GError **error);

@@ -193,6 +193,7 @@ static const MvInvalidCase invalid_cases[] = {
     { "interface-multicast-mac", MV_ERR_INVALID_MAC },
     { "interface-network-no-source", MV_ERR_XML_DETAIL },
     { "hostdev", MV_ERR_XML_ERROR },
+    { "memory-backing-virtiofs", MV_ERR_XML_ERROR },
     { "duplicate-controller-index", MV_ERR_CONFIG_UNSUPPORTED },
     { "two-memballoons", MV_ERR_XML_ERROR },
     { "boot-dev-and-order", MV_ERR_CONFIG_UNSUPPORTED },
