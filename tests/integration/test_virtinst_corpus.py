@@ -124,6 +124,23 @@ class Corpus(unittest.TestCase):
         for name in list(REFUSED) + list(EITHER) + list(START) + list(STARTS_REFUSED):
             self.assertIn(name, fixtures())
 
+    def test_1_issue_virt_install(self):
+        """The issue's first failure end to end: virt-install --import (no --print-xml)
+        of an i440fx guest with the USB companion controllers defines and starts it."""
+        name = "issue-e2e"
+        rc, out, err = S["stack"].virt_install(
+            ["--name", name, "--memory", "256", "--vcpus", "1", "--import", "--disk", "none",
+             "--osinfo", "generic", "--virt-type", "qemu", "--network", "none",
+             "--noautoconsole"])
+        self.addCleanup(vsh, "undefine", name, check=False)
+        self.addCleanup(vsh, "destroy", name, check=False)
+        self.assertEqual(rc, 0, out + err)
+        self.assertEqual(vsh("domstate", name).stdout.strip(), "running")
+        xml = vsh("dumpxml", "--inactive", name).stdout
+        self.assertIn("<master startport='4'/>", xml)
+        with open("/proc/%d/cmdline" % mvtest.status_pid(S["root"], name), "rb") as f:
+            self.assertIn(b"masterbus=usb.0", f.read())
+
     def check_document(self, name):
         text = fixture_text(name)
         if name in REFUSED:
