@@ -63,7 +63,19 @@ typedef enum {
     MV_DOMAIN_FEATURE_ACPI = 1 << 0,
     MV_DOMAIN_FEATURE_APIC = 1 << 1,
     MV_DOMAIN_FEATURE_PAE = 1 << 2,
+    MV_DOMAIN_FEATURE_VMPORT_ON = 1 << 3,   /* <vmport state='on'/> */
+    MV_DOMAIN_FEATURE_VMPORT_OFF = 1 << 4,  /* <vmport state='off'/>; neither: QEMU's default */
 } MvDomainFeatures;
+
+/* <features><hyperv>: Hyper-V enlightenments (virt-install writes them for
+ * Windows). Each state: 0 absent, 1 on, 2 off. */
+typedef struct {
+    bool present;               /* <hyperv> given */
+    int relaxed;
+    int vapic;
+    int spinlocks;
+    unsigned int spinlock_retries;  /* 0 = absent */
+} MvDomainHypervDef;
 
 typedef enum {
     MV_DOMAIN_CPU_MODE_DEFAULT = 0,     /* no <cpu> element */
@@ -109,6 +121,7 @@ typedef enum {
 typedef enum {
     MV_DOMAIN_DISK_DEVICE_DISK = 0,
     MV_DOMAIN_DISK_DEVICE_CDROM,
+    MV_DOMAIN_DISK_DEVICE_FLOPPY,   /* on bus fdc */
 } MvDomainDiskDevice;
 
 typedef enum {
@@ -116,6 +129,8 @@ typedef enum {
     MV_DOMAIN_DISK_BUS_SATA,
     MV_DOMAIN_DISK_BUS_SCSI,
     MV_DOMAIN_DISK_BUS_IDE,
+    MV_DOMAIN_DISK_BUS_USB,     /* usb-storage */
+    MV_DOMAIN_DISK_BUS_FDC,     /* the i440fx machine's floppy controller */
 } MvDomainDiskBus;
 
 /* <address type='pci' .../> or drive addresses, kept to round-trip. */
@@ -158,6 +173,7 @@ typedef struct {
     char *model;                /* "qemu-xhci", "pcie-root", "virtio-scsi", … or NULL */
     int ports;                  /* virtio-serial; -1 = absent */
     int vectors;                /* virtio-serial; -1 = absent */
+    int master_startport;       /* USB companion: <master startport='N'/>; -1 = absent */
     char *alias;
     MvDomainDeviceAddress address;
 } MvDomainControllerDef;
@@ -211,6 +227,7 @@ typedef enum {
     MV_DOMAIN_CHR_UNIX,
     MV_DOMAIN_CHR_FILE,
     MV_DOMAIN_CHR_NULL,
+    MV_DOMAIN_CHR_SPICEVMC,     /* a SPICE channel: needs <graphics type='spice'> */
 } MvDomainChrSourceType;
 
 typedef struct {
@@ -237,7 +254,22 @@ typedef struct {
     bool autoport;
     char *listen;               /* listen address */
     char *passwd;               /* never formatted without SECURE */
+    bool has_tls_port;          /* spice: tlsPort='N' given */
+    int tls_port;               /* spice: -1 = automatic */
+    char *image_compression;    /* spice: <image compression='…'/>; NULL: absent */
 } MvDomainGraphicsDef;
+
+typedef struct {
+    char *model;                /* "ich9", "ich6", "ac97" */
+    char *alias;
+    MvDomainDeviceAddress address;
+} MvDomainSoundDef;
+
+typedef struct {
+    char *bus;                  /* "usb" */
+    char *type;                 /* "spicevmc" */
+    char *alias;
+} MvDomainRedirdevDef;
 
 typedef struct {
     char *model;                /* "vga", "cirrus", "virtio", "qxl", "bochs", "none" */
@@ -297,6 +329,7 @@ typedef struct {
 
     MvDomainOsDef os;
     unsigned int features;      /* MvDomainFeatures bits */
+    MvDomainHypervDef hyperv;
     MvDomainCpuDef cpu;
     MvDomainClockDef clock;
     MvDomainLifecycleAction on_poweroff;  /* default destroy */
@@ -329,6 +362,10 @@ typedef struct {
     size_t nrngs;
     MvDomainWatchdogDef *watchdog;
     MvDomainTpmDef *tpm;        /* NULL: none */
+    MvDomainSoundDef **sounds;
+    size_t nsounds;
+    MvDomainRedirdevDef **redirdevs;
+    size_t nredirdevs;
 } MvDomainDef;
 
 /* One device, for attach/detach/update. */

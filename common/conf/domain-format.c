@@ -223,9 +223,36 @@ mv_fmt_os(GString *out, const MvDomainOsDef *os)
 }
 
 static void
-mv_fmt_features(GString *out, unsigned int features)
+mv_fmt_hyperv_state(GString *out, const char *name, int state, unsigned int retries)
 {
-    if (!features)
+    if (!state)
+        return;
+    g_string_append_printf(out, "      <%s state='%s'", name, state == 1 ? "on" : "off");
+    if (retries)
+        g_string_append_printf(out, " retries='%u'", retries);
+    g_string_append(out, "/>\n");
+}
+
+static void
+mv_fmt_hyperv(GString *out, const MvDomainHypervDef *hv)
+{
+    if (!hv->present)
+        return;
+    if (!hv->relaxed && !hv->vapic && !hv->spinlocks) {
+        g_string_append(out, "    <hyperv/>\n");
+        return;
+    }
+    g_string_append(out, "    <hyperv>\n");
+    mv_fmt_hyperv_state(out, "relaxed", hv->relaxed, 0);
+    mv_fmt_hyperv_state(out, "vapic", hv->vapic, 0);
+    mv_fmt_hyperv_state(out, "spinlocks", hv->spinlocks, hv->spinlock_retries);
+    g_string_append(out, "    </hyperv>\n");
+}
+
+static void
+mv_fmt_features(GString *out, unsigned int features, const MvDomainHypervDef *hv)
+{
+    if (!features && !hv->present)
         return;
     g_string_append(out, "  <features>\n");
     if (features & MV_DOMAIN_FEATURE_ACPI)
@@ -234,6 +261,11 @@ mv_fmt_features(GString *out, unsigned int features)
         g_string_append(out, "    <apic/>\n");
     if (features & MV_DOMAIN_FEATURE_PAE)
         g_string_append(out, "    <pae/>\n");
+    mv_fmt_hyperv(out, hv);
+    if (features & MV_DOMAIN_FEATURE_VMPORT_ON)
+        g_string_append(out, "    <vmport state='on'/>\n");
+    if (features & MV_DOMAIN_FEATURE_VMPORT_OFF)
+        g_string_append(out, "    <vmport state='off'/>\n");
     g_string_append(out, "  </features>\n");
 }
 
@@ -325,7 +357,9 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
     mv_fmt_attr(out, "type", disk->type == MV_DOMAIN_DISK_SOURCE_BLOCK    ? "block"
                              : disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME ? "volume"
                                                                           : "file");
-    mv_fmt_attr(out, "device", disk->device == MV_DOMAIN_DISK_DEVICE_CDROM ? "cdrom" : "disk");
+    mv_fmt_attr(out, "device", disk->device == MV_DOMAIN_DISK_DEVICE_CDROM    ? "cdrom"
+                               : disk->device == MV_DOMAIN_DISK_DEVICE_FLOPPY ? "floppy"
+                                                                              : "disk");
     g_string_append(out, ">\n");
     if (disk->driver_name || disk->driver_type || disk->driver_cache || disk->driver_discard) {
         mv_fmt_open(out, in, "driver");
@@ -384,6 +418,9 @@ mv_fmt_controller(GString *out, const MvDomainControllerDef *ctrl, unsigned int 
         g_string_append_printf(out, " ports='%d'", ctrl->ports);
     if (ctrl->vectors >= 0)
         g_string_append_printf(out, " vectors='%d'", ctrl->vectors);
+    if (ctrl->master_startport >= 0)
+        g_string_append_printf(children, "      <master startport='%d'/>\n",
+                               ctrl->master_startport);
     mv_fmt_alias(children, 6, ctrl->alias, flags);
     mv_fmt_address(children, 6, &ctrl->address);
     mv_fmt_finish(out, 4, "controller", children);
@@ -520,13 +557,45 @@ mv_fmt_graphics(GString *out, const MvDomainGraphicsDef *graphics, unsigned int 
     mv_fmt_attr(out, "listen", graphics->listen);
     if (flags & MV_DOMAIN_DEF_FORMAT_SECURE)
         mv_fmt_attr(out, "passwd", graphics->passwd);
+    if (graphics->has_tls_port)
+        g_string_append_printf(out, " tlsPort='%d'",
+                               graphics->autoport && !live ? -1 : graphics->tls_port);
     if (graphics->listen) {
         mv_fmt_open(children, 6, "listen");
         mv_fmt_attr(children, "type", "address");
         mv_fmt_attr(children, "address", graphics->listen);
         g_string_append(children, "/>\n");
     }
+    if (graphics->image_compression) {
+        mv_fmt_open(children, 6, "image");
+        mv_fmt_attr(children, "compression", graphics->image_compression);
+        g_string_append(children, "/>\n");
+    }
     mv_fmt_finish(out, 4, "graphics", children);
+}
+
+static void
+mv_fmt_sound(GString *out, const MvDomainSoundDef *sound, unsigned int flags)
+{
+    g_autoptr(GString) children = g_string_new(NULL);
+
+    mv_fmt_open(out, 4, "sound");
+    mv_fmt_attr(out, "model", sound->model);
+    mv_fmt_alias(children, 6, sound->alias, flags);
+    mv_fmt_address(children, 6, &sound->address);
+    mv_fmt_finish(out, 4, "sound", children);
+}
+
+static void
+mv_fmt_redirdev(GString *out, const MvDomainRedirdevDef *redirdev, unsigned int flags)
+{
+    g_autoptr(GString) children = g_string_new(NULL);
+
+    mv_fmt_open(out, 4, "redirdev");
+    mv_fmt_attr(out, "bus", redirdev->bus);
+    mv_fmt_attr(out, "type", redirdev->type);
+    mv_fmt_alias(children, 6, redirdev->alias, flags);
+    mv_fmt_finish(out, 4, "redirdev", children);
 }
 
 static void
@@ -630,8 +699,12 @@ mv_fmt_devices(GString *out, const MvDomainDef *def, unsigned int flags)
         mv_fmt_input(devs, def->inputs[i], flags);
     for (size_t i = 0; i < def->ngraphics; i++)
         mv_fmt_graphics(devs, def->graphics[i], flags);
+    for (size_t i = 0; i < def->nsounds; i++)
+        mv_fmt_sound(devs, def->sounds[i], flags);
     for (size_t i = 0; i < def->nvideos; i++)
         mv_fmt_video(devs, def->videos[i], flags);
+    for (size_t i = 0; i < def->nredirdevs; i++)
+        mv_fmt_redirdev(devs, def->redirdevs[i], flags);
     if (def->watchdog)
         mv_fmt_watchdog(devs, def->watchdog, flags);
     if (def->tpm)
@@ -665,7 +738,7 @@ mv_domain_def_format(const MvDomainDef *def, int id, unsigned int flags)
         mv_fmt_metadata(out, def->metadata);
     mv_fmt_memory(out, def);
     mv_fmt_os(out, &def->os);
-    mv_fmt_features(out, def->features);
+    mv_fmt_features(out, def->features, &def->hyperv);
     mv_fmt_cpu(out, &def->cpu);
     mv_fmt_clock(out, &def->clock);
     mv_fmt_lifecycle(out, def);

@@ -108,8 +108,9 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     disk->type = g_strcmp0(type, "block") == 0    ? MV_DOMAIN_DISK_SOURCE_BLOCK
                  : g_strcmp0(type, "volume") == 0 ? MV_DOMAIN_DISK_SOURCE_VOLUME
                                                   : MV_DOMAIN_DISK_SOURCE_FILE;
-    disk->device = g_strcmp0(device, "cdrom") == 0 ? MV_DOMAIN_DISK_DEVICE_CDROM
-                                                   : MV_DOMAIN_DISK_DEVICE_DISK;
+    disk->device = g_strcmp0(device, "cdrom") == 0    ? MV_DOMAIN_DISK_DEVICE_CDROM
+                   : g_strcmp0(device, "floppy") == 0 ? MV_DOMAIN_DISK_DEVICE_FLOPPY
+                                                      : MV_DOMAIN_DISK_DEVICE_DISK;
     if ((child = mv_xml_get_child(node, "driver"))) {
         disk->driver_name = mv_xml_get_prop(child, "name");
         disk->driver_type = mv_xml_get_prop(child, "type");
@@ -143,6 +144,8 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
         value = MV_DOMAIN_DISK_BUS_VIRTIO;
     else if (value < 0 && g_str_has_prefix(disk->target_dev, "sd"))
         value = MV_DOMAIN_DISK_BUS_SCSI;
+    else if (value < 0 && g_str_has_prefix(disk->target_dev, "fd"))
+        value = MV_DOMAIN_DISK_BUS_FDC;
     else if (value < 0)
         value = MV_DOMAIN_DISK_BUS_IDE;
     disk->bus = value;
@@ -159,6 +162,16 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     if (disk->device == MV_DOMAIN_DISK_DEVICE_DISK && !disk->source && !disk->source_volume)
         return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
                                "disk '%s' has no <source>: only a cdrom can be empty",
+                               disk->target_dev),
+               NULL;
+    if ((disk->device == MV_DOMAIN_DISK_DEVICE_FLOPPY) != (disk->bus == MV_DOMAIN_DISK_BUS_FDC))
+        return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
+                               "disk '%s': a floppy needs bus 'fdc' and bus 'fdc' a floppy",
+                               disk->target_dev),
+               NULL;
+    if ((disk->bus == MV_DOMAIN_DISK_BUS_FDC) != g_str_has_prefix(disk->target_dev, "fd"))
+        return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
+                               "disk '%s': floppies (and only they) are named fda, fdb",
                                disk->target_dev),
                NULL;
     if (disk->device == MV_DOMAIN_DISK_DEVICE_CDROM && disk->bus == MV_DOMAIN_DISK_BUS_VIRTIO)
@@ -356,6 +369,7 @@ static MvDomainControllerDef *
 mv_domain_controller_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
 {
     g_autoptr(MvDomainControllerDef) ctrl = g_new0(MvDomainControllerDef, 1);
+    const xmlNode *child;
     unsigned int value;
 
     ctrl->type = mv_xml_get_prop(node, "type");
@@ -373,6 +387,13 @@ mv_domain_controller_def_parse_node(const xmlNode *node, unsigned int flags, GEr
     if (!mv_domain_uint_prop(node, "vectors", 1024, &value, error))
         return NULL;
     ctrl->vectors = value == G_MAXUINT ? -1 : (int)value;
+    ctrl->master_startport = -1;
+    if ((child = mv_xml_get_child(node, "master"))) {
+        value = 0;
+        if (!mv_domain_uint_prop(child, "startport", 255, &value, error))
+            return NULL;
+        ctrl->master_startport = (int)value;
+    }
     ctrl->alias = mv_domain_parse_alias(node, flags);
     if (!mv_domain_parse_address(node, &ctrl->address, error))
         return NULL;
@@ -439,9 +460,10 @@ mv_domain_chr_def_parse_node(const xmlNode *node, MvDomainChrDeviceType device,
                    NULL;
         break;
     case MV_DOMAIN_CHR_NULL:
+    case MV_DOMAIN_CHR_SPICEVMC:
         if (source)
             return mv_domain_error(error, MV_ERR_XML_DETAIL, source,
-                                   "a 'null' %s takes no <source>",
+                                   "a '%s' %s takes no <source>", type,
                                    mv_domain_chr_device_to_string(device)),
                    NULL;
         break;
@@ -488,6 +510,7 @@ mv_domain_graphics_def_parse_node(const xmlNode *node, unsigned int flags, GErro
     g_autoptr(MvDomainGraphicsDef) graphics = g_new0(MvDomainGraphicsDef, 1);
     g_autofree char *port = mv_xml_get_prop(node, "port");
     g_autofree char *autoport = mv_xml_get_prop(node, "autoport");
+    g_autofree char *tls_port = mv_xml_get_prop(node, "tlsPort");
     const xmlNode *listen = mv_xml_get_child(node, "listen");
     gint64 value = -1;
 
@@ -517,6 +540,19 @@ mv_domain_graphics_def_parse_node(const xmlNode *node, unsigned int flags, GErro
             graphics->listen = g_steal_pointer(&address);
     }
     graphics->passwd = mv_xml_get_prop(node, "passwd");
+    if (tls_port) {
+        if (!g_ascii_string_to_signed(tls_port, 10, -1, 65535, &value, NULL))
+            return mv_domain_error(error, MV_ERR_XML_DETAIL, node,
+                                   "invalid tlsPort '%s': expected -1 (automatic) or 0 to 65535",
+                                   tls_port),
+                   NULL;
+        graphics->has_tls_port = true;
+        graphics->tls_port = (int)value;
+        if (graphics->autoport && !(flags & MV_DOMAIN_DEF_PARSE_STATUS))
+            graphics->tls_port = -1;
+    }
+    graphics->image_compression = mv_xml_get_prop(mv_xml_get_child(node, "image"),
+                                                  "compression");
     return g_steal_pointer(&graphics);
 }
 
@@ -536,6 +572,29 @@ mv_domain_video_def_parse_node(const xmlNode *node, unsigned int flags, GError *
     if (!mv_domain_parse_address(node, &video->address, error))
         return NULL;
     return g_steal_pointer(&video);
+}
+
+static MvDomainSoundDef *
+mv_domain_sound_def_parse_node(const xmlNode *node, unsigned int flags, GError **error)
+{
+    g_autoptr(MvDomainSoundDef) sound = g_new0(MvDomainSoundDef, 1);
+
+    sound->model = mv_xml_get_prop(node, "model");
+    sound->alias = mv_domain_parse_alias(node, flags);
+    if (!mv_domain_parse_address(node, &sound->address, error))
+        return NULL;
+    return g_steal_pointer(&sound);
+}
+
+static MvDomainRedirdevDef *
+mv_domain_redirdev_def_parse_node(const xmlNode *node, unsigned int flags)
+{
+    MvDomainRedirdevDef *redirdev = g_new0(MvDomainRedirdevDef, 1);
+
+    redirdev->bus = mv_xml_get_prop(node, "bus");
+    redirdev->type = mv_xml_get_prop(node, "type");
+    redirdev->alias = mv_domain_parse_alias(node, flags);
+    return redirdev;
 }
 
 static MvDomainMemballoonDef *
@@ -639,10 +698,23 @@ mv_domain_def_assign_controller_indexes(MvDomainDef *def)
 
         if (ctrl->index >= 0)
             continue;
+        if (ctrl->master_startport >= 0) {
+            /* a USB companion belongs to the master controller before it */
+            ctrl->index = 0;
+            for (size_t j = i; j-- > 0;) {
+                if (def->controllers[j]->master_startport < 0 &&
+                    strcmp(def->controllers[j]->type, ctrl->type) == 0) {
+                    ctrl->index = def->controllers[j]->index;
+                    break;
+                }
+            }
+            continue;
+        }
         for (ctrl->index = 0; used; ctrl->index += used) {
             used = false;
             for (size_t j = 0; j < def->ncontrollers && !used; j++) {
                 used = j != i && def->controllers[j]->index == ctrl->index &&
+                       def->controllers[j]->master_startport < 0 &&
                        strcmp(def->controllers[j]->type, ctrl->type) == 0;
             }
         }
@@ -667,6 +739,7 @@ mv_domain_def_check_new_device(const MvDomainDef *def, const xmlNode *node, GErr
 
         for (size_t i = 0; ctrl->index >= 0 && i + 1 < def->ncontrollers; i++) {
             if (def->controllers[i]->index == ctrl->index &&
+                def->controllers[i]->master_startport < 0 && ctrl->master_startport < 0 &&
                 strcmp(def->controllers[i]->type, ctrl->type) == 0)
                 return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
                                        "there is more than one '%s' controller with index %d",
@@ -711,6 +784,8 @@ mv_domain_def_check_aliases(const MvDomainDef *def, const xmlNode *devices, GErr
     MV_ADD_ALIASES(def->inputs, def->ninputs);
     MV_ADD_ALIASES(def->videos, def->nvideos);
     MV_ADD_ALIASES(def->rngs, def->nrngs);
+    MV_ADD_ALIASES(def->sounds, def->nsounds);
+    MV_ADD_ALIASES(def->redirdevs, def->nredirdevs);
 #undef MV_ADD_ALIASES
     if (def->memballoon)
         g_ptr_array_add(aliases, def->memballoon->alias);
@@ -778,6 +853,12 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
         } else if (mv_xml_node_is(node, "rng")) {
             if ((dev = mv_domain_rng_def_parse_node(node, flags, error)))
                 MV_DOMAIN_APPEND(def->rngs, def->nrngs, dev);
+        } else if (mv_xml_node_is(node, "sound")) {
+            if ((dev = mv_domain_sound_def_parse_node(node, flags, error)))
+                MV_DOMAIN_APPEND(def->sounds, def->nsounds, dev);
+        } else if (mv_xml_node_is(node, "redirdev")) {
+            dev = mv_domain_redirdev_def_parse_node(node, flags);
+            MV_DOMAIN_APPEND(def->redirdevs, def->nredirdevs, dev);
         } else if (mv_xml_node_is(node, "memballoon")) {
             dev = def->memballoon = mv_domain_memballoon_def_parse_node(node, flags, error);
         } else if (mv_xml_node_is(node, "watchdog")) {

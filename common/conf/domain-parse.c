@@ -186,6 +186,43 @@ mv_domain_parse_os(MvDomainOsDef *os, const xmlNode *node, GError **error)
     return true;
 }
 
+/* the schema allows only state='on' | 'off' */
+static bool
+mv_domain_vmport_off(const xmlNode *node)
+{
+    g_autofree char *state = mv_xml_get_prop(node, "state");
+
+    return g_strcmp0(state, "off") == 0;
+}
+
+/* state='on' -> 1, 'off' -> 2 (the schema allows only these) */
+static int
+mv_domain_hyperv_state(const xmlNode *node)
+{
+    g_autofree char *state = node ? mv_xml_get_prop(node, "state") : NULL;
+
+    return !state ? 0 : strcmp(state, "on") == 0 ? 1 : 2;
+}
+
+static bool
+mv_domain_parse_hyperv(MvDomainHypervDef *hv, const xmlNode *node, GError **error)
+{
+    const xmlNode *spinlocks = mv_xml_get_child(node, "spinlocks");
+
+    hv->present = true;
+    hv->relaxed = mv_domain_hyperv_state(mv_xml_get_child(node, "relaxed"));
+    hv->vapic = mv_domain_hyperv_state(mv_xml_get_child(node, "vapic"));
+    hv->spinlocks = mv_domain_hyperv_state(spinlocks);
+    if (spinlocks && !mv_domain_uint_prop(spinlocks, "retries", G_MAXUINT,
+                                          &hv->spinlock_retries, error))
+        return false;
+    if (hv->spinlocks == 1 && hv->spinlock_retries && hv->spinlock_retries < 4095)
+        return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL, spinlocks,
+                               "spinlocks retries must be at least 4095, not %u",
+                               hv->spinlock_retries);
+    return true;
+}
+
 static void
 mv_domain_parse_features(MvDomainDef *def, const xmlNode *node)
 {
@@ -196,6 +233,9 @@ mv_domain_parse_features(MvDomainDef *def, const xmlNode *node)
             def->features |= MV_DOMAIN_FEATURE_APIC;
         else if (mv_xml_node_is(child, "pae"))
             def->features |= MV_DOMAIN_FEATURE_PAE;
+        else if (mv_xml_node_is(child, "vmport"))
+            def->features |= mv_domain_vmport_off(child) ? MV_DOMAIN_FEATURE_VMPORT_OFF
+                                                         : MV_DOMAIN_FEATURE_VMPORT_ON;
     }
 }
 
@@ -451,8 +491,13 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
 
     if (!mv_domain_parse_os(&def->os, mv_xml_get_child(root, "os"), error))
         return false;
-    if ((node = mv_xml_get_child(root, "features")))
+    if ((node = mv_xml_get_child(root, "features"))) {
+        const xmlNode *hyperv = mv_xml_get_child(node, "hyperv");
+
         mv_domain_parse_features(def, node);
+        if (hyperv && !mv_domain_parse_hyperv(&def->hyperv, hyperv, error))
+            return false;
+    }
     if ((node = mv_xml_get_child(root, "cpu")) && !mv_domain_parse_cpu(&def->cpu, node, error))
         return false;
     if ((node = mv_xml_get_child(root, "clock")) &&
@@ -503,8 +548,10 @@ mv_domain_def_parse_string(const char *xml, unsigned int flags, GError **error)
                      "unsupported domain type '%s' (use 'kvm' or 'qemu')", type);
         return NULL;
     }
-    if (!mv_xml_validate_kind(doc, "domain", error))
+    if (!mv_xml_validate_kind(doc, "domain", error)) {
+        mv_domain_explain_refusal(root, error);
         return NULL;
+    }
     def = g_new0(MvDomainDef, 1);
     def->os.loader_secure = -1;
     if (!mv_domain_def_parse_node(def, xmlDocGetRootElement(doc), flags, error))

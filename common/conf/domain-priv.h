@@ -33,6 +33,11 @@ MvDomainDiskDef *mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int
                                                GError **error);
 MvDomainNetDef *mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags,
                                              GError **error);
+/* After a failed schema validation of @root (a <domain>): when it has an
+ * element modvirt knows but does not honour (domain-unsupported.c), replaces
+ * @error with the reason, naming the element's path; returns true then. */
+bool mv_domain_explain_refusal(const xmlNode *root, GError **error);
+
 /* Parses every child of <devices> into @def. */
 bool mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned int flags,
                                  GError **error);
@@ -54,6 +59,8 @@ void mv_domain_memballoon_def_free(MvDomainMemballoonDef *balloon);
 void mv_domain_rng_def_free(MvDomainRngDef *rng);
 void mv_domain_watchdog_def_free(MvDomainWatchdogDef *watchdog);
 void mv_domain_tpm_def_free(MvDomainTpmDef *tpm);
+void mv_domain_sound_def_free(MvDomainSoundDef *sound);
+void mv_domain_redirdev_def_free(MvDomainRedirdevDef *redirdev);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainControllerDef, mv_domain_controller_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainChrDef, mv_domain_chr_def_free)
@@ -64,6 +71,8 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainMemballoonDef, mv_domain_memballoon_def_fr
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainRngDef, mv_domain_rng_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainWatchdogDef, mv_domain_watchdog_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainTpmDef, mv_domain_tpm_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainSoundDef, mv_domain_sound_def_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainRedirdevDef, mv_domain_redirdev_def_free)
 
 /* Parsing helpers: util/xml's generic readers (xml-props.c), reporting errors
  * as subsystem MV_FROM_DOMAIN. */

@@ -37,9 +37,11 @@ MV_DOMAIN_ENUM_IMPL(mv_domain_lifecycle_action, MvDomainLifecycleAction,
 MV_DOMAIN_ENUM_IMPL(mv_domain_boot_dev, MvDomainBootDev, "hd", "cdrom", "network", "fd")
 MV_DOMAIN_ENUM_IMPL(mv_domain_cpu_mode, MvDomainCpuMode,
                     NULL, "custom", "host-model", "host-passthrough")
-MV_DOMAIN_ENUM_IMPL(mv_domain_disk_bus, MvDomainDiskBus, "virtio", "sata", "scsi", "ide")
+MV_DOMAIN_ENUM_IMPL(mv_domain_disk_bus, MvDomainDiskBus, "virtio", "sata", "scsi", "ide", "usb",
+                    "fdc")
 MV_DOMAIN_ENUM_IMPL(mv_domain_net_type, MvDomainNetType, "network", "bridge", "user", "ethernet")
-MV_DOMAIN_ENUM_IMPL(mv_domain_chr_type, MvDomainChrSourceType, "pty", "unix", "file", "null")
+MV_DOMAIN_ENUM_IMPL(mv_domain_chr_type, MvDomainChrSourceType, "pty", "unix", "file", "null",
+                    "spicevmc")
 
 const char *
 mv_domain_chr_device_to_string(MvDomainChrDeviceType device)
@@ -147,6 +149,7 @@ mv_domain_graphics_def_free(MvDomainGraphicsDef *graphics)
     if (graphics->passwd)
         memset(graphics->passwd, 0, strlen(graphics->passwd));
     g_free(graphics->passwd);
+    g_free(graphics->image_compression);
     g_free(graphics);
 }
 
@@ -170,6 +173,28 @@ mv_domain_memballoon_def_free(MvDomainMemballoonDef *balloon)
     g_free(balloon->alias);
     g_free(balloon->address.type);
     g_free(balloon);
+}
+
+void
+mv_domain_sound_def_free(MvDomainSoundDef *sound)
+{
+    if (!sound)
+        return;
+    g_free(sound->model);
+    g_free(sound->alias);
+    g_free(sound->address.type);
+    g_free(sound);
+}
+
+void
+mv_domain_redirdev_def_free(MvDomainRedirdevDef *redirdev)
+{
+    if (!redirdev)
+        return;
+    g_free(redirdev->bus);
+    g_free(redirdev->type);
+    g_free(redirdev->alias);
+    g_free(redirdev);
 }
 
 void
@@ -282,6 +307,10 @@ mv_domain_def_free(MvDomainDef *def)
     mv_domain_memballoon_def_free(def->memballoon);
     mv_domain_ptr_array_free((gpointer *)def->rngs, def->nrngs,
                              (GDestroyNotify)mv_domain_rng_def_free);
+    mv_domain_ptr_array_free((gpointer *)def->sounds, def->nsounds,
+                             (GDestroyNotify)mv_domain_sound_def_free);
+    mv_domain_ptr_array_free((gpointer *)def->redirdevs, def->nredirdevs,
+                             (GDestroyNotify)mv_domain_redirdev_def_free);
     mv_domain_watchdog_def_free(def->watchdog);
     mv_domain_tpm_def_free(def->tpm);
     g_free(def);
@@ -399,6 +428,7 @@ mv_domain_graphics_def_copy(const MvDomainGraphicsDef *graphics)
     ret->type = g_strdup(graphics->type);
     ret->listen = g_strdup(graphics->listen);
     ret->passwd = g_strdup(graphics->passwd);
+    ret->image_compression = g_strdup(graphics->image_compression);
     return ret;
 }
 
@@ -421,6 +451,28 @@ mv_domain_memballoon_def_copy(const MvDomainMemballoonDef *balloon)
     ret->model = g_strdup(balloon->model);
     ret->alias = g_strdup(balloon->alias);
     mv_domain_address_copy(&ret->address, &balloon->address);
+    return ret;
+}
+
+static MvDomainSoundDef *
+mv_domain_sound_def_copy(const MvDomainSoundDef *sound)
+{
+    MvDomainSoundDef *ret = g_memdup2(sound, sizeof(*sound));
+
+    ret->model = g_strdup(sound->model);
+    ret->alias = g_strdup(sound->alias);
+    mv_domain_address_copy(&ret->address, &sound->address);
+    return ret;
+}
+
+static MvDomainRedirdevDef *
+mv_domain_redirdev_def_copy(const MvDomainRedirdevDef *redirdev)
+{
+    MvDomainRedirdevDef *ret = g_memdup2(redirdev, sizeof(*redirdev));
+
+    ret->bus = g_strdup(redirdev->bus);
+    ret->type = g_strdup(redirdev->type);
+    ret->alias = g_strdup(redirdev->alias);
     return ret;
 }
 
@@ -538,6 +590,8 @@ mv_domain_def_copy(const MvDomainDef *def)
     MV_COPY_ARRAY(graphics, mv_domain_graphics_def_copy);
     MV_COPY_ARRAY(videos, mv_domain_video_def_copy);
     MV_COPY_ARRAY(rngs, mv_domain_rng_def_copy);
+    MV_COPY_ARRAY(sounds, mv_domain_sound_def_copy);
+    MV_COPY_ARRAY(redirdevs, mv_domain_redirdev_def_copy);
     ret->memballoon = def->memballoon ? mv_domain_memballoon_def_copy(def->memballoon) : NULL;
     ret->watchdog = def->watchdog ? mv_domain_watchdog_def_copy(def->watchdog) : NULL;
     ret->tpm = def->tpm ? mv_domain_tpm_def_copy(def->tpm) : NULL;

@@ -55,6 +55,16 @@ chardev_add(QemuCmd *cmd, const MvDomainChrDef *chr, const char *alias, const ch
         g_string_append_printf(buf, "null,id=char%s", alias);
         log = false;
         break;
+    case MV_DOMAIN_CHR_SPICEVMC:
+        if (!qemu_command_def_has_spice(cmd->def)) {
+            g_string_free(buf, TRUE);
+            return qemu_command_unsupported(error, "%s: a 'spicevmc' channel needs "
+                                            "<graphics type='spice'>", alias);
+        }
+        /* the SPICE agent's channel (com.redhat.spice.0) */
+        g_string_append_printf(buf, "spicevmc,id=char%s,name=vdagent", alias);
+        log = false;
+        break;
     }
     /* The log keeps what the guest wrote while nobody was connected. */
     if (log && ctx->log_dir) {

@@ -57,6 +57,10 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         { "piix4-uhci", "piix4-usb-uhci" },
         { "qemu-xhci", "qemu-xhci" },
         { "nec-xhci", "nec-usb-xhci" },
+        { "ich9-ehci1", "ich9-usb-ehci1" },
+        { "ich9-uhci1", "ich9-usb-uhci1" },
+        { "ich9-uhci2", "ich9-usb-uhci2" },
+        { "ich9-uhci3", "ich9-usb-uhci3" },
     };
     const char *model = c ? c->model : NULL;
     const char *device = NULL;
@@ -73,16 +77,28 @@ controller_add_usb(QemuCmd *cmd, const MvDomainControllerDef *c, GError **error)
         if (g_str_equal(models[i].model, model))
             device = models[i].device;
     }
-    /* ich9-ehci1 + uhci companions would need companion wiring: not done */
     if (!device)
         return qemu_command_unsupported(error, "USB controller %d: model '%s' is not supported "
-                           "(qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, none are)",
+                           "(qemu-xhci, nec-xhci, piix3-uhci, piix4-uhci, ich9-ehci1, "
+                           "ich9-uhci1-3, none are)",
                            index, model);
+    if (c && c->master_startport >= 0 && !g_str_has_prefix(model, "ich9-uhci"))
+        return qemu_command_unsupported(error, "USB controller %d: model '%s' cannot be a "
+                                        "companion (<master startport>): only ich9-uhci1-3 can",
+                                        index, model);
     buf = g_string_new(device);
-    if (index == 0)
+    if (c && c->master_startport >= 0) {
+        /* a companion: its ports are the master's (id usb / usbN, bus usb.0 / usbN.0) */
+        g_string_append_printf(buf, ",id=usb%d-companion%d,masterbus=usb", index,
+                               c->master_startport);
+        if (index != 0)
+            g_string_append_printf(buf, "%d", index);
+        g_string_append_printf(buf, ".0,firstport=%d", c->master_startport);
+    } else if (index == 0) {
         g_string_append(buf, ",id=usb");
-    else
+    } else {
         g_string_append_printf(buf, ",id=usb%d", index);
+    }
     if (c && c->ports >= 0) {
         if (!g_str_has_suffix(device, "xhci")) {
             g_string_free(buf, TRUE);
@@ -238,6 +254,9 @@ qemu_command_devices_add_controllers(QemuCmd *cmd, GError **error)
      * virtio-serial for virtio consoles and channels. */
     for (size_t i = 0; i < def->ninputs; i++)
         need_usb |= input_needs_usb(def->inputs[i]);
+    need_usb |= def->nredirdevs > 0;
+    for (size_t i = 0; i < def->ndisks; i++)
+        need_usb |= def->disks[i]->bus == MV_DOMAIN_DISK_BUS_USB;
     for (size_t i = 0; i < def->nserials; i++)
         need_usb |= serial_needs_usb(def->serials[i]);
     if (need_usb && !def_has_controller(def, "usb", -1) && !controller_add_usb(cmd, NULL, error))
@@ -301,7 +320,7 @@ disk_name_to_index(const char *name, unsigned int *ret_index)
 
     if (!name || strlen(name) < 3 || strlen(name) > 6
         || (!g_str_has_prefix(name, "vd") && !g_str_has_prefix(name, "sd")
-            && !g_str_has_prefix(name, "hd")))
+            && !g_str_has_prefix(name, "hd") && !g_str_has_prefix(name, "fd")))
         return false;
     for (p = name + 2; *p; p++) {
         if (*p < 'a' || *p > 'z')
@@ -349,6 +368,12 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
         case MV_DOMAIN_DISK_BUS_SCSI:
             addr = (DiskAddr) { index / 7, 0, 0, index % 7 };
             break;
+        case MV_DOMAIN_DISK_BUS_USB:
+            addr.unit = index;
+            break;
+        case MV_DOMAIN_DISK_BUS_FDC:
+            addr = (DiskAddr) { 0, 0, 0, index };
+            break;
         }
     }
     if (disk->bus == MV_DOMAIN_DISK_BUS_SATA && (addr.bus != 0 || addr.unit > 5))
@@ -360,6 +385,9 @@ disk_get_address(const MvDomainDiskDef *disk, DiskAddr *ret_addr, GError **error
                                         "disk '%s': an IDE drive address needs controller 0, "
                                         "bus 0-1 and unit 0-1",
                                         disk->target_dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_FDC && (addr.controller || addr.bus || addr.unit > 1))
+        return qemu_command_unsupported(error, "disk '%s': the floppy controller has units 0-1 "
+                                        "(fda, fdb)", disk->target_dev);
     if (disk->bus == MV_DOMAIN_DISK_BUS_SCSI && (addr.bus != 0 || addr.unit > 16383))
         return qemu_command_unsupported(error, "disk '%s': a SCSI drive address needs bus 0",
                            disk->target_dev);
@@ -383,6 +411,10 @@ mv_qemu_command_disk_alias(const MvDomainDiskDef *disk, GError **error)
         return g_strdup_printf("ide%u-%u-%u", a.controller, a.bus, a.unit);
     case MV_DOMAIN_DISK_BUS_SCSI:
         return g_strdup_printf("scsi%u-0-%u-%u", a.controller, a.target, a.unit);
+    case MV_DOMAIN_DISK_BUS_USB:
+        return g_strdup_printf("usb-disk%u", a.unit);
+    case MV_DOMAIN_DISK_BUS_FDC:
+        return g_strdup_printf("fdc0-0-%u", a.unit);
     }
     qemu_command_unsupported(error, "disk '%s': unknown bus", disk->target_dev);
     return NULL;
@@ -523,6 +555,12 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
     if (disk->bus == MV_DOMAIN_DISK_BUS_IDE && q35)
         return qemu_command_unsupported(error, "disk '%s': the q35 machine has no IDE bus "
                                         "(use bus='sata')", dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_FDC && q35)
+        return qemu_command_unsupported(error, "disk '%s': the q35 machine has no floppy "
+                                        "controller (use an i440fx 'pc' machine)", dev);
+    if (disk->bus == MV_DOMAIN_DISK_BUS_USB && cmd && cmd->usb_none)
+        return qemu_command_unsupported(error, "disk '%s': a USB disk needs a USB controller "
+                                        "(not model 'none')", dev);
     /* QEMU's IDE/AHCI hard disk refuses read-only images */
     if (disk->readonly && !cdrom
         && (disk->bus == MV_DOMAIN_DISK_BUS_IDE || disk->bus == MV_DOMAIN_DISK_BUS_SATA))
@@ -574,6 +612,14 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
             mv_qemu_props_add_uint(p, "scsi-id", a.target);
             mv_qemu_props_add_uint(p, "lun", a.unit);
         }
+        break;
+    case MV_DOMAIN_DISK_BUS_USB:
+        mv_qemu_props_add_str(p, "driver", "usb-storage");
+        mv_qemu_props_add_str(p, "bus", "usb.0");
+        break;
+    case MV_DOMAIN_DISK_BUS_FDC:
+        mv_qemu_props_add_str(p, "driver", "floppy");
+        mv_qemu_props_add_uint(p, "unit", a.unit);
         break;
     }
     if (disk->source)
@@ -881,6 +927,7 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
         const MvDomainGraphicsDef *g = cmd->def->graphics[i];
         const char *listen = g->listen && *g->listen ? g->listen : "127.0.0.1";
         bool autoport = g->autoport || g->port < 0;
+        int port = -1;
         GString *buf;
 
         if (g_str_equal(g->type, "vnc")) {
@@ -907,16 +954,24 @@ qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error)
                 return qemu_command_unsupported(
                     error, "graphics %zu: only one SPICE display is supported", i);
             spice = true;
-            /* SPICE has no "first free port" option, and nothing allocates one yet */
-            if (autoport)
-                return qemu_command_unsupported(error, "graphics %zu: SPICE needs an explicit port "
-                                   "(autoport is not supported for SPICE)", i);
-            if (g->port < 1 || g->port > 65535)
+            /* SPICE has no "first free port" option: take one that is free now */
+            if (autoport && !qemu_command_spice_free_port(listen, &port, error))
+                return false;
+            if (!autoport)
+                port = g->port;
+            if (port < 1 || port > 65535)
                 return qemu_command_unsupported(error, "graphics %zu: SPICE port %d is invalid", i,
-                                                g->port);
+                                                port);
+            if (g->has_tls_port && g->tls_port != -1)
+                return qemu_command_unsupported(error, "graphics %zu: SPICE over TLS "
+                                                "(tlsPort='%d') is not supported: no SPICE TLS "
+                                                "certificates are configured; remove tlsPort",
+                                                i, g->tls_port);
             buf = g_string_new(NULL);
-            g_string_append_printf(buf, "port=%d,addr=", g->port);
+            g_string_append_printf(buf, "port=%d,addr=", port);
             qemu_command_escape(buf, listen);
+            if (g->image_compression)
+                g_string_append_printf(buf, ",image-compression=%s", g->image_compression);
             /* with a password, ticketing stays on and the driver sets it over QMP */
             if (!g->passwd)
                 g_string_append(buf, ",disable-ticketing=on");

@@ -61,6 +61,12 @@ bool qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_video(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_misc(QemuCmd *cmd, GError **error);
 bool qemu_command_tpm_add(QemuCmd *cmd, GError **error);
+/* qemu-command-sound.c: <sound> (with a silent audio backend) and <redirdev> */
+bool qemu_command_devices_add_sound_redir(QemuCmd *cmd, GError **error);
+bool qemu_command_def_has_spice(const MvDomainDef *def);
+/* A TCP port from 5900 up that nothing listens on at @listen (an IP address)
+ * right now, for a SPICE display with autoport. */
+bool qemu_command_spice_free_port(const char *listen, int *port, GError **error);
 
 /* Sets @error to MV_ERR_CONFIG_UNSUPPORTED with the message; returns false. */
 bool qemu_command_unsupported(GError **error, const char *fmt, ...) G_GNUC_PRINTF(2, 3);

@@ -313,6 +313,10 @@ command_add_machine(QemuCmd *cmd, GError **error)
         g_string_append(buf, ",acpi=off");
     if (hpet && hpet->present == 0)
         g_string_append(buf, ",hpet=off");
+    if (def->features & MV_DOMAIN_FEATURE_VMPORT_ON)
+        g_string_append(buf, ",vmport=on");
+    if (def->features & MV_DOMAIN_FEATURE_VMPORT_OFF)
+        g_string_append(buf, ",vmport=off");
     if (pflash) {
         g_string_append(buf, ",pflash0=mv-pflash0-format");
         if (def->os.nvram)
@@ -331,6 +335,31 @@ command_add_machine(QemuCmd *cmd, GError **error)
 }
 
 /* ---- CPU, memory, topology -------------------------------------------------- */
+
+/* Hyper-V enlightenments as CPU properties: <hyperv> and the hypervclock timer. */
+static bool
+command_add_hyperv(QemuCmd *cmd, GString *buf, GError **error)
+{
+    const MvDomainHypervDef *hv = &cmd->def->hyperv;
+    const MvDomainTimerDef *hvclock = command_find_timer(cmd->def, "hypervclock");
+    static const char *const states[] = { NULL, "on", "off" };
+
+    if (!hv->relaxed && !hv->vapic && !hv->spinlocks && !(hvclock && hvclock->present >= 0))
+        return true;
+    if (!buf->len)
+        g_string_append(buf, "qemu64");
+    if (hv->relaxed)
+        g_string_append_printf(buf, ",hv-relaxed=%s", states[hv->relaxed]);
+    if (hv->vapic)
+        g_string_append_printf(buf, ",hv-vapic=%s", states[hv->vapic]);
+    if (hv->spinlocks == 1)
+        g_string_append_printf(buf, ",hv-spinlocks=0x%x",
+                               hv->spinlock_retries ? hv->spinlock_retries : 0x1fff);
+    if (hvclock && hvclock->present >= 0)
+        g_string_append_printf(buf, ",hv-time=%s", hvclock->present ? "on" : "off");
+    (void)error;
+    return true;
+}
 
 static bool
 command_add_cpu(QemuCmd *cmd, GError **error)
@@ -374,6 +403,9 @@ command_add_cpu(QemuCmd *cmd, GError **error)
                                 cpu->features[i].name, policy);
         g_string_append_printf(buf, ",%s=%s", cpu->features[i].name, on ? "on" : "off");
     }
+
+    if (!command_add_hyperv(cmd, buf, error))
+        return false;
 
     /* kvmclock is a KVM paravirtual clock: TCG never offers it. */
     if (kvmclock && kvmclock->present >= 0) {
@@ -486,14 +518,17 @@ command_add_clock(QemuCmd *cmd, GError **error)
         const MvDomainTimerDef *t = &def->clock.timers[i];
 
         if (!g_str_equal(t->name, "rtc") && !g_str_equal(t->name, "pit")
-            && !g_str_equal(t->name, "hpet") && !g_str_equal(t->name, "kvmclock"))
+            && !g_str_equal(t->name, "hpet") && !g_str_equal(t->name, "kvmclock")
+            && !g_str_equal(t->name, "hypervclock"))
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
-                                "timer '%s' is not supported (rtc, pit, hpet, kvmclock are)",
+                                "timer '%s' is not supported (rtc, pit, hpet, kvmclock, "
+                                "hypervclock are)",
                                 t->name);
         if ((g_str_equal(t->name, "rtc") || g_str_equal(t->name, "pit")) && t->present == 0)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                                 "timer '%s' cannot be removed from an x86 machine", t->name);
-        if (t->tickpolicy && (g_str_equal(t->name, "hpet") || g_str_equal(t->name, "kvmclock")))
+        if (t->tickpolicy && (g_str_equal(t->name, "hpet") || g_str_equal(t->name, "kvmclock")
+                              || g_str_equal(t->name, "hypervclock")))
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                                 "timer '%s' has no tickpolicy", t->name);
     }
@@ -689,7 +724,8 @@ mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
         || !qemu_command_devices_add_graphics(&cmd, error)
         || !qemu_command_devices_add_video(&cmd, error)
         || !qemu_command_devices_add_misc(&cmd, error)
-        || !qemu_command_tpm_add(&cmd, error))
+        || !qemu_command_tpm_add(&cmd, error)
+        || !qemu_command_devices_add_sound_redir(&cmd, error))
         goto error;
 
     if (!def->ngraphics)

@@ -52,6 +52,11 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "disk-volume", "status", STATUS, 0, 2 },
     { "firmware-efi-features", NULL, 0, 0, -1 },
     { "tpm-default-model", NULL, 0, 0, -1 },
+    { "usb-companions", NULL, 0, 0, -1 },
+    { "vmport-off", NULL, 0, 0, -1 },
+    { "virtinst-spice", NULL, 0, 0, -1 },
+    { "hyperv-win", NULL, 0, 0, -1 },
+    { "disk-usb-floppy", NULL, 0, 0, -1 },
 };
 
 static void
@@ -190,6 +195,7 @@ static const MvInvalidCase invalid_cases[] = {
     { "interface-multicast-mac", MV_ERR_INVALID_MAC },
     { "interface-network-no-source", MV_ERR_XML_DETAIL },
     { "hostdev", MV_ERR_XML_ERROR },
+    { "memory-backing-virtiofs", MV_ERR_XML_ERROR },
     { "duplicate-controller-index", MV_ERR_CONFIG_UNSUPPORTED },
     { "two-memballoons", MV_ERR_XML_ERROR },
     { "boot-dev-and-order", MV_ERR_CONFIG_UNSUPPORTED },

@@ -1,0 +1,59 @@
+/* Elements of libvirt's domain XML that modvirt knows but does not honour.
+ *
+ * schemas/domain.rng refuses them like any unknown element; when a document
+ * fails validation, mv_domain_explain_refusal() looks for one of these first
+ * and gives the reason instead of the validator's "did not expect element":
+ * the user learns it is a known gap, not a typo.  Only consulted after
+ * validation failed, so an element a later change accepts in the schema is
+ * never refused from here.  The error stays an XML error (what clients saw
+ * before: libvirt's code 27).  docs/qemud.md lists the same elements. */
+#include "domain-priv.h"
+
+#include "util/error.h"
+
+typedef struct {
+    const char *parent;         /* "domain" or "devices" */
+    const char *name;
+    const char *reason;
+} MvDomainRefusal;
+
+static const MvDomainRefusal refusals[] = {
+    { "domain", "memoryBacking",
+      "modvirt-qemud gives guests private anonymous memory only (no shared, file or "
+      "hugepage backing, which virtiofs needs)" },
+    { "devices", "filesystem", "modvirt-qemud does not run virtiofsd, and 9p is not offered" },
+    { "devices", "hostdev",
+      "passthrough needs VFIO and node devices, which modvirt does not manage" },
+    { "devices", "smartcard", "no smartcard emulation is offered" },
+    { "devices", "shmem", "no shared memory devices are offered" },
+};
+
+static const xmlNode *
+find_child(const xmlNode *parent, const char *name)
+{
+    for (const xmlNode *n = parent ? parent->children : NULL; n; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE && mv_xml_node_is(n, name))
+            return n;
+    }
+    return NULL;
+}
+
+bool
+mv_domain_explain_refusal(const xmlNode *root, GError **error)
+{
+    const xmlNode *devices = find_child(root, "devices");
+
+    for (size_t i = 0; i < G_N_ELEMENTS(refusals); i++) {
+        const xmlNode *parent = g_str_equal(refusals[i].parent, "domain") ? root : devices;
+        const xmlNode *node = find_child(parent, refusals[i].name);
+
+        if (node) {
+            g_clear_error(error);
+            return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_XML_ERROR, node,
+                                   "<%s> is not supported: %s", refusals[i].name,
+                                   refusals[i].reason),
+                   true;
+        }
+    }
+    return false;
+}
