@@ -7,6 +7,7 @@
  * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
+#include "qemu-save.h"
 #include "qemu-json.h"
 
 #include <errno.h>
@@ -620,7 +621,7 @@ listen_monitor(const char *path, GError **error)
 
 static char **
 build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_path,
-           const int *tap_fds, GError **error)
+           const int *tap_fds, bool incoming, GError **error)
 {
     g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
     /* QEMU's own pidfile also names the daemon's root on its command line, so an
@@ -644,12 +645,18 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
         !(argv = mv_qemu_command_build(def, driver->probe, &cctx, error)))
         return NULL;
     /* The daemon decides what a guest power-off means (quit, or reset for a reboot). */
-    if (g_strv_contains((const char *const *)argv, "-no-shutdown"))
+    if (g_strv_contains((const char *const *)argv, "-no-shutdown") && !incoming)
         return g_steal_pointer(&argv);
     full = g_ptr_array_new();
     for (char **a = argv; *a; a++)
         g_ptr_array_add(full, g_strdup(*a));
-    g_ptr_array_add(full, g_strdup("-no-shutdown"));
+    if (!g_strv_contains((const char *const *)argv, "-no-shutdown"))
+        g_ptr_array_add(full, g_strdup("-no-shutdown"));
+    if (incoming) {
+        /* A restore: the guest's state comes over QMP (migrate-incoming). */
+        g_ptr_array_add(full, g_strdup("-incoming"));
+        g_ptr_array_add(full, g_strdup("defer"));
+    }
     g_ptr_array_add(full, NULL);
     return (char **)g_ptr_array_free(full, FALSE);
 }
@@ -709,9 +716,9 @@ abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonit
     mv_qemu_persist_delete_status(driver, dom->name);
 }
 
-bool
-mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
-                      GError **error)
+static bool
+start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+              const MvQemuIncoming *incoming, GError **error)
 {
     g_autoptr(MvDomainDef) live = NULL;
     g_autoptr(MvChild) child = NULL;
@@ -744,7 +751,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
                             "Requested operation is not valid: domain '%s' is already running",
                             dom->name);
     }
-    live = mv_domain_def_copy(dom->def);
+    live = mv_domain_def_copy(incoming ? incoming->def : dom->def);
     persistent = dom->persistent;
     g_mutex_unlock(&dom->lock);
 
@@ -768,7 +775,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     mv_uuid_format(dom->uuid, uuid);
     monitor_path = g_strdup_printf("%s/%s.qmp", driver->state_dir, uuid);
     unlink_runtime_files(monitor_path);
-    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, error))) {
+    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, incoming != NULL,
+                             error))) {
         disconnect_nets(driver, live, tap_fds);
         return false;
     }
@@ -828,7 +836,9 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     if (mon)
         crash_point("after-qmp");
     fill_aliases(live);
-    if (!mon || !fill_ptys(mon, live, error) || !setup_guest(mon, live, error)) {
+    if (!mon || !fill_ptys(mon, live, error) ||
+        (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
+        !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
@@ -875,7 +885,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
             return false;
         }
         g_mutex_lock(&dom->lock);
-        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, incoming ? MV_DOMAIN_RUNNING_RESTORED
+                                                                  : MV_DOMAIN_RUNNING_BOOTED);
         g_mutex_unlock(&dom->lock);
         crash_point("after-cont");
     }
@@ -893,10 +904,25 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     mv_log_info("domain '%s' started (id %d, pid %d)", dom->name, id, (int)pid);
     if (!paused)
         mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
-    mv_qemu_process_emit(driver, dom, MV_EVENT_STARTED, MV_EVENT_STARTED_BOOTED);
+    mv_qemu_process_emit(driver, dom, MV_EVENT_STARTED,
+                         incoming ? MV_EVENT_STARTED_RESTORED : MV_EVENT_STARTED_BOOTED);
     if (paused)
         mv_qemu_process_emit(driver, dom, MV_EVENT_SUSPENDED, MV_EVENT_SUSPENDED_PAUSED);
     return true;
+}
+
+bool
+mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+                      GError **error)
+{
+    return start_process(driver, dom, flags, NULL, error);
+}
+
+bool
+mv_qemu_process_start_incoming(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+                               const MvQemuIncoming *incoming, GError **error)
+{
+    return start_process(driver, dom, flags, incoming, error);
 }
 
 /* ---- stop ---- */
