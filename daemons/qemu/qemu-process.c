@@ -322,8 +322,12 @@ run_action(gpointer data, gpointer user_data)
                                        MV_QEMU_JOB_WAIT_MS, &err)) {
             g_mutex_lock(&action->dom->lock);
             bool active = mv_qemu_domain_is_active(action->dom);
+            bool restored = false;
             g_mutex_unlock(&action->dom->lock);
-            if (!active && !mv_qemu_process_start(driver, action->dom, 0, &err))
+            /* Like a start: a managed save image resumes the saved guest. */
+            if (!active &&
+                (!mv_qemu_save_start_managed(driver, action->dom, 0, &restored, &err) ||
+                 (!restored && !mv_qemu_process_start(driver, action->dom, 0, &err))))
                 mv_log_error("cannot autostart domain '%s': %s", action->dom->name,
                              err->message);
             mv_qemu_process_end_job(driver, action->dom);

@@ -249,6 +249,21 @@ class Save(unittest.TestCase):
         mvtest.wait_marker(log, mvtest.GUEST_READY, count=ready + 1, timeout=90)
         self.shell_answers()
 
+    def test_6b_autostart_resumes_managed_save(self):
+        """A restarted daemon autostarts the guest from its managed save image."""
+        self.ok("autostart", NAME)
+        self.expect_event("Stopped Saved", lambda: self.ok("managedsave", NAME))
+        type(self).conn.close()
+        self.events.stop()
+        self.d.stop()
+        self.d.start()
+        type(self).events = mvtest.VirshEvents(self.uri, timeout=600).start()
+        type(self).conn = libvirt.open(self.uri)
+        mvtest.wait_domstate(self.uri, NAME, "running (restored)", timeout=60, reason=True)
+        self.assertEqual(self.conn.lookupByName(NAME).hasManagedSaveImage(0), 0)
+        self.ok("autostart", "--disable", NAME)
+        self.shell_answers()
+
     def test_7_undefine_managed_save(self):
         self.ok("managedsave", NAME)
         image = os.path.join(self.d.root, "lib", "qemu", "save", NAME + ".save")
