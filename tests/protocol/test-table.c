@@ -94,6 +94,7 @@ static const char *const read_words[] = {
 static const int read_named_writes[] = {
     MV_REMOTE_PROC_DOMAIN_GET_HOSTNAME, MV_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES,
     MV_REMOTE_PROC_SECRET_GET_VALUE,    /* the secret's value itself */
+    MV_REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC,  /* opens a host file the caller names */
 };
 
 static bool
