@@ -195,9 +195,10 @@ class Save(unittest.TestCase):
                            "cannot restore from"),
             "empty": (b"", "truncated"),
         }
-        for case, (content, message) in cases.items():
+        for i, (case, (content, message)) in enumerate(cases.items()):
             with self.subTest(case=case):
-                path = mvtest.write_file(self.path(case + ".save"), "")
+                # a neutral file name: the message, not the path, must say what is wrong
+                path = mvtest.write_file(self.path("broken-%d.img" % i), "")
                 with open(path, "wb") as f:
                     f.write(content)
                 err = self.fails("restore", path)
