@@ -195,6 +195,14 @@ bool mv_qemu_handle_domain_save_image_get_xml_desc(MvDriverCall *call, const cha
 bool mv_qemu_handle_domain_save_image_define_xml(MvDriverCall *call, const char *file,
                                                  const char *dxml, unsigned int flags,
                                                  GError **error);
+bool mv_qemu_handle_domain_managed_save_get_xml_desc(MvDriverCall *call,
+                                                     const MvObjectRef *dom_ref,
+                                                     unsigned int flags, char **ret_xml,
+                                                     GError **error);
+bool mv_qemu_handle_domain_managed_save_define_xml(MvDriverCall *call,
+                                                   const MvObjectRef *dom_ref,
+                                                   const char *dxml, unsigned int flags,
+                                                   GError **error);
 
 bool mv_qemu_handle_domain_snapshot_num(MvDriverCall *call,
                                         const MvObjectRef *dom_ref,

@@ -481,3 +481,74 @@ mv_qemu_handle_domain_save_image_define_xml(MvDriverCall *call, const char *file
     return mv_save_image_set_xml(file, xml, (flags & SAVE_RUNNING) ? 1 :
                                  (flags & SAVE_PAUSED) ? 0 : -1, error);
 }
+
+/* ---- the managed save image's XML ---- */
+
+/* The managed save image of the domain @ref names (job held on success). */
+static MvQemuDomain *
+managed_image(MvDriverCall *call, const MvObjectRef *ref, const char *api, char **ret_path,
+              GError **error)
+{
+    MvQemuDriver *driver = mv_qemu_driver_get(call);
+    g_autoptr(MvQemuDomain) dom = NULL;
+    g_autofree char *path = NULL;
+
+    if (!(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
+        !mv_qemu_dispatch_begin_job(dom, api, error))
+        return NULL;
+    path = mv_qemu_save_managed_path(driver, dom->name);
+    if (!g_file_test(path, G_FILE_TEST_EXISTS)) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                     "Requested operation is not valid: domain '%s' does not have a managed "
+                     "save image", dom->name);
+        mv_qemu_process_end_job(driver, dom);
+        return NULL;
+    }
+    *ret_path = g_steal_pointer(&path);
+    return g_steal_pointer(&dom);
+}
+
+bool
+mv_qemu_handle_domain_managed_save_get_xml_desc(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                                unsigned int flags, char **ret_xml,
+                                                GError **error)
+{
+    const char *api = "virDomainManagedSaveGetXMLDesc";
+    g_autoptr(MvQemuDomain) dom = NULL;
+    g_autofree char *path = NULL;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(flags, SAVE_IMAGE_XML_SECURE, api, error))
+        return false;
+    if ((flags & SAVE_IMAGE_XML_SECURE) && mv_driver_call_is_readonly(call))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_DENIED,
+                            "operation forbidden: %s with secure flag", api);
+    if (!(dom = managed_image(call, dom_ref, api, &path, error)))
+        return false;
+    ok = mv_qemu_handle_domain_save_image_get_xml_desc(call, path, flags, ret_xml, error);
+    mv_qemu_process_end_job(mv_qemu_driver_get(call), dom);
+    return ok;
+}
+
+bool
+mv_qemu_handle_domain_managed_save_define_xml(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                              const char *dxml, unsigned int flags,
+                                              GError **error)
+{
+    const char *api = "virDomainManagedSaveDefineXML";
+    g_autoptr(MvQemuDomain) dom = NULL;
+    g_autofree char *path = NULL;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(flags, SAVE_RUNNING | SAVE_PAUSED, api, error) ||
+        !check_save_flags(flags, 0, api, error))
+        return false;
+    if (!dxml)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "%s: the new XML is missing", api);
+    if (!(dom = managed_image(call, dom_ref, api, &path, error)))
+        return false;
+    ok = mv_qemu_handle_domain_save_image_define_xml(call, path, dxml, flags, error);
+    mv_qemu_process_end_job(mv_qemu_driver_get(call), dom);
+    return ok;
+}

@@ -3,7 +3,8 @@
 Stock virsh and python3-libvirt against modvirt-qemud: `virsh save` (plain,
 --paused, --running, --xml), `virsh restore` (--paused/--running), the
 save-image-dumpxml/-define calls, managed save (dominfo, list flags, start
-resumes from it, managedsave-remove, undefine refuses or removes it), the
+resumes from it, managedsave-remove, managedsave-dumpxml/-define, undefine
+refuses or removes it), the
 lifecycle events (Stopped Saved, Started Restored), and broken images: a
 truncated, foreign, unfinished or corrupt-stream file is refused with a clear
 error while the domain stays shut off and no QEMU is left. After every
@@ -225,7 +226,19 @@ class Save(unittest.TestCase):
         listed = self.conn.listAllDomains(libvirt.VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE)
         self.assertEqual([d.name() for d in listed], [NAME])
         self.assertIn("managed save image exists", self.fails("undefine", NAME))
+        # managedsave-dumpxml / -define (388/389): a title and --paused go into the image
+        xml = self.ok("managedsave-dumpxml", "--security-info", NAME).stdout
+        self.assertIn("<name>%s</name>" % NAME, xml)
+        ro = virsh(self.uri, "managedsave-dumpxml", NAME, readonly=True)
+        self.assertEqual(ro.returncode, 0, ro.stderr)
+        titled = xml.replace("</name>", "</name>\n  <description>managed-define</description>", 1)
+        self.ok("managedsave-define", NAME, mvtest.write_file(self.path("ms.xml"), titled),
+                "--paused")
+        self.assertIn("managed-define", dom.managedSaveGetXMLDesc(0))
         self.expect_event("Started Restored", lambda: self.ok("start", NAME))
+        self.assertEqual(domstate(self.uri, NAME), "paused")
+        self.assertIn("managed-define", self.ok("dumpxml", NAME).stdout)
+        self.ok("resume", NAME)
         self.assertEqual(dom.hasManagedSaveImage(0), 0)
         self.assertRegex(self.ok("dominfo", NAME).stdout, r"Managed save:\s+no")
         self.shell_answers()

@@ -272,6 +272,12 @@ vec(235, 'DOMAIN_SAVE_IMAGE_GET_XML_DESC', 'args', SAVE + ' (file, flags 1 SECUR
 vec(235, 'DOMAIN_SAVE_IMAGE_GET_XML_DESC', 'ret', SAVE + ' (xml)', s('<domain/>'))
 vec(236, 'DOMAIN_SAVE_IMAGE_DEFINE_XML', 'args', SAVE + ' (file, dxml, flags 0)',
     s(SAVE_PATH) + s('<domain/>') + u32(0))
+vec(388, 'DOMAIN_MANAGED_SAVE_GET_XML_DESC', 'args', SAVE + ' (dom, flags 1 SECURE)',
+    D_OFF + u32(1))
+vec(388, 'DOMAIN_MANAGED_SAVE_GET_XML_DESC', 'ret', SAVE + ' (xml)', s('<domain/>'))
+vec(389, 'DOMAIN_MANAGED_SAVE_DEFINE_XML', 'args', SAVE + ' (dom, dxml?, flags 4 PAUSED; '
+    'numbers and the optional dxml seen from python3-libvirt 9.0)',
+    D_OFF + sopt('<domain/>') + u32(4))
 vec(234, 'DOMAIN_DESTROY_FLAGS', 'error', CAP + ' "virsh destroy --graceful": code 55 domain 20; '
     'message text completed plausibly',
     error(55, 20, 'Requested operation is not valid: domain is not running',
