@@ -202,6 +202,7 @@ save_to(MvQemuDriver *driver, MvQemuDomain *dom, const char *path, const char *d
         }
         g_mutex_lock(&dom->lock);
         mv_qemu_domain_set_state(dom, MV_DOMAIN_PAUSED, MV_DOMAIN_PAUSED_SAVE);
+        mv_qemu_persist_update_status(driver, dom);
         g_mutex_unlock(&dom->lock);
     }
     if (!write_stream(mon, fd, error) ||
@@ -214,6 +215,7 @@ save_to(MvQemuDriver *driver, MvQemuDomain *dom, const char *path, const char *d
             if (mv_qemu_monitor_cont(mon, &err)) {
                 g_mutex_lock(&dom->lock);
                 mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);
+                mv_qemu_persist_update_status(driver, dom);
                 g_mutex_unlock(&dom->lock);
             } else {
                 mv_log_warning("domain '%s': cannot resume after a failed save: %s",

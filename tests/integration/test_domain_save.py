@@ -173,6 +173,11 @@ class Save(unittest.TestCase):
             dom.saveFlags(path, None, libvirt.VIR_DOMAIN_SAVE_BYPASS_CACHE)
         self.assertIn("bypass-cache", str(cm.exception))
         self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_RUNNING)
+        nowhere = self.path("no-such-dir/x.save")
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.save(nowhere)
+        self.assertIn("cannot create save image '%s'" % nowhere, str(cm.exception))
+        self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_RUNNING)
         tagged = xml.replace("</name>", "</name>\n  <title>saved-with-xml</title>", 1)
         dom.saveFlags(path, tagged, libvirt.VIR_DOMAIN_SAVE_PAUSED)
         self.assertIn("saved-with-xml", self.conn.saveImageGetXMLDesc(path, 0))

@@ -123,7 +123,7 @@ expect_refused(void (*mutate)(GByteArray *data), const char *expect)
 static void cut_stream(GByteArray *d) { g_byte_array_set_size(d, d->len - 1); }
 static void cut_header(GByteArray *d) { g_byte_array_set_size(d, 30); }
 static void empty(GByteArray *d) { g_byte_array_set_size(d, 0); }
-static void bad_magic(GByteArray *d) { d->data[0] = 'Q'; }
+static void bad_magic(GByteArray *d) { d->data[8] = 'X'; }   /* mid-magic */
 static void bad_version(GByteArray *d) { d->data[16] = 9; }
 static void unfinished(GByteArray *d) { d->data[20] &= (guint8)~MV_SAVE_IMAGE_COMPLETE; }
 static void bad_offset(GByteArray *d) { d->data[33] ^= 0x01; }
