@@ -5,6 +5,7 @@
 #include "qemu-dispatch.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
+#include "qemu-save.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -254,7 +255,7 @@ mv_qemu_handle_domain_has_managed_save_image(MvDriverCall *call,
     if (!mv_qemu_dispatch_check_flags(flags, 0, "virDomainHasManagedSaveImage", error))
         return false;
     WITH_DOMAIN(call, dom_ref, error, dom);
-    (*ret_result) = 0;        /* managed save is not offered */
+    (*ret_result) = mv_qemu_save_has_managed(mv_qemu_driver_get(call), dom->name) ? 1 : 0;
     return true;
 }
 

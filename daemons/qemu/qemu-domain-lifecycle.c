@@ -6,14 +6,18 @@
 #include "qemu-domain-firmware.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
+#include "qemu-save.h"
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 #include "util/uuid.h"
 
 #define DEFINE_VALIDATE         (1u << 0)
-#define UNDEFINE_ALL_FLAGS      0x7fu       /* nothing here keeps saves/snapshots/nvram/TPM */
+#define UNDEFINE_MANAGED_SAVE   (1u << 0)
+#define UNDEFINE_ALL_FLAGS      0x7fu       /* nothing here keeps snapshots/nvram/TPM */
 #define CREATE_PAUSED           (1u << 0)
 #define CREATE_AUTODESTROY      (1u << 1)
 #define CREATE_BYPASS_CACHE     (1u << 2)
@@ -150,6 +154,21 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
     }
     config = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
     g_mutex_unlock(&dom->lock);
+    if (mv_qemu_save_has_managed(driver, dom->name)) {
+        g_autofree char *path = mv_qemu_save_managed_path(driver, dom->name);
+        if (!(flags & UNDEFINE_MANAGED_SAVE)) {
+            mv_qemu_process_end_job(driver, dom);
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                                "Requested operation is not valid: Refusing to undefine while "
+                                "domain managed save image exists (remove it first, or "
+                                "undefine with --managed-save)");
+        }
+        if (unlink(path) < 0 && errno != ENOENT) {
+            mv_qemu_process_end_job(driver, dom);
+            return mv_error_set_errno(error, MV_FROM_QEMU, errno,
+                                      "cannot remove managed save image '%s'", path);
+        }
+    }
     if (!mv_qemu_domain_check_undefine_firmware(driver, config, flags, error) ||
         !mv_qemu_persist_delete_def(driver, dom->name, error)) {
         mv_qemu_process_end_job(driver, dom);
@@ -199,15 +218,27 @@ start(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
+    bool restored = false;
     bool ok;
 
     if (!mv_qemu_dispatch_check_flags(flags, CREATE_ALLOWED, "virDomainCreateWithFlags", error) ||
         !(dom = mv_qemu_dispatch_get_domain(call, ref, error)) ||
         !mv_qemu_dispatch_begin_job(dom, "virDomainCreate", error))
         return false;
-    ok = mv_qemu_process_start(driver, dom,
-                               flags & (CREATE_PAUSED | CREATE_AUTODESTROY | CREATE_RESET_NVRAM),
-                               error);
+    g_mutex_lock(&dom->lock);
+    ok = !mv_qemu_domain_is_active(dom);
+    g_mutex_unlock(&dom->lock);
+    /* A managed save image: the start resumes the saved guest (qemu-save.c). */
+    if (ok)
+        ok = mv_qemu_save_start_managed(driver, dom, flags & (CREATE_PAUSED | CREATE_FORCE_BOOT),
+                                        &restored, error);
+    else
+        ok = true;      /* mv_qemu_process_start() words "already running" */
+    if (ok && !restored)
+        ok = mv_qemu_process_start(driver, dom,
+                                   flags & (CREATE_PAUSED | CREATE_AUTODESTROY |
+                                            CREATE_RESET_NVRAM),
+                                   error);
     if (ok)
         remember_autodestroy(call, dom, flags);
     mv_qemu_process_end_job(driver, dom);

@@ -176,6 +176,34 @@ bool mv_qemu_handle_domain_has_managed_save_image(MvDriverCall *call,
                                                   int *ret_result,
                                                   GError **error);
 
+/* qemu-save.c */
+bool mv_qemu_handle_domain_save(MvDriverCall *call, const MvObjectRef *dom_ref, const char *to,
+                                GError **error);
+bool mv_qemu_handle_domain_save_flags(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                      const char *to, const char *dxml, unsigned int flags,
+                                      GError **error);
+bool mv_qemu_handle_domain_restore(MvDriverCall *call, const char *from, GError **error);
+bool mv_qemu_handle_domain_restore_flags(MvDriverCall *call, const char *from,
+                                         const char *dxml, unsigned int flags, GError **error);
+bool mv_qemu_handle_domain_managed_save(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                        unsigned int flags, GError **error);
+bool mv_qemu_handle_domain_managed_save_remove(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                               unsigned int flags, GError **error);
+bool mv_qemu_handle_domain_save_image_get_xml_desc(MvDriverCall *call, const char *file,
+                                                   unsigned int flags, char **ret_xml,
+                                                   GError **error);
+bool mv_qemu_handle_domain_save_image_define_xml(MvDriverCall *call, const char *file,
+                                                 const char *dxml, unsigned int flags,
+                                                 GError **error);
+bool mv_qemu_handle_domain_managed_save_get_xml_desc(MvDriverCall *call,
+                                                     const MvObjectRef *dom_ref,
+                                                     unsigned int flags, char **ret_xml,
+                                                     GError **error);
+bool mv_qemu_handle_domain_managed_save_define_xml(MvDriverCall *call,
+                                                   const MvObjectRef *dom_ref,
+                                                   const char *dxml, unsigned int flags,
+                                                   GError **error);
+
 bool mv_qemu_handle_domain_snapshot_num(MvDriverCall *call,
                                         const MvObjectRef *dom_ref,
                                         unsigned int flags,

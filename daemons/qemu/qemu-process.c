@@ -9,6 +9,7 @@
 #include "qemu-process.h"
 #include "qemu-domain-firmware.h"
 #include "qemu-tpm.h"
+#include "qemu-save.h"
 #include "qemu-json.h"
 
 #include <errno.h>
@@ -340,8 +341,12 @@ run_action(gpointer data, gpointer user_data)
                                        MV_QEMU_JOB_WAIT_MS, &err)) {
             g_mutex_lock(&action->dom->lock);
             bool active = mv_qemu_domain_is_active(action->dom);
+            bool restored = false;
             g_mutex_unlock(&action->dom->lock);
-            if (!active && !mv_qemu_process_start(driver, action->dom, 0, &err))
+            /* Like a start: a managed save image resumes the saved guest. */
+            if (!active &&
+                (!mv_qemu_save_start_managed(driver, action->dom, 0, &restored, &err) ||
+                 (!restored && !mv_qemu_process_start(driver, action->dom, 0, &err))))
                 mv_log_error("cannot autostart domain '%s': %s", action->dom->name,
                              err->message);
             mv_qemu_process_end_job(driver, action->dom);
@@ -639,7 +644,8 @@ listen_monitor(const char *path, GError **error)
 
 static char **
 build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_path,
-           const int *tap_fds, const char *tpm_socket, GError **error)
+           const int *tap_fds, const char *tpm_socket, bool incoming,
+           GError **error)
 {
     g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
     /* QEMU's own pidfile also names the daemon's root on its command line, so an
@@ -664,12 +670,18 @@ build_argv(MvQemuDriver *driver, const MvDomainDef *def, const char *monitor_pat
         !(argv = mv_qemu_command_build(def, driver->probe, &cctx, error)))
         return NULL;
     /* The daemon decides what a guest power-off means (quit, or reset for a reboot). */
-    if (g_strv_contains((const char *const *)argv, "-no-shutdown"))
+    if (g_strv_contains((const char *const *)argv, "-no-shutdown") && !incoming)
         return g_steal_pointer(&argv);
     full = g_ptr_array_new();
     for (char **a = argv; *a; a++)
         g_ptr_array_add(full, g_strdup(*a));
-    g_ptr_array_add(full, g_strdup("-no-shutdown"));
+    if (!g_strv_contains((const char *const *)argv, "-no-shutdown"))
+        g_ptr_array_add(full, g_strdup("-no-shutdown"));
+    if (incoming) {
+        /* A restore: the guest's state comes over QMP (migrate-incoming). */
+        g_ptr_array_add(full, g_strdup("-incoming"));
+        g_ptr_array_add(full, g_strdup("defer"));
+    }
     g_ptr_array_add(full, NULL);
     return (char **)g_ptr_array_free(full, FALSE);
 }
@@ -729,9 +741,9 @@ abort_start(MvQemuDriver *driver, MvQemuDomain *dom, MvChild *child, MvQemuMonit
     mv_qemu_persist_delete_status(driver, dom->name);
 }
 
-bool
-mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
-                      GError **error)
+static bool
+start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+              const MvQemuIncoming *incoming, GError **error)
 {
     g_autoptr(MvDomainDef) live = NULL;
     g_autoptr(MvChild) child = NULL;
@@ -766,7 +778,7 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
                             "Requested operation is not valid: domain '%s' is already running",
                             dom->name);
     }
-    live = mv_domain_def_copy(dom->def);
+    live = mv_domain_def_copy(incoming ? incoming->def : dom->def);
     persistent = dom->persistent;
     g_mutex_unlock(&dom->lock);
 
@@ -796,7 +808,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     unlink_runtime_files(monitor_path);
     if (live->tpm)
         tpm_socket = mv_qemu_tpm_socket_path(driver->state_dir, dom->uuid);
-    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, tpm_socket, error)) ||
+    if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, tpm_socket,
+                             incoming != NULL, error)) ||
         !mv_qemu_tpm_start(live, driver->lib_dir, driver->log_dir, tpm_socket, &tpm_child,
                            error)) {
         disconnect_nets(driver, live, tap_fds);
@@ -858,7 +871,9 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     if (mon)
         crash_point("after-qmp");
     fill_aliases(live);
-    if (!mon || !fill_ptys(mon, live, error) || !setup_guest(mon, live, error)) {
+    if (!mon || !fill_ptys(mon, live, error) ||
+        (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
+        !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
@@ -906,7 +921,8 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
             return false;
         }
         g_mutex_lock(&dom->lock);
-        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_BOOTED);
+        mv_qemu_domain_set_state(dom, MV_DOMAIN_RUNNING, incoming ? MV_DOMAIN_RUNNING_RESTORED
+                                                                  : MV_DOMAIN_RUNNING_BOOTED);
         g_mutex_unlock(&dom->lock);
         crash_point("after-cont");
     }
@@ -924,10 +940,25 @@ mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flag
     mv_log_info("domain '%s' started (id %d, pid %d)", dom->name, id, (int)pid);
     if (!paused)
         mv_qemu_process_emit(driver, dom, MV_EVENT_RESUMED, MV_EVENT_RESUMED_UNPAUSED);
-    mv_qemu_process_emit(driver, dom, MV_EVENT_STARTED, MV_EVENT_STARTED_BOOTED);
+    mv_qemu_process_emit(driver, dom, MV_EVENT_STARTED,
+                         incoming ? MV_EVENT_STARTED_RESTORED : MV_EVENT_STARTED_BOOTED);
     if (paused)
         mv_qemu_process_emit(driver, dom, MV_EVENT_SUSPENDED, MV_EVENT_SUSPENDED_PAUSED);
     return true;
+}
+
+bool
+mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+                      GError **error)
+{
+    return start_process(driver, dom, flags, NULL, error);
+}
+
+bool
+mv_qemu_process_start_incoming(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
+                               const MvQemuIncoming *incoming, GError **error)
+{
+    return start_process(driver, dom, flags, incoming, error);
 }
 
 /* ---- stop ---- */

@@ -25,6 +25,23 @@ G_BEGIN_DECLS
 bool mv_qemu_process_start(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
                            GError **error);
 
+/* What a restore starts QEMU from (qemu-save.c). */
+typedef struct {
+    const MvDomainDef *def;     /* the definition saved with the guest */
+    int fd;                     /* the migration stream, positioned at its start */
+} MvQemuIncoming;
+
+/**
+ * mv_qemu_process_start_incoming:
+ * mv_qemu_process_start() for a restore: QEMU runs @incoming's definition with
+ * -incoming defer, loads the guest's state from @incoming's fd before anything
+ * else and the events say STARTED/RESTORED. A stream QEMU refuses fails the start
+ * like any other start failure: nothing is left behind.
+ */
+bool mv_qemu_process_start_incoming(MvQemuDriver *driver, MvQemuDomain *dom,
+                                    unsigned int flags, const MvQemuIncoming *incoming,
+                                    GError **error);
+
 /**
  * mv_qemu_process_stop:
  * Stops QEMU (job held): SIGTERM, and SIGKILL after a grace period unless

@@ -94,6 +94,7 @@ static const char *const read_words[] = {
 static const int read_named_writes[] = {
     MV_REMOTE_PROC_DOMAIN_GET_HOSTNAME, MV_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES,
     MV_REMOTE_PROC_SECRET_GET_VALUE,    /* the secret's value itself */
+    MV_REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC,  /* opens a host file the caller names */
 };
 
 static bool
@@ -239,6 +240,7 @@ static const int readonly_allowed[] = {
     MV_REMOTE_PROC_CONNECT_NUM_OF_NWFILTERS,
     MV_REMOTE_PROC_CONNECT_LIST_NWFILTERS,
     MV_REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+    MV_REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC,
     MV_REMOTE_PROC_DOMAIN_SNAPSHOT_NUM,
     MV_REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS,
     MV_REMOTE_PROC_DOMAIN_IS_UPDATED,
