@@ -11,6 +11,7 @@
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
+#include "qemu-handlers-info.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -22,6 +23,10 @@ static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
     .node_get_free_memory = mv_qemu_handle_node_get_free_memory,
     .node_get_cells_free_memory = mv_qemu_handle_node_get_cells_free_memory,
     .node_get_security_model = mv_qemu_handle_node_get_security_model,
+    .node_get_cpu_stats = mv_qemu_handle_node_get_cpu_stats,
+    .node_get_memory_stats = mv_qemu_handle_node_get_memory_stats,
+    .node_get_cpu_map = mv_qemu_handle_node_get_cpu_map,
+    .connect_get_sysinfo = mv_qemu_handle_connect_get_sysinfo,
     .connect_domain_event_callback_register_any =
         mv_qemu_handle_connect_domain_event_callback_register_any,
     .connect_domain_event_callback_deregister_any =
