@@ -91,6 +91,11 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_lookup_by_id = mv_qemu_handle_domain_lookup_by_id,
     .domain_set_metadata = mv_qemu_handle_domain_set_metadata,
     .domain_get_metadata = mv_qemu_handle_domain_get_metadata,
+    .domain_get_vcpus = mv_qemu_handle_domain_get_vcpus,
+    .domain_memory_stats = mv_qemu_handle_domain_memory_stats,
+    .domain_set_memory_stats_period = mv_qemu_handle_domain_set_memory_stats_period,
+    .domain_block_stats = mv_qemu_handle_domain_block_stats,
+    .domain_interface_stats = mv_qemu_handle_domain_interface_stats,
 };
 
 static const MvRemoteDrivers qemu_drivers = {

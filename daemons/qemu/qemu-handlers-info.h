@@ -26,3 +26,26 @@ bool mv_qemu_handle_node_get_cpu_map(MvDriverCall *call, int need_map, int need_
                                      int *ret_ret, GError **error);
 bool mv_qemu_handle_connect_get_sysinfo(MvDriverCall *call, unsigned int flags,
                                         char **ret_sysinfo, GError **error);
+
+bool mv_qemu_handle_domain_get_vcpus(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                     int maxinfo, int maplen, MvRemoteVcpuInfo **ret_info,
+                                     guint *ret_n_info, char **ret_cpumaps,
+                                     guint *ret_n_cpumaps, GError **error);
+bool mv_qemu_handle_domain_memory_stats(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                        unsigned int max_stats, unsigned int flags,
+                                        MvRemoteDomainMemoryStat **ret_stats,
+                                        guint *ret_n_stats, GError **error);
+bool mv_qemu_handle_domain_set_memory_stats_period(MvDriverCall *call,
+                                                   const MvObjectRef *dom_ref, int period,
+                                                   unsigned int flags, GError **error);
+bool mv_qemu_handle_domain_block_stats(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                       const char *path, int64_t *ret_rd_req,
+                                       int64_t *ret_rd_bytes, int64_t *ret_wr_req,
+                                       int64_t *ret_wr_bytes, int64_t *ret_errs,
+                                       GError **error);
+bool mv_qemu_handle_domain_interface_stats(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                           const char *device, int64_t *ret_rx_bytes,
+                                           int64_t *ret_rx_packets, int64_t *ret_rx_errs,
+                                           int64_t *ret_rx_drop, int64_t *ret_tx_bytes,
+                                           int64_t *ret_tx_packets, int64_t *ret_tx_errs,
+                                           int64_t *ret_tx_drop, GError **error);

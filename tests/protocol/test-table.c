@@ -30,7 +30,7 @@ test_program(void)
 
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, 0));
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, -1));
-    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 20));   /* unused number */
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 61));   /* unused: migration v1 */
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, mv_remote_program.nprocs));
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, 9999));
 }
@@ -270,6 +270,10 @@ static const int readonly_allowed[] = {
     MV_REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
     MV_REMOTE_PROC_DOMAIN_SNAPSHOT_NUM,
     MV_REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS,
+    MV_REMOTE_PROC_DOMAIN_GET_VCPUS,            /* q13-info: guest information */
+    MV_REMOTE_PROC_DOMAIN_BLOCK_STATS,
+    MV_REMOTE_PROC_DOMAIN_INTERFACE_STATS,
+    MV_REMOTE_PROC_DOMAIN_MEMORY_STATS,
     MV_REMOTE_PROC_DOMAIN_IS_UPDATED,
     MV_REMOTE_PROC_CONNECT_GET_SYSINFO,
     MV_REMOTE_PROC_DOMAIN_GET_STATE,

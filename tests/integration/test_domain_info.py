@@ -1,0 +1,179 @@
+#!/usr/bin/python3
+"""Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, dommemstat
+(+ --period), domblkstat, domifstat through python3-libvirt and stock virsh, with
+one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
+/proc (the QEMU process and its vCPU threads) read around each call."""
+
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtest  # noqa: E402
+
+daemon = None
+conn = None
+dom = None
+qemu_pid = None
+NAME = "info1"
+TICK_NS = 1000000000 // os.sysconf("SC_CLK_TCK")
+
+
+def setUpModule():
+    global daemon, conn, dom, qemu_pid
+    mvtest.require_python_libvirt()
+    mvtest.require_guest()
+    import libvirt
+    daemon = mvtest.Daemon().start()
+    conn = libvirt.open(daemon.uri)
+    xml = mvtest.linux_guest_xml(NAME, daemon.root,
+                                 extra_devices="\n    <memballoon model='virtio'/>")
+    xml = xml.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")
+    dom = conn.defineXML(xml)
+    dom.create()
+    mvtest.wait_marker(mvtest.serial_log(daemon.root, NAME), mvtest.GUEST_READY, timeout=120)
+    pids = mvtest.qemu_processes_of(NAME, daemon.root)
+    assert len(pids) == 1, pids
+    qemu_pid = pids[0]
+
+
+def tearDownModule():
+    try:
+        if dom is not None and dom.isActive():
+            dom.destroy()
+        if conn is not None:
+            conn.close()
+    finally:
+        if daemon is not None:
+            daemon.cleanup()
+
+
+def vcpu_threads():
+    """{vcpu index: tid} from the QEMU process's thread names ("CPU 1/TCG")."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % qemu_pid):
+        with open("/proc/%d/task/%s/comm" % (qemu_pid, tid)) as f:
+            m = re.match(r"CPU (\d+)/", f.read())
+        if m:
+            out[int(m.group(1))] = int(tid)
+    return out
+
+
+def thread_ns(tid):
+    with open("/proc/%d/task/%d/stat" % (qemu_pid, tid)) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[14 - 3]) + int(fields[15 - 3])) * TICK_NS
+
+
+def rss_kib():
+    with open("/proc/%d/statm" % qemu_pid) as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
+
+
+class Vcpus(unittest.TestCase):
+    def test_vcpus_match_the_threads(self):
+        threads = vcpu_threads()
+        self.assertEqual(sorted(threads), [0, 1])
+        before = {i: thread_ns(t) for i, t in threads.items()}
+        info, maps = dom.vcpus()
+        after = {i: thread_ns(t) for i, t in threads.items()}
+        self.assertEqual([v[0] for v in info], [0, 1])
+        for number, state, cpu_time, cpu in info:
+            self.assertEqual(state, 1)                              # running
+            self.assertGreaterEqual(cpu_time, before[number])
+            self.assertLessEqual(cpu_time, after[number])
+            self.assertGreaterEqual(cpu, 0)
+            affinity = os.sched_getaffinity(threads[number])
+            self.assertEqual({i for i, on in enumerate(maps[number]) if on}, affinity)
+
+    def test_virsh_vcpuinfo(self):
+        res = mvtest.virsh(daemon.uri, "vcpuinfo", NAME, check=True)
+        self.assertEqual(len(re.findall(r"^VCPU:\s+\d+", res.stdout, re.M)), 2, res.stdout)
+        self.assertRegex(res.stdout, r"State:\s+running")
+        self.assertRegex(res.stdout, r"CPU time:\s+[\d.]+s")
+
+
+class Memory(unittest.TestCase):
+    def test_memory_stats(self):
+        lo = rss_kib()
+        stats = dom.memoryStats()
+        hi = rss_kib()
+        self.assertEqual(stats["actual"], 256 * 1024)      # no balloon change: all of it
+        slack = 4096
+        self.assertTrue(min(lo, hi) - slack <= stats["rss"] <= max(lo, hi) + slack,
+                        (lo, stats["rss"], hi))
+
+    def test_period_live(self):
+        import libvirt
+        self.assertEqual(dom.setMemoryStatsPeriod(1, libvirt.VIR_DOMAIN_AFFECT_LIVE), 0)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setMemoryStatsPeriod(1, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_UNSUPPORTED)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setMemoryStatsPeriod(-1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        # the guest reports once it has a virtio_balloon driver
+        reported = mvtest.wait_for(lambda: "last_update" in dom.memoryStats(), 15, 0.5)
+        if not reported:
+            self.skipTest("the tiny guest sent no balloon statistics (no virtio_balloon "
+                          "driver in it): guest-reported fields not checked")
+        stats = dom.memoryStats()
+        self.assertIn("unused", stats)
+        self.assertLessEqual(stats["unused"], 256 * 1024)
+
+    def test_virsh_dommemstat(self):
+        res = mvtest.virsh(daemon.uri, "dommemstat", NAME, check=True)
+        self.assertRegex(res.stdout, r"actual 262144")
+        self.assertRegex(res.stdout, r"rss \d+")
+        res = mvtest.virsh(daemon.uri, "dommemstat", NAME, "--period", "2", "--live",
+                           check=True)
+
+
+class Block(unittest.TestCase):
+    def test_block_stats(self):
+        import libvirt
+        by_target = dom.blockStats("vda")
+        self.assertEqual(len(by_target), 5)
+        rd_req, rd_bytes, wr_req, wr_bytes, errs = by_target
+        self.assertEqual(errs, -1)
+        for v in (rd_req, rd_bytes, wr_req, wr_bytes):
+            self.assertGreaterEqual(v, 0)
+        # the kernel probed the partition table of /dev/vda at boot
+        self.assertGreater(rd_req, 0)
+        self.assertGreaterEqual(rd_bytes, 512 * rd_req)
+        disk = os.path.join(daemon.root, "%s-disk.qcow2" % NAME)
+        by_path = dom.blockStats(disk)
+        self.assertGreaterEqual(by_path[0], rd_req)        # same disk, counters only grow
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.blockStats("vdz")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_virsh_domblkstat(self):
+        res = mvtest.virsh(daemon.uri, "domblkstat", NAME, "vda", check=True)
+        self.assertRegex(res.stdout, r"vda rd_req \d+")
+        self.assertRegex(res.stdout, r"vda wr_bytes \d+")
+
+
+class Interface(unittest.TestCase):
+    def test_unknown_interface(self):
+        import libvirt
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.interfaceStats("vnet99")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        self.assertIn("vnet99", str(cm.exception))
+
+
+class ZzShutOff(unittest.TestCase):
+    """Last (classes run in name order): stops the guest."""
+    def test_zz_queries_need_a_running_domain(self):
+        import libvirt
+        dom.destroy()
+        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda")):
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                call()
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+
+
+if __name__ == "__main__":
+    mvtest.main()
