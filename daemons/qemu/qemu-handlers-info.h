@@ -49,3 +49,16 @@ bool mv_qemu_handle_domain_interface_stats(MvDriverCall *call, const MvObjectRef
                                            int64_t *ret_rx_drop, int64_t *ret_tx_bytes,
                                            int64_t *ret_tx_packets, int64_t *ret_tx_errs,
                                            int64_t *ret_tx_drop, GError **error);
+bool mv_qemu_handle_domain_get_vcpu_pin_info(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                             int ncpumaps, int maplen, unsigned int flags,
+                                             char **ret_cpumaps, guint *ret_n_cpumaps,
+                                             int *ret_num, GError **error);
+bool mv_qemu_handle_domain_get_emulator_pin_info(MvDriverCall *call,
+                                                 const MvObjectRef *dom_ref, int maplen,
+                                                 unsigned int flags, char **ret_cpumaps,
+                                                 guint *ret_n_cpumaps, int *ret_ret,
+                                                 GError **error);
+bool mv_qemu_handle_domain_get_block_info(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                          const char *path, unsigned int flags,
+                                          uint64_t *ret_allocation, uint64_t *ret_capacity,
+                                          uint64_t *ret_physical, GError **error);

@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, dommemstat
-(+ --period), domblkstat, domifstat through python3-libvirt and stock virsh, with
+"""Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
+emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat through python3-libvirt and stock virsh, with
 one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
 /proc (the QEMU process and its vCPU threads) read around each call."""
 
+import json
 import os
 import re
+import subprocess
 import sys
 import unittest
 
@@ -94,6 +96,72 @@ class Vcpus(unittest.TestCase):
         self.assertRegex(res.stdout, r"CPU time:\s+[\d.]+s")
 
 
+def present_cpus():
+    cpus = set()
+    with open("/sys/devices/system/cpu/present") as f:
+        for part in f.read().strip().split(","):
+            a, _, b = part.partition("-")
+            cpus.update(range(int(a), int(b or a) + 1))
+    return cpus
+
+
+def disk_path():
+    return os.path.join(daemon.root, "%s-disk.qcow2" % NAME)
+
+
+class Pin(unittest.TestCase):
+    def test_vcpu_pin_info_live_and_config(self):
+        import libvirt
+        threads = vcpu_threads()
+        live = dom.vcpuPinInfo(libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(len(live), 2)
+        for i, cpumap in enumerate(live):
+            self.assertEqual({c for c, on in enumerate(cpumap) if on},
+                             os.sched_getaffinity(threads[i]))
+        config = dom.vcpuPinInfo(libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        for cpumap in config:          # no <cputune>: every host CPU
+            self.assertEqual({c for c, on in enumerate(cpumap) if on}, present_cpus())
+
+    def test_emulator_pin_info(self):
+        import libvirt
+        got = dom.emulatorPinInfo(libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual({c for c, on in enumerate(got) if on}, os.sched_getaffinity(qemu_pid))
+
+    def test_virsh_vcpupin_emulatorpin_query(self):
+        res = mvtest.virsh(daemon.uri, "vcpupin", NAME, check=True)
+        self.assertEqual(len(re.findall(r"^\s*\d+\s+[\d,-]+\s*$", res.stdout, re.M)), 2,
+                         res.stdout)
+        res = mvtest.virsh(daemon.uri, "emulatorpin", NAME, check=True)
+        self.assertRegex(res.stdout, r"\*:\s+[\d,-]+")
+
+
+class BlockInfo(unittest.TestCase):
+    def check(self, cap, alloc, phys, st_before, st_after):
+        info = json.loads(subprocess.run(["qemu-img", "info", "-U", "--output=json",
+                                          disk_path()], capture_output=True, text=True,
+                                         check=True, timeout=30).stdout)
+        self.assertEqual(cap, info["virtual-size"])
+        self.assertTrue(min(st_before.st_size, st_after.st_size) <= phys
+                        <= max(st_before.st_size, st_after.st_size))
+        self.assertTrue(min(st_before.st_blocks, st_after.st_blocks) * 512 <= alloc
+                        <= max(st_before.st_blocks, st_after.st_blocks) * 512)
+
+    def test_block_info(self):
+        import libvirt
+        before = os.stat(disk_path())
+        cap, alloc, phys = dom.blockInfo("vda")
+        after = os.stat(disk_path())
+        self.check(cap, alloc, phys, before, after)
+        self.assertEqual(dom.blockInfo(disk_path())[0], cap)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.blockInfo("vdz")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_virsh_domblkinfo(self):
+        res = mvtest.virsh(daemon.uri, "domblkinfo", NAME, "vda", check=True)
+        self.assertRegex(res.stdout, r"Capacity:\s+67108864")
+
+
 class Memory(unittest.TestCase):
     def test_memory_stats(self):
         lo = rss_kib()
@@ -173,6 +241,12 @@ class ZzShutOff(unittest.TestCase):
             with self.assertRaises(libvirt.libvirtError) as cm:
                 call()
             self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        # what still works on a shut-off domain: the configured maps, the disk's sizes
+        res = mvtest.virsh(daemon.uri, "vcpuinfo", NAME, check=True)
+        self.assertEqual(len(re.findall(r"^CPU Affinity:\s+y+", res.stdout, re.M)), 2,
+                         res.stdout)
+        st = os.stat(disk_path())
+        self.assertEqual(dom.blockInfo("vda"), [67108864, st.st_blocks * 512, st.st_size])
 
 
 if __name__ == "__main__":

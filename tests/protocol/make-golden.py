@@ -846,7 +846,16 @@ vec(159, 'DOMAIN_MEMORY_STATS', 'ret', PLAUS + ' (actual balloon 6, rss 7)',
     arr(lambda t: i32(t[0]) + u64(t[1]), [(6, 262144), (7, 98304)]))
 vec(308, 'DOMAIN_SET_MEMORY_STATS_PERIOD', 'args', PLAUS + ' (5 s, flags 1 LIVE)',
     D_13 + i32(5) + u32(1))
-
+vec(194, 'DOMAIN_GET_BLOCK_INFO', 'args', PLAUS + ' (disk vda)', D_13 + s('vda') + u32(0))
+vec(194, 'DOMAIN_GET_BLOCK_INFO', 'ret', PLAUS + ' (a qcow2 overlay of a 64 MiB disk)',
+    u64(200704) + u64(67108864) + u64(196616))
+vec(230, 'DOMAIN_GET_VCPU_PIN_INFO', 'args', PLAUS + ' (2 maps of 1 byte, flags 0)',
+    D_13 + i32(2) + i32(1) + u32(0))
+vec(230, 'DOMAIN_GET_VCPU_PIN_INFO', 'ret', PLAUS + ' (both vCPUs on host CPUs 0-1)',
+    opaque_var(b'\x03\x03') + i32(2))
+vec(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', 'args', PLAUS + ' (1-byte map)', D_13 + i32(1) + u32(0))
+vec(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', 'ret', PLAUS + ' (host CPUs 0-1)',
+    opaque_var(b'\x03') + i32(1))
 
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).
