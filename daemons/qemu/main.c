@@ -99,6 +99,8 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_get_vcpu_pin_info = mv_qemu_handle_domain_get_vcpu_pin_info,
     .domain_get_emulator_pin_info = mv_qemu_handle_domain_get_emulator_pin_info,
     .domain_get_block_info = mv_qemu_handle_domain_get_block_info,
+    .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
+    .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
 };
 
 static const MvRemoteDrivers qemu_drivers = {

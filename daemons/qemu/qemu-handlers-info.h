@@ -62,3 +62,18 @@ bool mv_qemu_handle_domain_get_block_info(MvDriverCall *call, const MvObjectRef 
                                           const char *path, unsigned int flags,
                                           uint64_t *ret_allocation, uint64_t *ret_capacity,
                                           uint64_t *ret_physical, GError **error);
+bool mv_qemu_handle_domain_get_job_info(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                        int *ret_type, uint64_t *ret_time_elapsed,
+                                        uint64_t *ret_time_remaining,
+                                        uint64_t *ret_data_total,
+                                        uint64_t *ret_data_processed,
+                                        uint64_t *ret_data_remaining, uint64_t *ret_mem_total,
+                                        uint64_t *ret_mem_processed,
+                                        uint64_t *ret_mem_remaining,
+                                        uint64_t *ret_file_total,
+                                        uint64_t *ret_file_processed,
+                                        uint64_t *ret_file_remaining, GError **error);
+bool mv_qemu_handle_domain_get_job_stats(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                         unsigned int flags, int *ret_type,
+                                         MvTypedParam **ret_params, guint *ret_n_params,
+                                         GError **error);

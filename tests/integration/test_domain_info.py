@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
-emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat through python3-libvirt and stock virsh, with
+emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat,
+domjobinfo through python3-libvirt and stock virsh, with
 one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
 /proc (the QEMU process and its vCPU threads) read around each call."""
 
@@ -162,6 +163,22 @@ class BlockInfo(unittest.TestCase):
         self.assertRegex(res.stdout, r"Capacity:\s+67108864")
 
 
+class Job(unittest.TestCase):
+    def test_no_job(self):
+        import libvirt
+        self.assertEqual(dom.jobInfo(), [libvirt.VIR_DOMAIN_JOB_NONE] + [0] * 11)
+        self.assertEqual(dom.jobStats(), {"type": libvirt.VIR_DOMAIN_JOB_NONE})
+        self.assertEqual(dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED),
+                         {"type": libvirt.VIR_DOMAIN_JOB_NONE})
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_virsh_domjobinfo(self):
+        res = mvtest.virsh(daemon.uri, "domjobinfo", NAME, check=True)
+        self.assertRegex(res.stdout, r"Job type:\s+None")
+
+
 class Memory(unittest.TestCase):
     def test_memory_stats(self):
         lo = rss_kib()
@@ -237,7 +254,7 @@ class ZzShutOff(unittest.TestCase):
     def test_zz_queries_need_a_running_domain(self):
         import libvirt
         dom.destroy()
-        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda")):
+        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda"), dom.jobInfo):
             with self.assertRaises(libvirt.libvirtError) as cm:
                 call()
             self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
@@ -245,6 +262,8 @@ class ZzShutOff(unittest.TestCase):
         res = mvtest.virsh(daemon.uri, "vcpuinfo", NAME, check=True)
         self.assertEqual(len(re.findall(r"^CPU Affinity:\s+y+", res.stdout, re.M)), 2,
                          res.stdout)
+        self.assertEqual(dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED),
+                         {"type": libvirt.VIR_DOMAIN_JOB_NONE})
         st = os.stat(disk_path())
         self.assertEqual(dom.blockInfo("vda"), [67108864, st.st_blocks * 512, st.st_size])
 

@@ -856,6 +856,12 @@ vec(230, 'DOMAIN_GET_VCPU_PIN_INFO', 'ret', PLAUS + ' (both vCPUs on host CPUs 0
 vec(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', 'args', PLAUS + ' (1-byte map)', D_13 + i32(1) + u32(0))
 vec(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', 'ret', PLAUS + ' (host CPUs 0-1)',
     opaque_var(b'\x03') + i32(1))
+vec(163, 'DOMAIN_GET_JOB_INFO', 'args', PLAUS, D_13)
+vec(163, 'DOMAIN_GET_JOB_INFO', 'ret', PLAUS + ' (no job: type 0, every counter 0)',
+    i32(0) + u64(0) * 11)
+vec(298, 'DOMAIN_GET_JOB_STATS', 'args', PLAUS + ' (flags 0)', D_13 + u32(0))
+vec(298, 'DOMAIN_GET_JOB_STATS', 'ret', PLAUS + ' (no job: type 0, no parameters)',
+    i32(0) + arr(lambda x: x, []))
 
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).
