@@ -101,6 +101,7 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_get_block_info = mv_qemu_handle_domain_get_block_info,
     .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
     .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
+    .domain_send_key = mv_qemu_handle_domain_send_key,
 };
 
 static const MvRemoteDrivers qemu_drivers = {

@@ -77,3 +77,8 @@ bool mv_qemu_handle_domain_get_job_stats(MvDriverCall *call, const MvObjectRef *
                                          unsigned int flags, int *ret_type,
                                          MvTypedParam **ret_params, guint *ret_n_params,
                                          GError **error);
+bool mv_qemu_keycode_to_qnum(unsigned int codeset, unsigned int code, unsigned int *ret_qnum);
+bool mv_qemu_handle_domain_send_key(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                    unsigned int codeset, unsigned int holdtime,
+                                    const unsigned int *keycodes, guint n_keycodes,
+                                    unsigned int flags, GError **error);

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
 emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat,
-domjobinfo through python3-libvirt and stock virsh, with
+domjobinfo, send-key through python3-libvirt and stock virsh, with
 one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
 /proc (the QEMU process and its vCPU threads) read around each call."""
 
@@ -247,6 +247,25 @@ class Interface(unittest.TestCase):
             dom.interfaceStats("vnet99")
         self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
         self.assertIn("vnet99", str(cm.exception))
+
+
+class ZySendKey(unittest.TestCase):
+    """Before the shut-off case: Ctrl+Alt+Del reboots the guest (busybox init's
+    ctrlaltdel entry), seen as a second ready marker on its serial console."""
+
+    def test_ctrl_alt_del_reboots_the_guest(self):
+        import libvirt
+        slog = mvtest.serial_log(daemon.root, NAME)
+        ready = mvtest.read_text(slog).count(mvtest.GUEST_READY)
+        mvtest.virsh(daemon.uri, "send-key", NAME, "KEY_LEFTCTRL", "KEY_LEFTALT",
+                     "KEY_DELETE", check=True)
+        mvtest.wait_marker(slog, mvtest.GUEST_READY, count=ready + 1, timeout=120)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.sendKey(libvirt.VIR_KEYCODE_SET_LINUX, 0, [300], 1, 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        res = mvtest.virsh(daemon.uri, "send-key", NAME, "--codeset", "usb", "4")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("key code set 7 is not supported", res.stderr)
 
 
 class ZzShutOff(unittest.TestCase):

@@ -862,6 +862,8 @@ vec(163, 'DOMAIN_GET_JOB_INFO', 'ret', PLAUS + ' (no job: type 0, every counter 
 vec(298, 'DOMAIN_GET_JOB_STATS', 'args', PLAUS + ' (flags 0)', D_13 + u32(0))
 vec(298, 'DOMAIN_GET_JOB_STATS', 'ret', PLAUS + ' (no job: type 0, no parameters)',
     i32(0) + arr(lambda x: x, []))
+vec(226, 'DOMAIN_SEND_KEY', 'args', PLAUS + ' (linux codes: ctrl, alt, delete; 100 ms)',
+    D_13 + u32(0) + u32(100) + arr(u32, [29, 56, 111]) + u32(0))
 
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).
