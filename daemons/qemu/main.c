@@ -95,6 +95,7 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_memory_stats = mv_qemu_handle_domain_memory_stats,
     .domain_set_memory_stats_period = mv_qemu_handle_domain_set_memory_stats_period,
     .domain_block_stats = mv_qemu_handle_domain_block_stats,
+    .domain_block_stats_flags = mv_qemu_handle_domain_block_stats_flags,
     .domain_interface_stats = mv_qemu_handle_domain_interface_stats,
     .domain_get_vcpu_pin_info = mv_qemu_handle_domain_get_vcpu_pin_info,
     .domain_get_emulator_pin_info = mv_qemu_handle_domain_get_emulator_pin_info,

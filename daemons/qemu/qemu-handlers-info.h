@@ -82,3 +82,8 @@ bool mv_qemu_handle_domain_send_key(MvDriverCall *call, const MvObjectRef *dom_r
                                     unsigned int codeset, unsigned int holdtime,
                                     const unsigned int *keycodes, guint n_keycodes,
                                     unsigned int flags, GError **error);
+bool mv_qemu_handle_domain_block_stats_flags(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                             const char *path, int nparams,
+                                             unsigned int flags, MvTypedParam **ret_params,
+                                             guint *ret_n_params, int *ret_nparams,
+                                             GError **error);

@@ -234,10 +234,21 @@ class Block(unittest.TestCase):
             dom.blockStats("vdz")
         self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
 
+    def test_block_stats_flags(self):
+        before = dom.blockStats("vda")
+        typed = dom.blockStatsFlags("vda")
+        after = dom.blockStats("vda")
+        self.assertEqual(sorted(typed), sorted([
+            "rd_operations", "rd_bytes", "wr_operations", "wr_bytes", "flush_operations",
+            "rd_total_times", "wr_total_times", "flush_total_times"]))
+        for i, key in enumerate(("rd_operations", "rd_bytes", "wr_operations", "wr_bytes")):
+            self.assertTrue(before[i] <= typed[key] <= after[i], (key, before, typed, after))
+
     def test_virsh_domblkstat(self):
         res = mvtest.virsh(daemon.uri, "domblkstat", NAME, "vda", check=True)
         self.assertRegex(res.stdout, r"vda rd_req \d+")
         self.assertRegex(res.stdout, r"vda wr_bytes \d+")
+        self.assertRegex(res.stdout, r"vda flush_operations \d+")     # the typed call
 
 
 class Interface(unittest.TestCase):

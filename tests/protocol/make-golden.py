@@ -864,6 +864,10 @@ vec(298, 'DOMAIN_GET_JOB_STATS', 'ret', PLAUS + ' (no job: type 0, no parameters
     i32(0) + arr(lambda x: x, []))
 vec(226, 'DOMAIN_SEND_KEY', 'args', PLAUS + ' (linux codes: ctrl, alt, delete; 100 ms)',
     D_13 + u32(0) + u32(100) + arr(u32, [29, 56, 111]) + u32(0))
+vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'args', PLAUS + ' (disk vda, nparams 0: the count)',
+    D_13 + s('vda') + i32(0) + u32(0))
+vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'ret', PLAUS + ' (the count only)',
+    arr(lambda x: x, []) + i32(8))
 
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).
