@@ -98,6 +98,29 @@ class Raw(unittest.TestCase):
             c.close()
 
 
+class Proxy(unittest.TestCase):
+    """modvirt-proxyd shares the dispatcher: it answers the same way."""
+
+    def test_through_the_proxy(self):
+        sys.path.insert(0, os.path.join(mvtest.SOURCE_ROOT, "tests", "proxy"))
+        import proxytest
+        st = proxytest.Stack().start()
+        try:
+            c = WireClient(st.path("run", "proxy.sock")).open()
+            try:
+                for num in sample()[:8]:
+                    name, api = UNSUPPORTED[num]
+                    with self.subTest(proc=name):
+                        err = c.call_err(num)
+                        self.assertEqual(err["code"], mvtest.ERR_NO_SUPPORT, err)
+                        self.assertEqual(err["message"], NO_SUPPORT_MSG % api, err)
+                self.assertEqual(c.get_type(), "QEMU")
+            finally:
+                c.close()
+        finally:
+            st.cleanup()
+
+
 # virsh commands whose first call is one procedure (no fallback to another API)
 VIRSH = [
     (242, ["migrate-getspeed", "d1"]),
