@@ -58,6 +58,11 @@ typedef struct {
     const char *name;       /* "REMOTE" */
     const MvProcInfo *procs;  /* indexed by procedure number */
     int nprocs;             /* number of slots (max procedure number + 1) */
+    /* Procedures libvirt knows but this table does not define, indexed by
+     * number: the API name (NULL for a number nobody knows). Such a call is
+     * answered VIR_ERR_NO_SUPPORT naming the API, never "unknown procedure". */
+    const char *const *unsupported_apis;
+    int nunsupported;       /* number of slots of @unsupported_apis */
 } MvProgramInfo;
 
 /**
@@ -70,6 +75,19 @@ mv_program_lookup_proc(const MvProgramInfo *program, int proc)
     if (proc <= 0 || proc >= program->nprocs || program->procs[proc].number != proc)
         return NULL;
     return &program->procs[proc];
+}
+
+/**
+ * mv_program_unsupported_api:
+ * The libvirt API name of procedure @proc when libvirt knows it but @program's
+ * table does not define it (answered VIR_ERR_NO_SUPPORT), else NULL.
+ */
+static inline const char *
+mv_program_unsupported_api(const MvProgramInfo *program, int proc)
+{
+    if (proc <= 0 || proc >= program->nunsupported || !program->unsupported_apis)
+        return NULL;
+    return program->unsupported_apis[proc];
 }
 
 /* One call being served (common/rpc/server.h). */

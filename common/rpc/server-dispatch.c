@@ -81,6 +81,12 @@ check_call(MvServerClient *client, const MvServerProgram *program, const MvMessa
     MvServer *server = client->server;
     const MvProcInfo *proc = mv_program_lookup_proc(program->info, hdr->proc);
 
+    const char *unsupported = proc ? NULL : mv_program_unsupported_api(program->info, hdr->proc);
+
+    if (unsupported)
+        return mv_error_set(error, MV_FROM_NONE, MV_ERR_NO_SUPPORT,
+                            "this function is not supported by the connection driver: %s",
+                            unsupported);
     if (!proc || proc->kind == MV_PROC_KIND_EVENT || !(server->routes & (1u << proc->route)))
         return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "unknown procedure: %d", hdr->proc);
     if (hdr->type == MV_MESSAGE_CALL_WITH_FDS)
@@ -205,8 +211,11 @@ mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len)
         return;
     }
     if (!check_call(client, program, &hdr, &proc, &handler, &err)) {
+        const char *what;
+
         proc = mv_program_lookup_proc(program->info, hdr.proc);
-        log_call_failure(client, proc ? proc->name : "an unknown procedure", err, true);
+        what = proc ? proc->name : mv_program_unsupported_api(program->info, hdr.proc);
+        log_call_failure(client, what ? what : "an unknown procedure", err, true);
         send_error(client, &hdr, err);
         return;
     }

@@ -11,6 +11,7 @@
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
+#include "qemu-handlers-info.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -22,6 +23,10 @@ static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
     .node_get_free_memory = mv_qemu_handle_node_get_free_memory,
     .node_get_cells_free_memory = mv_qemu_handle_node_get_cells_free_memory,
     .node_get_security_model = mv_qemu_handle_node_get_security_model,
+    .node_get_cpu_stats = mv_qemu_handle_node_get_cpu_stats,
+    .node_get_memory_stats = mv_qemu_handle_node_get_memory_stats,
+    .node_get_cpu_map = mv_qemu_handle_node_get_cpu_map,
+    .connect_get_sysinfo = mv_qemu_handle_connect_get_sysinfo,
     .connect_domain_event_callback_register_any =
         mv_qemu_handle_connect_domain_event_callback_register_any,
     .connect_domain_event_callback_deregister_any =
@@ -96,6 +101,18 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_lookup_by_id = mv_qemu_handle_domain_lookup_by_id,
     .domain_set_metadata = mv_qemu_handle_domain_set_metadata,
     .domain_get_metadata = mv_qemu_handle_domain_get_metadata,
+    .domain_get_vcpus = mv_qemu_handle_domain_get_vcpus,
+    .domain_memory_stats = mv_qemu_handle_domain_memory_stats,
+    .domain_set_memory_stats_period = mv_qemu_handle_domain_set_memory_stats_period,
+    .domain_block_stats = mv_qemu_handle_domain_block_stats,
+    .domain_block_stats_flags = mv_qemu_handle_domain_block_stats_flags,
+    .domain_interface_stats = mv_qemu_handle_domain_interface_stats,
+    .domain_get_vcpu_pin_info = mv_qemu_handle_domain_get_vcpu_pin_info,
+    .domain_get_emulator_pin_info = mv_qemu_handle_domain_get_emulator_pin_info,
+    .domain_get_block_info = mv_qemu_handle_domain_get_block_info,
+    .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
+    .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
+    .domain_send_key = mv_qemu_handle_domain_send_key,
 };
 
 static const MvRemoteDrivers qemu_drivers = {

@@ -80,7 +80,7 @@ test_examples(void)
     g_assert_false(mv_route_daemon_for_proc(MV_DAEMON_QEMU,
                                             MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE,
                                             &got, NULL));
-    g_assert_false(mv_route_daemon_for_proc(MV_DAEMON_QEMU, 20, &got, NULL));
+    g_assert_false(mv_route_daemon_for_proc(MV_DAEMON_QEMU, 61, &got, NULL));
     g_assert_false(mv_route_daemon_for_proc(MV_DAEMON_QEMU, 99999, &got, NULL));
     g_assert_false(mv_route_daemon_for_proc(MV_DAEMON_QEMU, -1, &got, NULL));
 }

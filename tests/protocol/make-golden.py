@@ -853,6 +853,44 @@ vec(340, 'NODE_GET_FREE_PAGES', 'args', PLAUS + ' (4 KiB and 2 MiB pages, cell 0
 vec(340, 'NODE_GET_FREE_PAGES', 'ret', PLAUS + ' (one count per page size)',
     arr(u64, [786432, 0]))
 
+# Guest information (issue 13 item 5)
+vec(20, 'DOMAIN_GET_VCPUS', 'args', PLAUS + ' (maxinfo 2, maplen 1)', D_13 + i32(2) + i32(1))
+vec(20, 'DOMAIN_GET_VCPUS', 'ret', PLAUS + ' (2 vCPUs running on host CPUs 0 and 1, any CPU)',
+    arr(lambda v: u32(v[0]) + i32(1) + u64(v[1]) + i32(v[2]),
+        [(0, 1500000000, 0), (1, 250000000, 1)]) + opaque_var(b'\x03\x03'))
+vec(64, 'DOMAIN_BLOCK_STATS', 'args', PLAUS + ' (disk vda)', D_13 + s('vda'))
+vec(64, 'DOMAIN_BLOCK_STATS', 'ret', PLAUS + ' (errs -1: unknown)',
+    i64(120) + i64(4915200) + i64(7) + i64(28672) + i64(-1))
+vec(65, 'DOMAIN_INTERFACE_STATS', 'args', PLAUS + ' (interface vnet0)', D_13 + s('vnet0'))
+vec(65, 'DOMAIN_INTERFACE_STATS', 'ret', PLAUS,
+    i64(9000) + i64(60) + i64(0) + i64(1) + i64(4200) + i64(30) + i64(0) + i64(0))
+vec(159, 'DOMAIN_MEMORY_STATS', 'args', PLAUS + ' (max_stats 13)', D_13 + u32(13) + u32(0))
+vec(159, 'DOMAIN_MEMORY_STATS', 'ret', PLAUS + ' (actual balloon 6, rss 7)',
+    arr(lambda t: i32(t[0]) + u64(t[1]), [(6, 262144), (7, 98304)]))
+vec(308, 'DOMAIN_SET_MEMORY_STATS_PERIOD', 'args', PLAUS + ' (5 s, flags 1 LIVE)',
+    D_13 + i32(5) + u32(1))
+vec(194, 'DOMAIN_GET_BLOCK_INFO', 'args', PLAUS + ' (disk vda)', D_13 + s('vda') + u32(0))
+vec(194, 'DOMAIN_GET_BLOCK_INFO', 'ret', PLAUS + ' (a qcow2 overlay of a 64 MiB disk)',
+    u64(200704) + u64(67108864) + u64(196616))
+vec(230, 'DOMAIN_GET_VCPU_PIN_INFO', 'args', PLAUS + ' (2 maps of 1 byte, flags 0)',
+    D_13 + i32(2) + i32(1) + u32(0))
+vec(230, 'DOMAIN_GET_VCPU_PIN_INFO', 'ret', PLAUS + ' (both vCPUs on host CPUs 0-1)',
+    opaque_var(b'\x03\x03') + i32(2))
+vec(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', 'args', PLAUS + ' (1-byte map)', D_13 + i32(1) + u32(0))
+vec(280, 'DOMAIN_GET_EMULATOR_PIN_INFO', 'ret', PLAUS + ' (host CPUs 0-1)',
+    opaque_var(b'\x03') + i32(1))
+vec(163, 'DOMAIN_GET_JOB_INFO', 'args', PLAUS, D_13)
+vec(163, 'DOMAIN_GET_JOB_INFO', 'ret', PLAUS + ' (no job: type 0, every counter 0)',
+    i32(0) + u64(0) * 11)
+vec(298, 'DOMAIN_GET_JOB_STATS', 'args', PLAUS + ' (flags 0)', D_13 + u32(0))
+vec(298, 'DOMAIN_GET_JOB_STATS', 'ret', PLAUS + ' (no job: type 0, no parameters)',
+    i32(0) + arr(lambda x: x, []))
+vec(226, 'DOMAIN_SEND_KEY', 'args', PLAUS + ' (linux codes: ctrl, alt, delete; 100 ms)',
+    D_13 + u32(0) + u32(100) + arr(u32, [29, 56, 111]) + u32(0))
+vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'args', PLAUS + ' (disk vda, nparams 0: the count)',
+    D_13 + s('vda') + i32(0) + u32(0))
+vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'ret', PLAUS + ' (the count only)',
+    arr(lambda x: x, []) + i32(8))
 
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).

@@ -248,6 +248,60 @@ def check_good(tmp):
     return errs
 
 
+KNOWN_GOOD = """# libvirt's procedures (a made-up sample)
+110 CONNECT_GET_URI virConnectGetURI
+20 DOMAIN_GET_VCPUS virDomainGetVcpus
+107 DOMAIN_EVENT_SOMETHING -
+500 DOMAIN_FUTURE_THING virDomainFutureThing
+"""
+KNOWN_BAD = [
+    ('known: name differs from remote.x', '110 CONNECT_GET_URL virConnectGetURI\n', 1,
+     r'procedure 110 is CONNECT_GET_URL here but CONNECT_GET_URI in remote.x'),
+    ('known: api differs from remote.x', '\n110 CONNECT_GET_URI virConnectGetUri\n', 2,
+     r'calls its API virConnectGetUri here but virConnectGetURI'),
+    ('known: malformed line', '20 DOMAIN_GET_VCPUS\n', 1, r'expected "NUMBER NAME virApi"'),
+    ('known: repeated number', '20 A virA\n20 B virB\n', 2, r'repeated procedure number 20'),
+]
+
+
+def check_known(tmp):
+    """libvirt-procedures.txt next to the .x: unsupported calls get API names."""
+    errs = []
+    kdir = os.path.join(tmp, 'known')
+    os.makedirs(kdir, exist_ok=True)
+    xpath = os.path.join(kdir, 'good.x')
+    kpath = os.path.join(kdir, 'libvirt-procedures.txt')
+    with open(xpath, 'w') as f:
+        f.write(GOOD)
+    table, dispatch = os.path.join(kdir, 't.c'), os.path.join(kdir, 'd.h')
+    for name, text, line, pattern in KNOWN_BAD:
+        with open(kpath, 'w') as f:
+            f.write(text)
+        res = run('server', xpath, table, dispatch)
+        want = '%s:%d: ' % (kpath, line)
+        if res.returncode != 1 or want not in res.stderr or not re.search(pattern,
+                                                                           res.stderr):
+            errs.append('%s: expected exit 1 with %s... /%s/, got %d: %s'
+                        % (name, want, pattern, res.returncode, res.stderr.strip()))
+    with open(kpath, 'w') as f:
+        f.write(KNOWN_GOOD)
+    res = run('server', xpath, table, dispatch)
+    if res.returncode != 0:
+        return errs + ['known: exit %d: %s' % (res.returncode, res.stderr.strip())]
+    t = open(table).read()
+    d = open(dispatch).read()
+    errs += expect(t, 'static const char *const remote_unsupported[501] = {', 'known table')
+    errs += expect(t, '[20] = "virDomainGetVcpus",', 'known table')
+    errs += expect(t, '[500] = "virDomainFutureThing",', 'known table')
+    errs += expect(t, '.unsupported_apis = remote_unsupported,\n    .nunsupported = 501,',
+                   'known table')
+    errs += expect(t, '.nprocs = 301,', 'known table (defined procedures only)')
+    errs += expect(d, '#define MV_REMOTE_PROC_LAST 301', 'known dispatch header')
+    if '[107] = "' in t or '[110] = "' in t:
+        errs.append('known: an event or a defined procedure is listed as unsupported')
+    return errs
+
+
 def main(argv):
     global GEN
     if len(argv) != 2:
@@ -259,7 +313,8 @@ def main(argv):
         for name, text, line, pattern in BAD:
             failures += check_bad(tmp, name, text, line, pattern)
         failures += check_good(tmp)
-    n = len(BAD) + 1
+        failures += check_known(tmp)
+    n = len(BAD) + 1 + len(KNOWN_BAD) + 1
     print('1..%d' % 1)
     if failures:
         for f in failures:

@@ -30,9 +30,38 @@ test_program(void)
 
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, 0));
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, -1));
-    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 20));   /* unused number */
+    g_assert_null(mv_program_lookup_proc(&mv_remote_program, 61));   /* unused: migration v1 */
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, mv_remote_program.nprocs));
     g_assert_null(mv_program_lookup_proc(&mv_remote_program, 9999));
+}
+
+/* Procedures libvirt 9.0 knows but remote.x does not define carry their API
+ * name (protocol/libvirt-procedures.txt); events and unknown numbers do not. */
+static void
+test_unsupported(void)
+{
+    int n = 0;
+
+    g_assert_cmpint(mv_remote_program.nunsupported, <=, 444);     /* libvirt 9.0: 1-443 */
+    g_assert_cmpstr(mv_program_unsupported_api(&mv_remote_program, 305), ==,
+                    "virDomainMigratePerform3Params");
+    g_assert_cmpstr(mv_program_unsupported_api(&mv_remote_program, 297), ==,
+                    "virNodeDeviceLookupSCSIHostByWWN");
+    g_assert_null(mv_program_unsupported_api(&mv_remote_program, 169));  /* an event */
+    g_assert_null(mv_program_unsupported_api(&mv_remote_program, 0));
+    g_assert_null(mv_program_unsupported_api(&mv_remote_program, -1));
+    g_assert_null(mv_program_unsupported_api(&mv_remote_program, 9999));
+    for (int i = 1; i < mv_remote_program.nunsupported; i++) {
+        const char *api = mv_remote_program.unsupported_apis[i];
+
+        if (!api)
+            continue;
+        n++;
+        g_assert_true(g_str_has_prefix(api, "vir"));
+        if (mv_program_lookup_proc(&mv_remote_program, i))
+            g_error("procedure %d is both defined and unsupported (%s)", i, api);
+    }
+    g_assert_cmpint(n, >, 100);
 }
 
 static void
@@ -243,6 +272,16 @@ static const int readonly_allowed[] = {
     MV_REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC,
     MV_REMOTE_PROC_DOMAIN_SNAPSHOT_NUM,
     MV_REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS,
+    MV_REMOTE_PROC_DOMAIN_GET_VCPUS,            /* q13-info: guest information */
+    MV_REMOTE_PROC_DOMAIN_BLOCK_STATS,
+    MV_REMOTE_PROC_DOMAIN_INTERFACE_STATS,
+    MV_REMOTE_PROC_DOMAIN_MEMORY_STATS,
+    MV_REMOTE_PROC_DOMAIN_GET_BLOCK_INFO,
+    MV_REMOTE_PROC_DOMAIN_GET_VCPU_PIN_INFO,
+    MV_REMOTE_PROC_DOMAIN_GET_EMULATOR_PIN_INFO,
+    MV_REMOTE_PROC_DOMAIN_GET_JOB_INFO,
+    MV_REMOTE_PROC_DOMAIN_GET_JOB_STATS,
+    MV_REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS,
     MV_REMOTE_PROC_DOMAIN_IS_UPDATED,
     MV_REMOTE_PROC_CONNECT_GET_SYSINFO,
     MV_REMOTE_PROC_DOMAIN_GET_STATE,
@@ -464,6 +503,7 @@ main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/protocol/table/program", test_program);
+    g_test_add_func("/protocol/table/unsupported", test_unsupported);
     g_test_add_func("/protocol/table/slots", test_slots);
     g_test_add_func("/protocol/table/readonly", test_readonly);
     g_test_add_func("/protocol/table/readonly-audit", test_readonly_audit);

@@ -1,0 +1,302 @@
+#!/usr/bin/python3
+"""Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
+emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat,
+domjobinfo, send-key through python3-libvirt and stock virsh, with
+one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
+/proc (the QEMU process and its vCPU threads) read around each call."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtest  # noqa: E402
+
+daemon = None
+conn = None
+dom = None
+qemu_pid = None
+NAME = "info1"
+TICK_NS = 1000000000 // os.sysconf("SC_CLK_TCK")
+
+
+def setUpModule():
+    global daemon, conn, dom, qemu_pid
+    mvtest.require_python_libvirt()
+    mvtest.require_guest()
+    import libvirt
+    daemon = mvtest.Daemon().start()
+    conn = libvirt.open(daemon.uri)
+    xml = mvtest.linux_guest_xml(NAME, daemon.root,
+                                 extra_devices="\n    <memballoon model='virtio'/>")
+    xml = xml.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")
+    dom = conn.defineXML(xml)
+    dom.create()
+    mvtest.wait_marker(mvtest.serial_log(daemon.root, NAME), mvtest.GUEST_READY, timeout=120)
+    pids = mvtest.qemu_processes_of(NAME, daemon.root)
+    assert len(pids) == 1, pids
+    qemu_pid = pids[0]
+
+
+def tearDownModule():
+    try:
+        if dom is not None and dom.isActive():
+            dom.destroy()
+        if conn is not None:
+            conn.close()
+    finally:
+        if daemon is not None:
+            daemon.cleanup()
+
+
+def vcpu_threads():
+    """{vcpu index: tid} from the QEMU process's thread names ("CPU 1/TCG")."""
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % qemu_pid):
+        with open("/proc/%d/task/%s/comm" % (qemu_pid, tid)) as f:
+            m = re.match(r"CPU (\d+)/", f.read())
+        if m:
+            out[int(m.group(1))] = int(tid)
+    return out
+
+
+def thread_ns(tid):
+    with open("/proc/%d/task/%d/stat" % (qemu_pid, tid)) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[14 - 3]) + int(fields[15 - 3])) * TICK_NS
+
+
+def rss_kib():
+    with open("/proc/%d/statm" % qemu_pid) as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGESIZE") // 1024
+
+
+class Vcpus(unittest.TestCase):
+    def test_vcpus_match_the_threads(self):
+        threads = vcpu_threads()
+        self.assertEqual(sorted(threads), [0, 1])
+        before = {i: thread_ns(t) for i, t in threads.items()}
+        info, maps = dom.vcpus()
+        after = {i: thread_ns(t) for i, t in threads.items()}
+        self.assertEqual([v[0] for v in info], [0, 1])
+        for number, state, cpu_time, cpu in info:
+            self.assertEqual(state, 1)                              # running
+            self.assertGreaterEqual(cpu_time, before[number])
+            self.assertLessEqual(cpu_time, after[number])
+            self.assertGreaterEqual(cpu, 0)
+            affinity = os.sched_getaffinity(threads[number])
+            self.assertEqual({i for i, on in enumerate(maps[number]) if on}, affinity)
+
+    def test_virsh_vcpuinfo(self):
+        res = mvtest.virsh(daemon.uri, "vcpuinfo", NAME, check=True)
+        self.assertEqual(len(re.findall(r"^VCPU:\s+\d+", res.stdout, re.M)), 2, res.stdout)
+        self.assertRegex(res.stdout, r"State:\s+running")
+        self.assertRegex(res.stdout, r"CPU time:\s+[\d.]+s")
+
+
+def present_cpus():
+    cpus = set()
+    with open("/sys/devices/system/cpu/present") as f:
+        for part in f.read().strip().split(","):
+            a, _, b = part.partition("-")
+            cpus.update(range(int(a), int(b or a) + 1))
+    return cpus
+
+
+def disk_path():
+    return os.path.join(daemon.root, "%s-disk.qcow2" % NAME)
+
+
+class Pin(unittest.TestCase):
+    def test_vcpu_pin_info_live_and_config(self):
+        import libvirt
+        threads = vcpu_threads()
+        live = dom.vcpuPinInfo(libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(len(live), 2)
+        for i, cpumap in enumerate(live):
+            self.assertEqual({c for c, on in enumerate(cpumap) if on},
+                             os.sched_getaffinity(threads[i]))
+        config = dom.vcpuPinInfo(libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        for cpumap in config:          # no <cputune>: every host CPU
+            self.assertEqual({c for c, on in enumerate(cpumap) if on}, present_cpus())
+
+    def test_emulator_pin_info(self):
+        import libvirt
+        got = dom.emulatorPinInfo(libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual({c for c, on in enumerate(got) if on}, os.sched_getaffinity(qemu_pid))
+
+    def test_virsh_vcpupin_emulatorpin_query(self):
+        res = mvtest.virsh(daemon.uri, "vcpupin", NAME, check=True)
+        self.assertEqual(len(re.findall(r"^\s*\d+\s+[\d,-]+\s*$", res.stdout, re.M)), 2,
+                         res.stdout)
+        res = mvtest.virsh(daemon.uri, "emulatorpin", NAME, check=True)
+        self.assertRegex(res.stdout, r"\*:\s+[\d,-]+")
+
+
+class BlockInfo(unittest.TestCase):
+    def check(self, cap, alloc, phys, st_before, st_after):
+        info = json.loads(subprocess.run(["qemu-img", "info", "-U", "--output=json",
+                                          disk_path()], capture_output=True, text=True,
+                                         check=True, timeout=30).stdout)
+        self.assertEqual(cap, info["virtual-size"])
+        self.assertTrue(min(st_before.st_size, st_after.st_size) <= phys
+                        <= max(st_before.st_size, st_after.st_size))
+        self.assertTrue(min(st_before.st_blocks, st_after.st_blocks) * 512 <= alloc
+                        <= max(st_before.st_blocks, st_after.st_blocks) * 512)
+
+    def test_block_info(self):
+        import libvirt
+        before = os.stat(disk_path())
+        cap, alloc, phys = dom.blockInfo("vda")
+        after = os.stat(disk_path())
+        self.check(cap, alloc, phys, before, after)
+        self.assertEqual(dom.blockInfo(disk_path())[0], cap)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.blockInfo("vdz")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_virsh_domblkinfo(self):
+        res = mvtest.virsh(daemon.uri, "domblkinfo", NAME, "vda", check=True)
+        self.assertRegex(res.stdout, r"Capacity:\s+67108864")
+
+
+class Job(unittest.TestCase):
+    def test_no_job(self):
+        import libvirt
+        self.assertEqual(dom.jobInfo(), [libvirt.VIR_DOMAIN_JOB_NONE] + [0] * 11)
+        self.assertEqual(dom.jobStats(), {"type": libvirt.VIR_DOMAIN_JOB_NONE})
+        self.assertEqual(dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED),
+                         {"type": libvirt.VIR_DOMAIN_JOB_NONE})
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_virsh_domjobinfo(self):
+        res = mvtest.virsh(daemon.uri, "domjobinfo", NAME, check=True)
+        self.assertRegex(res.stdout, r"Job type:\s+None")
+
+
+class Memory(unittest.TestCase):
+    def test_memory_stats(self):
+        lo = rss_kib()
+        stats = dom.memoryStats()
+        hi = rss_kib()
+        self.assertEqual(stats["actual"], 256 * 1024)      # no balloon change: all of it
+        slack = 4096
+        self.assertTrue(min(lo, hi) - slack <= stats["rss"] <= max(lo, hi) + slack,
+                        (lo, stats["rss"], hi))
+
+    def test_period_live(self):
+        import libvirt
+        self.assertEqual(dom.setMemoryStatsPeriod(1, libvirt.VIR_DOMAIN_AFFECT_LIVE), 0)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setMemoryStatsPeriod(1, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_UNSUPPORTED)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setMemoryStatsPeriod(-1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        # the guest reports once it has a virtio_balloon driver
+        reported = mvtest.wait_for(lambda: "last_update" in dom.memoryStats(), 15, 0.5)
+        if not reported:
+            self.skipTest("the tiny guest sent no balloon statistics (no virtio_balloon "
+                          "driver in it): guest-reported fields not checked")
+        stats = dom.memoryStats()
+        self.assertIn("unused", stats)
+        self.assertLessEqual(stats["unused"], 256 * 1024)
+
+    def test_virsh_dommemstat(self):
+        res = mvtest.virsh(daemon.uri, "dommemstat", NAME, check=True)
+        self.assertRegex(res.stdout, r"actual 262144")
+        self.assertRegex(res.stdout, r"rss \d+")
+        res = mvtest.virsh(daemon.uri, "dommemstat", NAME, "--period", "2", "--live",
+                           check=True)
+
+
+class Block(unittest.TestCase):
+    def test_block_stats(self):
+        import libvirt
+        by_target = dom.blockStats("vda")
+        self.assertEqual(len(by_target), 5)
+        rd_req, rd_bytes, wr_req, wr_bytes, errs = by_target
+        self.assertEqual(errs, -1)
+        for v in (rd_req, rd_bytes, wr_req, wr_bytes):
+            self.assertGreaterEqual(v, 0)
+        # the kernel probed the partition table of /dev/vda at boot
+        self.assertGreater(rd_req, 0)
+        self.assertGreaterEqual(rd_bytes, 512 * rd_req)
+        disk = os.path.join(daemon.root, "%s-disk.qcow2" % NAME)
+        by_path = dom.blockStats(disk)
+        self.assertGreaterEqual(by_path[0], rd_req)        # same disk, counters only grow
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.blockStats("vdz")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_block_stats_flags(self):
+        before = dom.blockStats("vda")
+        typed = dom.blockStatsFlags("vda")
+        after = dom.blockStats("vda")
+        self.assertEqual(sorted(typed), sorted([
+            "rd_operations", "rd_bytes", "wr_operations", "wr_bytes", "flush_operations",
+            "rd_total_times", "wr_total_times", "flush_total_times"]))
+        for i, key in enumerate(("rd_operations", "rd_bytes", "wr_operations", "wr_bytes")):
+            self.assertTrue(before[i] <= typed[key] <= after[i], (key, before, typed, after))
+
+    def test_virsh_domblkstat(self):
+        res = mvtest.virsh(daemon.uri, "domblkstat", NAME, "vda", check=True)
+        self.assertRegex(res.stdout, r"vda rd_req \d+")
+        self.assertRegex(res.stdout, r"vda wr_bytes \d+")
+        self.assertRegex(res.stdout, r"vda flush_operations \d+")     # the typed call
+
+
+class Interface(unittest.TestCase):
+    def test_unknown_interface(self):
+        import libvirt
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.interfaceStats("vnet99")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        self.assertIn("vnet99", str(cm.exception))
+
+
+class ZySendKey(unittest.TestCase):
+    """Before the shut-off case: Ctrl+Alt+Del reboots the guest (busybox init's
+    ctrlaltdel entry), seen as a second ready marker on its serial console."""
+
+    def test_ctrl_alt_del_reboots_the_guest(self):
+        import libvirt
+        slog = mvtest.serial_log(daemon.root, NAME)
+        ready = mvtest.read_text(slog).count(mvtest.GUEST_READY)
+        mvtest.virsh(daemon.uri, "send-key", NAME, "KEY_LEFTCTRL", "KEY_LEFTALT",
+                     "KEY_DELETE", check=True)
+        mvtest.wait_marker(slog, mvtest.GUEST_READY, count=ready + 1, timeout=120)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.sendKey(libvirt.VIR_KEYCODE_SET_LINUX, 0, [300], 1, 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        res = mvtest.virsh(daemon.uri, "send-key", NAME, "--codeset", "usb", "4")
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("key code set 7 is not supported", res.stderr)
+
+
+class ZzShutOff(unittest.TestCase):
+    """Last (classes run in name order): stops the guest."""
+    def test_zz_queries_need_a_running_domain(self):
+        import libvirt
+        dom.destroy()
+        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda"), dom.jobInfo):
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                call()
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        # what still works on a shut-off domain: the configured maps, the disk's sizes
+        res = mvtest.virsh(daemon.uri, "vcpuinfo", NAME, check=True)
+        self.assertEqual(len(re.findall(r"^CPU Affinity:\s+y+", res.stdout, re.M)), 2,
+                         res.stdout)
+        self.assertEqual(dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED),
+                         {"type": libvirt.VIR_DOMAIN_JOB_NONE})
+        st = os.stat(disk_path())
+        self.assertEqual(dom.blockInfo("vda"), [67108864, st.st_blocks * 512, st.st_size])
+
+
+if __name__ == "__main__":
+    mvtest.main()
