@@ -203,8 +203,11 @@ class Networks(unittest.TestCase):
 
     def test_concurrent_clients(self):
         """8 connections define (automatic bridge names), start, stop and undefine
-        at once: every network gets its own bridge, nothing is left."""
+        at once: every network gets its own bridge, nothing is left. All eight are
+        active together (a barrier) before any is destroyed: a network gone may
+        rightly hand its bridge name to a later one."""
         errors, bridges = [], {}
+        all_up = threading.Barrier(8)
 
         def worker(i):
             try:
@@ -214,12 +217,16 @@ class Networks(unittest.TestCase):
                                                                   ip="10.121.%d.1" % i))
                     net.create()
                     bridges[i] = net.bridgeName()
-                    net.destroy()
+                    try:
+                        all_up.wait(60)
+                    finally:
+                        net.destroy()
                     net.undefine()
                 finally:
                     conn.close()
             except Exception as e:      # reported below, with the worker's number
-                errors.append("worker %d: %s" % (i, e))
+                errors.append("worker %d: %r" % (i, e))
+                all_up.abort()
 
         threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
         for th in threads:
