@@ -167,11 +167,6 @@ test_goldens(void)
     g_assert_cmpuint(goldens, ==, G_N_ELEMENTS(xml2xml_cases));
 }
 
-typedef struct {
-    const char *name;           /* invalid/<name>.xml → invalid/<name>.err */
-    MvErrorCode code;
-} MvInvalidCase;
-
 static const MvInvalidCase invalid_cases[] = {
     { "unknown-element", MV_ERR_XML_ERROR },
     { "unknown-attribute", MV_ERR_XML_ERROR },
