@@ -323,9 +323,8 @@ mv_network_handle_connect_network_event_register_any(MvDriverCall *call, int eve
     MvNetworkDriver *driver = mv_network_driver_get(call);
     g_autoptr(MvNetworkObj) net = NULL;
 
-    if (event_id < 0 || event_id >= MV_NETWORK_EVENT_ID_LAST)
-        return mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INVALID_ARG,
-                            "unsupported event ID %d", event_id);
+    if (!mv_driver_events_check_id(event_id, MV_NETWORK_EVENT_ID_LAST, MV_FROM_NETWORK, error))
+        return false;
     if (net_ref && !(net = mv_network_dispatch_get(call, net_ref, error)))
         return false;
     *ret_callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_NETWORK,
@@ -338,10 +337,8 @@ bool
 mv_network_handle_connect_network_event_deregister_any(MvDriverCall *call, int callback_id,
                                                        GError **error)
 {
-    if (!mv_driver_events_deregister(mv_network_driver_get(call)->events,
-                                     MV_DRIVER_EVENT_NETWORK, mv_driver_call_client(call),
-                                     callback_id))
-        return mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection", callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(mv_network_driver_get(call)->events,
+                                               MV_DRIVER_EVENT_NETWORK,
+                                               mv_driver_call_client(call), callback_id,
+                                               MV_FROM_NETWORK, error);
 }

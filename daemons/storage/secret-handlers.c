@@ -481,9 +481,8 @@ connect_secret_event_register_any(MvDriverCall *call, int event_id, const MvObje
 
     if (!driver)
         return false;
-    if (event_id < 0 || event_id >= MV_SECRET_EVENT_ID_LAST)
-        return mv_error_set(error, FROM, MV_ERR_INVALID_ARG, "unsupported event ID %d",
-                            event_id);
+    if (!mv_driver_events_check_id(event_id, MV_SECRET_EVENT_ID_LAST, FROM, error))
+        return false;
     if (secret_ref && !(secret = get_secret(driver, secret_ref->uuid, error)))
         return false;
     *ret_callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_SECRET,
@@ -499,11 +498,9 @@ connect_secret_event_deregister_any(MvDriverCall *call, int callback_id, GError 
 
     if (!driver)
         return false;
-    if (!mv_driver_events_deregister(driver->events, MV_DRIVER_EVENT_SECRET,
-                                     mv_driver_call_client(call), callback_id))
-        return mv_error_set(error, FROM, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection", callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(driver->events, MV_DRIVER_EVENT_SECRET,
+                                               mv_driver_call_client(call), callback_id, FROM,
+                                               error);
 }
 
 void

@@ -383,9 +383,9 @@ mv_storage_handle_connect_storage_pool_event_register_any(MvDriverCall *call, in
     MvStorageDriver *driver = mv_storage_driver_get(call);
     g_autoptr(MvStoragePoolObj) pool = NULL;
 
-    if (event_id < 0 || event_id >= MV_STORAGE_POOL_EVENT_ID_LAST)
-        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                            "unsupported event ID %d", event_id);
+    if (!mv_driver_events_check_id(event_id, MV_STORAGE_POOL_EVENT_ID_LAST, MV_FROM_STORAGE,
+                                   error))
+        return false;
     if (pool_ref && !(pool = mv_storage_driver_find_pool(driver, pool_ref, error)))
         return false;
     *ret_callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_STORAGE_POOL,
@@ -398,12 +398,10 @@ bool
 mv_storage_handle_connect_storage_pool_event_deregister_any(MvDriverCall *call, int callback_id,
                                                             GError **error)
 {
-    if (!mv_driver_events_deregister(mv_storage_driver_get(call)->events,
-                                     MV_DRIVER_EVENT_STORAGE_POOL, mv_driver_call_client(call),
-                                     callback_id))
-        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection", callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(mv_storage_driver_get(call)->events,
+                                               MV_DRIVER_EVENT_STORAGE_POOL,
+                                               mv_driver_call_client(call), callback_id,
+                                               MV_FROM_STORAGE, error);
 }
 
 /* ---- connect-level ---- */
