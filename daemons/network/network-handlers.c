@@ -107,27 +107,10 @@ static const MvDriverFilter list_filters[] = {
     { 0 },
 };
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *nets;      /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_network(MvObjectRef *ret, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->nets = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->nets)
-        mv_network_dispatch_fill(&la->nets[index], MV_NETWORK_OBJ(obj));
+    mv_network_dispatch_fill(ret, MV_NETWORK_OBJ(obj));
 }
 
 bool
@@ -138,19 +121,12 @@ mv_network_handle_connect_list_all_networks(MvDriverCall *call, int need_results
 {
     MvNetworkDriver *driver = mv_network_driver_get(call);
     MvDriverQuery query = { flags, list_filters, NULL };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!mv_network_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllNetworks",
-                                         error))
-        return false;
-    if (!mv_driver_list_select(driver->networks, &query, MV_REMOTE_NETWORK_LIST_MAX,
-                               list_alloc, list_emit, &la, &n, error))
-        return false;
-    *ret_nets = la.nets;
-    *ret_n_nets = la.nets ? n : 0;
-    *ret_ret = n;
-    return true;
+    return mv_network_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllNetworks",
+                                           error) &&
+           mv_driver_list_all_refs(driver->networks, &query, MV_REMOTE_NETWORK_LIST_MAX,
+                                   need_results, fill_network, ret_nets, ret_n_nets, ret_ret,
+                                   error);
 }
 
 /* Counts or names active or inactive networks, the legacy way. */

@@ -173,27 +173,10 @@ static const MvDriverFilter list_filters[] = {
     { 0 },
 };
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *refs;      /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_secret(MvObjectRef *ret, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->refs = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->refs)
-        fill_ref(&la->refs[index], MV_SECRET_OBJ(obj));
+    fill_ref(ret, MV_SECRET_OBJ(obj));
 }
 
 static bool
@@ -203,18 +186,12 @@ connect_list_all_secrets(MvDriverCall *call, int need_results, unsigned int flag
 {
     MvSecretDriver *driver = get_driver(error);
     MvDriverQuery query = { flags, list_filters, NULL };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!driver ||
-        !check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllSecrets", error) ||
-        !mv_driver_list_select(driver->secrets, &query, MV_REMOTE_SECRET_LIST_MAX, list_alloc,
-                               list_emit, &la, &n, error))
-        return false;
-    *ret_secrets = la.refs;
-    *ret_n_secrets = la.refs ? n : 0;
-    *ret_ret = n;
-    return true;
+    return driver &&
+           check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllSecrets", error) &&
+           mv_driver_list_all_refs(driver->secrets, &query, MV_REMOTE_SECRET_LIST_MAX,
+                                   need_results, fill_secret, ret_secrets, ret_n_secrets,
+                                   ret_ret, error);
 }
 
 static bool

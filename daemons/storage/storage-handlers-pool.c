@@ -160,27 +160,10 @@ match_type(const MvDriverObject *obj, unsigned int flags)
     return (flags & mv_storage_pool_type_list_flag(pool->def->type)) != 0;
 }
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *pools;     /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_pool(MvObjectRef *ret, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->pools = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->pools)
-        mv_storage_driver_fill_pool(&la->pools[index], MV_STORAGE_POOL_OBJ(obj));
+    mv_storage_driver_fill_pool(ret, MV_STORAGE_POOL_OBJ(obj));
 }
 
 bool
@@ -191,19 +174,12 @@ mv_storage_handle_connect_list_all_storage_pools(MvDriverCall *call, int need_re
 {
     MvStorageDriver *driver = mv_storage_driver_get(call);
     MvDriverQuery query = { flags, list_filters, match_type };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!mv_storage_dispatch_check_flags(flags, LIST_ALL_FLAGS,
-                                         "virConnectListAllStoragePools", error))
-        return false;
-    if (!mv_driver_list_select(driver->pools, &query, MV_REMOTE_STORAGE_POOL_LIST_MAX,
-                               list_alloc, list_emit, &la, &n, error))
-        return false;
-    *ret_pools = la.pools;
-    *ret_n_pools = la.pools ? n : 0;
-    *ret_ret = n;
-    return true;
+    return mv_storage_dispatch_check_flags(flags, LIST_ALL_FLAGS,
+                                           "virConnectListAllStoragePools", error) &&
+           mv_driver_list_all_refs(driver->pools, &query, MV_REMOTE_STORAGE_POOL_LIST_MAX,
+                                   need_results, fill_pool, ret_pools, ret_n_pools, ret_ret,
+                                   error);
 }
 
 /* Counts or names active or inactive pools, the legacy way. */
