@@ -133,32 +133,7 @@ mv_network_handle_connect_list_all_networks(MvDriverCall *call, int need_results
 static guint
 collect(MvNetworkDriver *driver, bool active, int max, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->networks);
-    guint n = 0;
-
-    for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
-        MvNetworkObj *net = all->pdata[i];
-        bool is_active;
-
-        g_mutex_lock(&net->lock);
-        is_active = mv_network_obj_is_active(net);
-        g_mutex_unlock(&net->lock);
-        if (is_active != active)
-            continue;
-        if (names)
-            names[n] = g_strdup(net->name);
-        n++;
-    }
-    return n;
-}
-
-static bool
-check_max(int max, GError **error)
-{
-    if (max < 0 || max > MV_REMOTE_NETWORK_LIST_MAX)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maximum %d out of range (0..%d)",
-                            max, MV_REMOTE_NETWORK_LIST_MAX);
-    return true;
+    return mv_driver_list_names(driver->networks, active, max, names);
 }
 
 bool
@@ -182,7 +157,7 @@ bool
 mv_network_handle_connect_list_networks(MvDriverCall *call, int maxnames, char ***ret_names,
                                         guint *ret_n_names, GError **error)
 {
-    if (!check_max(maxnames, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_NETWORK_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_network_driver_get(call), true, maxnames, *ret_names);
@@ -194,7 +169,7 @@ mv_network_handle_connect_list_defined_networks(MvDriverCall *call, int maxnames
                                                 char ***ret_names, guint *ret_n_names,
                                                 GError **error)
 {
-    if (!check_max(maxnames, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_NETWORK_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_network_driver_get(call), false, maxnames, *ret_names);

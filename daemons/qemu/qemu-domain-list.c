@@ -140,10 +140,7 @@ mv_qemu_handle_connect_num_of_defined_domains(MvDriverCall *call,
 static bool
 check_max(int max, GError **error)
 {
-    if (max < 0 || max > MV_REMOTE_DOMAIN_LIST_MAX)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                            "maximum %d out of range (0..%d)", max, MV_REMOTE_DOMAIN_LIST_MAX);
-    return true;
+    return mv_driver_list_check_max(max, MV_REMOTE_DOMAIN_LIST_MAX, error);
 }
 
 bool

@@ -186,32 +186,7 @@ mv_storage_handle_connect_list_all_storage_pools(MvDriverCall *call, int need_re
 static guint
 collect(MvStorageDriver *driver, bool active, int max, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->pools);
-    guint n = 0;
-
-    for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
-        MvStoragePoolObj *pool = all->pdata[i];
-        bool is_active;
-
-        g_mutex_lock(&pool->lock);
-        is_active = pool->active;
-        g_mutex_unlock(&pool->lock);
-        if (is_active != active)
-            continue;
-        if (names)
-            names[n] = g_strdup(pool->name);
-        n++;
-    }
-    return n;
-}
-
-static bool
-check_max(int max, int limit, GError **error)
-{
-    if (max < 0 || max > limit)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maximum %d out of range (0..%d)",
-                            max, limit);
-    return true;
+    return mv_driver_list_names(driver->pools, active, max, names);
 }
 
 bool
@@ -237,7 +212,7 @@ mv_storage_handle_connect_list_storage_pools(MvDriverCall *call, int maxnames,
                                              char ***ret_names, guint *ret_n_names,
                                              GError **error)
 {
-    if (!check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_storage_driver_get(call), true, maxnames, *ret_names);
@@ -249,7 +224,7 @@ mv_storage_handle_connect_list_defined_storage_pools(MvDriverCall *call, int max
                                                      char ***ret_names, guint *ret_n_names,
                                                      GError **error)
 {
-    if (!check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_storage_driver_get(call), false, maxnames, *ret_names);
