@@ -46,6 +46,16 @@ void mv_cli_print_help(FILE *out);
 GOptionContext *mv_cli_verb_context(MvCli *cli, const MvCliVerb *verb);
 /** mv_cli_connect: the connection (opened on first use); NULL after printing the error. */
 MvConnect *mv_cli_connect(MvCli *cli);
+/** mv_cli_lookup_begin: makes @what the subject of errors and connects; false after printing. */
+bool mv_cli_lookup_begin(MvCli *cli, const char *what);
+/** mv_cli_lookup_try_uuid: after a lookup of @what by name failed with @error, whether to try
+ * it as a UUID: true (error cleared) when the object was not found (@not_found) and @what is
+ * a UUID. */
+bool mv_cli_lookup_try_uuid(GError **error, int not_found, const char *what);
+/** mv_cli_lookup_failed: prints "there is no KIND 'WHAT'; run 'modvirt LIST_VERB' to see the
+ * defined PLURAL" when @error is @not_found, else @error; returns NULL. */
+gpointer mv_cli_lookup_failed(MvCli *cli, const GError *error, int not_found, const char *kind,
+                              const char *what, const char *list_verb, const char *plural);
 /** mv_cli_domain: looks up @what (name, UUID or id); NULL after printing the error. */
 MvDomain *mv_cli_domain(MvCli *cli, const char *what);
 /** mv_cli_fail: prints @error as one sentence with a hint on stderr; returns MV_CLI_FAILED. */

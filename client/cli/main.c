@@ -41,15 +41,42 @@ mv_cli_connect(MvCli *cli)
     return cli->conn;
 }
 
+bool
+mv_cli_lookup_begin(MvCli *cli, const char *what)
+{
+    g_free(cli->subject);
+    cli->subject = g_strdup(what);
+    return mv_cli_connect(cli) != NULL;
+}
+
+bool
+mv_cli_lookup_try_uuid(GError **error, int not_found, const char *what)
+{
+    if (!g_error_matches(*error, MV_ERROR, not_found) || !g_uuid_string_is_valid(what))
+        return false;
+    g_clear_error(error);
+    return true;
+}
+
+gpointer
+mv_cli_lookup_failed(MvCli *cli, const GError *error, int not_found, const char *kind,
+                     const char *what, const char *list_verb, const char *plural)
+{
+    if (g_error_matches(error, MV_ERROR, not_found))
+        mv_cli_failf(cli, "there is no %s '%s'; run 'modvirt %s' to see the defined %s", kind,
+                     what, list_verb, plural);
+    else
+        mv_cli_fail(cli, error);
+    return NULL;
+}
+
 MvDomain *
 mv_cli_domain(MvCli *cli, const char *what)
 {
     g_autoptr(GError) error = NULL;
     MvDomain *dom;
 
-    g_free(cli->subject);
-    cli->subject = g_strdup(what);
-    if (!mv_cli_connect(cli))
+    if (!mv_cli_lookup_begin(cli, what))
         return NULL;
     if (!(dom = mv_domain_lookup(cli->conn, what, 0, &error)))
         mv_cli_fail(cli, error);

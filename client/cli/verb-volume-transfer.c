@@ -35,9 +35,7 @@ lookup_volume(MvCli *cli, const char *what)
     g_autoptr(GError) error = NULL;
     MvStorageVolume *vol;
 
-    g_free(cli->subject);
-    cli->subject = g_strdup(what);
-    if (!mv_cli_connect(cli))
+    if (!mv_cli_lookup_begin(cli, what))
         return NULL;
     if (transfer_pool) {
         g_autoptr(MvStoragePool) pool = mv_storage_pool_lookup_by_name(cli->conn, transfer_pool,

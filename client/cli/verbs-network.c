@@ -16,22 +16,14 @@ cli_network(MvCli *cli, const char *what)
     g_autoptr(GError) error = NULL;
     MvNetwork *net;
 
-    g_free(cli->subject);
-    cli->subject = g_strdup(what);
-    if (!mv_cli_connect(cli))
+    if (!mv_cli_lookup_begin(cli, what))
         return NULL;
     net = mv_network_lookup_by_name(cli->conn, what, 0, &error);
-    if (!net && g_error_matches(error, MV_ERROR, MV_ERROR_NO_NETWORK) &&
-        g_uuid_string_is_valid(what)) {
-        g_clear_error(&error);
+    if (!net && mv_cli_lookup_try_uuid(&error, MV_ERROR_NO_NETWORK, what))
         net = mv_network_lookup_by_uuid(cli->conn, what, 0, &error);
-    }
-    if (!net) {
-        if (g_error_matches(error, MV_ERROR, MV_ERROR_NO_NETWORK))
-            return (mv_cli_failf(cli, "there is no network '%s'; run 'modvirt net-list' to "
-                                 "see the defined networks", what), NULL);
-        mv_cli_fail(cli, error);
-    }
+    if (!net)
+        return mv_cli_lookup_failed(cli, error, MV_ERROR_NO_NETWORK, "network", what,
+                                    "net-list", "networks");
     return net;
 }
 

@@ -28,22 +28,14 @@ mv_cli_pool(MvCli *cli, const char *what)
     g_autoptr(GError) error = NULL;
     MvStoragePool *pool;
 
-    g_free(cli->subject);
-    cli->subject = g_strdup(what);
-    if (!mv_cli_connect(cli))
+    if (!mv_cli_lookup_begin(cli, what))
         return NULL;
     pool = mv_storage_pool_lookup_by_name(cli->conn, what, 0, &error);
-    if (!pool && g_error_matches(error, MV_ERROR, MV_ERROR_NO_STORAGE_POOL) &&
-        g_uuid_string_is_valid(what)) {
-        g_clear_error(&error);
+    if (!pool && mv_cli_lookup_try_uuid(&error, MV_ERROR_NO_STORAGE_POOL, what))
         pool = mv_storage_pool_lookup_by_uuid(cli->conn, what, 0, &error);
-    }
-    if (!pool) {
-        if (g_error_matches(error, MV_ERROR, MV_ERROR_NO_STORAGE_POOL))
-            return (mv_cli_failf(cli, "there is no storage pool '%s'; run 'modvirt pool-list' "
-                                 "to see the defined pools", what), NULL);
-        mv_cli_fail(cli, error);
-    }
+    if (!pool)
+        return mv_cli_lookup_failed(cli, error, MV_ERROR_NO_STORAGE_POOL, "storage pool", what,
+                                    "pool-list", "pools");
     return pool;
 }
 

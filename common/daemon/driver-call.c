@@ -73,6 +73,46 @@ mv_object_ref_clear(MvObjectRef *ref)
     g_clear_pointer(&ref->key, g_free);
 }
 
+typedef struct {
+    bool need_results;
+    MvObjectRefFill fill;
+    MvObjectRef *refs;          /* NULL: count only */
+} ListAll;
+
+static void
+list_alloc(guint count, gpointer data)
+{
+    ListAll *la = data;
+
+    if (la->need_results)
+        la->refs = g_new0(MvObjectRef, MAX(count, 1));
+}
+
+static void
+list_emit(MvDriverObject *obj, guint index, gpointer data)
+{
+    ListAll *la = data;
+
+    if (la->refs)
+        la->fill(&la->refs[index], obj);
+}
+
+bool
+mv_driver_list_all_refs(MvDriverList *list, const MvDriverQuery *query, guint max,
+                        int need_results, MvObjectRefFill fill, MvObjectRef **ret_refs,
+                        guint *ret_n_refs, unsigned int *ret_ret, GError **error)
+{
+    ListAll la = { .need_results = need_results != 0, .fill = fill };
+    guint n;
+
+    if (!mv_driver_list_select(list, query, max, list_alloc, list_emit, &la, &n, error))
+        return false;
+    *ret_refs = la.refs;
+    *ret_n_refs = la.refs ? n : 0;
+    *ret_ret = n;
+    return true;
+}
+
 GArray *
 mv_typed_params_new(void)
 {

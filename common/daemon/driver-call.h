@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "driver/list.h"
+
 G_BEGIN_DECLS
 
 /* The call being served (an opaque handle; valid during the handler only). */
@@ -71,6 +73,18 @@ typedef struct {
 
 /** mv_object_ref_clear: frees the strings of @ref (one the handler filled). */
 void mv_object_ref_clear(MvObjectRef *ref);
+
+/**
+ * mv_driver_list_all_refs:
+ * The reply of a list-all call over @list: the objects that pass @query (more
+ * than @max fail, see mv_driver_list_select()), each made a wire reference by
+ * @fill (called with the object locked) when @need_results; counted only
+ * otherwise (*@ret_refs NULL, *@ret_n_refs 0). *@ret_ret gets the count.
+ */
+typedef void (*MvObjectRefFill)(MvObjectRef *ret, MvDriverObject *obj);
+bool mv_driver_list_all_refs(MvDriverList *list, const MvDriverQuery *query, guint max,
+                             int need_results, MvObjectRefFill fill, MvObjectRef **ret_refs,
+                             guint *ret_n_refs, unsigned int *ret_ret, GError **error);
 
 /** mv_typed_params_append_*: add a parameter (a copy of @field and @s) to @params. */
 void mv_typed_params_append_int(GArray *params, const char *field, int value);

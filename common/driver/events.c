@@ -188,3 +188,23 @@ mv_driver_events_emit(MvDriverEvents *events, MvDriverEventFamily family, int ev
     }
     g_mutex_unlock(&events->lock);
 }
+
+bool
+mv_driver_events_check_id(int event_id, int id_last, MvErrorSubsystem from, GError **error)
+{
+    if (event_id < 0 || event_id >= id_last)
+        return mv_error_set(error, from, MV_ERR_INVALID_ARG, "unsupported event ID %d",
+                            event_id);
+    return true;
+}
+
+bool
+mv_driver_events_deregister_checked(MvDriverEvents *events, MvDriverEventFamily family,
+                                    gpointer client, int callback_id,
+                                    MvErrorSubsystem from, GError **error)
+{
+    if (!mv_driver_events_deregister(events, family, client, callback_id))
+        return mv_error_set(error, from, MV_ERR_INVALID_ARG,
+                            "callback %d is not registered on this connection", callback_id);
+    return true;
+}

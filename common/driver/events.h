@@ -14,6 +14,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "util/error.h"
+
 G_BEGIN_DECLS
 
 /* The event families (libvirt's: one set of procedures each). */
@@ -50,6 +52,23 @@ int mv_driver_events_register(MvDriverEvents *events, MvDriverEventFamily family
 /** mv_driver_events_deregister: false when @client has no callback @callback_id. */
 bool mv_driver_events_deregister(MvDriverEvents *events, MvDriverEventFamily family,
                                  gpointer client, int callback_id);
+
+/**
+ * mv_driver_events_check_id:
+ * What an event registration call checks first: false with "unsupported event
+ * ID" (MV_ERR_INVALID_ARG from @from) unless 0 <= @event_id < @id_last.
+ */
+bool mv_driver_events_check_id(int event_id, int id_last, MvErrorSubsystem from,
+                               GError **error);
+
+/**
+ * mv_driver_events_deregister_checked:
+ * mv_driver_events_deregister() for a deregistration call: a @callback_id that
+ * @client did not register is an error (MV_ERR_INVALID_ARG from @from).
+ */
+bool mv_driver_events_deregister_checked(MvDriverEvents *events, MvDriverEventFamily family,
+                                         gpointer client, int callback_id,
+                                         MvErrorSubsystem from, GError **error);
 
 /** Legacy registrations: one per (client, family, event id). False when not registered. */
 bool mv_driver_events_register_legacy(MvDriverEvents *events, MvDriverEventFamily family,

@@ -297,3 +297,34 @@ mv_driver_list_select(MvDriverList *list, const MvDriverQuery *query, guint max,
     *ret_count = s.n;
     return true;
 }
+
+guint
+mv_driver_list_names(MvDriverList *list, bool active, int max, char **names)
+{
+    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(list);
+    guint n = 0;
+
+    for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
+        MvDriverObject *obj = all->pdata[i];
+        bool is_active;
+
+        g_mutex_lock(&obj->lock);
+        is_active = mv_driver_object_is_active(obj);
+        g_mutex_unlock(&obj->lock);
+        if (is_active != active)
+            continue;
+        if (names)
+            names[n] = g_strdup(obj->name);
+        n++;
+    }
+    return n;
+}
+
+bool
+mv_driver_list_check_max(int max, int limit, GError **error)
+{
+    if (max < 0 || max > limit)
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maximum %d out of range (0..%d)",
+                            max, limit);
+    return true;
+}

@@ -36,6 +36,18 @@ MvDriverObject *mv_driver_list_find_by_id(MvDriverList *list, int id);
 /** mv_driver_list_snapshot: references to every object (free with g_ptr_array_unref). */
 GPtrArray *mv_driver_list_snapshot(MvDriverList *list);
 
+/**
+ * mv_driver_list_names:
+ * For the legacy count and list calls: counts (@names NULL) or names (new
+ * strings into @names) the objects that are active (@active) or inactive, at
+ * most @max (-1: no limit), by the class's is_active under each object's lock.
+ */
+guint mv_driver_list_names(MvDriverList *list, bool active, int max, char **names);
+
+/** mv_driver_list_check_max: a legacy list call's @max: "maximum N out of range (0..LIMIT)"
+ * (MV_ERR_RPC) unless 0 <= @max <= @limit. */
+bool mv_driver_list_check_max(int max, int limit, GError **error);
+
 /** mv_driver_list_count: number of objects. */
 guint mv_driver_list_count(MvDriverList *list);
 

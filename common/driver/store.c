@@ -226,3 +226,17 @@ mv_driver_store_reconcile(MvDriverStore *store, const MvDriverReconcile *cb, gpo
         }
     }
 }
+
+bool
+mv_driver_store_check_file_name(const char *path, const char *noun, const char *name,
+                                MvErrorSubsystem from, GError **error)
+{
+    g_autofree char *expect = g_strconcat(name, ".xml", NULL);
+    g_autofree char *base = g_path_get_basename(path);
+
+    if (!g_str_equal(base, expect))
+        return mv_error_set(error, from, MV_ERR_INTERNAL_ERROR,
+                            "the file holds %s '%s': it should be called %s", noun, name,
+                            expect);
+    return true;
+}

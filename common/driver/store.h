@@ -11,6 +11,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "util/error.h"
+
 G_BEGIN_DECLS
 
 typedef struct _MvDriverStore MvDriverStore;
@@ -77,6 +79,15 @@ typedef struct {
     /* A file was rejected (unreadable or refused by the callback): report it. */
     void (*rejected)(const char *path, bool is_status, const GError *error, gpointer data);
 } MvDriverReconcile;
+
+/**
+ * mv_driver_store_check_file_name:
+ * For a config callback: the definition file @path of the @noun @name must be
+ * called <name>.xml; otherwise false with "the file holds NOUN 'NAME': it
+ * should be called NAME.xml" (MV_ERR_INTERNAL_ERROR from @from).
+ */
+bool mv_driver_store_check_file_name(const char *path, const char *noun, const char *name,
+                                     MvErrorSubsystem from, GError **error);
 
 /**
  * mv_driver_store_reconcile:

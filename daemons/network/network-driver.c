@@ -206,18 +206,11 @@ reconcile_config(const char *path, const char *xml, bool autostart, gpointer dat
 {
     MvNetworkDriver *driver = data;
     g_autoptr(MvNetworkDef) def = NULL;
-    g_autofree char *expect = NULL;
-    g_autofree char *base = NULL;
     MvNetworkObj *net;
 
-    if (!(def = mv_network_def_parse(xml, 0, error)))
+    if (!(def = mv_network_def_parse(xml, 0, error)) ||
+        !mv_driver_store_check_file_name(path, "network", def->name, MV_FROM_NETWORK, error))
         return false;
-    expect = g_strconcat(def->name, ".xml", NULL);
-    base = g_path_get_basename(path);
-    if (!g_str_equal(base, expect))
-        return mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INTERNAL_ERROR,
-                            "the file holds network '%s': it should be called %s",
-                            def->name, expect);
     if (!(net = mv_network_obj_add(driver->networks, def, true, error)))
         return false;
     g_steal_pointer(&def);

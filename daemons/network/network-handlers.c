@@ -107,27 +107,10 @@ static const MvDriverFilter list_filters[] = {
     { 0 },
 };
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *nets;      /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_network(MvObjectRef *ret, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->nets = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->nets)
-        mv_network_dispatch_fill(&la->nets[index], MV_NETWORK_OBJ(obj));
+    mv_network_dispatch_fill(ret, MV_NETWORK_OBJ(obj));
 }
 
 bool
@@ -138,51 +121,19 @@ mv_network_handle_connect_list_all_networks(MvDriverCall *call, int need_results
 {
     MvNetworkDriver *driver = mv_network_driver_get(call);
     MvDriverQuery query = { flags, list_filters, NULL };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!mv_network_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllNetworks",
-                                         error))
-        return false;
-    if (!mv_driver_list_select(driver->networks, &query, MV_REMOTE_NETWORK_LIST_MAX,
-                               list_alloc, list_emit, &la, &n, error))
-        return false;
-    *ret_nets = la.nets;
-    *ret_n_nets = la.nets ? n : 0;
-    *ret_ret = n;
-    return true;
+    return mv_network_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllNetworks",
+                                           error) &&
+           mv_driver_list_all_refs(driver->networks, &query, MV_REMOTE_NETWORK_LIST_MAX,
+                                   need_results, fill_network, ret_nets, ret_n_nets, ret_ret,
+                                   error);
 }
 
 /* Counts or names active or inactive networks, the legacy way. */
 static guint
 collect(MvNetworkDriver *driver, bool active, int max, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->networks);
-    guint n = 0;
-
-    for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
-        MvNetworkObj *net = all->pdata[i];
-        bool is_active;
-
-        g_mutex_lock(&net->lock);
-        is_active = mv_network_obj_is_active(net);
-        g_mutex_unlock(&net->lock);
-        if (is_active != active)
-            continue;
-        if (names)
-            names[n] = g_strdup(net->name);
-        n++;
-    }
-    return n;
-}
-
-static bool
-check_max(int max, GError **error)
-{
-    if (max < 0 || max > MV_REMOTE_NETWORK_LIST_MAX)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maximum %d out of range (0..%d)",
-                            max, MV_REMOTE_NETWORK_LIST_MAX);
-    return true;
+    return mv_driver_list_names(driver->networks, active, max, names);
 }
 
 bool
@@ -206,7 +157,7 @@ bool
 mv_network_handle_connect_list_networks(MvDriverCall *call, int maxnames, char ***ret_names,
                                         guint *ret_n_names, GError **error)
 {
-    if (!check_max(maxnames, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_NETWORK_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_network_driver_get(call), true, maxnames, *ret_names);
@@ -218,7 +169,7 @@ mv_network_handle_connect_list_defined_networks(MvDriverCall *call, int maxnames
                                                 char ***ret_names, guint *ret_n_names,
                                                 GError **error)
 {
-    if (!check_max(maxnames, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_NETWORK_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_network_driver_get(call), false, maxnames, *ret_names);
@@ -323,9 +274,8 @@ mv_network_handle_connect_network_event_register_any(MvDriverCall *call, int eve
     MvNetworkDriver *driver = mv_network_driver_get(call);
     g_autoptr(MvNetworkObj) net = NULL;
 
-    if (event_id < 0 || event_id >= MV_NETWORK_EVENT_ID_LAST)
-        return mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INVALID_ARG,
-                            "unsupported event ID %d", event_id);
+    if (!mv_driver_events_check_id(event_id, MV_NETWORK_EVENT_ID_LAST, MV_FROM_NETWORK, error))
+        return false;
     if (net_ref && !(net = mv_network_dispatch_get(call, net_ref, error)))
         return false;
     *ret_callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_NETWORK,
@@ -338,10 +288,8 @@ bool
 mv_network_handle_connect_network_event_deregister_any(MvDriverCall *call, int callback_id,
                                                        GError **error)
 {
-    if (!mv_driver_events_deregister(mv_network_driver_get(call)->events,
-                                     MV_DRIVER_EVENT_NETWORK, mv_driver_call_client(call),
-                                     callback_id))
-        return mv_error_set(error, MV_FROM_NETWORK, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection", callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(mv_network_driver_get(call)->events,
+                                               MV_DRIVER_EVENT_NETWORK,
+                                               mv_driver_call_client(call), callback_id,
+                                               MV_FROM_NETWORK, error);
 }

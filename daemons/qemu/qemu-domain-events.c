@@ -5,10 +5,7 @@
 static bool
 check_event_id(int event_id, GError **error)
 {
-    if (event_id < 0 || event_id >= MV_DOMAIN_EVENT_ID_LAST)
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                            "unsupported event ID %d", event_id);
-    return true;
+    return mv_driver_events_check_id(event_id, MV_DOMAIN_EVENT_ID_LAST, MV_FROM_DOMAIN, error);
 }
 
 bool
@@ -36,12 +33,9 @@ mv_qemu_handle_connect_domain_event_callback_deregister_any(MvDriverCall *call,
                                                             int callback_id,
                                                             GError **error)
 {
-    if (!mv_driver_events_deregister(mv_qemu_driver_get(call)->events, MV_DRIVER_EVENT_DOMAIN,
-                                     mv_driver_call_client(call), callback_id))
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection",
-                            callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(mv_qemu_driver_get(call)->events,
+                                               MV_DRIVER_EVENT_DOMAIN, mv_driver_call_client(call),
+                                               callback_id, MV_FROM_DOMAIN, error);
 }
 
 bool

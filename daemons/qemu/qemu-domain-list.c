@@ -74,31 +74,12 @@ static const MvDriverFilter list_filters[] = {
     { 0 },
 };
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *doms;     /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_domain(MvObjectRef *out, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->doms = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->doms) {
-        MvObjectRef *out = &la->doms[index];
-        out->name = g_strdup(obj->name);
-        memcpy(out->uuid, obj->uuid, 16);
-        out->id = obj->id;
-    }
+    out->name = g_strdup(obj->name);
+    memcpy(out->uuid, obj->uuid, 16);
+    out->id = obj->id;
 }
 
 bool
@@ -112,20 +93,13 @@ mv_qemu_handle_connect_list_all_domains(MvDriverCall *call,
 {
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     MvDriverQuery query = { flags, list_filters, state_matches };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!mv_qemu_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
-                                      error))
-        return false;
     /* One consistent pass under the list lock: no references, no snapshot copy. */
-    if (!mv_driver_list_select(driver->domains, &query, MV_REMOTE_DOMAIN_LIST_MAX, list_alloc,
-                               list_emit, &la, &n, error))
-        return false;
-    *ret_domains = la.doms;
-    *ret_n_domains = la.doms ? n : 0;
-    (*ret_ret) = n;
-    return true;
+    return mv_qemu_dispatch_check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllDomains",
+                                        error) &&
+           mv_driver_list_all_refs(driver->domains, &query, MV_REMOTE_DOMAIN_LIST_MAX,
+                                   need_results, fill_domain, ret_domains, ret_n_domains,
+                                   ret_ret, error);
 }
 
 /* Counts or lists active (ids) or inactive (names) domains, the legacy way. */
@@ -174,10 +148,7 @@ mv_qemu_handle_connect_num_of_defined_domains(MvDriverCall *call,
 static bool
 check_max(int max, GError **error)
 {
-    if (max < 0 || max > MV_REMOTE_DOMAIN_LIST_MAX)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC,
-                            "maximum %d out of range (0..%d)", max, MV_REMOTE_DOMAIN_LIST_MAX);
-    return true;
+    return mv_driver_list_check_max(max, MV_REMOTE_DOMAIN_LIST_MAX, error);
 }
 
 bool

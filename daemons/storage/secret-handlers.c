@@ -173,27 +173,10 @@ static const MvDriverFilter list_filters[] = {
     { 0 },
 };
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *refs;      /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_secret(MvObjectRef *ret, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->refs = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->refs)
-        fill_ref(&la->refs[index], MV_SECRET_OBJ(obj));
+    fill_ref(ret, MV_SECRET_OBJ(obj));
 }
 
 static bool
@@ -203,18 +186,12 @@ connect_list_all_secrets(MvDriverCall *call, int need_results, unsigned int flag
 {
     MvSecretDriver *driver = get_driver(error);
     MvDriverQuery query = { flags, list_filters, NULL };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!driver ||
-        !check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllSecrets", error) ||
-        !mv_driver_list_select(driver->secrets, &query, MV_REMOTE_SECRET_LIST_MAX, list_alloc,
-                               list_emit, &la, &n, error))
-        return false;
-    *ret_secrets = la.refs;
-    *ret_n_secrets = la.refs ? n : 0;
-    *ret_ret = n;
-    return true;
+    return driver &&
+           check_flags(flags, LIST_ALL_FLAGS, "virConnectListAllSecrets", error) &&
+           mv_driver_list_all_refs(driver->secrets, &query, MV_REMOTE_SECRET_LIST_MAX,
+                                   need_results, fill_secret, ret_secrets, ret_n_secrets,
+                                   ret_ret, error);
 }
 
 static bool
@@ -481,9 +458,8 @@ connect_secret_event_register_any(MvDriverCall *call, int event_id, const MvObje
 
     if (!driver)
         return false;
-    if (event_id < 0 || event_id >= MV_SECRET_EVENT_ID_LAST)
-        return mv_error_set(error, FROM, MV_ERR_INVALID_ARG, "unsupported event ID %d",
-                            event_id);
+    if (!mv_driver_events_check_id(event_id, MV_SECRET_EVENT_ID_LAST, FROM, error))
+        return false;
     if (secret_ref && !(secret = get_secret(driver, secret_ref->uuid, error)))
         return false;
     *ret_callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_SECRET,
@@ -499,11 +475,9 @@ connect_secret_event_deregister_any(MvDriverCall *call, int callback_id, GError 
 
     if (!driver)
         return false;
-    if (!mv_driver_events_deregister(driver->events, MV_DRIVER_EVENT_SECRET,
-                                     mv_driver_call_client(call), callback_id))
-        return mv_error_set(error, FROM, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection", callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(driver->events, MV_DRIVER_EVENT_SECRET,
+                                               mv_driver_call_client(call), callback_id, FROM,
+                                               error);
 }
 
 void

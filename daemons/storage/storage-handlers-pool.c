@@ -160,27 +160,10 @@ match_type(const MvDriverObject *obj, unsigned int flags)
     return (flags & mv_storage_pool_type_list_flag(pool->def->type)) != 0;
 }
 
-typedef struct {
-    bool need_results;
-    MvObjectRef *pools;     /* NULL: count only */
-} ListAll;
-
 static void
-list_alloc(guint count, gpointer data)
+fill_pool(MvObjectRef *ret, MvDriverObject *obj)
 {
-    ListAll *la = data;
-
-    if (la->need_results)
-        la->pools = g_new0(MvObjectRef, MAX(count, 1));
-}
-
-static void
-list_emit(MvDriverObject *obj, guint index, gpointer data)
-{
-    ListAll *la = data;
-
-    if (la->pools)
-        mv_storage_driver_fill_pool(&la->pools[index], MV_STORAGE_POOL_OBJ(obj));
+    mv_storage_driver_fill_pool(ret, MV_STORAGE_POOL_OBJ(obj));
 }
 
 bool
@@ -191,51 +174,19 @@ mv_storage_handle_connect_list_all_storage_pools(MvDriverCall *call, int need_re
 {
     MvStorageDriver *driver = mv_storage_driver_get(call);
     MvDriverQuery query = { flags, list_filters, match_type };
-    ListAll la = { .need_results = need_results != 0 };
-    guint n;
 
-    if (!mv_storage_dispatch_check_flags(flags, LIST_ALL_FLAGS,
-                                         "virConnectListAllStoragePools", error))
-        return false;
-    if (!mv_driver_list_select(driver->pools, &query, MV_REMOTE_STORAGE_POOL_LIST_MAX,
-                               list_alloc, list_emit, &la, &n, error))
-        return false;
-    *ret_pools = la.pools;
-    *ret_n_pools = la.pools ? n : 0;
-    *ret_ret = n;
-    return true;
+    return mv_storage_dispatch_check_flags(flags, LIST_ALL_FLAGS,
+                                           "virConnectListAllStoragePools", error) &&
+           mv_driver_list_all_refs(driver->pools, &query, MV_REMOTE_STORAGE_POOL_LIST_MAX,
+                                   need_results, fill_pool, ret_pools, ret_n_pools, ret_ret,
+                                   error);
 }
 
 /* Counts or names active or inactive pools, the legacy way. */
 static guint
 collect(MvStorageDriver *driver, bool active, int max, char **names)
 {
-    g_autoptr(GPtrArray) all = mv_driver_list_snapshot(driver->pools);
-    guint n = 0;
-
-    for (guint i = 0; i < all->len && (max < 0 || (int)n < max); i++) {
-        MvStoragePoolObj *pool = all->pdata[i];
-        bool is_active;
-
-        g_mutex_lock(&pool->lock);
-        is_active = pool->active;
-        g_mutex_unlock(&pool->lock);
-        if (is_active != active)
-            continue;
-        if (names)
-            names[n] = g_strdup(pool->name);
-        n++;
-    }
-    return n;
-}
-
-static bool
-check_max(int max, int limit, GError **error)
-{
-    if (max < 0 || max > limit)
-        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "maximum %d out of range (0..%d)",
-                            max, limit);
-    return true;
+    return mv_driver_list_names(driver->pools, active, max, names);
 }
 
 bool
@@ -261,7 +212,7 @@ mv_storage_handle_connect_list_storage_pools(MvDriverCall *call, int maxnames,
                                              char ***ret_names, guint *ret_n_names,
                                              GError **error)
 {
-    if (!check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_storage_driver_get(call), true, maxnames, *ret_names);
@@ -273,7 +224,7 @@ mv_storage_handle_connect_list_defined_storage_pools(MvDriverCall *call, int max
                                                      char ***ret_names, guint *ret_n_names,
                                                      GError **error)
 {
-    if (!check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
+    if (!mv_driver_list_check_max(maxnames, MV_REMOTE_STORAGE_POOL_LIST_MAX, error))
         return false;
     *ret_names = g_new0(char *, MAX(maxnames, 1));
     *ret_n_names = collect(mv_storage_driver_get(call), false, maxnames, *ret_names);
@@ -383,9 +334,9 @@ mv_storage_handle_connect_storage_pool_event_register_any(MvDriverCall *call, in
     MvStorageDriver *driver = mv_storage_driver_get(call);
     g_autoptr(MvStoragePoolObj) pool = NULL;
 
-    if (event_id < 0 || event_id >= MV_STORAGE_POOL_EVENT_ID_LAST)
-        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                            "unsupported event ID %d", event_id);
+    if (!mv_driver_events_check_id(event_id, MV_STORAGE_POOL_EVENT_ID_LAST, MV_FROM_STORAGE,
+                                   error))
+        return false;
     if (pool_ref && !(pool = mv_storage_driver_find_pool(driver, pool_ref, error)))
         return false;
     *ret_callback_id = mv_driver_events_register(driver->events, MV_DRIVER_EVENT_STORAGE_POOL,
@@ -398,12 +349,10 @@ bool
 mv_storage_handle_connect_storage_pool_event_deregister_any(MvDriverCall *call, int callback_id,
                                                             GError **error)
 {
-    if (!mv_driver_events_deregister(mv_storage_driver_get(call)->events,
-                                     MV_DRIVER_EVENT_STORAGE_POOL, mv_driver_call_client(call),
-                                     callback_id))
-        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INVALID_ARG,
-                            "callback %d is not registered on this connection", callback_id);
-    return true;
+    return mv_driver_events_deregister_checked(mv_storage_driver_get(call)->events,
+                                               MV_DRIVER_EVENT_STORAGE_POOL,
+                                               mv_driver_call_client(call), callback_id,
+                                               MV_FROM_STORAGE, error);
 }
 
 /* ---- connect-level ---- */

@@ -13,18 +13,12 @@ reconcile_config(const char *path, const char *xml, bool autostart, gpointer dat
 {
     MvStorageDriver *driver = data;
     g_autoptr(MvStoragePoolDef) def = NULL;
-    g_autofree char *expect = NULL;
-    g_autofree char *base = NULL;
     MvStoragePoolObj *pool;
 
-    if (!(def = mv_storage_pool_def_parse(xml, 0, error)))
+    if (!(def = mv_storage_pool_def_parse(xml, 0, error)) ||
+        !mv_driver_store_check_file_name(path, "storage pool", def->name, MV_FROM_STORAGE,
+                                         error))
         return false;
-    expect = g_strconcat(def->name, ".xml", NULL);
-    base = g_path_get_basename(path);
-    if (!g_str_equal(base, expect))
-        return mv_error_set(error, MV_FROM_STORAGE, MV_ERR_INTERNAL_ERROR,
-                            "the file holds storage pool '%s': it should be called %s",
-                            def->name, expect);
     if (!(pool = mv_storage_pool_add(driver->pools, def, true, error)))
         return false;
     g_steal_pointer(&def);

@@ -155,6 +155,43 @@ test_removal(Fixture *f, gconstpointer data)
     g_assert_cmpint(mv_driver_events_register(f->events, DOM, &f->a, 0, NULL), ==, b0 + 1);
 }
 
+/* The checks every event (de)registration call makes, with the caller's subsystem. */
+static void
+test_checked(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    int id = mv_driver_events_register(f->events, NET, &f->a, 0, NULL);
+    g_autofree char *unknown = g_strdup_printf("callback %d is not registered on this "
+                                               "connection", id);
+
+    g_assert_true(mv_driver_events_check_id(0, 2, MV_FROM_NETWORK, &error));
+    g_assert_true(mv_driver_events_check_id(1, 2, MV_FROM_NETWORK, &error));
+    g_assert_no_error(error);
+    g_assert_false(mv_driver_events_check_id(-1, 2, MV_FROM_NETWORK, &error));
+    g_assert_cmpstr(error->message, ==, "unsupported event ID -1");
+    g_clear_error(&error);
+    g_assert_false(mv_driver_events_check_id(2, 2, MV_FROM_STORAGE, &error));
+    g_assert_true(mv_error_matches(error, MV_ERR_INVALID_ARG));
+    g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_STORAGE);
+    g_assert_cmpstr(error->message, ==, "unsupported event ID 2");
+    g_clear_error(&error);
+
+    /* Only the client that registered it, in its family, may deregister it. */
+    g_assert_false(mv_driver_events_deregister_checked(f->events, NET, &f->b, id,
+                                                       MV_FROM_NETWORK, &error));
+    g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_NETWORK);
+    g_assert_cmpstr(error->message, ==, unknown);
+    g_clear_error(&error);
+    g_assert_false(mv_driver_events_deregister_checked(f->events, DOM, &f->a, id,
+                                                       MV_FROM_DOMAIN, &error));
+    g_clear_error(&error);
+    g_assert_true(mv_driver_events_deregister_checked(f->events, NET, &f->a, id,
+                                                      MV_FROM_NETWORK, &error));
+    g_assert_no_error(error);
+    g_assert_false(mv_driver_events_deregister_checked(f->events, NET, &f->a, id,
+                                                       MV_FROM_NETWORK, &error));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -164,6 +201,8 @@ main(int argc, char **argv)
     g_test_add("/driver/events/order", Fixture, NULL, fixture_set_up, test_order,
                fixture_tear_down);
     g_test_add("/driver/events/removal", Fixture, NULL, fixture_set_up, test_removal,
+               fixture_tear_down);
+    g_test_add("/driver/events/checked", Fixture, NULL, fixture_set_up, test_checked,
                fixture_tear_down);
     return g_test_run();
 }

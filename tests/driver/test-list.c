@@ -253,6 +253,36 @@ test_select_too_many(Fixture *f, gconstpointer data)
     g_assert_cmpuint(n, ==, 77);    /* untouched */
 }
 
+/* The legacy count and list calls: active a, c; inactive b, d; @max limits. */
+static void
+test_names(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    char *names[4] = { NULL };
+
+    g_assert_cmpuint(mv_driver_list_names(f->list, true, -1, NULL), ==, 2);
+    g_assert_cmpuint(mv_driver_list_names(f->list, false, -1, NULL), ==, 2);
+    g_assert_cmpuint(mv_driver_list_names(f->list, false, 1, names), ==, 1);
+    g_assert_cmpstr(names[0], ==, "b");
+    g_assert_null(names[1]);
+    g_free(names[0]);
+    g_assert_cmpuint(mv_driver_list_names(f->list, true, 4, names), ==, 2);
+    g_assert_cmpstr(names[0], ==, "a");
+    g_assert_cmpstr(names[1], ==, "c");
+    g_free(names[0]);
+    g_free(names[1]);
+
+    g_assert_true(mv_driver_list_check_max(0, 5, &error));
+    g_assert_true(mv_driver_list_check_max(5, 5, &error));
+    g_assert_no_error(error);
+    g_assert_false(mv_driver_list_check_max(6, 5, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_RPC);
+    g_assert_cmpstr(error->message, ==, "maximum 6 out of range (0..5)");
+    g_clear_error(&error);
+    g_assert_false(mv_driver_list_check_max(-1, 5, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_RPC);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -267,5 +297,7 @@ main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/driver/list/select-too-many", Fixture, NULL, fixture_set_up,
                test_select_too_many, fixture_tear_down);
+    g_test_add("/driver/list/names", Fixture, NULL, fixture_set_up, test_names,
+               fixture_tear_down);
     return g_test_run();
 }

@@ -211,6 +211,26 @@ test_reconcile_empty(Fixture *f, gconstpointer data)
     g_assert_true(g_file_test(status, G_FILE_TEST_EXISTS));
 }
 
+/* A definition must sit in <name>.xml. */
+static void
+test_file_name(void)
+{
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true(mv_driver_store_check_file_name("/etc/x/net0.xml", "network", "net0",
+                                                  MV_FROM_NETWORK, &error));
+    g_assert_no_error(error);
+    g_assert_false(mv_driver_store_check_file_name("/etc/x/net0.xml", "storage pool", "p1",
+                                                   MV_FROM_STORAGE, &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_INTERNAL_ERROR);
+    g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_STORAGE);
+    g_assert_cmpstr(error->message, ==,
+                    "the file holds storage pool 'p1': it should be called p1.xml");
+    g_clear_error(&error);
+    g_assert_false(mv_driver_store_check_file_name("/etc/x/net0.xml.bak", "network", "net0",
+                                                   MV_FROM_NETWORK, &error));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -223,5 +243,6 @@ main(int argc, char **argv)
                fixture_tear_down);
     g_test_add("/driver/store/reconcile-empty", Fixture, NULL, fixture_set_up,
                test_reconcile_empty, fixture_tear_down);
+    g_test_add_func("/driver/store/file-name", test_file_name);
     return g_test_run();
 }

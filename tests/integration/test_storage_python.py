@@ -420,6 +420,13 @@ class Cli(unittest.TestCase):
         self.assertIn("<name>clip</name>", self.mv("pool-dumpxml", "clip").stdout)
         info = json.loads(self.mv("pool-info", "clip", "--json").stdout)
         self.assertEqual((info["name"], info["state"], info["volumes"]), ("clip", "running", 1))
+        # A pool by UUID too; an unknown one is named with the verb that lists them.
+        self.assertEqual(json.loads(self.mv("pool-info", info["uuid"], "--json").stdout)
+                         ["name"], "clip")
+        res = self.mv("pool-info", "nosuch", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("there is no storage pool 'nosuch'; run 'modvirt pool-list' to see the "
+                      "defined pools", res.stderr)
         self.mv("pool-refresh", "clip")
         self.mv("pool-autostart", "clip")
         self.assertTrue(json.loads(self.mv("pool-info", "clip", "--json").stdout)["autostart"])

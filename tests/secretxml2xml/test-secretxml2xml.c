@@ -14,46 +14,44 @@ static const char *const xml2xml_cases[] = {
     "volume", "ceph", "iscsi", "tls", "vtpm", "no-usage",
 };
 
+static void *
+parse_def(const char *xml, const char *name G_GNUC_UNUSED, GError **error)
+{
+    return mv_secret_def_parse(xml, 0, error);
+}
+
+static char *
+format_def(const void *def, const void *tc G_GNUC_UNUSED)
+{
+    return mv_secret_def_format(def);
+}
+
+static void *
+copy_def(const void *def)
+{
+    return mv_secret_def_copy(def);
+}
+
+static void
+free_def(void *def)
+{
+    mv_secret_def_free(def);
+}
+
+static const MvXmlTestOps ops = { parse_def, format_def, copy_def, free_def };
+
 static void
 test_xml2xml(gconstpointer data)
 {
     const char *name = data;
-    g_autofree char *file = g_strdup_printf("xml2xml/%s.xml", name);
-    g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *out_file = mv_test_golden_name("xml2xml/", name, NULL);
-    g_autofree char *out_path = mv_test_data_path(out_file);
-    g_autofree char *xml = mv_test_read(in_path);
+    g_autofree char *out = mv_test_xml2xml_run(&ops, name, name, NULL);
     g_autofree char *schema = mv_xml_schema_path("secret.rng");
     g_autoptr(GError) error = NULL;
-    g_autoptr(MvSecretDef) def = NULL;
-    g_autoptr(MvSecretDef) again = NULL;
-    g_autoptr(MvSecretDef) copy = NULL;
-    g_autoptr(xmlDoc) doc = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *out2 = NULL;
-    g_autofree char *out_copy = NULL;
+    g_autoptr(xmlDoc) doc = mv_xml_parse_string(out, NULL, &error);
 
-    def = mv_secret_def_parse(xml, 0, &error);
-    g_assert_no_error(error);
-    out = mv_secret_def_format(def);
-    mv_test_compare_golden(out_path, out);
-
-    doc = mv_xml_parse_string(out, NULL, &error);
     g_assert_no_error(error);
     if (!mv_xml_validate(doc, schema, &error))
-        g_error("%s is not valid by %s: %s", out_path, schema, error->message);
-
-    /* Fixed point: what we format parses back to the same document. */
-    again = mv_secret_def_parse(out, 0, &error);
-    g_assert_no_error(error);
-    out2 = mv_secret_def_format(again);
-    g_assert_cmpstr(out2, ==, out);
-
-    /* A deep copy formats identically, after the original is gone. */
-    copy = mv_secret_def_copy(def);
-    g_clear_pointer(&def, mv_secret_def_free);
-    out_copy = mv_secret_def_format(copy);
-    g_assert_cmpstr(out_copy, ==, out);
+        g_error("the output of %s is not valid by %s: %s", name, schema, error->message);
 }
 
 /* Every file in xml2xml/ belongs to a case. */
@@ -79,11 +77,6 @@ test_listed(void)
     }
 }
 
-typedef struct {
-    const char *name;           /* invalid/<name>.xml → invalid/<name>.err */
-    MvErrorCode code;
-} MvInvalidCase;
-
 static const MvInvalidCase invalid_cases[] = {
     { "malformed", MV_ERR_XML_ERROR },
     { "not-a-secret", MV_ERR_XML_ERROR },
@@ -104,19 +97,8 @@ static const MvInvalidCase invalid_cases[] = {
 static void
 test_invalid(gconstpointer data)
 {
-    const MvInvalidCase *tc = data;
-    g_autofree char *file = g_strdup_printf("invalid/%s.xml", tc->name);
-    g_autofree char *err_file = g_strdup_printf("invalid/%s.err", tc->name);
-    g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *xml = mv_test_read(in_path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(MvSecretDef) def = NULL;
+    g_autoptr(GError) error = mv_test_invalid_run(&ops, data);
 
-    def = mv_secret_def_parse(xml, 0, &error);
-    g_assert_null(def);
-    mv_test_compare_error(err_file, error);
-    g_assert_true(error->domain == MV_ERROR);
-    g_assert_cmpint(error->code, ==, tc->code);
     g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_SECRET);
 }
 
@@ -124,20 +106,7 @@ test_invalid(gconstpointer data)
 static void
 test_invalid_listed(void)
 {
-    g_autofree char *dir_path = mv_test_data_path("invalid");
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-    const char *file;
-
-    g_assert_nonnull(dir);
-    while ((file = g_dir_read_name(dir))) {
-        bool listed = false;
-
-        for (size_t i = 0; i < G_N_ELEMENTS(invalid_cases); i++)
-            listed |= g_str_has_prefix(file, invalid_cases[i].name) &&
-                      file[strlen(invalid_cases[i].name)] == '.';
-        if (!listed)
-            g_error("invalid/%s is not listed in invalid_cases", file);
-    }
+    mv_test_invalid_listed(invalid_cases, G_N_ELEMENTS(invalid_cases));
 }
 
 /* What the handlers read from the struct; a UUID is generated when missing. */

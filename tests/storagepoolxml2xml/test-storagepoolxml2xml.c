@@ -11,13 +11,7 @@
 
 #define INACTIVE MV_STORAGE_POOL_FORMAT_INACTIVE
 
-typedef struct {
-    const char *name;           /* xml2xml/<name>.xml */
-    const char *variant;        /* expected file <name>.<variant>.expected.xml, or NULL */
-    unsigned int format_flags;
-} MvXml2XmlCase;
-
-static const MvXml2XmlCase xml2xml_cases[] = {
+static const MvXmlCase xml2xml_cases[] = {
     { "dir", NULL, 0 },
     { "dir-live", NULL, 0 },
     { "dir-features", NULL, 0 },
@@ -34,107 +28,45 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "iscsi-secret-uuid", NULL, 0 },
 };
 
+static void *
+parse_def(const char *xml, const char *name G_GNUC_UNUSED, GError **error)
+{
+    return mv_storage_pool_def_parse(xml, 0, error);
+}
+
+static char *
+format_def(const void *def, const void *tc)
+{
+    return mv_storage_pool_def_format(def, ((const MvXmlCase *)tc)->format_flags);
+}
+
+static void *
+copy_def(const void *def)
+{
+    return mv_storage_pool_def_copy(def);
+}
+
+static void
+free_def(void *def)
+{
+    mv_storage_pool_def_free(def);
+}
+
+static const MvXmlTestOps ops = { parse_def, format_def, copy_def, free_def };
+
 static void
 test_xml2xml(gconstpointer data)
 {
-    const MvXml2XmlCase *tc = data;
-    g_autofree char *file = g_strdup_printf("xml2xml/%s.xml", tc->name);
-    g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *out_file = mv_test_golden_name("xml2xml/", tc->name, tc->variant);
-    g_autofree char *out_path = mv_test_data_path(out_file);
-    g_autofree char *xml = mv_test_read(in_path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(MvStoragePoolDef) def = NULL;
-    g_autoptr(MvStoragePoolDef) again = NULL;
-    g_autoptr(MvStoragePoolDef) copy = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *out2 = NULL;
-    g_autofree char *out_copy = NULL;
+    const MvXmlCase *tc = data;
 
-    def = mv_storage_pool_def_parse(xml, 0, &error);
-    g_assert_no_error(error);
-    g_assert_nonnull(def);
-    out = mv_storage_pool_def_format(def, tc->format_flags);
-    mv_test_compare_golden(out_path, out);
-
-    again = mv_storage_pool_def_parse(out, 0, &error);
-    g_assert_no_error(error);
-    out2 = mv_storage_pool_def_format(again, tc->format_flags);
-    g_assert_cmpstr(out2, ==, out);
-
-    copy = mv_storage_pool_def_copy(def);
-    g_clear_pointer(&def, mv_storage_pool_def_free);
-    out_copy = mv_storage_pool_def_format(copy, tc->format_flags);
-    g_assert_cmpstr(out_copy, ==, out);
+    g_free(mv_test_xml2xml_run(&ops, tc, tc->name, tc->variant));
 }
 
-static const MvXml2XmlCase *
-mv_test_case_for_golden(const char *file)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
-        const MvXml2XmlCase *tc = &xml2xml_cases[i];
-        g_autofree char *name = mv_test_golden_name("", tc->name, tc->variant);
-
-        if (strcmp(name, file) == 0)
-            return tc;
-    }
-    return NULL;
-}
-
-/* Every file in xml2xml/ belongs to a case; every input and golden is valid by
- * schemas/storagepool.rng and each golden parses back to its own text. */
 static void
 test_goldens(void)
 {
-    g_autofree char *dir_path = mv_test_data_path("xml2xml");
-    g_autofree char *schema = mv_xml_schema_path("storagepool.rng");
-    g_autoptr(GError) error = NULL;
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, &error);
-    unsigned int goldens = 0;
-    const char *file;
-
-    g_assert_no_error(error);
-    while ((file = g_dir_read_name(dir))) {
-        g_autofree char *path = g_build_filename(dir_path, file, NULL);
-        g_autofree char *text = mv_test_read(path);
-        g_autoptr(xmlDoc) doc = NULL;
-        g_autoptr(MvStoragePoolDef) def = NULL;
-        g_autofree char *out = NULL;
-        const MvXml2XmlCase *tc;
-
-        doc = mv_xml_parse_string(text, NULL, &error);
-        g_assert_no_error(error);
-        if (!mv_xml_validate(doc, schema, &error))
-            g_error("%s is not valid by %s: %s", path, schema, error->message);
-        if (!g_str_has_suffix(file, ".expected.xml")) {
-            bool listed = false;
-
-            for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
-                g_autofree char *name = g_strdup_printf("%s.xml", xml2xml_cases[i].name);
-
-                listed |= strcmp(name, file) == 0;
-            }
-            if (!listed)
-                g_error("%s is not listed in xml2xml_cases", path);
-            continue;
-        }
-        if (!(tc = mv_test_case_for_golden(file)))
-            g_error("%s is not the expected output of any case in xml2xml_cases", path);
-        def = mv_storage_pool_def_parse(text, 0, &error);
-        if (!def)
-            g_error("%s does not parse back: %s", path, error->message);
-        out = mv_storage_pool_def_format(def, tc->format_flags);
-        if (strcmp(out, text) != 0)
-            g_error("%s does not parse back to the same text; got:\n%s", path, out);
-        goldens++;
-    }
-    g_assert_cmpuint(goldens, ==, G_N_ELEMENTS(xml2xml_cases));
+    mv_test_goldens(&ops, "storagepool.rng", xml2xml_cases, G_N_ELEMENTS(xml2xml_cases));
 }
-
-typedef struct {
-    const char *name;           /* invalid/<name>.xml → invalid/<name>.err */
-    MvErrorCode code;
-} MvInvalidCase;
 
 static const MvInvalidCase invalid_cases[] = {
     { "malformed", MV_ERR_XML_ERROR },
@@ -184,18 +116,8 @@ static void
 test_invalid(gconstpointer data)
 {
     const MvInvalidCase *tc = data;
-    g_autofree char *file = g_strdup_printf("invalid/%s.xml", tc->name);
-    g_autofree char *err_file = g_strdup_printf("invalid/%s.err", tc->name);
-    g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *xml = mv_test_read(in_path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(MvStoragePoolDef) def = NULL;
+    g_autoptr(GError) error = mv_test_invalid_run(&ops, tc);
 
-    def = mv_storage_pool_def_parse(xml, 0, &error);
-    g_assert_null(def);
-    mv_test_compare_error(err_file, error);
-    g_assert_true(error->domain == MV_ERROR);
-    g_assert_cmpint(error->code, ==, tc->code);
     /* Schema and syntax errors come from the XML layer; the rest from storage. */
     if (tc->code != MV_ERR_XML_ERROR)
         g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_STORAGE);
@@ -205,20 +127,7 @@ test_invalid(gconstpointer data)
 static void
 test_invalid_listed(void)
 {
-    g_autofree char *dir_path = mv_test_data_path("invalid");
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-    const char *file;
-
-    g_assert_nonnull(dir);
-    while ((file = g_dir_read_name(dir))) {
-        bool listed = false;
-
-        for (size_t i = 0; i < G_N_ELEMENTS(invalid_cases); i++)
-            listed |= g_str_has_prefix(file, invalid_cases[i].name) &&
-                      file[strlen(invalid_cases[i].name)] == '.';
-        if (!listed)
-            g_error("invalid/%s is not listed in invalid_cases", file);
-    }
+    mv_test_invalid_listed(invalid_cases, G_N_ELEMENTS(invalid_cases));
 }
 
 /* What the parser fills in: a UUID, the VG name and target path of a logical
@@ -382,7 +291,7 @@ main(int argc, char **argv)
     mv_test_schema_dir_init();
 
     for (size_t i = 0; i < G_N_ELEMENTS(xml2xml_cases); i++) {
-        const MvXml2XmlCase *tc = &xml2xml_cases[i];
+        const MvXmlCase *tc = &xml2xml_cases[i];
         g_autofree char *path = tc->variant
                                 ? g_strdup_printf("/storagepoolxml2xml/%s.%s", tc->name,
                                                   tc->variant)

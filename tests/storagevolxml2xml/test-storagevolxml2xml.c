@@ -30,39 +30,37 @@ mv_test_pool_type(const char *name)
     return (MvStoragePoolType)type;
 }
 
+/* The pool type comes from the case name; @tc is the name of an xml2xml case. */
+static void *
+parse_def(const char *xml, const char *name, GError **error)
+{
+    return mv_storage_vol_def_parse(xml, mv_test_pool_type(name), 0, error);
+}
+
+static char *
+format_def(const void *def, const void *tc)
+{
+    return mv_storage_vol_def_format(def, mv_test_pool_type(tc), 0);
+}
+
+static void *
+copy_def(const void *def)
+{
+    return mv_storage_vol_def_copy(def);
+}
+
+static void
+free_def(void *def)
+{
+    mv_storage_vol_def_free(def);
+}
+
+static const MvXmlTestOps ops = { parse_def, format_def, copy_def, free_def };
+
 static void
 test_xml2xml(gconstpointer data)
 {
-    const char *name = data;
-    MvStoragePoolType pool = mv_test_pool_type(name);
-    g_autofree char *file = g_strdup_printf("xml2xml/%s.xml", name);
-    g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *out_file = mv_test_golden_name("xml2xml/", name, NULL);
-    g_autofree char *out_path = mv_test_data_path(out_file);
-    g_autofree char *xml = mv_test_read(in_path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(MvStorageVolDef) def = NULL;
-    g_autoptr(MvStorageVolDef) again = NULL;
-    g_autoptr(MvStorageVolDef) copy = NULL;
-    g_autofree char *out = NULL;
-    g_autofree char *out2 = NULL;
-    g_autofree char *out_copy = NULL;
-
-    def = mv_storage_vol_def_parse(xml, pool, 0, &error);
-    g_assert_no_error(error);
-    g_assert_nonnull(def);
-    out = mv_storage_vol_def_format(def, pool, 0);
-    mv_test_compare_golden(out_path, out);
-
-    again = mv_storage_vol_def_parse(out, pool, 0, &error);
-    g_assert_no_error(error);
-    out2 = mv_storage_vol_def_format(again, pool, 0);
-    g_assert_cmpstr(out2, ==, out);
-
-    copy = mv_storage_vol_def_copy(def);
-    g_clear_pointer(&def, mv_storage_vol_def_free);
-    out_copy = mv_storage_vol_def_format(copy, pool, 0);
-    g_assert_cmpstr(out_copy, ==, out);
+    g_free(mv_test_xml2xml_run(&ops, data, data, NULL));
 }
 
 /* Every file in xml2xml/ belongs to a case and is valid by the schema. */
@@ -95,11 +93,6 @@ test_goldens(void)
     }
     g_assert_cmpuint(goldens, ==, G_N_ELEMENTS(xml2xml_cases));
 }
-
-typedef struct {
-    const char *name;           /* invalid/<name>.xml → invalid/<name>.err */
-    MvErrorCode code;
-} MvInvalidCase;
 
 static const MvInvalidCase invalid_cases[] = {
     { "dir-malformed", MV_ERR_XML_ERROR },
@@ -146,18 +139,8 @@ static void
 test_invalid(gconstpointer data)
 {
     const MvInvalidCase *tc = data;
-    g_autofree char *file = g_strdup_printf("invalid/%s.xml", tc->name);
-    g_autofree char *err_file = g_strdup_printf("invalid/%s.err", tc->name);
-    g_autofree char *in_path = mv_test_data_path(file);
-    g_autofree char *xml = mv_test_read(in_path);
-    g_autoptr(GError) error = NULL;
-    g_autoptr(MvStorageVolDef) def = NULL;
+    g_autoptr(GError) error = mv_test_invalid_run(&ops, tc);
 
-    def = mv_storage_vol_def_parse(xml, mv_test_pool_type(tc->name), 0, &error);
-    g_assert_null(def);
-    mv_test_compare_error(err_file, error);
-    g_assert_true(error->domain == MV_ERROR);
-    g_assert_cmpint(error->code, ==, tc->code);
     if (tc->code != MV_ERR_XML_ERROR)
         g_assert_cmpint(mv_error_get_subsystem(error), ==, MV_FROM_STORAGE);
 }
@@ -165,20 +148,7 @@ test_invalid(gconstpointer data)
 static void
 test_invalid_listed(void)
 {
-    g_autofree char *dir_path = mv_test_data_path("invalid");
-    g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
-    const char *file;
-
-    g_assert_nonnull(dir);
-    while ((file = g_dir_read_name(dir))) {
-        bool listed = false;
-
-        for (size_t i = 0; i < G_N_ELEMENTS(invalid_cases); i++)
-            listed |= g_str_has_prefix(file, invalid_cases[i].name) &&
-                      file[strlen(invalid_cases[i].name)] == '.';
-        if (!listed)
-            g_error("invalid/%s is not listed in invalid_cases", file);
-    }
+    mv_test_invalid_listed(invalid_cases, G_N_ELEMENTS(invalid_cases));
 }
 
 /* Values the backends read: sizes in bytes, defaults per pool type, encryption. */
