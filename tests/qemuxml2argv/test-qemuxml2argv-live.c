@@ -544,11 +544,6 @@ test_live(gconstpointer data)
         live_clear(&lv);
         return;
     }
-    if (strstr(text, "\n-tpmdev\n")) {
-        g_test_skip("the golden's TPM needs a running swtpm (test_domain_tpm.py runs one)");
-        live_clear(&lv);
-        return;
-    }
     if (!(lv.dir = g_dir_make_tmp("mv-xml2argv-live-XXXXXX", &error)))
         g_error("%s", error->message);
     argv = rewrite_golden(&lv, golden);
@@ -601,6 +596,19 @@ test_live(gconstpointer data)
     live_clear(&lv);
 }
 
+/* A golden with a TPM needs qemud's swtpm beside QEMU: those command lines are
+ * started for real by test_domain_tpm.py (qemud runs swtpm, then this same
+ * builder's QEMU), not here. */
+static bool
+needs_swtpm(const char *entry)
+{
+    g_autofree char *path = g_build_filename(DATA, entry, NULL);
+    g_autofree char *text = NULL;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    return strstr(text, "\n-tpmdev\n") != NULL;
+}
+
 static int
 compare_names(gconstpointer a, gconstpointer b)
 {
@@ -621,7 +629,7 @@ main(int argc, char **argv)
 
     g_assert_nonnull(dir = g_dir_open(DATA, 0, NULL));
     while ((entry = g_dir_read_name(dir)))
-        if (g_str_has_suffix(entry, ".args"))
+        if (g_str_has_suffix(entry, ".args") && !needs_swtpm(entry))
             g_ptr_array_add(names, g_strndup(entry, strlen(entry) - 5));
     g_ptr_array_sort(names, compare_names);
     for (guint i = 0; i < names->len; i++) {
