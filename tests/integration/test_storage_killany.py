@@ -96,7 +96,16 @@ class Root:
         else:
             self.sd.extra_env.pop("MV_TEST_CRASH_AT", None)
         self.sd.start()
-        self.conn = libvirt().open(self.sd.uri)
+        try:
+            self.conn = libvirt().open(self.sd.uri)
+        except libvirt().libvirtError as e:
+            # Seen once in a loaded CI run: the first connection after a restart
+            # was reset (cause not found yet; docs/storage.md, "Known issues").
+            # Retried once, said on stderr; a second failure fails the test.
+            if "reset by peer" not in str(e):
+                raise
+            sys.stderr.write("# first connection after the restart was reset; retrying\n")
+            self.conn = libvirt().open(self.sd.uri)
         return self.conn
 
     def stop(self):
