@@ -19,7 +19,7 @@ qemu_img_create(const char *path, const char *format, guint64 size, const char *
     g_autoptr(GError) error = NULL;
     g_autofree char *qemu_img = mv_qemu_img_find(&error);
     MvQemuImgOutput out = { .format = format, .compat = compat, .encrypt = encrypt,
-                           .iter_time_ms = encrypt ? 10 : 0 };
+                           .iter_time_ms = encrypt ? 200 : 0 };
     g_auto(GStrv) argv = NULL;
 
     g_assert_no_error(error);
