@@ -93,7 +93,7 @@ test_luks_passphrase(void)
     g_autofree char *secret_file = g_build_filename(dir, "secret", NULL);
     g_autoptr(GError) error = NULL;
     g_autoptr(MvStorageProbe) probe = NULL;
-    MvQemuImgOutput luks = { .format = "luks", .encrypt = true, .iter_time_ms = 10 };
+    MvQemuImgOutput luks = { .format = "luks", .encrypt = true, .iter_time_ms = 200 };
     g_auto(GStrv) argv = NULL;
     int status;
 
