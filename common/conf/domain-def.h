@@ -326,6 +326,7 @@ typedef struct {
 
     unsigned int vcpus;         /* <vcpu>N</vcpu>: maximum */
     unsigned int vcpus_current; /* current='N' (== vcpus when absent) */
+    struct _MvDomainTuneDef *tune;  /* <cputune>, <memtune>, …: conf/domain-tune.h; NULL: none */
 
     MvDomainOsDef os;
     unsigned int features;      /* MvDomainFeatures bits */

@@ -6,6 +6,7 @@
 
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 #include "util/uuid.h"
 #include "util/xml.h"
 
@@ -737,6 +738,7 @@ mv_domain_def_format(const MvDomainDef *def, int id, unsigned int flags)
     if (def->metadata)
         mv_fmt_metadata(out, def->metadata);
     mv_fmt_memory(out, def);
+    mv_domain_tune_format(out, def->tune);
     mv_fmt_os(out, &def->os);
     mv_fmt_features(out, def->features, &def->hyperv);
     mv_fmt_cpu(out, &def->cpu);

@@ -7,6 +7,7 @@
 
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 #include "util/error.h"
 #include "util/uuid.h"
 #include "util/xml.h"
@@ -21,6 +22,8 @@ static const MvXmlChildRule mv_domain_rules[] = {
     { "os", 1, 1 },          { "features", 0, 1 },      { "cpu", 0, 1 },
     { "clock", 0, 1 },       { "on_poweroff", 0, 1 },   { "on_reboot", 0, 1 },
     { "on_crash", 0, 1 },    { "pm", 0, 1 },            { "devices", 0, 1 },
+    { "cputune", 0, 1 },     { "memtune", 0, 1 },       { "blkiotune", 0, 1 },
+    { "numatune", 0, 1 },
 };
 
 /* ---- memory ---- */
@@ -487,6 +490,8 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
 
     def->vcpus = def->vcpus_current = 1;
     if ((node = mv_xml_get_child(root, "vcpu")) && !mv_domain_parse_vcpu(def, node, error))
+        return false;
+    if (!mv_domain_tune_parse(root, def->vcpus, &def->tune, error))
         return false;
 
     if (!mv_domain_parse_os(&def->os, mv_xml_get_child(root, "os"), error))

@@ -4,6 +4,7 @@
 
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 
 /* Looks @str up in a NULL-padded table of @n names. */
 static int
@@ -251,6 +252,7 @@ mv_domain_def_free(MvDomainDef *def)
     g_free(def->title);
     g_free(def->description);
     g_free(def->metadata);
+    mv_domain_tune_def_free(def->tune);
 
     g_free(def->os.type);
     g_free(def->os.arch);
@@ -595,6 +597,7 @@ mv_domain_def_copy(const MvDomainDef *def)
     ret->memballoon = def->memballoon ? mv_domain_memballoon_def_copy(def->memballoon) : NULL;
     ret->watchdog = def->watchdog ? mv_domain_watchdog_def_copy(def->watchdog) : NULL;
     ret->tpm = def->tpm ? mv_domain_tpm_def_copy(def->tpm) : NULL;
+    ret->tune = mv_domain_tune_def_copy(def->tune);
     return ret;
 }
 

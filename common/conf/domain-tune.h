@@ -1,0 +1,116 @@
+/* Resource tuning of a domain (issue 13 item 6): <cputune> (CPU bandwidth and
+ * the vCPU / emulator pins), <memtune>, <blkiotune> and <numatune>.
+ *
+ * A value of 0 (or NULL) means "not given"; the driver then leaves the host's
+ * default in place. Sizes are in KiB, times in microseconds, like libvirt's
+ * XML. Parsing and formatting: common/conf/domain-tune.c. <cputune><iothreadpin>
+ * belongs to the iothread code (q13-host) and is not part of this struct. */
+#pragma once
+
+#include <glib.h>
+#include <libxml/tree.h>
+#include <stdbool.h>
+
+G_BEGIN_DECLS
+
+/* Limits the schema and the setters share (libvirt's ranges). */
+#define MV_DOMAIN_TUNE_SHARES_MIN 2
+#define MV_DOMAIN_TUNE_SHARES_MAX 262144
+#define MV_DOMAIN_TUNE_PERIOD_MIN 1000
+#define MV_DOMAIN_TUNE_PERIOD_MAX 1000000
+#define MV_DOMAIN_TUNE_QUOTA_MIN 1000
+#define MV_DOMAIN_TUNE_QUOTA_MAX 17592186044415LL
+#define MV_DOMAIN_TUNE_BLKIO_WEIGHT_MIN 100
+#define MV_DOMAIN_TUNE_BLKIO_WEIGHT_MAX 1000
+/* "No limit" of memtune, in KiB (libvirt's VIR_DOMAIN_MEMORY_PARAM_UNLIMITED). */
+#define MV_DOMAIN_TUNE_MEMORY_UNLIMITED 9007199254740991ULL
+/* The largest CPU number a cpuset may name. */
+#define MV_DOMAIN_CPUSET_MAX 4096
+
+typedef struct {
+    unsigned int vcpu;          /* <vcpupin vcpu='N'> */
+    char *cpuset;               /* canonical ("0-2,5") */
+} MvDomainVcpuPin;
+
+/* <blkiotune><device>: 0 = not given. */
+typedef struct {
+    char *path;
+    unsigned int weight;
+    guint64 read_bytes_sec, write_bytes_sec;
+    guint64 read_iops_sec, write_iops_sec;
+} MvDomainBlkioDevice;
+
+typedef enum {
+    MV_DOMAIN_NUMATUNE_NONE = 0,        /* no <numatune><memory> */
+    MV_DOMAIN_NUMATUNE_STRICT,
+    MV_DOMAIN_NUMATUNE_PREFERRED,
+    MV_DOMAIN_NUMATUNE_INTERLEAVE,
+    MV_DOMAIN_NUMATUNE_RESTRICTIVE,
+} MvDomainNumatuneMode;
+
+typedef struct _MvDomainTuneDef {
+    /* <cputune> */
+    guint64 shares;
+    guint64 period, emulator_period, global_period;
+    gint64 quota, emulator_quota, global_quota;  /* -1: unlimited; 0: not given */
+    MvDomainVcpuPin *vcpupins;                   /* sorted by vcpu */
+    size_t nvcpupins;
+    char *emulatorpin;                           /* canonical cpuset or NULL */
+    /* <memtune>, KiB */
+    guint64 hard_limit, soft_limit, swap_hard_limit;
+    /* <blkiotune> */
+    unsigned int blkio_weight;
+    MvDomainBlkioDevice *blkio_devices;
+    size_t nblkio_devices;
+    /* <numatune><memory mode nodeset> */
+    MvDomainNumatuneMode numa_mode;
+    char *numa_nodeset;                          /* canonical */
+} MvDomainTuneDef;
+
+/** mv_domain_tune_def_free: NULL is fine. */
+void mv_domain_tune_def_free(MvDomainTuneDef *tune);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainTuneDef, mv_domain_tune_def_free)
+
+/** mv_domain_tune_def_copy: a deep copy; NULL for NULL. */
+MvDomainTuneDef *mv_domain_tune_def_copy(const MvDomainTuneDef *tune);
+
+/** mv_domain_tune_def_is_empty: nothing is given (the definition needs no struct). */
+bool mv_domain_tune_def_is_empty(const MvDomainTuneDef *tune);
+
+/**
+ * mv_domain_tune_parse:
+ * Reads <cputune>, <memtune>, <blkiotune> and <numatune> children of the
+ * validated <domain> @root into *@ret_tune (NULL when none is there).
+ * @vcpus is the domain's maximum vCPU count (pins name existing vCPUs).
+ */
+bool mv_domain_tune_parse(const xmlNode *root, unsigned int vcpus, MvDomainTuneDef **ret_tune,
+                          GError **error);
+
+/** mv_domain_tune_format: appends the tuning elements of @tune (may be NULL) to @out. */
+void mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune);
+
+/**
+ * mv_domain_cpuset_parse:
+ * Parses a libvirt cpuset ("0-3,^2,6") into a new bitmap of
+ * MV_DOMAIN_CPUSET_MAX bits (*@ret_map, g_free). Errors name @what.
+ */
+bool mv_domain_cpuset_parse(const char *text, const char *what, guint8 **ret_map,
+                            GError **error);
+
+/** mv_domain_cpuset_format: canonical text of @map (@nbits bits): "0-2,5"; "" if empty. */
+char *mv_domain_cpuset_format(const guint8 *map, guint nbits);
+
+/** mv_domain_numatune_mode_to_string / from_string: "strict", …; -1 if unknown. */
+const char *mv_domain_numatune_mode_to_string(MvDomainNumatuneMode mode);
+int mv_domain_numatune_mode_from_string(const char *str);
+
+/** mv_domain_tune_vcpupin: the pin of vCPU @vcpu, or NULL. */
+const char *mv_domain_tune_vcpupin(const MvDomainTuneDef *tune, unsigned int vcpu);
+
+/**
+ * mv_domain_tune_set_vcpupin:
+ * Sets (or with @cpuset NULL removes) the pin of @vcpu, keeping the order.
+ */
+void mv_domain_tune_set_vcpupin(MvDomainTuneDef *tune, unsigned int vcpu, const char *cpuset);
+
+G_END_DECLS
