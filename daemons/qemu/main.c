@@ -12,6 +12,7 @@
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
 #include "qemu-handlers-info.h"
+#include "qemu-handlers-tune.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -108,6 +109,23 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_block_stats_flags = mv_qemu_handle_domain_block_stats_flags,
     .domain_interface_stats = mv_qemu_handle_domain_interface_stats,
     .domain_get_vcpu_pin_info = mv_qemu_handle_domain_get_vcpu_pin_info,
+    /* tuning (qemu-domain-tune.c, qemu-domain-pin.c) */
+    .domain_get_scheduler_type = mv_qemu_handle_domain_get_scheduler_type,
+    .domain_get_scheduler_parameters = mv_qemu_handle_domain_get_scheduler_parameters,
+    .domain_get_scheduler_parameters_flags =
+        mv_qemu_handle_domain_get_scheduler_parameters_flags,
+    .domain_set_scheduler_parameters = mv_qemu_handle_domain_set_scheduler_parameters,
+    .domain_set_scheduler_parameters_flags =
+        mv_qemu_handle_domain_set_scheduler_parameters_flags,
+    .domain_get_memory_parameters = mv_qemu_handle_domain_get_memory_parameters,
+    .domain_set_memory_parameters = mv_qemu_handle_domain_set_memory_parameters,
+    .domain_get_blkio_parameters = mv_qemu_handle_domain_get_blkio_parameters,
+    .domain_set_blkio_parameters = mv_qemu_handle_domain_set_blkio_parameters,
+    .domain_get_numa_parameters = mv_qemu_handle_domain_get_numa_parameters,
+    .domain_set_numa_parameters = mv_qemu_handle_domain_set_numa_parameters,
+    .domain_pin_vcpu = mv_qemu_handle_domain_pin_vcpu,
+    .domain_pin_vcpu_flags = mv_qemu_handle_domain_pin_vcpu_flags,
+    .domain_pin_emulator = mv_qemu_handle_domain_pin_emulator,
     .domain_get_emulator_pin_info = mv_qemu_handle_domain_get_emulator_pin_info,
     .domain_get_block_info = mv_qemu_handle_domain_get_block_info,
     .domain_get_job_info = mv_qemu_handle_domain_get_job_info,

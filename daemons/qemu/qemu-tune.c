@@ -1,0 +1,321 @@
+/* A definition's tuning applied to its QEMU: cgroup v1 files and CPU affinity. */
+#define MV_LOG_CATEGORY "qemu"
+#include "qemu-tune.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "util/error.h"
+#include "util/log.h"
+
+#define QUERY_TIMEOUT_MS 10000
+#define MAX_VCPUS 16384
+
+bool
+mv_qemu_tune_check(const MvDomainDef *def, GError **error)
+{
+    const MvDomainTuneDef *tune = def->tune;
+
+    if (tune && tune->numa_mode != MV_DOMAIN_NUMATUNE_NONE &&
+        tune->numa_mode != MV_DOMAIN_NUMATUNE_STRICT &&
+        tune->numa_mode != MV_DOMAIN_NUMATUNE_RESTRICTIVE)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                            "/domain/numatune/memory: mode '%s' is not supported by "
+                            "modvirt-qemud (it confines memory with the cpuset controller): "
+                            "use mode='strict' or mode='restrictive'",
+                            mv_domain_numatune_mode_to_string(tune->numa_mode));
+    return true;
+}
+
+static bool
+write_u64(MvQemuCgroup *cg, MvQemuCgroupController c, const char *child, const char *file,
+          guint64 value, GError **error)
+{
+    g_autofree char *text = g_strdup_printf("%" G_GUINT64_FORMAT, value);
+
+    return mv_qemu_cgroup_write(cg, c, child, file, text, error);
+}
+
+bool
+mv_qemu_tune_set_shares(MvQemuCgroup *cg, guint64 shares, GError **error)
+{
+    return !shares || write_u64(cg, MV_QEMU_CGROUP_CPU, NULL, "cpu.shares", shares, error);
+}
+
+bool
+mv_qemu_tune_set_bandwidth(MvQemuCgroup *cg, const char *child, guint64 period, gint64 quota,
+                           GError **error)
+{
+    g_autofree char *q = g_strdup_printf("%" G_GINT64_FORMAT, quota < 0 ? -1 : quota);
+
+    if (period && !write_u64(cg, MV_QEMU_CGROUP_CPU, child, "cpu.cfs_period_us", period, error))
+        return false;
+    return !quota || mv_qemu_cgroup_write(cg, MV_QEMU_CGROUP_CPU, child, "cpu.cfs_quota_us", q,
+                                          error);
+}
+
+/* KiB → the file's bytes; "unlimited" → -1. */
+static bool
+write_limit(MvQemuCgroup *cg, const char *file, guint64 kib, GError **error)
+{
+    if (kib >= MV_DOMAIN_TUNE_MEMORY_UNLIMITED)
+        return mv_qemu_cgroup_write(cg, MV_QEMU_CGROUP_MEMORY, NULL, file, "-1", error);
+    return write_u64(cg, MV_QEMU_CGROUP_MEMORY, NULL, file, kib * 1024, error);
+}
+
+bool
+mv_qemu_tune_set_memory(MvQemuCgroup *cg, guint64 hard_kib, guint64 soft_kib,
+                        guint64 swap_kib, GError **error)
+{
+    /* memsw (memory + swap) may never be below the memory limit: lift it
+     * first, so any order of old and new values is accepted. */
+    if (swap_kib &&
+        !mv_qemu_cgroup_write(cg, MV_QEMU_CGROUP_MEMORY, NULL, "memory.memsw.limit_in_bytes",
+                              "-1", error))
+        return false;
+    return (!hard_kib || write_limit(cg, "memory.limit_in_bytes", hard_kib, error)) &&
+           (!soft_kib || write_limit(cg, "memory.soft_limit_in_bytes", soft_kib, error)) &&
+           (!swap_kib || write_limit(cg, "memory.memsw.limit_in_bytes", swap_kib, error));
+}
+
+/* The blkio weight file: BFQ's on current kernels, CFQ's on old ones. */
+static const char *
+weight_file(MvQemuCgroup *cg, bool device)
+{
+    g_autofree char *bfq = NULL;
+
+    if (mv_qemu_cgroup_has(cg, MV_QEMU_CGROUP_BLKIO)) {
+        bfq = g_build_filename(cg->paths[MV_QEMU_CGROUP_BLKIO], "blkio.bfq.weight", NULL);
+        if (g_file_test(bfq, G_FILE_TEST_EXISTS))
+            return device ? "blkio.bfq.weight_device" : "blkio.bfq.weight";
+    }
+    return device ? "blkio.weight_device" : "blkio.weight";
+}
+
+bool
+mv_qemu_tune_set_blkio_weight(MvQemuCgroup *cg, unsigned int weight, GError **error)
+{
+    return !weight || write_u64(cg, MV_QEMU_CGROUP_BLKIO, NULL, weight_file(cg, false), weight,
+                                error);
+}
+
+/* The control file of a blkio device parameter ("device_weight", "device_read_iops_sec", …). */
+static const char *
+device_file(MvQemuCgroup *cg, const char *param)
+{
+    static const char *const map[][2] = {
+        { "device_read_bytes_sec", "blkio.throttle.read_bps_device" },
+        { "device_write_bytes_sec", "blkio.throttle.write_bps_device" },
+        { "device_read_iops_sec", "blkio.throttle.read_iops_device" },
+        { "device_write_iops_sec", "blkio.throttle.write_iops_device" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(map); i++)
+        if (g_str_equal(param, map[i][0]))
+            return map[i][1];
+    return weight_file(cg, true);
+}
+
+bool
+mv_qemu_tune_set_blkio_device_value(MvQemuCgroup *cg, const char *path, const char *param,
+                                    guint64 value, GError **error)
+{
+    g_autofree char *v = NULL;
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return mv_error_set_errno(error, MV_FROM_QEMU, errno, "blkiotune device '%s'", path);
+    if (!S_ISBLK(st.st_mode))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "blkiotune device '%s' is not a block device", path);
+    v = g_strdup_printf("%u:%u %" G_GUINT64_FORMAT, major(st.st_rdev), minor(st.st_rdev),
+                        value);
+    if (!mv_qemu_cgroup_write(cg, MV_QEMU_CGROUP_BLKIO, NULL, device_file(cg, param), v,
+                              error)) {
+        if (g_str_equal(param, "device_weight"))
+            g_prefix_error(error, "a device weight needs the bfq I/O scheduler on '%s': ",
+                           path);
+        return false;
+    }
+    return true;
+}
+
+bool
+mv_qemu_tune_set_blkio_device(MvQemuCgroup *cg, const MvDomainBlkioDevice *dev,
+                              GError **error)
+{
+    const struct {
+        const char *param;
+        guint64 value;
+    } values[] = {
+        { "device_weight", dev->weight },
+        { "device_read_bytes_sec", dev->read_bytes_sec },
+        { "device_write_bytes_sec", dev->write_bytes_sec },
+        { "device_read_iops_sec", dev->read_iops_sec },
+        { "device_write_iops_sec", dev->write_iops_sec },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS(values); i++)
+        if (values[i].value &&
+            !mv_qemu_tune_set_blkio_device_value(cg, dev->path, values[i].param,
+                                                 values[i].value, error))
+            return false;
+    return true;
+}
+
+bool
+mv_qemu_tune_set_numa_nodes(MvQemuCgroup *cg, const char *nodeset, GError **error)
+{
+    return !nodeset || mv_qemu_cgroup_write(cg, MV_QEMU_CGROUP_CPUSET, NULL, "cpuset.mems",
+                                            nodeset, error);
+}
+
+bool
+mv_qemu_tune_apply_process(MvQemuCgroup *cg, const MvDomainTuneDef *tune, GError **error)
+{
+    if (!tune)
+        return true;
+    if (!mv_qemu_tune_set_shares(cg, tune->shares, error) ||
+        !mv_qemu_tune_set_bandwidth(cg, NULL, tune->global_period, tune->global_quota, error) ||
+        !mv_qemu_tune_set_memory(cg, tune->hard_limit, tune->soft_limit, tune->swap_hard_limit,
+                                 error) ||
+        !mv_qemu_tune_set_blkio_weight(cg, tune->blkio_weight, error))
+        return false;
+    for (size_t i = 0; i < tune->nblkio_devices; i++)
+        if (!mv_qemu_tune_set_blkio_device(cg, &tune->blkio_devices[i], error))
+            return false;
+    return tune->numa_mode == MV_DOMAIN_NUMATUNE_NONE ||
+           mv_qemu_tune_set_numa_nodes(cg, tune->numa_nodeset, error);
+}
+
+bool
+mv_qemu_tune_vcpu_threads(MvQemuMonitor *mon, pid_t **ret_tids, unsigned int *ret_n,
+                          GError **error)
+{
+    g_autoptr(JsonNode) reply = mv_qemu_monitor_command(mon, "query-cpus-fast", NULL,
+                                                        QUERY_TIMEOUT_MS, error);
+    g_autofree pid_t *tids = NULL;
+    JsonArray *a;
+    guint n = 0;
+
+    if (!reply)
+        return false;
+    if (!JSON_NODE_HOLDS_ARRAY(reply))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                            "unexpected reply to query-cpus-fast");
+    /* Indexed by cpu-index; a vCPU that is not plugged has thread 0. */
+    a = json_node_get_array(reply);
+    tids = g_new0(pid_t, MAX_VCPUS);
+    for (guint i = 0; i < json_array_get_length(a); i++) {
+        JsonObject *c = json_array_get_object_element(a, i);
+        gint64 idx = c ? json_object_get_int_member_with_default(c, "cpu-index", -1) : -1;
+        gint64 tid = c ? json_object_get_int_member_with_default(c, "thread-id", 0) : 0;
+
+        if (idx < 0 || idx >= MAX_VCPUS || tid <= 0)
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                                "query-cpus-fast: vCPU entry %u has no index or thread", i);
+        tids[idx] = (pid_t)tid;
+        n = MAX(n, (guint)idx + 1);
+    }
+    *ret_tids = g_steal_pointer(&tids);
+    *ret_n = n;
+    return true;
+}
+
+/* @cpuset (NULL: every CPU) as a cpu_set_t. */
+static bool
+cpuset_to_set(const char *cpuset, cpu_set_t *set, GError **error)
+{
+    g_autofree guint8 *map = NULL;
+
+    CPU_ZERO(set);
+    if (cpuset && !mv_domain_cpuset_parse(cpuset, "cpuset", &map, error))
+        return false;
+    for (int cpu = 0; cpu < CPU_SETSIZE && cpu < MV_DOMAIN_CPUSET_MAX; cpu++)
+        if (!map || (map[cpu / 8] & (1u << (cpu % 8))))
+            CPU_SET(cpu, set);
+    return true;
+}
+
+bool
+mv_qemu_tune_pin_thread(pid_t tid, const char *cpuset, GError **error)
+{
+    cpu_set_t set;
+
+    if (!cpuset_to_set(cpuset, &set, error))
+        return false;
+    if (sched_setaffinity(tid, sizeof(set), &set) < 0)
+        return mv_error_set_errno(error, MV_FROM_QEMU, errno,
+                                  "cannot pin thread %d to CPUs '%s'", (int)tid,
+                                  cpuset ? cpuset : "all");
+    return true;
+}
+
+bool
+mv_qemu_tune_pin_emulator(pid_t pid, const pid_t *vcpu_tids, unsigned int nvcpus,
+                          const char *cpuset, GError **error)
+{
+    g_autofree char *task_dir = g_strdup_printf("/proc/%d/task", (int)pid);
+    const char *name;
+    cpu_set_t set;
+    GDir *dir;
+
+    if (!cpuset_to_set(cpuset, &set, error))
+        return false;
+    if (!(dir = g_dir_open(task_dir, 0, NULL)))
+        return mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot list %s", task_dir);
+    while ((name = g_dir_read_name(dir))) {
+        pid_t tid = (pid_t)g_ascii_strtoll(name, NULL, 10);
+        bool vcpu = false;
+
+        for (unsigned int i = 0; i < nvcpus; i++)
+            vcpu = vcpu || vcpu_tids[i] == tid;
+        /* A thread that ended since the listing (ESRCH) is not an error. */
+        if (!vcpu && sched_setaffinity(tid, sizeof(set), &set) < 0 && errno != ESRCH) {
+            int e = errno;
+
+            g_dir_close(dir);
+            return mv_error_set_errno(error, MV_FROM_QEMU, e,
+                                      "cannot pin emulator thread %d to CPUs '%s'", (int)tid,
+                                      cpuset ? cpuset : "all");
+        }
+    }
+    g_dir_close(dir);
+    return true;
+}
+
+bool
+mv_qemu_tune_apply_threads(MvQemuCgroup *cg, MvQemuMonitor *mon, pid_t pid,
+                           const MvDomainTuneDef *tune, GError **error)
+{
+    g_autofree pid_t *tids = NULL;
+    unsigned int n = 0;
+
+    if (!mv_qemu_cgroup_has(cg, MV_QEMU_CGROUP_CPU) && !tune)
+        return true;
+    if (!mv_qemu_tune_vcpu_threads(mon, &tids, &n, error) ||
+        !mv_qemu_cgroup_place_threads(cg, pid, tids, n, error))
+        return false;
+    if (!tune)
+        return true;
+    if ((tune->emulator_period || tune->emulator_quota) &&
+        !mv_qemu_tune_set_bandwidth(cg, "emulator", tune->emulator_period,
+                                    tune->emulator_quota, error))
+        return false;
+    for (unsigned int i = 0; i < n; i++) {
+        g_autofree char *child = g_strdup_printf("vcpu%u", i);
+        const char *pin = mv_domain_tune_vcpupin(tune, i);
+
+        if (!tids[i])
+            continue;       /* not plugged */
+        if (((tune->period || tune->quota) &&
+             !mv_qemu_tune_set_bandwidth(cg, child, tune->period, tune->quota, error)) ||
+            (pin && !mv_qemu_tune_pin_thread(tids[i], pin, error)))
+            return false;
+    }
+    return !tune->emulatorpin ||
+           mv_qemu_tune_pin_emulator(pid, tids, n, tune->emulatorpin, error);
+}

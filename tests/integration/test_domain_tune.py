@@ -1,0 +1,451 @@
+#!/usr/bin/python3
+"""Guest resource tuning in modvirt-qemud (issue 13 item 6): each QEMU in cgroup v1
+groups of its own (named after the daemon's root, removed when the guest ends,
+adopted after a daemon restart), <cputune>/<memtune>/<blkiotune>/<numatune> applied
+at start, schedinfo / memtune / blkiotune / numatune / vcpupin / emulatorpin with
+--live and --config through python3-libvirt and stock virsh. Every value is read
+back from the cgroup files and the threads' affinity, never from the daemon alone.
+
+One tiny TCG guest with 2 vCPUs is booted once and reused. Groups this test's
+daemon makes are removed at the end even when a check fails."""
+
+import hashlib
+import os
+import re
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtest  # noqa: E402
+
+NAME = "tune1"
+UUID = "7a3e0c55-1d2b-4c8e-9f60-2b7d4e8a1c31"
+CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "blkio")
+UNLIMITED = 9007199254740991
+
+daemon = None
+first_daemon = None
+conn = None
+dom = None
+root = None
+blockdev = None
+
+
+def mounts():
+    """{controller: v1 mount point} from /proc/self/mountinfo."""
+    found = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            fields, rfields = left.split(), right.split()
+            if len(rfields) >= 3 and rfields[0] == "cgroup":
+                for opt in rfields[2].split(","):
+                    if opt in CONTROLLERS:
+                        found[opt] = fields[4]
+    return found
+
+
+def partition():
+    state_dir = os.path.join(root, "run", "qemu")
+    return "modvirt-qemu-" + hashlib.sha256(state_dir.encode()).hexdigest()[:16]
+
+
+def own_group(controller, pid="self"):
+    with open("/proc/%s/cgroup" % pid) as f:
+        for line in f:
+            _, names, path = line.rstrip("\n").split(":", 2)
+            if controller in names.split(","):
+                return path
+    return None
+
+
+def group_dir(controller):
+    """Where this test expects the guest's group: under the test's own group."""
+    return os.path.join(MOUNTS[controller] + own_group(controller), partition(), UUID)
+
+
+def read(controller, name, child=None):
+    parts = [group_dir(controller)] + ([child] if child else []) + [name]
+    with open(os.path.join(*parts)) as f:
+        return f.read().strip()
+
+
+def remove_groups():
+    """Removes whatever is left of this root's groups (children first)."""
+    for c in MOUNTS:
+        top = os.path.join(MOUNTS[c] + own_group(c), partition())
+        for dirpath, _dirs, _files in sorted(os.walk(top), key=lambda w: -len(w[0])):
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass
+
+
+def root_blockdev():
+    """The /dev node of the block device holding the test's root."""
+    st = os.stat(root)
+    want = os.makedev(os.major(st.st_dev), os.minor(st.st_dev))
+    for name in sorted(os.listdir("/dev")):
+        path = os.path.join("/dev", name)
+        try:
+            s = os.stat(path)
+        except OSError:
+            continue
+        if (s.st_mode & 0o170000) == 0o060000 and s.st_rdev == want:
+            return path, "%d:%d" % (os.major(want), os.minor(want))
+    raise AssertionError("no /dev node for the device of %s (%d:%d)"
+                         % (root, os.major(want), os.minor(want)))
+
+
+MOUNTS = mounts()
+
+
+def qemu_pid():
+    pids = mvtest.qemu_processes_of(NAME, root)
+    assert len(pids) == 1, pids
+    return pids[0]
+
+
+def vcpu_tids(pid):
+    out = {}
+    for tid in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/comm" % (pid, tid)) as f:
+            m = re.match(r"CPU (\d+)/", f.read())
+        if m:
+            out[int(m.group(1))] = int(tid)
+    return out
+
+
+def guest_xml():
+    dev, _ = blockdev
+    xml = mvtest.linux_guest_xml(NAME, root, uuid=UUID)
+    return xml.replace("<vcpu>1</vcpu>", """<vcpu>2</vcpu>
+  <cputune>
+    <shares>2048</shares>
+    <vcpupin vcpu='1' cpuset='0'/>
+    <emulatorpin cpuset='1'/>
+    <period>100000</period>
+    <quota>50000</quota>
+    <global_period>100000</global_period>
+    <global_quota>150000</global_quota>
+    <emulator_period>50000</emulator_period>
+    <emulator_quota>40000</emulator_quota>
+  </cputune>
+  <memtune>
+    <hard_limit unit='MiB'>1024</hard_limit>
+    <soft_limit unit='MiB'>768</soft_limit>
+    <swap_hard_limit unit='MiB'>2048</swap_hard_limit>
+  </memtune>
+  <blkiotune>
+    <weight>300</weight>
+    <device>
+      <path>%s</path>
+      <read_bytes_sec>1099511627776</read_bytes_sec>
+      <write_iops_sec>1000000</write_iops_sec>
+    </device>
+  </blkiotune>
+  <numatune>
+    <memory mode='strict' nodeset='0'/>
+  </numatune>""" % dev)
+
+
+def setUpModule():
+    global daemon, first_daemon, conn, dom, root, blockdev
+    mvtest.require_python_libvirt()
+    mvtest.require_guest()
+    missing = [c for c in CONTROLLERS if c not in MOUNTS]
+    if missing:
+        mvtest.skip_script("cgroup v1 controllers not mounted: %s" % ", ".join(missing))
+    import libvirt
+    daemon = first_daemon = mvtest.Daemon().start()
+    root = daemon.root
+    blockdev = root_blockdev()
+    conn = libvirt.open(daemon.uri)
+    dom = conn.defineXML(guest_xml())
+    dom.create()
+    mvtest.wait_marker(mvtest.serial_log(root, NAME), mvtest.GUEST_READY, timeout=120)
+
+
+def tearDownModule():
+    try:
+        if dom is not None and dom.isActive():
+            dom.destroy()
+        if conn is not None:
+            conn.close()
+    finally:
+        try:
+            for d in (daemon, first_daemon):
+                if d is not None:
+                    d.cleanup()
+        finally:
+            if root is not None:
+                remove_groups()
+
+
+def affinity(tid):
+    return os.sched_getaffinity(tid)
+
+
+def host_cpus():
+    return os.sched_getaffinity(0) | set(range(os.cpu_count() or 1))
+
+
+def inactive_xml():
+    import libvirt
+    return dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+
+
+class T1Placement(unittest.TestCase):
+    def test_groups_named_after_root(self):
+        pid = qemu_pid()
+        for c in CONTROLLERS:
+            with self.subTest(controller=c):
+                path = own_group(c, pid)
+                expect = os.path.join(own_group(c), partition(), UUID)
+                if c == "cpu":
+                    expect = os.path.join(expect, "emulator")
+                self.assertEqual(path, expect)
+                self.assertIn(str(pid), read(c, "cgroup.procs",
+                                             "emulator" if c == "cpu" else None).split())
+
+    def test_vcpu_threads_in_their_groups(self):
+        tids = vcpu_tids(qemu_pid())
+        self.assertEqual(sorted(tids), [0, 1])
+        for i, tid in tids.items():
+            self.assertEqual(read("cpu", "tasks", "vcpu%d" % i).split(), [str(tid)])
+
+    def test_values_at_start(self):
+        self.assertEqual(read("cpu", "cpu.shares"), "2048")
+        self.assertEqual(read("cpu", "cpu.cfs_quota_us"), "150000")
+        self.assertEqual(read("cpu", "cpu.cfs_period_us"), "100000")
+        for i in (0, 1):
+            self.assertEqual(read("cpu", "cpu.cfs_quota_us", "vcpu%d" % i), "50000")
+        self.assertEqual(read("cpu", "cpu.cfs_period_us", "emulator"), "50000")
+        self.assertEqual(read("cpu", "cpu.cfs_quota_us", "emulator"), "40000")
+        self.assertEqual(int(read("memory", "memory.limit_in_bytes")), 1024 << 20)
+        self.assertEqual(int(read("memory", "memory.soft_limit_in_bytes")), 768 << 20)
+        self.assertEqual(int(read("memory", "memory.memsw.limit_in_bytes")), 2048 << 20)
+        self.assertEqual(read("cpuset", "cpuset.mems"), "0")
+        weight = read("blkio", "blkio.bfq.weight")
+        self.assertEqual(weight.split()[-1], "300")
+        _, majmin = blockdev
+        self.assertIn("%s 1099511627776" % majmin,
+                      read("blkio", "blkio.throttle.read_bps_device").splitlines())
+        self.assertIn("%s 1000000" % majmin,
+                      read("blkio", "blkio.throttle.write_iops_device").splitlines())
+
+    def test_pins_at_start(self):
+        pid = qemu_pid()
+        tids = vcpu_tids(pid)
+        self.assertEqual(affinity(tids[1]), {0})
+        self.assertEqual(affinity(pid), {1})
+
+
+class T2Python(unittest.TestCase):
+    def test_schedinfo_live_and_config(self):
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        self.assertEqual(dom.schedulerType(), ("posix", 7))
+        got = dom.schedulerParametersFlags(live)
+        self.assertEqual(got["cpu_shares"], int(read("cpu", "cpu.shares")))
+        self.assertEqual(got["vcpu_quota"], int(read("cpu", "cpu.cfs_quota_us", "vcpu0")))
+        self.assertEqual(got["global_quota"], 150000)
+        dom.setSchedulerParametersFlags({"cpu_shares": 512, "vcpu_quota": 30000,
+                                         "emulator_period": 60000}, live)
+        self.assertEqual(read("cpu", "cpu.shares"), "512")
+        for i in (0, 1):
+            self.assertEqual(read("cpu", "cpu.cfs_quota_us", "vcpu%d" % i), "30000")
+        self.assertEqual(read("cpu", "cpu.cfs_period_us", "emulator"), "60000")
+        self.assertEqual(dom.schedulerParametersFlags(live)["cpu_shares"], 512)
+        # --live only: the definition keeps 2048
+        self.assertIn("<shares>2048</shares>", inactive_xml())
+        self.assertEqual(dom.schedulerParametersFlags(config)["cpu_shares"], 2048)
+        dom.setSchedulerParametersFlags({"cpu_shares": 4096, "global_quota": -1}, config)
+        self.assertIn("<shares>4096</shares>", inactive_xml())
+        self.assertIn("<global_quota>-1</global_quota>", inactive_xml())
+        self.assertEqual(read("cpu", "cpu.shares"), "512")         # not live
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setSchedulerParametersFlags({"cpu_shares": 1}, live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        self.assertIn("2 to 262144", str(cm.exception))
+
+    def test_memtune(self):
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        got = dom.memoryParameters(live)
+        self.assertEqual(got["hard_limit"], int(read("memory", "memory.limit_in_bytes")) // 1024)
+        dom.setMemoryParameters({"hard_limit": 900 * 1024, "swap_hard_limit": 950 * 1024},
+                                live)
+        self.assertEqual(int(read("memory", "memory.limit_in_bytes")), 900 << 20)
+        self.assertEqual(int(read("memory", "memory.memsw.limit_in_bytes")), 950 << 20)
+        dom.setMemoryParameters({"soft_limit": UNLIMITED}, live)
+        self.assertGreater(int(read("memory", "memory.soft_limit_in_bytes")), 1 << 60)
+        self.assertEqual(dom.memoryParameters(live)["soft_limit"], UNLIMITED)
+        dom.setMemoryParameters({"hard_limit": 2 << 20, "swap_hard_limit": 3 << 20}, config)
+        self.assertIn("<hard_limit unit='KiB'>2097152</hard_limit>", inactive_xml())
+        self.assertEqual(dom.memoryParameters(config)["swap_hard_limit"], 3 << 20)
+        self.assertEqual(int(read("memory", "memory.limit_in_bytes")), 900 << 20)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setMemoryParameters({"hard_limit": 4 << 20, "swap_hard_limit": 1 << 20}, config)
+        self.assertIn("swap_hard_limit", str(cm.exception))
+
+    def test_blkiotune(self):
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        dev, majmin = blockdev
+        got = dom.blkioParameters(live)
+        self.assertEqual(got["weight"], 300)
+        self.assertEqual(got["device_read_bytes_sec"], "%s,1099511627776" % dev)
+        dom.setBlkioParameters({"weight": 700, "device_read_iops_sec": "%s,500000" % dev,
+                                "device_read_bytes_sec": "%s,0" % dev}, live)
+        self.assertEqual(read("blkio", "blkio.bfq.weight").split()[-1], "700")
+        self.assertIn("%s 500000" % majmin,
+                      read("blkio", "blkio.throttle.read_iops_device").splitlines())
+        self.assertNotIn(majmin, read("blkio", "blkio.throttle.read_bps_device"))
+        got = dom.blkioParameters(live)
+        self.assertEqual(got["weight"], 700)
+        self.assertEqual(got["device_read_iops_sec"], "%s,500000" % dev)
+        self.assertEqual(got["device_read_bytes_sec"], "")
+        dom.setBlkioParameters({"weight": 200}, config)
+        self.assertIn("<weight>200</weight>", inactive_xml())
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setBlkioParameters({"weight": 5}, live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+    def test_numatune(self):
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        got = dom.numaParameters(live)
+        self.assertEqual(got["numa_mode"], libvirt.VIR_DOMAIN_NUMATUNE_MEM_STRICT)
+        self.assertEqual(got["numa_nodeset"], read("cpuset", "cpuset.mems"))
+        dom.setNumaParameters({"numa_nodeset": "0"}, live)
+        self.assertEqual(read("cpuset", "cpuset.mems"), "0")
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setNumaParameters({"numa_mode": libvirt.VIR_DOMAIN_NUMATUNE_MEM_INTERLEAVE},
+                                  live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        dom.setNumaParameters({"numa_mode": libvirt.VIR_DOMAIN_NUMATUNE_MEM_RESTRICTIVE},
+                              config)
+        self.assertIn("<memory mode='restrictive' nodeset='0'/>", inactive_xml())
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setNumaParameters({"numa_mode": libvirt.VIR_DOMAIN_NUMATUNE_MEM_INTERLEAVE},
+                                  config)
+        self.assertIn("mode='strict' or mode='restrictive'", str(cm.exception))
+
+    def test_pin_vcpu_and_emulator(self):
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        pid = qemu_pid()
+        tids = vcpu_tids(pid)
+        ncpu = conn.getInfo()[2]
+        dom.pinVcpuFlags(0, tuple(i == 1 for i in range(ncpu)), live)
+        self.assertEqual(affinity(tids[0]), {1})
+        self.assertEqual(dom.vcpuPinInfo(live)[0], tuple(i == 1 for i in range(ncpu)))
+        dom.pinVcpu(0, tuple(True for _ in range(ncpu)))
+        self.assertEqual(affinity(tids[0]), set(range(ncpu)))
+        dom.pinEmulator(tuple(i == 0 for i in range(ncpu)), live)
+        self.assertEqual(affinity(pid), {0})
+        self.assertEqual(affinity(tids[1]), {0})       # the vCPU keeps its own pin
+        self.assertEqual(dom.emulatorPinInfo(live), tuple(i == 0 for i in range(ncpu)))
+        dom.pinVcpuFlags(1, tuple(i == 1 for i in range(ncpu)), config)
+        self.assertIn("<vcpupin vcpu='1' cpuset='1'/>", inactive_xml())
+        self.assertEqual(dom.vcpuPinInfo(config)[1], tuple(i == 1 for i in range(ncpu)))
+        self.assertEqual(affinity(tids[1]), {0})       # not live
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.pinVcpuFlags(5, (True,), live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.pinEmulator(tuple(False for _ in range(ncpu)), live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+
+class T3Virsh(unittest.TestCase):
+    def virsh(self, *args, check=True):
+        return mvtest.virsh(daemon.uri, *args, check=check)
+
+    def test_schedinfo(self):
+        out = self.virsh("schedinfo", NAME, "--live", "--set", "cpu_shares=1536").stdout
+        self.assertRegex(out, r"cpu_shares\s*:\s*1536")
+        self.assertEqual(read("cpu", "cpu.shares"), "1536")
+        out = self.virsh("schedinfo", NAME, "--config").stdout
+        self.assertRegex(out, r"Scheduler\s*:\s*posix")
+        self.assertRegex(out, r"cpu_shares\s*:\s*4096")
+
+    def test_memtune(self):
+        self.virsh("memtune", NAME, "--live", "--hard-limit", "819200",
+                   "--swap-hard-limit", "921600")
+        self.assertEqual(int(read("memory", "memory.limit_in_bytes")), 800 << 20)
+        out = self.virsh("memtune", NAME, "--live").stdout
+        self.assertRegex(out, r"hard_limit\s*:\s*819200")
+
+    def test_blkiotune(self):
+        dev, majmin = blockdev
+        self.virsh("blkiotune", NAME, "--live", "--weight", "450",
+                   "--device-write-bytes-sec", "%s,1073741824" % dev)
+        self.assertEqual(read("blkio", "blkio.bfq.weight").split()[-1], "450")
+        self.assertIn("%s 1073741824" % majmin,
+                      read("blkio", "blkio.throttle.write_bps_device").splitlines())
+        out = self.virsh("blkiotune", NAME, "--live").stdout
+        self.assertRegex(out, r"weight\s*:\s*450")
+        self.assertIn("%s,1073741824" % dev, out)
+
+    def test_numatune(self):
+        out = self.virsh("numatune", NAME, "--live").stdout
+        self.assertRegex(out, r"numa_mode\s*:\s*strict")
+        self.assertRegex(out, r"numa_nodeset\s*:\s*0")
+
+    def test_vcpupin_emulatorpin(self):
+        pid = qemu_pid()
+        tids = vcpu_tids(pid)
+        self.virsh("vcpupin", NAME, "1", "1", "--live")
+        self.assertEqual(affinity(tids[1]), {1})
+        self.virsh("emulatorpin", NAME, "0-1", "--live")
+        self.assertEqual(affinity(pid), host_cpus() & {0, 1})
+        out = self.virsh("vcpupin", NAME, "--config").stdout
+        self.assertRegex(out, r"\n\s*1\s+1\s*\n")
+        res = self.virsh("vcpupin", NAME, "7", "0", "--live", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("vCPU 7 does not exist", res.stderr)
+
+
+class T4Restart(unittest.TestCase):
+    def test_adopted_after_restart_and_removed_at_end(self):
+        global daemon, conn, dom
+        import libvirt
+        pid = qemu_pid()
+        conn.close()
+        conn = None
+        self.assertEqual(daemon.stop(), 0)
+        daemon = mvtest.Daemon(root=root).start()
+        conn = libvirt.open(daemon.uri)
+        dom = conn.lookupByName(NAME)
+        self.assertEqual(qemu_pid(), pid)
+        # the adopted groups take live changes
+        dom.setSchedulerParametersFlags({"cpu_shares": 333, "vcpu_period": 200000},
+                                        libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(read("cpu", "cpu.shares"), "333")
+        self.assertEqual(read("cpu", "cpu.cfs_period_us", "vcpu1"), "200000")
+        self.assertEqual(dom.memoryParameters(libvirt.VIR_DOMAIN_AFFECT_LIVE)["hard_limit"],
+                         int(read("memory", "memory.limit_in_bytes")) // 1024)
+        dom.destroy()
+        for c in CONTROLLERS:
+            with self.subTest(controller=c):
+                self.assertFalse(os.path.exists(group_dir(c)), group_dir(c))
+                self.assertFalse(os.path.exists(os.path.dirname(group_dir(c))))
+        # the next start uses the config: shares 4096 from --config above
+        dom.create()
+        try:
+            self.assertEqual(read("cpu", "cpu.shares"), "4096")
+            self.assertEqual(int(read("memory", "memory.limit_in_bytes")), 2 << 30)
+        finally:
+            dom.destroy()
+        self.assertFalse(os.path.exists(group_dir("memory")))
+
+
+if __name__ == "__main__":
+    mvtest.main()
