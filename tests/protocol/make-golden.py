@@ -892,6 +892,57 @@ vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'args', PLAUS + ' (disk vda, nparams 0: the
 vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'ret', PLAUS + ' (the count only)',
     arr(lambda x: x, []) + i32(8))
 
+# --- domain tuning (issue 13 item 6, q13-tune): schedinfo, memtune, blkiotune,
+# numatune, vcpupin/emulatorpin setters. Calls and counts as in the schedinfo and
+# memtune captures; parameter values are plausible ones.
+TPARAMS = lambda ps: arr(tparam, ps)    # noqa: E731
+SCHED = [('cpu_shares', 'ullong', 1024), ('vcpu_period', 'ullong', 100000),
+         ('vcpu_quota', 'llong', -1)]
+SCHED_CAP = ('captured call (virsh schedinfo), the capture cuts the list: its first three '
+             'entries')
+vec(56, 'DOMAIN_GET_SCHEDULER_TYPE', 'args', CAP + ' (virsh schedinfo)', D_33)
+vec(56, 'DOMAIN_GET_SCHEDULER_TYPE', 'ret', CAP + ' (posix, 9 parameters)',
+    s('posix') + i32(9))
+vec(57, 'DOMAIN_GET_SCHEDULER_PARAMETERS', 'args', CAP + ' (nparams 9)', D_33 + i32(9))
+vec(57, 'DOMAIN_GET_SCHEDULER_PARAMETERS', 'ret', SCHED_CAP, TPARAMS(SCHED))
+vec(223, 'DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', 'args',
+    CAP + ' (schedinfo --live: nparams 9, flags LIVE|STRING_OKAY)', D_33 + i32(9) + u32(5))
+vec(223, 'DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', 'ret', SCHED_CAP, TPARAMS(SCHED))
+vec(58, 'DOMAIN_SET_SCHEDULER_PARAMETERS', 'args', PLAUS + ' (cpu_shares 2048)',
+    D_13 + TPARAMS([('cpu_shares', 'ullong', 2048)]))
+vec(219, 'DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS', 'args',
+    PLAUS + ' (vcpu_quota 50000, flags CONFIG)',
+    D_13 + TPARAMS([('vcpu_quota', 'llong', 50000)]) + u32(2))
+vec(198, 'DOMAIN_GET_MEMORY_PARAMETERS', 'args', CAP + ' (virsh memtune: nparams 0, flags 4)',
+    D_33 + i32(0) + u32(4))
+vec(198, 'DOMAIN_GET_MEMORY_PARAMETERS', 'ret', CAP + ' (the count: 3)',
+    TPARAMS([]) + i32(3))
+vec(198, 'DOMAIN_GET_MEMORY_PARAMETERS', 'ret', CAP + ' (second call: hard limit unlimited)',
+    TPARAMS([('hard_limit', 'ullong', 9007199254740991),
+             ('soft_limit', 'ullong', 9007199254740991),
+             ('swap_hard_limit', 'ullong', 9007199254740991)]) + i32(0), variant='values')
+vec(197, 'DOMAIN_SET_MEMORY_PARAMETERS', 'args', PLAUS + ' (hard_limit 1 GiB, LIVE)',
+    D_13 + TPARAMS([('hard_limit', 'ullong', 1048576)]) + u32(1))
+vec(206, 'DOMAIN_GET_BLKIO_PARAMETERS', 'args', PLAUS + ' (nparams 6, flags 4)',
+    D_13 + i32(6) + u32(4))
+vec(206, 'DOMAIN_GET_BLKIO_PARAMETERS', 'ret', PLAUS + ' (weight and one device list)',
+    TPARAMS([('weight', 'uint', 500), ('device_read_iops_sec', 'string', '/dev/vda,100')]) +
+    i32(0))
+vec(205, 'DOMAIN_SET_BLKIO_PARAMETERS', 'args', PLAUS + ' (weight 300, CONFIG)',
+    D_13 + TPARAMS([('weight', 'uint', 300)]) + u32(2))
+vec(255, 'DOMAIN_GET_NUMA_PARAMETERS', 'args', PLAUS + ' (nparams 0: the count)',
+    D_13 + i32(0) + u32(4))
+vec(255, 'DOMAIN_GET_NUMA_PARAMETERS', 'ret', PLAUS + ' (strict on node 0)',
+    TPARAMS([('numa_mode', 'int', 0), ('numa_nodeset', 'string', '0')]) + i32(0))
+vec(254, 'DOMAIN_SET_NUMA_PARAMETERS', 'args', PLAUS + ' (nodeset 0, LIVE)',
+    D_13 + TPARAMS([('numa_nodeset', 'string', '0')]) + u32(1))
+vec(26, 'DOMAIN_PIN_VCPU', 'args', PLAUS + ' (vCPU 1 on host CPU 0)',
+    D_13 + u32(1) + opaque_var(b'\x01'))
+vec(225, 'DOMAIN_PIN_VCPU_FLAGS', 'args', PLAUS + ' (vCPU 0 on host CPU 1, CONFIG)',
+    D_13 + u32(0) + opaque_var(b'\x02') + u32(2))
+vec(279, 'DOMAIN_PIN_EMULATOR', 'args', PLAUS + ' (host CPUs 0-1, LIVE)',
+    D_13 + opaque_var(b'\x03') + u32(1))
+
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).
 CAPTURED_PACKET_LEN = {
