@@ -165,6 +165,7 @@ typedef struct {
     char *serial;
     char *alias;                /* <alias name='…'/> (live only) */
     MvDomainDeviceAddress address;
+    struct _MvDomainDiskIotune *iotune;     /* <iotune>: conf/domain-tune.h; NULL: none */
 } MvDomainDiskDef;
 
 typedef struct {

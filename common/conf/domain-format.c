@@ -386,6 +386,7 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
     mv_fmt_attr(out, "dev", disk->target_dev);
     mv_fmt_attr(out, "bus", mv_domain_disk_bus_to_string(disk->bus));
     g_string_append(out, "/>\n");
+    mv_domain_iotune_format(out, in, disk->iotune);
     if (disk->boot_order) {
         mv_fmt_open(out, in, "boot");
         mv_fmt_attr_uint(out, "order", disk->boot_order);

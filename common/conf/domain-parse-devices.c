@@ -6,6 +6,7 @@
 
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 #include "util/error.h"
 #include "util/xml.h"
 
@@ -155,6 +156,9 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     disk->readonly = mv_xml_get_child(node, "readonly") != NULL;
     disk->shareable = mv_xml_get_child(node, "shareable") != NULL;
     disk->serial = mv_xml_get_content(mv_xml_get_child(node, "serial"));
+    if ((child = mv_xml_get_child(node, "iotune")) &&
+        !mv_domain_iotune_parse(child, disk->target_dev, &disk->iotune, error))
+        return NULL;
     disk->alias = mv_domain_parse_alias(node, flags);
     if (!mv_domain_parse_address(node, &disk->address, error))
         return NULL;

@@ -526,3 +526,85 @@ mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune)
                                mv_domain_numatune_mode_to_string(tune->numa_mode),
                                tune->numa_nodeset);
 }
+
+/* ---- <disk><iotune> ---- */
+
+static const char *const iotune_names[MV_DOMAIN_IOTUNE_LAST][2] = {
+    { "total_bytes_sec", "bps" },          { "read_bytes_sec", "bps_rd" },
+    { "write_bytes_sec", "bps_wr" },       { "total_iops_sec", "iops" },
+    { "read_iops_sec", "iops_rd" },        { "write_iops_sec", "iops_wr" },
+    { "total_bytes_sec_max", "bps_max" },  { "read_bytes_sec_max", "bps_rd_max" },
+    { "write_bytes_sec_max", "bps_wr_max" }, { "total_iops_sec_max", "iops_max" },
+    { "read_iops_sec_max", "iops_rd_max" }, { "write_iops_sec_max", "iops_wr_max" },
+    { "size_iops_sec", "iops_size" },
+};
+
+const char *
+mv_domain_iotune_name(MvDomainIotuneField f)
+{
+    return (guint)f < MV_DOMAIN_IOTUNE_LAST ? iotune_names[f][0] : NULL;
+}
+
+const char *
+mv_domain_iotune_qmp_name(MvDomainIotuneField f)
+{
+    return (guint)f < MV_DOMAIN_IOTUNE_LAST ? iotune_names[f][1] : NULL;
+}
+
+bool
+mv_domain_iotune_check(const MvDomainDiskIotune *t, const char *disk, GError **error)
+{
+    /* The total limit (0 bytes, 3 iops; +6 the maxima) against read (+1) and write (+2). */
+    for (int base = 0; base < 12; base += 3) {
+        if (t->v[base] && (t->v[base + 1] || t->v[base + 2]))
+            return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                                "disk '%s': %s cannot be combined with %s or %s: give the "
+                                "total or the read and write limits", disk,
+                                iotune_names[base][0], iotune_names[base + 1][0],
+                                iotune_names[base + 2][0]);
+    }
+    for (int f = MV_DOMAIN_IOTUNE_TOTAL_BYTES_SEC_MAX; f <= MV_DOMAIN_IOTUNE_WRITE_IOPS_SEC_MAX;
+         f++) {
+        guint64 base = t->v[f - 6];
+
+        if (t->v[f] && (!base || t->v[f] < base))
+            return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                                "disk '%s': %s (%" G_GUINT64_FORMAT ") needs %s set, and "
+                                "must not be below it", disk, iotune_names[f][0], t->v[f],
+                                iotune_names[f - 6][0]);
+    }
+    return true;
+}
+
+bool
+mv_domain_iotune_parse(const xmlNode *node, const char *disk, MvDomainDiskIotune **ret,
+                       GError **error)
+{
+    g_autofree MvDomainDiskIotune *t = g_new0(MvDomainDiskIotune, 1);
+    g_autoptr(GError) err = NULL;
+    bool any = false;
+
+    for (int f = 0; f < MV_DOMAIN_IOTUNE_LAST; f++) {
+        const xmlNode *n = mv_xml_get_child(node, iotune_names[f][0]);
+
+        if (n && !content_uint(n, 0, G_MAXINT64, &t->v[f], error))
+            return false;
+        any = any || t->v[f];
+    }
+    if (!mv_domain_iotune_check(t, disk, &err))
+        return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED, node, "%s",
+                               err->message);
+    *ret = any ? g_steal_pointer(&t) : NULL;
+    return true;
+}
+
+void
+mv_domain_iotune_format(GString *out, int indent, const MvDomainDiskIotune *t)
+{
+    if (!t)
+        return;
+    g_string_append_printf(out, "%*s<iotune>\n", indent, "");
+    for (int f = 0; f < MV_DOMAIN_IOTUNE_LAST; f++)
+        fmt_u64(out, indent + 2, iotune_names[f][0], t->v[f]);
+    g_string_append_printf(out, "%*s</iotune>\n", indent, "");
+}

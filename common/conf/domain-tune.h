@@ -67,6 +67,49 @@ typedef struct _MvDomainTuneDef {
     char *numa_nodeset;                          /* canonical */
 } MvDomainTuneDef;
 
+/* <disk><iotune>: QEMU's I/O throttling of one disk. The element and typed
+ * parameter names are the same (libvirt's); 0 = not given. */
+typedef enum {
+    MV_DOMAIN_IOTUNE_TOTAL_BYTES_SEC = 0,
+    MV_DOMAIN_IOTUNE_READ_BYTES_SEC,
+    MV_DOMAIN_IOTUNE_WRITE_BYTES_SEC,
+    MV_DOMAIN_IOTUNE_TOTAL_IOPS_SEC,
+    MV_DOMAIN_IOTUNE_READ_IOPS_SEC,
+    MV_DOMAIN_IOTUNE_WRITE_IOPS_SEC,
+    MV_DOMAIN_IOTUNE_TOTAL_BYTES_SEC_MAX,
+    MV_DOMAIN_IOTUNE_READ_BYTES_SEC_MAX,
+    MV_DOMAIN_IOTUNE_WRITE_BYTES_SEC_MAX,
+    MV_DOMAIN_IOTUNE_TOTAL_IOPS_SEC_MAX,
+    MV_DOMAIN_IOTUNE_READ_IOPS_SEC_MAX,
+    MV_DOMAIN_IOTUNE_WRITE_IOPS_SEC_MAX,
+    MV_DOMAIN_IOTUNE_SIZE_IOPS_SEC,
+    MV_DOMAIN_IOTUNE_LAST,
+} MvDomainIotuneField;
+
+typedef struct _MvDomainDiskIotune {
+    guint64 v[MV_DOMAIN_IOTUNE_LAST];
+} MvDomainDiskIotune;
+
+/** mv_domain_iotune_name: "total_bytes_sec", … (element and parameter name). */
+const char *mv_domain_iotune_name(MvDomainIotuneField f);
+/** mv_domain_iotune_qmp_name: QMP block_set_io_throttle's name: "bps", "iops_rd_max", … */
+const char *mv_domain_iotune_qmp_name(MvDomainIotuneField f);
+
+/**
+ * mv_domain_iotune_check:
+ * The rules QEMU applies: a total limit excludes its read/write limits, a
+ * maximum needs its base limit and is not below it. Errors name @disk.
+ */
+bool mv_domain_iotune_check(const MvDomainDiskIotune *iotune, const char *disk,
+                            GError **error);
+
+/** mv_domain_iotune_parse: <iotune> @node into *@ret (NULL when all values are 0). */
+bool mv_domain_iotune_parse(const xmlNode *node, const char *disk, MvDomainDiskIotune **ret,
+                            GError **error);
+
+/** mv_domain_iotune_format: appends <iotune> at @indent spaces; nothing for NULL. */
+void mv_domain_iotune_format(GString *out, int indent, const MvDomainDiskIotune *iotune);
+
 /** mv_domain_tune_def_free: NULL is fine. */
 void mv_domain_tune_def_free(MvDomainTuneDef *tune);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainTuneDef, mv_domain_tune_def_free)

@@ -79,6 +79,7 @@ mv_domain_disk_def_free(MvDomainDiskDef *disk)
     g_free(disk->serial);
     g_free(disk->alias);
     g_free(disk->address.type);
+    g_free(disk->iotune);
     g_free(disk);
 }
 
@@ -357,6 +358,7 @@ mv_domain_disk_def_copy(const MvDomainDiskDef *disk)
     ret->source_volume = g_strdup(disk->source_volume);
     ret->source_mode = g_strdup(disk->source_mode);
     ret->source_format = g_strdup(disk->source_format);
+    ret->iotune = disk->iotune ? g_memdup2(disk->iotune, sizeof(*disk->iotune)) : NULL;
     ret->target_dev = g_strdup(disk->target_dev);
     ret->serial = g_strdup(disk->serial);
     ret->alias = g_strdup(disk->alias);
