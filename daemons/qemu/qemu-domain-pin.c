@@ -72,6 +72,8 @@ pin(MvDriverCall *call, const MvObjectRef *ref, int vcpu, const char *cpumap, gu
     MvQemuDriver *driver = mv_qemu_driver_get(call);
     g_autoptr(MvQemuDomain) dom = NULL;
     g_autofree char *cpuset = NULL;
+    MvQemuMonitor *mon;
+    pid_t pid;
     bool ok;
 
     if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, api, error) ||
@@ -86,28 +88,38 @@ pin(MvDriverCall *call, const MvObjectRef *ref, int vcpu, const char *cpumap, gu
         const MvDomainDef *def = (flags & AFFECT_LIVE) ? dom->live
                                  : dom->newdef ? dom->newdef : dom->def;
 
-        if ((unsigned int)vcpu >= def->vcpus)
+        if (!def)
+            ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_INVALID,
+                              "Requested operation is not valid: domain is not running");
+        else if ((unsigned int)vcpu >= def->vcpus)
             ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                               "invalid argument: vCPU %d does not exist: the domain has %u "
                               "vCPUs (0 to %u)", vcpu, def->vcpus, def->vcpus - 1);
     }
+    mon = dom->monitor;
+    pid = dom->pid;
+    g_mutex_unlock(&dom->lock);
+    /* Live: QMP and the affinity without the lock (the job keeps the monitor). */
     if (ok && (flags & AFFECT_LIVE)) {
         g_autofree pid_t *tids = NULL;
         unsigned int ntids = 0;
 
-        ok = mv_qemu_tune_vcpu_threads(dom->monitor, &tids, &ntids, error);
+        ok = mv_qemu_tune_vcpu_threads(mon, &tids, &ntids, error);
         if (ok && vcpu >= 0 && ((unsigned int)vcpu >= ntids || !tids[vcpu]))
             ok = mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_INVALID,
                               "Requested operation is not valid: vCPU %d is not online", vcpu);
         if (ok)
             ok = vcpu >= 0 ? mv_qemu_tune_pin_thread(tids[vcpu], cpuset, error)
-                           : mv_qemu_tune_pin_emulator(dom->pid, tids, ntids, cpuset, error);
-        if (ok) {
+                           : mv_qemu_tune_pin_emulator(pid, tids, ntids, cpuset, error);
+        g_mutex_lock(&dom->lock);
+        if (ok && dom->live) {
             set_pin(dom->live, vcpu, cpuset);
             if (!mv_qemu_persist_save_status(driver, dom, NULL))
                 dom->status_dirty = true;
         }
+        g_mutex_unlock(&dom->lock);
     }
+    g_mutex_lock(&dom->lock);
     if (ok && (flags & AFFECT_CONFIG)) {
         bool active = mv_qemu_domain_is_active(dom);
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);

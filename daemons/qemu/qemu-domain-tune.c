@@ -99,6 +99,11 @@ tune_change(TuneCall *tc, TuneEdit edit, TuneApply apply, gpointer data, GError 
     bool ok = true;
 
     g_mutex_lock(&dom->lock);
+    if (tc->live && !dom->live) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: domain is not running");
+    }
     if (tc->live) {
         g_autoptr(MvDomainDef) live = mv_domain_def_copy(dom->live);
 

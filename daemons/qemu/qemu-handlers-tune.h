@@ -53,6 +53,15 @@ bool mv_qemu_handle_domain_get_numa_parameters(MvDriverCall *call, const MvObjec
 bool mv_qemu_handle_domain_set_numa_parameters(MvDriverCall *call, const MvObjectRef *dom_ref,
                                                const MvTypedParam *params, guint n_params,
                                                unsigned int flags, GError **error);
+bool mv_qemu_handle_domain_get_block_io_tune(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                             const char *disk, int nparams,
+                                             unsigned int flags, MvTypedParam **ret_params,
+                                             guint *ret_n_params, int *ret_nparams,
+                                             GError **error);
+bool mv_qemu_handle_domain_set_block_io_tune(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                             const char *disk, const MvTypedParam *params,
+                                             guint n_params, unsigned int flags,
+                                             GError **error);
 bool mv_qemu_handle_domain_pin_vcpu(MvDriverCall *call, const MvObjectRef *dom_ref,
                                     unsigned int vcpu, const char *cpumap, guint n_cpumap,
                                     GError **error);

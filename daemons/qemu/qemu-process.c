@@ -889,7 +889,8 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     if (!mon || !fill_ptys(mon, live, error) ||
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
         !setup_guest(mon, live, error) ||
-        !mv_qemu_tune_apply_threads(cgroup, mon, pid, live->tune, error)) {
+        !mv_qemu_tune_apply_threads(cgroup, mon, pid, live->tune, error) ||
+        !mv_qemu_tune_apply_disks(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);

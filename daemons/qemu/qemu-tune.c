@@ -319,3 +319,100 @@ mv_qemu_tune_apply_threads(MvQemuCgroup *cg, MvQemuMonitor *mon, pid_t pid,
     return !tune->emulatorpin ||
            mv_qemu_tune_pin_emulator(pid, tids, n, tune->emulatorpin, error);
 }
+
+/* ---- disk I/O throttling (QMP) ---- */
+
+/* Whether query-block's @qdev ("virtio-disk0" or "/machine/peripheral/virtio-disk0/…")
+ * is the device @alias. */
+static bool
+qdev_is(const char *qdev, const char *alias)
+{
+    static const char prefix[] = "/machine/peripheral/";
+    size_t n = strlen(alias);
+
+    if (g_str_equal(qdev, alias))
+        return true;
+    return g_str_has_prefix(qdev, prefix) && strncmp(qdev + strlen(prefix), alias, n) == 0 &&
+           (qdev[strlen(prefix) + n] == '/' || qdev[strlen(prefix) + n] == '\0');
+}
+
+/* query-block's entry of @disk in @reply, or NULL with an error. */
+static JsonObject *
+find_block(JsonNode *reply, const MvDomainDiskDef *disk, GError **error)
+{
+    JsonArray *a = JSON_NODE_HOLDS_ARRAY(reply) ? json_node_get_array(reply) : NULL;
+
+    for (guint i = 0; a && disk->alias && i < json_array_get_length(a); i++) {
+        JsonObject *b = json_array_get_object_element(a, i);
+        const char *qdev = b ? json_object_get_string_member_with_default(b, "qdev", "") : "";
+
+        if (qdev_is(qdev, disk->alias))
+            return b;
+    }
+    mv_error_set(error, MV_FROM_QEMU, MV_ERR_INTERNAL_ERROR,
+                 "QEMU does not list disk '%s' (%s)", disk->target_dev,
+                 disk->alias ? disk->alias : "no id");
+    return NULL;
+}
+
+bool
+mv_qemu_tune_get_iotune(MvQemuMonitor *mon, const MvDomainDiskDef *disk,
+                        MvDomainDiskIotune *ret, GError **error)
+{
+    g_autoptr(JsonNode) reply = mv_qemu_monitor_command(mon, "query-block", NULL,
+                                                        QUERY_TIMEOUT_MS, error);
+    JsonObject *b;
+    JsonObject *ins;
+
+    if (!reply || !(b = find_block(reply, disk, error)))
+        return false;
+    if (!json_object_has_member(b, "inserted") ||
+        !(ins = json_object_get_object_member(b, "inserted")))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "disk '%s' has no medium", disk->target_dev);
+    memset(ret, 0, sizeof(*ret));
+    for (int f = 0; f < MV_DOMAIN_IOTUNE_LAST; f++)
+        ret->v[f] = (guint64)MAX(json_object_get_int_member_with_default(
+                                     ins, mv_domain_iotune_qmp_name(f), 0), 0);
+    return true;
+}
+
+bool
+mv_qemu_tune_set_iotune(MvQemuMonitor *mon, const MvDomainDiskDef *disk,
+                        const MvDomainDiskIotune *iotune, GError **error)
+{
+    g_autoptr(JsonNode) reply = NULL;
+    g_autoptr(JsonNode) blocks = NULL;
+    JsonObject *args;
+    JsonObject *b;
+
+    /* The id QEMU takes is the QOM path of the device that owns the block
+     * backend (virtio-blk-pci's is its "virtio-backend" child): query-block has it. */
+    if (!(blocks = mv_qemu_monitor_command(mon, "query-block", NULL, QUERY_TIMEOUT_MS, error)))
+        return false;
+    if (!(b = find_block(blocks, disk, error)))
+        return false;
+    args = json_object_new();
+    json_object_set_string_member(args, "id", json_object_get_string_member(b, "qdev"));
+    /* The six base limits are required by QEMU, the others optional; 0 is "none". */
+    for (int f = 0; f < MV_DOMAIN_IOTUNE_LAST; f++)
+        if (f <= MV_DOMAIN_IOTUNE_WRITE_IOPS_SEC || (iotune && iotune->v[f]))
+            json_object_set_int_member(args, mv_domain_iotune_qmp_name(f),
+                                       iotune ? (gint64)iotune->v[f] : 0);
+    if (!(reply = mv_qemu_monitor_command(mon, "block_set_io_throttle", args,
+                                          QUERY_TIMEOUT_MS, error))) {
+        g_prefix_error(error, "cannot set the I/O limits of disk '%s': ", disk->target_dev);
+        return false;
+    }
+    return true;
+}
+
+bool
+mv_qemu_tune_apply_disks(MvQemuMonitor *mon, const MvDomainDef *def, GError **error)
+{
+    for (size_t i = 0; i < def->ndisks; i++)
+        if (def->disks[i]->iotune &&
+            !mv_qemu_tune_set_iotune(mon, def->disks[i], def->disks[i]->iotune, error))
+            return false;
+    return true;
+}

@@ -58,6 +58,21 @@ bool mv_qemu_tune_set_blkio_device_value(MvQemuCgroup *cg, const char *path, con
                                          guint64 value, GError **error);
 bool mv_qemu_tune_set_numa_nodes(MvQemuCgroup *cg, const char *nodeset, GError **error);
 
+/**
+ * mv_qemu_tune_set_iotune:
+ * QMP block_set_io_throttle of @disk (by its alias, the device's id) to
+ * @iotune (NULL: no limits).
+ */
+bool mv_qemu_tune_set_iotune(MvQemuMonitor *mon, const MvDomainDiskDef *disk,
+                             const MvDomainDiskIotune *iotune, GError **error);
+
+/** mv_qemu_tune_get_iotune: the limits QEMU applies to @disk (QMP query-block). */
+bool mv_qemu_tune_get_iotune(MvQemuMonitor *mon, const MvDomainDiskDef *disk,
+                             MvDomainDiskIotune *ret, GError **error);
+
+/** mv_qemu_tune_apply_disks: every disk's <iotune> of @def (at start). */
+bool mv_qemu_tune_apply_disks(MvQemuMonitor *mon, const MvDomainDef *def, GError **error);
+
 /** mv_qemu_tune_pin_thread: sched_setaffinity of @tid to @cpuset (NULL: every host CPU). */
 bool mv_qemu_tune_pin_thread(pid_t tid, const char *cpuset, GError **error);
 

@@ -119,6 +119,12 @@ def vcpu_tids(pid):
 def guest_xml():
     dev, _ = blockdev
     xml = mvtest.linux_guest_xml(NAME, root, uuid=UUID)
+    xml = xml.replace("<target dev='vda' bus='virtio'/>", """<target dev='vda' bus='virtio'/>
+      <iotune>
+        <read_bytes_sec>52428800</read_bytes_sec>
+        <write_iops_sec>400</write_iops_sec>
+        <write_iops_sec_max>800</write_iops_sec_max>
+      </iotune>""")
     return xml.replace("<vcpu>1</vcpu>", """<vcpu>2</vcpu>
   <cputune>
     <shares>2048</shares>
@@ -242,6 +248,37 @@ class T1Placement(unittest.TestCase):
 
 
 class T2Python(unittest.TestCase):
+    def test_blkdeviotune(self):
+        """--live values are read back from QEMU (query-block), --config from the XML."""
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        got = dom.blockIoTune("vda", live)
+        self.assertEqual(got["read_bytes_sec"], 52428800)        # applied at start
+        self.assertEqual(got["write_iops_sec"], 400)
+        self.assertEqual(got["write_iops_sec_max"], 800)
+        self.assertEqual(got["total_bytes_sec"], 0)
+        dom.setBlockIoTune("vda", {"total_bytes_sec": 10485760, "read_iops_sec": 300}, live)
+        got = dom.blockIoTune("vda", live)
+        self.assertEqual(got["total_bytes_sec"], 10485760)
+        self.assertEqual(got["read_bytes_sec"], 0)              # replaced by the total
+        self.assertEqual(got["read_iops_sec"], 300)
+        self.assertEqual(got["write_iops_sec"], 400)
+        self.assertIn("<read_bytes_sec>52428800</read_bytes_sec>", inactive_xml())
+        dom.setBlockIoTune("vda", {"write_iops_sec": 0, "write_iops_sec_max": 0,
+                                   "total_iops_sec": 1000}, config)
+        iotune = re.search(r"<iotune>.*</iotune>", inactive_xml(), re.S).group(0)
+        self.assertIn("<total_iops_sec>1000</total_iops_sec>", iotune)
+        self.assertNotIn("write_iops_sec", iotune)
+        self.assertEqual(dom.blockIoTune("vda", config)["total_iops_sec"], 1000)
+        self.assertEqual(dom.blockIoTune("vda", live)["total_iops_sec"], 0)   # not live
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setBlockIoTune("vda", {"read_iops_sec_max": 10}, live)
+        self.assertIn("read_iops_sec_max", str(cm.exception))
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.blockIoTune("vdz", live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
     def test_schedinfo_live_and_config(self):
         import libvirt
         live = libvirt.VIR_DOMAIN_AFFECT_LIVE
@@ -367,6 +404,14 @@ class T2Python(unittest.TestCase):
 class T3Virsh(unittest.TestCase):
     def virsh(self, *args, check=True):
         return mvtest.virsh(daemon.uri, *args, check=check)
+
+    def test_blkdeviotune(self):
+        import libvirt
+        self.virsh("blkdeviotune", NAME, "vda", "--live", "--write-bytes-sec", "20971520")
+        got = dom.blockIoTune("vda", libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(got["write_bytes_sec"], 20971520)
+        out = self.virsh("blkdeviotune", NAME, "vda", "--live").stdout
+        self.assertRegex(out, r"write_bytes_sec\s*:\s*20971520")
 
     def test_schedinfo(self):
         out = self.virsh("schedinfo", NAME, "--live", "--set", "cpu_shares=1536").stdout

@@ -936,6 +936,13 @@ vec(255, 'DOMAIN_GET_NUMA_PARAMETERS', 'ret', PLAUS + ' (strict on node 0)',
     TPARAMS([('numa_mode', 'int', 0), ('numa_nodeset', 'string', '0')]) + i32(0))
 vec(254, 'DOMAIN_SET_NUMA_PARAMETERS', 'args', PLAUS + ' (nodeset 0, LIVE)',
     D_13 + TPARAMS([('numa_nodeset', 'string', '0')]) + u32(1))
+vec(253, 'DOMAIN_GET_BLOCK_IO_TUNE', 'args', PLAUS + ' (disk vda, nparams 13, LIVE)',
+    D_13 + sopt('vda') + i32(13) + u32(1))
+vec(253, 'DOMAIN_GET_BLOCK_IO_TUNE', 'ret', PLAUS + ' (two of the limits)',
+    TPARAMS([('total_bytes_sec', 'ullong', 10485760), ('read_bytes_sec', 'ullong', 0)]) +
+    i32(0))
+vec(252, 'DOMAIN_SET_BLOCK_IO_TUNE', 'args', PLAUS + ' (vda: 400 write iops, CONFIG)',
+    D_13 + s('vda') + TPARAMS([('write_iops_sec', 'ullong', 400)]) + u32(2))
 vec(26, 'DOMAIN_PIN_VCPU', 'args', PLAUS + ' (vCPU 1 on host CPU 0)',
     D_13 + u32(1) + opaque_var(b'\x01'))
 vec(225, 'DOMAIN_PIN_VCPU_FLAGS', 'args', PLAUS + ' (vCPU 0 on host CPU 1, CONFIG)',
