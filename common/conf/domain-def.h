@@ -215,6 +215,7 @@ typedef struct {
     unsigned int boot_order;
     char *alias;
     MvDomainDeviceAddress address;
+    struct _MvDomainNetBandwidth *bandwidth;    /* conf/domain-tune.h; NULL: none */
 } MvDomainNetDef;
 
 typedef enum {

@@ -486,6 +486,7 @@ mv_domain_net_def_format(GString *out, const MvDomainNetDef *net, int indent,
         mv_fmt_attr(out, "state", net->link_state == MV_DOMAIN_NET_LINK_DOWN ? "down" : "up");
         g_string_append(out, "/>\n");
     }
+    mv_domain_net_bandwidth_format(out, in, net->bandwidth);
     if (net->mtu) {
         mv_fmt_open(out, in, "mtu");
         mv_fmt_attr_uint(out, "size", net->mtu);

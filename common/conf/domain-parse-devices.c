@@ -349,6 +349,9 @@ mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags, GError **e
                                    state ? state : ""),
                    NULL;
     }
+    if ((child = mv_xml_get_child(node, "bandwidth")) &&
+        !mv_domain_net_bandwidth_parse(child, &net->bandwidth, error))
+        return NULL;
     if ((child = mv_xml_get_child(node, "mtu")) &&
         !mv_domain_uint_prop(child, "size", 65535, &net->mtu, error))
         return NULL;

@@ -608,3 +608,125 @@ mv_domain_iotune_format(GString *out, int indent, const MvDomainDiskIotune *t)
         fmt_u64(out, indent + 2, iotune_names[f][0], t->v[f]);
     g_string_append_printf(out, "%*s</iotune>\n", indent, "");
 }
+
+/* ---- <interface><bandwidth> ---- */
+
+static bool
+rate_empty(const MvDomainNetRate *r)
+{
+    return !r->average && !r->peak && !r->burst && !r->floor;
+}
+
+bool
+mv_domain_net_bandwidth_is_empty(const MvDomainNetBandwidth *bw)
+{
+    return !bw || (rate_empty(&bw->in) && rate_empty(&bw->out));
+}
+
+void
+mv_domain_net_bandwidth_free(MvDomainNetBandwidth *bw)
+{
+    if (!bw)
+        return;
+    g_free(bw->ifb);
+    g_free(bw);
+}
+
+MvDomainNetBandwidth *
+mv_domain_net_bandwidth_copy(const MvDomainNetBandwidth *bw)
+{
+    MvDomainNetBandwidth *ret;
+
+    if (!bw)
+        return NULL;
+    ret = g_memdup2(bw, sizeof(*bw));
+    ret->ifb = g_strdup(bw->ifb);
+    return ret;
+}
+
+static bool
+rate_check(const MvDomainNetRate *r, const char *dir, GError **error)
+{
+    if (rate_empty(r))
+        return true;
+    if (r->floor)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                            "%s floor is not supported by modvirt-qemud: a guaranteed rate "
+                            "needs per-port classes in the network", dir);
+    if (!r->average)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                            "%s needs an average rate greater than 0", dir);
+    if (r->peak && r->peak < r->average)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED,
+                            "%s peak (%" G_GUINT64_FORMAT ") must not be below its average "
+                            "(%" G_GUINT64_FORMAT ")", dir, r->peak, r->average);
+    return true;
+}
+
+bool
+mv_domain_net_bandwidth_check(const MvDomainNetBandwidth *bw, GError **error)
+{
+    return !bw || (rate_check(&bw->in, "inbound", error) &&
+                   rate_check(&bw->out, "outbound", error));
+}
+
+static bool
+rate_parse(const xmlNode *node, MvDomainNetRate *r, GError **error)
+{
+    static const char *const names[] = { "average", "peak", "burst", "floor" };
+    guint64 *slots[] = { &r->average, &r->peak, &r->burst, &r->floor };
+
+    for (guint i = 0; node && i < G_N_ELEMENTS(names); i++) {
+        g_autofree char *v = mv_xml_get_prop(node, names[i]);
+
+        if (v && !mv_xml_parse_uint(v, G_MAXUINT, slots[i]))
+            return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_XML_DETAIL, node,
+                                   "invalid value '%s' for attribute '%s': expected a number "
+                                   "from 0 to %u", v, names[i], G_MAXUINT);
+    }
+    return true;
+}
+
+bool
+mv_domain_net_bandwidth_parse(const xmlNode *node, MvDomainNetBandwidth **ret, GError **error)
+{
+    static const MvXmlChildRule rules[] = { { "inbound", 0, 1 }, { "outbound", 0, 1 } };
+    g_autoptr(MvDomainNetBandwidth) bw = g_new0(MvDomainNetBandwidth, 1);
+    g_autoptr(GError) err = NULL;
+
+    if (!mv_domain_check_children(node, rules, error) ||
+        !rate_parse(mv_xml_get_child(node, "inbound"), &bw->in, error) ||
+        !rate_parse(mv_xml_get_child(node, "outbound"), &bw->out, error))
+        return false;
+    if (!mv_domain_net_bandwidth_check(bw, &err))
+        return mv_xml_error_at(error, MV_FROM_DOMAIN, MV_ERR_CONFIG_UNSUPPORTED, node, "%s",
+                               err->message);
+    *ret = mv_domain_net_bandwidth_is_empty(bw) ? NULL : g_steal_pointer(&bw);
+    return true;
+}
+
+static void
+rate_format(GString *out, int indent, const char *name, const MvDomainNetRate *r)
+{
+    if (rate_empty(r))
+        return;
+    g_string_append_printf(out, "%*s<%s", indent, "", name);
+    if (r->average)
+        g_string_append_printf(out, " average='%" G_GUINT64_FORMAT "'", r->average);
+    if (r->peak)
+        g_string_append_printf(out, " peak='%" G_GUINT64_FORMAT "'", r->peak);
+    if (r->burst)
+        g_string_append_printf(out, " burst='%" G_GUINT64_FORMAT "'", r->burst);
+    g_string_append(out, "/>\n");
+}
+
+void
+mv_domain_net_bandwidth_format(GString *out, int indent, const MvDomainNetBandwidth *bw)
+{
+    if (mv_domain_net_bandwidth_is_empty(bw))
+        return;
+    g_string_append_printf(out, "%*s<bandwidth>\n", indent, "");
+    rate_format(out, indent + 2, "inbound", &bw->in);
+    rate_format(out, indent + 2, "outbound", &bw->out);
+    g_string_append_printf(out, "%*s</bandwidth>\n", indent, "");
+}

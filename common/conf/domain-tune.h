@@ -110,6 +110,37 @@ bool mv_domain_iotune_parse(const xmlNode *node, const char *disk, MvDomainDiskI
 /** mv_domain_iotune_format: appends <iotune> at @indent spaces; nothing for NULL. */
 void mv_domain_iotune_format(GString *out, int indent, const MvDomainDiskIotune *iotune);
 
+/* <interface><bandwidth>: rates in KiB/s, bursts in KiB; 0 = not given. Seen
+ * from the guest: inbound is what it receives. */
+typedef struct {
+    guint64 average, peak, burst, floor;    /* floor: inbound only */
+} MvDomainNetRate;
+
+typedef struct _MvDomainNetBandwidth {
+    MvDomainNetRate in, out;
+    char *ifb;                  /* live only, never formatted: the ifb device of outbound */
+} MvDomainNetBandwidth;
+
+/** mv_domain_net_bandwidth_is_empty: no rate given in either direction. */
+bool mv_domain_net_bandwidth_is_empty(const MvDomainNetBandwidth *bw);
+void mv_domain_net_bandwidth_free(MvDomainNetBandwidth *bw);
+MvDomainNetBandwidth *mv_domain_net_bandwidth_copy(const MvDomainNetBandwidth *bw);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainNetBandwidth, mv_domain_net_bandwidth_free)
+
+/**
+ * mv_domain_net_bandwidth_check:
+ * A direction with any value needs average > 0 and peak >= average when
+ * given; floor is refused (it needs networkd's per-port classes).
+ */
+bool mv_domain_net_bandwidth_check(const MvDomainNetBandwidth *bw, GError **error);
+
+/** mv_domain_net_bandwidth_parse: <bandwidth> @node into *@ret (NULL when empty). */
+bool mv_domain_net_bandwidth_parse(const xmlNode *node, MvDomainNetBandwidth **ret,
+                                   GError **error);
+
+/** mv_domain_net_bandwidth_format: appends <bandwidth> at @indent; nothing for NULL. */
+void mv_domain_net_bandwidth_format(GString *out, int indent, const MvDomainNetBandwidth *bw);
+
 /** mv_domain_tune_def_free: NULL is fine. */
 void mv_domain_tune_def_free(MvDomainTuneDef *tune);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainTuneDef, mv_domain_tune_def_free)

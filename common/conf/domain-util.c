@@ -102,6 +102,7 @@ mv_domain_net_def_free(MvDomainNetDef *net)
     g_free(net->target_dev);
     g_free(net->alias);
     g_free(net->address.type);
+    mv_domain_net_bandwidth_free(net->bandwidth);
     g_free(net);
 }
 
@@ -375,6 +376,7 @@ mv_domain_net_def_copy(const MvDomainNetDef *net)
     ret->portgroup = g_strdup(net->portgroup);
     ret->port_id = g_strdup(net->port_id);
     ret->bridge = g_strdup(net->bridge);
+    ret->bandwidth = mv_domain_net_bandwidth_copy(net->bandwidth);
     ret->filter = g_strdup(net->filter);
     ret->filter_params = g_new0(MvDomainNetFilterParam, net->nfilter_params);
     for (size_t i = 0; i < net->nfilter_params; i++) {

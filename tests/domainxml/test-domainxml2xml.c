@@ -211,6 +211,7 @@ static const MvInvalidCase invalid_cases[] = {
     { "tune-numatune-memnode", MV_ERR_XML_ERROR },
     { "iotune-total-and-read", MV_ERR_CONFIG_UNSUPPORTED },
     { "iotune-max-without-base", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-bandwidth-floor", MV_ERR_CONFIG_UNSUPPORTED },
     { "name-control", MV_ERR_XML_DETAIL },
     { "boot-order-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
     { "boot-order-duplicate-net", MV_ERR_CONFIG_UNSUPPORTED },
