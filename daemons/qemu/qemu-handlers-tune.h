@@ -62,6 +62,19 @@ bool mv_qemu_handle_domain_set_block_io_tune(MvDriverCall *call, const MvObjectR
                                              const char *disk, const MvTypedParam *params,
                                              guint n_params, unsigned int flags,
                                              GError **error);
+bool mv_qemu_handle_domain_get_interface_parameters(MvDriverCall *call,
+                                                    const MvObjectRef *dom_ref,
+                                                    const char *device, int nparams,
+                                                    unsigned int flags,
+                                                    MvTypedParam **ret_params,
+                                                    guint *ret_n_params, int *ret_nparams,
+                                                    GError **error);
+bool mv_qemu_handle_domain_set_interface_parameters(MvDriverCall *call,
+                                                    const MvObjectRef *dom_ref,
+                                                    const char *device,
+                                                    const MvTypedParam *params,
+                                                    guint n_params, unsigned int flags,
+                                                    GError **error);
 bool mv_qemu_handle_domain_pin_vcpu(MvDriverCall *call, const MvObjectRef *dom_ref,
                                     unsigned int vcpu, const char *cpumap, guint n_cpumap,
                                     GError **error);

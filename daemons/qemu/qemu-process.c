@@ -142,6 +142,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     if (monitor)
         mv_qemu_monitor_close(monitor);
     mv_qemu_persist_cancel_status_retry(dom);
+    mv_qemu_tune_release_nets(old_live);
     release_nets(driver, dom, g_steal_pointer(&old_live));
     unlink_runtime_files(monitor_path);
     mv_qemu_cgroup_remove(cgroup);
@@ -890,7 +891,8 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
         !setup_guest(mon, live, error) ||
         !mv_qemu_tune_apply_threads(cgroup, mon, pid, live->tune, error) ||
-        !mv_qemu_tune_apply_disks(mon, live, error)) {
+        !mv_qemu_tune_apply_disks(mon, live, error) ||
+        !mv_qemu_tune_apply_nets(live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
@@ -1113,6 +1115,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
     dom->start_time = st->start_time;
     dom->pidfd = pidfd;
     dom->cgroup = mv_qemu_cgroup_adopt(driver->state_dir, dom->uuid, st->pid);
+    mv_qemu_tune_recover_nets(dom->live);
     dom->monitor = g_steal_pointer(&mon);
     dom->monitor_path = g_strdup(st->monitor_path);
     if (running)

@@ -8,8 +8,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "network-bandwidth.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/netlink.h"
 
 #define QUERY_TIMEOUT_MS 10000
 #define MAX_VCPUS 16384
@@ -415,4 +417,88 @@ mv_qemu_tune_apply_disks(MvQemuMonitor *mon, const MvDomainDef *def, GError **er
             !mv_qemu_tune_set_iotune(mon, def->disks[i], def->disks[i]->iotune, error))
             return false;
     return true;
+}
+
+/* ---- NIC bandwidth (tc on the tap) ---- */
+
+static MvNetworkBandwidthRate *
+net_rate(const MvDomainNetRate *r)
+{
+    MvNetworkBandwidthRate *ret;
+
+    if (!r->average && !r->peak && !r->burst)
+        return NULL;
+    ret = g_new0(MvNetworkBandwidthRate, 1);
+    ret->average = r->average;
+    ret->peak = r->peak;
+    ret->burst = r->burst;
+    return ret;
+}
+
+bool
+mv_qemu_tune_set_net_bandwidth(const MvDomainNetDef *net, MvDomainNetBandwidth *bw,
+                               GError **error)
+{
+    g_autoptr(MvNetworkBandwidth) nbw = g_new0(MvNetworkBandwidth, 1);
+
+    if (!net->target_dev)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                            "interface %02x:%02x:%02x:%02x:%02x:%02x has no host device to "
+                            "shape (user networking): bandwidth needs a network, bridge or "
+                            "ethernet interface", net->mac[0], net->mac[1], net->mac[2],
+                            net->mac[3], net->mac[4], net->mac[5]);
+    if (!mv_domain_net_bandwidth_check(bw, error))
+        return false;
+    if (bw) {
+        nbw->in = net_rate(&bw->in);
+        nbw->out = net_rate(&bw->out);
+    }
+    if (!mv_network_bandwidth_set(net->target_dev, nbw, error)) {
+        g_prefix_error(error, "interface '%s': ", net->target_dev);
+        return false;
+    }
+    if (bw) {
+        g_free(bw->ifb);
+        bw->ifb = nbw->out ? mv_network_bandwidth_ifb_name(net->target_dev) : NULL;
+    }
+    return true;
+}
+
+bool
+mv_qemu_tune_apply_nets(MvDomainDef *def, GError **error)
+{
+    for (size_t i = 0; i < def->nnets; i++)
+        if (!mv_domain_net_bandwidth_is_empty(def->nets[i]->bandwidth) &&
+            !mv_qemu_tune_set_net_bandwidth(def->nets[i], def->nets[i]->bandwidth, error))
+            return false;
+    return true;
+}
+
+void
+mv_qemu_tune_release_nets(const MvDomainDef *def)
+{
+    for (size_t i = 0; def && i < def->nnets; i++) {
+        const MvDomainNetBandwidth *bw = def->nets[i]->bandwidth;
+        g_autoptr(GError) err = NULL;
+        bool exists = false;
+
+        if (!bw || !bw->ifb)
+            continue;
+        if (mv_netlink_link_exists(bw->ifb, &exists, &err) && exists &&
+            !mv_netlink_link_delete(bw->ifb, &err))
+            mv_log_debug("cannot delete %s: %s", bw->ifb, err->message);
+    }
+}
+
+void
+mv_qemu_tune_recover_nets(MvDomainDef *def)
+{
+    for (size_t i = 0; def && i < def->nnets; i++) {
+        MvDomainNetBandwidth *bw = def->nets[i]->bandwidth;
+
+        if (bw && def->nets[i]->target_dev && (bw->out.average || bw->out.peak)) {
+            g_free(bw->ifb);
+            bw->ifb = mv_network_bandwidth_ifb_name(def->nets[i]->target_dev);
+        }
+    }
 }

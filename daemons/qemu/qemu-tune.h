@@ -73,6 +73,24 @@ bool mv_qemu_tune_get_iotune(MvQemuMonitor *mon, const MvDomainDiskDef *disk,
 /** mv_qemu_tune_apply_disks: every disk's <iotune> of @def (at start). */
 bool mv_qemu_tune_apply_disks(MvQemuMonitor *mon, const MvDomainDef *def, GError **error);
 
+/**
+ * mv_qemu_tune_set_net_bandwidth:
+ * Shapes the tap of @net (live) to @bw (NULL or empty: no shaping) with tc
+ * (networkd's network-bandwidth.c: HTB on the tap for inbound, an ifb device
+ * for outbound, whose name is kept in @bw->ifb). @net must have a tap.
+ */
+bool mv_qemu_tune_set_net_bandwidth(const MvDomainNetDef *net, MvDomainNetBandwidth *bw,
+                                    GError **error);
+
+/** mv_qemu_tune_apply_nets: every NIC's <bandwidth> of the live @def (at start). */
+bool mv_qemu_tune_apply_nets(MvDomainDef *def, GError **error);
+
+/** mv_qemu_tune_release_nets: deletes the ifb devices of @def's NICs (the guest is gone). */
+void mv_qemu_tune_release_nets(const MvDomainDef *def);
+
+/** mv_qemu_tune_recover_nets: after a restart, finds the ifb devices of @def's NICs again. */
+void mv_qemu_tune_recover_nets(MvDomainDef *def);
+
 /** mv_qemu_tune_pin_thread: sched_setaffinity of @tid to @cpuset (NULL: every host CPU). */
 bool mv_qemu_tune_pin_thread(pid_t tid, const char *cpuset, GError **error);
 

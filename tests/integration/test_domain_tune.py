@@ -6,12 +6,15 @@ at start, schedinfo / memtune / blkiotune / numatune / vcpupin / emulatorpin wit
 --live and --config through python3-libvirt and stock virsh. Every value is read
 back from the cgroup files and the threads' affinity, never from the daemon alone.
 
-One tiny TCG guest with 2 vCPUs is booted once and reused. Groups this test's
-daemon makes are removed at the end even when a check fails."""
+domiftune shapes the guest's tap (on a bridge of a private network namespace) and is
+cross-checked with `tc -j`. One tiny TCG guest with 2 vCPUs is booted once and reused.
+Groups this test's daemon makes are removed at the end even when a check fails."""
 
 import hashlib
+import json
 import os
 import re
+import subprocess
 import sys
 import unittest
 
@@ -22,6 +25,9 @@ NAME = "tune1"
 UUID = "7a3e0c55-1d2b-4c8e-9f60-2b7d4e8a1c31"
 CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "blkio")
 UNLIMITED = 9007199254740991
+BRIDGE = "mvtbr0"
+TAP = "mvtap-t"
+MAC = "52:54:00:7e:00:01"
 
 daemon = None
 first_daemon = None
@@ -125,6 +131,17 @@ def guest_xml():
         <write_iops_sec>400</write_iops_sec>
         <write_iops_sec_max>800</write_iops_sec_max>
       </iotune>""")
+    xml = xml.replace("</devices>", """  <interface type='bridge'>
+      <mac address='%s'/>
+      <source bridge='%s'/>
+      <target dev='%s'/>
+      <model type='virtio'/>
+      <bandwidth>
+        <inbound average='1000' peak='2000' burst='64'/>
+        <outbound average='500'/>
+      </bandwidth>
+    </interface>
+  </devices>""" % (MAC, BRIDGE, TAP))
     return xml.replace("<vcpu>1</vcpu>", """<vcpu>2</vcpu>
   <cputune>
     <shares>2048</shares>
@@ -163,6 +180,9 @@ def setUpModule():
     if missing:
         mvtest.skip_script("cgroup v1 controllers not mounted: %s" % ", ".join(missing))
     import libvirt
+    mvtest.enter_private_netns()
+    subprocess.run(["ip", "link", "add", BRIDGE, "type", "bridge"], check=True)
+    subprocess.run(["ip", "link", "set", BRIDGE, "up"], check=True)
     daemon = first_daemon = mvtest.Daemon().start()
     root = daemon.root
     blockdev = root_blockdev()
@@ -186,6 +206,35 @@ def tearDownModule():
         finally:
             if root is not None:
                 remove_groups()
+
+
+BITS = {"bit": 1, "Kbit": 1000, "Mbit": 1000 ** 2, "Gbit": 1000 ** 3}
+
+
+def bits(text):
+    m = re.fullmatch(r"([0-9.]+)([KMG]?bit)", text)
+    assert m, text
+    return round(float(m.group(1)) * BITS[m.group(2)])
+
+
+def htb_rate(dev):
+    """(rate, ceil) in KiB/s of the HTB class 1:1 on dev, or None: `tc class show`
+    prints rates rounded to 4 digits, so they are rounded back to whole KiB/s."""
+    out = subprocess.run(["tc", "class", "show", "dev", dev], capture_output=True, text=True,
+                         check=True).stdout
+    m = re.search(r"class htb 1:1 .*?rate (\S+) ceil (\S+)", out)
+    return (round(bits(m.group(1)) / 8192), round(bits(m.group(2)) / 8192)) if m else None
+
+
+def link_exists(name):
+    res = subprocess.run(["ip", "-j", "link", "show", name], capture_output=True, text=True)
+    return res.returncode == 0 and bool(json.loads(res.stdout or "[]"))
+
+
+def ifb_of(dev):
+    out = subprocess.run(["ip", "-j", "link", "show", dev], capture_output=True, text=True,
+                         check=True).stdout
+    return "mvifb%d" % json.loads(out)[0]["ifindex"]
 
 
 def affinity(tid):
@@ -240,6 +289,10 @@ class T1Placement(unittest.TestCase):
         self.assertIn("%s 1000000" % majmin,
                       read("blkio", "blkio.throttle.write_iops_device").splitlines())
 
+    def test_nic_shaped_at_start(self):
+        self.assertEqual(htb_rate(TAP), (1000, 2000))
+        self.assertEqual(htb_rate(ifb_of(TAP)), (500, 500))
+
     def test_pins_at_start(self):
         pid = qemu_pid()
         tids = vcpu_tids(pid)
@@ -248,6 +301,30 @@ class T1Placement(unittest.TestCase):
 
 
 class T2Python(unittest.TestCase):
+    def test_domiftune(self):
+        import libvirt
+        live = libvirt.VIR_DOMAIN_AFFECT_LIVE
+        config = libvirt.VIR_DOMAIN_AFFECT_CONFIG
+        got = dom.interfaceParameters(TAP, live)
+        self.assertEqual(got["inbound.average"], 1000)
+        self.assertEqual(got["outbound.average"], 500)
+        dom.setInterfaceParameters(MAC, {"inbound.average": 3000, "inbound.peak": 0,
+                                         "outbound.average": 700}, live)
+        self.assertEqual(htb_rate(TAP), (3000, 3000))
+        self.assertEqual(htb_rate(ifb_of(TAP)), (700, 700))
+        self.assertEqual(dom.interfaceParameters(TAP, live)["inbound.average"], 3000)
+        self.assertIn("<inbound average='1000' peak='2000' burst='64'/>", inactive_xml())
+        dom.setInterfaceParameters(TAP, {"outbound.average": 0}, config)
+        self.assertNotIn("<outbound", inactive_xml())
+        self.assertEqual(dom.interfaceParameters(TAP, config)["outbound.average"], 0)
+        self.assertIsNotNone(htb_rate(ifb_of(TAP)))               # not live
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setInterfaceParameters(TAP, {"inbound.floor": 10}, live)
+        self.assertIn("floor", str(cm.exception))
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.interfaceParameters("nosuchtap", live)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
     def test_blkdeviotune(self):
         """--live values are read back from QEMU (query-block), --config from the XML."""
         import libvirt
@@ -421,6 +498,13 @@ class T3Virsh(unittest.TestCase):
         self.assertRegex(out, r"Scheduler\s*:\s*posix")
         self.assertRegex(out, r"cpu_shares\s*:\s*4096")
 
+    def test_domiftune(self):
+        self.virsh("domiftune", NAME, TAP, "--live", "--inbound", "4000,5000,100")
+        self.assertEqual(htb_rate(TAP), (4000, 5000))
+        out = self.virsh("domiftune", NAME, TAP, "--live").stdout
+        self.assertRegex(out, r"inbound.average\s*:\s*4000")
+        self.assertRegex(out, r"inbound.peak\s*:\s*5000")
+
     def test_memtune(self):
         self.virsh("memtune", NAME, "--live", "--hard-limit", "819200",
                    "--swap-hard-limit", "921600")
@@ -463,6 +547,7 @@ class T4Restart(unittest.TestCase):
         global daemon, conn, dom
         import libvirt
         pid = qemu_pid()
+        ifb = ifb_of(TAP)
         conn.close()
         conn = None
         self.assertEqual(daemon.stop(), 0)
@@ -477,7 +562,11 @@ class T4Restart(unittest.TestCase):
         self.assertEqual(read("cpu", "cpu.cfs_period_us", "vcpu1"), "200000")
         self.assertEqual(dom.memoryParameters(libvirt.VIR_DOMAIN_AFFECT_LIVE)["hard_limit"],
                          int(read("memory", "memory.limit_in_bytes")) // 1024)
+        dom.setInterfaceParameters(TAP, {"outbound.average": 900},
+                                   libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(htb_rate(ifb), (900, 900))
         dom.destroy()
+        self.assertFalse(link_exists(ifb))                           # the ifb went too
         for c in CONTROLLERS:
             with self.subTest(controller=c):
                 self.assertFalse(os.path.exists(group_dir(c)), group_dir(c))

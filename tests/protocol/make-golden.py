@@ -943,6 +943,12 @@ vec(253, 'DOMAIN_GET_BLOCK_IO_TUNE', 'ret', PLAUS + ' (two of the limits)',
     i32(0))
 vec(252, 'DOMAIN_SET_BLOCK_IO_TUNE', 'args', PLAUS + ' (vda: 400 write iops, CONFIG)',
     D_13 + s('vda') + TPARAMS([('write_iops_sec', 'ullong', 400)]) + u32(2))
+vec(257, 'DOMAIN_GET_INTERFACE_PARAMETERS', 'args', PLAUS + ' (tap mvtap-t, nparams 0)',
+    D_13 + s('mvtap-t') + i32(0) + u32(0))
+vec(257, 'DOMAIN_GET_INTERFACE_PARAMETERS', 'ret', PLAUS + ' (inbound average 1024 KiB/s)',
+    TPARAMS([('inbound.average', 'uint', 1024)]) + i32(0))
+vec(256, 'DOMAIN_SET_INTERFACE_PARAMETERS', 'args', PLAUS + ' (outbound average 512, LIVE)',
+    D_13 + s('mvtap-t') + TPARAMS([('outbound.average', 'uint', 512)]) + u32(1))
 vec(26, 'DOMAIN_PIN_VCPU', 'args', PLAUS + ' (vCPU 1 on host CPU 0)',
     D_13 + u32(1) + opaque_var(b'\x01'))
 vec(225, 'DOMAIN_PIN_VCPU_FLAGS', 'args', PLAUS + ' (vCPU 0 on host CPU 1, CONFIG)',
