@@ -1073,6 +1073,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
                     st->live->name);
         if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
             return;     /* the pidfile stays: the sweep tries again */
+        mv_qemu_cgroup_remove_for(driver->state_dir, st->live->uuid);
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
@@ -1101,6 +1102,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
             close(pidfd);
         if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
             return;     /* the sweep tries again through its pidfile */
+        mv_qemu_cgroup_remove_for(driver->state_dir, st->live->uuid);
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);

@@ -10,7 +10,6 @@ domiftune shapes the guest's tap (on a bridge of a private network namespace) an
 cross-checked with `tc -j`. One tiny TCG guest with 2 vCPUs is booted once and reused.
 Groups this test's daemon makes are removed at the end even when a check fails."""
 
-import hashlib
 import json
 import os
 import re
@@ -37,32 +36,12 @@ root = None
 blockdev = None
 
 
-def mounts():
-    """{controller: v1 mount point} from /proc/self/mountinfo."""
-    found = {}
-    with open("/proc/self/mountinfo") as f:
-        for line in f:
-            left, _, right = line.partition(" - ")
-            fields, rfields = left.split(), right.split()
-            if len(rfields) >= 3 and rfields[0] == "cgroup":
-                for opt in rfields[2].split(","):
-                    if opt in CONTROLLERS:
-                        found[opt] = fields[4]
-    return found
-
-
 def partition():
-    state_dir = os.path.join(root, "run", "qemu")
-    return "modvirt-qemu-" + hashlib.sha256(state_dir.encode()).hexdigest()[:16]
+    return mvtest.cgroup_partition(root)
 
 
 def own_group(controller, pid="self"):
-    with open("/proc/%s/cgroup" % pid) as f:
-        for line in f:
-            _, names, path = line.rstrip("\n").split(":", 2)
-            if controller in names.split(","):
-                return path
-    return None
+    return mvtest.cgroup_of(controller, pid)
 
 
 def group_dir(controller):
@@ -74,17 +53,6 @@ def read(controller, name, child=None):
     parts = [group_dir(controller)] + ([child] if child else []) + [name]
     with open(os.path.join(*parts)) as f:
         return f.read().strip()
-
-
-def remove_groups():
-    """Removes whatever is left of this root's groups (children first)."""
-    for c in MOUNTS:
-        top = os.path.join(MOUNTS[c] + own_group(c), partition())
-        for dirpath, _dirs, _files in sorted(os.walk(top), key=lambda w: -len(w[0])):
-            try:
-                os.rmdir(dirpath)
-            except OSError:
-                pass
 
 
 def root_blockdev():
@@ -103,7 +71,7 @@ def root_blockdev():
                          % (root, os.major(want), os.minor(want)))
 
 
-MOUNTS = mounts()
+MOUNTS = mvtest.cgroup_mounts()
 
 
 def qemu_pid():
@@ -205,7 +173,7 @@ def tearDownModule():
                     d.cleanup()
         finally:
             if root is not None:
-                remove_groups()
+                mvtest.cgroup_remove_all(root)
 
 
 BITS = {"bit": 1, "Kbit": 1000, "Mbit": 1000 ** 2, "Gbit": 1000 ** 3}
