@@ -417,6 +417,14 @@ class T2Python(unittest.TestCase):
             dom.setNumaParameters({"numa_mode": libvirt.VIR_DOMAIN_NUMATUNE_MEM_INTERLEAVE},
                                   config)
         self.assertIn("mode='strict' or mode='restrictive'", str(cm.exception))
+        # a definition with such a mode is refused at define, naming the element
+        xml = inactive_xml().replace("<name>%s</name>" % NAME, "<name>tune-numa</name>")
+        xml = re.sub(r"<uuid>[^<]*</uuid>", "", xml)
+        xml = re.sub(r"<memory mode='\w+'", "<memory mode='preferred'", xml)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            conn.defineXML(xml)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
+        self.assertIn("/domain/numatune/memory: mode 'preferred'", str(cm.exception))
 
     def test_pin_vcpu_and_emulator(self):
         import libvirt
