@@ -1105,7 +1105,7 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
     if (def->watchdog && !watchdog_add(cmd, def->watchdog, error))
         return false;
 
-    /* The stats period and the target size (currentMemory) are set over QMP. */
+    /* The target size (currentMemory) is set over QMP. */
     if (def->memballoon && def->memballoon->model
         && !g_str_equal(def->memballoon->model, "none")) {
         GString *buf;
@@ -1115,6 +1115,10 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
                 error, "balloon0: model '%s' is not supported (virtio, none are)",
                 def->memballoon->model);
         buf = g_string_new("virtio-balloon-pci,id=balloon0");
+        /* <stats period='N'/>: how often the guest reports (dommemstat --period) */
+        if (def->memballoon->period)
+            g_string_append_printf(buf, ",guest-stats-polling-interval=%u",
+                                   def->memballoon->period);
         if (!qemu_command_add_pci_address(cmd, buf, &def->memballoon->address, "balloon0",
                                           error)) {
             g_string_free(buf, TRUE);
