@@ -13,6 +13,7 @@
 #include "qemu-handlers.h"
 #include "qemu-handlers-info.h"
 #include "qemu-nodedev.h"
+#include "qemu-screenshot.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -114,6 +115,7 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
     .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
     .domain_send_key = mv_qemu_handle_domain_send_key,
+    .domain_screenshot = mv_qemu_handle_domain_screenshot,
 };
 
 /* Node devices: qemu owns the nodedev route until a host daemon exists. */

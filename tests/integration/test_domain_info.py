@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
 emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat,
-domjobinfo, send-key, domstats (every group) through python3-libvirt and stock virsh, with
+domjobinfo, send-key, domstats (every group), screenshot through python3-libvirt and stock virsh, with
 one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
 /proc (the QEMU process and its vCPU threads) read around each call."""
 
@@ -31,7 +31,8 @@ def setUpModule():
     daemon = mvtest.Daemon().start()
     conn = libvirt.open(daemon.uri)
     xml = mvtest.linux_guest_xml(NAME, daemon.root,
-                                 extra_devices="\n    <memballoon model='virtio'/>")
+                                 extra_devices="\n    <memballoon model='virtio'/>"
+                                               "\n    <video><model type='vga'/></video>")
     xml = xml.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")
     dom = conn.defineXML(xml)
     dom.create()
@@ -365,6 +366,64 @@ class DomStats(unittest.TestCase):
         self.assertIn("cpu.time=", res.stdout)
 
 
+def png_pixels(data):
+    """(width, height, rows of RGB bytes) of an 8-bit RGB PNG, checked chunk by chunk."""
+    import struct
+    import zlib
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        crc = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0]
+        assert zlib.crc32(kind + body) == crc, kind
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    width, height, depth, colour = ihdr
+    assert (depth, colour) == (8, 2), ihdr
+    raw = zlib.decompress(idat)
+    assert len(raw) == height * (1 + 3 * width), (len(raw), width, height)
+    return width, height
+
+
+class Screenshot(unittest.TestCase):
+    """virsh screenshot: QEMU's screendump of the VGA card, streamed as PNG."""
+
+    def test_virsh_screenshot(self):
+        path = os.path.join(daemon.root, "shot")
+        res = mvtest.virsh(daemon.uri, "screenshot", NAME, path, check=True)
+        self.assertIn("image/png", res.stdout)
+        with open(path, "rb") as f:
+            width, height = png_pixels(f.read())
+        self.assertGreater(width * height, 0)
+        # nothing left behind under the daemon's root
+        self.assertEqual([f for f in os.listdir(os.path.join(daemon.root, "run", "qemu"))
+                          if f.endswith(".screen")], [])
+
+    def test_python_stream(self):
+        import libvirt
+        st = conn.newStream(0)
+        mime = dom.screenshot(st, 0, 0)
+        self.assertEqual(mime, "image/png")
+        chunks = []
+        st.recvAll(lambda s, data, acc: acc.append(data), chunks)
+        st.finish()
+        width, height = png_pixels(b"".join(chunks))
+        # the VGA card's mode: 720x400 text or 640x480 graphics at least
+        self.assertGreaterEqual(width, 640)
+        self.assertGreaterEqual(height, 400)
+        ro = libvirt.openReadOnly(daemon.ro_uri)
+        try:
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                ro.lookupByName(NAME).screenshot(ro.newStream(0), 0, 0)
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_DENIED)
+        finally:
+            ro.close()
+
+
 class ZySendKey(unittest.TestCase):
     """Before the shut-off case: Ctrl+Alt+Del reboots the guest (busybox init's
     ctrlaltdel entry), seen as a second ready marker on its serial console."""
@@ -389,7 +448,8 @@ class ZzShutOff(unittest.TestCase):
     def test_zz_queries_need_a_running_domain(self):
         import libvirt
         dom.destroy()
-        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda"), dom.jobInfo):
+        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda"), dom.jobInfo,
+                     lambda: dom.screenshot(conn.newStream(0), 0, 0)):
             with self.assertRaises(libvirt.libvirtError) as cm:
                 call()
             self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)

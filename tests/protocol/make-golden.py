@@ -887,6 +887,10 @@ vec(435, 'NODE_DEVICE_IS_PERSISTENT', 'ret', PLAUS + ' (found, not defined)', i3
 vec(436, 'NODE_DEVICE_IS_ACTIVE', 'args', PLAUS, s(PCI))
 vec(436, 'NODE_DEVICE_IS_ACTIVE', 'ret', PLAUS, i32(1))
 
+# Screenshot (issue 13 item 5): the reply names the MIME type, a stream follows
+vec(211, 'DOMAIN_SCREENSHOT', 'args', PLAUS + ' (screen 0, flags 0)', D_13 + u32(0) + u32(0))
+vec(211, 'DOMAIN_SCREENSHOT', 'ret', PLAUS + ' (PNG)', sopt('image/png'))
+
 # Guest information (issue 13 item 5)
 vec(20, 'DOMAIN_GET_VCPUS', 'args', PLAUS + ' (maxinfo 2, maplen 1)', D_13 + i32(2) + i32(1))
 vec(20, 'DOMAIN_GET_VCPUS', 'ret', PLAUS + ' (2 vCPUs running on host CPUs 0 and 1, any CPU)',
