@@ -579,10 +579,16 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
                                      readonly, disk->driver_discard);
     }
 
+    if (disk->iothread && disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO)
+        return qemu_command_unsupported(error, "disk '%s': only virtio disks can run in an "
+                                        "IOThread (<driver iothread='%u'/>)", dev,
+                                        disk->iothread);
     p = out.device = mv_qemu_props_new();
     switch (disk->bus) {
     case MV_DOMAIN_DISK_BUS_VIRTIO:
         mv_qemu_props_add_str(p, "driver", "virtio-blk-pci");
+        if (disk->iothread)
+            mv_qemu_props_add_strf(p, "iothread", "iothread%u", disk->iothread);
         if (!device_pci_address_props(cmd, q35, p, &disk->address, dev, error))
             return false;
         break;
