@@ -12,6 +12,7 @@
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
 #include "qemu-handlers-info.h"
+#include "qemu-iothread.h"
 #include "qemu-nodedev.h"
 #include "qemu-screenshot.h"
 #include "remote-dispatch.h"
@@ -116,6 +117,11 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
     .domain_send_key = mv_qemu_handle_domain_send_key,
     .domain_screenshot = mv_qemu_handle_domain_screenshot,
+    .domain_get_iothread_info = mv_qemu_handle_domain_get_iothread_info,
+    .domain_pin_iothread = mv_qemu_handle_domain_pin_iothread,
+    .domain_add_iothread = mv_qemu_handle_domain_add_iothread,
+    .domain_del_iothread = mv_qemu_handle_domain_del_iothread,
+    .domain_set_iothread_params = mv_qemu_handle_domain_set_iothread_params,
 };
 
 /* Node devices: qemu owns the nodedev route until a host daemon exists. */

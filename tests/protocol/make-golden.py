@@ -891,6 +891,17 @@ vec(436, 'NODE_DEVICE_IS_ACTIVE', 'ret', PLAUS, i32(1))
 vec(211, 'DOMAIN_SCREENSHOT', 'args', PLAUS + ' (screen 0, flags 0)', D_13 + u32(0) + u32(0))
 vec(211, 'DOMAIN_SCREENSHOT', 'ret', PLAUS + ' (PNG)', sopt('image/png'))
 
+# IOThreads (issue 13 item 5)
+vec(351, 'DOMAIN_GET_IOTHREAD_INFO', 'args', PLAUS + ' (flags 1 LIVE)', D_13 + u32(1))
+vec(351, 'DOMAIN_GET_IOTHREAD_INFO', 'ret', PLAUS + ' (IOThreads 1 and 4, 2 host CPUs)',
+    arr(lambda t: u32(t[0]) + opaque_var(t[1]), [(1, b'\x03'), (4, b'\x02')]) + u32(2))
+vec(352, 'DOMAIN_PIN_IOTHREAD', 'args', PLAUS + ' (IOThread 4 on CPU 1, LIVE)',
+    D_13 + u32(4) + opaque_var(b'\x02') + u32(1))
+vec(355, 'DOMAIN_ADD_IOTHREAD', 'args', PLAUS + ' (id 5, LIVE|CONFIG)', D_13 + u32(5) + u32(3))
+vec(356, 'DOMAIN_DEL_IOTHREAD', 'args', PLAUS + ' (id 5, CONFIG)', D_13 + u32(5) + u32(2))
+vec(402, 'DOMAIN_SET_IOTHREAD_PARAMS', 'args', PLAUS + ' (poll_max_ns 32768, LIVE)',
+    D_13 + u32(4) + arr(tparam, [('poll_max_ns', 'ullong', 32768)]) + u32(1))
+
 # Guest information (issue 13 item 5)
 vec(20, 'DOMAIN_GET_VCPUS', 'args', PLAUS + ' (maxinfo 2, maplen 1)', D_13 + i32(2) + i32(1))
 vec(20, 'DOMAIN_GET_VCPUS', 'ret', PLAUS + ' (2 vCPUs running on host CPUs 0 and 1, any CPU)',
