@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
 emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat,
-domjobinfo, send-key, domstats (every group), screenshot through python3-libvirt and stock virsh, with
-one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
+domjobinfo, send-key, domstats (every group), screenshot through python3-libvirt and
+stock virsh, with one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
 /proc (the QEMU process and its vCPU threads) read around each call."""
 
 import json
