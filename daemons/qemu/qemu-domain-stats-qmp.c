@@ -47,7 +47,6 @@ mv_qemu_domain_stats_ask(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int s
         if ((stats & MV_QEMU_STATS_BALLOON) && balloon) {
             JsonObject *args = json_object_new();
 
-            ret->balloon = ask(mon, "query-balloon", NULL);
             json_object_set_string_member(args, "path", "/machine/peripheral/balloon0");
             json_object_set_string_member(args, "property", "guest-stats");
             ret->guest_stats = ask(mon, "qom-get", args);
@@ -66,7 +65,6 @@ void
 mv_qemu_domain_stats_qmp_clear(MvQemuStatsQmp *qmp)
 {
     g_clear_pointer(&qmp->cpus, json_node_free);
-    g_clear_pointer(&qmp->balloon, json_node_free);
     g_clear_pointer(&qmp->guest_stats, json_node_free);
     g_clear_pointer(&qmp->blockstats, json_node_free);
     g_clear_pointer(&qmp->iothreads, json_node_free);

@@ -126,10 +126,7 @@ balloon_group(GArray *params, guint64 current, guint64 maximum, pid_t pid,
     JsonObject *o, *st;
     gint64 last;
 
-    if (qmp->balloon && JSON_NODE_HOLDS_OBJECT(qmp->balloon))
-        current = (guint64)json_object_get_int_member_with_default(
-                      json_node_get_object(qmp->balloon), "actual", (gint64)current * 1024) /
-                  1024;
+    /* the balloon's target (what setmem last asked), as libvirt's cur_balloon */
     mv_qemu_stats_add(params, MV_TYPED_PARAM_ULLONG, current, "balloon.current");
     mv_qemu_stats_add(params, MV_TYPED_PARAM_ULLONG, maximum, "balloon.maximum");
     if (qmp->guest_stats && JSON_NODE_HOLDS_OBJECT(qmp->guest_stats) &&

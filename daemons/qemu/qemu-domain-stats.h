@@ -29,7 +29,6 @@ enum {
  * not answered, or the job was busy under NOWAIT). */
 typedef struct {
     JsonNode *cpus;          /* query-cpus-fast */
-    JsonNode *balloon;       /* query-balloon */
     JsonNode *guest_stats;   /* qom-get balloon0 guest-stats */
     JsonNode *blockstats;    /* query-blockstats */
     JsonNode *iothreads;     /* query-iothreads */
