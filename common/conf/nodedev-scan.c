@@ -9,12 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "util/error.h"
 
 typedef struct {
     const char *sysfs;
-    char *pci_ids;       /* the whole pci.ids, or NULL */
-    char *usb_ids;
+    const char *pci_ids; /* the whole pci.ids, or NULL */
+    const char *usb_ids;
     GPtrArray *devs;
 } Scan;
 
@@ -316,6 +318,47 @@ scan_block_one(Scan *scan, const char *dir, const char *sysname)
     dev->storage.block_size = lbs;
 }
 
+/* pci.ids / usb.ids (1-2 MB each) are read once per file version: by path,
+ * size and mtime; a changed file is read again. */
+typedef struct {
+    char *path;
+    gint64 mtime;
+    goffset size;
+    GBytes *text;
+} IdsCache;
+
+static GMutex ids_lock;
+static IdsCache ids_cache[2];
+
+static GBytes *
+ids_load(const char *dir, const char *name, guint slot)
+{
+    g_autofree char *path = g_build_filename(dir, name, NULL);
+    IdsCache *c = &ids_cache[slot];
+    GBytes *out = NULL;
+    char *text = NULL;
+    gsize len = 0;
+    GStatBuf st;
+
+    if (g_stat(path, &st) != 0)
+        return NULL;
+    g_mutex_lock(&ids_lock);
+    if (c->text && g_strcmp0(c->path, path) == 0 && c->size == (goffset)st.st_size &&
+        c->mtime == (gint64)st.st_mtime) {
+        out = g_bytes_ref(c->text);
+    } else if (g_file_get_contents(path, &text, &len, NULL)) {
+        g_clear_pointer(&c->text, g_bytes_unref);
+        g_free(c->path);
+        c->path = g_strdup(path);
+        c->size = (goffset)st.st_size;
+        c->mtime = (gint64)st.st_mtime;
+        c->text = g_bytes_new_take(text, len + 1);      /* with its NUL */
+        out = g_bytes_ref(c->text);
+    }
+    g_mutex_unlock(&ids_lock);
+    return out;
+}
+
 typedef void (*ScanOne)(Scan *scan, const char *dir, const char *sysname);
 
 static bool
@@ -392,18 +435,12 @@ mv_nodedev_scan(const char *sysfs, const char *ids_dir, GError **error)
 {
     Scan scan = { .sysfs = sysfs ? sysfs : "/sys" };
     g_autoptr(GPtrArray) devs = g_ptr_array_new_with_free_func((GDestroyNotify)mv_nodedev_free);
-    g_autofree char *pci_ids = NULL, *usb_ids = NULL;
+    g_autoptr(GBytes) pci_ids = ids_dir ? ids_load(ids_dir, "pci.ids", 0) : NULL;
+    g_autoptr(GBytes) usb_ids = ids_dir ? ids_load(ids_dir, "usb.ids", 1) : NULL;
 
     scan.devs = devs;
-    if (ids_dir) {
-        g_autofree char *p = g_build_filename(ids_dir, "pci.ids", NULL);
-        g_autofree char *u = g_build_filename(ids_dir, "usb.ids", NULL);
-
-        if (g_file_get_contents(p, &pci_ids, NULL, NULL))
-            scan.pci_ids = pci_ids;
-        if (g_file_get_contents(u, &usb_ids, NULL, NULL))
-            scan.usb_ids = usb_ids;
-    }
+    scan.pci_ids = pci_ids ? g_bytes_get_data(pci_ids, NULL) : NULL;
+    scan.usb_ids = usb_ids ? g_bytes_get_data(usb_ids, NULL) : NULL;
     scan_system(&scan);
     if (!scan_dir(&scan, "bus/pci/devices", scan_pci_one, error) ||
         !scan_dir(&scan, "bus/usb/devices", scan_usb_one, error) ||

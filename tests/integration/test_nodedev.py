@@ -80,6 +80,27 @@ def sysfs_devices():
     return out
 
 
+def pci_ids_names(vendor, device, path="/usr/share/misc/pci.ids"):
+    """(vendor name, device name) from pci.ids, None where it has none."""
+    vname = dname = None
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().split("\n")
+    except OSError:
+        return None, None
+    for i, line in enumerate(lines):
+        if line.startswith("%04x  " % vendor):
+            vname = line[6:]
+            for sub in lines[i + 1:]:
+                if sub and not sub.startswith(("\t", "#")):
+                    break
+                if sub.startswith("\t%04x  " % device):
+                    dname = sub[7:]
+                    break
+            break
+    return vname, dname
+
+
 def expected_parent(path, devices):
     by_path = {p: n for n, (c, p) in devices.items()}
     up = os.path.dirname(path)
@@ -165,6 +186,10 @@ class Python(unittest.TestCase):
                                  int(attr(path + "/vendor"), 16))
                 self.assertEqual(int(c.find("product").get("id"), 16),
                                  int(attr(path + "/device"), 16))
+                vname, dname = pci_ids_names(int(attr(path + "/vendor"), 16),
+                                             int(attr(path + "/device"), 16))
+                self.assertEqual(c.findtext("vendor") or None, vname)
+                self.assertEqual(c.findtext("product") or None, dname)
                 addr = os.path.basename(path)
                 self.assertEqual("%04x:%02x:%02x.%x" % tuple(
                     int(c.findtext(k)) for k in ("domain", "bus", "slot", "function")), addr)
