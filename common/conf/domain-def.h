@@ -161,6 +161,7 @@ typedef struct {
     MvDomainDiskBus bus;
     bool readonly;
     bool shareable;
+    unsigned int iothread;      /* <driver iothread='N'/>; 0 = the main loop */
     unsigned int boot_order;    /* <boot order='N'/>; 0 = none */
     char *serial;
     char *alias;                /* <alias name='…'/> (live only) */
@@ -325,6 +326,7 @@ typedef struct {
     guint64 current_memory;     /* <currentMemory>, KiB (== memory when absent) */
     guint64 max_memory;         /* <maxMemory>, KiB; 0 = absent */
     unsigned int max_memory_slots;
+    struct _MvDomainIOThreads *iothreads;   /* conf/domain-iothreads.h; NULL: none */
 
     unsigned int vcpus;         /* <vcpu>N</vcpu>: maximum */
     unsigned int vcpus_current; /* current='N' (== vcpus when absent) */

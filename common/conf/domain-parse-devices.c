@@ -117,6 +117,8 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
         disk->driver_type = mv_xml_get_prop(child, "type");
         disk->driver_cache = mv_xml_get_prop(child, "cache");
         disk->driver_discard = mv_xml_get_prop(child, "discard");
+        if (!mv_domain_uint_prop(child, "iothread", G_MAXINT, &disk->iothread, error))
+            return NULL;
     }
     if ((child = mv_xml_get_child(node, "source"))) {
         g_autofree char *file = mv_xml_get_prop(child, "file");

@@ -5,6 +5,7 @@
 #include <libxml/xmlsave.h>
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
 #include "conf/domain-tune.h"
@@ -17,6 +18,7 @@
 
 static const MvXmlChildRule mv_domain_rules[] = {
     { "name", 1, 1 },        { "uuid", 0, 1 },          { "title", 0, 1 },
+    { "iothreads", 0, 1 },   { "iothreadids", 0, 1 },
     { "description", 0, 1 }, { "metadata", 0, 1 },      { "maxMemory", 0, 1 },
     { "memory", 1, 1 },      { "currentMemory", 0, 1 }, { "vcpu", 0, 1 },
     { "os", 1, 1 },          { "features", 0, 1 },      { "cpu", 0, 1 },
@@ -530,6 +532,14 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
     if ((node = mv_xml_get_child(root, "devices")) &&
         !mv_domain_def_parse_devices(def, node, flags, error))
         return false;
+
+    if (!mv_domain_iothreads_parse(root, &def->iothreads, error))
+        return false;
+    for (size_t i = 0; i < def->ndisks; i++) {
+        if (!mv_domain_iothreads_check_disk(def->iothreads, def->disks[i]->iothread,
+                                            def->disks[i]->target_dev, error))
+            return false;
+    }
 
     return mv_domain_def_check_cpu(def, error) && mv_domain_def_check_boot(def, error);
 }

@@ -3,6 +3,7 @@
  * duplicates and cross-references, and formats the canonical form. */
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "conf/domain-priv.h"
 #include "conf/domain-tune.h"
 #include "util/error.h"
@@ -484,11 +485,13 @@ fmt_blkiotune(GString *out, const MvDomainTuneDef *tune)
 }
 
 static void
-fmt_cputune(GString *out, const MvDomainTuneDef *tune)
+fmt_cputune(GString *out, const MvDomainTuneDef *tune, const MvDomainIOThreads *iothreads)
 {
+    bool pins = iothreads && iothreads->pins && iothreads->pins->len;
+
     if (!tune->shares && !tune->period && !tune->quota && !tune->emulator_period &&
         !tune->emulator_quota && !tune->global_period && !tune->global_quota &&
-        !tune->nvcpupins && !tune->emulatorpin)
+        !tune->nvcpupins && !tune->emulatorpin && !pins)
         return;
     g_string_append(out, "  <cputune>\n");
     fmt_u64(out, 4, "shares", tune->shares);
@@ -497,6 +500,7 @@ fmt_cputune(GString *out, const MvDomainTuneDef *tune)
                                tune->vcpupins[i].vcpu, tune->vcpupins[i].cpuset);
     if (tune->emulatorpin)
         g_string_append_printf(out, "    <emulatorpin cpuset='%s'/>\n", tune->emulatorpin);
+    mv_domain_iothread_pins_format(out, iothreads);
     fmt_u64(out, 4, "period", tune->period);
     fmt_i64(out, 4, "quota", tune->quota);
     fmt_u64(out, 4, "global_period", tune->global_period);
@@ -507,10 +511,13 @@ fmt_cputune(GString *out, const MvDomainTuneDef *tune)
 }
 
 void
-mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune)
+mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune,
+                      const MvDomainIOThreads *iothreads)
 {
+    static const MvDomainTuneDef empty = { 0 };
+
     if (!tune)
-        return;
+        tune = &empty;
     fmt_blkiotune(out, tune);
     if (tune->hard_limit || tune->soft_limit || tune->swap_hard_limit) {
         g_string_append(out, "  <memtune>\n");
@@ -519,7 +526,7 @@ mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune)
         fmt_kib(out, "swap_hard_limit", tune->swap_hard_limit);
         g_string_append(out, "  </memtune>\n");
     }
-    fmt_cputune(out, tune);
+    fmt_cputune(out, tune, iothreads);
     if (tune->numa_mode != MV_DOMAIN_NUMATUNE_NONE)
         g_string_append_printf(out, "  <numatune>\n    <memory mode='%s' nodeset='%s'/>\n"
                                "  </numatune>\n",

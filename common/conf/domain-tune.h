@@ -4,7 +4,8 @@
  * A value of 0 (or NULL) means "not given"; the driver then leaves the host's
  * default in place. Sizes are in KiB, times in microseconds, like libvirt's
  * XML. Parsing and formatting: common/conf/domain-tune.c. <cputune><iothreadpin>
- * belongs to the iothread code (q13-host) and is not part of this struct. */
+ * belongs to the IOThreads (conf/domain-iothreads.h): parsed there, formatted
+ * inside <cputune> by mv_domain_tune_format(). */
 #pragma once
 
 #include <glib.h>
@@ -160,8 +161,14 @@ bool mv_domain_tune_def_is_empty(const MvDomainTuneDef *tune);
 bool mv_domain_tune_parse(const xmlNode *root, unsigned int vcpus, MvDomainTuneDef **ret_tune,
                           GError **error);
 
-/** mv_domain_tune_format: appends the tuning elements of @tune (may be NULL) to @out. */
-void mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune);
+/**
+ * mv_domain_tune_format:
+ * Appends the tuning elements of @tune (may be NULL) to @out, with the
+ * <iothreadpin> lines of @iothreads (may be NULL) inside <cputune>.
+ */
+struct _MvDomainIOThreads;
+void mv_domain_tune_format(GString *out, const MvDomainTuneDef *tune,
+                           const struct _MvDomainIOThreads *iothreads);
 
 /**
  * mv_domain_cpuset_parse:

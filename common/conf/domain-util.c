@@ -2,6 +2,7 @@
  * the parser and the formatter. */
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
 #include "conf/domain-tune.h"
@@ -315,6 +316,7 @@ mv_domain_def_free(MvDomainDef *def)
                              (GDestroyNotify)mv_domain_sound_def_free);
     mv_domain_ptr_array_free((gpointer *)def->redirdevs, def->nredirdevs,
                              (GDestroyNotify)mv_domain_redirdev_def_free);
+    mv_domain_iothreads_free(def->iothreads);
     mv_domain_watchdog_def_free(def->watchdog);
     mv_domain_tpm_def_free(def->tpm);
     g_free(def);
@@ -598,6 +600,7 @@ mv_domain_def_copy(const MvDomainDef *def)
     MV_COPY_ARRAY(rngs, mv_domain_rng_def_copy);
     MV_COPY_ARRAY(sounds, mv_domain_sound_def_copy);
     MV_COPY_ARRAY(redirdevs, mv_domain_redirdev_def_copy);
+    ret->iothreads = mv_domain_iothreads_copy(def->iothreads);
     ret->memballoon = def->memballoon ? mv_domain_memballoon_def_copy(def->memballoon) : NULL;
     ret->watchdog = def->watchdog ? mv_domain_watchdog_def_copy(def->watchdog) : NULL;
     ret->tpm = def->tpm ? mv_domain_tpm_def_copy(def->tpm) : NULL;

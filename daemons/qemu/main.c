@@ -13,6 +13,9 @@
 #include "qemu-handlers.h"
 #include "qemu-handlers-info.h"
 #include "qemu-handlers-tune.h"
+#include "qemu-iothread.h"
+#include "qemu-nodedev.h"
+#include "qemu-screenshot.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -135,11 +138,33 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
     .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
     .domain_send_key = mv_qemu_handle_domain_send_key,
+    .domain_screenshot = mv_qemu_handle_domain_screenshot,
+    .domain_get_iothread_info = mv_qemu_handle_domain_get_iothread_info,
+    .domain_pin_iothread = mv_qemu_handle_domain_pin_iothread,
+    .domain_add_iothread = mv_qemu_handle_domain_add_iothread,
+    .domain_del_iothread = mv_qemu_handle_domain_del_iothread,
+    .domain_set_iothread_params = mv_qemu_handle_domain_set_iothread_params,
+};
+
+/* Node devices: qemu owns the nodedev route until a host daemon exists. */
+static const MvRemoteNodeDeviceDriver mv_qemu_nodedev_driver = {
+    .node_num_of_devices = mv_qemu_handle_node_num_of_devices,
+    .node_list_devices = mv_qemu_handle_node_list_devices,
+    .connect_list_all_node_devices = mv_qemu_handle_connect_list_all_node_devices,
+    .node_device_lookup_by_name = mv_qemu_handle_node_device_lookup_by_name,
+    .node_device_get_xml_desc = mv_qemu_handle_node_device_get_xml_desc,
+    .node_device_get_parent = mv_qemu_handle_node_device_get_parent,
+    .node_device_num_of_caps = mv_qemu_handle_node_device_num_of_caps,
+    .node_device_list_caps = mv_qemu_handle_node_device_list_caps,
+    .node_device_get_autostart = mv_qemu_handle_node_device_get_autostart,
+    .node_device_is_persistent = mv_qemu_handle_node_device_is_persistent,
+    .node_device_is_active = mv_qemu_handle_node_device_is_active,
 };
 
 static const MvRemoteDrivers qemu_drivers = {
     .hypervisor = &mv_qemu_hypervisor_driver,
     .domain = &mv_qemu_domain_driver,
+    .nodedev = &mv_qemu_nodedev_driver,
 };
 
 static MvDispatchFunc qemu_handlers[MV_REMOTE_PROC_LAST];

@@ -58,6 +58,8 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "hyperv-win", NULL, 0, 0, -1 },
     { "disk-usb-floppy", NULL, 0, 0, -1 },
     { "tune", NULL, 0, 0, -1 },
+    { "iothreads", NULL, 0, 0, -1 },
+    { "iothreads-plain", NULL, 0, 0, -1 },
 };
 
 static void
@@ -255,6 +257,11 @@ static const MvInvalidCase invalid_cases[] = {
     { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
     { "tpm-two", MV_ERR_XML_ERROR },
     { "tpm-passthrough", MV_ERR_XML_ERROR },
+    { "iothreadids-duplicate", MV_ERR_XML_DETAIL },
+    { "iothreadids-exceed", MV_ERR_XML_DETAIL },
+    { "iothreadids-zero", MV_ERR_XML_DETAIL },
+    { "iothreads-not-a-number", MV_ERR_XML_ERROR },
+    { "disk-iothread-missing", MV_ERR_XML_DETAIL },
 };
 
 static void *

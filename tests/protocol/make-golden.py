@@ -853,6 +853,55 @@ vec(340, 'NODE_GET_FREE_PAGES', 'args', PLAUS + ' (4 KiB and 2 MiB pages, cell 0
 vec(340, 'NODE_GET_FREE_PAGES', 'ret', PLAUS + ' (one count per page size)',
     arr(u64, [786432, 0]))
 
+# Node devices, read only (issue 13 item 5; answered by qemud)
+PCI = 'pci_0000_00_02_0'
+vec(111, 'NODE_NUM_OF_DEVICES', 'args', PLAUS + ' (cap "pci", flags 0)', sopt('pci') + u32(0))
+vec(111, 'NODE_NUM_OF_DEVICES', 'args', PLAUS + ' (no cap: every device)', sopt(None) + u32(0),
+    variant='all')
+vec(111, 'NODE_NUM_OF_DEVICES', 'ret', PLAUS + ' (6 devices)', i32(6))
+vec(112, 'NODE_LIST_DEVICES', 'args', PLAUS + ' (cap "net", maxnames 16)',
+    sopt('net') + i32(16) + u32(0))
+vec(112, 'NODE_LIST_DEVICES', 'ret', PLAUS + ' (two interfaces)',
+    arr(s, ['net_eth0_52_54_00_12_34_56', 'net_lo_00_00_00_00_00_00']))
+vec(113, 'NODE_DEVICE_LOOKUP_BY_NAME', 'args', PLAUS, s(PCI))
+vec(113, 'NODE_DEVICE_LOOKUP_BY_NAME', 'ret', PLAUS + ' (nodedev = str name)', s(PCI))
+vec(114, 'NODE_DEVICE_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', s(PCI) + u32(0))
+vec(114, 'NODE_DEVICE_GET_XML_DESC', 'ret', PLAUS,
+    s("<device>\n  <name>pci_0000_00_02_0</name>\n  <parent>computer</parent>\n</device>\n"))
+vec(115, 'NODE_DEVICE_GET_PARENT', 'args', PLAUS, s('net_eth0_52_54_00_12_34_56'))
+vec(115, 'NODE_DEVICE_GET_PARENT', 'ret', PLAUS + ' (its PCI device)', sopt(PCI))
+vec(115, 'NODE_DEVICE_GET_PARENT', 'ret', PLAUS + ' (the computer has none: NULL)', sopt(None),
+    variant='root')
+vec(116, 'NODE_DEVICE_NUM_OF_CAPS', 'args', PLAUS, s(PCI))
+vec(116, 'NODE_DEVICE_NUM_OF_CAPS', 'ret', PLAUS, i32(1))
+vec(117, 'NODE_DEVICE_LIST_CAPS', 'args', PLAUS + ' (maxnames 1)', s(PCI) + i32(1))
+vec(117, 'NODE_DEVICE_LIST_CAPS', 'ret', PLAUS, arr(s, ['pci']))
+vec(285, 'CONNECT_LIST_ALL_NODE_DEVICES', 'args',
+    PLAUS + ' (need_results 1, flags 2 = CAP_PCI_DEV)', i32(1) + u32(2))
+vec(285, 'CONNECT_LIST_ALL_NODE_DEVICES', 'ret', PLAUS + ' (two PCI devices, ret 2)',
+    arr(s, ['pci_0000_00_00_0', PCI]) + u32(2))
+vec(433, 'NODE_DEVICE_GET_AUTOSTART', 'args', PLAUS, s(PCI))
+vec(433, 'NODE_DEVICE_GET_AUTOSTART', 'ret', PLAUS + ' (host devices never autostart)', i32(0))
+vec(435, 'NODE_DEVICE_IS_PERSISTENT', 'args', PLAUS, s(PCI))
+vec(435, 'NODE_DEVICE_IS_PERSISTENT', 'ret', PLAUS + ' (found, not defined)', i32(0))
+vec(436, 'NODE_DEVICE_IS_ACTIVE', 'args', PLAUS, s(PCI))
+vec(436, 'NODE_DEVICE_IS_ACTIVE', 'ret', PLAUS, i32(1))
+
+# Screenshot (issue 13 item 5): the reply names the MIME type, a stream follows
+vec(211, 'DOMAIN_SCREENSHOT', 'args', PLAUS + ' (screen 0, flags 0)', D_13 + u32(0) + u32(0))
+vec(211, 'DOMAIN_SCREENSHOT', 'ret', PLAUS + ' (PNG)', sopt('image/png'))
+
+# IOThreads (issue 13 item 5)
+vec(351, 'DOMAIN_GET_IOTHREAD_INFO', 'args', PLAUS + ' (flags 1 LIVE)', D_13 + u32(1))
+vec(351, 'DOMAIN_GET_IOTHREAD_INFO', 'ret', PLAUS + ' (IOThreads 1 and 4, 2 host CPUs)',
+    arr(lambda t: u32(t[0]) + opaque_var(t[1]), [(1, b'\x03'), (4, b'\x02')]) + u32(2))
+vec(352, 'DOMAIN_PIN_IOTHREAD', 'args', PLAUS + ' (IOThread 4 on CPU 1, LIVE)',
+    D_13 + u32(4) + opaque_var(b'\x02') + u32(1))
+vec(355, 'DOMAIN_ADD_IOTHREAD', 'args', PLAUS + ' (id 5, LIVE|CONFIG)', D_13 + u32(5) + u32(3))
+vec(356, 'DOMAIN_DEL_IOTHREAD', 'args', PLAUS + ' (id 5, CONFIG)', D_13 + u32(5) + u32(2))
+vec(402, 'DOMAIN_SET_IOTHREAD_PARAMS', 'args', PLAUS + ' (poll_max_ns 32768, LIVE)',
+    D_13 + u32(4) + arr(tparam, [('poll_max_ns', 'ullong', 32768)]) + u32(1))
+
 # Guest information (issue 13 item 5)
 vec(20, 'DOMAIN_GET_VCPUS', 'args', PLAUS + ' (maxinfo 2, maplen 1)', D_13 + i32(2) + i32(1))
 vec(20, 'DOMAIN_GET_VCPUS', 'ret', PLAUS + ' (2 vCPUs running on host CPUs 0 and 1, any CPU)',
