@@ -189,6 +189,13 @@ mv_qemu_cgroup_create(const char *state_dir, const guint8 uuid[16], pid_t pid, G
 
         if (!path)
             continue;
+        /* A hierarchy the daemon may not write (mounted read-only in a container,
+         * not delegated) is one the host does not give it: left out, as if absent. */
+        if (mkdir(parent, 0755) < 0 && (errno == EACCES || errno == EPERM || errno == EROFS)) {
+            mv_log_debug("cgroup %s: %s: not using the '%s' controller", parent,
+                         g_strerror(errno), controller_names[c]);
+            continue;
+        }
         ok = make_dir(parent, cpuset, error) && make_dir(path, cpuset, error) &&
              write_path(procs, pid_text, error);
         cg->paths[c] = g_steal_pointer(&path);

@@ -47,7 +47,8 @@ char *mv_qemu_cgroup_partition(const char *state_dir);
  * mv_qemu_cgroup_create:
  * Makes the groups of the guest @uuid (an existing leftover is reused) and
  * moves process @pid (all its threads) into them. A controller the host does
- * not have is left out; a failure to make or join a group is an error.
+ * not have, or whose hierarchy the daemon may not write (EACCES, EPERM,
+ * EROFS), is left out; another failure to make or join a group is an error.
  */
 MvQemuCgroup *mv_qemu_cgroup_create(const char *state_dir, const guint8 uuid[16], pid_t pid,
                                     GError **error);
