@@ -176,6 +176,21 @@ check_params(const MvTypedParam *params, guint n, const char *const *names, cons
     return true;
 }
 
+/* Frees the entries of @all from @keep on and drops them. */
+static void
+params_truncate(GArray *all, guint keep)
+{
+    for (guint i = keep; i < all->len; i++) {
+        MvTypedParam *p = &g_array_index(all, MvTypedParam, i);
+
+        g_free(p->field);
+        if (p->type == MV_TYPED_PARAM_STRING)
+            g_free(p->value.s);
+    }
+    if (keep < all->len)
+        g_array_set_size(all, keep);
+}
+
 /* The reply of a two-call getter: @all (taken) cut to @nparams; 0 asks the count. */
 static void
 reply_params(GArray *all, int nparams, MvTypedParam **ret_params, guint *ret_n_params,
@@ -185,15 +200,13 @@ reply_params(GArray *all, int nparams, MvTypedParam **ret_params, guint *ret_n_p
 
     if (ret_nparams)
         *ret_nparams = nparams == 0 ? (int)n : 0;
-    if (nparams == 0 && ret_nparams) {
+    params_truncate(all, (nparams == 0 && ret_nparams) ? 0 : (guint)MAX(nparams, 0));
+    if (!all->len) {
         g_array_unref(all);
         *ret_params = NULL;
         *ret_n_params = 0;
         return;
     }
-    /* The surplus entries' strings are freed by the array's clear function. */
-    if ((guint)MAX(nparams, 0) < n)
-        g_array_set_size(all, (guint)MAX(nparams, 0));
     *ret_n_params = all->len;
     *ret_params = (MvTypedParam *)(void *)g_array_free(all, FALSE);
 }
