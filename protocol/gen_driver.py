@@ -299,6 +299,9 @@ def neutral_struct_decl(sname, fields, structs):
         elif s.startswith('array-'):
             lines.append('    %s*%s;' % (sp(elem_ctype(f)), n))
             lines.append('    guint n_%s;' % n)
+        elif s == 'bytes':          # opaque<N> / char<N>: g_malloc'd bytes and their count
+            lines.append('    char *%s;' % n)
+            lines.append('    guint n_%s;' % n)
         else:
             raise Unmapped('struct field of shape %s' % s)
     lines.append('} %s;\n' % neutral_struct_name(sname))
@@ -321,7 +324,7 @@ def struct_to_xdr(sname, fields, structs):
         elif s == 'ref':
             out.append('    ref_to_%s(&x->%s, &v->%s);\n    mv_object_ref_clear(&v->%s);\n'
                        % (ref_kind(f.type)[0], n, n, n))
-        elif s in ('array-scalar', 'array-string'):
+        elif s in ('array-scalar', 'array-string', 'bytes'):
             out.append('    x->%s.%s_val = (void *)v->%s;\n    x->%s.%s_len = v->n_%s;\n'
                        % (n, n, n, n, n, n))
         elif s == 'array-tparam':
@@ -439,7 +442,7 @@ def collect_nested(sname, structs, nested):
         if sh == 'array-struct':
             collect_nested(sf.type, structs, nested)
         elif sh not in ('scalar', 'string', 'optstring', 'ref', 'array-scalar',
-                        'array-string', 'array-tparam'):
+                        'array-string', 'array-tparam', 'bytes'):
             raise Unmapped('nested %s field %s' % (sname, sf.name))
     nested[sname] = structs[sname]
 

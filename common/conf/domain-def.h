@@ -161,10 +161,12 @@ typedef struct {
     MvDomainDiskBus bus;
     bool readonly;
     bool shareable;
+    unsigned int iothread;      /* <driver iothread='N'/>; 0 = the main loop */
     unsigned int boot_order;    /* <boot order='N'/>; 0 = none */
     char *serial;
     char *alias;                /* <alias name='…'/> (live only) */
     MvDomainDeviceAddress address;
+    struct _MvDomainDiskIotune *iotune;     /* <iotune>: conf/domain-tune.h; NULL: none */
 } MvDomainDiskDef;
 
 typedef struct {
@@ -214,6 +216,7 @@ typedef struct {
     unsigned int boot_order;
     char *alias;
     MvDomainDeviceAddress address;
+    struct _MvDomainNetBandwidth *bandwidth;    /* conf/domain-tune.h; NULL: none */
 } MvDomainNetDef;
 
 typedef enum {
@@ -323,9 +326,11 @@ typedef struct {
     guint64 current_memory;     /* <currentMemory>, KiB (== memory when absent) */
     guint64 max_memory;         /* <maxMemory>, KiB; 0 = absent */
     unsigned int max_memory_slots;
+    struct _MvDomainIOThreads *iothreads;   /* conf/domain-iothreads.h; NULL: none */
 
     unsigned int vcpus;         /* <vcpu>N</vcpu>: maximum */
     unsigned int vcpus_current; /* current='N' (== vcpus when absent) */
+    struct _MvDomainTuneDef *tune;  /* <cputune>, <memtune>, …: conf/domain-tune.h; NULL: none */
 
     MvDomainOsDef os;
     unsigned int features;      /* MvDomainFeatures bits */

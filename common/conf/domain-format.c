@@ -4,8 +4,10 @@
 #include <libxml/parser.h>
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 #include "util/uuid.h"
 #include "util/xml.h"
 
@@ -156,6 +158,7 @@ mv_fmt_memory(GString *out, const MvDomainDef *def)
     if (def->vcpus_current && def->vcpus_current != def->vcpus)
         mv_fmt_attr_uint(out, "current", def->vcpus_current);
     g_string_append_printf(out, ">%u</vcpu>\n", def->vcpus ? def->vcpus : 1);
+    mv_domain_iothreads_format(out, def->iothreads);
 }
 
 static void
@@ -361,12 +364,15 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
                                : disk->device == MV_DOMAIN_DISK_DEVICE_FLOPPY ? "floppy"
                                                                               : "disk");
     g_string_append(out, ">\n");
-    if (disk->driver_name || disk->driver_type || disk->driver_cache || disk->driver_discard) {
+    if (disk->driver_name || disk->driver_type || disk->driver_cache || disk->driver_discard ||
+        disk->iothread) {
         mv_fmt_open(out, in, "driver");
         mv_fmt_attr(out, "name", disk->driver_name);
         mv_fmt_attr(out, "type", disk->driver_type);
         mv_fmt_attr(out, "cache", disk->driver_cache);
         mv_fmt_attr(out, "discard", disk->driver_discard);
+        if (disk->iothread)
+            mv_fmt_attr_uint(out, "iothread", disk->iothread);
         g_string_append(out, "/>\n");
     }
     if (disk->type == MV_DOMAIN_DISK_SOURCE_VOLUME && disk->source_volume) {
@@ -385,6 +391,7 @@ mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int indent,
     mv_fmt_attr(out, "dev", disk->target_dev);
     mv_fmt_attr(out, "bus", mv_domain_disk_bus_to_string(disk->bus));
     g_string_append(out, "/>\n");
+    mv_domain_iotune_format(out, in, disk->iotune);
     if (disk->boot_order) {
         mv_fmt_open(out, in, "boot");
         mv_fmt_attr_uint(out, "order", disk->boot_order);
@@ -484,6 +491,7 @@ mv_domain_net_def_format(GString *out, const MvDomainNetDef *net, int indent,
         mv_fmt_attr(out, "state", net->link_state == MV_DOMAIN_NET_LINK_DOWN ? "down" : "up");
         g_string_append(out, "/>\n");
     }
+    mv_domain_net_bandwidth_format(out, in, net->bandwidth);
     if (net->mtu) {
         mv_fmt_open(out, in, "mtu");
         mv_fmt_attr_uint(out, "size", net->mtu);
@@ -737,6 +745,7 @@ mv_domain_def_format(const MvDomainDef *def, int id, unsigned int flags)
     if (def->metadata)
         mv_fmt_metadata(out, def->metadata);
     mv_fmt_memory(out, def);
+    mv_domain_tune_format(out, def->tune, def->iothreads);
     mv_fmt_os(out, &def->os);
     mv_fmt_features(out, def->features, &def->hyperv);
     mv_fmt_cpu(out, &def->cpu);

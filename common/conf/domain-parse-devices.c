@@ -6,6 +6,7 @@
 
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 #include "util/error.h"
 #include "util/xml.h"
 
@@ -116,6 +117,8 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
         disk->driver_type = mv_xml_get_prop(child, "type");
         disk->driver_cache = mv_xml_get_prop(child, "cache");
         disk->driver_discard = mv_xml_get_prop(child, "discard");
+        if (!mv_domain_uint_prop(child, "iothread", G_MAXINT, &disk->iothread, error))
+            return NULL;
     }
     if ((child = mv_xml_get_child(node, "source"))) {
         g_autofree char *file = mv_xml_get_prop(child, "file");
@@ -155,6 +158,9 @@ mv_domain_disk_def_parse_node(const xmlNode *node, unsigned int flags, GError **
     disk->readonly = mv_xml_get_child(node, "readonly") != NULL;
     disk->shareable = mv_xml_get_child(node, "shareable") != NULL;
     disk->serial = mv_xml_get_content(mv_xml_get_child(node, "serial"));
+    if ((child = mv_xml_get_child(node, "iotune")) &&
+        !mv_domain_iotune_parse(child, disk->target_dev, &disk->iotune, error))
+        return NULL;
     disk->alias = mv_domain_parse_alias(node, flags);
     if (!mv_domain_parse_address(node, &disk->address, error))
         return NULL;
@@ -345,6 +351,9 @@ mv_domain_net_def_parse_node(const xmlNode *node, unsigned int flags, GError **e
                                    state ? state : ""),
                    NULL;
     }
+    if ((child = mv_xml_get_child(node, "bandwidth")) &&
+        !mv_domain_net_bandwidth_parse(child, &net->bandwidth, error))
+        return NULL;
     if ((child = mv_xml_get_child(node, "mtu")) &&
         !mv_domain_uint_prop(child, "size", 65535, &net->mtu, error))
         return NULL;

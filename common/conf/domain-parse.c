@@ -5,8 +5,10 @@
 #include <libxml/xmlsave.h>
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 #include "util/error.h"
 #include "util/uuid.h"
 #include "util/xml.h"
@@ -16,11 +18,14 @@
 
 static const MvXmlChildRule mv_domain_rules[] = {
     { "name", 1, 1 },        { "uuid", 0, 1 },          { "title", 0, 1 },
+    { "iothreads", 0, 1 },   { "iothreadids", 0, 1 },
     { "description", 0, 1 }, { "metadata", 0, 1 },      { "maxMemory", 0, 1 },
     { "memory", 1, 1 },      { "currentMemory", 0, 1 }, { "vcpu", 0, 1 },
     { "os", 1, 1 },          { "features", 0, 1 },      { "cpu", 0, 1 },
     { "clock", 0, 1 },       { "on_poweroff", 0, 1 },   { "on_reboot", 0, 1 },
     { "on_crash", 0, 1 },    { "pm", 0, 1 },            { "devices", 0, 1 },
+    { "cputune", 0, 1 },     { "memtune", 0, 1 },       { "blkiotune", 0, 1 },
+    { "numatune", 0, 1 },
 };
 
 /* ---- memory ---- */
@@ -488,6 +493,8 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
     def->vcpus = def->vcpus_current = 1;
     if ((node = mv_xml_get_child(root, "vcpu")) && !mv_domain_parse_vcpu(def, node, error))
         return false;
+    if (!mv_domain_tune_parse(root, def->vcpus, &def->tune, error))
+        return false;
 
     if (!mv_domain_parse_os(&def->os, mv_xml_get_child(root, "os"), error))
         return false;
@@ -525,6 +532,14 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
     if ((node = mv_xml_get_child(root, "devices")) &&
         !mv_domain_def_parse_devices(def, node, flags, error))
         return false;
+
+    if (!mv_domain_iothreads_parse(root, &def->iothreads, error))
+        return false;
+    for (size_t i = 0; i < def->ndisks; i++) {
+        if (!mv_domain_iothreads_check_disk(def->iothreads, def->disks[i]->iothread,
+                                            def->disks[i]->target_dev, error))
+            return false;
+    }
 
     return mv_domain_def_check_cpu(def, error) && mv_domain_def_check_boot(def, error);
 }

@@ -23,7 +23,8 @@ static const MvDomainRefusal refusals[] = {
       "hugepage backing, which virtiofs needs)" },
     { "devices", "filesystem", "modvirt-qemud does not run virtiofsd, and 9p is not offered" },
     { "devices", "hostdev",
-      "passthrough needs VFIO and node devices, which modvirt does not manage" },
+      "PCI/USB passthrough needs VFIO device assignment, which modvirt does not do "
+      "(host devices are only listed, read only: virsh nodedev-list)" },
     { "devices", "smartcard", "no smartcard emulation is offered" },
     { "devices", "shmem", "no shared memory devices are offered" },
 };

@@ -2,8 +2,10 @@
  * the parser and the formatter. */
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "conf/domain-conf.h"
 #include "conf/domain-priv.h"
+#include "conf/domain-tune.h"
 
 /* Looks @str up in a NULL-padded table of @n names. */
 static int
@@ -78,6 +80,7 @@ mv_domain_disk_def_free(MvDomainDiskDef *disk)
     g_free(disk->serial);
     g_free(disk->alias);
     g_free(disk->address.type);
+    g_free(disk->iotune);
     g_free(disk);
 }
 
@@ -100,6 +103,7 @@ mv_domain_net_def_free(MvDomainNetDef *net)
     g_free(net->target_dev);
     g_free(net->alias);
     g_free(net->address.type);
+    mv_domain_net_bandwidth_free(net->bandwidth);
     g_free(net);
 }
 
@@ -251,6 +255,7 @@ mv_domain_def_free(MvDomainDef *def)
     g_free(def->title);
     g_free(def->description);
     g_free(def->metadata);
+    mv_domain_tune_def_free(def->tune);
 
     g_free(def->os.type);
     g_free(def->os.arch);
@@ -311,6 +316,7 @@ mv_domain_def_free(MvDomainDef *def)
                              (GDestroyNotify)mv_domain_sound_def_free);
     mv_domain_ptr_array_free((gpointer *)def->redirdevs, def->nredirdevs,
                              (GDestroyNotify)mv_domain_redirdev_def_free);
+    mv_domain_iothreads_free(def->iothreads);
     mv_domain_watchdog_def_free(def->watchdog);
     mv_domain_tpm_def_free(def->tpm);
     g_free(def);
@@ -355,6 +361,7 @@ mv_domain_disk_def_copy(const MvDomainDiskDef *disk)
     ret->source_volume = g_strdup(disk->source_volume);
     ret->source_mode = g_strdup(disk->source_mode);
     ret->source_format = g_strdup(disk->source_format);
+    ret->iotune = disk->iotune ? g_memdup2(disk->iotune, sizeof(*disk->iotune)) : NULL;
     ret->target_dev = g_strdup(disk->target_dev);
     ret->serial = g_strdup(disk->serial);
     ret->alias = g_strdup(disk->alias);
@@ -371,6 +378,7 @@ mv_domain_net_def_copy(const MvDomainNetDef *net)
     ret->portgroup = g_strdup(net->portgroup);
     ret->port_id = g_strdup(net->port_id);
     ret->bridge = g_strdup(net->bridge);
+    ret->bandwidth = mv_domain_net_bandwidth_copy(net->bandwidth);
     ret->filter = g_strdup(net->filter);
     ret->filter_params = g_new0(MvDomainNetFilterParam, net->nfilter_params);
     for (size_t i = 0; i < net->nfilter_params; i++) {
@@ -592,9 +600,11 @@ mv_domain_def_copy(const MvDomainDef *def)
     MV_COPY_ARRAY(rngs, mv_domain_rng_def_copy);
     MV_COPY_ARRAY(sounds, mv_domain_sound_def_copy);
     MV_COPY_ARRAY(redirdevs, mv_domain_redirdev_def_copy);
+    ret->iothreads = mv_domain_iothreads_copy(def->iothreads);
     ret->memballoon = def->memballoon ? mv_domain_memballoon_def_copy(def->memballoon) : NULL;
     ret->watchdog = def->watchdog ? mv_domain_watchdog_def_copy(def->watchdog) : NULL;
     ret->tpm = def->tpm ? mv_domain_tpm_def_copy(def->tpm) : NULL;
+    ret->tune = mv_domain_tune_def_copy(def->tune);
     return ret;
 }
 

@@ -138,8 +138,8 @@ def load(path):
         for r in d.routes:
             if r not in names or r == 'any':
                 fail('[%s]: unknown route "%s"' % (section, r))
-        if d.kind == 'hypervisor' and sorted(d.routes) != sorted(HYPERVISOR_ROUTES):
-            fail('[%s]: a hypervisor daemon owns exactly: %s'
+        if d.kind == 'hypervisor' and not set(HYPERVISOR_ROUTES) <= set(d.routes):
+            fail('[%s]: a hypervisor daemon owns at least: %s'
                  % (section, ' '.join(HYPERVISOR_ROUTES)))
         if d.kind == 'objects' and set(d.routes) & set(HYPERVISOR_ROUTES):
             fail('[%s]: only hypervisor daemons own %s'
@@ -156,9 +156,11 @@ def load(path):
 
     owners = {}
     for d in daemons:
-        if d.kind != 'objects':
+        if d.kind == 'proxy':
             continue
         for r in d.routes:
+            if r in HYPERVISOR_ROUTES:
+                continue
             if r in owners:
                 fail('route "%s" is owned by both [daemon %s] and [daemon %s]'
                      % (r, owners[r], d.name))

@@ -12,6 +12,10 @@
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
 #include "qemu-handlers-info.h"
+#include "qemu-handlers-tune.h"
+#include "qemu-iothread.h"
+#include "qemu-nodedev.h"
+#include "qemu-screenshot.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -108,16 +112,59 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_block_stats_flags = mv_qemu_handle_domain_block_stats_flags,
     .domain_interface_stats = mv_qemu_handle_domain_interface_stats,
     .domain_get_vcpu_pin_info = mv_qemu_handle_domain_get_vcpu_pin_info,
+    /* tuning (qemu-domain-tune.c, qemu-domain-pin.c) */
+    .domain_get_scheduler_type = mv_qemu_handle_domain_get_scheduler_type,
+    .domain_get_scheduler_parameters = mv_qemu_handle_domain_get_scheduler_parameters,
+    .domain_get_scheduler_parameters_flags =
+        mv_qemu_handle_domain_get_scheduler_parameters_flags,
+    .domain_set_scheduler_parameters = mv_qemu_handle_domain_set_scheduler_parameters,
+    .domain_set_scheduler_parameters_flags =
+        mv_qemu_handle_domain_set_scheduler_parameters_flags,
+    .domain_get_memory_parameters = mv_qemu_handle_domain_get_memory_parameters,
+    .domain_set_memory_parameters = mv_qemu_handle_domain_set_memory_parameters,
+    .domain_get_blkio_parameters = mv_qemu_handle_domain_get_blkio_parameters,
+    .domain_set_blkio_parameters = mv_qemu_handle_domain_set_blkio_parameters,
+    .domain_get_numa_parameters = mv_qemu_handle_domain_get_numa_parameters,
+    .domain_set_numa_parameters = mv_qemu_handle_domain_set_numa_parameters,
+    .domain_pin_vcpu = mv_qemu_handle_domain_pin_vcpu,
+    .domain_pin_vcpu_flags = mv_qemu_handle_domain_pin_vcpu_flags,
+    .domain_pin_emulator = mv_qemu_handle_domain_pin_emulator,
+    .domain_get_block_io_tune = mv_qemu_handle_domain_get_block_io_tune,
+    .domain_set_block_io_tune = mv_qemu_handle_domain_set_block_io_tune,
+    .domain_get_interface_parameters = mv_qemu_handle_domain_get_interface_parameters,
+    .domain_set_interface_parameters = mv_qemu_handle_domain_set_interface_parameters,
     .domain_get_emulator_pin_info = mv_qemu_handle_domain_get_emulator_pin_info,
     .domain_get_block_info = mv_qemu_handle_domain_get_block_info,
     .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
     .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
     .domain_send_key = mv_qemu_handle_domain_send_key,
+    .domain_screenshot = mv_qemu_handle_domain_screenshot,
+    .domain_get_iothread_info = mv_qemu_handle_domain_get_iothread_info,
+    .domain_pin_iothread = mv_qemu_handle_domain_pin_iothread,
+    .domain_add_iothread = mv_qemu_handle_domain_add_iothread,
+    .domain_del_iothread = mv_qemu_handle_domain_del_iothread,
+    .domain_set_iothread_params = mv_qemu_handle_domain_set_iothread_params,
+};
+
+/* Node devices: qemu owns the nodedev route until a host daemon exists. */
+static const MvRemoteNodeDeviceDriver mv_qemu_nodedev_driver = {
+    .node_num_of_devices = mv_qemu_handle_node_num_of_devices,
+    .node_list_devices = mv_qemu_handle_node_list_devices,
+    .connect_list_all_node_devices = mv_qemu_handle_connect_list_all_node_devices,
+    .node_device_lookup_by_name = mv_qemu_handle_node_device_lookup_by_name,
+    .node_device_get_xml_desc = mv_qemu_handle_node_device_get_xml_desc,
+    .node_device_get_parent = mv_qemu_handle_node_device_get_parent,
+    .node_device_num_of_caps = mv_qemu_handle_node_device_num_of_caps,
+    .node_device_list_caps = mv_qemu_handle_node_device_list_caps,
+    .node_device_get_autostart = mv_qemu_handle_node_device_get_autostart,
+    .node_device_is_persistent = mv_qemu_handle_node_device_is_persistent,
+    .node_device_is_active = mv_qemu_handle_node_device_is_active,
 };
 
 static const MvRemoteDrivers qemu_drivers = {
     .hypervisor = &mv_qemu_hypervisor_driver,
     .domain = &mv_qemu_domain_driver,
+    .nodedev = &mv_qemu_nodedev_driver,
 };
 
 static MvDispatchFunc qemu_handlers[MV_REMOTE_PROC_LAST];

@@ -579,10 +579,16 @@ disk_props(QemuCmd *cmd, const MvDomainDef *def, bool q35, const MvDomainDiskDef
                                      readonly, disk->driver_discard);
     }
 
+    if (disk->iothread && disk->bus != MV_DOMAIN_DISK_BUS_VIRTIO)
+        return qemu_command_unsupported(error, "disk '%s': only virtio disks can run in an "
+                                        "IOThread (<driver iothread='%u'/>)", dev,
+                                        disk->iothread);
     p = out.device = mv_qemu_props_new();
     switch (disk->bus) {
     case MV_DOMAIN_DISK_BUS_VIRTIO:
         mv_qemu_props_add_str(p, "driver", "virtio-blk-pci");
+        if (disk->iothread)
+            mv_qemu_props_add_strf(p, "iothread", "iothread%u", disk->iothread);
         if (!device_pci_address_props(cmd, q35, p, &disk->address, dev, error))
             return false;
         break;
@@ -1105,7 +1111,7 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
     if (def->watchdog && !watchdog_add(cmd, def->watchdog, error))
         return false;
 
-    /* The stats period and the target size (currentMemory) are set over QMP. */
+    /* The target size (currentMemory) is set over QMP. */
     if (def->memballoon && def->memballoon->model
         && !g_str_equal(def->memballoon->model, "none")) {
         GString *buf;
@@ -1115,6 +1121,10 @@ qemu_command_devices_add_misc(QemuCmd *cmd, GError **error)
                 error, "balloon0: model '%s' is not supported (virtio, none are)",
                 def->memballoon->model);
         buf = g_string_new("virtio-balloon-pci,id=balloon0");
+        /* <stats period='N'/>: how often the guest reports (dommemstat --period) */
+        if (def->memballoon->period)
+            g_string_append_printf(buf, ",guest-stats-polling-interval=%u",
+                                   def->memballoon->period);
         if (!qemu_command_add_pci_address(cmd, buf, &def->memballoon->address, "balloon0",
                                           error)) {
             g_string_free(buf, TRUE);

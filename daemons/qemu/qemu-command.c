@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "conf/domain-iothreads.h"
 #include "util/error.h"
 #include "util/uuid.h"
 
@@ -713,6 +714,10 @@ mv_qemu_command_build(const MvDomainDef *def, const MvQemuProbe *probe,
     g_string_append(buf, ",server=on,wait=off");
     qemu_command_add_take(&cmd, "-chardev", buf);
     qemu_command_add(&cmd, "-mon", "chardev=monitor,mode=control");
+    /* <iothreads>: one iothread object per id, named as disks refer to it */
+    for (guint i = 0; def->iothreads && i < def->iothreads->ids->len; i++)
+        qemu_command_addf(&cmd, "-object", "iothread,id=iothread%u",
+                          g_array_index(def->iothreads->ids, guint, i));
 
     if (!command_add_clock(&cmd, error) || !command_add_lifecycle(&cmd, error)
         || !command_add_boot(&cmd, error)

@@ -1,6 +1,7 @@
 /* qemud's domain objects: the driver-frame class and how a domain is made. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-domain.h"
+#include "qemu-cgroup.h"
 
 #include <unistd.h>
 
@@ -22,6 +23,7 @@ domain_finalize(MvDriverObject *obj)
     mv_domain_def_free(dom->newdef);
     mv_domain_def_free(dom->live);
     g_free(dom->monitor_path);
+    mv_qemu_cgroup_free(dom->cgroup);
     g_clear_pointer(&dom->unplugged, g_ptr_array_unref);
 }
 

@@ -89,6 +89,7 @@ struct _MvQemuDomain {
     GPtrArray *unplugged;       /* aliases QEMU reported in DEVICE_DELETED, not yet consumed */
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
     bool status_dirty;          /* a live change is not in the status file yet */
+    struct _MvQemuCgroup *cgroup;   /* its cgroup v1 groups (qemu-cgroup.h); NULL when off */
     GSource *status_retry;      /* retries the status write (driver context) */
 };
 

@@ -10,6 +10,7 @@
 #include "qemu-domain-check.h"
 #include "qemu-process.h"
 #include "qemu-stray.h"
+#include "qemu-tune.h"
 #include "util/file.h"
 #include "util/log.h"
 
@@ -215,7 +216,7 @@ bool
 mv_qemu_driver_check_def(MvQemuDriver *driver, const MvDomainDef *def, GError **error)
 {
     return mv_qemu_driver_check_host_access(driver, def, error) &&
-           mv_qemu_domain_check_size(def, error);
+           mv_qemu_domain_check_size(def, error) && mv_qemu_tune_check(def, error);
 }
 
 bool

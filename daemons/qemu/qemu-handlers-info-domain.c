@@ -1,5 +1,5 @@
 /* Guest information of the QEMU driver (issue 13 item 5): virsh vcpuinfo,
- * dommemstat (+ --period), domblkstat (plain and typed), domifstat. Values from QMP
+ * dommemstat, domblkstat (plain and typed), domifstat. Values from QMP
  * (query-cpus-fast, query-balloon, the balloon's guest-stats, query-blockstats),
  * /proc/PID/task/TID/stat, /proc/PID/statm and the tap's sysfs counters. */
 #define MV_LOG_CATEGORY "qemu"
@@ -16,8 +16,6 @@
 
 #define QUERY_TIMEOUT_MS 10000
 #define BALLOON_PATH "/machine/peripheral/balloon0"
-#define AFFECT_LIVE 1u
-#define AFFECT_CONFIG 2u
 
 /* A running domain's monitor and pid, under a job (end it with mv_qemu_process_end_job). */
 static MvQemuDomain *
@@ -224,51 +222,6 @@ mv_qemu_handle_domain_memory_stats(MvDriverCall *call, const MvObjectRef *dom_re
         g_array_set_size(out, max_stats);
     (*ret_n_stats) = out->len;
     (*ret_stats) = (MvRemoteDomainMemoryStat *)g_array_free(g_steal_pointer(&out), FALSE);
-    return true;
-}
-
-bool
-mv_qemu_handle_domain_set_memory_stats_period(MvDriverCall *call, const MvObjectRef *dom_ref,
-                                              int period, unsigned int flags, GError **error)
-{
-    MvQemuMonitor *mon = NULL;
-    pid_t pid = 0;
-    g_autoptr(MvQemuDomain) dom = NULL;
-    JsonObject *args;
-    JsonNode *reply;
-    bool balloon;
-
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG,
-                                      "virDomainSetMemoryStatsPeriod", error))
-        return false;
-    if (flags & AFFECT_CONFIG)
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                            "keeping a memory statistics period in the persistent "
-                            "definition (--config) is not supported: use --live");
-    if (period < 0)
-        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
-                            "invalid period %d: it must be 0 (off) or a number of seconds",
-                            period);
-    if (!(dom = begin_query(call, dom_ref, "virDomainSetMemoryStatsPeriod", &mon, &pid, error)))
-        return false;
-    g_mutex_lock(&dom->lock);
-    balloon = dom->live->memballoon && g_strcmp0(dom->live->memballoon->model, "none") != 0;
-    g_mutex_unlock(&dom->lock);
-    if (!balloon) {
-        mv_qemu_process_end_job(mv_qemu_driver_get(call), dom);
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: the domain has no memory "
-                            "balloon device");
-    }
-    args = json_object_new();
-    json_object_set_string_member(args, "path", BALLOON_PATH);
-    json_object_set_string_member(args, "property", "guest-stats-polling-interval");
-    json_object_set_int_member(args, "value", period);
-    reply = mv_qemu_monitor_command(mon, "qom-set", args, QUERY_TIMEOUT_MS, error);
-    mv_qemu_process_end_job(mv_qemu_driver_get(call), dom);
-    if (!reply)
-        return false;
-    json_node_free(reply);
     return true;
 }
 

@@ -1,7 +1,7 @@
 /* Guest information of the QEMU driver, part 2 (issue 13 item 5): the vCPU and
  * emulator CPU maps (virsh vcpupin / emulatorpin without a list, vcpuinfo of a
- * shut-off guest), virsh domblkinfo and domjobinfo. Definitions carry no <cputune> yet, so
- * the configured map is every host CPU; the live map is the threads' affinity. */
+ * shut-off guest), virsh domblkinfo and domjobinfo. The configured map is the
+ * definition's <cputune> pin, else every host CPU; the live map is the threads' affinity. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
 
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf/domain-tune.h"
 #include "driver/affect.h"
 #include "qemu-handlers-info.h"
 #include "qemu-process.h"
@@ -47,20 +48,38 @@ fill_affinity(guint8 *map, int maplen, pid_t tid)
             map[cpu / 8] |= 1u << (cpu % 8);
 }
 
-/* Resolves @flags for @dom; returns whether the live maps are asked for. */
+/* @map: the configured pin @cpuset (NULL: every host CPU). */
+static void
+fill_pin(guint8 *map, int maplen, const char *cpuset)
+{
+    g_autofree guint8 *pin = NULL;
+
+    if (!cpuset || !mv_domain_cpuset_parse(cpuset, "cpuset", &pin, NULL)) {
+        fill_host_cpus(map, maplen);
+        return;
+    }
+    memcpy(map, pin, MIN(maplen, MV_DOMAIN_CPUSET_MAX / 8));
+}
+
+/* Resolves @flags for @dom; returns whether the live maps are asked for.
+ * *@ret_tune: a copy of the configured tuning (or NULL). */
 static bool
 resolve(MvQemuDomain *dom, unsigned int *flags, bool *ret_live, pid_t *ret_pid,
-        MvQemuMonitor **ret_mon, unsigned int *ret_vcpus, GError **error)
+        MvQemuMonitor **ret_mon, unsigned int *ret_vcpus, MvDomainTuneDef **ret_tune,
+        GError **error)
 {
+    const MvDomainDef *config;
     bool ok;
 
     g_mutex_lock(&dom->lock);
     ok = mv_driver_affect_resolve(&mv_qemu_domain_class, flags, mv_qemu_domain_is_active(dom),
                                   dom->persistent, 0, error);
+    config = dom->newdef ? dom->newdef : dom->def;
     *ret_live = ok && (*flags & AFFECT_LIVE);
     *ret_pid = dom->pid;
     *ret_mon = dom->monitor;
-    *ret_vcpus = *ret_live ? dom->live->vcpus : (dom->newdef ? dom->newdef : dom->def)->vcpus;
+    *ret_vcpus = *ret_live ? dom->live->vcpus : config->vcpus;
+    *ret_tune = mv_domain_tune_def_copy(config->tune);
     g_mutex_unlock(&dom->lock);
     return ok;
 }
@@ -72,6 +91,7 @@ mv_qemu_handle_domain_get_vcpu_pin_info(MvDriverCall *call, const MvObjectRef *d
                                         GError **error)
 {
     g_autoptr(MvQemuDomain) dom = NULL;
+    g_autoptr(MvDomainTuneDef) tune = NULL;
     MvQemuMonitor *mon = NULL;
     unsigned int vcpus = 0;
     pid_t pid = 0;
@@ -90,14 +110,14 @@ mv_qemu_handle_domain_get_vcpu_pin_info(MvDriverCall *call, const MvObjectRef *d
     if (!(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)) ||
         !mv_qemu_dispatch_begin_job(dom, "virDomainGetVcpuPinInfo", error))
         return false;
-    if (!resolve(dom, &flags, &live, &pid, &mon, &vcpus, error)) {
+    if (!resolve(dom, &flags, &live, &pid, &mon, &vcpus, &tune, error)) {
         mv_qemu_process_end_job(mv_qemu_driver_get(call), dom);
         return false;
     }
     n = MIN((int)vcpus, ncpumaps);
     maps = g_malloc0((gsize)ncpumaps * (gsize)maplen);
     for (int i = 0; i < n; i++)
-        fill_host_cpus(maps + (gsize)i * maplen, maplen);
+        fill_pin(maps + (gsize)i * maplen, maplen, mv_domain_tune_vcpupin(tune, (guint)i));
     if (live) {
         JsonNode *reply = mv_qemu_monitor_command(mon, "query-cpus-fast", NULL,
                                                   QUERY_TIMEOUT_MS, error);
@@ -136,6 +156,7 @@ mv_qemu_handle_domain_get_emulator_pin_info(MvDriverCall *call, const MvObjectRe
                                             guint *ret_n_cpumaps, int *ret_ret, GError **error)
 {
     g_autoptr(MvQemuDomain) dom = NULL;
+    g_autoptr(MvDomainTuneDef) tune = NULL;
     MvQemuMonitor *mon = NULL;
     unsigned int vcpus = 0;
     pid_t pid = 0;
@@ -150,13 +171,13 @@ mv_qemu_handle_domain_get_emulator_pin_info(MvDriverCall *call, const MvObjectRe
                             "virDomainGetEmulatorPinInfo: maplen must be 1 to %d, not %d",
                             MAPS_MAX, maplen);
     if (!(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)) ||
-        !resolve(dom, &flags, &live, &pid, &mon, &vcpus, error))
+        !resolve(dom, &flags, &live, &pid, &mon, &vcpus, &tune, error))
         return false;
     map = g_malloc0(maplen);
     if (live && pid > 0)
         fill_affinity(map, maplen, pid);
     else
-        fill_host_cpus(map, maplen);
+        fill_pin(map, maplen, tune ? tune->emulatorpin : NULL);
     (*ret_cpumaps) = (char *)map;
     (*ret_n_cpumaps) = (guint)maplen;
     (*ret_ret) = 1;

@@ -9,6 +9,7 @@
 #include "qemu-process.h"
 #include "qemu-domain-firmware.h"
 #include "qemu-tpm.h"
+#include "qemu-tune.h"
 #include "qemu-save.h"
 #include "qemu-json.h"
 
@@ -89,6 +90,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     g_autoptr(MvDomainDef) old_live = NULL;
     g_autofree char *monitor_path = NULL;
     MV_QEMU_TPM_AUTOKILL MvChild *tpm_child = NULL;
+    g_autoptr(MvQemuCgroup) cgroup = NULL;
     GSource *exit_source;
     int reason, detail;
     bool transient;
@@ -116,6 +118,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     dom->pidfd = -1;
     g_clear_pointer(&dom->child, mv_child_free);
     tpm_child = g_steal_pointer(&dom->tpm_child);
+    cgroup = g_steal_pointer(&dom->cgroup);
     old_live = g_steal_pointer(&dom->live);
     if (dom->newdef) {
         mv_domain_def_free(dom->def);
@@ -139,8 +142,10 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     if (monitor)
         mv_qemu_monitor_close(monitor);
     mv_qemu_persist_cancel_status_retry(dom);
+    mv_qemu_tune_release_nets(old_live);
     release_nets(driver, dom, g_steal_pointer(&old_live));
     unlink_runtime_files(monitor_path);
+    mv_qemu_cgroup_remove(cgroup);
     mv_qemu_persist_delete_status(driver, dom->name);
     mv_log_info("domain '%s' stopped (reason %d)", dom->name, reason);
     mv_qemu_process_emit(driver, dom, MV_EVENT_STOPPED, detail);
@@ -752,6 +757,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     g_autofree char *monitor_path = NULL;
     g_autofree char *tpm_socket = NULL;
     MV_QEMU_TPM_AUTOKILL MvChild *tpm_child = NULL;
+    g_autoptr(MvQemuCgroup) cgroup = NULL;
     g_autofree char *log_path = NULL;
     char uuid[MV_UUID_STRING_LEN];
     bool paused = flags & MV_QEMU_START_PAUSED;
@@ -788,6 +794,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
      * NVRAM in the daemon's own directory) is the daemon's choice, not the user's. */
     if (!mv_qemu_storage_resolve(driver, live, error) ||
         !mv_qemu_driver_check_host_access(driver, live, error) ||
+        !mv_qemu_tune_check(live, error) ||
         !mv_qemu_domain_prepare_firmware(driver, live, flags & MV_QEMU_START_RESET_NVRAM,
                                          error) ||
         !connect_nets(driver, live, &tap_fds, error))
@@ -858,9 +865,18 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
         abort_start(driver, dom, child, NULL, monitor_path, live);
         return false;
     }
+    /* Its own cgroups before QEMU runs: every thread starts inside, limited. */
+    if (!(cgroup = mv_qemu_cgroup_create(driver->state_dir, dom->uuid, pid, error)) ||
+        !mv_qemu_tune_apply_process(cgroup, live->tune, error)) {
+        g_prefix_error(error, "cannot start domain '%s': ", dom->name);
+        abort_start(driver, dom, child, NULL, monitor_path, live);
+        mv_qemu_cgroup_remove(cgroup);
+        return false;
+    }
     crash_point("before-exec");
     if (!mv_child_release(child, error)) {
         abort_start(driver, dom, child, NULL, monitor_path, live);
+        mv_qemu_cgroup_remove(cgroup);
         return false;
     }
     crash_point("after-exec");
@@ -873,7 +889,10 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     fill_aliases(live);
     if (!mon || !fill_ptys(mon, live, error) ||
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
-        !setup_guest(mon, live, error)) {
+        !setup_guest(mon, live, error) ||
+        !mv_qemu_tune_apply_threads(cgroup, mon, pid, live->tune, error) ||
+        !mv_qemu_tune_apply_disks(mon, live, error) ||
+        !mv_qemu_tune_apply_nets(live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
         if (why)
             g_prefix_error(error, "cannot start domain '%s': %s (", dom->name, why);
@@ -885,6 +904,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
             (*error)->message = msg;
         }
         abort_start(driver, dom, child, mon, monitor_path, live);
+        mv_qemu_cgroup_remove(cgroup);
         return false;
     }
     crash_point("after-setup");
@@ -892,6 +912,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     if (pidfd < 0) {
         mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot watch QEMU process %d", (int)pid);
         abort_start(driver, dom, child, mon, monitor_path, live);
+        mv_qemu_cgroup_remove(cgroup);
         return false;
     }
 
@@ -903,6 +924,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     dom->start_time = start_time;
     dom->child = g_steal_pointer(&child);
     dom->tpm_child = g_steal_pointer(&tpm_child);
+    dom->cgroup = g_steal_pointer(&cgroup);
     dom->pidfd = pidfd;
     dom->monitor = g_steal_pointer(&mon);
     dom->monitor_path = g_steal_pointer(&monitor_path);
@@ -1051,6 +1073,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
                     st->live->name);
         if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
             return;     /* the pidfile stays: the sweep tries again */
+        mv_qemu_cgroup_remove_for(driver->state_dir, st->live->uuid);
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
@@ -1058,6 +1081,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
     }
     if (!mv_pid_is_alive(st->pid, st->start_time)) {
         mv_log_info("domain '%s' stopped while the daemon was away", st->live->name);
+        mv_qemu_cgroup_remove_for(driver->state_dir, st->live->uuid);
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
@@ -1078,6 +1102,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
             close(pidfd);
         if (!mv_qemu_stray_kill(st->pid, st->start_time, NULL))
             return;     /* the sweep tries again through its pidfile */
+        mv_qemu_cgroup_remove_for(driver->state_dir, st->live->uuid);
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
@@ -1091,6 +1116,8 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
     dom->pid = st->pid;
     dom->start_time = st->start_time;
     dom->pidfd = pidfd;
+    dom->cgroup = mv_qemu_cgroup_adopt(driver->state_dir, dom->uuid, st->pid);
+    mv_qemu_tune_recover_nets(dom->live);
     dom->monitor = g_steal_pointer(&mon);
     dom->monitor_path = g_strdup(st->monitor_path);
     if (running)

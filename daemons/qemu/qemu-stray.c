@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu-cgroup.h"
 #include "util/log.h"
 #include "util/pidfd.h"
+#include "util/uuid.h"
 
 #define STRAY_KILL_WAIT_MS 10000
 
@@ -112,6 +114,14 @@ mv_qemu_stray_sweep(MvQemuDriver *driver, GHashTable *kept)
             continue;       /* still there: keep its pidfile for the next attempt */
         }
         mv_log_info("removing %s: no domain runs with it", path);
+        {
+            /* its cgroups too (qemu-cgroup.h): the file is named by the guest's UUID */
+            g_autofree char *base = g_strndup(entry, strlen(entry) - 4);
+            guint8 uuid[16];
+
+            if (mv_uuid_parse(base, uuid, NULL))
+                mv_qemu_cgroup_remove_for(driver->state_dir, uuid);
+        }
         unlink(path);
     }
 }

@@ -42,6 +42,10 @@ test_every_procedure(void)
         case MV_ROUTE_SECRET:
             g_assert_cmpint(got, ==, MV_DAEMON_STORAGE);
             break;
+        case MV_ROUTE_NODEDEV:      /* qemud, until a host daemon exists */
+            g_assert_true(ok);
+            g_assert_cmpint(got, ==, MV_DAEMON_QEMU);
+            break;
         default:
             g_assert_false(ok);
             g_assert_error(error, MV_ERROR, MV_ERR_NO_SUPPORT);

@@ -57,6 +57,9 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "virtinst-spice", NULL, 0, 0, -1 },
     { "hyperv-win", NULL, 0, 0, -1 },
     { "disk-usb-floppy", NULL, 0, 0, -1 },
+    { "tune", NULL, 0, 0, -1 },
+    { "iothreads", NULL, 0, 0, -1 },
+    { "iothreads-plain", NULL, 0, 0, -1 },
 };
 
 static void
@@ -198,6 +201,19 @@ static const MvInvalidCase invalid_cases[] = {
     { "graphics-listen-mismatch", MV_ERR_XML_DETAIL },
     { "malformed", MV_ERR_XML_ERROR },
     { "name-newline", MV_ERR_XML_DETAIL },
+    { "tune-vcpupin-range", MV_ERR_XML_DETAIL },
+    { "tune-vcpupin-twice", MV_ERR_XML_DETAIL },
+    { "tune-cpuset-empty", MV_ERR_XML_DETAIL },
+    { "tune-shares-range", MV_ERR_XML_DETAIL },
+    { "tune-quota-small", MV_ERR_XML_DETAIL },
+    { "tune-period-range", MV_ERR_XML_DETAIL },
+    { "tune-swap-below-hard", MV_ERR_XML_DETAIL },
+    { "tune-blkio-weight", MV_ERR_XML_DETAIL },
+    { "tune-blkio-device-twice", MV_ERR_XML_DETAIL },
+    { "tune-numatune-memnode", MV_ERR_XML_ERROR },
+    { "iotune-total-and-read", MV_ERR_CONFIG_UNSUPPORTED },
+    { "iotune-max-without-base", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-bandwidth-floor", MV_ERR_CONFIG_UNSUPPORTED },
     { "name-control", MV_ERR_XML_DETAIL },
     { "boot-order-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
     { "boot-order-duplicate-net", MV_ERR_CONFIG_UNSUPPORTED },
@@ -241,6 +257,11 @@ static const MvInvalidCase invalid_cases[] = {
     { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
     { "tpm-two", MV_ERR_XML_ERROR },
     { "tpm-passthrough", MV_ERR_XML_ERROR },
+    { "iothreadids-duplicate", MV_ERR_XML_DETAIL },
+    { "iothreadids-exceed", MV_ERR_XML_DETAIL },
+    { "iothreadids-zero", MV_ERR_XML_DETAIL },
+    { "iothreads-not-a-number", MV_ERR_XML_ERROR },
+    { "disk-iothread-missing", MV_ERR_XML_DETAIL },
 };
 
 static void *

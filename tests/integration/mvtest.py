@@ -1011,6 +1011,66 @@ def qemu_processes_of(name, root):
     return qemu_processes("guest=%s," % name, root.rstrip("/") + "/")
 
 
+# ---------------------------------------------------------------------------
+# Guests' cgroup v1 groups (docs/qemud.md, "Resource tuning"; q13-tune)
+# ---------------------------------------------------------------------------
+
+CGROUP_CONTROLLERS = ("cpu", "cpuacct", "cpuset", "memory", "blkio")
+
+
+def cgroup_mounts():
+    """{controller: v1 mount point} from /proc/self/mountinfo."""
+    found = {}
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            left, _, right = line.partition(" - ")
+            fields, rfields = left.split(), right.split()
+            if len(rfields) >= 3 and rfields[0] == "cgroup":
+                for opt in rfields[2].split(","):
+                    if opt in CGROUP_CONTROLLERS:
+                        found[opt] = fields[4]
+    return found
+
+
+def cgroup_of(controller, pid="self"):
+    """PID's group path of a v1 controller (from /proc/PID/cgroup), or None."""
+    with open("/proc/%s/cgroup" % pid) as f:
+        for line in f:
+            _, names, path = line.rstrip("\n").split(":", 2)
+            if controller in names.split(","):
+                return path
+    return None
+
+
+def cgroup_partition(root):
+    """The group qemud under root puts its guests' groups in: modvirt-qemu-<H>."""
+    import hashlib
+    state_dir = os.path.join(root, "run", "qemu")
+    return "modvirt-qemu-" + hashlib.sha256(state_dir.encode()).hexdigest()[:16]
+
+
+def cgroup_partition_dirs(root):
+    """The partition directory of root in every mounted controller (whether it exists or
+    not), under this process's own group, where a daemon this test started makes it."""
+    mounts = cgroup_mounts()
+    return [os.path.join(mounts[c] + cgroup_of(c), cgroup_partition(root)) for c in mounts]
+
+
+def cgroup_leftovers(root):
+    """Guest groups of root's qemud that still exist."""
+    return [d for d in cgroup_partition_dirs(root) if os.path.isdir(d)]
+
+
+def cgroup_remove_all(root):
+    """Removes what is left of root's groups, children first (test cleanup)."""
+    for top in cgroup_partition_dirs(root):
+        for dirpath, _dirs, _files in sorted(os.walk(top), key=lambda w: -len(w[0])):
+            try:
+                os.rmdir(dirpath)
+            except OSError:
+                pass
+
+
 def wait_pid_gone(pid, timeout=15):
     """Wait until PID is a zombie or gone (PID 1 here reaps orphans late)."""
     return wait_for(lambda: not pid_alive(pid), timeout, 0.05)

@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """Guest information from modvirt-qemud (issue 13 item 5): vcpuinfo, vcpupin and
 emulatorpin (queries), dommemstat (+ --period), domblkstat, domblkinfo, domifstat,
-domjobinfo, send-key through python3-libvirt and stock virsh, with
-one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
+domjobinfo, send-key, domstats (every group), screenshot through python3-libvirt and
+stock virsh, with one tiny TCG guest (2 vCPUs, virtio balloon). Values are cross-checked against
 /proc (the QEMU process and its vCPU threads) read around each call."""
 
 import json
@@ -31,7 +31,8 @@ def setUpModule():
     daemon = mvtest.Daemon().start()
     conn = libvirt.open(daemon.uri)
     xml = mvtest.linux_guest_xml(NAME, daemon.root,
-                                 extra_devices="\n    <memballoon model='virtio'/>")
+                                 extra_devices="\n    <memballoon model='virtio'/>"
+                                               "\n    <video><model type='vga'/></video>")
     xml = xml.replace("<vcpu>1</vcpu>", "<vcpu>2</vcpu>")
     dom = conn.defineXML(xml)
     dom.create()
@@ -192,9 +193,8 @@ class Memory(unittest.TestCase):
     def test_period_live(self):
         import libvirt
         self.assertEqual(dom.setMemoryStatsPeriod(1, libvirt.VIR_DOMAIN_AFFECT_LIVE), 0)
-        with self.assertRaises(libvirt.libvirtError) as cm:
-            dom.setMemoryStatsPeriod(1, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
-        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_UNSUPPORTED)
+        self.assertIn("<stats period='1'/>", dom.XMLDesc(0))
+        self.assertNotIn("<stats period", dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         with self.assertRaises(libvirt.libvirtError) as cm:
             dom.setMemoryStatsPeriod(-1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
@@ -208,11 +208,25 @@ class Memory(unittest.TestCase):
         self.assertLessEqual(stats["unused"], 256 * 1024)
 
     def test_virsh_dommemstat(self):
+        import libvirt
         res = mvtest.virsh(daemon.uri, "dommemstat", NAME, check=True)
         self.assertRegex(res.stdout, r"actual 262144")
         self.assertRegex(res.stdout, r"rss \d+")
         res = mvtest.virsh(daemon.uri, "dommemstat", NAME, "--period", "2", "--live",
                            check=True)
+        self.assertIn("<stats period='2'/>", dom.XMLDesc(0))
+        # --config: kept in the persistent definition (and put on the next start's
+        # balloon device), the running guest untouched
+        mvtest.virsh(daemon.uri, "dommemstat", NAME, "--period", "5", "--config", check=True)
+        inactive = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        self.assertIn("<stats period='5'/>", inactive)
+        self.assertIn("<stats period='2'/>", dom.XMLDesc(0))
+        path = os.path.join(daemon.root, "etc", "qemu", NAME + ".xml")
+        self.assertIn("<stats period='5'/>", mvtest.read_text(path))
+        res = mvtest.virsh(daemon.uri, "dommemstat", NAME, "--period", "-1", "--config")
+        self.assertNotEqual(res.returncode, 0)
+        dom.setMemoryStatsPeriod(0, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        self.assertNotIn("<stats period", dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
 
 
 class Block(unittest.TestCase):
@@ -260,6 +274,156 @@ class Interface(unittest.TestCase):
         self.assertIn("vnet99", str(cm.exception))
 
 
+def stats_of(groups=0, flags=0):
+    recs = conn.domainListGetStats([dom], groups, flags)
+    assert len(recs) == 1 and recs[0][0].name() == NAME, recs
+    return recs[0][1]
+
+
+class DomStats(unittest.TestCase):
+    """virsh domstats: every group stock virsh asks for, values checked against
+    /proc, sysfs-free counters from the other calls, and the disk image."""
+
+    def test_all_groups(self):
+        threads = vcpu_threads()
+        before_blk = dom.blockStats("vda")
+        before = {i: thread_ns(t) for i, t in threads.items()}
+        lo_rss = rss_kib()
+        with open("/proc/%d/stat" % qemu_pid) as f:
+            f1 = f.read().rsplit(")", 1)[1].split()
+        stats = stats_of()
+        with open("/proc/%d/stat" % qemu_pid) as f:
+            f2 = f.read().rsplit(")", 1)[1].split()
+        hi_rss = rss_kib()
+        after = {i: thread_ns(t) for i, t in threads.items()}
+        after_blk = dom.blockStats("vda")
+        self.assertEqual(stats["state.state"], 1)
+        # cpu.total: the process's utime + stime between two reads of /proc
+        cpu1 = (int(f1[14 - 3]) + int(f1[15 - 3])) * TICK_NS
+        cpu2 = (int(f2[14 - 3]) + int(f2[15 - 3])) * TICK_NS
+        self.assertTrue(cpu1 <= stats["cpu.time"] <= cpu2, (cpu1, stats["cpu.time"], cpu2))
+        self.assertEqual(stats["cpu.user"] + stats["cpu.system"], stats["cpu.time"])
+        # balloon: QMP's actual size, the definition's maximum, the RSS
+        self.assertEqual(stats["balloon.current"], 256 * 1024)
+        self.assertEqual(stats["balloon.maximum"], 256 * 1024)
+        self.assertTrue(min(lo_rss, hi_rss) - 4096 <= stats["balloon.rss"] <=
+                        max(lo_rss, hi_rss) + 4096)
+        # vcpu: per vCPU thread times between two reads
+        self.assertEqual((stats["vcpu.current"], stats["vcpu.maximum"]), (2, 2))
+        for i in (0, 1):
+            self.assertEqual(stats["vcpu.%d.state" % i], 1)
+            self.assertTrue(before[i] <= stats["vcpu.%d.time" % i] <= after[i])
+            self.assertGreaterEqual(stats["vcpu.%d.wait" % i], 0)
+        # interface: no NIC; block: the one disk, counters between two domblkstat
+        self.assertEqual(stats["net.count"], 0)
+        self.assertEqual(stats["block.count"], 1)
+        self.assertEqual(stats["block.0.name"], "vda")
+        self.assertEqual(stats["block.0.path"], disk_path())
+        self.assertTrue(before_blk[0] <= stats["block.0.rd.reqs"] <= after_blk[0])
+        self.assertTrue(before_blk[1] <= stats["block.0.rd.bytes"] <= after_blk[1])
+        self.assertTrue(before_blk[2] <= stats["block.0.wr.reqs"] <= after_blk[2])
+        for key in ("rd.times", "wr.bytes", "wr.times", "fl.reqs", "fl.times"):
+            self.assertIn("block.0." + key, stats)
+        self.assertEqual(stats["block.0.capacity"], 64 * 1024 * 1024)   # the qcow2's size
+        self.assertGreater(stats["block.0.physical"], 0)
+        # dirtyrate: nothing measured yet; iothread: the guest has none, so no
+        # iothread.count; perf, memory: nothing enabled, nothing reported
+        self.assertEqual(stats["dirtyrate.calc_status"], 0)
+        self.assertFalse([k for k in stats if k.split(".")[0] in
+                          ("iothread", "perf", "memory", "vm")], stats)
+
+    def test_groups_one_by_one(self):
+        import libvirt
+        want = {
+            libvirt.VIR_DOMAIN_STATS_STATE: "state.",
+            libvirt.VIR_DOMAIN_STATS_CPU_TOTAL: "cpu.",
+            libvirt.VIR_DOMAIN_STATS_BALLOON: "balloon.",
+            libvirt.VIR_DOMAIN_STATS_VCPU: "vcpu.",
+            libvirt.VIR_DOMAIN_STATS_INTERFACE: "net.",
+            libvirt.VIR_DOMAIN_STATS_BLOCK: "block.",
+            libvirt.VIR_DOMAIN_STATS_DIRTYRATE: "dirtyrate.",
+        }
+        for group, prefix in want.items():
+            with self.subTest(prefix=prefix):
+                stats = stats_of(group, libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS)
+                self.assertTrue(stats)
+                self.assertEqual({k for k in stats if not k.startswith(prefix)}, set())
+        for group in (libvirt.VIR_DOMAIN_STATS_PERF, libvirt.VIR_DOMAIN_STATS_IOTHREAD,
+                      libvirt.VIR_DOMAIN_STATS_MEMORY):
+            self.assertEqual(stats_of(group), {})
+
+    def test_virsh_domstats_every_group(self):
+        args = ["domstats", "--state", "--cpu-total", "--balloon", "--vcpu", "--interface",
+                "--block", "--perf", "--iothread", "--memory", "--dirtyrate", NAME]
+        res = mvtest.virsh(daemon.uri, *args, check=True)
+        for line in ("state.state=1", "balloon.maximum=262144", "vcpu.current=2",
+                     "net.count=0", "block.count=1", "block.0.name=vda",
+                     "dirtyrate.calc_status=0"):
+            self.assertIn("  " + line + "\n", res.stdout)
+        res = mvtest.virsh(daemon.uri, *(args[:1] + ["--enforce"] + args[1:]), check=True)
+        self.assertIn("vcpu.1.state=1", res.stdout)
+        res = mvtest.virsh(daemon.uri, "domstats", "--nowait", NAME, check=True)
+        self.assertIn("cpu.time=", res.stdout)
+
+
+def png_pixels(data):
+    """(width, height, rows of RGB bytes) of an 8-bit RGB PNG, checked chunk by chunk."""
+    import struct
+    import zlib
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", data[:8]
+    pos, idat, ihdr = 8, b"", None
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        crc = struct.unpack(">I", data[pos + 8 + n:pos + 12 + n])[0]
+        assert zlib.crc32(kind + body) == crc, kind
+        if kind == b"IHDR":
+            ihdr = struct.unpack(">IIBB", body[:10])
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    width, height, depth, colour = ihdr
+    assert (depth, colour) == (8, 2), ihdr
+    raw = zlib.decompress(idat)
+    assert len(raw) == height * (1 + 3 * width), (len(raw), width, height)
+    return width, height
+
+
+class Screenshot(unittest.TestCase):
+    """virsh screenshot: QEMU's screendump of the VGA card, streamed as PNG."""
+
+    def test_virsh_screenshot(self):
+        path = os.path.join(daemon.root, "shot")
+        res = mvtest.virsh(daemon.uri, "screenshot", NAME, path, check=True)
+        self.assertIn("image/png", res.stdout)
+        with open(path, "rb") as f:
+            width, height = png_pixels(f.read())
+        self.assertGreater(width * height, 0)
+        # nothing left behind under the daemon's root
+        self.assertEqual([f for f in os.listdir(os.path.join(daemon.root, "run", "qemu"))
+                          if f.endswith(".screen")], [])
+
+    def test_python_stream(self):
+        import libvirt
+        st = conn.newStream(0)
+        mime = dom.screenshot(st, 0, 0)
+        self.assertEqual(mime, "image/png")
+        chunks = []
+        st.recvAll(lambda s, data, acc: acc.append(data), chunks)
+        st.finish()
+        width, height = png_pixels(b"".join(chunks))
+        # the VGA card's mode: 720x400 text or 640x480 graphics at least
+        self.assertGreaterEqual(width, 640)
+        self.assertGreaterEqual(height, 400)
+        ro = libvirt.openReadOnly(daemon.ro_uri)
+        try:
+            with self.assertRaises(libvirt.libvirtError) as cm:
+                ro.lookupByName(NAME).screenshot(ro.newStream(0), 0, 0)
+            self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_DENIED)
+        finally:
+            ro.close()
+
+
 class ZySendKey(unittest.TestCase):
     """Before the shut-off case: Ctrl+Alt+Del reboots the guest (busybox init's
     ctrlaltdel entry), seen as a second ready marker on its serial console."""
@@ -284,7 +448,8 @@ class ZzShutOff(unittest.TestCase):
     def test_zz_queries_need_a_running_domain(self):
         import libvirt
         dom.destroy()
-        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda"), dom.jobInfo):
+        for call in (dom.vcpus, dom.memoryStats, lambda: dom.blockStats("vda"), dom.jobInfo,
+                     lambda: dom.screenshot(conn.newStream(0), 0, 0)):
             with self.assertRaises(libvirt.libvirtError) as cm:
                 call()
             self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
@@ -296,6 +461,15 @@ class ZzShutOff(unittest.TestCase):
                          {"type": libvirt.VIR_DOMAIN_JOB_NONE})
         st = os.stat(disk_path())
         self.assertEqual(dom.blockInfo("vda"), [67108864, st.st_blocks * 512, st.st_size])
+        # domstats of a shut-off guest: what the definition and the image say
+        stats = stats_of()
+        self.assertEqual(stats["state.state"], 5)
+        self.assertEqual((stats["balloon.current"], stats["vcpu.maximum"]), (262144, 2))
+        self.assertEqual((stats["block.count"], stats["block.0.name"]), (1, "vda"))
+        self.assertEqual([stats["block.0.capacity"], stats["block.0.allocation"],
+                          stats["block.0.physical"]], [67108864, st.st_blocks * 512, st.st_size])
+        self.assertFalse([k for k in stats if k.split(".")[0] in ("cpu", "net", "dirtyrate")
+                          or k.startswith("vcpu.0") or ".rd." in k], stats)
 
 
 if __name__ == "__main__":

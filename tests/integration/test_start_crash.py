@@ -65,6 +65,7 @@ class StartCrash(unittest.TestCase):
     def tearDown(self):
         self.d.stop()
         self.owner.cleanup()
+        mvtest.cgroup_remove_all(self.root)
 
     def ok(self, *args):
         return virsh(self.d.uri, *args, check=True, timeout=60)
@@ -114,6 +115,7 @@ class StartCrash(unittest.TestCase):
                              % pid)
         self.assertEqual(self.qemus(), [], "no QEMU left for the guest")
         self.assertEqual(files, [], "stale files in run/qemu")
+        self.assertEqual(mvtest.cgroup_leftovers(self.root), [], "the guest's cgroups stayed")
         return None
 
     def start_again(self, name, path, transient):
@@ -128,6 +130,7 @@ class StartCrash(unittest.TestCase):
         self.ok("destroy", name)
         self.assertTrue(mvtest.wait_pid_gone(pid, 15))
         self.assertEqual(os.listdir(self.rundir), [])
+        self.assertEqual(mvtest.cgroup_leftovers(self.root), [])
 
     def crash_at(self, point, name, transient):
         path = mvtest.write_file(os.path.join(self.root, name + ".in.xml"),

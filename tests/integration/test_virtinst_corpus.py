@@ -33,6 +33,7 @@ S = {}
 
 # documents modvirt refuses at define: NAME -> what the error must say (the path)
 REFUSED = {
+    "hostdev-pci": "/domain/devices/hostdev: <hostdev> is not supported",
     "filesystem-virtiofs": "/domain/memoryBacking: <memoryBacking> is not supported",
 }
 

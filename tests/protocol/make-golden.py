@@ -853,6 +853,55 @@ vec(340, 'NODE_GET_FREE_PAGES', 'args', PLAUS + ' (4 KiB and 2 MiB pages, cell 0
 vec(340, 'NODE_GET_FREE_PAGES', 'ret', PLAUS + ' (one count per page size)',
     arr(u64, [786432, 0]))
 
+# Node devices, read only (issue 13 item 5; answered by qemud)
+PCI = 'pci_0000_00_02_0'
+vec(111, 'NODE_NUM_OF_DEVICES', 'args', PLAUS + ' (cap "pci", flags 0)', sopt('pci') + u32(0))
+vec(111, 'NODE_NUM_OF_DEVICES', 'args', PLAUS + ' (no cap: every device)', sopt(None) + u32(0),
+    variant='all')
+vec(111, 'NODE_NUM_OF_DEVICES', 'ret', PLAUS + ' (6 devices)', i32(6))
+vec(112, 'NODE_LIST_DEVICES', 'args', PLAUS + ' (cap "net", maxnames 16)',
+    sopt('net') + i32(16) + u32(0))
+vec(112, 'NODE_LIST_DEVICES', 'ret', PLAUS + ' (two interfaces)',
+    arr(s, ['net_eth0_52_54_00_12_34_56', 'net_lo_00_00_00_00_00_00']))
+vec(113, 'NODE_DEVICE_LOOKUP_BY_NAME', 'args', PLAUS, s(PCI))
+vec(113, 'NODE_DEVICE_LOOKUP_BY_NAME', 'ret', PLAUS + ' (nodedev = str name)', s(PCI))
+vec(114, 'NODE_DEVICE_GET_XML_DESC', 'args', PLAUS + ' (flags 0)', s(PCI) + u32(0))
+vec(114, 'NODE_DEVICE_GET_XML_DESC', 'ret', PLAUS,
+    s("<device>\n  <name>pci_0000_00_02_0</name>\n  <parent>computer</parent>\n</device>\n"))
+vec(115, 'NODE_DEVICE_GET_PARENT', 'args', PLAUS, s('net_eth0_52_54_00_12_34_56'))
+vec(115, 'NODE_DEVICE_GET_PARENT', 'ret', PLAUS + ' (its PCI device)', sopt(PCI))
+vec(115, 'NODE_DEVICE_GET_PARENT', 'ret', PLAUS + ' (the computer has none: NULL)', sopt(None),
+    variant='root')
+vec(116, 'NODE_DEVICE_NUM_OF_CAPS', 'args', PLAUS, s(PCI))
+vec(116, 'NODE_DEVICE_NUM_OF_CAPS', 'ret', PLAUS, i32(1))
+vec(117, 'NODE_DEVICE_LIST_CAPS', 'args', PLAUS + ' (maxnames 1)', s(PCI) + i32(1))
+vec(117, 'NODE_DEVICE_LIST_CAPS', 'ret', PLAUS, arr(s, ['pci']))
+vec(285, 'CONNECT_LIST_ALL_NODE_DEVICES', 'args',
+    PLAUS + ' (need_results 1, flags 2 = CAP_PCI_DEV)', i32(1) + u32(2))
+vec(285, 'CONNECT_LIST_ALL_NODE_DEVICES', 'ret', PLAUS + ' (two PCI devices, ret 2)',
+    arr(s, ['pci_0000_00_00_0', PCI]) + u32(2))
+vec(433, 'NODE_DEVICE_GET_AUTOSTART', 'args', PLAUS, s(PCI))
+vec(433, 'NODE_DEVICE_GET_AUTOSTART', 'ret', PLAUS + ' (host devices never autostart)', i32(0))
+vec(435, 'NODE_DEVICE_IS_PERSISTENT', 'args', PLAUS, s(PCI))
+vec(435, 'NODE_DEVICE_IS_PERSISTENT', 'ret', PLAUS + ' (found, not defined)', i32(0))
+vec(436, 'NODE_DEVICE_IS_ACTIVE', 'args', PLAUS, s(PCI))
+vec(436, 'NODE_DEVICE_IS_ACTIVE', 'ret', PLAUS, i32(1))
+
+# Screenshot (issue 13 item 5): the reply names the MIME type, a stream follows
+vec(211, 'DOMAIN_SCREENSHOT', 'args', PLAUS + ' (screen 0, flags 0)', D_13 + u32(0) + u32(0))
+vec(211, 'DOMAIN_SCREENSHOT', 'ret', PLAUS + ' (PNG)', sopt('image/png'))
+
+# IOThreads (issue 13 item 5)
+vec(351, 'DOMAIN_GET_IOTHREAD_INFO', 'args', PLAUS + ' (flags 1 LIVE)', D_13 + u32(1))
+vec(351, 'DOMAIN_GET_IOTHREAD_INFO', 'ret', PLAUS + ' (IOThreads 1 and 4, 2 host CPUs)',
+    arr(lambda t: u32(t[0]) + opaque_var(t[1]), [(1, b'\x03'), (4, b'\x02')]) + u32(2))
+vec(352, 'DOMAIN_PIN_IOTHREAD', 'args', PLAUS + ' (IOThread 4 on CPU 1, LIVE)',
+    D_13 + u32(4) + opaque_var(b'\x02') + u32(1))
+vec(355, 'DOMAIN_ADD_IOTHREAD', 'args', PLAUS + ' (id 5, LIVE|CONFIG)', D_13 + u32(5) + u32(3))
+vec(356, 'DOMAIN_DEL_IOTHREAD', 'args', PLAUS + ' (id 5, CONFIG)', D_13 + u32(5) + u32(2))
+vec(402, 'DOMAIN_SET_IOTHREAD_PARAMS', 'args', PLAUS + ' (poll_max_ns 32768, LIVE)',
+    D_13 + u32(4) + arr(tparam, [('poll_max_ns', 'ullong', 32768)]) + u32(1))
+
 # Guest information (issue 13 item 5)
 vec(20, 'DOMAIN_GET_VCPUS', 'args', PLAUS + ' (maxinfo 2, maplen 1)', D_13 + i32(2) + i32(1))
 vec(20, 'DOMAIN_GET_VCPUS', 'ret', PLAUS + ' (2 vCPUs running on host CPUs 0 and 1, any CPU)',
@@ -891,6 +940,70 @@ vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'args', PLAUS + ' (disk vda, nparams 0: the
     D_13 + s('vda') + i32(0) + u32(0))
 vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'ret', PLAUS + ' (the count only)',
     arr(lambda x: x, []) + i32(8))
+
+# --- domain tuning (issue 13 item 6, q13-tune): schedinfo, memtune, blkiotune,
+# numatune, vcpupin/emulatorpin setters. Calls and counts as in the schedinfo and
+# memtune captures; parameter values are plausible ones.
+TPARAMS = lambda ps: arr(tparam, ps)    # noqa: E731
+SCHED = [('cpu_shares', 'ullong', 1024), ('vcpu_period', 'ullong', 100000),
+         ('vcpu_quota', 'llong', -1)]
+SCHED_CAP = ('captured call (virsh schedinfo), the capture cuts the list: its first three '
+             'entries')
+vec(56, 'DOMAIN_GET_SCHEDULER_TYPE', 'args', CAP + ' (virsh schedinfo)', D_33)
+vec(56, 'DOMAIN_GET_SCHEDULER_TYPE', 'ret', CAP + ' (posix, 9 parameters)',
+    s('posix') + i32(9))
+vec(57, 'DOMAIN_GET_SCHEDULER_PARAMETERS', 'args', CAP + ' (nparams 9)', D_33 + i32(9))
+vec(57, 'DOMAIN_GET_SCHEDULER_PARAMETERS', 'ret', SCHED_CAP, TPARAMS(SCHED))
+vec(223, 'DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', 'args',
+    CAP + ' (schedinfo --live: nparams 9, flags LIVE|STRING_OKAY)', D_33 + i32(9) + u32(5))
+vec(223, 'DOMAIN_GET_SCHEDULER_PARAMETERS_FLAGS', 'ret', SCHED_CAP, TPARAMS(SCHED))
+vec(58, 'DOMAIN_SET_SCHEDULER_PARAMETERS', 'args', PLAUS + ' (cpu_shares 2048)',
+    D_13 + TPARAMS([('cpu_shares', 'ullong', 2048)]))
+vec(219, 'DOMAIN_SET_SCHEDULER_PARAMETERS_FLAGS', 'args',
+    PLAUS + ' (vcpu_quota 50000, flags CONFIG)',
+    D_13 + TPARAMS([('vcpu_quota', 'llong', 50000)]) + u32(2))
+vec(198, 'DOMAIN_GET_MEMORY_PARAMETERS', 'args', CAP + ' (virsh memtune: nparams 0, flags 4)',
+    D_33 + i32(0) + u32(4))
+vec(198, 'DOMAIN_GET_MEMORY_PARAMETERS', 'ret', CAP + ' (the count: 3)',
+    TPARAMS([]) + i32(3))
+vec(198, 'DOMAIN_GET_MEMORY_PARAMETERS', 'ret', CAP + ' (second call: hard limit unlimited)',
+    TPARAMS([('hard_limit', 'ullong', 9007199254740991),
+             ('soft_limit', 'ullong', 9007199254740991),
+             ('swap_hard_limit', 'ullong', 9007199254740991)]) + i32(0), variant='values')
+vec(197, 'DOMAIN_SET_MEMORY_PARAMETERS', 'args', PLAUS + ' (hard_limit 1 GiB, LIVE)',
+    D_13 + TPARAMS([('hard_limit', 'ullong', 1048576)]) + u32(1))
+vec(206, 'DOMAIN_GET_BLKIO_PARAMETERS', 'args', PLAUS + ' (nparams 6, flags 4)',
+    D_13 + i32(6) + u32(4))
+vec(206, 'DOMAIN_GET_BLKIO_PARAMETERS', 'ret', PLAUS + ' (weight and one device list)',
+    TPARAMS([('weight', 'uint', 500), ('device_read_iops_sec', 'string', '/dev/vda,100')]) +
+    i32(0))
+vec(205, 'DOMAIN_SET_BLKIO_PARAMETERS', 'args', PLAUS + ' (weight 300, CONFIG)',
+    D_13 + TPARAMS([('weight', 'uint', 300)]) + u32(2))
+vec(255, 'DOMAIN_GET_NUMA_PARAMETERS', 'args', PLAUS + ' (nparams 0: the count)',
+    D_13 + i32(0) + u32(4))
+vec(255, 'DOMAIN_GET_NUMA_PARAMETERS', 'ret', PLAUS + ' (strict on node 0)',
+    TPARAMS([('numa_mode', 'int', 0), ('numa_nodeset', 'string', '0')]) + i32(0))
+vec(254, 'DOMAIN_SET_NUMA_PARAMETERS', 'args', PLAUS + ' (nodeset 0, LIVE)',
+    D_13 + TPARAMS([('numa_nodeset', 'string', '0')]) + u32(1))
+vec(253, 'DOMAIN_GET_BLOCK_IO_TUNE', 'args', PLAUS + ' (disk vda, nparams 13, LIVE)',
+    D_13 + sopt('vda') + i32(13) + u32(1))
+vec(253, 'DOMAIN_GET_BLOCK_IO_TUNE', 'ret', PLAUS + ' (two of the limits)',
+    TPARAMS([('total_bytes_sec', 'ullong', 10485760), ('read_bytes_sec', 'ullong', 0)]) +
+    i32(0))
+vec(252, 'DOMAIN_SET_BLOCK_IO_TUNE', 'args', PLAUS + ' (vda: 400 write iops, CONFIG)',
+    D_13 + s('vda') + TPARAMS([('write_iops_sec', 'ullong', 400)]) + u32(2))
+vec(257, 'DOMAIN_GET_INTERFACE_PARAMETERS', 'args', PLAUS + ' (tap mvtap-t, nparams 0)',
+    D_13 + s('mvtap-t') + i32(0) + u32(0))
+vec(257, 'DOMAIN_GET_INTERFACE_PARAMETERS', 'ret', PLAUS + ' (inbound average 1024 KiB/s)',
+    TPARAMS([('inbound.average', 'uint', 1024)]) + i32(0))
+vec(256, 'DOMAIN_SET_INTERFACE_PARAMETERS', 'args', PLAUS + ' (outbound average 512, LIVE)',
+    D_13 + s('mvtap-t') + TPARAMS([('outbound.average', 'uint', 512)]) + u32(1))
+vec(26, 'DOMAIN_PIN_VCPU', 'args', PLAUS + ' (vCPU 1 on host CPU 0)',
+    D_13 + u32(1) + opaque_var(b'\x01'))
+vec(225, 'DOMAIN_PIN_VCPU_FLAGS', 'args', PLAUS + ' (vCPU 0 on host CPU 1, CONFIG)',
+    D_13 + u32(0) + opaque_var(b'\x02') + u32(2))
+vec(279, 'DOMAIN_PIN_EMULATOR', 'args', PLAUS + ' (host CPUs 0-1, LIVE)',
+    D_13 + opaque_var(b'\x03') + u32(1))
 
 # Packet lengths seen in the captures (length word included): the payload must
 # be that minus 28 (length word + header).

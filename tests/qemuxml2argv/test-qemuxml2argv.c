@@ -86,6 +86,7 @@ static const Case cases[] = {
     { "firmware-efi-secure", 0, 0 },
     { "tpm-crb", 0, 0 },
     { "tpm-tis", 0, 0 },
+    { "iothreads", 0, 0 },
     /* errors */
     { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },
@@ -103,6 +104,7 @@ static const Case cases[] = {
     { "err-disk-volume-dir", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-encrypted", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-firmware-efi-unresolved", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-iothread-sata", 0, MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 /* The volumes storaged would describe: pool, volume, info type (0 file,

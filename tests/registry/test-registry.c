@@ -39,8 +39,9 @@ test_routes(void)
 }
 
 /* Every family route has at most one owning daemon and mv_daemon_owner()
- * names it; hypervisor daemons own exactly hypervisor + domain, nobody else
- * does; the proxy owns every route; every other daemon owns some route. */
+ * names it; hypervisor daemons own hypervisor + domain (and may own family
+ * routes no objects daemon serves: qemu's nodedev), nobody else owns those two;
+ * the proxy owns every route; every other daemon owns some route. */
 static void
 test_owners(void)
 {
@@ -76,7 +77,7 @@ test_owners(void)
             g_assert_cmpuint(info->routes, ==, (1u << MV_ROUTE_LAST) - 1);
         } else if (info->hypervisor) {
             nhypervisor++;
-            g_assert_cmpuint(info->routes, ==, hv);
+            g_assert_cmpuint(info->routes & hv, ==, hv);
         } else {
             g_assert_cmpuint(info->routes, !=, 0);
             g_assert_cmpuint(info->routes & (hv | (1u << MV_ROUTE_ANY) | 1u), ==, 0);
