@@ -61,6 +61,24 @@ tune_end(TuneCall *tc)
     mv_qemu_domain_unref(tc->dom);
 }
 
+/* The start of a query: @flags checked (VIR_TYPED_PARAM_STRING_OKAY allowed), the
+ * domain found and its lock held.  On false nothing is held. */
+static bool
+tune_get_begin(TuneCall *tc, MvDriverCall *call, const MvObjectRef *ref, const char *api,
+               unsigned int flags, GError **error)
+{
+    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG | STRING_OKAY, api,
+                                      error))
+        return false;
+    flags &= ~STRING_OKAY;
+    if (!tune_begin(tc, call, ref, api, &flags, false, error)) {
+        tune_end(tc);
+        return false;
+    }
+    g_mutex_lock(&tc->dom->lock);
+    return true;
+}
+
 /* The tuning of the definition the call reads (lock held): never NULL. */
 static const MvDomainTuneDef *
 read_tune(TuneCall *tc)
@@ -264,16 +282,9 @@ get_sched(MvDriverCall *call, const MvObjectRef *ref, int nparams, unsigned int 
     GArray *all;
     TuneCall tc;
 
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG | STRING_OKAY, api,
-                                      error))
+    if (!tune_get_begin(&tc, call, ref, api, flags, error))
         return false;
-    flags &= ~STRING_OKAY;
-    if (!tune_begin(&tc, call, ref, api, &flags, false, error)) {
-        tune_end(&tc);
-        return false;
-    }
     all = mv_typed_params_new();
-    g_mutex_lock(&tc.dom->lock);
     if (tc.live) {
         MvQemuCgroup *cg = tc.dom->cgroup;
         const MvQemuCgroupController cpu = MV_QEMU_CGROUP_CPU;
@@ -495,16 +506,9 @@ mv_qemu_handle_domain_get_memory_parameters(MvDriverCall *call, const MvObjectRe
     GArray *all;
     TuneCall tc;
 
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG | STRING_OKAY, api,
-                                      error))
+    if (!tune_get_begin(&tc, call, dom_ref, api, flags, error))
         return false;
-    flags &= ~STRING_OKAY;
-    if (!tune_begin(&tc, call, dom_ref, api, &flags, false, error)) {
-        tune_end(&tc);
-        return false;
-    }
     all = mv_typed_params_new();
-    g_mutex_lock(&tc.dom->lock);
     if (tc.live) {
         MvQemuCgroup *cg = tc.dom->cgroup;
 
@@ -638,16 +642,9 @@ mv_qemu_handle_domain_get_blkio_parameters(MvDriverCall *call, const MvObjectRef
     GArray *all;
     TuneCall tc;
 
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG | STRING_OKAY, api,
-                                      error))
+    if (!tune_get_begin(&tc, call, dom_ref, api, flags, error))
         return false;
-    flags &= ~STRING_OKAY;
-    if (!tune_begin(&tc, call, dom_ref, api, &flags, false, error)) {
-        tune_end(&tc);
-        return false;
-    }
     all = mv_typed_params_new();
-    g_mutex_lock(&tc.dom->lock);
     {
         const MvDomainTuneDef *t = read_tune(&tc);
         unsigned int weight = t->blkio_weight;
@@ -831,16 +828,9 @@ mv_qemu_handle_domain_get_numa_parameters(MvDriverCall *call, const MvObjectRef 
     GArray *all;
     TuneCall tc;
 
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG | STRING_OKAY, api,
-                                      error))
+    if (!tune_get_begin(&tc, call, dom_ref, api, flags, error))
         return false;
-    flags &= ~STRING_OKAY;
-    if (!tune_begin(&tc, call, dom_ref, api, &flags, false, error)) {
-        tune_end(&tc);
-        return false;
-    }
     all = mv_typed_params_new();
-    g_mutex_lock(&tc.dom->lock);
     {
         const MvDomainTuneDef *t = read_tune(&tc);
         g_autofree char *nodeset = g_strdup(t->numa_nodeset ? t->numa_nodeset : "");
