@@ -89,12 +89,7 @@ mv_qemu_handle_domain_set_memory_stats_period(MvDriverCall *call, const MvObject
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
 
         def->memballoon->period = (unsigned int)period;
-        if ((ok = mv_qemu_persist_save_def(driver, def, error))) {
-            MvDomainDef **slot = mv_qemu_domain_is_active(dom) ? &dom->newdef : &dom->def;
-
-            mv_domain_def_free(*slot);
-            *slot = g_steal_pointer(&def);
-        }
+        ok = mv_qemu_persist_replace_def(driver, dom, &def, error);
     }
     g_mutex_unlock(&dom->lock);
     mv_qemu_process_end_job(driver, dom);

@@ -219,7 +219,6 @@ mv_qemu_handle_domain_set_block_io_tune(MvDriverCall *call, const MvObjectRef *d
     }
     g_mutex_lock(&dom->lock);
     if (ok && (flags & AFFECT_CONFIG)) {
-        bool active = mv_qemu_domain_is_active(dom);
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
         MvDomainDiskDef *d = find_disk(def, disk, error);
         MvDomainDiskIotune v = { { 0 } };
@@ -228,12 +227,7 @@ mv_qemu_handle_domain_set_block_io_tune(MvDriverCall *call, const MvObjectRef *d
             v = *d->iotune;
         if ((ok = d && edit(&v, d->target_dev, params, n_params, error))) {
             store(d, &v);
-            if ((ok = mv_qemu_persist_save_def(driver, def, error))) {
-                MvDomainDef **slot = active ? &dom->newdef : &dom->def;
-
-                mv_domain_def_free(*slot);
-                *slot = g_steal_pointer(&def);
-            }
+            ok = mv_qemu_persist_replace_def(driver, dom, &def, error);
         }
     }
     g_mutex_unlock(&dom->lock);

@@ -159,12 +159,8 @@ mv_qemu_handle_domain_set_metadata(MvDriverCall *call,
     if (ok && (flags & AFFECT_CONFIG)) {
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
         if ((ok = apply(def, type, metadata, key, uri, error)) &&
-            (ok = mv_qemu_domain_check_size(def, error)) &&
-            (ok = mv_qemu_persist_save_def(driver, def, error))) {
-            MvDomainDef **slot = active ? &dom->newdef : &dom->def;
-            mv_domain_def_free(*slot);
-            *slot = g_steal_pointer(&def);
-        }
+            (ok = mv_qemu_domain_check_size(def, error)))
+            ok = mv_qemu_persist_replace_def(driver, dom, &def, error);
     }
     g_mutex_unlock(&dom->lock);
     mv_qemu_process_end_job(driver, dom);

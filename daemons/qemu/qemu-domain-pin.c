@@ -121,16 +121,10 @@ pin(MvDriverCall *call, const MvObjectRef *ref, int vcpu, const char *cpumap, gu
     }
     g_mutex_lock(&dom->lock);
     if (ok && (flags & AFFECT_CONFIG)) {
-        bool active = mv_qemu_domain_is_active(dom);
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
 
         set_pin(def, vcpu, cpuset);
-        if ((ok = mv_qemu_persist_save_def(driver, def, error))) {
-            MvDomainDef **slot = active ? &dom->newdef : &dom->def;
-
-            mv_domain_def_free(*slot);
-            *slot = g_steal_pointer(&def);
-        }
+        ok = mv_qemu_persist_replace_def(driver, dom, &def, error);
     }
     g_mutex_unlock(&dom->lock);
     mv_qemu_process_end_job(driver, dom);

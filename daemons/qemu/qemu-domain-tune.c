@@ -138,16 +138,10 @@ tune_change(TuneCall *tc, TuneEdit edit, TuneApply apply, gpointer data, GError 
         }
     }
     if (ok && tc->config) {
-        bool active = mv_qemu_domain_is_active(dom);
         g_autoptr(MvDomainDef) def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
 
-        if ((ok = set_def_tune(def, edit, data, error) && mv_qemu_tune_check(def, error) &&
-                  mv_qemu_persist_save_def(tc->driver, def, error))) {
-            MvDomainDef **slot = active ? &dom->newdef : &dom->def;
-
-            mv_domain_def_free(*slot);
-            *slot = g_steal_pointer(&def);
-        }
+        ok = set_def_tune(def, edit, data, error) && mv_qemu_tune_check(def, error) &&
+             mv_qemu_persist_replace_def(tc->driver, dom, &def, error);
     }
     g_mutex_unlock(&dom->lock);
     return ok;

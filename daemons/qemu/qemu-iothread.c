@@ -297,25 +297,17 @@ change_config(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int id, bool add
               GError **error)
 {
     g_autoptr(MvDomainDef) def = NULL;
-    MvDomainDef **slot;
+    bool ok;
 
     g_mutex_lock(&dom->lock);
-    slot = dom->newdef ? &dom->newdef : &dom->def;
-    def = mv_domain_def_copy(*slot);
+    def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
     if (add)
         mv_domain_iothreads_add(&def->iothreads, id);
     else
         mv_domain_iothreads_remove(&def->iothreads, id);
-    if (!mv_qemu_persist_save_def(driver, def, error)) {
-        g_mutex_unlock(&dom->lock);
-        return false;
-    }
-    if (mv_qemu_domain_is_active(dom))
-        slot = &dom->newdef;
-    mv_domain_def_free(*slot);
-    *slot = g_steal_pointer(&def);
+    ok = mv_qemu_persist_replace_def(driver, dom, &def, error);
     g_mutex_unlock(&dom->lock);
-    return true;
+    return ok;
 }
 
 static bool

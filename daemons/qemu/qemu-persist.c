@@ -19,6 +19,19 @@ mv_qemu_persist_save_def(MvQemuDriver *driver, const MvDomainDef *def, GError **
 }
 
 bool
+mv_qemu_persist_replace_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
+                            GError **error)
+{
+    MvDomainDef **slot = mv_qemu_domain_is_active(dom) ? &dom->newdef : &dom->def;
+
+    if (!mv_qemu_persist_save_def(driver, *def, error))
+        return false;
+    mv_domain_def_free(*slot);
+    *slot = g_steal_pointer(def);
+    return true;
+}
+
+bool
 mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error)
 {
     return mv_driver_store_delete_config(driver->store, name, error);

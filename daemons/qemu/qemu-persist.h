@@ -12,6 +12,15 @@ G_BEGIN_DECLS
 /** mv_qemu_persist_save_def: writes @def as <etc>/qemu/<name>.xml. */
 bool mv_qemu_persist_save_def(MvQemuDriver *driver, const MvDomainDef *def, GError **error);
 
+/**
+ * mv_qemu_persist_replace_def:
+ * Writes *@def as @dom's definition (lock held) and makes it the one in force:
+ * the next start's definition of a running domain, its definition otherwise.
+ * On success *@def is taken (set to NULL); on failure nothing changes.
+ */
+bool mv_qemu_persist_replace_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
+                                 GError **error);
+
 /** mv_qemu_persist_delete_def: removes the definition and its autostart link. */
 bool mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error);
 
