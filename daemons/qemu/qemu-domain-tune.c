@@ -337,6 +337,26 @@ typedef struct {
     guint n;
 } ParamSet;
 
+/* A setter taking typed parameters: flags and parameter names/types checked,
+ * then @edit on the definition and @apply to the running guest. */
+static bool
+tune_set(MvDriverCall *call, const MvObjectRef *ref, const char *api, unsigned int flags,
+         const MvTypedParam *params, guint n, const char *const *names, const int *types,
+         TuneEdit edit, TuneApply apply, GError **error)
+{
+    ParamSet ps = { params, n };
+    TuneCall tc;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, api, error) ||
+        !check_params(params, n, names, types, error))
+        return false;
+    ok = tune_begin(&tc, call, ref, api, &flags, true, error) &&
+         tune_change(&tc, edit, apply, &ps, error);
+    tune_end(&tc);
+    return ok;
+}
+
 static bool
 check_range(const char *field, guint64 v, guint64 min, guint64 max, GError **error)
 {
@@ -432,17 +452,8 @@ static bool
 set_sched(MvDriverCall *call, const MvObjectRef *ref, const MvTypedParam *params, guint n,
           unsigned int flags, const char *api, GError **error)
 {
-    ParamSet ps = { params, n };
-    TuneCall tc;
-    bool ok;
-
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, api, error) ||
-        !check_params(params, n, sched_names, sched_types, error))
-        return false;
-    ok = tune_begin(&tc, call, ref, api, &flags, true, error) &&
-         tune_change(&tc, edit_sched, apply_sched, &ps, error);
-    tune_end(&tc);
-    return ok;
+    return tune_set(call, ref, api, flags, params, n, sched_names, sched_types, edit_sched,
+                    apply_sched, error);
 }
 
 bool
@@ -568,18 +579,8 @@ mv_qemu_handle_domain_set_memory_parameters(MvDriverCall *call, const MvObjectRe
                                             const MvTypedParam *params, guint n_params,
                                             unsigned int flags, GError **error)
 {
-    const char *api = "virDomainSetMemoryParameters";
-    ParamSet ps = { params, n_params };
-    TuneCall tc;
-    bool ok;
-
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, api, error) ||
-        !check_params(params, n_params, mem_names, mem_types, error))
-        return false;
-    ok = tune_begin(&tc, call, dom_ref, api, &flags, true, error) &&
-         tune_change(&tc, edit_mem, apply_mem, &ps, error);
-    tune_end(&tc);
-    return ok;
+    return tune_set(call, dom_ref, "virDomainSetMemoryParameters", flags, params, n_params, mem_names,
+                    mem_types, edit_mem, apply_mem, error);
 }
 
 /* ---- blkiotune ---- */
@@ -785,18 +786,8 @@ mv_qemu_handle_domain_set_blkio_parameters(MvDriverCall *call, const MvObjectRef
                                            const MvTypedParam *params, guint n_params,
                                            unsigned int flags, GError **error)
 {
-    const char *api = "virDomainSetBlkioParameters";
-    ParamSet ps = { params, n_params };
-    TuneCall tc;
-    bool ok;
-
-    if (!mv_qemu_dispatch_check_flags(flags, AFFECT_LIVE | AFFECT_CONFIG, api, error) ||
-        !check_params(params, n_params, blkio_names, blkio_types, error))
-        return false;
-    ok = tune_begin(&tc, call, dom_ref, api, &flags, true, error) &&
-         tune_change(&tc, edit_blkio, apply_blkio, &ps, error);
-    tune_end(&tc);
-    return ok;
+    return tune_set(call, dom_ref, "virDomainSetBlkioParameters", flags, params, n_params, blkio_names,
+                    blkio_types, edit_blkio, apply_blkio, error);
 }
 
 /* ---- numatune ---- */
