@@ -579,8 +579,8 @@ mv_qemu_handle_domain_set_memory_parameters(MvDriverCall *call, const MvObjectRe
                                             const MvTypedParam *params, guint n_params,
                                             unsigned int flags, GError **error)
 {
-    return tune_set(call, dom_ref, "virDomainSetMemoryParameters", flags, params, n_params, mem_names,
-                    mem_types, edit_mem, apply_mem, error);
+    return tune_set(call, dom_ref, "virDomainSetMemoryParameters", flags, params, n_params,
+                    mem_names, mem_types, edit_mem, apply_mem, error);
 }
 
 /* ---- blkiotune ---- */
@@ -786,8 +786,8 @@ mv_qemu_handle_domain_set_blkio_parameters(MvDriverCall *call, const MvObjectRef
                                            const MvTypedParam *params, guint n_params,
                                            unsigned int flags, GError **error)
 {
-    return tune_set(call, dom_ref, "virDomainSetBlkioParameters", flags, params, n_params, blkio_names,
-                    blkio_types, edit_blkio, apply_blkio, error);
+    return tune_set(call, dom_ref, "virDomainSetBlkioParameters", flags, params, n_params,
+                    blkio_names, blkio_types, edit_blkio, apply_blkio, error);
 }
 
 /* ---- numatune ---- */
