@@ -151,8 +151,8 @@ class Snapshots(unittest.TestCase):
         self.ok("start", NAME)
         self.wait_ready()
         base = self.disk_source()
-        ram_tag, disk_a, disk_b = ("R%d" % RNG.randrange(10 ** 6), "DA%06d" % RNG.randrange(10 ** 6),
-                                   "DB%06d" % RNG.randrange(10 ** 6))
+        ram_tag = "R%d" % RNG.randrange(10 ** 6)
+        disk_a, disk_b = "DA%06d" % RNG.randrange(10 ** 6), "DB%06d" % RNG.randrange(10 ** 6)
         self.guest("echo %s > /tmp/before; printf %s > /dev/vda; sync" % (ram_tag, disk_a))
 
         # -- s1: internal, running --
