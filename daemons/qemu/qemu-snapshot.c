@@ -632,8 +632,22 @@ delete_data(SnapCtx *c, const MvSnapshotDef *snap, GError **error)
     if (!c->active)
         return (disks = mv_qemu_snapshot_disks(snap->dom ? snap->dom : c->now, true, error)) &&
                mv_qemu_snapshot_img("-d", snap->name, disks, error);
-    return (disks = mv_qemu_snapshot_disks(c->now, true, error)) &&
-           (nodes = mv_qemu_snapshot_top_nodes(c->mon, disks, error)) &&
+    if (!(disks = mv_qemu_snapshot_disks(c->now, true, error)))
+        return false;
+    /* QEMU deletes from the images it writes: the snapshot must live there. */
+    for (guint i = 0; snap->dom && i < disks->len; i++) {
+        const MvDomainDiskDef *disk = g_ptr_array_index(disks, i);
+        int idx = mv_domain_def_find_disk(snap->dom, disk->target_dev);
+
+        if (idx >= 0 && g_strcmp0(snap->dom->disks[idx]->source, disk->source) != 0)
+            return mv_error_set(error, FROM, MV_ERR_OPERATION_INVALID,
+                                "snapshot '%s' is stored in '%s', which the running guest no "
+                                "longer writes (disk '%s' uses '%s'): delete it while the "
+                                "domain is shut off, or its metadata only with --metadata",
+                                snap->name, snap->dom->disks[idx]->source, disk->target_dev,
+                                disk->source);
+    }
+    return (nodes = mv_qemu_snapshot_top_nodes(c->mon, disks, error)) &&
            mv_qemu_snapshot_job(c->mon, "snapshot-delete", snap->name, nodes, error);
 }
 

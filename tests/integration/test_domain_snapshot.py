@@ -232,6 +232,12 @@ class Snapshots(unittest.TestCase):
         self.assertEqual(self.guest("[ -e /tmp/after ] && echo PRESENT || echo GONE"), "GONE")
         self.assertEqual(self.guest("head -c 8 /dev/vda"), disk_a)
         self.assertEqual(self.ok("snapshot-current", NAME, "--name").strip(), "s1")
+        before = self.count_event("Suspended Snapshot")
+        self.ok("snapshot-revert", NAME, "s1", "--paused")
+        self.wait_event("Suspended Snapshot", before)
+        self.assertEqual(domstate(self.uri, NAME, reason=True), "paused (from snapshot)")
+        self.ok("resume", NAME)
+        self.assertEqual(self.guest("cat /tmp/before"), ram_tag)
 
         # -- snapshot-edit through EDITOR --
         editor = mvtest.write_file(self.path("editor.sh"),
@@ -321,7 +327,12 @@ class Snapshots(unittest.TestCase):
 
         # -- delete: metadata of external ones; a plain delete moves children up --
         self.ok("snapshot-delete", NAME, "ext2", "--metadata")
-        self.ok("snapshot-delete", NAME, "s3")
+        # s3 lives in the base image, which the running guest only reads now
+        err = self.fails("snapshot-delete", NAME, "s3")
+        self.assertIn("no longer writes", err)
+        self.ok("destroy", NAME)
+        self.ok("snapshot-delete", NAME, "s3")      # qemu-img on the base image
+        self.assertEqual(self.image_snapshots(base), ["s1"])
         self.assertEqual(self.ok("snapshot-parent", NAME, "ext1").strip(), "s1")
         self.ok("snapshot-delete", NAME, "s1", "--children", "--metadata")
         self.assertEqual(self.snapshot_names(), [])
@@ -329,10 +340,15 @@ class Snapshots(unittest.TestCase):
                       self.fails("snapshot-current", NAME).lower().replace("does not have a",
                                                                            "no"))
 
-        # -- undefine --snapshots-metadata --
-        self.ok("snapshot-create-as", NAME, "last", "--disk-only", "--diskspec",
-                "vda,file=%s" % self.path("last.qcow2"))
-        self.ok("destroy", NAME)
+        # -- snapshot-create from a file; undefine --snapshots-metadata --
+        spec = mvtest.write_file(self.path("last.xml"), (
+            "<domainsnapshot><name>last</name><description>from a file</description>"
+            "<disks><disk name='vda' snapshot='external'><source file='%s'/></disk></disks>"
+            "</domainsnapshot>") % self.path("last.qcow2"))
+        self.ok("snapshot-create", NAME, spec, "--disk-only")
+        self.assertEqual(self.disk_source(), self.path("last.qcow2"))
+        self.assertIn("<description>from a file</description>",
+                      self.ok("snapshot-dumpxml", NAME, "last"))
         self.assertIn("snapshots", self.fails("undefine", NAME))
         self.ok("undefine", NAME, "--snapshots-metadata")
         self.assertFalse(os.path.exists(os.path.join(self.d.root, "lib", "qemu", "snapshot",
