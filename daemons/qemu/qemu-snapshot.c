@@ -58,7 +58,8 @@ ctx_init(SnapCtx *c, MvQemuDriver *driver, MvQemuDomain *dom)
     c->active = mv_qemu_domain_is_active(dom) && !dom->exited;
     c->running = c->active && dom->state == MV_DOMAIN_RUNNING;
     c->mon = c->active ? dom->monitor : NULL;
-    c->now = mv_domain_def_copy(c->active ? dom->live : (dom->newdef ? dom->newdef : dom->def));
+    c->now = mv_domain_def_copy(c->active && dom->live ? dom->live
+                                                       : (dom->newdef ? dom->newdef : dom->def));
     g_mutex_unlock(&dom->lock);
 }
 

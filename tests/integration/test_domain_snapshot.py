@@ -11,7 +11,8 @@ state the previous one left):
   --current, --internal/--external, --name), snapshot-current, snapshot-info,
   snapshot-parent, snapshot-dumpxml, snapshot-edit (EDITOR), python3-libvirt's
   listAllSnapshots / listAllChildren / getParent / isCurrent;
-- the metadata survives a daemon restart (the guest keeps running);
+- the metadata survives a daemon killed with SIGKILL (the guest keeps running), a
+  broken metadata file and a left-over temporary file are ignored;
 - snapshot-delete --children-only removes the children's data from the image
   (qemu-img snapshot -l), --children and plain delete (children move up);
 - reverting to a running snapshot while the domain is shut off starts it from
@@ -255,9 +256,12 @@ class Snapshots(unittest.TestCase):
         err = self.fails("undefine", NAME)
         self.assertIn("snapshots", err)
 
-        # -- the metadata survives a daemon restart --
+        # -- the metadata survives a daemon killed with SIGKILL; stray files are ignored --
         self.events.stop()
-        self.d.stop()
+        self.d.kill9()
+        snapdir = os.path.join(self.d.root, "lib", "qemu", "snapshot", NAME)
+        mvtest.write_file(os.path.join(snapdir, "broken.xml"), "<domainsnapshot><name>")
+        mvtest.write_file(os.path.join(snapdir, ".s9.xml.tmp"), "half a file")
         self.d.start()
         self.events = mvtest.VirshEvents(self.uri, timeout=900).start()
         self.assertEqual(domstate(self.uri, NAME), "running")
