@@ -31,7 +31,7 @@ load(MvDriverCall *call, const MvObjectRef *ref, MvQemuDomain **ret_dom, GError 
     g_autoptr(MvQemuDomain) dom = mv_qemu_dispatch_get_domain(call, ref, error);
     MvQemuSnapshots *s;
 
-    if (!dom || !(s = mv_qemu_snapshots_load(driver, dom->name, error)))
+    if (!dom || !(s = mv_qemu_snapshots_load(driver, dom->name, dom->uuid, error)))
         return NULL;
     *ret_dom = g_steal_pointer(&dom);
     return s;

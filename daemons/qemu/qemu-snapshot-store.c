@@ -55,7 +55,8 @@ file_of(MvQemuSnapshots *s, const char *name)
 }
 
 MvQemuSnapshots *
-mv_qemu_snapshots_load(MvQemuDriver *driver, const char *domname, GError **error)
+mv_qemu_snapshots_load(MvQemuDriver *driver, const char *domname, const guint8 *uuid,
+                       GError **error)
 {
     g_autoptr(MvQemuSnapshots) s = g_new0(MvQemuSnapshots, 1);
     g_autoptr(GDir) dir = NULL;
@@ -91,6 +92,12 @@ mv_qemu_snapshots_load(MvQemuDriver *driver, const char *domname, GError **error
             strncmp(def->name, file, strlen(def->name)) != 0) {
             mv_log_warning("snapshot metadata %s ignored: it names snapshot '%s'", path,
                            def->name ? def->name : "");
+            mv_snapshot_def_free(def);
+            continue;
+        }
+        if (uuid && def->dom && memcmp(def->dom->uuid, uuid, 16) != 0) {
+            mv_log_debug("snapshot metadata %s belongs to another domain '%s'", path,
+                         domname);
             mv_snapshot_def_free(def);
             continue;
         }
@@ -230,7 +237,7 @@ mv_qemu_snapshot_is_external(const MvSnapshotDef *def)
 guint
 mv_qemu_snapshots_count(MvQemuDriver *driver, const char *domname)
 {
-    g_autoptr(MvQemuSnapshots) s = mv_qemu_snapshots_load(driver, domname, NULL);
+    g_autoptr(MvQemuSnapshots) s = mv_qemu_snapshots_load(driver, domname, NULL, NULL);
 
     return s ? s->snaps->len : 0;
 }

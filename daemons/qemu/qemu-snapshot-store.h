@@ -20,9 +20,14 @@ typedef struct {
 /** mv_qemu_snapshots_dir: <lib>/qemu/snapshot/@domname. */
 char *mv_qemu_snapshots_dir(MvQemuDriver *driver, const char *domname);
 
-/** mv_qemu_snapshots_load: the snapshots of @domname (an empty set when none). */
+/**
+ * mv_qemu_snapshots_load:
+ * The snapshots of @domname (an empty set when none). Snapshots of another
+ * domain that had the name (another @uuid: a transient domain gone since) are
+ * not part of the set.
+ */
 MvQemuSnapshots *mv_qemu_snapshots_load(MvQemuDriver *driver, const char *domname,
-                                        GError **error);
+                                        const guint8 *uuid, GError **error);
 void mv_qemu_snapshots_free(MvQemuSnapshots *s);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvQemuSnapshots, mv_qemu_snapshots_free)
 

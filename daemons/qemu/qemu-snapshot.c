@@ -460,7 +460,7 @@ mv_qemu_handle_domain_snapshot_create_xml(MvDriverCall *call, const MvObjectRef 
         !mv_qemu_dispatch_begin_job(dom, "virDomainSnapshotCreateXML", error))
         return false;
     ctx_init(&c, driver, dom);
-    if ((s = mv_qemu_snapshots_load(driver, dom->name, error))) {
+    if ((s = mv_qemu_snapshots_load(driver, dom->name, dom->uuid, error))) {
         if (flags & MV_SNAPSHOT_CREATE_REDEFINE)
             snap = redefine(&c, s, g_steal_pointer(&req), flags, error);
         else if ((snap = create(&c, s, req, flags, error)) &&
@@ -589,7 +589,7 @@ mv_qemu_handle_domain_revert_to_snapshot(MvDriverCall *call, const MvObjectRef *
         !mv_qemu_dispatch_begin_job(dom, "virDomainRevertToSnapshot", error))
         return false;
     ctx_init(&c, driver, dom);
-    if (!(s = mv_qemu_snapshots_load(driver, dom->name, error)) ||
+    if (!(s = mv_qemu_snapshots_load(driver, dom->name, dom->uuid, error)) ||
         !(snap = mv_qemu_snapshots_get(s, dom->name, snap_ref->key, error)))
         goto out;
     if (mv_qemu_snapshot_is_external(snap)) {
@@ -730,7 +730,7 @@ mv_qemu_handle_domain_snapshot_delete(MvDriverCall *call, const MvObjectRef *sna
         !mv_qemu_dispatch_begin_job(dom, "virDomainSnapshotDelete", error))
         return false;
     ctx_init(&c, driver, dom);
-    if ((s = mv_qemu_snapshots_load(driver, dom->name, error)) &&
+    if ((s = mv_qemu_snapshots_load(driver, dom->name, dom->uuid, error)) &&
         (snap = mv_qemu_snapshots_get(s, dom->name, snap_ref->key, error))) {
         ok = delete_snapshots(&c, s, snap, flags, error);
         if (!ok)

@@ -358,6 +358,24 @@ class Snapshots(unittest.TestCase):
         self.assertFalse(os.path.exists(os.path.join(self.d.root, "lib", "qemu", "snapshot",
                                                      NAME)))
 
+    def test_transient_name_reused(self):
+        """Snapshots of a transient domain do not show up for a later domain of the same
+        name (another UUID)."""
+        name = "snapt"
+        for i, u in enumerate(("5a7e0000-0000-4000-8000-0000000000c1",
+                               "5a7e0000-0000-4000-8000-0000000000c2")):
+            xml = mvtest.write_file(self.path("%s-%d.xml" % (name, i)),
+                                    mvtest.linux_guest_xml(name, self.d.root, uuid=u))
+            self.ok("create", xml)
+            try:
+                self.assertEqual(self.ok("snapshot-list", name, "--name").split(),
+                                 [])     # the second one inherits nothing
+                if i == 0:
+                    self.ok("snapshot-create-as", name, "t1")
+                    self.assertEqual(self.ok("snapshot-list", name, "--name").split(), ["t1"])
+            finally:
+                self.ok("destroy", name)
+
 
 if __name__ == "__main__":
     mvtest.main()
