@@ -139,6 +139,7 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
     g_autoptr(MvQemuDomain) dom = NULL;
     g_autoptr(MvDomainDef) config = NULL;
     g_autoptr(GError) host_err = NULL;
+    guint nsnap;
     bool active;
 
     if (!mv_qemu_dispatch_check_flags(flags, UNDEFINE_ALL_FLAGS, "virDomainUndefineFlags",
@@ -171,12 +172,13 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
                                       "cannot remove managed save image '%s'", path);
         }
     }
-    if (mv_qemu_snapshots_exist(driver, dom->name) && !(flags & UNDEFINE_SNAPSHOTS)) {
+    if ((nsnap = mv_qemu_snapshots_count(driver, dom->name, dom->uuid)) > 0 &&
+        !(flags & UNDEFINE_SNAPSHOTS)) {
         mv_qemu_process_end_job(driver, dom);
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
                             "Requested operation is not valid: cannot delete inactive domain "
                             "with %u snapshots (delete them first, or undefine with "
-                            "--snapshots-metadata)", mv_qemu_snapshots_count(driver, dom->name));
+                            "--snapshots-metadata)", nsnap);
     }
     if (!mv_qemu_domain_check_undefine_firmware(driver, config, flags, error) ||
         ((flags & UNDEFINE_SNAPSHOTS) && !mv_qemu_snapshots_purge(driver, dom->name, error)) ||

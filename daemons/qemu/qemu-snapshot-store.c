@@ -235,9 +235,9 @@ mv_qemu_snapshot_is_external(const MvSnapshotDef *def)
 }
 
 guint
-mv_qemu_snapshots_count(MvQemuDriver *driver, const char *domname)
+mv_qemu_snapshots_count(MvQemuDriver *driver, const char *domname, const guint8 *uuid)
 {
-    g_autoptr(MvQemuSnapshots) s = mv_qemu_snapshots_load(driver, domname, NULL, NULL);
+    g_autoptr(MvQemuSnapshots) s = mv_qemu_snapshots_load(driver, domname, uuid, NULL);
 
     return s ? s->snaps->len : 0;
 }

@@ -57,8 +57,8 @@ GPtrArray *mv_qemu_snapshots_children(MvQemuSnapshots *s, const char *name, bool
 /** mv_qemu_snapshots_is_external: disks or memory outside the disk images. */
 bool mv_qemu_snapshot_is_external(const MvSnapshotDef *def);
 
-/** mv_qemu_snapshots_count: how many snapshots @domname has (0 when unreadable). */
-guint mv_qemu_snapshots_count(MvQemuDriver *driver, const char *domname);
+/** mv_qemu_snapshots_count: how many snapshots @domname (@uuid) has (0 when unreadable). */
+guint mv_qemu_snapshots_count(MvQemuDriver *driver, const char *domname, const guint8 *uuid);
 
 /** mv_qemu_snapshots_exist: whether @domname has snapshot metadata (no parsing). */
 bool mv_qemu_snapshots_exist(MvQemuDriver *driver, const char *domname);

@@ -525,9 +525,12 @@ revert_live(SnapCtx *c, const MvSnapshotDef *snap, unsigned int flags, GError **
     if (!(disks = mv_qemu_snapshot_disks(live, true, error)) ||
         !(nodes = mv_qemu_snapshot_top_nodes(c->mon, disks, error)) ||
         !mv_qemu_snapshot_job(c->mon, "snapshot-load", snap->name, nodes, error)) {
-        if (started)
+        if (started) {
             mv_qemu_process_stop(c->driver, c->dom, false, MV_DOMAIN_SHUTOFF_FAILED,
                                  MV_EVENT_STOPPED_FAILED, NULL);
+        } else if (c->running && mv_qemu_monitor_cont(c->mon, NULL)) {
+            set_state(c, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);   /* as it was */
+        }
         return false;
     }
     if (started)
