@@ -112,17 +112,18 @@ class Snapshots(unittest.TestCase):
             tty.setraw(fd, termios.TCSANOW)
             deadline = time.monotonic() + 90
             line = "echo B$((%d+1))B; %s; echo E$((%d+1))E\r" % (a, cmd, a)
+            pair = re.compile(re.escape(begin) + "(.*?)" + re.escape(end), re.S)
             while True:
                 os.write(fd, line.encode())
-                if mvtest.wait_for(lambda: end in mvtest.read_text(log)[start:], 8, 0.1):
+                # a line typed while the shell starts may lose its beginning: retry
+                if mvtest.wait_for(lambda: pair.search(mvtest.read_text(log)[start:]), 8, 0.1):
                     break
                 if time.monotonic() > deadline:
                     self.fail("the guest's shell did not answer %r; serial log tail:\n%s"
                               % (cmd, mvtest.read_text(log)[-1500:]))
         finally:
             os.close(fd)
-        text = mvtest.read_text(log)[start:]
-        out = text[text.rindex(begin) + len(begin):text.rindex(end)]
+        out = pair.findall(mvtest.read_text(log)[start:])[-1]
         return out.replace("\r", "").strip()
 
     def wait_ready(self):
