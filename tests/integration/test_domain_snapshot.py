@@ -25,7 +25,9 @@ state the previous one left):
   the guest keeps writing; revert and data deletion of them are refused with
   a clear error, --metadata deletes the metadata;
 - undefine is refused while snapshots exist, --snapshots-metadata removes them;
-  invalid snapshot XML is refused naming the element.
+  invalid snapshot XML is refused naming the element;
+- the calls through modvirt-proxyd (read-write and read-only sockets);
+- a transient domain's snapshots are not inherited by a later one of that name.
 """
 
 import json
@@ -166,6 +168,8 @@ class Snapshots(unittest.TestCase):
         self.assertRegex(info, r"Location:\s+internal")
         self.assertIn("s1", self.image_snapshots(base))
         self.assertEqual(domstate(self.uri, NAME), "running")
+        self.assertEqual(self.ok("list", "--all", "--name", "--with-snapshot").split(), [NAME])
+        self.assertEqual(self.ok("list", "--all", "--name", "--without-snapshot").split(), [])
 
         # changes after s1: a file in RAM, other bytes on the disk
         self.guest("echo later > /tmp/after; printf %s > /dev/vda; sync" % disk_b)
@@ -376,6 +380,43 @@ class Snapshots(unittest.TestCase):
                     self.assertEqual(self.ok("snapshot-list", name, "--name").split(), ["t1"])
             finally:
                 self.ok("destroy", name)
+
+    def test_through_proxy(self):
+        """The snapshot calls through modvirt-proxyd (proxy.sock, proxy-ro.sock): a
+        shut-off guest's internal snapshot (qemu-img), the lists, read-only dumpxml
+        (not with --security-info), revert and delete."""
+        sys.path.insert(0, os.path.join(mvtest.SOURCE_ROOT, "tests", "proxy"))
+        import proxytest
+        st = proxytest.Stack(guest=True).start()
+        try:
+            name = "snapp"
+            xml = mvtest.write_file(st.path("snapp.xml"),
+                                    mvtest.linux_guest_xml(name, st.root))
+            disk = os.path.join(st.root, "snapp-disk.qcow2")
+
+            def run(uri, *args):
+                r = virsh(uri, *args, timeout=120)
+                self.assertEqual(r.returncode, 0, "virsh %s: %s" % (args, r.stderr))
+                return r.stdout
+
+            run(st.uri, "define", xml)
+            run(st.uri, "snapshot-create-as", name, "p1", "--description", "via proxy")
+            run(st.uri, "snapshot-create-as", name, "p2")
+            self.assertEqual(self.image_snapshots(disk), ["p1", "p2"])
+            self.assertEqual(run(st.ro_uri, "snapshot-list", name, "--name").split(),
+                             ["p1", "p2"])
+            self.assertIn("via proxy", run(st.ro_uri, "snapshot-dumpxml", name, "p1"))
+            r = virsh(st.ro_uri, "snapshot-dumpxml", name, "p1", "--security-info")
+            self.assertNotEqual(r.returncode, 0)
+            r = virsh(st.ro_uri, "snapshot-delete", name, "p1")
+            self.assertNotEqual(r.returncode, 0)
+            run(st.uri, "snapshot-revert", name, "p1")
+            self.assertEqual(run(st.uri, "snapshot-current", name, "--name").strip(), "p1")
+            run(st.uri, "snapshot-delete", name, "p1", "--children")
+            self.assertEqual(self.image_snapshots(disk), [])
+            run(st.uri, "undefine", name)
+        finally:
+            st.cleanup()
 
 
 if __name__ == "__main__":
