@@ -372,13 +372,15 @@ class Snapshots(unittest.TestCase):
             xml = mvtest.write_file(self.path("%s-%d.xml" % (name, i)),
                                     mvtest.linux_guest_xml(name, self.d.root, uuid=u))
             self.ok("create", xml)
-            try:
-                self.assertEqual(self.ok("snapshot-list", name, "--name").split(),
-                                 [])     # the second one inherits nothing
-                if i == 0:
-                    self.ok("snapshot-create-as", name, "t1")
-                    self.assertEqual(self.ok("snapshot-list", name, "--name").split(), ["t1"])
-            finally:
+            self.assertEqual(self.ok("snapshot-list", name, "--name").split(),
+                             [])     # the second one inherits nothing
+            if i == 0:
+                self.ok("snapshot-create-as", name, "t1")
+                self.assertEqual(self.ok("snapshot-list", name, "--name").split(), ["t1"])
+                # --halt: the guest stops after the snapshot (a transient one is gone)
+                self.ok("snapshot-create-as", name, "t2", "--halt")
+                self.assertNotIn(name, self.ok("list", "--all", "--name").split())
+            else:
                 self.ok("destroy", name)
 
     def test_through_proxy(self):
@@ -414,6 +416,21 @@ class Snapshots(unittest.TestCase):
             self.assertEqual(run(st.uri, "snapshot-current", name, "--name").strip(), "p1")
             run(st.uri, "snapshot-delete", name, "p1", "--children")
             self.assertEqual(self.image_snapshots(disk), [])
+            # --no-metadata: in the image, not in the list
+            run(st.uri, "snapshot-create-as", name, "nm", "--no-metadata")
+            self.assertEqual(self.image_snapshots(disk), ["nm"])
+            self.assertEqual(run(st.uri, "snapshot-list", name, "--name").split(), [])
+            # --reuse-external: an overlay made beforehand becomes the disk
+            pre = st.path("pre.qcow2")
+            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                            disk, pre], check=True)
+            r = virsh(st.uri, "snapshot-create-as", name, "x1", "--disk-only", "--diskspec",
+                      "vda,file=%s" % pre)
+            self.assertIn("already exists", r.stderr)
+            run(st.uri, "snapshot-create-as", name, "x1", "--disk-only", "--reuse-external",
+                "--diskspec", "vda,file=%s" % pre)
+            self.assertIn("<source file='%s'/>" % pre, run(st.uri, "dumpxml", name))
+            run(st.uri, "snapshot-delete", name, "x1", "--metadata")
             run(st.uri, "undefine", name)
         finally:
             st.cleanup()
