@@ -1,6 +1,7 @@
 /* Domain snapshots in modvirt-qemud (docs/qemud.md, "Snapshots"): the
- * handlers of the snapshot procedures. qemu-snapshot.c creates, reverts and
- * deletes; qemu-snapshot-query.c answers lookups and lists. */
+ * handlers of the snapshot procedures. qemu-snapshot.c creates,
+ * qemu-snapshot-revert.c reverts and deletes, qemu-snapshot-query.c answers
+ * lookups and lists. */
 #pragma once
 
 #include "qemu-driver.h"
