@@ -74,7 +74,8 @@ revert_live(MvQemuSnapCtx *c, const MvSnapshotDef *snap, unsigned int flags, GEr
             mv_qemu_process_stop(c->driver, c->dom, false, MV_DOMAIN_SHUTOFF_FAILED,
                                  MV_EVENT_STOPPED_FAILED, NULL);
         } else if (c->running && mv_qemu_monitor_cont(c->mon, NULL)) {
-            mv_qemu_snap_set_state(c, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);   /* as it was */
+            /* running again, as before the revert */
+            mv_qemu_snap_set_state(c, MV_DOMAIN_RUNNING, MV_DOMAIN_RUNNING_UNPAUSED);
         }
         return false;
     }
