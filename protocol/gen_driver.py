@@ -29,6 +29,9 @@ REFS = {
     'secret': [('uuid', 'uuid'), ('usage_type', 'id'), ('usage_id', 'name')],
     # A port is named by its network (a nested reference) and its own UUID.
     'network_port': [('net.name', 'name'), ('net.uuid', 'parent_uuid'), ('uuid', 'uuid')],
+    # A domain snapshot: its own name (key) and its domain.
+    'domain_snapshot': [('name', 'key'), ('dom.name', 'name'), ('dom.uuid', 'uuid'),
+                        ('dom.id', 'id')],
 }
 UUID_FIELDS = ('uuid', 'parent_uuid')
 FAMILIES = {

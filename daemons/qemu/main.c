@@ -16,6 +16,7 @@
 #include "qemu-iothread.h"
 #include "qemu-nodedev.h"
 #include "qemu-screenshot.h"
+#include "qemu-snapshot.h"
 #include "remote-dispatch.h"
 
 static const MvRemoteHypervisorDriver mv_qemu_hypervisor_driver = {
@@ -77,6 +78,22 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_managed_save_get_xml_desc = mv_qemu_handle_domain_managed_save_get_xml_desc,
     .domain_managed_save_define_xml = mv_qemu_handle_domain_managed_save_define_xml,
     .domain_snapshot_num = mv_qemu_handle_domain_snapshot_num,
+    /* snapshots: qemu-snapshot.c, qemu-snapshot-query.c */
+    .domain_snapshot_create_xml = mv_qemu_handle_domain_snapshot_create_xml,
+    .domain_snapshot_get_xml_desc = mv_qemu_handle_domain_snapshot_get_xml_desc,
+    .domain_snapshot_list_names = mv_qemu_handle_domain_snapshot_list_names,
+    .domain_snapshot_lookup_by_name = mv_qemu_handle_domain_snapshot_lookup_by_name,
+    .domain_has_current_snapshot = mv_qemu_handle_domain_has_current_snapshot,
+    .domain_snapshot_current = mv_qemu_handle_domain_snapshot_current,
+    .domain_revert_to_snapshot = mv_qemu_handle_domain_revert_to_snapshot,
+    .domain_snapshot_delete = mv_qemu_handle_domain_snapshot_delete,
+    .domain_snapshot_get_parent = mv_qemu_handle_domain_snapshot_get_parent,
+    .domain_snapshot_num_children = mv_qemu_handle_domain_snapshot_num_children,
+    .domain_snapshot_list_children_names = mv_qemu_handle_domain_snapshot_list_children_names,
+    .domain_snapshot_is_current = mv_qemu_handle_domain_snapshot_is_current,
+    .domain_snapshot_has_metadata = mv_qemu_handle_domain_snapshot_has_metadata,
+    .domain_list_all_snapshots = mv_qemu_handle_domain_list_all_snapshots,
+    .domain_snapshot_list_all_children = mv_qemu_handle_domain_snapshot_list_all_children,
     .domain_get_security_label = mv_qemu_handle_domain_get_security_label,
     .domain_get_messages = mv_qemu_handle_domain_get_messages,
     .domain_set_memory = mv_qemu_handle_domain_set_memory,

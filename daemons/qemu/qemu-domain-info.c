@@ -3,6 +3,7 @@
  * published state under the domain lock and never wait for a job. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-snapshot.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
 #include "qemu-save.h"
@@ -266,11 +267,7 @@ mv_qemu_handle_domain_snapshot_num(MvDriverCall *call,
                                    int *ret_num,
                                    GError **error)
 {
-    if (!mv_qemu_dispatch_check_flags(flags, 0x7ff, "virDomainSnapshotNum", error))
-        return false;
-    WITH_DOMAIN(call, dom_ref, error, dom);
-    (*ret_num) = 0;           /* snapshots are not offered */
-    return true;
+    return mv_qemu_snapshot_num(call, dom_ref, flags, ret_num, error);   /* qemu-snapshot* */
 }
 
 bool

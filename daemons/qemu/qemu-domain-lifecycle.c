@@ -3,6 +3,7 @@
  * holds the domain's job; unknown flag bits are refused. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-snapshot-store.h"
 #include "qemu-domain-firmware.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
@@ -17,7 +18,8 @@
 
 #define DEFINE_VALIDATE         (1u << 0)
 #define UNDEFINE_MANAGED_SAVE   (1u << 0)
-#define UNDEFINE_ALL_FLAGS      0x7fu       /* nothing here keeps snapshots/nvram/TPM */
+#define UNDEFINE_SNAPSHOTS      (1u << 1)   /* SNAPSHOTS_METADATA: qemu-snapshot-store.c */
+#define UNDEFINE_ALL_FLAGS      0x7fu
 #define CREATE_PAUSED           (1u << 0)
 #define CREATE_AUTODESTROY      (1u << 1)
 #define CREATE_BYPASS_CACHE     (1u << 2)
@@ -137,6 +139,7 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
     g_autoptr(MvQemuDomain) dom = NULL;
     g_autoptr(MvDomainDef) config = NULL;
     g_autoptr(GError) host_err = NULL;
+    guint nsnap;
     bool active;
 
     if (!mv_qemu_dispatch_check_flags(flags, UNDEFINE_ALL_FLAGS, "virDomainUndefineFlags",
@@ -169,7 +172,16 @@ undefine(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags,
                                       "cannot remove managed save image '%s'", path);
         }
     }
+    if ((nsnap = mv_qemu_snapshots_count(driver, dom->name, dom->uuid)) > 0 &&
+        !(flags & UNDEFINE_SNAPSHOTS)) {
+        mv_qemu_process_end_job(driver, dom);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: cannot delete inactive domain "
+                            "with %u snapshots (delete them first, or undefine with "
+                            "--snapshots-metadata)", nsnap);
+    }
     if (!mv_qemu_domain_check_undefine_firmware(driver, config, flags, error) ||
+        ((flags & UNDEFINE_SNAPSHOTS) && !mv_qemu_snapshots_purge(driver, dom->name, error)) ||
         !mv_qemu_persist_delete_def(driver, dom->name, error)) {
         mv_qemu_process_end_job(driver, dom);
         return false;

@@ -1,6 +1,7 @@
 /* Domain lists and lookups: answered from memory, never waiting on a job. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-snapshot-store.h"
 #include "qemu-save.h"
 
 #include <string.h>
@@ -62,14 +63,19 @@ filter_managed_save(const MvDriverObject *obj)
     return mv_qemu_save_has_managed(obj->driver, obj->name);
 }
 
-/* The yes/no groups. Snapshots and checkpoints do not exist here: every
- * domain has none. */
+static bool
+filter_snapshot(const MvDriverObject *obj)
+{
+    return mv_qemu_snapshots_exist(obj->driver, obj->name);
+}
+
+/* The yes/no groups. Checkpoints do not exist here: every domain has none. */
 static const MvDriverFilter list_filters[] = {
     { LIST_ACTIVE, LIST_INACTIVE, mv_driver_filter_active },
     { LIST_PERSISTENT, LIST_TRANSIENT, mv_driver_filter_persistent },
     { LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, filter_managed_save },
     { LIST_AUTOSTART, LIST_NO_AUTOSTART, mv_driver_filter_autostart },
-    { LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, mv_driver_filter_never },
+    { LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, filter_snapshot },
     { LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, mv_driver_filter_never },
     { 0 },
 };

@@ -193,6 +193,18 @@ def secretxml_seeds():
     return seeds
 
 
+def domainsnapshotxml_seeds():
+    """Domain snapshot goldens and invalid cases (tests/domainsnapshotxml2xml)."""
+    seeds = {}
+    base = os.path.join(ROOT, 'tests/domainsnapshotxml2xml')
+    for sub in ('xml2xml', 'invalid'):
+        for path in sorted(glob.glob(os.path.join(base, sub, '*.xml'))):
+            name = os.path.basename(path)[:-4]
+            if not name.endswith('.expected'):
+                seeds['%s-%s' % (sub, name)] = open(path, 'rb').read()
+    return seeds
+
+
 def uri_seeds():
     text = open(os.path.join(ROOT, 'tests/client/test-uri.c')).read()
     uris = sorted(set(re.findall(r'"([a-z+]+:[^"]*)"', text)))
@@ -294,6 +306,7 @@ def main():
     write('networkxml', networkxml_seeds())
     write('storagexml', storagexml_seeds())
     write('secretxml', secretxml_seeds())
+    write('domainsnapshotxml', domainsnapshotxml_seeds())
 
 
 if __name__ == '__main__':

@@ -319,6 +319,49 @@ vec(183, 'DOMAIN_HAS_MANAGED_SAVE_IMAGE', 'args', CAP + ' "virsh dominfo" (68-by
 vec(183, 'DOMAIN_HAS_MANAGED_SAVE_IMAGE', 'ret', PLAUS, i32(0))
 vec(187, 'DOMAIN_SNAPSHOT_NUM', 'args', 'spec §4.2 "virsh undefine": flags 0', D_OFF + u32(0))
 vec(187, 'DOMAIN_SNAPSHOT_NUM', 'ret', PLAUS, i32(0))
+# Domain snapshots (q13-snap): a snapshot is str name, then its domain.
+SNAP = 'plausible values; layout as libvirt 9.0 (snapshot = name, dom)'
+SNAP_REF = s('snap1') + D_OFF
+vec(185, 'DOMAIN_SNAPSHOT_CREATE_XML', 'args', SNAP + ' (dom, xml, flags 16 DISK_ONLY)',
+    D_OFF + s('<domainsnapshot/>') + u32(16))
+vec(185, 'DOMAIN_SNAPSHOT_CREATE_XML', 'ret', SNAP + ' (snap)', SNAP_REF)
+vec(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', 'args', SNAP + ' (snap, flags 1 SECURE)',
+    SNAP_REF + u32(1))
+vec(186, 'DOMAIN_SNAPSHOT_GET_XML_DESC', 'ret', SNAP + ' (xml)', s('<domainsnapshot/>'))
+vec(188, 'DOMAIN_SNAPSHOT_LIST_NAMES', 'args', SNAP + ' (dom, maxnames, flags 1 ROOTS)',
+    D_OFF + i32(2) + u32(1))
+vec(188, 'DOMAIN_SNAPSHOT_LIST_NAMES', 'ret', SNAP + ' (names)', arr(s, ['s1', 's2']))
+vec(189, 'DOMAIN_SNAPSHOT_LOOKUP_BY_NAME', 'args', SNAP + ' (dom, name, flags)',
+    D_OFF + s('snap1') + u32(0))
+vec(189, 'DOMAIN_SNAPSHOT_LOOKUP_BY_NAME', 'ret', SNAP + ' (snap)', SNAP_REF)
+vec(190, 'DOMAIN_HAS_CURRENT_SNAPSHOT', 'args', SNAP + ' (dom, flags)', D_OFF + u32(0))
+vec(190, 'DOMAIN_HAS_CURRENT_SNAPSHOT', 'ret', SNAP + ' (result)', i32(1))
+vec(191, 'DOMAIN_SNAPSHOT_CURRENT', 'args', SNAP + ' (dom, flags)', D_OFF + u32(0))
+vec(191, 'DOMAIN_SNAPSHOT_CURRENT', 'ret', SNAP + ' (snap)', SNAP_REF)
+vec(192, 'DOMAIN_REVERT_TO_SNAPSHOT', 'args', SNAP + ' (snap, flags 1 RUNNING)',
+    SNAP_REF + u32(1))
+vec(193, 'DOMAIN_SNAPSHOT_DELETE', 'args', SNAP + ' (snap, flags 1 CHILDREN)',
+    SNAP_REF + u32(1))
+vec(244, 'DOMAIN_SNAPSHOT_GET_PARENT', 'args', SNAP + ' (snap, flags)', SNAP_REF + u32(0))
+vec(244, 'DOMAIN_SNAPSHOT_GET_PARENT', 'ret', SNAP + ' (snap)', SNAP_REF)
+vec(246, 'DOMAIN_SNAPSHOT_NUM_CHILDREN', 'args', SNAP + ' (snap, flags 1 DESCENDANTS)',
+    SNAP_REF + u32(1))
+vec(246, 'DOMAIN_SNAPSHOT_NUM_CHILDREN', 'ret', SNAP + ' (num)', i32(3))
+vec(247, 'DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES', 'args', SNAP + ' (snap, maxnames, flags)',
+    SNAP_REF + i32(1) + u32(0))
+vec(247, 'DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES', 'ret', SNAP + ' (names)', arr(s, ['s2']))
+vec(271, 'DOMAIN_SNAPSHOT_IS_CURRENT', 'args', SNAP + ' (snap, flags)', SNAP_REF + u32(0))
+vec(271, 'DOMAIN_SNAPSHOT_IS_CURRENT', 'ret', SNAP + ' (current)', i32(1))
+vec(272, 'DOMAIN_SNAPSHOT_HAS_METADATA', 'args', SNAP + ' (snap, flags)', SNAP_REF + u32(0))
+vec(272, 'DOMAIN_SNAPSHOT_HAS_METADATA', 'ret', SNAP + ' (metadata)', i32(1))
+vec(274, 'DOMAIN_LIST_ALL_SNAPSHOTS', 'args', SNAP + ' (dom, need_results, flags 1024 '
+    'TOPOLOGICAL)', D_OFF + i32(1) + u32(1024))
+vec(274, 'DOMAIN_LIST_ALL_SNAPSHOTS', 'ret', SNAP + ' (snapshots, ret)',
+    arr(lambda n: s(n) + D_OFF, ['s1', 's2']) + i32(2))
+vec(275, 'DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN', 'args', SNAP + ' (snap, need_results, flags)',
+    SNAP_REF + i32(1) + u32(0))
+vec(275, 'DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN', 'ret', SNAP + ' (snapshots, ret)',
+    arr(lambda n: s(n) + D_OFF, ['s2']) + i32(1))
 vec(122, 'NODE_GET_SECURITY_MODEL', 'ret', SPEC_HEX + ' §2.2 (model "none", doi "0")',
     chars_var('none') + chars_var('0'),
     hexstr='00000005 0000006e 0000006f 0000006e 00000065 00000000 00000002 00000030 00000000')
