@@ -3,6 +3,7 @@
  * published state under the domain lock and never wait for a job. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
+#include "qemu-hotplug.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
 #include "qemu-save.h"
@@ -441,11 +442,19 @@ set_vcpus(MvDriverCall *call, const MvObjectRef *ref, unsigned int n,
     active = mv_qemu_domain_is_active(dom);
     if (ok)
         ok = resolve_affect(dom, &flags, active, error);
-    if (ok && (flags & (AFFECT_LIVE | VCPU_GUEST)))
+    if (ok && (flags & VCPU_GUEST))
         ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                          "changing the vCPUs of a running domain is not supported: use "
-                          "--config and restart it");
-    if (ok) {
+                          "changing the vCPUs the guest uses needs a guest agent");
+    if (ok && (flags & AFFECT_LIVE) && (flags & VCPU_MAXIMUM))
+        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                          "cannot change the maximum vCPU count of a running domain: use "
+                          "--config --maximum and restart it");
+    if (ok && (flags & AFFECT_LIVE)) {
+        g_mutex_unlock(&dom->lock);
+        ok = mv_qemu_hotplug_vcpus_set(driver, dom, n, error);
+        g_mutex_lock(&dom->lock);
+    }
+    if (ok && (flags & AFFECT_CONFIG)) {
         MvDomainDef *def = config_def(dom);
         if (flags & VCPU_MAXIMUM) {
             def->vcpus = n;

@@ -1,0 +1,275 @@
+#!/usr/bin/python3
+"""Live changes of a running guest (issue 13 item 6, first half), seen from inside the
+tiny TCG guest: vCPU hot-plug and unplug (`setvcpus --live`, `setvcpu`, `vcpucount`)
+in /sys/devices/system/cpu, `blockresize` in /sys/block/vda/size, the NIC's link
+state (`domif-setlink`, update-device) in /sys/class/net/eth0/carrier, memory balloon
+in MemTotal. One guest, booted once; the checks type commands on its serial pty and
+read the answers from its serial log."""
+
+import os
+import random
+import re
+import subprocess
+import sys
+import termios
+import time
+import tty
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtest  # noqa: E402
+
+NAME = "live1"
+MAX_VCPUS = 4
+SEED = int(os.environ.get("MV_TEST_SEED", random.randrange(1 << 30)))
+RNG = random.Random(SEED)
+daemon = None
+conn = None
+dom = None
+
+
+def guest_xml():
+    xml = mvtest.linux_guest_xml(NAME, daemon.root, extra_devices="""
+    <interface type='user'><mac address='52:54:00:6c:69:01'/><model type='virtio'/></interface>
+    <memballoon model='virtio'/>""")
+    xml = xml.replace("<vcpu>1</vcpu>", "<vcpu current='1'>%d</vcpu>" % MAX_VCPUS)
+    return xml
+
+
+def setUpModule():
+    global daemon, conn, dom
+    mvtest.require_python_libvirt()
+    mvtest.require_guest()
+    import libvirt
+    print("# MV_TEST_SEED=%d" % SEED, file=sys.stderr)
+    daemon = mvtest.Daemon().start()
+    conn = libvirt.open(daemon.uri)
+    dom = conn.defineXML(guest_xml())
+    dom.create()
+    mvtest.wait_marker(mvtest.serial_log(daemon.root, NAME), mvtest.GUEST_READY, timeout=120)
+
+
+def tearDownModule():
+    try:
+        if dom is not None and dom.isActive():
+            dom.destroy()
+        if conn is not None:
+            conn.close()
+    finally:
+        if daemon is not None:
+            daemon.cleanup()
+
+
+def virsh(*args, check=True):
+    return mvtest.virsh(daemon.uri, *args, check=check)
+
+
+def guest(command, timeout=60):
+    """Run `command` in the guest's shell; return its output (one line, stripped).
+    The answer is framed by markers the echoed command line itself cannot match."""
+    xml = dom.XMLDesc(0)
+    pty = re.search(r"<serial type='pty'>\s*<source path='([^']+)'", xml).group(1)
+    tag = "%06d" % RNG.randrange(10 ** 6)
+    # the shell echoes the line: split the markers with quotes so the echo differs
+    line = "echo M\"V\"B%s:$(%s)M\"V\"E%s\r" % (tag, command, tag)
+    pattern = re.compile(r"MVB%s:(.*?)MVE%s" % (tag, tag), re.S)
+    log = mvtest.serial_log(daemon.root, NAME)
+    fd = os.open(pty, os.O_RDWR | os.O_NOCTTY)
+    try:
+        tty.setraw(fd, termios.TCSANOW)
+        deadline = time.monotonic() + timeout
+        while True:
+            os.write(fd, line.encode())
+            if mvtest.wait_for(lambda: pattern.search(mvtest.read_text(log)), 5, 0.1):
+                return pattern.search(mvtest.read_text(log)).group(1).strip()
+            if time.monotonic() > deadline:
+                raise AssertionError("the guest's shell did not answer %r; serial log tail:\n%s"
+                                     % (command, mvtest.read_text(log)[-1500:]))
+    finally:
+        os.close(fd)
+
+
+def cpu_list(text):
+    """'0-2,4' -> {0, 1, 2, 4}"""
+    cpus = set()
+    for part in text.strip().split(","):
+        if part:
+            a, _, b = part.partition("-")
+            cpus.update(range(int(a), int(b or a) + 1))
+    return cpus
+
+
+def guest_cpus(kind):
+    return cpu_list(guest("cat /sys/devices/system/cpu/%s" % kind))
+
+
+def guest_online_all():
+    """Hot-added CPUs arrive offline (no udev in the guest): online them as udev would."""
+    guest("for c in /sys/devices/system/cpu/cpu[0-9]*; do "
+          "[ -w $c/online ] && [ $(cat $c/online) = 0 ] && echo 1 > $c/online; done; echo ok")
+
+
+def wait_guest(command, want, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        got = guest(command)
+        if got == want or time.monotonic() > deadline:
+            return got
+        time.sleep(0.5)
+
+
+class A_Vcpus(unittest.TestCase):
+    def count(self, *flags):
+        return int(virsh("vcpucount", NAME, *flags).stdout.strip())
+
+    def test_1_hotplug_seen_by_the_guest(self):
+        import libvirt
+        self.assertEqual(guest_cpus("present"), {0})
+        self.assertEqual(self.count("--live", "--current"), 1)
+        self.assertEqual(self.count("--live", "--maximum"), MAX_VCPUS)
+        virsh("setvcpus", NAME, "3", "--live")
+        self.assertEqual(self.count("--live", "--current"), 3)
+        self.assertEqual(dom.vcpusFlags(libvirt.VIR_DOMAIN_AFFECT_LIVE), 3)
+        # the config is untouched by a live change
+        self.assertEqual(self.count("--config", "--current"), 1)
+        self.assertIn("current='3'", dom.XMLDesc(0))
+        self.assertEqual(wait_guest("cat /sys/devices/system/cpu/present", "0-2"), "0-2")
+        guest_online_all()
+        self.assertEqual(guest_cpus("online"), {0, 1, 2})
+        self.assertEqual(guest("nproc"), "3")
+        self.assertEqual(len(dom.vcpus()[0]), 3)
+
+    def test_2_setvcpu_by_id(self):
+        import libvirt
+        virsh("setvcpu", NAME, "3", "--enable", "--live")
+        self.assertEqual(self.count("--live", "--current"), 4)
+        self.assertEqual(wait_guest("cat /sys/devices/system/cpu/present", "0-3"), "0-3")
+        guest_online_all()
+        self.assertEqual(guest_cpus("online"), {0, 1, 2, 3})
+        # already enabled: nothing to do
+        dom.setVcpu("1-2", 1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(self.count("--live", "--current"), 4)
+
+    def test_3_unplug_seen_by_the_guest(self):
+        import libvirt
+        # the highest hot-plugged vCPUs go first
+        virsh("setvcpus", NAME, "3", "--live")
+        self.assertEqual(self.count("--live", "--current"), 3)
+        self.assertEqual(guest_cpus("present"), {0, 1, 2})
+        self.assertEqual(guest_cpus("online"), {0, 1, 2})
+        dom.setVcpu("2", 0, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(guest_cpus("present"), {0, 1})
+        self.assertEqual(guest("nproc"), "2")
+        self.assertEqual(sorted(v[0] for v in dom.vcpus()[0]), [0, 1])
+        self.assertIn("current='2'", dom.XMLDesc(0))
+
+    def test_4_refusals(self):
+        import libvirt
+        res = virsh("setvcpus", NAME, "5", "--live", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("greater than max", res.stderr)
+        # vCPU 0 was there at the start: never unplugged
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setVcpu("0", 0, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertIn("vCPU 0 was present when the guest started", str(cm.exception))
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_UNSUPPORTED)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setVcpu("7", 1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        self.assertIn("does not exist", str(cm.exception))
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setVcpu("1-x", 1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        self.assertIn("invalid vCPU list '1-x'", str(cm.exception))
+        res = virsh("setvcpus", NAME, "2", "--live", "--maximum", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.setVcpu("3", 1, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        self.assertIn("setvcpus --config", str(cm.exception))
+        # QEMU 7.2 under TCG aborts on an add after a removal: refused, the guest lives on
+        res = virsh("setvcpus", NAME, "3", "--live", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("restart the guest to add vCPUs again", res.stderr)
+        # the refused calls changed nothing
+        self.assertEqual(self.count("--live", "--current"), 2)
+        self.assertEqual(guest_cpus("present"), {0, 1})
+        self.assertEqual(mvtest.domstate(daemon.uri, NAME), "running")
+
+    def test_5_config_and_live_together(self):
+        virsh("setvcpus", NAME, "1", "--live", "--config")
+        self.assertEqual(self.count("--live", "--current"), 1)
+        self.assertEqual(self.count("--config", "--current"), 1)
+        self.assertEqual(guest_cpus("present"), {0})
+        res = virsh("setvcpus", NAME, "3", "--config")
+        self.assertEqual(self.count("--config", "--current"), 3)
+        self.assertEqual(self.count("--live", "--current"), 1)
+        self.assertEqual(res.returncode, 0)
+
+
+class B_BlockResize(unittest.TestCase):
+    def sectors(self):
+        return int(guest("cat /sys/block/vda/size"))
+
+    def test_1_guest_sees_the_new_size(self):
+        import libvirt
+        before = self.sectors()
+        self.assertEqual(before * 512, dom.blockInfo("vda")[0])
+        grow = RNG.randrange(1, 64) * 1024 * 1024
+        virsh("blockresize", NAME, "vda", "%dB" % (before * 512 + grow))
+        want = str(before + grow // 512)
+        self.assertEqual(wait_guest("cat /sys/block/vda/size", want), want)
+        self.assertEqual(dom.blockInfo("vda")[0], before * 512 + grow)
+        # KiB (the default unit of the API), rounded up to whole sectors as libvirt does
+        dom.blockResize("vda", (before * 512 + grow) // 1024 + 3, 0)
+        want = str((before * 512 + grow + 3 * 1024) // 512)
+        self.assertEqual(wait_guest("cat /sys/block/vda/size", want), want)
+        dom.blockResize(os.path.join(daemon.root, "%s-disk.qcow2" % NAME),
+                        before * 512 + grow + 4096 + 1, libvirt.VIR_DOMAIN_BLOCK_RESIZE_BYTES)
+        want = str((before * 512 + grow + 4096) // 512 + 1)
+        self.assertEqual(wait_guest("cat /sys/block/vda/size", want), want)
+
+    def test_2_refusals(self):
+        import libvirt
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.blockResize("vdz", 1024 * 1024, 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        self.assertIn("disk 'vdz' was not found", str(cm.exception))
+
+
+class C_LinkState(unittest.TestCase):
+    def test_link_down_and_up_seen_by_the_guest(self):
+        self.assertEqual(guest("cat /sys/class/net/eth0/carrier"), "1")
+        virsh("domif-setlink", NAME, "52:54:00:6c:69:01", "down")
+        self.assertEqual(wait_guest("cat /sys/class/net/eth0/carrier", "0"), "0")
+        self.assertIn("<link state='down'/>", dom.XMLDesc(0))
+        virsh("domif-setlink", NAME, "52:54:00:6c:69:01", "up")
+        self.assertEqual(wait_guest("cat /sys/class/net/eth0/carrier", "1"), "1")
+
+
+class D_Balloon(unittest.TestCase):
+    def memtotal(self):
+        return int(guest("grep MemTotal /proc/meminfo | tr -dc 0-9"))
+
+    def test_setmem_live_and_config(self):
+        import libvirt
+        full = self.memtotal()
+        virsh("setmem", NAME, "160M", "--live")
+        got = self.memtotal()
+        deadline = time.monotonic() + 30
+        while full - got < 90 * 1024 and time.monotonic() < deadline:
+            time.sleep(0.5)
+            got = self.memtotal()
+        self.assertEqual(full - got, 96 * 1024)
+        self.assertEqual(dom.info()[2], 160 * 1024)
+        virsh("setmem", NAME, "256M", "--live")
+        virsh("setmem", NAME, "200M", "--config")
+        self.assertIn("<currentMemory unit='KiB'>204800</currentMemory>",
+                      dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+        virsh("setmaxmem", NAME, "300M", "--config")
+        self.assertIn("<memory unit='KiB'>307200</memory>",
+                      dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+        res = virsh("setmaxmem", NAME, "300M", "--live", check=False)
+        self.assertNotEqual(res.returncode, 0)
+
+
+if __name__ == "__main__":
+    mvtest.main()
