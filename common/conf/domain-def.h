@@ -311,6 +311,16 @@ typedef struct {
     char *alias;
 } MvDomainTpmDef;
 
+/* <memory model='dimm'>: hot-pluggable guest memory (common/conf/domain-memdev.c).
+ * <memory> counts it; the boot memory is <memory> minus every DIMM. */
+typedef struct {
+    char *model;                /* "dimm" */
+    guint64 size;               /* <target><size>, KiB */
+    int node;                   /* <target><node>; -1 absent */
+    int slot;                   /* <address type='dimm' slot>; -1 absent */
+    char *alias;
+} MvDomainMemdevDef;
+
 typedef struct {
     MvDomainVirtType virt_type;
     char *name;
@@ -366,12 +376,15 @@ typedef struct {
     size_t nsounds;
     MvDomainRedirdevDef **redirdevs;
     size_t nredirdevs;
+    MvDomainMemdevDef **memdevs;        /* <memory model='dimm'> devices */
+    size_t nmemdevs;
 } MvDomainDef;
 
 /* One device, for attach/detach/update. */
 typedef enum {
     MV_DOMAIN_DEVICE_DISK = 0,
     MV_DOMAIN_DEVICE_NET,
+    MV_DOMAIN_DEVICE_MEMORY,    /* <memory model='dimm'> */
 } MvDomainDeviceType;
 
 typedef struct {
@@ -379,6 +392,7 @@ typedef struct {
     union {
         MvDomainDiskDef *disk;
         MvDomainNetDef *net;
+        MvDomainMemdevDef *memdev;
     } data;
 } MvDomainDeviceDef;
 

@@ -713,6 +713,8 @@ mv_fmt_devices(GString *out, const MvDomainDef *def, unsigned int flags)
         mv_fmt_memballoon(devs, def->memballoon, flags);
     for (size_t i = 0; i < def->nrngs; i++)
         mv_fmt_rng(devs, def->rngs[i], flags);
+    for (size_t i = 0; i < def->nmemdevs; i++)
+        mv_domain_memdev_def_format(devs, def->memdevs[i], 4, flags);
     mv_fmt_open(out, 2, "devices");
     mv_fmt_finish(out, 2, "devices", devs);
 }

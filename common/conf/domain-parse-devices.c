@@ -786,6 +786,7 @@ mv_domain_def_check_aliases(const MvDomainDef *def, const xmlNode *devices, GErr
     MV_ADD_ALIASES(def->rngs, def->nrngs);
     MV_ADD_ALIASES(def->sounds, def->nsounds);
     MV_ADD_ALIASES(def->redirdevs, def->nredirdevs);
+    MV_ADD_ALIASES(def->memdevs, def->nmemdevs);
 #undef MV_ADD_ALIASES
     if (def->memballoon)
         g_ptr_array_add(aliases, def->memballoon->alias);
@@ -859,6 +860,9 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
         } else if (mv_xml_node_is(node, "redirdev")) {
             dev = mv_domain_redirdev_def_parse_node(node, flags);
             MV_DOMAIN_APPEND(def->redirdevs, def->nredirdevs, dev);
+        } else if (mv_xml_node_is(node, "memory")) {
+            if ((dev = mv_domain_memdev_def_parse_node(node, flags, error)))
+                MV_DOMAIN_APPEND(def->memdevs, def->nmemdevs, dev);
         } else if (mv_xml_node_is(node, "memballoon")) {
             dev = def->memballoon = mv_domain_memballoon_def_parse_node(node, flags, error);
         } else if (mv_xml_node_is(node, "watchdog")) {

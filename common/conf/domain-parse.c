@@ -526,7 +526,8 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
         !mv_domain_def_parse_devices(def, node, flags, error))
         return false;
 
-    return mv_domain_def_check_cpu(def, error) && mv_domain_def_check_boot(def, error);
+    return mv_domain_def_check_cpu(def, error) && mv_domain_def_check_boot(def, error) &&
+           mv_domain_def_check_memdevs(def, error);
 }
 
 MvDomainDef *
@@ -569,10 +570,11 @@ mv_domain_device_def_parse_string(const char *xml, unsigned int flags, GError **
     if (!(doc = mv_xml_parse_string(xml, NULL, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
-    if (!mv_xml_node_is(root, "disk") && !mv_xml_node_is(root, "interface")) {
+    if (!mv_xml_node_is(root, "disk") && !mv_xml_node_is(root, "interface") &&
+        !mv_xml_node_is(root, "memory")) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_UNSUPPORTED,
-                     "/%s: device <%s> cannot be attached, detached or updated: only <disk> "
-                     "and <interface> are supported",
+                     "/%s: device <%s> cannot be attached, detached or updated: only <disk>, "
+                     "<interface> and <memory> are supported",
                      (const char *)root->name, (const char *)root->name);
         return NULL;
     }
@@ -584,6 +586,11 @@ mv_domain_device_def_parse_string(const char *xml, unsigned int flags, GError **
         dev->type = MV_DOMAIN_DEVICE_DISK;
         dev->data.disk = mv_domain_disk_def_parse_node(root, flags, error);
         if (!dev->data.disk)
+            return NULL;
+    } else if (mv_xml_node_is(root, "memory")) {
+        dev->type = MV_DOMAIN_DEVICE_MEMORY;
+        dev->data.memdev = mv_domain_memdev_def_parse_node(root, flags, error);
+        if (!dev->data.memdev)
             return NULL;
     } else {
         dev->type = MV_DOMAIN_DEVICE_NET;
