@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "conf/domain-conf.h"
 #include "util/error.h"
 #include "util/uuid.h"
 
@@ -428,13 +429,17 @@ static bool
 command_add_memory(QemuCmd *cmd, GError **error)
 {
     const MvDomainDef *def = cmd->def;
+    guint64 dimms = mv_domain_def_memdev_total(def);
+    guint64 boot;
     GString *buf;
 
     if (def->memory == 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "the domain has no memory: set <memory>");
+    boot = def->memory - MIN(def->memory, dimms);
     buf = g_string_new(NULL);
-    g_string_append_printf(buf, "size=%" G_GUINT64_FORMAT "M", (def->memory + 1023) / 1024);
+    /* <memory> counts the DIMMs: -m is the rest (qemu-command-memory.c adds them) */
+    g_string_append_printf(buf, "size=%" G_GUINT64_FORMAT "M", (boot + 1023) / 1024);
     if (def->max_memory) {
         if (!def->max_memory_slots) {
             g_string_free(buf, TRUE);
@@ -450,7 +455,7 @@ command_add_memory(QemuCmd *cmd, GError **error)
                                def->max_memory_slots, (def->max_memory + 1023) / 1024);
     }
     qemu_command_add_take(cmd, "-m", buf);
-    return true;
+    return qemu_command_memdevs_add(cmd, error);
 }
 
 static bool

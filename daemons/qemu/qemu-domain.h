@@ -90,7 +90,6 @@ struct _MvQemuDomain {
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
     bool status_dirty;          /* a live change is not in the status file yet */
     GSource *status_retry;      /* retries the status write (driver context) */
-    pid_t vcpu_unplug_pid;      /* the QEMU a vCPU was unplugged from (qemu-hotplug-vcpu.c) */
 };
 
 /* ---- objects ---- */

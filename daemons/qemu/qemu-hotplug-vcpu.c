@@ -7,9 +7,10 @@
  * removed with device_del of that id once the guest has ejected it. The vCPU
  * index N is the slot's position in the topology, the order of -smp.
  *
- * QEMU 7.2 under TCG aborts ("double free or corruption") when a vCPU is added
- * after one was removed from the same process (seen with and without
- * thread=single): such an add is refused instead, until the guest restarts. */
+ * Unplugging is refused under TCG (<domain type='qemu'>): QEMU 7.2 corrupts its
+ * heap when a TCG vCPU that has run is removed, and aborts ("double free or
+ * corruption") at a later allocation, e.g. the next device_add (reproduced with
+ * QEMU alone, with and without thread=single). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-hotplug.h"
 
@@ -211,7 +212,6 @@ static bool
 vcpus_apply(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
             const MvDomainDef *def, VcpuSlot *slots, const bool *want, GError **error)
 {
-    bool replug;
     bool ok = true;
     unsigned int i;
 
@@ -220,27 +220,19 @@ vcpus_apply(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
                                 "vCPU %u was present when the guest started and cannot be "
                                 "unplugged: only hot-plugged vCPUs can be removed", i);
-    g_mutex_lock(&dom->lock);
-    replug = def->virt_type == MV_DOMAIN_VIRT_QEMU && dom->vcpu_unplug_pid == dom->pid;
-    g_mutex_unlock(&dom->lock);
-    for (i = 0; replug && i < def->vcpus; i++)
-        if (want[i] && !slots[i].qom_path)
+    for (i = 0; def->virt_type == MV_DOMAIN_VIRT_QEMU && i < def->vcpus; i++)
+        if (!want[i] && slots[i].qom_path)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                                "cannot add vCPU %u: a vCPU was removed from this guest, and "
-                                "QEMU under TCG (<domain type='qemu'>) crashes when a vCPU is "
-                                "added after that; restart the guest to add vCPUs again", i);
+                                "cannot remove vCPU %u: QEMU under TCG (<domain type='qemu'>) "
+                                "corrupts its memory when a vCPU is unplugged; use "
+                                "'setvcpus --config' and restart the guest", i);
     /* plug in ascending order, unplug in descending order */
     for (i = 0; ok && i < def->vcpus; i++)
         if (want[i] && !slots[i].qom_path && (ok = vcpu_plug(mon, &slots[i], error)))
             slots[i].qom_path = PERIPHERAL_PREFIX;
     for (i = def->vcpus; ok && i-- > 0;)
-        if (!want[i] && slots[i].qom_path) {
-            g_mutex_lock(&dom->lock);
-            dom->vcpu_unplug_pid = dom->pid;    /* even a failed unplug may have begun */
-            g_mutex_unlock(&dom->lock);
-            if ((ok = vcpu_unplug(dom, mon, def, &slots[i], error)))
-                slots[i].qom_path = NULL;
-        }
+        if (!want[i] && slots[i].qom_path && (ok = vcpu_unplug(dom, mon, def, &slots[i], error)))
+            slots[i].qom_path = NULL;
 
     g_mutex_lock(&dom->lock);
     if (dom->live) {

@@ -32,6 +32,17 @@ bool mv_qemu_hotplug_vcpu_set_state(MvQemuDriver *driver, MvQemuDomain *dom, GAr
                                     bool enable, GError **error);
 
 /**
+ * mv_qemu_hotplug_memory_change:
+ * attach-device (@attach) or detach-device of DIMM @mem, live and/or config as
+ * @flags (resolved AFFECT_LIVE/CONFIG) say; job held, lock not held. <memory>
+ * and <currentMemory> follow the DIMMs. A live detach waits for the guest to
+ * release the memory.
+ */
+bool mv_qemu_hotplug_memory_change(MvQemuDriver *driver, MvQemuDomain *dom,
+                                   const MvDomainMemdevDef *mem, bool attach,
+                                   unsigned int flags, GError **error);
+
+/**
  * mv_qemu_hotplug_parse_cpumap:
  * Parses libvirt's vCPU list syntax ("0-3,^2,5") into sorted unique indices
  * below @max. INVALID_ARG naming the text otherwise.

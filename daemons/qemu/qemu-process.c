@@ -608,6 +608,10 @@ fill_aliases(MvDomainDef *live)
         if (!live->serials[i]->alias)
             live->serials[i]->alias = g_strdup_printf("serial%zu", i);
     }
+    for (size_t i = 0; i < live->nmemdevs; i++) {
+        if (!live->memdevs[i]->alias)
+            live->memdevs[i]->alias = mv_qemu_command_memdev_alias(live, i);
+    }
     for (size_t i = 0; i < live->nconsoles; i++) {
         if (!live->consoles[i]->alias)
             live->consoles[i]->alias = g_strdup_printf(i == 0 && live->nserials ? "serial%zu"

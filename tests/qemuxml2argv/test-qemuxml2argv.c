@@ -77,6 +77,7 @@ static const Case cases[] = {
     { "firmware-pflash", 0, 0 },
     { "firmware-bios-clock", 0, 0 },
     { "memory-hotplug", 0, 0 },
+    { "memory-dimm", 0, 0 },
     { "pci-bridges", 0, 0 },
     { "watchdog-itco", 0, 0 },
     { "live-pc", 0, 0 },
