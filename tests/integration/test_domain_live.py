@@ -29,10 +29,26 @@ conn = None
 dom = None
 
 
+def medium(tag, sectors=None):
+    """A raw CD medium that starts with MVCD-<tag>- and is `sectors` 2 KiB sectors long."""
+    sectors = sectors or {"A": 40, "B": 72}[tag]
+    path = os.path.join(daemon.root, "cd-%s.raw" % tag)
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(("MVCD-%s-" % tag).encode().ljust(sectors * 2048, b"\0"))
+    return path
+
+
 def guest_xml():
     xml = mvtest.linux_guest_xml(NAME, daemon.root, extra_devices="""
+    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <source file='%s'/>
+      <target dev='hdc' bus='ide'/>
+      <readonly/>
+    </disk>
     <interface type='user'><mac address='52:54:00:6c:69:01'/><model type='virtio'/></interface>
-    <memballoon model='virtio'/>""")
+    <memballoon model='virtio'/>""" % medium("A"))
     xml = xml.replace("<vcpu>1</vcpu>", "<vcpu current='1'>%d</vcpu>" % MAX_VCPUS)
     # DIMMs: slots and a limit; the guest onlines hot-added memory as movable (so
     # that it can offline it again for an unplug) without udev
@@ -276,6 +292,28 @@ class D_Balloon(unittest.TestCase):
                       dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         res = virsh("setmaxmem", NAME, "300M", "--live", check=False)
         self.assertNotEqual(res.returncode, 0)
+
+
+class F_Cdrom(unittest.TestCase):
+    """update-device / change-media of the IDE cdrom, seen by the guest (ata_piix, sr_mod)."""
+    READ = "dd if=/dev/sr0 bs=2048 count=1 2>/dev/null | head -c 7; echo :$(cat /sys/block/sr0/size)"
+    EMPTY = "dd if=/dev/sr0 bs=2048 count=1 2>&1 >/dev/null | grep -c 'No medium found'"
+
+    def test_change_and_eject_seen_by_the_guest(self):
+        self.assertEqual(guest(self.READ), "MVCD-A-:%d" % (40 * 4))
+        virsh("change-media", NAME, "hdc", medium("B"), "--update", "--live")
+        self.assertEqual(wait_guest(self.READ, "MVCD-B-:%d" % (72 * 4)), "MVCD-B-:%d" % (72 * 4))
+        self.assertIn(medium("B"), dom.XMLDesc(0))
+        virsh("change-media", NAME, "hdc", "--eject", "--live")
+        self.assertEqual(wait_guest(self.EMPTY, "1"), "1")
+        virsh("update-device", NAME, mvtest.write_file(os.path.join(daemon.root, "cd.xml"), """
+<disk type='file' device='cdrom'>
+  <driver name='qemu' type='raw'/>
+  <source file='%s'/>
+  <target dev='hdc' bus='ide'/>
+  <readonly/>
+</disk>""" % medium("A")), "--live")
+        self.assertEqual(wait_guest(self.READ, "MVCD-A-:%d" % (40 * 4)), "MVCD-A-:%d" % (40 * 4))
 
 
 DIMM = """<memory model='dimm'>
