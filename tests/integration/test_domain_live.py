@@ -387,5 +387,31 @@ class E_Dimm(unittest.TestCase):
         self.assertNotIn("model='dimm'", dom.XMLDesc(0))
 
 
+class G_Restart(unittest.TestCase):
+    """Last: the hot-plugged vCPUs and a DIMM survive a SIGKILL of the daemon (the
+    status file's live XML), and the DIMM can be unplugged by the restarted one."""
+
+    def test_hotplugged_devices_after_a_daemon_restart(self):
+        global conn, dom
+        import libvirt
+        dimm = E_Dimm()
+        before = dimm.memtotal()
+        virsh("attach-device", NAME, dimm.dimm_file(128), "--live")
+        self.assertEqual(dimm.wait_memtotal(before + 128 * 1024), before + 128 * 1024)
+        conn.close()
+        daemon.kill9()
+        daemon.start()
+        conn = libvirt.open(daemon.uri)
+        dom = conn.lookupByName(NAME)
+        xml = dom.XMLDesc(0)
+        self.assertIn("<alias name='dimm0'/>", xml)
+        self.assertIn("<vcpu placement='static'>4</vcpu>", xml)
+        self.assertEqual(int(virsh("vcpucount", NAME, "--live", "--current").stdout), 4)
+        virsh("detach-device", NAME, dimm.dimm_file(128), "--live")
+        self.assertEqual(dimm.wait_memtotal(before), before)
+        self.assertNotIn("model='dimm'", dom.XMLDesc(0))
+        self.assertEqual(guest("nproc"), "4")
+
+
 if __name__ == "__main__":
     mvtest.main()
