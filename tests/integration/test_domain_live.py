@@ -10,7 +10,6 @@ read the answers from its serial log."""
 import os
 import random
 import re
-import subprocess
 import sys
 import termios
 import time
@@ -296,7 +295,8 @@ class D_Balloon(unittest.TestCase):
 
 class F_Cdrom(unittest.TestCase):
     """update-device / change-media of the IDE cdrom, seen by the guest (ata_piix, sr_mod)."""
-    READ = "dd if=/dev/sr0 bs=2048 count=1 2>/dev/null | head -c 7; echo :$(cat /sys/block/sr0/size)"
+    READ = ("dd if=/dev/sr0 bs=2048 count=1 2>/dev/null | head -c 7; "
+            "echo :$(cat /sys/block/sr0/size)")
     EMPTY = "dd if=/dev/sr0 bs=2048 count=1 2>&1 >/dev/null | grep -c 'No medium found'"
 
     def test_change_and_eject_seen_by_the_guest(self):
