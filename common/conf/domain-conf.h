@@ -62,6 +62,15 @@ MvDomainNetDef *mv_domain_net_def_copy(const MvDomainNetDef *net);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainDiskDef, mv_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainNetDef, mv_domain_net_def_free)
 
+/**
+ * mv_domain_vcpus_boot_count: the vCPUs QEMU boots with (-smp N): the leading
+ * enabled ones of <vcpus>, else <vcpu current>.
+ * mv_domain_vcpus_ensure: gives @def a <vcpus> list when it has none (0..current-1
+ * enabled and not hotpluggable, the others disabled and hotpluggable).
+ */
+unsigned int mv_domain_vcpus_boot_count(const MvDomainDef *def);
+void mv_domain_vcpus_ensure(MvDomainDef *def);
+
 /* <memory model='dimm'> devices (domain-memdev.c) */
 void mv_domain_memdev_def_free(MvDomainMemdevDef *mem);
 MvDomainMemdevDef *mv_domain_memdev_def_copy(const MvDomainMemdevDef *mem);

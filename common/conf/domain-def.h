@@ -311,6 +311,13 @@ typedef struct {
     char *alias;
 } MvDomainTpmDef;
 
+/* One entry of <vcpus> (common/conf/domain-vcpus.c), indexed by vCPU id. */
+typedef struct {
+    bool enabled;
+    bool hotpluggable;
+    unsigned int order;         /* 0: absent */
+} MvDomainVcpuDef;
+
 /* <memory model='dimm'>: hot-pluggable guest memory (common/conf/domain-memdev.c).
  * <memory> counts it; the boot memory is <memory> minus every DIMM. */
 typedef struct {
@@ -336,6 +343,7 @@ typedef struct {
 
     unsigned int vcpus;         /* <vcpu>N</vcpu>: maximum */
     unsigned int vcpus_current; /* current='N' (== vcpus when absent) */
+    MvDomainVcpuDef *vcpu_list; /* <vcpus>: vcpus entries; NULL when absent */
 
     MvDomainOsDef os;
     unsigned int features;      /* MvDomainFeatures bits */

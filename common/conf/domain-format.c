@@ -156,6 +156,7 @@ mv_fmt_memory(GString *out, const MvDomainDef *def)
     if (def->vcpus_current && def->vcpus_current != def->vcpus)
         mv_fmt_attr_uint(out, "current", def->vcpus_current);
     g_string_append_printf(out, ">%u</vcpu>\n", def->vcpus ? def->vcpus : 1);
+    mv_domain_vcpus_format(out, def);
 }
 
 static void

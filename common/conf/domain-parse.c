@@ -18,6 +18,7 @@ static const MvXmlChildRule mv_domain_rules[] = {
     { "name", 1, 1 },        { "uuid", 0, 1 },          { "title", 0, 1 },
     { "description", 0, 1 }, { "metadata", 0, 1 },      { "maxMemory", 0, 1 },
     { "memory", 1, 1 },      { "currentMemory", 0, 1 }, { "vcpu", 0, 1 },
+    { "vcpus", 0, 1 },
     { "os", 1, 1 },          { "features", 0, 1 },      { "cpu", 0, 1 },
     { "clock", 0, 1 },       { "on_poweroff", 0, 1 },   { "on_reboot", 0, 1 },
     { "on_crash", 0, 1 },    { "pm", 0, 1 },            { "devices", 0, 1 },
@@ -487,6 +488,8 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
 
     def->vcpus = def->vcpus_current = 1;
     if ((node = mv_xml_get_child(root, "vcpu")) && !mv_domain_parse_vcpu(def, node, error))
+        return false;
+    if ((node = mv_xml_get_child(root, "vcpus")) && !mv_domain_vcpus_parse(def, node, error))
         return false;
 
     if (!mv_domain_parse_os(&def->os, mv_xml_get_child(root, "os"), error))

@@ -464,7 +464,8 @@ command_add_smp(QemuCmd *cmd, GError **error)
     const MvDomainDef *def = cmd->def;
     const MvDomainCpuDef *cpu = &def->cpu;
     unsigned int sockets = def->vcpus, dies = 1, cores = 1, threads = 1;
-    unsigned int current = def->vcpus_current ? def->vcpus_current : def->vcpus;
+    /* with <vcpus>, the hotpluggable enabled vCPUs are plugged before the guest runs */
+    unsigned int current = mv_domain_vcpus_boot_count(def);
 
     if (def->vcpus == 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
@@ -472,6 +473,14 @@ command_add_smp(QemuCmd *cmd, GError **error)
     if (current > def->vcpus)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "current vCPUs (%u) exceed the maximum (%u)", current, def->vcpus);
+    /* enabled vCPUs after a disabled one: the daemon plugs them before the guest runs,
+     * but a TCG guest stalls at boot then (QEMU 7.2, also with -device) */
+    for (unsigned int i = current; !cmd->kvm && def->vcpu_list && i < def->vcpus; i++)
+        if (def->vcpu_list[i].enabled)
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                                "<vcpus>: vCPU %u is enabled but vCPU %u is not: a TCG guest "
+                                "(<domain type='qemu'>) does not boot with such a gap; enable "
+                                "the vCPUs in order", i, current);
     if (cpu->sockets || cpu->dies || cpu->cores || cpu->threads) {
         if (!cpu->sockets || !cpu->cores || !cpu->threads)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,

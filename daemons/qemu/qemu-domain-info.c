@@ -466,6 +466,8 @@ set_vcpus(MvDriverCall *call, const MvObjectRef *ref, unsigned int n,
         } else {
             def->vcpus_current = n;
         }
+        if (ok)     /* a new count: the first N vCPUs again (<vcpus> is dropped) */
+            g_clear_pointer(&def->vcpu_list, g_free);
         if (ok)
             ok = save_config(driver, dom, error);
     }

@@ -5,6 +5,7 @@
 #include "qemu-dispatch.h"
 #include "qemu-hotplug.h"
 #include "qemu-json.h"
+#include "qemu-persist.h"
 #include "qemu-process.h"
 
 #include "driver/affect.h"
@@ -12,6 +13,55 @@
 #define AFFECT_LIVE        MV_DRIVER_AFFECT_LIVE      /* the rules: driver/affect.h */
 #define AFFECT_CONFIG      MV_DRIVER_AFFECT_CONFIG
 #define BLOCK_RESIZE_BYTES (1u << 0)                  /* VIR_DOMAIN_BLOCK_RESIZE_BYTES */
+
+/* setvcpu --config: the <vcpus> list of the persistent definition (created when
+ * absent); a vCPU that is not hotpluggable cannot be disabled. */
+static bool
+config_set_vcpus(MvQemuDriver *driver, MvQemuDomain *dom, GArray *ids, bool enable,
+                 GError **error)
+{
+    g_autoptr(MvDomainDef) def = NULL;
+    unsigned int enabled = 0;
+
+    g_mutex_lock(&dom->lock);
+    if (!dom->persistent) {
+        g_mutex_unlock(&dom->lock);
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                            "Requested operation is not valid: transient domains have no "
+                            "persistent config");
+    }
+    def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
+    g_mutex_unlock(&dom->lock);
+    mv_domain_vcpus_ensure(def);
+    for (guint i = 0; i < ids->len; i++) {
+        unsigned int id = g_array_index(ids, unsigned int, i);
+
+        if (!def->vcpu_list[id].hotpluggable && !enable)
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                                "vCPU %u is not hotpluggable: it cannot be disabled", id);
+        if (enable && !def->vcpu_list[id].enabled)
+            def->vcpu_list[id].hotpluggable = true;
+        def->vcpu_list[id].enabled = enable;
+    }
+    for (unsigned int i = 0; i < def->vcpus; i++)
+        enabled += def->vcpu_list[i].enabled;
+    if (!enabled)
+        return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
+                            "a domain needs at least one vCPU");
+    def->vcpus_current = enabled;
+    if (!mv_qemu_persist_save_def(driver, def, error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    if (mv_qemu_domain_is_active(dom)) {
+        mv_domain_def_free(dom->newdef);
+        dom->newdef = g_steal_pointer(&def);
+    } else {
+        mv_domain_def_free(dom->def);
+        dom->def = g_steal_pointer(&def);
+    }
+    g_mutex_unlock(&dom->lock);
+    return true;
+}
 
 bool
 mv_qemu_handle_domain_set_vcpu(MvDriverCall *call,
@@ -35,16 +85,15 @@ mv_qemu_handle_domain_set_vcpu(MvDriverCall *call,
     g_mutex_lock(&dom->lock);
     ok = mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, mv_qemu_domain_is_active(dom),
                                   dom->persistent, 0, error);
-    if (ok && (flags & AFFECT_CONFIG))
-        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                          "definitions do not keep the state of each vCPU: change the number "
-                          "with 'virsh setvcpus --config N' instead");
     if (ok)
-        max = dom->live->vcpus;
+        max = ((flags & AFFECT_LIVE) ? dom->live : dom->newdef ? dom->newdef : dom->def)->vcpus;
     g_mutex_unlock(&dom->lock);
     if (ok)
-        ok = (ids = mv_qemu_hotplug_parse_cpumap(cpumap, max, error)) &&
-             mv_qemu_hotplug_vcpu_set_state(driver, dom, ids, state != 0, error);
+        ok = (ids = mv_qemu_hotplug_parse_cpumap(cpumap, max, error)) != NULL;
+    if (ok && (flags & AFFECT_LIVE))
+        ok = mv_qemu_hotplug_vcpu_set_state(driver, dom, ids, state != 0, error);
+    if (ok && (flags & AFFECT_CONFIG))
+        ok = config_set_vcpus(driver, dom, ids, state != 0, error);
     mv_qemu_process_end_job(driver, dom);
     return ok;
 }

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/domain-conf.h"
 #include "qemu-json.h"
 #include "qemu-monitor.h"
 #include "qemu-persist.h"
@@ -236,12 +237,34 @@ vcpus_apply(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
 
     g_mutex_lock(&dom->lock);
     if (dom->live) {
+        /* the live XML says which vCPUs are on (<vcpus>) */
+        mv_domain_vcpus_ensure(dom->live);
+        for (i = 0; i < def->vcpus && i < dom->live->vcpus; i++)
+            dom->live->vcpu_list[i].enabled = slots[i].qom_path != NULL;
         dom->live->vcpus_current = vcpu_count_online(slots, def->vcpus);
         mv_qemu_persist_update_status(driver, dom);
     }
     g_mutex_unlock(&dom->lock);
     mv_log_debug("domain %s: %u vCPUs online", dom->name, vcpu_count_online(slots, def->vcpus));
     return ok;
+}
+
+bool
+mv_qemu_hotplug_vcpus_boot(MvQemuMonitor *mon, const MvDomainDef *live, GError **error)
+{
+    g_autoptr(JsonNode) reply = NULL;
+    g_autofree VcpuSlot *slots = NULL;
+
+    if (!live->vcpu_list || mv_domain_vcpus_boot_count(live) == live->vcpus_current)
+        return true;
+    if (!(reply = mv_qemu_monitor_command(mon, "query-hotpluggable-cpus", NULL,
+                                          MV_QEMU_MONITOR_TIMEOUT_MS, error)) ||
+        !(slots = vcpu_slots(reply, live, error)))
+        return false;
+    for (unsigned int i = 0; i < live->vcpus; i++)
+        if (live->vcpu_list[i].enabled && !slots[i].qom_path && !vcpu_plug(mon, &slots[i], error))
+            return false;
+    return true;
 }
 
 bool

@@ -23,6 +23,13 @@ bool mv_qemu_hotplug_vcpus_set(MvQemuDriver *driver, MvQemuDomain *dom, unsigned
                                GError **error);
 
 /**
+ * mv_qemu_hotplug_vcpus_boot:
+ * At start, before the guest runs: plugs the vCPUs that <vcpus> enables and marks
+ * hotpluggable (-smp booted the others). Nothing to do without <vcpus>.
+ */
+bool mv_qemu_hotplug_vcpus_boot(MvQemuMonitor *mon, const MvDomainDef *live, GError **error);
+
+/**
  * mv_qemu_hotplug_vcpu_set_state:
  * Enables (@enable) or disables the vCPUs in @ids (indices, each < the
  * maximum) of running @dom: each one is plugged or unplugged on its own;

@@ -7,6 +7,7 @@
  * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
+#include "qemu-hotplug.h"
 #include "qemu-domain-firmware.h"
 #include "qemu-tpm.h"
 #include "qemu-save.h"
@@ -875,7 +876,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     if (mon)
         crash_point("after-qmp");
     fill_aliases(live);
-    if (!mon || !fill_ptys(mon, live, error) ||
+    if (!mon || !fill_ptys(mon, live, error) || !mv_qemu_hotplug_vcpus_boot(mon, live, error) ||
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
         !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);

@@ -58,6 +58,7 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "hyperv-win", NULL, 0, 0, -1 },
     { "disk-usb-floppy", NULL, 0, 0, -1 },
     { "memory-dimm", NULL, 0, 0, -1 },
+    { "vcpus-list", NULL, 0, 0, -1 },
 };
 
 static void
@@ -247,6 +248,10 @@ static const MvInvalidCase invalid_cases[] = {
     { "memory-dimm-no-boot-memory", MV_ERR_XML_DETAIL },
     { "memory-dimm-slot-twice", MV_ERR_XML_DETAIL },
     { "memory-dimm-model", MV_ERR_XML_ERROR },
+    { "vcpus-missing", MV_ERR_XML_DETAIL },
+    { "vcpus-count-mismatch", MV_ERR_XML_DETAIL },
+    { "vcpus-disabled-not-hotpluggable", MV_ERR_XML_DETAIL },
+    { "vcpus-zero-hotpluggable", MV_ERR_XML_DETAIL },
 };
 
 static void *

@@ -167,6 +167,8 @@ class A_Vcpus(unittest.TestCase):
         self.assertEqual(wait_guest("cat /sys/devices/system/cpu/present", "0-3"), "0-3")
         guest_online_all()
         self.assertEqual(guest_cpus("online"), {0, 1, 2, 3})
+        self.assertIn("<vcpu id='3' enabled='yes' hotpluggable='yes'/>", dom.XMLDesc(0))
+        self.assertIn("<vcpu id='0' enabled='yes' hotpluggable='no'/>", dom.XMLDesc(0))
         # already enabled: nothing to do
         dom.setVcpu("1-2", 1, libvirt.VIR_DOMAIN_AFFECT_LIVE)
         self.assertEqual(self.count("--live", "--current"), 4)
@@ -210,14 +212,15 @@ class A_Vcpus(unittest.TestCase):
         res = virsh("setvcpus", NAME, "2", "--live", "--maximum", check=False)
         self.assertNotEqual(res.returncode, 0)
         with self.assertRaises(libvirt.libvirtError) as cm:
-            dom.setVcpu("3", 1, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
-        self.assertIn("setvcpus --config", str(cm.exception))
+            dom.setVcpu("0", 0, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        self.assertIn("vCPU 0 is not hotpluggable", str(cm.exception))
         # the refused calls changed nothing
         self.assertEqual(self.count("--live", "--current"), 4)
         self.assertEqual(guest_cpus("present"), {0, 1, 2, 3})
         self.assertEqual(mvtest.domstate(daemon.uri, NAME), "running")
 
     def test_5_config_and_live_together(self):
+        import libvirt
         virsh("setvcpus", NAME, "4", "--live", "--config")
         self.assertEqual(self.count("--live", "--current"), 4)
         self.assertEqual(self.count("--config", "--current"), 4)
@@ -225,6 +228,13 @@ class A_Vcpus(unittest.TestCase):
         self.assertEqual(self.count("--config", "--current"), 2)
         self.assertEqual(self.count("--live", "--current"), 4)
         self.assertEqual(guest("nproc"), "4")
+        # per-vCPU states in the definition: <vcpus> (H_Boot starts the guest with them)
+        virsh("setvcpu", NAME, "3", "--enable", "--config")
+        self.assertEqual(self.count("--config", "--current"), 3)
+        inactive = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        self.assertIn("<vcpu id='2' enabled='no' hotpluggable='yes'/>", inactive)
+        self.assertIn("<vcpu id='3' enabled='yes' hotpluggable='yes'/>", inactive)
+        self.assertIn("<vcpu placement='static' current='3'>4</vcpu>", inactive)
 
 
 class B_BlockResize(unittest.TestCase):
@@ -411,6 +421,31 @@ class G_Restart(unittest.TestCase):
         self.assertEqual(dimm.wait_memtotal(before), before)
         self.assertNotIn("model='dimm'", dom.XMLDesc(0))
         self.assertEqual(guest("nproc"), "4")
+
+
+class H_Boot(unittest.TestCase):
+    """Last: restarts the guest from its <vcpus> (vCPUs 0, 1 and 3 enabled). A gap does
+    not boot under TCG: refused before QEMU starts; with vCPU 2 enabled too, QEMU boots
+    all four (-smp 4) and the live XML keeps the per-vCPU states."""
+
+    def test_boot_with_vcpus_list(self):
+        import libvirt
+        dom.destroy()
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.create()
+        self.assertIn("vCPU 3 is enabled but vCPU 2 is not", str(cm.exception))
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_CONFIG_UNSUPPORTED)
+        self.assertEqual(mvtest.qemu_processes_of(NAME, daemon.root), [])
+        virsh("setvcpu", NAME, "2", "--enable", "--config")
+        slog = mvtest.serial_log(daemon.root, NAME)
+        ready = mvtest.read_text(slog).count(mvtest.GUEST_READY)
+        dom.create()
+        mvtest.wait_marker(slog, mvtest.GUEST_READY, count=ready + 1, timeout=120)
+        self.assertEqual(guest_cpus("present"), {0, 1, 2, 3})
+        self.assertEqual(guest("nproc"), "4")
+        self.assertEqual(int(virsh("vcpucount", NAME, "--live", "--current").stdout), 4)
+        self.assertIn("<vcpu id='3' enabled='yes' hotpluggable='yes'/>", dom.XMLDesc(0))
+        self.assertIn("<vcpu id='1' enabled='yes' hotpluggable='no'/>", dom.XMLDesc(0))
 
 
 if __name__ == "__main__":

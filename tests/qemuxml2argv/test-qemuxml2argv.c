@@ -78,6 +78,7 @@ static const Case cases[] = {
     { "firmware-bios-clock", 0, 0 },
     { "memory-hotplug", 0, 0 },
     { "memory-dimm", 0, 0 },
+    { "vcpus-list", 0, 0 },
     { "pci-bridges", 0, 0 },
     { "watchdog-itco", 0, 0 },
     { "live-pc", 0, 0 },
@@ -104,6 +105,7 @@ static const Case cases[] = {
     { "err-disk-volume-dir", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-encrypted", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-firmware-efi-unresolved", 0, MV_ERR_CONFIG_UNSUPPORTED },
+    { "err-vcpus-gap-tcg", 0, MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 /* The volumes storaged would describe: pool, volume, info type (0 file,
