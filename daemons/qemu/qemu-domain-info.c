@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf/domain-conf.h"
 #include "driver/affect.h"
 #include "util/proc.h"
 
@@ -375,7 +376,16 @@ set_memory(MvDriverCall *call, const MvObjectRef *ref, guint64 kib,
     if (ok && (flags & AFFECT_CONFIG)) {
         g_mutex_lock(&dom->lock);
         MvDomainDef *def = config_def(dom);
-        if (flags & MEM_MAXIMUM) {
+        if ((flags & MEM_MAXIMUM) && def->max_memory && kib > def->max_memory) {
+            ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                              "cannot set the memory above <maxMemory> (%" G_GUINT64_FORMAT
+                              " KiB)", def->max_memory);
+        } else if ((flags & MEM_MAXIMUM) && kib <= mv_domain_def_memdev_total(def)) {
+            ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                              "cannot set the memory to %" G_GUINT64_FORMAT " KiB: it counts "
+                              "the memory devices (%" G_GUINT64_FORMAT " KiB) and must be "
+                              "larger", kib, mv_domain_def_memdev_total(def));
+        } else if (flags & MEM_MAXIMUM) {
             def->memory = kib;
             def->current_memory = MIN(def->current_memory, kib);
         } else if (kib > def->memory) {

@@ -301,6 +301,12 @@ class D_Balloon(unittest.TestCase):
                       dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
         res = virsh("setmaxmem", NAME, "300M", "--live", check=False)
         self.assertNotEqual(res.returncode, 0)
+        # <maxMemory> (1024 MiB) bounds <memory>; the definition is unchanged
+        res = virsh("setmaxmem", NAME, "1100M", "--config", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("above <maxMemory>", res.stderr)
+        self.assertIn("<memory unit='KiB'>307200</memory>",
+                      dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
 
 
 class F_Cdrom(unittest.TestCase):
@@ -380,6 +386,10 @@ class E_Dimm(unittest.TestCase):
         virsh("attach-device", NAME, self.dimm_file(64), "--config")
         self.assertIn("<size unit='KiB'>65536</size>", inactive())
         self.assertIn("<memory unit='KiB'>%d</memory>" % (mem + 65536), inactive())
+        # <memory> counts the DIMM: it cannot shrink to it
+        res = virsh("setmaxmem", NAME, "64M", "--config", check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("counts the memory devices (65536 KiB)", res.stderr)
         self.assertNotIn("model='dimm'", dom.XMLDesc(0))
         virsh("detach-device", NAME, self.dimm_file(64), "--config")
         self.assertNotIn("model='dimm'", inactive())
