@@ -878,5 +878,6 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
             return false;
     }
     mv_domain_def_assign_controller_indexes(def);
-    return mv_domain_def_check_aliases(def, devices, error);
+    return mv_domain_def_check_aliases(def, devices, error) &&
+           mv_domain_def_check_memdevs(def, error);      /* <maxMemory> is parsed first */
 }

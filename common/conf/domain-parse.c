@@ -529,8 +529,7 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
         !mv_domain_def_parse_devices(def, node, flags, error))
         return false;
 
-    return mv_domain_def_check_cpu(def, error) && mv_domain_def_check_boot(def, error) &&
-           mv_domain_def_check_memdevs(def, error);
+    return mv_domain_def_check_cpu(def, error) && mv_domain_def_check_boot(def, error);
 }
 
 MvDomainDef *

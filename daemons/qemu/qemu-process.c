@@ -7,7 +7,6 @@
  * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
-#include "qemu-hotplug.h"
 #include "qemu-domain-firmware.h"
 #include "qemu-tpm.h"
 #include "qemu-save.h"
@@ -24,6 +23,7 @@
 #include <unistd.h>
 
 #include "qemu-command.h"
+#include "qemu-hotplug.h"
 #include "qemu-net.h"
 #include "qemu-storage.h"
 #include "qemu-stray.h"

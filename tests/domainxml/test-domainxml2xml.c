@@ -44,6 +44,8 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "graphics-spice", NULL, 0, 0, -1 },
     { "graphics-spice", "secure", 0, SECURE, -1 },
     { "vcpu-current", NULL, 0, 0, -1 },
+    { "vcpus-list", NULL, 0, 0, -1 },
+    { "memory-dimm", NULL, 0, 0, -1 },
     { "defaults", NULL, 0, 0, -1 },
     { "interfaces", "status", STATUS, 0, 7 },
     { "interfaces", "inactive", STATUS, INACTIVE, 7 },
@@ -57,8 +59,6 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "virtinst-spice", NULL, 0, 0, -1 },
     { "hyperv-win", NULL, 0, 0, -1 },
     { "disk-usb-floppy", NULL, 0, 0, -1 },
-    { "memory-dimm", NULL, 0, 0, -1 },
-    { "vcpus-list", NULL, 0, 0, -1 },
 };
 
 static void
@@ -234,15 +234,6 @@ static const MvInvalidCase invalid_cases[] = {
     { "memballoon-none-stats", MV_ERR_CONFIG_UNSUPPORTED },
     { "watchdog-address-not-pci", MV_ERR_CONFIG_UNSUPPORTED },
     { "alias-duplicate", MV_ERR_CONFIG_UNSUPPORTED },
-    { "interface-mtu-small", MV_ERR_CONFIG_UNSUPPORTED },
-    { "interface-link-state", MV_ERR_XML_ERROR },
-    { "disk-volume-with-file", MV_ERR_XML_DETAIL },
-    { "disk-file-with-pool", MV_ERR_XML_DETAIL },
-    { "disk-volume-no-pool", MV_ERR_XML_ERROR },
-    { "disk-volume-slash", MV_ERR_XML_ERROR },
-    { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
-    { "tpm-two", MV_ERR_XML_ERROR },
-    { "tpm-passthrough", MV_ERR_XML_ERROR },
     { "memory-dimm-no-maxmemory", MV_ERR_XML_DETAIL },
     { "memory-dimm-too-many", MV_ERR_XML_DETAIL },
     { "memory-dimm-no-boot-memory", MV_ERR_XML_DETAIL },
@@ -252,6 +243,15 @@ static const MvInvalidCase invalid_cases[] = {
     { "vcpus-count-mismatch", MV_ERR_XML_DETAIL },
     { "vcpus-disabled-not-hotpluggable", MV_ERR_XML_DETAIL },
     { "vcpus-zero-hotpluggable", MV_ERR_XML_DETAIL },
+    { "interface-mtu-small", MV_ERR_CONFIG_UNSUPPORTED },
+    { "interface-link-state", MV_ERR_XML_ERROR },
+    { "disk-volume-with-file", MV_ERR_XML_DETAIL },
+    { "disk-file-with-pool", MV_ERR_XML_DETAIL },
+    { "disk-volume-no-pool", MV_ERR_XML_ERROR },
+    { "disk-volume-slash", MV_ERR_XML_ERROR },
+    { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
+    { "tpm-two", MV_ERR_XML_ERROR },
+    { "tpm-passthrough", MV_ERR_XML_ERROR },
 };
 
 static void *

@@ -92,6 +92,7 @@ static const Case cases[] = {
     { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-topology", 0, MV_ERR_CONFIG_UNSUPPORTED, mutate_topology },
+    { "err-vcpus-gap-tcg", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-net-no-tap", CASE_NO_TAPS, MV_ERR_OPERATION_INVALID },
     { "err-disk-shareable-qcow2", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-ide-q35", 0, MV_ERR_CONFIG_UNSUPPORTED },
@@ -105,7 +106,6 @@ static const Case cases[] = {
     { "err-disk-volume-dir", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-disk-volume-encrypted", 0, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-firmware-efi-unresolved", 0, MV_ERR_CONFIG_UNSUPPORTED },
-    { "err-vcpus-gap-tcg", 0, MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 /* The volumes storaged would describe: pool, volume, info type (0 file,
