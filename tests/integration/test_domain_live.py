@@ -63,7 +63,7 @@ def setUpModule():
     mvtest.require_guest()
     import libvirt
     print("# MV_TEST_SEED=%d" % SEED, file=sys.stderr)
-    daemon = mvtest.Daemon().start()
+    daemon = mvtest.GuestDaemon().start()
     conn = libvirt.open(daemon.uri)
     dom = conn.defineXML(guest_xml())
     dom.create()
