@@ -62,6 +62,31 @@ MvDomainNetDef *mv_domain_net_def_copy(const MvDomainNetDef *net);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainDiskDef, mv_domain_disk_def_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainNetDef, mv_domain_net_def_free)
 
+/**
+ * mv_domain_vcpus_boot_count: the vCPUs QEMU boots with (-smp N): the leading
+ * enabled ones of <vcpus>, else <vcpu current>.
+ * mv_domain_vcpus_ensure: gives @def a <vcpus> list when it has none (0..current-1
+ * enabled and not hotpluggable, the others disabled and hotpluggable).
+ */
+unsigned int mv_domain_vcpus_boot_count(const MvDomainDef *def);
+void mv_domain_vcpus_ensure(MvDomainDef *def);
+
+/* <memory model='dimm'> devices (domain-memdev.c) */
+void mv_domain_memdev_def_free(MvDomainMemdevDef *mem);
+MvDomainMemdevDef *mv_domain_memdev_def_copy(const MvDomainMemdevDef *mem);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(MvDomainMemdevDef, mv_domain_memdev_def_free)
+/** mv_domain_memdev_def_format: the device's XML at @indent spaces, appended to @out. */
+void mv_domain_memdev_def_format(GString *out, const MvDomainMemdevDef *mem, int indent,
+                                 unsigned int flags);
+/** mv_domain_def_memdev_total: the KiB of every memory device of @def. */
+guint64 mv_domain_def_memdev_total(const MvDomainDef *def);
+/**
+ * mv_domain_def_check_memdevs:
+ * Memory devices need <maxMemory slots>, fit its slots (distinct slot numbers
+ * below it) and leave boot memory: <memory> counts them and must be larger.
+ */
+bool mv_domain_def_check_memdevs(const MvDomainDef *def, GError **error);
+
 /** mv_domain_def_find_disk: index of the disk with target @dev, or -1. */
 int mv_domain_def_find_disk(const MvDomainDef *def, const char *target_dev);
 /** mv_domain_def_find_net: index of the interface with @mac, or -1. */

@@ -314,6 +314,23 @@ typedef struct {
     char *alias;
 } MvDomainTpmDef;
 
+/* One entry of <vcpus> (common/conf/domain-vcpus.c), indexed by vCPU id. */
+typedef struct {
+    bool enabled;
+    bool hotpluggable;
+    unsigned int order;         /* 0: absent */
+} MvDomainVcpuDef;
+
+/* <memory model='dimm'>: hot-pluggable guest memory (common/conf/domain-memdev.c).
+ * <memory> counts it; the boot memory is <memory> minus every DIMM. */
+typedef struct {
+    char *model;                /* "dimm" */
+    guint64 size;               /* <target><size>, KiB */
+    int node;                   /* <target><node>; -1 absent */
+    int slot;                   /* <address type='dimm' slot>; -1 absent */
+    char *alias;
+} MvDomainMemdevDef;
+
 typedef struct {
     MvDomainVirtType virt_type;
     char *name;
@@ -331,6 +348,7 @@ typedef struct {
     unsigned int vcpus;         /* <vcpu>N</vcpu>: maximum */
     unsigned int vcpus_current; /* current='N' (== vcpus when absent) */
     struct _MvDomainTuneDef *tune;  /* <cputune>, <memtune>, …: conf/domain-tune.h; NULL: none */
+    MvDomainVcpuDef *vcpu_list; /* <vcpus>: vcpus entries; NULL when absent */
 
     MvDomainOsDef os;
     unsigned int features;      /* MvDomainFeatures bits */
@@ -371,12 +389,15 @@ typedef struct {
     size_t nsounds;
     MvDomainRedirdevDef **redirdevs;
     size_t nredirdevs;
+    MvDomainMemdevDef **memdevs;        /* <memory model='dimm'> devices */
+    size_t nmemdevs;
 } MvDomainDef;
 
 /* One device, for attach/detach/update. */
 typedef enum {
     MV_DOMAIN_DEVICE_DISK = 0,
     MV_DOMAIN_DEVICE_NET,
+    MV_DOMAIN_DEVICE_MEMORY,    /* <memory model='dimm'> */
 } MvDomainDeviceType;
 
 typedef struct {
@@ -384,6 +405,7 @@ typedef struct {
     union {
         MvDomainDiskDef *disk;
         MvDomainNetDef *net;
+        MvDomainMemdevDef *memdev;
     } data;
 } MvDomainDeviceDef;
 

@@ -158,6 +158,7 @@ mv_fmt_memory(GString *out, const MvDomainDef *def)
     if (def->vcpus_current && def->vcpus_current != def->vcpus)
         mv_fmt_attr_uint(out, "current", def->vcpus_current);
     g_string_append_printf(out, ">%u</vcpu>\n", def->vcpus ? def->vcpus : 1);
+    mv_domain_vcpus_format(out, def);
     mv_domain_iothreads_format(out, def->iothreads);
 }
 
@@ -721,6 +722,8 @@ mv_fmt_devices(GString *out, const MvDomainDef *def, unsigned int flags)
         mv_fmt_memballoon(devs, def->memballoon, flags);
     for (size_t i = 0; i < def->nrngs; i++)
         mv_fmt_rng(devs, def->rngs[i], flags);
+    for (size_t i = 0; i < def->nmemdevs; i++)
+        mv_domain_memdev_def_format(devs, def->memdevs[i], 4, flags);
     mv_fmt_open(out, 2, "devices");
     mv_fmt_finish(out, 2, "devices", devs);
 }

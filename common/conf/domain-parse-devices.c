@@ -795,6 +795,7 @@ mv_domain_def_check_aliases(const MvDomainDef *def, const xmlNode *devices, GErr
     MV_ADD_ALIASES(def->rngs, def->nrngs);
     MV_ADD_ALIASES(def->sounds, def->nsounds);
     MV_ADD_ALIASES(def->redirdevs, def->nredirdevs);
+    MV_ADD_ALIASES(def->memdevs, def->nmemdevs);
 #undef MV_ADD_ALIASES
     if (def->memballoon)
         g_ptr_array_add(aliases, def->memballoon->alias);
@@ -868,6 +869,9 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
         } else if (mv_xml_node_is(node, "redirdev")) {
             dev = mv_domain_redirdev_def_parse_node(node, flags);
             MV_DOMAIN_APPEND(def->redirdevs, def->nredirdevs, dev);
+        } else if (mv_xml_node_is(node, "memory")) {
+            if ((dev = mv_domain_memdev_def_parse_node(node, flags, error)))
+                MV_DOMAIN_APPEND(def->memdevs, def->nmemdevs, dev);
         } else if (mv_xml_node_is(node, "memballoon")) {
             dev = def->memballoon = mv_domain_memballoon_def_parse_node(node, flags, error);
         } else if (mv_xml_node_is(node, "watchdog")) {
@@ -883,5 +887,6 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
             return false;
     }
     mv_domain_def_assign_controller_indexes(def);
-    return mv_domain_def_check_aliases(def, devices, error);
+    return mv_domain_def_check_aliases(def, devices, error) &&
+           mv_domain_def_check_memdevs(def, error);      /* <maxMemory> is parsed first */
 }

@@ -21,6 +21,7 @@ static const MvXmlChildRule mv_domain_rules[] = {
     { "iothreads", 0, 1 },   { "iothreadids", 0, 1 },
     { "description", 0, 1 }, { "metadata", 0, 1 },      { "maxMemory", 0, 1 },
     { "memory", 1, 1 },      { "currentMemory", 0, 1 }, { "vcpu", 0, 1 },
+    { "vcpus", 0, 1 },
     { "os", 1, 1 },          { "features", 0, 1 },      { "cpu", 0, 1 },
     { "clock", 0, 1 },       { "on_poweroff", 0, 1 },   { "on_reboot", 0, 1 },
     { "on_crash", 0, 1 },    { "pm", 0, 1 },            { "devices", 0, 1 },
@@ -493,6 +494,8 @@ mv_domain_def_parse_node(MvDomainDef *def, const xmlNode *root, unsigned int fla
     def->vcpus = def->vcpus_current = 1;
     if ((node = mv_xml_get_child(root, "vcpu")) && !mv_domain_parse_vcpu(def, node, error))
         return false;
+    if ((node = mv_xml_get_child(root, "vcpus")) && !mv_domain_vcpus_parse(def, node, error))
+        return false;
     if (!mv_domain_tune_parse(root, def->vcpus, &def->tune, error))
         return false;
 
@@ -584,10 +587,11 @@ mv_domain_device_def_parse_string(const char *xml, unsigned int flags, GError **
     if (!(doc = mv_xml_parse_string(xml, NULL, error)))
         return NULL;
     root = xmlDocGetRootElement(doc);
-    if (!mv_xml_node_is(root, "disk") && !mv_xml_node_is(root, "interface")) {
+    if (!mv_xml_node_is(root, "disk") && !mv_xml_node_is(root, "interface") &&
+        !mv_xml_node_is(root, "memory")) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_UNSUPPORTED,
-                     "/%s: device <%s> cannot be attached, detached or updated: only <disk> "
-                     "and <interface> are supported",
+                     "/%s: device <%s> cannot be attached, detached or updated: only <disk>, "
+                     "<interface> and <memory> are supported",
                      (const char *)root->name, (const char *)root->name);
         return NULL;
     }
@@ -599,6 +603,11 @@ mv_domain_device_def_parse_string(const char *xml, unsigned int flags, GError **
         dev->type = MV_DOMAIN_DEVICE_DISK;
         dev->data.disk = mv_domain_disk_def_parse_node(root, flags, error);
         if (!dev->data.disk)
+            return NULL;
+    } else if (mv_xml_node_is(root, "memory")) {
+        dev->type = MV_DOMAIN_DEVICE_MEMORY;
+        dev->data.memdev = mv_domain_memdev_def_parse_node(root, flags, error);
+        if (!dev->data.memdev)
             return NULL;
     } else {
         dev->type = MV_DOMAIN_DEVICE_NET;

@@ -49,6 +49,15 @@ void mv_domain_disk_def_format(GString *out, const MvDomainDiskDef *disk, int in
 void mv_domain_net_def_format(GString *out, const MvDomainNetDef *net, int indent,
                               unsigned int flags);
 
+/* <vcpus> (domain-vcpus.c): parsed after <vcpu>; formatted after it. */
+bool mv_domain_vcpus_parse(MvDomainDef *def, const xmlNode *node, GError **error);
+void mv_domain_vcpus_format(GString *out, const MvDomainDef *def);
+MvDomainVcpuDef *mv_domain_vcpus_copy(const MvDomainDef *def);
+
+/* <memory model='dimm'> devices (domain-memdev.c). */
+MvDomainMemdevDef *mv_domain_memdev_def_parse_node(const xmlNode *node, unsigned int flags,
+                                                   GError **error);
+
 /* Frees for the device types that have no public free function. */
 void mv_domain_controller_def_free(MvDomainControllerDef *ctrl);
 void mv_domain_chr_def_free(MvDomainChrDef *chr);

@@ -319,6 +319,9 @@ mv_domain_def_free(MvDomainDef *def)
     mv_domain_iothreads_free(def->iothreads);
     mv_domain_watchdog_def_free(def->watchdog);
     mv_domain_tpm_def_free(def->tpm);
+    g_free(def->vcpu_list);
+    mv_domain_ptr_array_free((gpointer *)def->memdevs, def->nmemdevs,
+                             (GDestroyNotify)mv_domain_memdev_def_free);
     g_free(def);
 }
 
@@ -333,6 +336,9 @@ mv_domain_device_def_free(MvDomainDeviceDef *dev)
         break;
     case MV_DOMAIN_DEVICE_NET:
         mv_domain_net_def_free(dev->data.net);
+        break;
+    case MV_DOMAIN_DEVICE_MEMORY:
+        mv_domain_memdev_def_free(dev->data.memdev);
         break;
     }
     g_free(dev);
@@ -601,6 +607,8 @@ mv_domain_def_copy(const MvDomainDef *def)
     MV_COPY_ARRAY(sounds, mv_domain_sound_def_copy);
     MV_COPY_ARRAY(redirdevs, mv_domain_redirdev_def_copy);
     ret->iothreads = mv_domain_iothreads_copy(def->iothreads);
+    MV_COPY_ARRAY(memdevs, mv_domain_memdev_def_copy);
+    ret->vcpu_list = mv_domain_vcpus_copy(def);
     ret->memballoon = def->memballoon ? mv_domain_memballoon_def_copy(def->memballoon) : NULL;
     ret->watchdog = def->watchdog ? mv_domain_watchdog_def_copy(def->watchdog) : NULL;
     ret->tpm = def->tpm ? mv_domain_tpm_def_copy(def->tpm) : NULL;

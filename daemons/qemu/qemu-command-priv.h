@@ -61,6 +61,8 @@ bool qemu_command_devices_add_graphics(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_video(QemuCmd *cmd, GError **error);
 bool qemu_command_devices_add_misc(QemuCmd *cmd, GError **error);
 bool qemu_command_tpm_add(QemuCmd *cmd, GError **error);
+/* qemu-command-memory.c: <memory model='dimm'> (-object memory-backend-ram + -device pc-dimm) */
+bool qemu_command_memdevs_add(QemuCmd *cmd, GError **error);
 /* qemu-command-sound.c: <sound> (with a silent audio backend) and <redirdev> */
 bool qemu_command_devices_add_sound_redir(QemuCmd *cmd, GError **error);
 bool qemu_command_def_has_spice(const MvDomainDef *def);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf/domain-iothreads.h"
+#include "conf/domain-conf.h"
 #include "util/error.h"
 #include "util/uuid.h"
 
@@ -429,13 +430,17 @@ static bool
 command_add_memory(QemuCmd *cmd, GError **error)
 {
     const MvDomainDef *def = cmd->def;
+    guint64 dimms = mv_domain_def_memdev_total(def);
+    guint64 boot;
     GString *buf;
 
     if (def->memory == 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "the domain has no memory: set <memory>");
+    boot = def->memory - MIN(def->memory, dimms);
     buf = g_string_new(NULL);
-    g_string_append_printf(buf, "size=%" G_GUINT64_FORMAT "M", (def->memory + 1023) / 1024);
+    /* <memory> counts the DIMMs: -m is the rest (qemu-command-memory.c adds them) */
+    g_string_append_printf(buf, "size=%" G_GUINT64_FORMAT "M", (boot + 1023) / 1024);
     if (def->max_memory) {
         if (!def->max_memory_slots) {
             g_string_free(buf, TRUE);
@@ -451,7 +456,7 @@ command_add_memory(QemuCmd *cmd, GError **error)
                                def->max_memory_slots, (def->max_memory + 1023) / 1024);
     }
     qemu_command_add_take(cmd, "-m", buf);
-    return true;
+    return qemu_command_memdevs_add(cmd, error);
 }
 
 static bool
@@ -460,7 +465,8 @@ command_add_smp(QemuCmd *cmd, GError **error)
     const MvDomainDef *def = cmd->def;
     const MvDomainCpuDef *cpu = &def->cpu;
     unsigned int sockets = def->vcpus, dies = 1, cores = 1, threads = 1;
-    unsigned int current = def->vcpus_current ? def->vcpus_current : def->vcpus;
+    /* with <vcpus>, the hotpluggable enabled vCPUs are plugged before the guest runs */
+    unsigned int current = mv_domain_vcpus_boot_count(def);
 
     if (def->vcpus == 0)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
@@ -468,6 +474,14 @@ command_add_smp(QemuCmd *cmd, GError **error)
     if (current > def->vcpus)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
                             "current vCPUs (%u) exceed the maximum (%u)", current, def->vcpus);
+    /* enabled vCPUs after a disabled one: the daemon plugs them before the guest runs,
+     * but a TCG guest stalls at boot then (QEMU 7.2, also with -device) */
+    for (unsigned int i = current; !cmd->kvm && def->vcpu_list && i < def->vcpus; i++)
+        if (def->vcpu_list[i].enabled)
+            return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
+                                "<vcpus>: vCPU %u is enabled but vCPU %u is not: a TCG guest "
+                                "(<domain type='qemu'>) does not boot with such a gap; enable "
+                                "the vCPUs in order", i, current);
     if (cpu->sockets || cpu->dies || cpu->cores || cpu->threads) {
         if (!cpu->sockets || !cpu->cores || !cpu->threads)
             return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,

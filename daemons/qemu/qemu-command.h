@@ -122,4 +122,14 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(MvQemuNetProps, mv_qemu_net_props_clear)
 bool mv_qemu_command_net_props(const MvDomainNetDef *net, size_t index, const char *tap_fd,
                                MvQemuNetProps *ret, GError **error);
 
+/**
+ * mv_qemu_command_memdev_alias / mv_qemu_command_memdev_props:
+ * The device id of memory device @index of @def (its "ua-" alias or dimm<index>),
+ * and the properties of its RAM backend (object-add / -object; id mem<alias>) and
+ * pc-dimm device (device_add / -device) for @alias. Caller frees both lists.
+ */
+char *mv_qemu_command_memdev_alias(const MvDomainDef *def, size_t index);
+void mv_qemu_command_memdev_props(const MvDomainMemdevDef *mem, const char *alias,
+                                  MvQemuProps **ret_backend, MvQemuProps **ret_device);
+
 G_END_DECLS

@@ -5,6 +5,7 @@
 #include "qemu-dispatch.h"
 #include "qemu-domain-check.h"
 #include "qemu-command.h"
+#include "qemu-hotplug.h"
 #include "qemu-net.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
@@ -465,6 +466,17 @@ change_device(MvDriverCall *call, const MvObjectRef *ref, const char *xml,
     active = mv_qemu_domain_is_active(dom);
     g_mutex_unlock(&dom->lock);
     ok = mv_driver_affect_resolve(&mv_qemu_domain_class, &flags, active, true, 0, error);
+    if (ok && dev->type == MV_DOMAIN_DEVICE_MEMORY) {
+        /* DIMMs: qemu-hotplug-memory.c */
+        ok = op == OP_UPDATE
+                 ? mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
+                                "a memory device cannot be updated: detach it and attach "
+                                "another one")
+                 : mv_qemu_hotplug_memory_change(driver, dom, dev->data.memdev,
+                                                 op == OP_ATTACH, flags, error);
+        mv_qemu_process_end_job(driver, dom);
+        return ok;
+    }
     if (ok && (flags & AFFECT_LIVE))
         ok = live_change(driver, dom, dev, op, error);
     if (ok && (flags & AFFECT_CONFIG))

@@ -4,6 +4,7 @@
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
 #include "qemu-snapshot.h"
+#include "qemu-hotplug.h"
 #include "qemu-persist.h"
 #include "qemu-process.h"
 #include "qemu-save.h"
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conf/domain-conf.h"
 #include "driver/affect.h"
 #include "util/proc.h"
 
@@ -371,7 +373,16 @@ set_memory(MvDriverCall *call, const MvObjectRef *ref, guint64 kib,
     if (ok && (flags & AFFECT_CONFIG)) {
         g_mutex_lock(&dom->lock);
         MvDomainDef *def = config_def(dom);
-        if (flags & MEM_MAXIMUM) {
+        if ((flags & MEM_MAXIMUM) && def->max_memory && kib > def->max_memory) {
+            ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                              "cannot set the memory above <maxMemory> (%" G_GUINT64_FORMAT
+                              " KiB)", def->max_memory);
+        } else if ((flags & MEM_MAXIMUM) && kib <= mv_domain_def_memdev_total(def)) {
+            ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                              "cannot set the memory to %" G_GUINT64_FORMAT " KiB: it counts "
+                              "the memory devices (%" G_GUINT64_FORMAT " KiB) and must be "
+                              "larger", kib, mv_domain_def_memdev_total(def));
+        } else if (flags & MEM_MAXIMUM) {
             def->memory = kib;
             def->current_memory = MIN(def->current_memory, kib);
         } else if (kib > def->memory) {
@@ -438,11 +449,19 @@ set_vcpus(MvDriverCall *call, const MvObjectRef *ref, unsigned int n,
     active = mv_qemu_domain_is_active(dom);
     if (ok)
         ok = resolve_affect(dom, &flags, active, error);
-    if (ok && (flags & (AFFECT_LIVE | VCPU_GUEST)))
+    if (ok && (flags & VCPU_GUEST))
         ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_UNSUPPORTED,
-                          "changing the vCPUs of a running domain is not supported: use "
-                          "--config and restart it");
-    if (ok) {
+                          "changing the vCPUs the guest uses needs a guest agent");
+    if (ok && (flags & AFFECT_LIVE) && (flags & VCPU_MAXIMUM))
+        ok = mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                          "cannot change the maximum vCPU count of a running domain: use "
+                          "--config --maximum and restart it");
+    if (ok && (flags & AFFECT_LIVE)) {
+        g_mutex_unlock(&dom->lock);
+        ok = mv_qemu_hotplug_vcpus_set(driver, dom, n, error);
+        g_mutex_lock(&dom->lock);
+    }
+    if (ok && (flags & AFFECT_CONFIG)) {
         MvDomainDef *def = config_def(dom);
         if (flags & VCPU_MAXIMUM) {
             def->vcpus = n;
@@ -454,6 +473,8 @@ set_vcpus(MvDriverCall *call, const MvObjectRef *ref, unsigned int n,
         } else {
             def->vcpus_current = n;
         }
+        if (ok)     /* a new count: the first N vCPUs again (<vcpus> is dropped) */
+            g_clear_pointer(&def->vcpu_list, g_free);
         if (ok)
             ok = save_config(driver, dom, error);
     }

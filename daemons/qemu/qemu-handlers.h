@@ -251,6 +251,14 @@ bool mv_qemu_handle_domain_set_vcpus_flags(MvDriverCall *call,
                                            unsigned int flags,
                                            GError **error);
 
+/* qemu-domain-live.c: live changes (issue 13 item 6) */
+bool mv_qemu_handle_domain_set_vcpu(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                    const char *cpumap, int state, unsigned int flags,
+                                    GError **error);
+bool mv_qemu_handle_domain_block_resize(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                        const char *disk, uint64_t size, unsigned int flags,
+                                        GError **error);
+
 bool mv_qemu_handle_domain_define_xml(MvDriverCall *call,
                                       const char *xml,
                                       MvObjectRef *ret_dom,

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "qemu-command.h"
+#include "qemu-hotplug.h"
 #include "qemu-net.h"
 #include "qemu-storage.h"
 #include "qemu-stray.h"
@@ -613,6 +614,10 @@ fill_aliases(MvDomainDef *live)
         if (!live->serials[i]->alias)
             live->serials[i]->alias = g_strdup_printf("serial%zu", i);
     }
+    for (size_t i = 0; i < live->nmemdevs; i++) {
+        if (!live->memdevs[i]->alias)
+            live->memdevs[i]->alias = mv_qemu_command_memdev_alias(live, i);
+    }
     for (size_t i = 0; i < live->nconsoles; i++) {
         if (!live->consoles[i]->alias)
             live->consoles[i]->alias = g_strdup_printf(i == 0 && live->nserials ? "serial%zu"
@@ -887,7 +892,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     if (mon)
         crash_point("after-qmp");
     fill_aliases(live);
-    if (!mon || !fill_ptys(mon, live, error) ||
+    if (!mon || !fill_ptys(mon, live, error) || !mv_qemu_hotplug_vcpus_boot(mon, live, error) ||
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
         !setup_guest(mon, live, error) ||
         !mv_qemu_tune_apply_threads(cgroup, mon, pid, live->tune, error) ||

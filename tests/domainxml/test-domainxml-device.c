@@ -14,6 +14,8 @@ mv_test_device_format(const MvDomainDeviceDef *dev, unsigned int flags)
 
     if (dev->type == MV_DOMAIN_DEVICE_DISK)
         mv_domain_disk_def_format(out, dev->data.disk, 0, flags);
+    else if (dev->type == MV_DOMAIN_DEVICE_MEMORY)
+        mv_domain_memdev_def_format(out, dev->data.memdev, 0, flags);
     else
         mv_domain_net_def_format(out, dev->data.net, 0, flags);
     return g_string_free(out, FALSE);
@@ -104,6 +106,26 @@ test_interface(void)
     g_assert_cmpstr(live->data.net->alias, ==, "net1");
 }
 
+/* <memory model='dimm'>: size in KiB, slot; the live alias only with STATUS. */
+static void
+test_memory_dimm(void)
+{
+    g_autoptr(MvDomainDeviceDef) dev = mv_test_device_parse("memory-dimm", 0, NULL);
+    g_autoptr(MvDomainDeviceDef)
+        live = mv_test_device_parse("memory-dimm", MV_DOMAIN_DEF_PARSE_STATUS, NULL);
+    g_autoptr(MvDomainMemdevDef) copy = NULL;
+
+    test_device_golden("memory-dimm", MV_DOMAIN_DEVICE_MEMORY, 0);
+    g_assert_nonnull(dev);
+    g_assert_cmpuint(dev->data.memdev->size, ==, 1024 * 1024);
+    g_assert_cmpint(dev->data.memdev->slot, ==, 3);
+    g_assert_cmpint(dev->data.memdev->node, ==, -1);
+    g_assert_null(dev->data.memdev->alias);
+    copy = mv_domain_memdev_def_copy(live->data.memdev);
+    g_assert_cmpstr(copy->alias, ==, "dimm3");
+    g_assert_cmpstr(copy->model, ==, "dimm");
+}
+
 static void
 test_rejected(void)
 {
@@ -116,7 +138,7 @@ test_rejected(void)
     g_assert_error(error, MV_ERROR, MV_ERR_OPERATION_UNSUPPORTED);
     g_assert_cmpstr(error->message, ==,
                     "/hostdev: device <hostdev> cannot be attached, detached or updated: only "
-                    "<disk> and <interface> are supported");
+                    "<disk>, <interface> and <memory> are supported");
     g_clear_error(&error);
 
     dev = mv_test_device_parse("disk-bad-attribute", 0, &error);
@@ -139,6 +161,7 @@ main(int argc, char **argv)
     g_test_add_func("/domainxml/device/disk", test_disk);
     g_test_add_func("/domainxml/device/disk-volume", test_disk_volume);
     g_test_add_func("/domainxml/device/interface", test_interface);
+    g_test_add_func("/domainxml/device/memory-dimm", test_memory_dimm);
     g_test_add_func("/domainxml/device/rejected", test_rejected);
     return g_test_run();
 }

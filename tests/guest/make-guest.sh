@@ -19,7 +19,8 @@ OUT=$1
 SELF=$(readlink -f "$0")
 SELF_HASH=$(sha256sum "$SELF" | cut -d' ' -f1)
 MODULES="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci \
-virtio_blk failover net_failover virtio_net virtio_balloon virtio_console evdev button"
+virtio_blk failover net_failover virtio_net virtio_balloon virtio_console evdev button \
+scsi_common scsi_mod cdrom sr_mod libata ata_piix"
 
 mkdir -p "$OUT/cache"
 OUT=$(cd "$OUT" && pwd)

@@ -389,8 +389,9 @@ class PythonDomains(unittest.TestCase):
         dom.setMemoryFlags(40960, libvirt.VIR_DOMAIN_AFFECT_CURRENT)
         self.assertEqual(dom.info()[2], 40960, "CURRENT on a running domain is live")
         self.assertEqual(config_current_kib(), 49152, "CURRENT on a running domain is not config")
-        self.assertLibvirtError(libvirt.VIR_ERR_OPERATION_UNSUPPORTED, dom.setVcpusFlags, 1,
-                                libvirt.VIR_DOMAIN_AFFECT_CURRENT, contains="running domain")
+        # CURRENT on a running domain is live: a hot-plug, bounded by the maximum
+        self.assertLibvirtError(libvirt.VIR_ERR_INVALID_ARG, dom.setVcpusFlags, 64,
+                                libvirt.VIR_DOMAIN_AFFECT_CURRENT, contains="live domain")
         dom.setMemoryFlags(45056, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
         self.assertEqual((dom.info()[2], config_current_kib()), (40960, 45056))
         dom.destroy()

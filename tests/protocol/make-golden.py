@@ -979,6 +979,10 @@ vec(298, 'DOMAIN_GET_JOB_STATS', 'ret', PLAUS + ' (no job: type 0, no parameters
     i32(0) + arr(lambda x: x, []))
 vec(226, 'DOMAIN_SEND_KEY', 'args', PLAUS + ' (linux codes: ctrl, alt, delete; 100 ms)',
     D_13 + u32(0) + u32(100) + arr(u32, [29, 56, 111]) + u32(0))
+vec(251, 'DOMAIN_BLOCK_RESIZE', 'args', PLAUS + ' (vda to 1 GiB, flags BYTES)',
+    D_13 + s('vda') + u64(1 << 30) + u32(1))
+vec(384, 'DOMAIN_SET_VCPU', 'args', PLAUS + ' (vCPUs 1-3 but 2 enabled, flags LIVE)',
+    D_13 + s('1-3,^2') + i32(1) + u32(1))
 vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'args', PLAUS + ' (disk vda, nparams 0: the count)',
     D_13 + s('vda') + i32(0) + u32(0))
 vec(243, 'DOMAIN_BLOCK_STATS_FLAGS', 'ret', PLAUS + ' (the count only)',
