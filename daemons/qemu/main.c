@@ -8,6 +8,7 @@
  * remote-driver.h) filled with the typed handlers, turned into the REMOTE
  * handler table by the generated glue, and the daemon descriptor. A NULL
  * vtable entry answers VIR_ERR_NO_SUPPORT naming the API. */
+#include "qemu-agent-handlers.h"
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
@@ -113,6 +114,18 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_get_job_info = mv_qemu_handle_domain_get_job_info,
     .domain_get_job_stats = mv_qemu_handle_domain_get_job_stats,
     .domain_send_key = mv_qemu_handle_domain_send_key,
+    /* the guest agent (qemu-agent-handlers.c, qemu-agent-guestinfo.c) */
+    .domain_fsfreeze = mv_qemu_handle_domain_fsfreeze,
+    .domain_fsthaw = mv_qemu_handle_domain_fsthaw,
+    .domain_get_time = mv_qemu_handle_domain_get_time,
+    .domain_set_time = mv_qemu_handle_domain_set_time,
+    .domain_get_fsinfo = mv_qemu_handle_domain_get_fsinfo,
+    .domain_set_user_password = mv_qemu_handle_domain_set_user_password,
+    .domain_get_guest_vcpus = mv_qemu_handle_domain_get_guest_vcpus,
+    .domain_set_guest_vcpus = mv_qemu_handle_domain_set_guest_vcpus,
+    .domain_get_hostname = mv_qemu_handle_domain_get_hostname,
+    .domain_agent_set_response_timeout = mv_qemu_handle_domain_agent_set_response_timeout,
+    .domain_get_guest_info = mv_qemu_handle_domain_get_guest_info,
 };
 
 static const MvRemoteDrivers qemu_drivers = {

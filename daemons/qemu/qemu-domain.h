@@ -90,6 +90,11 @@ struct _MvQemuDomain {
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
     bool status_dirty;          /* a live change is not in the status file yet */
     GSource *status_retry;      /* retries the status write (driver context) */
+
+    /* the guest agent (qemu-agent*.c) */
+    struct _MvQemuAgent *agent; /* the client of the agent channel, made at first use */
+    bool agent_timeout_set;     /* virDomainAgentSetResponseTimeout was called */
+    int agent_timeout;          /* its value: seconds, -2 block, -1 default, 0 no wait */
 };
 
 /* ---- objects ---- */
