@@ -8,6 +8,7 @@
  * remote-driver.h) filled with the typed handlers, turned into the REMOTE
  * handler table by the generated glue, and the daemon descriptor. A NULL
  * vtable entry answers VIR_ERR_NO_SUPPORT naming the API. */
+#include "daemon/qemu-program.h"
 #include "qemu-agent-handlers.h"
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
@@ -135,6 +136,14 @@ static const MvRemoteDrivers qemu_drivers = {
 
 static MvDispatchFunc qemu_handlers[MV_REMOTE_PROC_LAST];
 
+/* The QEMU program beside REMOTE: qemu-agent-command. */
+static bool
+qemu_prepare_server(MvDaemon *daemon, MvServer *server, GError **error)
+{
+    mv_daemon_qemu_program_add(server, mv_qemu_handle_domain_qemu_agent_command);
+    return true;
+}
+
 static const MvDaemonDescriptor qemu_daemon = {
     /* name, program, summary, routes, URI: the registry's row (daemons.ini) */
     MV_DAEMON_DESCRIPTOR_QEMU,
@@ -145,6 +154,7 @@ static const MvDaemonDescriptor qemu_daemon = {
     .start = mv_qemu_driver_start,
     .stop = mv_qemu_driver_stop,
     .conn_closed = mv_qemu_driver_conn_closed,
+    .prepare_server = qemu_prepare_server,
 };
 
 int

@@ -651,3 +651,29 @@ mv_qemu_agent_interface_addresses(MvDriverCall *call, const MvObjectRef *dom_ref
     *ret_ifaces = (MvRemoteDomainInterface *)(void *)g_array_free(g_steal_pointer(&out), FALSE);
     return true;
 }
+
+/* ---- qemu-agent-command (the QEMU program, common/daemon/qemu-program.c) ---- */
+
+bool
+mv_qemu_handle_domain_qemu_agent_command(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                         const char *cmd, int timeout, unsigned int flags,
+                                         char **ret_result, GError **error)
+{
+    MvQemuAgentCall ac;
+    bool ok;
+
+    if (!mv_qemu_dispatch_check_flags(flags, 0, "virDomainQemuAgentCommand", error))
+        return false;
+    if (timeout < MV_QEMU_AGENT_TIMEOUT_BLOCK)
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
+                            "invalid argument: timeout %d is less than %d (-2 blocks, -1 is "
+                            "the default, 0 does not wait, N waits N seconds)", timeout,
+                            MV_QEMU_AGENT_TIMEOUT_BLOCK);
+    if (!mv_qemu_agent_call_begin(&ac, call, dom_ref, "virDomainQemuAgentCommand", true, error))
+        return false;
+    /* this call's own timeout, not the domain's */
+    ok = mv_qemu_agent_command_text(ac.agent, cmd, mv_qemu_agent_timeout_ms(timeout),
+                                    ret_result, error);
+    mv_qemu_agent_call_end(&ac);
+    return ok;
+}

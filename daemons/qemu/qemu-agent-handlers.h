@@ -44,6 +44,13 @@ bool mv_qemu_handle_domain_get_guest_info(MvDriverCall *call, const MvObjectRef 
                                           MvTypedParam **ret_params, guint *ret_n_params,
                                           GError **error);
 
+/* virDomainQemuAgentCommand (the QEMU program's procedure 3): @cmd is the whole
+ * agent command as JSON, the reply the agent's JSON object. */
+bool mv_qemu_handle_domain_qemu_agent_command(MvDriverCall *call, const MvObjectRef *dom_ref,
+                                              const char *cmd, int timeout,
+                                              unsigned int flags, char **ret_result,
+                                              GError **error);
+
 /**
  * mv_qemu_agent_shutdown:
  * Shutdown (@reboot false) or reboot of the guest through the agent

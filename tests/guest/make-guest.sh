@@ -233,11 +233,15 @@ qemu-ga -m virtio-serial -p "$AGENT" -t /run -f /run/qemu-ga.pid -l /var/log/qem
     echo "MODVIRT-GUEST-AGENT $(cat /run/qemu-ga.pid)" >/dev/console
 EOF
 
-# qemu-ga's guest-shutdown runs /sbin/shutdown -P|-H|-r +0 MESSAGE: busybox has none.
+# qemu-ga's guest-shutdown runs /sbin/shutdown -h -P|-H|-r +0 MESSAGE: busybox has none.
 cat >"$ROOT/sbin/shutdown" <<'EOF'
 #!/bin/sh
-echo "MODVIRT-GUEST-AGENT-SHUTDOWN $1" >/dev/console
-case "$1" in
+how=-P
+for a in "$@"; do
+    case "$a" in -r|-H|-P) how=$a ;; esac
+done
+echo "MODVIRT-GUEST-AGENT-SHUTDOWN $how" >/dev/console
+case "$how" in
 -r) exec reboot ;;
 -H) exec halt ;;
 *) exec poweroff ;;
