@@ -428,6 +428,20 @@ class A0Errors(unittest.TestCase):
         r = virsh(daemon.uri, "shutdown", "agent-none", "--mode", "agent")
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("not configured", r.stderr)
+        r = virsh(daemon.uri, "qemu-agent-command", "agent-none", '{"execute":"guest-ping"}')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("not configured", r.stderr)
+
+    def test_qemu_program_other_procedures(self):
+        """The QEMU program's other calls: NO_SUPPORT naming the API, not 'unknown'."""
+        self.firmware_guest("agent-mon", "")
+        r = virsh(daemon.uri, "qemu-monitor-command", "agent-mon", '{"execute":"query-status"}')
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("this function is not supported by the connection driver: "
+                      "virDomainQemuMonitorCommand", r.stderr)
+        r = virsh(daemon.uri, "qemu-agent-command", "agent-mon", "not json", readonly=True)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("read only access prevents virDomainQemuAgentCommand", r.stderr)
 
     def test_nobody_connected(self):
         d, libvirt = self.firmware_guest("agent-off", CHANNEL)
