@@ -192,3 +192,37 @@ mv_qemu_agent_call_run(MvQemuAgentCall *ac, const char *cmd, JsonObject *args, G
     return mv_qemu_agent_command(ac->agent, cmd, args, MV_QEMU_AGENT_REPLY, ac->timeout_ms,
                                  error);
 }
+
+void
+mv_qemu_agent_recover_state(MvQemuMonitor *mon, MvDomainDef *live)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(JsonNode) reply = NULL;
+    g_autofree char *want = NULL;
+    MvDomainChrDef *chr;
+    JsonArray *list;
+    size_t index;
+
+    if (!(chr = mv_qemu_agent_find_channel(live, &index)))
+        return;
+    reply = mv_qemu_monitor_command(mon, "query-chardev", NULL, MV_QEMU_MONITOR_TIMEOUT_MS,
+                                    &err);
+    if (!reply || !JSON_NODE_HOLDS_ARRAY(reply)) {
+        mv_log_debug("domain '%s': agent state unknown: %s", live->name,
+                     err ? err->message : "query-chardev gave no list");
+        return;
+    }
+    want = g_strdup_printf("charchannel%zu", index);
+    list = json_node_get_array(reply);
+    for (guint i = 0; i < json_array_get_length(list); i++) {
+        JsonNode *n = json_array_get_element(list, i);
+        JsonObject *dev = n && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
+
+        if (!dev || g_strcmp0(mv_qemu_json_get_string(dev, "label", NULL), want) != 0)
+            continue;
+        g_free(chr->target_state);
+        chr->target_state = g_strdup(mv_qemu_json_get_bool(dev, "frontend-open", false)
+                                         ? "connected" : "disconnected");
+        return;
+    }
+}

@@ -41,6 +41,14 @@ MvDomainChrDef *mv_qemu_agent_find_channel(const MvDomainDef *def, size_t *ret_i
  */
 void mv_qemu_agent_vserport_change(MvQemuDriver *driver, MvQemuDomain *dom, JsonObject *data);
 
+/**
+ * mv_qemu_agent_recover_state:
+ * After a daemon restart: the agent channel's state from QEMU (query-chardev's
+ * frontend-open), since events sent while the daemon was away are lost. Best
+ * effort: on failure the recorded state stays.
+ */
+void mv_qemu_agent_recover_state(MvQemuMonitor *mon, MvDomainDef *live);
+
 /** mv_qemu_agent_domain_stopped: drops the agent client of a stopped domain (lock held). */
 void mv_qemu_agent_domain_stopped(MvQemuDomain *dom);
 

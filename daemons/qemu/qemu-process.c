@@ -1092,6 +1092,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         unlink_runtime_files(st->monitor_path);
         return;
     }
+    mv_qemu_agent_recover_state(mon, st->live);
     mv_driver_list_reserve_id(driver->domains, st->id);
     g_mutex_lock(&dom->lock);
     mv_domain_def_free(dom->live);

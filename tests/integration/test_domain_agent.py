@@ -92,8 +92,15 @@ def wait_connected(connected, timeout=60):
                              % (agent_state(), want, live_xml()))
 
 
+_pty = []
+
+
 def serial_pty():
-    return re.search(r"<serial type='pty'>\s*<source path='([^']+)'", live_xml()).group(1)
+    """The guest's serial pty (kept: the shell is used while the daemon is away too)."""
+    if not _pty:
+        _pty.append(re.search(r"<serial type='pty'>\s*<source path='([^']+)'",
+                              live_xml()).group(1))
+    return _pty[0]
 
 
 def guest_eval(expr, timeout=60):
@@ -385,6 +392,35 @@ class A7Unresponsive(unittest.TestCase):
         with self.assertRaises(libvirt.libvirtError) as cm:
             dom.agentSetResponseTimeout(-3)
         self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+
+
+class A7bRestart(unittest.TestCase):
+    def test_state_after_a_daemon_restart(self):
+        """qemu-ga goes away while the daemon is down (its event is lost): the
+        restarted daemon asks QEMU, and sees it come back."""
+        global conn, dom, events
+        import libvirt
+        pid = int(guest_eval("cat /run/qemu-ga.pid"))
+        events.stop()
+        conn.close()
+        daemon.stop()
+        self.assertEqual(guest_run("kill %d" % pid), 0)
+        self.assertTrue(mvtest.wait_for(
+            lambda: guest_eval("test -d /proc/%d && echo alive || echo gone" % pid) == "gone",
+            30, 0.2))
+        daemon.start()
+        conn = libvirt.open(daemon.uri)
+        dom = conn.lookupByName(NAME)
+        events = mvtest.VirshEvents(daemon.uri, timeout=900).start()
+        self.assertEqual(agent_state(), "disconnected")
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.hostname()
+        self.assertIn("not connected", str(cm.exception))
+        guest_run("/etc/virtio-ports.sh")           # starts qemu-ga again
+        events.wait_line("event 'agent-lifecycle' for domain '%s': state: 'connected' "
+                         "reason: 'channel event'" % NAME, timeout=60)
+        wait_connected(True)
+        self.assertEqual(dom.hostname(), guest_eval("hostname"))
 
 
 class A8Reboot(unittest.TestCase):
