@@ -23,6 +23,16 @@ enum {
 };
 
 static void
+clear_param(gpointer p)
+{
+    MvTypedParam *param = p;
+
+    g_free(param->field);
+    if (param->type == MV_TYPED_PARAM_STRING)
+        g_free(param->value.s);
+}
+
+static void
 append_bool(GArray *params, const char *field, bool value)
 {
     MvTypedParam p = { .field = g_strdup(field), .type = MV_TYPED_PARAM_BOOLEAN,
@@ -267,6 +277,7 @@ mv_qemu_handle_domain_get_guest_info(MvDriverCall *call, const MvObjectRef *dom_
     unsigned int asked = types ? types : INFO_ALL;
     MvQemuAgentCall ac;
 
+    g_array_set_clear_func(params, clear_param);   /* on failure; removed on success */
     if (!mv_qemu_dispatch_check_flags(flags, 0, "virDomainGetGuestInfo", error))
         return false;
     if (types & ~INFO_ALL)
@@ -296,6 +307,7 @@ mv_qemu_handle_domain_get_guest_info(MvDriverCall *call, const MvObjectRef *dom_
         groups[i].add(params, reply);
     }
     mv_qemu_agent_call_end(&ac);
+    g_array_set_clear_func(params, NULL);
     *ret_n_params = params->len;
     *ret_params = (MvTypedParam *)(void *)g_array_free(g_steal_pointer(&params), FALSE);
     return true;

@@ -29,6 +29,7 @@ struct _MvQemuAgent {
     int fd;                     /* -1: not connected */
     GString *buf;               /* bytes read and not consumed yet */
     guint64 sync_id;
+    gint reset;                 /* (atomic) drop the connection before the next call */
 };
 
 MvQemuAgent *
@@ -77,9 +78,9 @@ mv_qemu_agent_unref(MvQemuAgent *agent)
 void
 mv_qemu_agent_close(MvQemuAgent *agent)
 {
-    g_mutex_lock(&agent->lock);
-    disconnect(agent);
-    g_mutex_unlock(&agent->lock);
+    /* Never waits for a call in progress (the caller may be the driver's event
+     * context): the next call drops the connection itself. */
+    g_atomic_int_set(&agent->reset, 1);
 }
 
 /* Milliseconds left until @deadline (monotonic µs; 0: none): -1 for no limit. */
@@ -118,6 +119,8 @@ connect_agent(MvQemuAgent *agent, GError **error)
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     int fd;
 
+    if (g_atomic_int_compare_and_exchange(&agent->reset, 1, 0))
+        disconnect(agent);
     if (agent->fd >= 0)
         return true;
     if (strlen(agent->path) >= sizeof(addr.sun_path))

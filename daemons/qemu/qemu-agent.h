@@ -59,7 +59,11 @@ JsonNode *mv_qemu_agent_command(MvQemuAgent *agent, const char *cmd, JsonObject 
 bool mv_qemu_agent_command_text(MvQemuAgent *agent, const char *json, int timeout_ms,
                                 char **ret_text, GError **error);
 
-/** mv_qemu_agent_close: drops the connection (the guest went away); calls may reconnect. */
+/**
+ * mv_qemu_agent_close:
+ * The guest went away: the next call drops the connection and reconnects.
+ * Never blocks (a call in progress keeps its connection until it ends).
+ */
 void mv_qemu_agent_close(MvQemuAgent *agent);
 
 G_END_DECLS
