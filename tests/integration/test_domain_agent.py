@@ -439,6 +439,13 @@ class A8Reboot(unittest.TestCase):
         wait_connected(True)
         self.assertEqual(dom.hostname(), guest_eval("hostname"))
 
+        # without --mode a connected agent goes first, as in libvirt
+        ok("reboot", NAME)
+        mvtest.wait_marker(log, "MODVIRT-GUEST-AGENT-SHUTDOWN -r", count=2, timeout=60)
+        mvtest.wait_marker(log, mvtest.GUEST_READY, count=ready + 2, timeout=120)
+        events.wait_line(connected, timeout=60, count=n_conn + 2)
+        wait_connected(True)
+
         ok("shutdown", NAME, "--mode", "agent")
         mvtest.wait_marker(log, "MODVIRT-GUEST-AGENT-SHUTDOWN -P", timeout=60)
         mvtest.wait_domstate(daemon.uri, NAME, "shut off", timeout=60)
