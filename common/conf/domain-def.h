@@ -241,6 +241,8 @@ typedef struct {
     char *target_type;          /* serial: "isa-serial"; console: "serial" | "virtio";
                                    channel: "virtio" */
     char *target_name;          /* channel: "org.qemu.guest_agent.0" */
+    char *target_state;         /* channel, live: "connected" | "disconnected" (the guest
+                                   side of the port, from QEMU); NULL: unknown */
     int target_port;            /* -1 = absent */
     char *alias;
 } MvDomainChrDef;

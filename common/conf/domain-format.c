@@ -533,6 +533,8 @@ mv_fmt_chr(GString *out, const MvDomainChrDef *chr, unsigned int flags)
         mv_fmt_open(children, 6, "target");
         mv_fmt_attr(children, "type", chr->target_type);
         mv_fmt_attr(children, "name", chr->target_name);
+        if (live)
+            mv_fmt_attr(children, "state", chr->target_state);
         if (chr->target_port >= 0)
             g_string_append_printf(children, " port='%d'", chr->target_port);
         g_string_append(children, "/>\n");

@@ -486,6 +486,9 @@ mv_domain_chr_def_parse_node(const xmlNode *node, MvDomainChrDeviceType device,
     if (target) {
         chr->target_type = mv_xml_get_prop(target, "type");
         chr->target_name = mv_xml_get_prop(target, "name");
+        /* Live state: kept from a status file, ignored in a definition. */
+        if (flags & MV_DOMAIN_DEF_PARSE_STATUS)
+            chr->target_state = mv_xml_get_prop(target, "state");
         if (!mv_domain_uint_prop(target, "port", 255, &port, error))
             return NULL;
         chr->target_port = port == G_MAXUINT ? -1 : (int)port;

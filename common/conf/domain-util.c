@@ -128,6 +128,7 @@ mv_domain_chr_def_free(MvDomainChrDef *chr)
     g_free(chr->source_mode);
     g_free(chr->target_type);
     g_free(chr->target_name);
+    g_free(chr->target_state);
     g_free(chr->alias);
     g_free(chr);
 }
@@ -419,6 +420,7 @@ mv_domain_chr_def_copy(const MvDomainChrDef *chr)
     ret->source_mode = g_strdup(chr->source_mode);
     ret->target_type = g_strdup(chr->target_type);
     ret->target_name = g_strdup(chr->target_name);
+    ret->target_state = g_strdup(chr->target_state);
     ret->alias = g_strdup(chr->alias);
     return ret;
 }

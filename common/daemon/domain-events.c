@@ -77,3 +77,38 @@ mv_domain_events_reboot(MvDriverEvents *events, const MvEventDomain *dom)
     mv_driver_events_emit(events, MV_DRIVER_EVENT_DOMAIN, MV_DOMAIN_EVENT_ID_REBOOT, dom->uuid,
                           deliver_reboot, (gpointer)dom);
 }
+
+typedef struct {
+    const MvEventDomain *dom;
+    int state;
+    int reason;
+} AgentLifecycleData;
+
+static void
+deliver_agent_lifecycle(gpointer client, int callback_id, gpointer data)
+{
+    AgentLifecycleData *ad = data;
+    mv_remote_domain_event_callback_agent_lifecycle_msg msg = {
+        .callback_id = callback_id,
+        .state = ad->state,
+        .reason = ad->reason,
+    };
+
+    if (callback_id < 0)
+        return;     /* the agent event exists in the callback style only */
+    fill_dom(&msg.dom, ad->dom);
+    mv_daemon_event_send(client, MV_REMOTE_PROC_DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE,
+                         (xdrproc_t)xdr_mv_remote_domain_event_callback_agent_lifecycle_msg,
+                         &msg);
+}
+
+void
+mv_domain_events_agent_lifecycle(MvDriverEvents *events, const MvEventDomain *dom, int state,
+                                 int reason)
+{
+    AgentLifecycleData ad = { dom, state, reason };
+
+    mv_log_debug("event: domain '%s' agent %d/%d", dom->name, state, reason);
+    mv_driver_events_emit(events, MV_DRIVER_EVENT_DOMAIN, MV_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+                          dom->uuid, deliver_agent_lifecycle, &ad);
+}

@@ -51,6 +51,7 @@ enum {
 enum {
     MV_DOMAIN_EVENT_ID_LIFECYCLE = 0,
     MV_DOMAIN_EVENT_ID_REBOOT = 1,
+    MV_DOMAIN_EVENT_ID_AGENT_LIFECYCLE = 18,
     MV_DOMAIN_EVENT_ID_LAST = 27,
 };
 
@@ -70,5 +71,18 @@ void mv_domain_events_lifecycle(MvDriverEvents *events, const MvEventDomain *dom
 
 /** mv_domain_events_reboot: sends a reboot event. */
 void mv_domain_events_reboot(MvDriverEvents *events, const MvEventDomain *dom);
+
+/* Agent lifecycle states and reasons (libvirt's numbers). */
+enum {
+    MV_EVENT_AGENT_CONNECTED = 1,
+    MV_EVENT_AGENT_DISCONNECTED = 2,
+    MV_EVENT_AGENT_REASON_UNKNOWN = 0,
+    MV_EVENT_AGENT_REASON_DOMAIN_STARTED = 1,
+    MV_EVENT_AGENT_REASON_CHANNEL = 2,
+};
+
+/** mv_domain_events_agent_lifecycle: the guest agent (dis)connected (callback style only). */
+void mv_domain_events_agent_lifecycle(MvDriverEvents *events, const MvEventDomain *dom,
+                                      int state, int reason);
 
 G_END_DECLS

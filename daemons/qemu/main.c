@@ -8,6 +8,8 @@
  * remote-driver.h) filled with the typed handlers, turned into the REMOTE
  * handler table by the generated glue, and the daemon descriptor. A NULL
  * vtable entry answers VIR_ERR_NO_SUPPORT naming the API. */
+#include "daemon/qemu-program.h"
+#include "qemu-agent-handlers.h"
 #include "qemu-domain-check.h"
 #include "qemu-driver.h"
 #include "qemu-handlers.h"
@@ -163,6 +165,18 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_add_iothread = mv_qemu_handle_domain_add_iothread,
     .domain_del_iothread = mv_qemu_handle_domain_del_iothread,
     .domain_set_iothread_params = mv_qemu_handle_domain_set_iothread_params,
+    /* the guest agent (qemu-agent-handlers.c, qemu-agent-guestinfo.c) */
+    .domain_fsfreeze = mv_qemu_handle_domain_fsfreeze,
+    .domain_fsthaw = mv_qemu_handle_domain_fsthaw,
+    .domain_get_time = mv_qemu_handle_domain_get_time,
+    .domain_set_time = mv_qemu_handle_domain_set_time,
+    .domain_get_fsinfo = mv_qemu_handle_domain_get_fsinfo,
+    .domain_set_user_password = mv_qemu_handle_domain_set_user_password,
+    .domain_get_guest_vcpus = mv_qemu_handle_domain_get_guest_vcpus,
+    .domain_set_guest_vcpus = mv_qemu_handle_domain_set_guest_vcpus,
+    .domain_get_hostname = mv_qemu_handle_domain_get_hostname,
+    .domain_agent_set_response_timeout = mv_qemu_handle_domain_agent_set_response_timeout,
+    .domain_get_guest_info = mv_qemu_handle_domain_get_guest_info,
 };
 
 /* Node devices: qemu owns the nodedev route until a host daemon exists. */
@@ -188,6 +202,14 @@ static const MvRemoteDrivers qemu_drivers = {
 
 static MvDispatchFunc qemu_handlers[MV_REMOTE_PROC_LAST];
 
+/* The QEMU program beside REMOTE: qemu-agent-command. */
+static bool
+qemu_prepare_server(MvDaemon *daemon, MvServer *server, GError **error)
+{
+    mv_daemon_qemu_program_add(server, mv_qemu_handle_domain_qemu_agent_command);
+    return true;
+}
+
 static const MvDaemonDescriptor qemu_daemon = {
     /* name, program, summary, routes, URI: the registry's row (daemons.ini) */
     MV_DAEMON_DESCRIPTOR_QEMU,
@@ -198,6 +220,7 @@ static const MvDaemonDescriptor qemu_daemon = {
     .start = mv_qemu_driver_start,
     .stop = mv_qemu_driver_stop,
     .conn_closed = mv_qemu_driver_conn_closed,
+    .prepare_server = qemu_prepare_server,
 };
 
 int

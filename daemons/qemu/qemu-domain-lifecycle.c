@@ -2,6 +2,7 @@
  * shutdown, reboot, reset, suspend, resume, autostart. Each modifying call
  * holds the domain's job; unknown flag bits are refused. */
 #define MV_LOG_CATEGORY "qemu"
+#include "qemu-agent-handlers.h"
 #include "qemu-dispatch.h"
 #include "qemu-snapshot-store.h"
 #include "qemu-domain-firmware.h"
@@ -29,6 +30,7 @@
 #define DESTROY_GRACEFUL        (1u << 0)
 #define DESTROY_REMOVE_LOGS     (1u << 1)
 #define SHUTDOWN_ACPI           (1u << 0)
+#define SHUTDOWN_AGENT          (1u << 1)
 #define SHUTDOWN_ALL_MODES      0x1fu
 
 static void
@@ -384,11 +386,36 @@ check_shutdown_mode(unsigned int flags, const char *api, GError **error)
 {
     if (!mv_qemu_dispatch_check_flags(flags, SHUTDOWN_ALL_MODES, api, error))
         return false;
-    if (flags & ~SHUTDOWN_ACPI)
+    if (flags & ~(SHUTDOWN_ACPI | SHUTDOWN_AGENT))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_CONFIG_UNSUPPORTED,
-                            "only the ACPI power button is supported by %s here (no guest "
-                            "agent, initctl, signal or paravirt mode)", api);
+                            "only the ACPI power button and the guest agent are supported by "
+                            "%s here (no initctl, signal or paravirt mode)", api);
     return true;
+}
+
+static bool op_powerdown(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
+                         gpointer reboot, GError **error);
+
+/* Shutdown or reboot in the modes @flags allows: the agent first (asked for, or
+ * by default when it is connected), then the ACPI power button if allowed. */
+static bool
+shutdown_modes(MvDriverCall *call, const MvObjectRef *ref, unsigned int flags, bool reboot,
+               const char *api, GError **error)
+{
+    bool acpi = !flags || (flags & SHUTDOWN_ACPI);
+    g_autoptr(GError) agent_err = NULL;
+
+    if (!check_shutdown_mode(flags, api, error))
+        return false;
+    if ((flags & SHUTDOWN_AGENT) || (!flags && mv_qemu_agent_usable(call, ref))) {
+        if (mv_qemu_agent_shutdown(call, ref, reboot, api, &agent_err))
+            return true;
+        if (!acpi) {
+            g_propagate_error(error, g_steal_pointer(&agent_err));
+            return false;
+        }
+    }
+    return with_monitor(call, ref, api, op_powerdown, GINT_TO_POINTER(reboot), error);
 }
 
 static bool
@@ -416,9 +443,7 @@ mv_qemu_handle_domain_shutdown_flags(MvDriverCall *call,
                                      unsigned int flags,
                                      GError **error)
 {
-    return check_shutdown_mode(flags, "virDomainShutdownFlags", error) &&
-           with_monitor(call, dom_ref, "virDomainShutdown", op_powerdown,
-                        GINT_TO_POINTER(FALSE), error);
+    return shutdown_modes(call, dom_ref, flags, false, "virDomainShutdownFlags", error);
 }
 
 bool
@@ -427,9 +452,7 @@ mv_qemu_handle_domain_reboot(MvDriverCall *call,
                              unsigned int flags,
                              GError **error)
 {
-    return check_shutdown_mode(flags, "virDomainReboot", error) &&
-           with_monitor(call, dom_ref, "virDomainReboot", op_powerdown,
-                        GINT_TO_POINTER(TRUE), error);
+    return shutdown_modes(call, dom_ref, flags, true, "virDomainReboot", error);
 }
 
 static bool

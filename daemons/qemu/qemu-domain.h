@@ -91,6 +91,11 @@ struct _MvQemuDomain {
     bool status_dirty;          /* a live change is not in the status file yet */
     struct _MvQemuCgroup *cgroup;   /* its cgroup v1 groups (qemu-cgroup.h); NULL when off */
     GSource *status_retry;      /* retries the status write (driver context) */
+
+    /* the guest agent (qemu-agent*.c) */
+    struct _MvQemuAgent *agent; /* the client of the agent channel, made at first use */
+    bool agent_timeout_set;     /* virDomainAgentSetResponseTimeout was called */
+    int agent_timeout;          /* its value: seconds, -2 block, -1 default, 0 no wait */
 };
 
 /* ---- objects ---- */

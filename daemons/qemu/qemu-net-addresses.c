@@ -3,6 +3,7 @@
  * networks (source 'lease') or from the host's ARP table (source 'arp').
  * The guest agent (source 'agent') is not supported. */
 #define MV_LOG_CATEGORY "qemu"
+#include "qemu-agent-handlers.h"
 #include "qemu-dispatch.h"
 #include "qemu-handlers.h"
 #include "qemu-net-priv.h"
@@ -129,10 +130,7 @@ mv_qemu_handle_domain_interface_addresses(MvDriverCall *call, const MvObjectRef 
         !(dom = mv_qemu_dispatch_get_domain(call, dom_ref, error)))
         return false;
     if (source == SOURCE_AGENT)
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_NO_SUPPORT,
-                            "this function is not supported by the connection driver: "
-                            "interface addresses from the guest agent; use --source lease "
-                            "or --source arp");
+        return mv_qemu_agent_interface_addresses(call, dom_ref, ret_ifaces, ret_n_ifaces, error);
     if (source != SOURCE_LEASE && source != SOURCE_ARP)
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_INVALID_ARG,
                             "Invalid argument: unknown interface address source %u", source);

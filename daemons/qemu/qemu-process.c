@@ -7,6 +7,7 @@
  * and the daemon decides what follows (quit, or reset for an ACPI reboot). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
+#include "qemu-agent-domain.h"
 #include "qemu-domain-firmware.h"
 #include "qemu-tpm.h"
 #include "qemu-tune.h"
@@ -131,6 +132,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     dom->stopping = dom->exited = dom->guest_shutdown = dom->fake_reboot = false;
     dom->guest_shutdown_seen = false;
     dom->autodestroy_conn = NULL;
+    mv_qemu_agent_domain_stopped(dom);
     mv_qemu_domain_set_state(dom, MV_DOMAIN_SHUTOFF, reason);
     transient = !dom->persistent;
     g_cond_broadcast(&dom->cond);
@@ -441,6 +443,8 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
             MvEventDomain ev = { dom->name, dom->uuid, dom->id };
             mv_domain_events_reboot(driver->events, &ev);
         }
+    } else if (g_str_equal(name, "VSERPORT_CHANGE")) {
+        mv_qemu_agent_vserport_change(driver, dom, data);
     } else if (g_str_equal(name, "DEVICE_DELETED")) {
         const char *device = mv_qemu_json_get_string(data, "device", NULL);
         if (device) {
@@ -820,6 +824,11 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     unlink_runtime_files(monitor_path);
     if (live->tpm)
         tpm_socket = mv_qemu_tpm_socket_path(driver->state_dir, dom->uuid);
+    {
+        g_autofree char *channel_dir = g_build_filename(driver->lib_dir, "channel", NULL);
+
+        mv_qemu_agent_prepare_live(channel_dir, live);    /* channel paths, agent state */
+    }
     if (!(argv = build_argv(driver, live, monitor_path, child_tap_fds, tpm_socket,
                              incoming != NULL, error)) ||
         !mv_qemu_tpm_start(live, driver->lib_dir, driver->log_dir, tpm_socket, &tpm_child,
@@ -1113,6 +1122,7 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         unlink_runtime_files(st->monitor_path);
         return;
     }
+    mv_qemu_agent_recover_state(mon, st->live);
     mv_driver_list_reserve_id(driver->domains, st->id);
     g_mutex_lock(&dom->lock);
     mv_domain_def_free(dom->live);

@@ -41,6 +41,10 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "boot-order", NULL, 0, 0, -1 },
     { "uefi-loader", NULL, 0, 0, -1 },
     { "chardevs", NULL, 0, 0, -1 },
+    /* the agent channel's live state: kept from a status file, dropped from a config */
+    { "agent-channel", NULL, STATUS, 0, 4 },
+    { "agent-channel", "inactive", STATUS, INACTIVE, 4 },
+    { "agent-channel", "config", 0, 0, -1 },
     { "graphics-spice", NULL, 0, 0, -1 },
     { "graphics-spice", "secure", 0, SECURE, -1 },
     { "vcpu-current", NULL, 0, 0, -1 },

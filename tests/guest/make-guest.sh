@@ -2,7 +2,8 @@
 # make-guest.sh OUTDIR -- build the tiny test guest from Debian packages.
 #
 # Writes OUTDIR/vmlinuz (Debian's cloud kernel), OUTDIR/initrd.gz (busybox
-# userland + virtio/ACPI modules) and OUTDIR/disk.qcow2 (blank, 64 MiB).
+# userland + virtio/ACPI modules + the QEMU guest agent qemu-ga with the host
+# libraries ldd names for it) and OUTDIR/disk.qcow2 (blank, 64 MiB).
 # The packages are downloaded with `apt-get download` into OUTDIR/cache and
 # unpacked, never installed. A stamp (package versions + this script's hash)
 # makes a second run with the same versions a no-op. Concurrent runs on the
@@ -35,14 +36,15 @@ APT_OPTS=""
 # version) and busybox-static's version, from one apt-cache call (each call
 # costs ~0.6 s here); false when apt has no package lists.
 resolve() {
-    INFO=$(apt-cache show --no-all-versions linux-image-cloud-amd64 busybox-static 2>/dev/null) ||
-        return 1
+    INFO=$(apt-cache show --no-all-versions linux-image-cloud-amd64 busybox-static \
+           qemu-guest-agent 2>/dev/null) || return 1
     DEP=$(echo "$INFO" | sed -n 's/^Depends: .*\(linux-image-[0-9][^ ,]*-cloud-amd64\) (= \([^)]*\)).*/\1 \2/p' |
           head -n1)
     KPKG=${DEP% *}
     KVER=${DEP#* }
     BVER=$(echo "$INFO" | sed -n '/^Package: busybox-static$/,/^$/s/^Version: //p' | head -n1)
-    [ -n "$DEP" ] && [ -n "$BVER" ]
+    GVER=$(echo "$INFO" | sed -n '/^Package: qemu-guest-agent$/,/^$/s/^Version: //p' | head -n1)
+    [ -n "$DEP" ] && [ -n "$BVER" ] && [ -n "$GVER" ]
 }
 
 apt_update() {
@@ -63,10 +65,10 @@ if ! resolve; then
         exit 0      # no lists and no way to fetch them: keep what we have
     fi
     apt_update
-    resolve || unavailable "apt knows no linux-image-cloud-amd64 or busybox-static"
+    resolve || unavailable "apt knows no linux-image-cloud-amd64, busybox-static or qemu-guest-agent"
 fi
 
-STAMP="$KPKG=$KVER busybox-static=$BVER script=$SELF_HASH"
+STAMP="$KPKG=$KVER busybox-static=$BVER qemu-guest-agent=$GVER script=$SELF_HASH"
 if [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initrd.gz" ] && [ -f "$OUT/disk.qcow2" ] &&
    [ "$(cat "$OUT/stamp" 2>/dev/null)" = "$STAMP" ]; then
     touch "$OUT/stamp"      # same versions: re-arm the fast path
@@ -94,6 +96,7 @@ fetch() {
 
 fetch "$KPKG" "$KVER"
 fetch busybox-static "$BVER"
+fetch qemu-guest-agent "$GVER"
 
 WORK=$(mktemp -d "$OUT/.build.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -125,11 +128,24 @@ if [ ! -d "$KDIR" ]; then
 fi
 wait "$BB_JOB" || die "unexpected content in busybox-static"
 BB=$PKG/bin/busybox
+dpkg-deb --fsys-tarfile "$(cached_deb qemu-guest-agent "$GVER")" |
+    tar -x -C "$PKG" ./usr/sbin/qemu-ga || die "unexpected content in qemu-guest-agent"
 
 mkdir -p "$ROOT/bin" "$ROOT/sbin" "$ROOT/usr/bin" "$ROOT/usr/sbin" "$ROOT/lib/modules" \
          "$ROOT/etc/acpi/PWRF" "$ROOT/proc" "$ROOT/sys" "$ROOT/dev" "$ROOT/tmp" "$ROOT/run" \
          "$ROOT/var/log" "$ROOT/root"
 cp "$BB" "$ROOT/bin/busybox"
+# The guest agent and the libraries it loads, taken from this (Debian 12) host at the
+# paths ldd names: the same release as the package, so the versions fit.
+cp "$PKG/usr/sbin/qemu-ga" "$ROOT/usr/sbin/qemu-ga"
+LIBS=$(ldd "$PKG/usr/sbin/qemu-ga") || die "ldd cannot read qemu-ga"
+MISSING=$(echo "$LIBS" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found.*/\1/p' | tr '\n' ' ')
+[ -z "$MISSING" ] || die "qemu-ga needs $MISSING which this host lacks; install qemu-system-x86 \
+(it depends on the same libraries) or the packages that ship them"
+for lib in $(echo "$LIBS" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) .*/\1/p'); do
+    mkdir -p "$ROOT$(dirname "$lib")"
+    cp -L "$lib" "$ROOT$lib"
+done
 for m in $MODULES; do
     find "$KDIR/lib/modules" -name "$m.ko" -exec cp {} "$ROOT/lib/modules/" \;
     [ -f "$ROOT/lib/modules/$m.ko" ] || die "module $m.ko missing from $KPKG"
@@ -152,6 +168,11 @@ for d in /sys/block/vd*; do
     [ -e "\$d" ] && echo "MODVIRT-GUEST-DISK \${d##*/} \$(cat \$d/size)"
 done
 [ -e /sys/class/net/eth0 ] && udhcpc -i eth0 -b -q -t 5 -T 1 -s /etc/udhcpc.script >/dev/null 2>&1
+# virtio-serial ports appear by name under /dev/virtio-ports (udev's job elsewhere);
+# the agent port starts qemu-ga. Ports arrive asynchronously: polled in the background.
+if ls -d /sys/bus/virtio/drivers/virtio_console/virtio* >/dev/null 2>&1; then
+    /etc/virtio-ports.sh &
+fi
 exec /sbin/init
 EOF
 
@@ -195,7 +216,80 @@ esac
 exit 0
 EOF
 
-chmod 755 "$ROOT/init" "$ROOT/etc/acpi/PWRF/00000080" "$ROOT/etc/udhcpc.script"
+cat >"$ROOT/etc/virtio-ports.sh" <<'EOF'
+#!/bin/sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+AGENT=/dev/virtio-ports/org.qemu.guest_agent.0
+for i in $(seq 50); do
+    for p in /sys/class/virtio-ports/vport*; do
+        [ -s "$p/name" ] || continue
+        mkdir -p /dev/virtio-ports
+        ln -sf "../${p##*/}" "/dev/virtio-ports/$(cat "$p/name")"
+    done
+    [ -e "$AGENT" ] && break
+    sleep 0.1
+done
+[ -e "$AGENT" ] || exit 0
+qemu-ga -m virtio-serial -p "$AGENT" -t /run -f /run/qemu-ga.pid -l /var/log/qemu-ga.log -d &&
+    echo "MODVIRT-GUEST-AGENT $(cat /run/qemu-ga.pid)" >/dev/console
+EOF
+
+# qemu-ga's guest-shutdown runs /sbin/shutdown -h -P|-H|-r +0 MESSAGE: busybox has none.
+cat >"$ROOT/sbin/shutdown" <<'EOF'
+#!/bin/sh
+how=-P
+for a in "$@"; do
+    case "$a" in -r|-H|-P) how=$a ;; esac
+done
+echo "MODVIRT-GUEST-AGENT-SHUTDOWN $how" >/dev/console
+case "$how" in
+-r) exec reboot ;;
+-H) exec halt ;;
+*) exec poweroff ;;
+esac
+EOF
+
+# qemu-ga's guest-set-user-password pipes USER:PASSWORD into chpasswd (-e: already
+# crypted): busybox-static has none, so this one hashes with busybox mkpasswd
+# (SHA-512) and edits /etc/shadow.
+cat >"$ROOT/usr/sbin/chpasswd" <<'EOF'
+#!/bin/sh
+IFS= read -r line || { echo "chpasswd: no input" >&2; exit 1; }
+user=${line%%:*}
+pass=${line#*:}
+grep -q "^$user:" /etc/passwd || { echo "chpasswd: unknown user '$user'" >&2; exit 1; }
+if [ "${1:-}" = -e ]; then
+    hash=$pass
+else
+    hash=$(printf '%s\n' "$pass" | mkpasswd -m sha512 -P 0) || exit 1
+fi
+sed -i "s|^$user:[^:]*:|$user:$hash:|" /etc/shadow
+EOF
+
+cat >"$ROOT/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/sh
+guest:x:1000:1000:guest:/tmp:/bin/sh
+EOF
+cat >"$ROOT/etc/shadow" <<'EOF'
+root:*:20000:0:99999:7:::
+guest:*:20000:0:99999:7:::
+EOF
+cat >"$ROOT/etc/group" <<'EOF'
+root:x:0:
+guest:x:1000:
+EOF
+cat >"$ROOT/etc/os-release" <<'EOF'
+NAME="modvirt tiny guest"
+ID=modvirt-tiny
+PRETTY_NAME="modvirt tiny guest (busybox)"
+VERSION_ID=1
+VERSION="1 (busybox)"
+EOF
+chmod 600 "$ROOT/etc/shadow"
+ln -s ../run "$ROOT/var/run"
+
+chmod 755 "$ROOT/init" "$ROOT/etc/acpi/PWRF/00000080" "$ROOT/etc/udhcpc.script" \
+    "$ROOT/etc/virtio-ports.sh" "$ROOT/sbin/shutdown" "$ROOT/usr/sbin/chpasswd"
 (cd "$ROOT" && find . | LC_ALL=C sort | "$BB" cpio -o -H newc 2>/dev/null) |
     gzip -6n >"$WORK/initrd.gz"
 cp "$KDIR"/boot/vmlinuz-* "$WORK/vmlinuz"

@@ -3,8 +3,9 @@
 serves whose vtable entry is NULL answers VIR_ERR_NO_SUPPORT naming the API,
 on the wire and as stock virsh shows it; the connection stays usable.
 
-qemud leaves virDomainGetHostname (DOMAIN_GET_HOSTNAME, 277) NULL in its
-domain vtable (daemons/qemu/main.c): it has no guest agent to ask."""
+qemud leaves virNodeGetFreePages (NODE_GET_FREE_PAGES, 340) NULL in its
+hypervisor vtable (daemons/qemu/main.c). (Until the guest agent came, the
+example was virDomainGetHostname, 277.)"""
 
 import os
 import sys
@@ -15,7 +16,7 @@ import unittest  # noqa: E402
 from mvtest import XdrWriter  # noqa: E402
 
 PROC_DOMAIN_GET_OS_TYPE = 19
-PROC_DOMAIN_GET_HOSTNAME = 277
+PROC_NODE_GET_FREE_PAGES = 340
 FROM_NONE = 0
 NAME = "mvtest-vtable"
 DOMAIN_XML = """<domain type='qemu'>
@@ -25,7 +26,7 @@ DOMAIN_XML = """<domain type='qemu'>
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
 </domain>
 """ % NAME
-NOT_SUPPORTED = "this function is not supported by the connection driver: virDomainGetHostname"
+NOT_SUPPORTED = "this function is not supported by the connection driver: virNodeGetFreePages"
 
 daemon = None
 dom_ref = None          # the defined domain's nonnull_domain as raw XDR
@@ -51,7 +52,9 @@ class NullEntry(unittest.TestCase):
     def test_wire_null_entry_answers_no_support_naming_the_api(self):
         c = mvtest.WireClient(daemon.sock).open()
         try:
-            err = c.call_err(PROC_DOMAIN_GET_HOSTNAME, dom_ref + XdrWriter().u32(0).bytes())
+            # pages [4 KiB], start cell 0, 1 cell, flags 0
+            args = XdrWriter().u32(1).u32(4).i32(0).u32(1).u32(0).bytes()
+            err = c.call_err(PROC_NODE_GET_FREE_PAGES, args)
             self.assertEqual(err["code"], mvtest.ERR_NO_SUPPORT, err)
             self.assertEqual(err["domain"], FROM_NONE, err)
             self.assertEqual(err["message"], NOT_SUPPORTED, err)
@@ -61,10 +64,10 @@ class NullEntry(unittest.TestCase):
             c.close()
 
     def test_virsh_shows_not_supported(self):
-        res = mvtest.virsh(daemon.uri, "domhostname", NAME)
+        res = mvtest.virsh(daemon.uri, "freepages", "--cellno", "0", "--pagesize", "4")
         self.assertNotEqual(res.returncode, 0, res.stdout)
         self.assertIn("this function is not supported by the connection driver", res.stderr)
-        self.assertIn("virDomainGetHostname", res.stderr)
+        self.assertIn("virNodeGetFreePages", res.stderr)
 
 
 if __name__ == "__main__":

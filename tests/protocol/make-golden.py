@@ -383,6 +383,37 @@ vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'ret', PLAUS + ' (one interface with one 
                       arr(lambda x: x, [i32(0) + s('192.168.150.10') + u32(24)])]))
 vec(353, 'DOMAIN_INTERFACE_ADDRESSES', 'ret', PLAUS + ' (no interface has an address yet)',
     arr(lambda x: x, []), variant='empty')
+# the guest agent (qemud: qemu-agent*.c)
+vec(335, 'DOMAIN_FSFREEZE', 'args', PLAUS + ' ("virsh domfsfreeze --mountpoint /mnt")',
+    D_13 + arr(s, ['/mnt']) + u32(0))
+vec(335, 'DOMAIN_FSFREEZE', 'ret', PLAUS, i32(1))
+vec(336, 'DOMAIN_FSTHAW', 'args', PLAUS + ' (all filesystems)', D_13 + arr(s, []) + u32(0))
+vec(336, 'DOMAIN_FSTHAW', 'ret', PLAUS, i32(1))
+vec(337, 'DOMAIN_GET_TIME', 'args', PLAUS, D_13 + u32(0))
+vec(337, 'DOMAIN_GET_TIME', 'ret', PLAUS, i64(1796340000) + u32(123456789))
+vec(338, 'DOMAIN_SET_TIME', 'args', PLAUS + ' (an explicit time, flags 0)',
+    D_13 + i64(2000000000) + u32(0) + u32(0))
+vec(338, 'DOMAIN_SET_TIME', 'args', PLAUS + ' ("virsh domtime --sync": flags 1 SYNC)',
+    D_13 + i64(0) + u32(0) + u32(1), variant='sync')
+vec(348, 'DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE', 'msg',
+    PLAUS + ' (callback 1: connected by a channel event)', i32(1) + D_13 + i32(1) + i32(2))
+vec(349, 'DOMAIN_GET_FSINFO', 'args', PLAUS, D_13 + u32(0))
+vec(349, 'DOMAIN_GET_FSINFO', 'ret', PLAUS + ' (one ext2 filesystem on vda)',
+    arr(lambda x: x, [s('/mnt') + s('vda') + s('ext2') + arr(s, ['vda'])]) + u32(1))
+vec(357, 'DOMAIN_SET_USER_PASSWORD', 'args', PLAUS + ' (plain text, flags 0)',
+    D_13 + sopt('root') + sopt('s3cret') + u32(0))
+vec(371, 'DOMAIN_GET_GUEST_VCPUS', 'args', PLAUS, D_13 + u32(0))
+vec(371, 'DOMAIN_GET_GUEST_VCPUS', 'ret', PLAUS,
+    arr(tparam, [('vcpus', 'string', '0-1'), ('online', 'string', '0-1'),
+                 ('offlinable', 'string', '1')]))
+vec(372, 'DOMAIN_SET_GUEST_VCPUS', 'args', PLAUS + ' (CPU 1 offline)',
+    D_13 + s('1') + i32(0) + u32(0))
+vec(418, 'DOMAIN_GET_GUEST_INFO', 'args', PLAUS + ' (types 8 HOSTNAME)', D_13 + u32(8) + u32(0))
+vec(418, 'DOMAIN_GET_GUEST_INFO', 'ret', PLAUS,
+    arr(tparam, [('hostname', 'string', 'guest'), ('timezone.offset', 'int', 0),
+                 ('disk.0.partition', 'boolean', 0)]))
+vec(420, 'DOMAIN_AGENT_SET_RESPONSE_TIMEOUT', 'args', PLAUS + ' (10 s)', D_13 + i32(10) + u32(0))
+vec(420, 'DOMAIN_AGENT_SET_RESPONSE_TIMEOUT', 'ret', PLAUS, i32(0))
 vec(31, 'DOMAIN_SET_MEMORY', 'args', PLAUS + ' (KiB)', D_13 + u64(65536))
 vec(204, 'DOMAIN_SET_MEMORY_FLAGS', 'args', PLAUS + ' (KiB, flags 1 LIVE)',
     D_13 + u64(49152) + u32(1))

@@ -124,6 +124,9 @@ static const int read_named_writes[] = {
     MV_REMOTE_PROC_DOMAIN_GET_HOSTNAME, MV_REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES,
     MV_REMOTE_PROC_SECRET_GET_VALUE,    /* the secret's value itself */
     MV_REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC,  /* opens a host file the caller names */
+    /* these ask the guest agent (libvirt: domain:write) */
+    MV_REMOTE_PROC_DOMAIN_GET_TIME, MV_REMOTE_PROC_DOMAIN_GET_FSINFO,
+    MV_REMOTE_PROC_DOMAIN_GET_GUEST_VCPUS, MV_REMOTE_PROC_DOMAIN_GET_GUEST_INFO,
 };
 
 static bool
