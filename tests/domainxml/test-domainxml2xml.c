@@ -57,6 +57,7 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "virtinst-spice", NULL, 0, 0, -1 },
     { "hyperv-win", NULL, 0, 0, -1 },
     { "disk-usb-floppy", NULL, 0, 0, -1 },
+    { "console-added", NULL, 0, 0, -1 },
 };
 
 static void
@@ -241,6 +242,7 @@ static const MvInvalidCase invalid_cases[] = {
     { "disk-volume-no-source", MV_ERR_CONFIG_UNSUPPORTED },
     { "tpm-two", MV_ERR_XML_ERROR },
     { "tpm-passthrough", MV_ERR_XML_ERROR },
+    { "console-second-serial", MV_ERR_CONFIG_UNSUPPORTED },
 };
 
 static void *
