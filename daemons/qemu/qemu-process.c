@@ -8,6 +8,7 @@
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-process.h"
 #include "qemu-domain-firmware.h"
+#include "qemu-graphics.h"
 #include "qemu-tpm.h"
 #include "qemu-save.h"
 #include "qemu-json.h"
@@ -871,7 +872,7 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     if (mon)
         crash_point("after-qmp");
     fill_aliases(live);
-    if (!mon || !fill_ptys(mon, live, error) ||
+    if (!mon || !fill_ptys(mon, live, error) || !mv_qemu_graphics_fill_ports(mon, live, error) ||
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
         !setup_guest(mon, live, error)) {
         g_autofree char *why = qemu_log_tail(log_path, log_offset);
