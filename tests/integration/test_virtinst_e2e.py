@@ -28,7 +28,9 @@ in /var/lib/libvirt. One guest runs at a time:
    TPM, a disk from pool 'default'): OVMF runs under TCG; renamed while shut
    off (its NVRAM moves along); undefine without --nvram refused, then
    --nvram --tpm --remove-all-storage removes NVRAM, TPM state and volume;
-4. domcapabilities and capabilities as virt-install reads them.
+4. domcapabilities and capabilities as virt-install reads them;
+5. python3-libvirt's rename(): a transient (so running) domain, a managed
+   save, bad names and flags refused with libvirt's error codes.
 """
 
 import os
@@ -414,6 +416,41 @@ class VirtInstallE2E(unittest.TestCase):
             self.assertFalse(os.path.exists(path), path)
         self.assertNotEqual(vsh("dominfo", renamed, check=False).returncode, 0)
 
+    def test_5_rename_python(self):
+        """python3-libvirt virDomain.rename(): error codes of the refusals."""
+        import libvirt
+        conn = libvirt.open(S["uri"])
+        self.addCleanup(conn.close)
+        xml = mvtest.firmware_guest_xml("vi-py", dtype="qemu")
+        transient = conn.createXML(xml.replace("vi-py", "vi-py-t"), 0)
+        self.addCleanup(transient.destroy)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            transient.rename("vi-py-t2", 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        self.assertIn("cannot rename active domain", str(cm.exception))   # always running
+
+        dom = conn.defineXML(xml)
+        self.addCleanup(dom.undefineFlags, libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)
+        dom.create()
+        dom.managedSave(0)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.rename("vi-py2", 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        self.assertIn("managed saved state", str(cm.exception))
+        dom.managedSaveRemove(0)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.rename("vi\npy", 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.rename("vi-py2", 1)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
+        self.assertEqual(dom.rename("vi-py2", 0), 0)
+        self.assertEqual(dom.name(), "vi-py2")
+        self.assertEqual(conn.lookupByUUIDString(dom.UUIDString()).name(), "vi-py2")
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            conn.lookupByName("vi-py")
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_NO_DOMAIN)
+
     def test_4_capabilities(self):
         """domcapabilities and capabilities as virt-install reads them."""
         caps = vsh("capabilities").stdout
@@ -429,6 +466,7 @@ if __name__ == "__main__":
     mvtest.require_root()
     mvtest.require_guest()
     mvtest.require_tools("virsh", "virt-install", "virt-xml", "virt-clone")
+    mvtest.require_python_libvirt()
     for binary in (mvtest.STORAGED, mvtest.NETWORKD, mvnet.PROXYD):
         if not os.access(binary, os.X_OK):
             mvtest.mvtap.bail_out("not built: %s (build it first)" % binary)
