@@ -86,6 +86,7 @@ static const Case cases[] = {
     { "firmware-efi-secure", 0, 0 },
     { "tpm-crb", 0, 0 },
     { "tpm-tis", 0, 0 },
+    { "console-added", 0, 0 },
     /* errors */
     { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },
