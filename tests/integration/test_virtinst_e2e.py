@@ -21,7 +21,8 @@ in /var/lib/libvirt. One guest runs at a time:
    destroyed and undefined;
 2. a `virt-install --import` guest (SeaBIOS, a blank disk, VNC with a
    password): domdisplay and vncdisplay name the port QEMU listens on (an RFB
-   server answers there), the password only with --security-info; shut off,
+   server answers there; also after a qemud restart), the password only with
+   --security-info; shut off,
    virt-clone'd; the clone is renamed (domrename: events, files, refusals),
    started, and undefined with --remove-all-storage;
 3. `virt-install --boot uefi` (q35, secure boot, with virt-install's default
@@ -310,6 +311,10 @@ class VirtInstallE2E(unittest.TestCase):
                          "vnc://:e2e-secret@127.0.0.1:%d" % (port - 5900))
         with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
             self.assertTrue(s.recv(12).startswith(b"RFB 003."))
+        # a restarted qemud adopts the guest with its display's port (the status file)
+        S["stack"].qemud.stop()
+        S["stack"].qemud.start()
+        self.assertEqual(vsh("vncdisplay", name).stdout.strip(), "127.0.0.1:%d" % (port - 5900))
 
         # virt-clone of the shut-off guest
         vsh("destroy", name)
