@@ -357,6 +357,12 @@ class VirtInstallE2E(unittest.TestCase):
             res = vsh("domrename", *args, check=False)
             self.assertNotEqual(res.returncode, 0, args)
             self.assertIn(text, res.stderr)
+        # the old definition (old name, same UUID) is not a way to rename back
+        old = mvtest.write_file(os.path.join(S["root"], "old.xml"), clone_xml)
+        res = vsh("define", old, check=False)
+        self.assertNotEqual(res.returncode, 0)
+        self.assertIn("already exists with this uuid: to rename it, use 'virsh domrename'",
+                      res.stderr)
         vsh("start", renamed)
         self.assertIn("guest=%s," % renamed, cmdline(renamed))
         res = vsh("domrename", renamed, "vi-running", check=False)
