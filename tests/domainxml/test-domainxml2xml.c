@@ -243,6 +243,10 @@ static const MvInvalidCase invalid_cases[] = {
     { "tpm-two", MV_ERR_XML_ERROR },
     { "tpm-passthrough", MV_ERR_XML_ERROR },
     { "console-second-serial", MV_ERR_CONFIG_UNSUPPORTED },
+    { "seclabel", MV_ERR_XML_ERROR },
+    { "sysinfo", MV_ERR_XML_ERROR },
+    { "smbios-host", MV_ERR_XML_ERROR },
+    { "qemu-commandline", MV_ERR_XML_ERROR },
 };
 
 static void *

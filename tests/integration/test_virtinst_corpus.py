@@ -35,6 +35,8 @@ S = {}
 # documents modvirt refuses at define: NAME -> what the error must say (the path)
 REFUSED = {
     "filesystem-virtiofs": "/domain/memoryBacking: <memoryBacking> is not supported",
+    "sysinfo-smbios": "/domain/sysinfo: <sysinfo> is not supported",
+    "qemu-commandline": "/domain/qemu:commandline: <commandline> is not supported",
 }
 
 # refused here until another branch honours them (q13-firmware: TPM); either

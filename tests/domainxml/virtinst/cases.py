@@ -107,6 +107,11 @@ CASES += [
     ("filesystem-virtiofs", G + ["--disk", DISK, "--network", "none", "--graphics", "none",
                                  "--memorybacking", "source.type=memfd,access.mode=shared",
                                  "--filesystem", "@ROOT@/share,share,driver.type=virtiofs"]),
+    # refused with their path and reason (common/conf/domain-unsupported.c)
+    ("sysinfo-smbios", G + ["--disk", DISK, "--network", "none", "--graphics", "none",
+                            "--sysinfo", "bios.vendor=Acme,system.serial=XYZ-42"]),
+    ("qemu-commandline", G + ["--disk", DISK, "--network", "none", "--graphics", "none",
+                              "--qemu-commandline=-snapshot"]),
     # what virt-manager's "new VM" wizard writes for an imported disk: virtinst's
     # defaults for the OS, spice + its companions, the console
     ("virtmanager-newvm", ["--osinfo", "fedora37", "--disk", DISK + ",bus=virtio",
