@@ -3,8 +3,8 @@
  * autostart link and the default UEFI variable store (lib/qemu/nvram/
  * NAME_VARS.fd, which a definition without <nvram> uses). The UUID, and with it
  * the TPM state, stays. Refused like libvirt does: running or transient
- * domains, a managed save image (its file is named after the domain), the same
- * name, a name another domain has. */
+ * domains, snapshots or a managed save image (their files are named after the
+ * domain), the same name, a name another domain has. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-dispatch.h"
 #include "qemu-domain-firmware.h"
@@ -65,6 +65,25 @@ nvram_paths(MvQemuDriver *driver, const MvDomainDef *def, const char *new_name,
     return true;
 }
 
+/* Snapshot metadata is kept per domain name, <lib>/qemu/snapshot/NAME/SNAP.xml
+ * (qemu-snapshot-store.c, branch q13-snap; once merged this is
+ * mv_qemu_snapshots_exist()). libvirt refuses to rename a domain with snapshots;
+ * so does this, rather than orphaning them or handing them to a later domain of
+ * the old name. */
+static bool
+has_snapshots(MvQemuDriver *driver, const char *name)
+{
+    g_autofree char *path = g_build_filename(driver->lib_dir, "snapshot", name, NULL);
+    g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+    const char *file;
+
+    while (dir && (file = g_dir_read_name(dir))) {
+        if (file[0] != '.' && g_str_has_suffix(file, ".xml"))
+            return true;
+    }
+    return false;
+}
+
 /* Checks what libvirt checks; returns the definition under its new name. */
 static MvDomainDef *
 renamed_def(MvQemuDriver *driver, MvQemuDomain *dom, const char *new_name, GError **error)
@@ -88,6 +107,12 @@ renamed_def(MvQemuDriver *driver, MvQemuDomain *dom, const char *new_name, GErro
     if (g_str_equal(def->name, new_name)) {
         mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
                      "Requested operation is not valid: Can't rename domain to itself");
+        return NULL;
+    }
+    if (has_snapshots(driver, def->name)) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                     "Requested operation is not valid: cannot rename domain with snapshots "
+                     "(delete them first)");
         return NULL;
     }
     if (mv_qemu_save_has_managed(driver, def->name)) {

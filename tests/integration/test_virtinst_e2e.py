@@ -31,7 +31,8 @@ in /var/lib/libvirt. One guest runs at a time:
    --nvram --tpm --remove-all-storage removes NVRAM, TPM state and volume;
 4. domcapabilities and capabilities as virt-install reads them;
 5. python3-libvirt's rename(): a transient (so running) domain, a managed
-   save, bad names and flags refused with libvirt's error codes.
+   save, snapshot metadata, bad names and flags refused with libvirt's error
+   codes.
 """
 
 import os
@@ -449,6 +450,16 @@ class VirtInstallE2E(unittest.TestCase):
         self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
         self.assertIn("managed saved state", str(cm.exception))
         dom.managedSaveRemove(0)
+        # snapshot metadata, where qemud keeps it (lib/qemu/snapshot/NAME/*.xml): planted
+        # here, as this branch has no snapshot-create
+        snapdir = os.path.join(S["root"], "lib", "qemu", "snapshot", "vi-py")
+        os.makedirs(snapdir)
+        mvtest.write_file(os.path.join(snapdir, "s1.xml"), "<domainsnapshot/>")
+        with self.assertRaises(libvirt.libvirtError) as cm:
+            dom.rename("vi-py2", 0)
+        self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_OPERATION_INVALID)
+        self.assertIn("cannot rename domain with snapshots", str(cm.exception))
+        shutil.rmtree(snapdir)
         with self.assertRaises(libvirt.libvirtError) as cm:
             dom.rename("vi\npy", 0)
         self.assertEqual(cm.exception.get_error_code(), libvirt.VIR_ERR_INVALID_ARG)
