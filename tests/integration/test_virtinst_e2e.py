@@ -333,7 +333,19 @@ class VirtInstallE2E(unittest.TestCase):
         # domrename of the clone: files and events follow, refusals as libvirt's
         events = mvtest.VirshEvents(S["uri"]).start()
         try:
-            time.sleep(1)
+            # registered once a probe domain's event arrives
+            probe = mvtest.write_file(os.path.join(S["root"], "probe.xml"),
+                                      mvtest.firmware_guest_xml("vi-probe", dtype="qemu"))
+            deadline = time.monotonic() + 30
+            while True:
+                vsh("define", probe)
+                try:
+                    events.wait_line("for domain 'vi-probe': Defined", timeout=1)
+                    break
+                except AssertionError:
+                    if time.monotonic() > deadline:
+                        raise
+            vsh("undefine", "vi-probe")
             renamed = "vi-renamed"
             self.addCleanup(vsh, "undefine", "--remove-all-storage", renamed, check=False)
             vsh("autostart", clone)
