@@ -10,7 +10,8 @@ in /var/lib/libvirt. One guest runs at a time:
 1. a `virt-install --import --boot kernel=,initrd=` guest (the tiny Linux
    guest, q35, network 'default'): running, its shell answers on `virsh
    console`; dominfo, domstate --reason, domid/domuuid/domname, suspend/resume,
-   reboot and reset (the guest boots again each time), desc, metadata, dumpxml
+   reboot and reset (the guest boots again each time), desc, metadata,
+   a disk hot-plugged and unplugged with virt-xml --update (seen by the guest), dumpxml
    --inactive/--security-info/--update-cpu, define --validate, autostart;
    virt-xml --edit --memory, --edit --metadata title=,description=,
    --add-device --console pty, --edit --disk cache=none, --remove-device
@@ -18,7 +19,7 @@ in /var/lib/libvirt. One guest runs at a time:
    restart each edit is in effect, seen in QEMU's command line and by the
    guest (/proc/cmdline; the added console is a virtio console the guest
    writes to as /dev/hvc0, read with `virsh console --devname console1`);
-   destroyed and undefined;
+   list --title, an ACPI shutdown, undefined;
 2. a `virt-install --import` guest (SeaBIOS, a blank disk, VNC with a
    password): domdisplay and vncdisplay name the port QEMU listens on (an RFB
    server answers there; also after a qemud restart), the password only with
@@ -208,6 +209,24 @@ class VirtInstallE2E(unittest.TestCase):
         self.assertIn("<n>7</n>", vsh("metadata", name, "http://example.org/e2e").stdout)
         self.assertNotIn("example.org/e2e", inactive(name))
 
+        # virt-xml --update: a disk hot-plugged into the running guest, then unplugged
+        extra = os.path.join(S["root"], "images", name + "-extra.qcow2")
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", extra, "16M"], check=True)
+        res = ok(tool("virt-xml", name, "--add-device", "--disk",
+                      "path=%s,target=vdb,bus=virtio" % extra, "--update"))
+        self.assertIn("Device hotplug successful", res.stdout)
+        con = Console(name).prompt()
+        con.run("echo size-$(cat /sys/block/vdb/size)-end", "size-32768-end")
+        res = ok(tool("virt-xml", name, "--remove-device", "--disk", "target=vdb", "--update"))
+        self.assertIn("Device hotunplug successful", res.stdout)
+        text = con.run("echo blocks: $(ls /sys/block) :end$((3+4))", ":end7")
+        listing = re.findall(r"blocks: ([^\r\n]*) :end7", text)[-1].split()
+        self.assertIn("vda", listing)
+        self.assertNotIn("vdb", listing)
+        self.assertEqual(con.close(), 0)
+        self.assertNotIn("vdb", vsh("domblklist", name).stdout)
+        self.assertNotIn(extra, inactive(name))
+
         # XML flags, define --validate
         vsh("dumpxml", "--update-cpu", name)
         text = inactive(name)
@@ -280,7 +299,10 @@ class VirtInstallE2E(unittest.TestCase):
         self.assertEqual(con.close(), 0)
         self.assertEqual(hvc.close(), 0)
 
-        vsh("destroy", name)
+        self.assertIn("E2E guest", vsh("list", "--title").stdout)
+        # an ACPI shutdown: the guest powers off
+        vsh("shutdown", name)
+        mvtest.wait_domstate(S["uri"], name, "shut off (shutdown)", timeout=60, reason=True)
         vsh("undefine", name)
         self.assertNotEqual(vsh("dominfo", name, check=False).returncode, 0)
         self.assertTrue(os.path.exists(disk))        # plain undefine keeps the disk
@@ -335,7 +357,9 @@ class VirtInstallE2E(unittest.TestCase):
         try:
             # registered once a probe domain's event arrives
             probe = mvtest.write_file(os.path.join(S["root"], "probe.xml"),
-                                      mvtest.firmware_guest_xml("vi-probe", dtype="qemu"))
+                                      mvtest.firmware_guest_xml(
+                                          "vi-probe", dtype="qemu",
+                                          uuid="5eed0000-0000-4000-8000-00000000e2e0"))
             deadline = time.monotonic() + 30
             while True:
                 vsh("define", probe)
