@@ -821,6 +821,26 @@ mv_domain_def_check_aliases(const MvDomainDef *def, const xmlNode *devices, GErr
 #define MV_DOMAIN_APPEND(array, n, item)                                                \
     mv_domain_ptr_array_append((gpointer **)&(array), &(n), (item))
 
+/* The target of the console just appended. Only the first console of a guest can be
+ * a serial console (another view of serial0); a later one without <target type>
+ * (what `virt-xml --add-device --console pty` writes) is a virtio console, the only
+ * kind it can be, and says so in the canonical XML. */
+static bool
+mv_domain_def_console_target(MvDomainDef *def, const xmlNode *node, GError **error)
+{
+    MvDomainChrDef *chr = def->consoles[def->nconsoles - 1];
+
+    if (def->nconsoles == 1)
+        return true;
+    if (!chr->target_type)
+        chr->target_type = g_strdup("virtio");
+    else if (g_str_equal(chr->target_type, "serial"))
+        return mv_domain_error(error, MV_ERR_CONFIG_UNSUPPORTED, node,
+                               "only the first console can be a serial console: use "
+                               "<target type='virtio'/> or a <serial> device");
+    return true;
+}
+
 bool
 mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned int flags,
                             GError **error)
@@ -849,8 +869,11 @@ mv_domain_def_parse_devices(MvDomainDef *def, const xmlNode *devices, unsigned i
             if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_SERIAL, flags, error)))
                 MV_DOMAIN_APPEND(def->serials, def->nserials, dev);
         } else if (mv_xml_node_is(node, "console")) {
-            if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_CONSOLE, flags, error)))
+            if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_CONSOLE, flags, error))) {
                 MV_DOMAIN_APPEND(def->consoles, def->nconsoles, dev);
+                if (!mv_domain_def_console_target(def, node, error))
+                    return false;
+            }
         } else if (mv_xml_node_is(node, "channel")) {
             if ((dev = mv_domain_chr_def_parse_node(node, MV_DOMAIN_CHR_CHANNEL, flags, error)))
                 MV_DOMAIN_APPEND(def->channels, def->nchannels, dev);

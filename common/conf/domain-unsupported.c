@@ -12,7 +12,7 @@
 #include "util/error.h"
 
 typedef struct {
-    const char *parent;         /* "domain" or "devices" */
+    const char *parent;         /* "domain", "devices" or "os" */
     const char *name;
     const char *reason;
 } MvDomainRefusal;
@@ -27,6 +27,17 @@ static const MvDomainRefusal refusals[] = {
       "(host devices are only listed, read only: virsh nodedev-list)" },
     { "devices", "smartcard", "no smartcard emulation is offered" },
     { "devices", "shmem", "no shared memory devices are offered" },
+    { "domain", "seclabel",
+      "QEMU runs without a security driver here (no SELinux or AppArmor labels; domains "
+      "report the security model 'none'): remove it" },
+    { "domain", "sysinfo",
+      "guests get QEMU's default SMBIOS tables: custom <sysinfo> values are not passed on" },
+    { "os", "smbios",
+      "guests get QEMU's default SMBIOS tables (neither the host's nor <sysinfo>)" },
+    { "domain", "commandline",
+      "qemud builds QEMU's whole command line itself and checks every host path a guest "
+      "uses: extra QEMU arguments (<qemu:commandline>) are not passed" },
+    { "domain", "idmap", "ID maps are for containers (LXC), not for QEMU guests" },
 };
 
 static const xmlNode *
@@ -43,9 +54,11 @@ bool
 mv_domain_explain_refusal(const xmlNode *root, GError **error)
 {
     const xmlNode *devices = find_child(root, "devices");
+    const xmlNode *os = find_child(root, "os");
 
     for (size_t i = 0; i < G_N_ELEMENTS(refusals); i++) {
-        const xmlNode *parent = g_str_equal(refusals[i].parent, "domain") ? root : devices;
+        const xmlNode *parent = g_str_equal(refusals[i].parent, "domain") ? root
+                                : g_str_equal(refusals[i].parent, "os") ? os : devices;
         const xmlNode *node = find_child(parent, refusals[i].name);
 
         if (node) {

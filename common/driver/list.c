@@ -14,6 +14,7 @@ struct _MvDriverList {
     GPtrArray *all;             /* every object (borrowed), dense for fast listing */
     gint next_id;
     gpointer driver;
+    GPtrArray *old_names;       /* names objects had before a rename (see list.h) */
 };
 
 static guint
@@ -44,6 +45,7 @@ mv_driver_list_new(const MvDriverObjectClass *klass, gpointer driver)
     list->by_name = g_hash_table_new(g_str_hash, g_str_equal);
     list->all = g_ptr_array_new();
     list->next_id = 1;
+    list->old_names = g_ptr_array_new_with_free_func(g_free);
     return list;
 }
 
@@ -53,6 +55,7 @@ mv_driver_list_free(MvDriverList *list)
     if (!list)
         return;
     g_ptr_array_unref(list->all);
+    g_ptr_array_unref(list->old_names);
     g_hash_table_unref(list->by_name);
     g_hash_table_unref(list->by_uuid);
     g_mutex_clear(&list->lock);
@@ -104,6 +107,32 @@ mv_driver_list_remove(MvDriverList *list, MvDriverObject *obj)
         g_hash_table_remove(list->by_uuid, obj->uuid);   /* drops the list's reference */
     }
     g_mutex_unlock(&list->lock);
+}
+
+bool
+mv_driver_list_rename(MvDriverList *list, MvDriverObject *obj, const char *new_name,
+                       GError **error)
+{
+    MvDriverObject *other;
+
+    g_mutex_lock(&list->lock);
+    if ((other = g_hash_table_lookup(list->by_name, new_name)) && other != obj) {
+        mv_error_set(error, list->klass->conf_from, MV_ERR_OPERATION_INVALID,
+                     "Requested operation is not valid: %s with name '%s' already exists",
+                     list->klass->noun, new_name);
+        g_mutex_unlock(&list->lock);
+        return false;
+    }
+    if (g_hash_table_lookup(list->by_uuid, obj->uuid) == obj) {
+        g_hash_table_remove(list->by_name, obj->name);
+        g_mutex_lock(&obj->lock);
+        g_ptr_array_add(list->old_names, obj->name);
+        obj->name = g_strdup(new_name);
+        g_mutex_unlock(&obj->lock);
+        g_hash_table_insert(list->by_name, obj->name, obj);
+    }
+    g_mutex_unlock(&list->lock);
+    return true;
 }
 
 static MvDriverObject *

@@ -28,6 +28,17 @@ bool mv_driver_list_add(MvDriverList *list, MvDriverObject *obj, GError **error)
  */
 void mv_driver_list_remove(MvDriverList *list, MvDriverObject *obj);
 
+/**
+ * mv_driver_list_rename:
+ * Gives @obj, which is in @list, the name @new_name (under the list's and the
+ * object's lock). Fails with MV_ERR_OPERATION_INVALID ("domain with name 'x'
+ * already exists") when another object has it. The old name string stays
+ * allocated until the list is freed, so code that reads obj->name without a
+ * lock never sees freed memory.
+ */
+bool mv_driver_list_rename(MvDriverList *list, MvDriverObject *obj, const char *new_name,
+                           GError **error);
+
 /** Lookups return a new reference or NULL (an id < 0 finds nothing). */
 MvDriverObject *mv_driver_list_find_by_uuid(MvDriverList *list, const guint8 uuid[16]);
 MvDriverObject *mv_driver_list_find_by_name(MvDriverList *list, const char *name);

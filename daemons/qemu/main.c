@@ -109,6 +109,7 @@ static const MvRemoteDomainDriver mv_qemu_domain_driver = {
     .domain_define_xml_flags = mv_qemu_handle_domain_define_xml_flags,
     .domain_undefine = mv_qemu_handle_domain_undefine,
     .domain_undefine_flags = mv_qemu_handle_domain_undefine_flags,
+    .domain_rename = mv_qemu_handle_domain_rename,
     .domain_create = mv_qemu_handle_domain_create,
     .domain_create_with_flags = mv_qemu_handle_domain_create_with_flags,
     .domain_create_xml = mv_qemu_handle_domain_create_xml,

@@ -66,14 +66,21 @@ define_xml(MvDriverCall *call, const char *xml, unsigned int flags, GError **err
     if (!dom &&
         (dom = MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, def->uuid)))) {
         mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
-                     "domain '%s' already exists with this uuid: renaming is not supported",
-                     dom->name);
+                     "domain '%s' already exists with this uuid: to rename it, use "
+                     "'virsh domrename' (virDomainRename) while it is shut off", dom->name);
         return NULL;
     }
     if (dom) {
         /* A new version of an existing definition. */
         if (!mv_qemu_dispatch_begin_job(dom, "virDomainDefineXML", error))
             return NULL;
+        if (strcmp(dom->name, def->name) != 0) {       /* renamed while this call waited */
+            mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,
+                         "domain '%s' was renamed to '%s' meanwhile: define it under its "
+                         "new name", def->name, dom->name);
+            mv_qemu_process_end_job(driver, dom);
+            return NULL;
+        }
         if (!mv_qemu_persist_save_def(driver, def, error)) {
             mv_qemu_process_end_job(driver, dom);
             return NULL;

@@ -279,6 +279,14 @@ bool mv_qemu_handle_domain_undefine_flags(MvDriverCall *call,
                                           unsigned int flags,
                                           GError **error);
 
+/* qemu-domain-rename.c */
+bool mv_qemu_handle_domain_rename(MvDriverCall *call,
+                                  const MvObjectRef *dom_ref,
+                                  const char *new_name,
+                                  unsigned int flags,
+                                  int *ret_retcode,
+                                  GError **error);
+
 bool mv_qemu_handle_domain_create(MvDriverCall *call, const MvObjectRef *dom_ref, GError **error);
 
 bool mv_qemu_handle_domain_create_with_flags(MvDriverCall *call,

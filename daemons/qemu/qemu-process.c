@@ -9,6 +9,7 @@
 #include "qemu-process.h"
 #include "qemu-agent-domain.h"
 #include "qemu-domain-firmware.h"
+#include "qemu-graphics.h"
 #include "qemu-tpm.h"
 #include "qemu-tune.h"
 #include "qemu-save.h"
@@ -901,7 +902,8 @@ start_process(MvQemuDriver *driver, MvQemuDomain *dom, unsigned int flags,
     if (mon)
         crash_point("after-qmp");
     fill_aliases(live);
-    if (!mon || !fill_ptys(mon, live, error) || !mv_qemu_hotplug_vcpus_boot(mon, live, error) ||
+    if (!mon || !fill_ptys(mon, live, error) || !mv_qemu_graphics_fill_ports(mon, live, error) ||
+        !mv_qemu_hotplug_vcpus_boot(mon, live, error) ||
         (incoming && !mv_qemu_save_load_stream(mon, incoming->fd, error)) ||
         !setup_guest(mon, live, error) ||
         !mv_qemu_tune_apply_threads(cgroup, mon, pid, live->tune, error) ||

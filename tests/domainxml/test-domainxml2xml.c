@@ -66,6 +66,7 @@ static const MvXml2XmlCase xml2xml_cases[] = {
     { "tune", NULL, 0, 0, -1 },
     { "iothreads", NULL, 0, 0, -1 },
     { "iothreads-plain", NULL, 0, 0, -1 },
+    { "console-added", NULL, 0, 0, -1 },
 };
 
 static void
@@ -277,6 +278,11 @@ static const MvInvalidCase invalid_cases[] = {
     { "iothreadids-zero", MV_ERR_XML_DETAIL },
     { "iothreads-not-a-number", MV_ERR_XML_ERROR },
     { "disk-iothread-missing", MV_ERR_XML_DETAIL },
+    { "console-second-serial", MV_ERR_CONFIG_UNSUPPORTED },
+    { "seclabel", MV_ERR_XML_ERROR },
+    { "sysinfo", MV_ERR_XML_ERROR },
+    { "smbios-host", MV_ERR_XML_ERROR },
+    { "qemu-commandline", MV_ERR_XML_ERROR },
 };
 
 static void *

@@ -132,6 +132,45 @@ test_duplicates(Fixture *f, gconstpointer data)
     mv_driver_object_unref(MV_DRIVER_OBJECT(same_uuid));
 }
 
+/* A rename moves the name index; a taken name is refused; the old name string
+ * stays readable (lock-free readers) until the list is freed. */
+static void
+test_rename(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) error = NULL;
+    const char *old_name = f->obj[1]->name;
+    MvDriverObject *obj;
+
+    g_assert_true(mv_driver_list_rename(f->list, MV_DRIVER_OBJECT(f->obj[1]), "b2", &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(f->obj[1]->name, ==, "b2");
+    g_assert_cmpstr(old_name, ==, "b");
+    g_assert_null(mv_driver_list_find_by_name(f->list, "b"));
+    obj = mv_driver_list_find_by_name(f->list, "b2");
+    g_assert_true(obj == MV_DRIVER_OBJECT(f->obj[1]));
+    mv_driver_object_unref(obj);
+
+    g_assert_false(mv_driver_list_rename(f->list, MV_DRIVER_OBJECT(f->obj[1]), "c", &error));
+    g_assert_error(error, MV_ERROR, MV_ERR_OPERATION_INVALID);
+    g_assert_cmpstr(error->message, ==, "Requested operation is not valid: domain with name "
+                    "'c' already exists");
+    g_assert_cmpstr(f->obj[1]->name, ==, "b2");
+    obj = mv_driver_list_find_by_name(f->list, "c");
+    g_assert_true(obj == MV_DRIVER_OBJECT(f->obj[2]));
+    mv_driver_object_unref(obj);
+    /* the name is free again for a new object */
+    {
+        TestObj *again = test_obj_new("b", 9);
+
+        again->finalized = &f->finalized;
+        g_assert_true(mv_driver_list_add(f->list, MV_DRIVER_OBJECT(again), NULL));
+        mv_driver_list_remove(f->list, MV_DRIVER_OBJECT(again));
+        mv_driver_object_unref(MV_DRIVER_OBJECT(again));
+        f->finalized--;
+    }
+    g_assert_cmpuint(mv_driver_list_count(f->list), ==, 4);
+}
+
 /* Removal moves the last object into the hole; indexes follow; twice is harmless. */
 static void
 test_remove(Fixture *f, gconstpointer data)
@@ -290,6 +329,8 @@ main(int argc, char **argv)
     g_test_add("/driver/list/indexes", Fixture, NULL, fixture_set_up, test_indexes,
                fixture_tear_down);
     g_test_add("/driver/list/duplicates", Fixture, NULL, fixture_set_up, test_duplicates,
+               fixture_tear_down);
+    g_test_add("/driver/list/rename", Fixture, NULL, fixture_set_up, test_rename,
                fixture_tear_down);
     g_test_add("/driver/list/remove", Fixture, NULL, fixture_set_up, test_remove,
                fixture_tear_down);

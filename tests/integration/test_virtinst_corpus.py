@@ -28,6 +28,7 @@ import mvtest  # noqa: E402
 import mvnet  # noqa: E402
 import mvvirtinst  # noqa: E402
 
+OVMF = "filename=/usr/share/OVMF/"
 CORPUS = os.path.join(mvtest.SOURCE_ROOT, "tests", "domainxml", "virtinst")
 S = {}
 
@@ -35,6 +36,8 @@ S = {}
 REFUSED = {
     "hostdev-pci": "/domain/devices/hostdev: <hostdev> is not supported",
     "filesystem-virtiofs": "/domain/memoryBacking: <memoryBacking> is not supported",
+    "sysinfo-smbios": "/domain/sysinfo: <sysinfo> is not supported",
+    "qemu-commandline": "/domain/qemu:commandline: <commandline> is not supported",
 }
 
 # refused here until another branch honours them (q13-firmware: TPM); either
@@ -69,6 +72,27 @@ START = {
     "watchdog-i6300esb": ["i6300esb"],
     "controller-usb2": ["ich9-usb-ehci1", "masterbus=usb.0,firstport=4"],
     "rng-urandom": ["virtio-rng-pci"],
+    # UEFI under TCG (OVMF from QEMU's firmware descriptors) with virt-install's
+    # default TPM for UEFI guests (swtpm): secure boot on q35 needs SMM
+    "boot-uefi": [OVMF + "OVMF_CODE_4M.ms.fd", "smm=on", "property=secure,value=on",
+                  "tpm-crb", "-tpmdev emulator"],
+    "boot-uefi-secure": [OVMF + "OVMF_CODE_4M.ms.fd", "smm=on", "tpm-crb"],
+    "boot-efi-loader-secure": [OVMF + "OVMF_CODE_4M.ms.fd", "smm=on"],
+    "boot-uefi-insecure": [OVMF + "OVMF_CODE_4M.fd,", "pc-q35-", "tpm-crb"],
+    "boot-uefi-pc": [OVMF + "OVMF_CODE_4M.fd,", "pc-i440fx-", "tpm-crb"],
+    "os-win11": [OVMF + "OVMF_CODE_4M.ms.fd", "tpm-crb", "e1000e"],
+    "tpm-emulator": ["tpm-crb", "-tpmdev emulator"],
+}
+
+# the live XML of a started document: NAME -> substrings (firmware resolved)
+START_LIVE = {
+    "boot-uefi": ["<loader readonly='yes' secure='yes' type='pflash'>",
+                  "<feature enabled='yes' name='enrolled-keys'/>",
+                  "/lib/qemu/nvram/boot-uefi_VARS.fd</nvram>", "<alias name='tpm0'/>"],
+    "boot-uefi-insecure": ["<loader readonly='yes' secure='no' type='pflash'>",
+                           "<feature enabled='no' name='secure-boot'/>"],
+    "boot-efi-loader-secure": ["<loader readonly='yes' secure='yes' type='pflash'>"],
+    "boot-uefi-pc": ["<loader readonly='yes' secure='no' type='pflash'>"],
 }
 
 # documents whose start is refused: NAME -> what the error must say
@@ -120,7 +144,8 @@ class Corpus(unittest.TestCase):
                 names.add(name)
         errs = {os.path.basename(p)[:-4] for p in glob.glob(os.path.join(CORPUS, "*.err"))}
         self.assertEqual(names, set(fixtures()) | errs)
-        for name in list(REFUSED) + list(EITHER) + list(START) + list(STARTS_REFUSED):
+        for name in (list(REFUSED) + list(EITHER) + list(START) + list(STARTS_REFUSED)
+                     + list(START_LIVE)):
             self.assertIn(name, fixtures())
 
     def test_1_issue_virt_install(self):
@@ -154,7 +179,8 @@ class Corpus(unittest.TestCase):
                 self.assertIn(EITHER[name], res.stderr)
                 return
         define_text(text)
-        self.addCleanup(vsh, "undefine", name, check=False)
+        # --nvram: a started UEFI guest has its own NVRAM, which undefine must be told about
+        self.addCleanup(vsh, "undefine", "--nvram", name, check=False)
         first = vsh("dumpxml", "--inactive", name).stdout
         self.assertEqual(device_kinds(first), device_kinds(text.replace('"', "'")),
                          "devices lost or added:\n%s" % first)
@@ -177,8 +203,12 @@ class Corpus(unittest.TestCase):
                 cmdline = f.read().replace(b"\0", b" ").decode()
             for opt in options:
                 self.assertIn(opt, cmdline)
+            live = vsh("dumpxml", name).stdout
+            for text in START_LIVE.get(name, ()):
+                self.assertIn(text, live)
         finally:
             vsh("destroy", name)
+
 
 
 def _add_case(name):

@@ -278,6 +278,12 @@ vec(388, 'DOMAIN_MANAGED_SAVE_GET_XML_DESC', 'ret', SAVE + ' (xml)', s('<domain/
 vec(389, 'DOMAIN_MANAGED_SAVE_DEFINE_XML', 'args', SAVE + ' (dom, dxml?, flags 4 PAUSED; '
     'numbers and the optional dxml seen from python3-libvirt 9.0)',
     D_OFF + sopt('<domain/>') + u32(4))
+# Rename (q13-user): the arguments as stock virsh 9.0 `domrename` sends them (seen
+# through tools/wiretap.py), the reply's retcode 0 as libvirt's protocol has it.
+RENAME = 'plausible values; layout as libvirt 9.0 (dom, new_name?, flags; ret retcode)'
+vec(358, 'DOMAIN_RENAME', 'args', RENAME + ' (new name "wire-dom2", flags 0)',
+    D_OFF + sopt('wire-dom2') + u32(0))
+vec(358, 'DOMAIN_RENAME', 'ret', RENAME + ' (retcode 0)', i32(0))
 vec(234, 'DOMAIN_DESTROY_FLAGS', 'error', CAP + ' "virsh destroy --graceful": code 55 domain 20; '
     'message text completed plausibly',
     error(55, 20, 'Requested operation is not valid: domain is not running',

@@ -89,6 +89,7 @@ static const Case cases[] = {
     { "tpm-crb", 0, 0 },
     { "tpm-tis", 0, 0 },
     { "iothreads", 0, 0 },
+    { "console-added", 0, 0 },
     /* errors */
     { "err-kvm-unavailable", CASE_NO_KVM, MV_ERR_CONFIG_UNSUPPORTED },
     { "err-machine-unknown", 0, MV_ERR_CONFIG_UNSUPPORTED },

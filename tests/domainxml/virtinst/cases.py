@@ -31,6 +31,14 @@ CASES += [
                                         "firmware.feature0.enabled=yes,"
                                         "firmware.feature1.name=enrolled-keys,"
                                         "firmware.feature1.enabled=yes", "--disk", DISK]),
+    # the older spelling of secure boot, and UEFI without it (q35) and on i440fx
+    ("boot-efi-loader-secure", G + ["--boot", "firmware=efi,loader_secure=yes",
+                                    "--disk", DISK]),
+    ("boot-uefi-insecure", G + ["--boot", "uefi,firmware.feature0.name=secure-boot,"
+                                          "firmware.feature0.enabled=no", "--disk", DISK,
+                                "--network", "none", "--graphics", "none"]),
+    ("boot-uefi-pc", G + ["--machine", "pc", "--boot", "uefi", "--disk", DISK,
+                          "--network", "none", "--graphics", "none"]),
 ]
 for bus in ("virtio", "sata", "scsi", "ide", "usb"):
     CASES.append(("disk-" + bus, G + ["--machine", "pc" if bus == "ide" else "q35",
@@ -99,6 +107,11 @@ CASES += [
     ("filesystem-virtiofs", G + ["--disk", DISK, "--network", "none", "--graphics", "none",
                                  "--memorybacking", "source.type=memfd,access.mode=shared",
                                  "--filesystem", "@ROOT@/share,share,driver.type=virtiofs"]),
+    # refused with their path and reason (common/conf/domain-unsupported.c)
+    ("sysinfo-smbios", G + ["--disk", DISK, "--network", "none", "--graphics", "none",
+                            "--sysinfo", "bios.vendor=Acme,system.serial=XYZ-42"]),
+    ("qemu-commandline", G + ["--disk", DISK, "--network", "none", "--graphics", "none",
+                              "--qemu-commandline=-snapshot"]),
     # what virt-manager's "new VM" wizard writes for an imported disk: virtinst's
     # defaults for the OS, spice + its companions, the console
     ("virtmanager-newvm", ["--osinfo", "fedora37", "--disk", DISK + ",bus=virtio",
