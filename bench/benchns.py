@@ -144,6 +144,31 @@ def private_libvirt_dirs(base):
 # The forked, namespaced child
 # ---------------------------------------------------------------------------
 
+def qemu_account_in_namespace(work):
+    """libvirt 9.0 looks up its compiled-in QEMU account (user and group libvirt-qemu) at start
+    even when qemu.conf says root. When this machine lacks them, add them to copies of
+    /etc/passwd and /etc/group bind-mounted in this process's private mount namespace only
+    (run_isolated(..., mount_ns=True)); the host's files are not touched."""
+    import grp
+    import pwd
+    for path, entry, missing in (
+            ("/etc/passwd", "libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:"
+                            "/usr/sbin/nologin\n", lambda: pwd.getpwnam("libvirt-qemu")),
+            ("/etc/group", "libvirt-qemu:x:64055:\n", lambda: grp.getgrnam("libvirt-qemu"))):
+        try:
+            missing()
+            continue
+        except KeyError:
+            pass
+        copy = os.path.join(work, os.path.basename(path))
+        with open(path) as f:
+            text = f.read()
+        with open(copy, "w") as f:
+            f.write(text + ("" if text.endswith("\n") else "\n") + entry)
+        _check(_libc.mount(copy.encode(), path.encode(), None, MS_BIND, None),
+               "bind mount " + path)
+
+
 class _Reaper(threading.Thread):
     """Reaps orphans (ORPHAN_COMMS) re-parented to this subreaper as soon as they
     exit; leaves our own children (daemons, `ip`, ...) to their Popen."""

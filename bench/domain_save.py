@@ -120,6 +120,7 @@ def run_side(label, args):
         daemons = benchns.Modvirt(args.build_dir, ["qemu"])
         uri, pid = daemons.uri("qemu"), daemons.pid("qemu")
     else:
+        benchns.qemu_account_in_namespace(work)
         daemons = benchns.Libvirtd()
         uri, pid = daemons.URI, daemons.pid
     result = {"label": label}

@@ -32,31 +32,6 @@ from domain_save import GUEST_DIR_DEFAULT, NAME, Serial, guest_xml, shell_answer
 import libvirt  # noqa: E402
 
 
-def qemu_account_in_namespace(work):
-    """libvirt 9.0 looks up its compiled-in QEMU account (user and group libvirt-qemu) at start
-    even when qemu.conf says root. When this machine lacks them, add them to copies of
-    /etc/passwd and /etc/group bind-mounted in this process's private mount namespace only
-    (run_isolated(..., mount_ns=True)); the host's files are not touched."""
-    import grp
-    import pwd
-    for path, entry, missing in (
-            ("/etc/passwd", "libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:"
-                            "/usr/sbin/nologin\n", lambda: pwd.getpwnam("libvirt-qemu")),
-            ("/etc/group", "libvirt-qemu:x:64055:\n", lambda: grp.getgrnam("libvirt-qemu"))):
-        try:
-            missing()
-            continue
-        except KeyError:
-            pass
-        copy = os.path.join(work, os.path.basename(path))
-        with open(path) as f:
-            text = f.read()
-        with open(copy, "w") as f:
-            f.write(text + ("" if text.endswith("\n") else "\n") + entry)
-        benchns._check(benchns._libc.mount(copy.encode(), path.encode(), None,
-                                           benchns.MS_BIND, None), "bind mount " + path)
-
-
 def run_side(label, args):
     libvirt.registerErrorHandler(lambda ctx, err: None, None)
     work = tempfile.mkdtemp(prefix="mvbench-snap-%s-" % label)
@@ -67,7 +42,7 @@ def run_side(label, args):
         daemons = benchns.Modvirt(args.build_dir, ["qemu"])
         uri, pid = daemons.uri("qemu"), daemons.pid("qemu")
     else:
-        qemu_account_in_namespace(work)
+        benchns.qemu_account_in_namespace(work)
         daemons = benchns.Libvirtd()
         uri, pid = daemons.URI, daemons.pid
     result = {"label": label}
