@@ -10,6 +10,7 @@
 #include "qemu-persist.h"
 #include "qemu-process.h"
 #include "qemu-storage.h"
+#include "qemu-unplug.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -61,50 +62,35 @@ live_attach_disk(MvQemuMonitor *mon, const MvDomainDef *live, MvDomainDiskDef *d
     return true;
 }
 
-/* Waits for QEMU's DEVICE_DELETED for @alias (the guest let go of it). */
+/* Removes a disk's block nodes once the guest let go of it. */
 static bool
-wait_unplugged(MvQemuDomain *dom, const char *alias)
+release_disk(MvQemuMonitor *mon, const char *alias, GError **error)
 {
-    gint64 deadline = g_get_monotonic_time() + UNPLUG_WAIT_MS * 1000;
-    bool gone = false;
+    g_autofree char *format = g_strdup_printf("%s-format", alias);
+    g_autofree char *storage = g_strdup_printf("%s-storage", alias);
 
-    g_mutex_lock(&dom->lock);
-    while (!(gone = dom->unplugged && g_ptr_array_find_with_equal_func(dom->unplugged, alias,
-                                                                       g_str_equal, NULL)) &&
-           !dom->exited && g_cond_wait_until(&dom->cond, &dom->lock, deadline))
-        ;
-    if (gone) {
-        guint i;
-        g_ptr_array_find_with_equal_func(dom->unplugged, alias, g_str_equal, &i);
-        g_ptr_array_remove_index(dom->unplugged, i);
-    }
-    g_mutex_unlock(&dom->lock);
-    return gone;
+    return mv_qemu_monitor_blockdev_del(mon, format, error) &&
+           mv_qemu_monitor_blockdev_del(mon, storage, error);
 }
 
+/* device_del of @disk; *@pending when the guest has not let go of it yet
+ * (qemu-unplug.h: the removal is finished later). */
 static bool
 live_detach_disk(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainDiskDef *disk,
-                 GError **error)
+                 bool *pending, GError **error)
 {
     g_autofree char *alias = disk->alias ? g_strdup(disk->alias)
                                          : mv_qemu_command_disk_alias(disk, error);
-    g_autofree char *storage = NULL;
-    g_autofree char *format = NULL;
 
     if (!alias)
         return false;
     if (!mv_qemu_monitor_device_del(mon, alias, error))
         return false;
-    if (!wait_unplugged(dom, alias))
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
-                            "the guest did not release disk %s within %d s: the unplug is "
-                            "still in progress", disk->target_dev, UNPLUG_WAIT_MS / 1000);
-    format = g_strdup_printf("%s-format", alias);
-    storage = g_strdup_printf("%s-storage", alias);
-    if (!mv_qemu_monitor_blockdev_del(mon, format, error) ||
-        !mv_qemu_monitor_blockdev_del(mon, storage, error))
-        return false;
-    return true;
+    if (!mv_qemu_unplug_wait_or_defer(dom, alias, UNPLUG_WAIT_MS)) {
+        *pending = true;
+        return true;
+    }
+    return release_disk(mon, alias, error);
 }
 
 /* update-device on a running disk: a cdrom's medium only (virsh change-media,
@@ -230,25 +216,41 @@ error:
     return false;
 }
 
+/* Removes an interface's netdev once the guest let go of it, and gives back its
+ * port and filter binding (QEMU closed the tap). */
+static bool
+release_net(MvQemuDriver *driver, MvQemuMonitor *mon, const MvDomainDef *live,
+            const MvDomainNetDef *net, const char *alias, GError **error)
+{
+    g_autofree char *netdev = g_strdup_printf("host%s", alias);
+
+    if (!mv_qemu_monitor_netdev_del(mon, netdev, error))
+        return false;
+    mv_qemu_net_disconnect(driver, live, net);
+    return true;
+}
+
+/* The alias an interface has on QEMU's command line. */
+static char *
+net_alias(const MvDomainNetDef *net, size_t index)
+{
+    return net->alias ? g_strdup(net->alias) : g_strdup_printf("net%zu", index);
+}
+
 static bool
 live_detach_net(MvQemuDriver *driver, MvQemuDomain *dom, MvQemuMonitor *mon,
                 const MvDomainDef *live, const MvDomainNetDef *net, size_t index,
-                GError **error)
+                bool *pending, GError **error)
 {
-    g_autofree char *alias = net->alias ? g_strdup(net->alias) : g_strdup_printf("net%zu", index);
-    g_autofree char *netdev = g_strdup_printf("host%s", alias);
+    g_autofree char *alias = net_alias(net, index);
 
     if (!mv_qemu_monitor_device_del(mon, alias, error))
         return false;
-    if (!wait_unplugged(dom, alias))
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
-                            "the guest did not release interface %s within %d s: the unplug "
-                            "is still in progress", alias, UNPLUG_WAIT_MS / 1000);
-    if (!mv_qemu_monitor_netdev_del(mon, netdev, error))
-        return false;
-    /* QEMU closed the tap: give back its port and filter binding. */
-    mv_qemu_net_disconnect(driver, live, net);
-    return true;
+    if (!mv_qemu_unplug_wait_or_defer(dom, alias, UNPLUG_WAIT_MS)) {
+        *pending = true;
+        return true;
+    }
+    return release_net(driver, mon, live, net, alias, error);
 }
 
 /* update-device on a running interface: only its link state may change
@@ -427,9 +429,14 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
     } else if (op == OP_UPDATE) {
         ok = live_update_net(mon, live->nets[index], dev->data.net, error);
     } else {
+        bool pending = false;
+
         ok = dev->type == MV_DOMAIN_DEVICE_DISK
-                 ? live_detach_disk(dom, mon, live->disks[index], error)
-                 : live_detach_net(driver, dom, mon, live, live->nets[index], index, error);
+                 ? live_detach_disk(dom, mon, live->disks[index], &pending, error)
+                 : live_detach_net(driver, dom, mon, live, live->nets[index], index, &pending,
+                                   error);
+        if (pending)
+            return true;        /* the device stays live until the guest lets go */
         if (ok)
             def_remove_device(live, dev->type, index);
     }
@@ -441,6 +448,73 @@ live_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, Dev
     mv_qemu_persist_update_status(driver, dom);     /* QEMU has the change: it happened */
     g_mutex_unlock(&dom->lock);
     return true;
+}
+
+/* The index of the live disk (*@is_disk) or interface named @alias, or -1. */
+static int
+find_by_alias(const MvDomainDef *live, const char *alias, bool *is_disk)
+{
+    for (size_t i = 0; i < live->ndisks; i++) {
+        g_autofree char *name = live->disks[i]->alias ? g_strdup(live->disks[i]->alias)
+                                : mv_qemu_command_disk_alias(live->disks[i], NULL);
+
+        if (g_strcmp0(name, alias) == 0) {
+            *is_disk = true;
+            return (int)i;
+        }
+    }
+    for (size_t i = 0; i < live->nnets; i++) {
+        g_autofree char *name = net_alias(live->nets[i], i);
+
+        if (g_str_equal(name, alias)) {
+            *is_disk = false;
+            return (int)i;
+        }
+    }
+    return -1;
+}
+
+void
+mv_qemu_devices_finish_unplug(MvQemuDriver *driver, MvQemuDomain *dom, pid_t pid,
+                              const char *alias)
+{
+    g_autoptr(GError) err = NULL;
+    g_autoptr(MvDomainDef) live = NULL;
+    MvQemuMonitor *mon = NULL;
+    bool is_disk = false;
+    int index = -1;
+    bool ok;
+
+    if (!mv_driver_object_begin_job(MV_DRIVER_OBJECT(dom), "device unplug", MV_QEMU_JOB_WAIT_MS,
+                                    &err)) {
+        mv_log_warning("domain '%s': cannot finish the unplug of %s: %s", dom->name, alias,
+                       err->message);
+        return;
+    }
+    g_mutex_lock(&dom->lock);
+    if (dom->live && dom->monitor && !dom->exited && dom->pid == pid) {
+        mon = dom->monitor;
+        live = mv_domain_def_copy(dom->live);
+    }
+    g_mutex_unlock(&dom->lock);
+    if (live)
+        index = find_by_alias(live, alias, &is_disk);
+    if (index < 0) {
+        mv_qemu_process_end_job(driver, dom);
+        return;
+    }
+    ok = is_disk ? release_disk(mon, alias, &err)
+                 : release_net(driver, mon, live, live->nets[index], alias, &err);
+    if (!ok)
+        mv_log_warning("domain '%s': after the unplug of %s: %s", dom->name, alias,
+                       err->message);
+    def_remove_device(live, is_disk ? MV_DOMAIN_DEVICE_DISK : MV_DOMAIN_DEVICE_NET, index);
+    g_mutex_lock(&dom->lock);
+    mv_domain_def_free(dom->live);
+    dom->live = g_steal_pointer(&live);
+    mv_qemu_persist_update_status(driver, dom);
+    g_mutex_unlock(&dom->lock);
+    mv_qemu_process_end_job(driver, dom);
 }
 
 static bool

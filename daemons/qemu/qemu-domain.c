@@ -25,6 +25,7 @@ domain_finalize(MvDriverObject *obj)
     g_free(dom->monitor_path);
     mv_qemu_cgroup_free(dom->cgroup);
     g_clear_pointer(&dom->unplugged, g_ptr_array_unref);
+    g_clear_pointer(&dom->unplug_pending, g_ptr_array_unref);
 }
 
 const MvDriverObjectClass mv_qemu_domain_class = {

@@ -87,6 +87,7 @@ struct _MvQemuDomain {
     gint64 fake_reboot_done;    /* when the daemon last reset the guest for a reboot */
     int stop_event_detail;      /* STOPPED event detail at exit */
     GPtrArray *unplugged;       /* aliases QEMU reported in DEVICE_DELETED, not yet consumed */
+    GPtrArray *unplug_pending;  /* detached aliases the guest had not let go of (qemu-unplug.h) */
     gconstpointer autodestroy_conn;  /* started with AUTODESTROY by this connection */
     bool status_dirty;          /* a live change is not in the status file yet */
     struct _MvQemuCgroup *cgroup;   /* its cgroup v1 groups (qemu-cgroup.h); NULL when off */

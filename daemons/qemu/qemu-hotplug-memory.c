@@ -4,6 +4,7 @@
  * <currentMemory> grow and shrink with the DIMMs, as libvirt's do. */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-hotplug.h"
+#include "qemu-unplug.h"
 
 #include <string.h>
 
@@ -140,7 +141,7 @@ live_detach(MvQemuDomain *dom, MvQemuMonitor *mon, MvDomainDef *live, int index,
 
     if (!mv_qemu_monitor_device_del(mon, alias, error))
         return false;
-    if (!mv_qemu_hotplug_unplug_wait(dom, alias, DIMM_UNPLUG_WAIT_MS))
+    if (!mv_qemu_unplug_wait(dom, alias, DIMM_UNPLUG_WAIT_MS))
         return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_TIMEOUT,
                             "the guest did not release memory device %s within %d s: the "
                             "unplug is still in progress (the guest must be able to offline "

@@ -13,6 +13,7 @@
  * QEMU alone, with and without thread=single). */
 #define MV_LOG_CATEGORY "qemu"
 #include "qemu-hotplug.h"
+#include "qemu-unplug.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -33,24 +34,6 @@ typedef struct {
     const char *type;
     const char *qom_path;   /* NULL: the slot is empty */
 } VcpuSlot;
-
-bool
-mv_qemu_hotplug_unplug_wait(MvQemuDomain *dom, const char *alias, int timeout_ms)
-{
-    gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-    bool gone = false;
-    guint i;
-
-    g_mutex_lock(&dom->lock);
-    while (!(gone = dom->unplugged && g_ptr_array_find_with_equal_func(dom->unplugged, alias,
-                                                                       g_str_equal, &i)) &&
-           !dom->exited && g_cond_wait_until(&dom->cond, &dom->lock, deadline))
-        ;
-    if (gone)
-        g_ptr_array_remove_index(dom->unplugged, i);
-    g_mutex_unlock(&dom->lock);
-    return gone;
-}
 
 /* The topology's dies, cores and threads (what -smp was given). */
 static void
@@ -148,7 +131,7 @@ vcpu_unplug(MvQemuDomain *dom, MvQemuMonitor *mon, const MvDomainDef *def,
 
     if (!mv_qemu_monitor_device_del(mon, alias, error))
         return false;
-    while (!mv_qemu_hotplug_unplug_wait(dom, alias, 200)) {
+    while (!mv_qemu_unplug_wait(dom, alias, 200)) {
         if (vcpu_slot_empty(mon, def, slot->index))
             return true;
         if (g_get_monotonic_time() > deadline)

@@ -56,11 +56,4 @@ bool mv_qemu_hotplug_memory_change(MvQemuDriver *driver, MvQemuDomain *dom,
  */
 GArray *mv_qemu_hotplug_parse_cpumap(const char *text, unsigned int max, GError **error);
 
-/**
- * mv_qemu_hotplug_unplug_wait:
- * Waits up to @timeout_ms for QEMU's DEVICE_DELETED of @alias (lock not held);
- * consumes it. False when it did not come (or QEMU exited).
- */
-bool mv_qemu_hotplug_unplug_wait(MvQemuDomain *dom, const char *alias, int timeout_ms);
-
 G_END_DECLS

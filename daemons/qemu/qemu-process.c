@@ -30,6 +30,7 @@
 #include "qemu-net.h"
 #include "qemu-storage.h"
 #include "qemu-stray.h"
+#include "qemu-unplug.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/pidfd.h"
@@ -133,6 +134,7 @@ process_cleanup(MvQemuDriver *driver, MvQemuDomain *dom)
     dom->stopping = dom->exited = dom->guest_shutdown = dom->fake_reboot = false;
     dom->guest_shutdown_seen = false;
     dom->autodestroy_conn = NULL;
+    mv_qemu_unplug_forget(dom);
     mv_qemu_agent_domain_stopped(dom);
     mv_qemu_domain_set_state(dom, MV_DOMAIN_SHUTOFF, reason);
     transient = !dom->persistent;
@@ -243,12 +245,15 @@ typedef enum {
     ACTION_AUTOSTART,
     ACTION_AUTODESTROY,
     ACTION_RELEASE_NETS,
+    ACTION_FINISH_UNPLUG,
 } ActionKind;
 
 typedef struct {
     ActionKind kind;
     MvQemuDomain *dom;
     MvDomainDef *def;       /* ACTION_RELEASE_NETS: the stopped guest's live definition */
+    char *alias;            /* ACTION_FINISH_UNPLUG: the device the guest let go of ... */
+    pid_t pid;              /* ... in this QEMU */
 } Action;
 
 static void
@@ -365,6 +370,10 @@ run_action(gpointer data, gpointer user_data)
         mv_qemu_net_disconnect_all(driver, action->def);
         mv_domain_def_free(action->def);
         break;
+    case ACTION_FINISH_UNPLUG:
+        mv_qemu_devices_finish_unplug(driver, action->dom, action->pid, action->alias);
+        g_free(action->alias);
+        break;
     case ACTION_AUTODESTROY:
         if (mv_driver_object_begin_job(MV_DRIVER_OBJECT(action->dom), "autodestroy",
                                        MV_QEMU_JOB_WAIT_MS, &err)) {
@@ -449,12 +458,25 @@ on_monitor_event(MvQemuMonitor *mon, const char *name, JsonObject *data, gint64 
     } else if (g_str_equal(name, "DEVICE_DELETED")) {
         const char *device = mv_qemu_json_get_string(data, "device", NULL);
         if (device) {
+            Action *action = NULL;
+
             g_mutex_lock(&dom->lock);
-            if (!dom->unplugged)
-                dom->unplugged = g_ptr_array_new_with_free_func(g_free);
-            g_ptr_array_add(dom->unplugged, g_strdup(device));
-            g_cond_broadcast(&dom->cond);
+            if (mv_qemu_unplug_take_pending(dom, device)) {
+                /* a detach that already returned: finish it (qemu-unplug.h) */
+                action = g_new0(Action, 1);
+                action->kind = ACTION_FINISH_UNPLUG;
+                action->dom = mv_qemu_domain_ref(dom);
+                action->alias = g_strdup(device);
+                action->pid = dom->pid;
+            } else {
+                if (!dom->unplugged)
+                    dom->unplugged = g_ptr_array_new_with_free_func(g_free);
+                g_ptr_array_add(dom->unplugged, g_strdup(device));
+                g_cond_broadcast(&dom->cond);
+            }
             g_mutex_unlock(&dom->lock);
+            if (action)
+                g_thread_pool_push(driver->actions, action, NULL);
         }
     } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
         bool stop = g_str_equal(name, "STOP");
