@@ -110,9 +110,13 @@ def shell_answers(dom, tag, timeout=60):
         s.close()
 
 
-def run_side(label, args):
+def run_guest_side(label, args, measure):
+    """One side: its daemon(s), the guest booted from a private overlay with
+    --fill-mib MiB of random data in a tmpfs, then measure(conn, dom, path) ->
+    (dom, {fields}) with path a file name in the side's work directory; the
+    daemon's CPU per round and the shell answering afterwards are checked here."""
     libvirt.registerErrorHandler(lambda ctx, err: None, None)
-    work = tempfile.mkdtemp(prefix="mvbench-save-%s-" % label)
+    work = tempfile.mkdtemp(prefix="mvbench-%s-" % label)
     disk = os.path.join(work, "disk.qcow2")
     subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                     os.path.join(args.guest_dir, "disk.qcow2"), disk], check=True)
@@ -124,7 +128,6 @@ def run_side(label, args):
         daemons = benchns.Libvirtd()
         uri, pid = daemons.URI, daemons.pid
     result = {"label": label}
-    path = os.path.join(work, "guest.save")
     try:
         conn = libvirt.open(uri)
         dom = conn.defineXML(guest_xml(args.guest_dir, disk, args.memory_mib))
@@ -137,28 +140,12 @@ def run_side(label, args):
                      "echo FIL''LED\r" % (args.fill_mib + 8, args.fill_mib))
         finally:
             s.close()
-        saves, restores, sizes = [], [], []
         c0 = benchns.cpu_ticks(pid)
-        for _ in range(args.rounds):
-            t0 = time.perf_counter()
-            dom.save(path)
-            t1 = time.perf_counter()
-            sizes.append(os.path.getsize(path))
-            conn.restore(path)
-            t2 = time.perf_counter()
-            saves.append(t1 - t0)
-            restores.append(t2 - t1)
-            dom = conn.lookupByName(NAME)
-            if dom.state()[0] != libvirt.VIR_DOMAIN_RUNNING:
-                raise RuntimeError("restored guest is not running: %s" % (dom.state(),))
-            os.unlink(path)
+        dom, fields = measure(conn, dom, os.path.join(work, "guest.save"))
         cpu = (benchns.cpu_ticks(pid) - c0) * 1000 / os.sysconf("SC_CLK_TCK") / args.rounds
         shell_answers(dom, "AFTER")
-        result.update({"save_ms": stats_ms(saves), "restore_ms": stats_ms(restores),
-                       "save_plus_restore_ms": stats_ms([a + b for a, b in
-                                                         zip(saves, restores)]),
-                       "image_mib": round(max(sizes) / 1048576, 1),
-                       "daemon_cpu_ms_per_round": round(cpu, 1)})
+        result.update(fields)
+        result["daemon_cpu_ms_per_round"] = round(cpu, 1)
         dom.destroy()
         dom.undefine()
         conn.close()
@@ -172,8 +159,36 @@ def run_side(label, args):
     return result
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def save_restore(args):
+    def measure(conn, dom, path):
+        saves, restores, sizes = [], [], []
+        for _ in range(args.rounds):
+            t0 = time.perf_counter()
+            dom.save(path)
+            t1 = time.perf_counter()
+            sizes.append(os.path.getsize(path))
+            conn.restore(path)
+            t2 = time.perf_counter()
+            saves.append(t1 - t0)
+            restores.append(t2 - t1)
+            dom = conn.lookupByName(NAME)
+            if dom.state()[0] != libvirt.VIR_DOMAIN_RUNNING:
+                raise RuntimeError("restored guest is not running: %s" % (dom.state(),))
+            os.unlink(path)
+        return dom, {"save_ms": stats_ms(saves), "restore_ms": stats_ms(restores),
+                     "save_plus_restore_ms": stats_ms([a + b for a, b in zip(saves, restores)]),
+                     "image_mib": round(max(sizes) / 1048576, 1)}
+    return measure
+
+
+def run_side(label, args):
+    return run_guest_side(label, args, save_restore(args))
+
+
+def bench_main(name, doc, side_fn, rows, extra_keys):
+    """Arguments, both sides in turn (libvirtd when it can run), a table of p50/p99
+    per row with the modvirt/libvirtd ratio, and the JSON line last."""
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
     ap.add_argument("--build-dir", default=os.path.join(benchns.SOURCE_ROOT, "build"))
     ap.add_argument("--guest-dir", default=GUEST_DIR_DEFAULT,
                     help="the tiny guest (tests/guest/make-guest.sh OUTDIR)")
@@ -195,12 +210,11 @@ def main():
         sides.append("libvirtd")
     results = {}
     for side in sides:
-        results[side] = benchns.run_isolated(run_side, side, args,
+        results[side] = benchns.run_isolated(side_fn, side, args,
                                              mount_ns=(side == "libvirtd"))
     mv, lv = results.get("modvirt", {}), results.get("libvirtd", {})
     print("%-28s %-22s %-22s %s" % ("", "modvirt", "libvirtd", "ratio p50"))
-    for row, key in [("save p50 / p99 ms", "save_ms"), ("restore p50 / p99 ms", "restore_ms"),
-                     ("save+restore p50 / p99 ms", "save_plus_restore_ms")]:
+    for row, key in rows:
         cells = []
         for side in (mv, lv):
             v = side.get(key)
@@ -209,12 +223,12 @@ def main():
         if mv.get(key) and lv.get(key):
             ratio = "%.2f" % (mv[key]["p50"] / lv[key]["p50"])
         print("%-28s %-22s %-22s %s" % (row, cells[0], cells[1], ratio))
-    for key in ("image_mib", "daemon_cpu_ms_per_round"):
+    for key in extra_keys + ["daemon_cpu_ms_per_round"]:
         print("%-28s %-22s %-22s" % (key, mv.get(key, "-"), lv.get(key, "-")))
     for side in (mv, lv):
         if side.get("error"):
             print("%s: %s\n%s" % (side["label"], side["error"], side.get("daemon_log_tail", "")))
-    out = {"bench": "domain_save", "rounds": args.rounds, "memory_mib": args.memory_mib,
+    out = {"bench": name, "rounds": args.rounds, "memory_mib": args.memory_mib,
            "fill_mib": args.fill_mib, "libvirtd": why_not or "run", "results": results}
     line = json.dumps(out)
     if args.json_out:
@@ -222,6 +236,12 @@ def main():
             f.write(line + "\n")
     print(line)
     return 1 if any(r.get("error") for r in results.values()) else 0
+
+
+def main():
+    return bench_main("domain_save", __doc__, run_side,
+                      [("save p50 / p99 ms", "save_ms"), ("restore p50 / p99 ms", "restore_ms"),
+                       ("save+restore p50 / p99 ms", "save_plus_restore_ms")], ["image_mib"])
 
 
 if __name__ == "__main__":

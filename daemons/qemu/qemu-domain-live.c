@@ -49,18 +49,7 @@ config_set_vcpus(MvQemuDriver *driver, MvQemuDomain *dom, GArray *ids, bool enab
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_INVALID_ARG,
                             "a domain needs at least one vCPU");
     def->vcpus_current = enabled;
-    if (!mv_qemu_persist_save_def(driver, def, error))
-        return false;
-    g_mutex_lock(&dom->lock);
-    if (mv_qemu_domain_is_active(dom)) {
-        mv_domain_def_free(dom->newdef);
-        dom->newdef = g_steal_pointer(&def);
-    } else {
-        mv_domain_def_free(dom->def);
-        dom->def = g_steal_pointer(&def);
-    }
-    g_mutex_unlock(&dom->lock);
-    return true;
+    return mv_qemu_persist_install_def(driver, dom, &def, error);
 }
 
 bool

@@ -226,18 +226,8 @@ config_change(MvQemuDriver *driver, MvQemuDomain *dom, const MvDomainMemdevDef *
     } else {
         def_remove_memdev(def, index);
     }
-    if (!mv_qemu_domain_check_size(def, error) || !mv_qemu_persist_save_def(driver, def, error))
-        return false;
-    g_mutex_lock(&dom->lock);
-    if (mv_qemu_domain_is_active(dom)) {
-        mv_domain_def_free(dom->newdef);
-        dom->newdef = g_steal_pointer(&def);
-    } else {
-        mv_domain_def_free(dom->def);
-        dom->def = g_steal_pointer(&def);
-    }
-    g_mutex_unlock(&dom->lock);
-    return true;
+    return mv_qemu_domain_check_size(def, error) &&
+           mv_qemu_persist_install_def(driver, dom, &def, error);
 }
 
 bool

@@ -18,16 +18,36 @@ mv_qemu_persist_save_def(MvQemuDriver *driver, const MvDomainDef *def, GError **
     return mv_driver_store_save_config(driver->store, def->name, xml, error);
 }
 
+/* Makes *@def the definition in force (lock held): the next start's definition
+ * of a running domain, its definition otherwise. */
+static void
+put_in_force(MvQemuDomain *dom, MvDomainDef **def)
+{
+    MvDomainDef **slot = mv_qemu_domain_is_active(dom) ? &dom->newdef : &dom->def;
+
+    mv_domain_def_free(*slot);
+    *slot = g_steal_pointer(def);
+}
+
 bool
 mv_qemu_persist_replace_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
                             GError **error)
 {
-    MvDomainDef **slot = mv_qemu_domain_is_active(dom) ? &dom->newdef : &dom->def;
-
     if (!mv_qemu_persist_save_def(driver, *def, error))
         return false;
-    mv_domain_def_free(*slot);
-    *slot = g_steal_pointer(def);
+    put_in_force(dom, def);
+    return true;
+}
+
+bool
+mv_qemu_persist_install_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
+                            GError **error)
+{
+    if (!mv_qemu_persist_save_def(driver, *def, error))
+        return false;
+    g_mutex_lock(&dom->lock);
+    put_in_force(dom, def);
+    g_mutex_unlock(&dom->lock);
     return true;
 }
 

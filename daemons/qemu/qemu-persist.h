@@ -21,6 +21,15 @@ bool mv_qemu_persist_save_def(MvQemuDriver *driver, const MvDomainDef *def, GErr
 bool mv_qemu_persist_replace_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
                                  GError **error);
 
+/**
+ * mv_qemu_persist_install_def:
+ * The same with the lock not held: writes *@def first (without the lock, so
+ * queries are not held up by the write), then takes the lock to put it in force.
+ * For callers under the domain's job (nobody else changes the definition).
+ */
+bool mv_qemu_persist_install_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
+                                 GError **error);
+
 /** mv_qemu_persist_delete_def: removes the definition and its autostart link. */
 bool mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error);
 
