@@ -1,0 +1,90 @@
+"""Soak, the CI variant of bench/soak.py: 50 python3-libvirt clients through
+modvirt-proxyd for about two minutes.
+
+modvirt-qemud, modvirt-storaged, modvirt-networkd (in this script's private
+network namespace) and modvirt-proxyd share one --root.  Every client has a
+domain lifecycle listener and runs the soak's mix (cheap calls to all three
+daemons and to the proxy itself, define/undefine, start/destroy of a
+firmware-only guest) for MV_SOAK_SECONDS seconds of load (default 100).
+Asserted: no call failed; every listener saw every DEFINED, UNDEFINED, STARTED
+and STOPPED event of the load (checked at the 'start', 'middle' and 'end'
+samples and after the guests' teardown); no daemon's fd count changes between
+the samples after the warm-up; after the clients closed, every daemon is back at
+its idle fd count.  RSS and latencies are printed, never asserted (that is the
+bench's job).
+"""
+
+import argparse
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtest  # noqa: E402
+import mvnet  # noqa: E402
+import mvstorage  # noqa: E402
+
+soak = None
+SECONDS = float(os.environ.get("MV_SOAK_SECONDS", "100"))
+QUIET = {"MODVIRT_LOG": "info"}     # debug logging of ~10^6 calls would be the load
+
+
+class Soak(unittest.TestCase):
+
+    def setUp(self):
+        self.daemons = []
+        qemud = mvtest.GuestDaemon(env=QUIET)
+        root = qemud.root
+        for d in (qemud, mvstorage.StorageDaemon(root=root, env=QUIET),
+                  mvnet.NetworkDaemon(root=root, env=QUIET),
+                  mvstorage.ProxyDaemon(root, env=QUIET)):
+            self.daemons.append(d)
+            d.start()
+        self.uri = "qemu+unix:///system?socket=%s" % self.daemons[-1].sock
+        self.pids = {d.name: d.pid for d in self.daemons}
+
+    def tearDown(self):
+        for d in reversed(self.daemons):
+            d.cleanup()
+
+    def test_mixed_load(self):
+        opts = argparse.Namespace(
+            clients=50, cheap=1000000, defines=10000, starts=1000, duration=SECONDS,
+            warmup=0.1, services={"qemu", "storage", "network"},
+            virt_type=mvtest.firmware_domain_type(), drain_timeout=30, progress_every=15)
+        res = soak.run_soak(self.uri, self.pids, opts,
+                            log=lambda s: print(s, file=sys.stderr, flush=True))
+        soak.print_report(res, self.pids, log=lambda s: print(s, file=sys.stderr, flush=True))
+        self.assertGreater(res["ops_done"], opts.clients, "the load did not run")
+        self.assertEqual(res["errors"], 0, "failed calls: %s" % res["first_errors"])
+        samples = res["samples"]
+        for label in ("start", "middle", "end"):
+            self.assertEqual(samples[label]["lost_events"], 0,
+                             "events lost by the %s sample: %s" % (label, res["events"]))
+        self.assertEqual(res["lost_events"], 0, "events lost: %s" % res["events"])
+        for name in self.pids:
+            fds = [samples[label][name]["fds"] for label in ("start", "middle", "end")]
+            self.assertEqual(fds, [fds[0]] * 3,
+                             "%s: fds changed after the warm-up (start, middle, end)" % name)
+            self.assertEqual(samples["closed"][name]["fds"], samples["idle"][name]["fds"],
+                             "%s: fds after every client closed vs idle" % name)
+
+
+def load_soak():
+    global soak
+    mvtest.require_python_libvirt()
+    sys.path.insert(0, os.path.join(mvtest.SOURCE_ROOT, "bench"))
+    import soak as module
+    soak = module
+    soak.libvirt.registerErrorHandler(lambda ctx, err: None, None)
+
+
+if __name__ == "__main__":
+    mvtest.require_root()
+    mvtest.require_qemu()
+    mvtest.require_daemon()
+    mvstorage.require_storaged()
+    mvnet.require_networkd()
+    mvtest.enter_private_netns()
+    load_soak()
+    mvtest.main()
