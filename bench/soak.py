@@ -21,7 +21,8 @@ seconds.  Reported:
   lost events    every listener must see every DEFINED, UNDEFINED, STARTED and
                  STOPPED event of the load (counted per listener and kind, with
                  a checksum of the domains: a duplicate cannot hide a loss)
-  RSS / fds      of every daemon: idle, then at "start" (after the warm-up,
+  RSS / fds      of every daemon: idle (after one client came and went),
+                 "connected" (every client open, primed), then at "start" (after the warm-up,
                  default 10 % of the load), "middle" and "end", each taken with
                  every client paused between two operations and every event
                  delivered; "closed" after the clients disconnected.  Flat
@@ -384,6 +385,19 @@ def drain(clients, timeout):
         time.sleep(0.05)
 
 
+def idle_sample(uri, pids, opts):
+    """The daemons once one client has come and gone: what a daemon opens once, on its
+    first client, for its whole life, is part of its idle state."""
+    before = {k: proc_sample(p) for k, p in pids.items()}
+    conn = libvirt.open(uri)
+    for name, fn in CHEAP.items():
+        if name not in ("lookupByName", "domainInfo") and \
+                CHEAP_NEEDS.get(name, "qemu") in opts.services:
+            fn(argparse.Namespace(conn=conn))
+    conn.close()
+    return settled(pids, before, opts.drain_timeout)
+
+
 def settled(pids, idle, timeout):
     """A sample once every daemon is back at its idle fd count (the clients closed), or
     after `timeout` seconds."""
@@ -418,7 +432,7 @@ def run_soak(uri, pids, opts, log=print):
         event_loop()
         _event_loop_started = True
     prefix = "soak%d" % os.getpid()
-    samples = {"idle": {k: proc_sample(p) for k, p in pids.items()}}
+    samples = {"idle": idle_sample(uri, pids, opts)}
     result = {"clients": opts.clients, "duration_s": opts.duration,
               "counts": {"cheap": opts.cheap, "define_undefine": opts.defines,
                          "start_destroy": opts.starts},
