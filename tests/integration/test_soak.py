@@ -12,11 +12,20 @@ samples and after the guests' teardown); no daemon's fd count changes between
 the samples after the warm-up; after the clients closed, every daemon is back at
 its idle fd count.  RSS and latencies are printed, never asserted (that is the
 bench's job).
+
+MallocArenas: every daemon caps glibc's malloc arenas (common/daemon/daemon.c;
+without the cap each worker or reader thread got an arena of its own and RSS
+crept up under the soak): after 25 clients called all three daemons through the
+proxy at once, no daemon has more than one arena besides the main one, counted
+as the 64 MiB-aligned heaps in /proc/PID/maps (a sanitized build has no glibc
+arenas: 0).
 """
 
 import argparse
 import os
 import sys
+import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -27,9 +36,32 @@ import mvstorage  # noqa: E402
 soak = None
 SECONDS = float(os.environ.get("MV_SOAK_SECONDS", "100"))
 QUIET = {"MODVIRT_LOG": "info"}     # debug logging of ~10^6 calls would be the load
+ARENA_HEAP = 64 << 20               # glibc's HEAP_MAX_SIZE on 64-bit: one per extra arena
+MAX_EXTRA_ARENAS = 1                # MV_DAEMON_MALLOC_ARENAS (2) minus the main arena
 
 
-class Soak(unittest.TestCase):
+def arena_heaps(pid):
+    """Anonymous regions of exactly 64 MiB starting at a 64 MiB boundary (a heap of a
+    non-main malloc arena: its used part rw, the rest PROT_NONE)."""
+    maps = []
+    with open("/proc/%d/maps" % pid) as f:
+        for line in f:
+            fields = line.split()
+            lo, hi = (int(x, 16) for x in fields[0].split("-"))
+            maps.append((lo, hi, len(fields) > 5))
+    count = 0
+    for i, (lo, hi, named) in enumerate(maps):
+        if named or lo % ARENA_HEAP:
+            continue
+        end, j = hi, i + 1
+        while end - lo < ARENA_HEAP and j < len(maps) and maps[j][0] == end and not maps[j][2]:
+            end, j = maps[j][1], j + 1
+        count += end - lo == ARENA_HEAP
+    return count
+
+
+class Daemons(unittest.TestCase):
+    """qemud, storaged, networkd and the proxy on one root."""
 
     def setUp(self):
         self.daemons = []
@@ -46,6 +78,9 @@ class Soak(unittest.TestCase):
     def tearDown(self):
         for d in reversed(self.daemons):
             d.cleanup()
+
+
+class Soak(Daemons):
 
     def test_mixed_load(self):
         opts = argparse.Namespace(
@@ -68,6 +103,37 @@ class Soak(unittest.TestCase):
                              "%s: fds changed after the warm-up (start, middle, end)" % name)
             self.assertEqual(samples["closed"][name]["fds"], samples["idle"][name]["fds"],
                              "%s: fds after every client closed vs idle" % name)
+
+
+class MallocArenas(Daemons):
+
+    def test_bounded_under_concurrent_calls(self):
+        libvirt = soak.libvirt
+        stop = time.monotonic() + 3
+        errors = []
+
+        def client():
+            try:
+                conn = libvirt.open(self.uri)
+                while time.monotonic() < stop:
+                    conn.listAllDomains(0)
+                    conn.listAllNetworks(0)
+                    conn.listAllStoragePools(0)
+                conn.close()
+            except libvirt.libvirtError as e:
+                errors.append(str(e))
+
+        threads = [threading.Thread(target=client) for _ in range(25)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        heaps = {name: arena_heaps(pid) for name, pid in self.pids.items()}
+        print("arena heaps besides the main one: %s" % heaps, file=sys.stderr)
+        for name, n in heaps.items():
+            self.assertLessEqual(n, MAX_EXTRA_ARENAS,
+                                 "%s: %d malloc arenas besides the main one" % (name, n))
 
 
 def load_soak():
