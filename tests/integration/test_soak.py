@@ -19,6 +19,11 @@ crept up under the soak): after 25 clients called all three daemons through the
 proxy at once, no daemon has more than one arena besides the main one, counted
 as the 64 MiB-aligned heaps in /proc/PID/maps (a sanitized build has no glibc
 arenas: 0).
+
+SlowQemu: a QEMU that greets on its QMP socket only after 12 s (the configured
+emulator is a wrapper that sleeps, then execs QEMU; under the soak on a loaded
+host QEMU took over 10 s and qemud gave up on it) still starts: the greeting may
+take as long as any QMP command (30 s).
 """
 
 import argparse
@@ -134,6 +139,42 @@ class MallocArenas(Daemons):
         for name, n in heaps.items():
             self.assertLessEqual(n, MAX_EXTRA_ARENAS,
                                  "%s: %d malloc arenas besides the main one" % (name, n))
+
+
+class SlowQemu(unittest.TestCase):
+
+    GREETING_DELAY_S = 12           # over the old 10 s, well under the 30 s now
+
+    def setUp(self):
+        self.d = mvtest.GuestDaemon(env=QUIET)
+        wrapper = mvtest.write_file(os.path.join(self.d.root, "slow-qemu"), (
+            "#!/bin/sh\n"
+            "# slow to greet: guests named slowqmp* only (not the daemon's probe)\n"
+            "case \" $* \" in *guest=slowqmp*) sleep %d ;; esac\n"
+            "exec qemu-system-x86_64 \"$@\"\n") % self.GREETING_DELAY_S)
+        os.chmod(wrapper, 0o755)
+        os.makedirs(os.path.join(self.d.root, "etc"), exist_ok=True)
+        mvtest.write_file(os.path.join(self.d.root, "etc", "qemu.conf"),
+                          "[qemu]\nemulator = %s\n" % wrapper)
+        self.d.start()
+
+    def tearDown(self):
+        self.d.cleanup()
+
+    def test_start_waits_for_a_slow_greeting(self):
+        libvirt = soak.libvirt
+        conn = libvirt.open(self.d.uri)
+        try:
+            dom = conn.defineXML(mvtest.firmware_guest_xml("slowqmp1"))
+            t0 = time.monotonic()
+            dom.create()
+            took = time.monotonic() - t0
+            self.assertGreaterEqual(took, self.GREETING_DELAY_S - 1, "the wrapper did not delay")
+            self.assertEqual(dom.state()[0], libvirt.VIR_DOMAIN_RUNNING)
+            dom.destroy()
+            dom.undefine()
+        finally:
+            conn.close()
 
 
 def load_soak():
