@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "daemon/event-log.h"
 #include "remote-dispatch.h"
 #include "util/log.h"
 
@@ -52,6 +53,7 @@ mv_daemon_connect_client_closed(MvServerClient *client, gpointer data)
 {
     MvDaemonConn *conn = data;
 
+    mv_daemon_event_log_client_closed(client);
     if (conn->daemon->desc->conn_closed)
         conn->daemon->desc->conn_closed(conn->daemon, conn, client);
 }
