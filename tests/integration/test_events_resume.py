@@ -1,0 +1,249 @@
+"""Resumable events (docs/protocol.md, "Resumable events"): a raw client speaking
+modvirt's private EVENTS program to a real modvirt-qemud.
+
+Every event is numbered; a connection that called EVENTS_HOLD gets its events as
+EVENT messages with the number; one that comes back names the last number it saw
+and gets exactly the events it missed (define/undefine of firmware guests, done
+by stock python3-libvirt meanwhile) replayed in order, or is told how many the
+ring ([events] ring_size = 8 here) no longer holds, or that the daemon restarted
+(SIGKILL + restart: a new epoch). A stock-style raw client registered at the same
+time gets the same events as plain REMOTE messages.
+"""
+
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvtest  # noqa: E402
+from mvtest import XdrReader, XdrWriter  # noqa: E402
+
+libvirt = None
+
+EVENTS_PROGRAM = 0x4D564556              # "MVEV"
+PROC_EVENTS_HOLD = 1
+PROC_EVENTS_RESUME = 2
+PROC_EVENT = 3
+RESUME_COMPLETE, RESUME_GAP, RESUME_RESTARTED = 0, 1, 2
+ROUTE_DOMAIN = 2                         # MvRoute: any, hypervisor, domain, ...
+
+PROC_REGISTER_ANY = 316                  # CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY
+PROC_CALLBACK_LIFECYCLE = 318            # DOMAIN_EVENT_CALLBACK_LIFECYCLE
+DEFINED, UNDEFINED = 0, 1
+RING = 8
+
+
+def lifecycle(payload):
+    """(callback id, domain name, event, detail) of a callback lifecycle payload."""
+    r = XdrReader(payload)
+    cb, name = r.i32(), r.string()
+    r.fixed(16)
+    r.i32()
+    return (cb, name, r.i32(), r.i32())
+
+
+class EventsClient(mvtest.WireClient):
+    """A raw client that keeps the events it reads while waiting for replies."""
+
+    def __init__(self, path):
+        mvtest.WireClient.__init__(self, path)
+        self.events = []                 # (seq or None, proc, payload), in arrival order
+
+    def _keep(self, m):
+        if m.prog == EVENTS_PROGRAM and m.proc == PROC_EVENT and m.type == mvtest.MESSAGE:
+            r = XdrReader(m.payload)
+            seq, proc, body = r.u64(), r.i32(), r.opaque()
+            self.events.append((seq, proc, body))
+        elif m.prog == mvtest.REMOTE_PROGRAM and m.type == mvtest.MESSAGE:
+            self.events.append((None, m.proc, m.payload))
+        else:
+            return False
+        return True
+
+    def reply(self, serial, timeout=None):
+        while True:
+            m = self.recv_message(timeout)
+            if m.is_ping():
+                self.send_pong()
+            elif m.type == mvtest.REPLY and m.serial == serial:
+                return m
+            elif not self._keep(m):
+                raise AssertionError("unexpected message %r" % m)
+
+    def wait_events(self, count, timeout=10):
+        deadline = time.monotonic() + timeout
+        while len(self.events) < count:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("%d events arrived, %d expected: %r"
+                                     % (len(self.events), count, self.events))
+            m = self.recv_message(left)
+            if m.is_ping():
+                self.send_pong()
+            elif not self._keep(m):
+                raise AssertionError("unexpected message %r" % m)
+        return self.events
+
+    def register(self):
+        w = XdrWriter().i32(0).u32(0)    # lifecycle, every domain
+        return self.call_ok(PROC_REGISTER_ANY, w.bytes()).i32()
+
+    def hold(self):
+        r = self.call_ok(PROC_EVENTS_HOLD, XdrWriter().u32(ROUTE_DOMAIN).u32(0).bytes(),
+                         prog=EVENTS_PROGRAM)
+        return r.fixed(16), r.u64(), r.u32()
+
+    def resume(self, epoch, after):
+        w = XdrWriter().u32(ROUTE_DOMAIN)
+        w.parts.append(epoch)
+        w.u64(after).u32(0)
+        r = self.call_ok(PROC_EVENTS_RESUME, w.bytes(), prog=EVENTS_PROGRAM)
+        return {"status": r.i32(), "epoch": r.fixed(16), "first": r.u64(), "last": r.u64(),
+                "lost": r.u64(), "replayed": r.u32()}
+
+
+class Resume(unittest.TestCase):
+
+    def setUp(self):
+        global libvirt
+        mvtest.require_python_libvirt()
+        import libvirt as lv
+        libvirt = lv
+        self.d = mvtest.GuestDaemon(config="[events]\nring_size = %d\n" % RING).start()
+        self.conn = libvirt.open(self.d.uri)
+        self.clients = []
+
+    def tearDown(self):
+        for c in self.clients:
+            c.close()
+        self.conn.close()
+        self.d.cleanup()
+
+    def client(self):
+        c = EventsClient(self.d.sock).open()
+        self.clients.append(c)
+        return c
+
+    def sequenced(self, epoch=b"\0" * 16, after=0):
+        """A connection as libmodvirt makes one: hold, register, resume."""
+        c = self.client()
+        held_epoch, last, ring = c.hold()
+        self.assertEqual(ring, RING)
+        cb = c.register()
+        if epoch == b"\0" * 16:
+            epoch, after = held_epoch, last
+        return c, cb, held_epoch, c.resume(epoch, after)
+
+    def churn(self, n, prefix):
+        """n define/undefine pairs by stock python3-libvirt: 2n events, their names."""
+        want = []
+        for i in range(n):
+            name = "%s%d" % (prefix, i)
+            dom = self.conn.defineXML(mvtest.firmware_guest_xml(name))
+            dom.undefine()
+            want += [(name, DEFINED), (name, UNDEFINED)]
+        return want
+
+    def names(self, events, cb):
+        got = []
+        for seq, proc, body in events:
+            self.assertEqual(proc, PROC_CALLBACK_LIFECYCLE)
+            c, name, event, _ = lifecycle(body)
+            self.assertEqual(c, cb, "replayed with this connection's callback id")
+            got.append((name, event))
+        return got
+
+    def test_live_events_numbered_stock_unchanged(self):
+        stock = self.client()
+        stock_cb = stock.register()
+        c, cb, epoch, res = self.sequenced()
+        self.assertEqual(res["status"], RESUME_COMPLETE)
+        self.assertEqual(res["replayed"], 0)
+        self.assertEqual(res["epoch"], epoch)
+        want = self.churn(2, "live")
+        got = c.wait_events(4)
+        self.assertEqual(self.names(got, cb), want)
+        seqs = [e[0] for e in got]
+        self.assertEqual(seqs, list(range(res["last"] + 1, res["last"] + 5)))
+        # the stock-style client: the same events, plain REMOTE messages
+        plain = stock.wait_events(4)
+        self.assertEqual([e[0] for e in plain], [None] * 4)
+        self.assertEqual(self.names(plain, stock_cb), want)
+
+    def test_reconnect_replays_exactly_the_missed(self):
+        c, cb, epoch, res = self.sequenced()
+        self.churn(1, "before")
+        last_seen = c.wait_events(2)[-1][0]
+        c.close()
+        missed = self.churn(2, "gone")                  # 4 events, the ring holds 8
+        # back: hold, register (new callback id), an event while held, resume
+        c2 = self.client()
+        held_epoch, last, _ = c2.hold()
+        self.assertEqual(held_epoch, epoch)
+        self.assertEqual(last, last_seen + 4)
+        cb2 = c2.register()
+        missed += self.churn(1, "held")                 # held back: comes with the replay
+        res = c2.resume(epoch, last_seen)
+        self.assertEqual(res["status"], RESUME_COMPLETE)
+        self.assertEqual(res["lost"], 0)
+        self.assertEqual(res["replayed"], 6)
+        self.assertEqual(res["last"], last_seen + 6)
+        got = list(c2.events)                           # all before the reply
+        self.assertEqual([e[0] for e in got], list(range(last_seen + 1, last_seen + 7)))
+        self.assertEqual(self.names(got, cb2), missed)
+        # then live again, numbered on, nothing twice
+        after = self.churn(1, "after")
+        got = c2.wait_events(8)[6:]
+        self.assertEqual([e[0] for e in got], [last_seen + 7, last_seen + 8])
+        self.assertEqual(self.names(got, cb2), after)
+
+    def test_gap_beyond_the_ring(self):
+        c, cb, epoch, res = self.sequenced()
+        self.churn(1, "before")
+        last_seen = c.wait_events(2)[-1][0]
+        c.close()
+        missed = self.churn(7, "many")                  # 14 events, the ring holds 8
+        c2, cb2, _, res = self.sequenced(epoch, last_seen)
+        self.assertEqual(res["status"], RESUME_GAP)
+        self.assertEqual(res["lost"], 14 - RING)
+        self.assertEqual(res["replayed"], RING)
+        self.assertEqual(res["first"], last_seen + 14 - RING + 1)
+        got = list(c2.events)
+        self.assertEqual([e[0] for e in got], list(range(res["first"], res["last"] + 1)))
+        self.assertEqual(self.names(got, cb2), missed[-RING:])
+
+    def test_daemon_restart_changes_epoch(self):
+        c, cb, epoch, res = self.sequenced()
+        self.churn(1, "before")
+        last_seen = c.wait_events(2)[-1][0]
+        c.close()
+        self.conn.close()
+        self.d.kill9()
+        self.d.start()
+        self.conn = libvirt.open(self.d.uri)
+        since = self.churn(1, "reborn")                 # the new instance's events 1, 2
+        c2, cb2, new_epoch, res = self.sequenced(epoch, last_seen)
+        self.assertNotEqual(new_epoch, epoch)
+        self.assertEqual(res["status"], RESUME_RESTARTED)
+        self.assertEqual(res["epoch"], new_epoch)
+        self.assertEqual(res["lost"], 0)
+        self.assertEqual(res["replayed"], 2)
+        got = list(c2.events)
+        self.assertEqual([e[0] for e in got], [1, 2])
+        self.assertEqual(self.names(got, cb2), since)
+
+    def test_resume_from_the_future_refused(self):
+        c = self.client()
+        epoch, last, _ = c.hold()
+        w = XdrWriter().u32(ROUTE_DOMAIN)
+        w.parts.append(epoch)
+        w.u64(last + 5).u32(0)
+        err = c.call_err(PROC_EVENTS_RESUME, w.bytes(), prog=EVENTS_PROGRAM)
+        self.assertEqual(err["code"], mvtest.ERR_INVALID_ARG)
+        self.assertIn("was never sent", err["message"])
+        self.assertEqual(c.get_type(), "QEMU")          # the connection stays usable
+
+
+if __name__ == "__main__":
+    mvtest.main()
