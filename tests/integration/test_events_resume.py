@@ -7,7 +7,9 @@ and gets exactly the events it missed (define/undefine of firmware guests, done
 by stock python3-libvirt meanwhile) replayed in order, or is told how many the
 ring ([events] ring_size = 8 here) no longer holds, or that the daemon restarted
 (SIGKILL + restart: a new epoch). A stock-style raw client registered at the same
-time gets the same events as plain REMOTE messages.
+time gets the same events as plain REMOTE messages. The same through
+modvirt-proxyd: the replay carries the proxy's callback ids, and EVENTS calls
+naming the secret route reach modvirt-storaged (its own epoch and numbers).
 """
 
 import os
@@ -16,6 +18,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mvstorage  # noqa: E402
 import mvtest  # noqa: E402
 from mvtest import XdrReader, XdrWriter  # noqa: E402
 
@@ -26,10 +29,13 @@ PROC_EVENTS_HOLD = 1
 PROC_EVENTS_RESUME = 2
 PROC_EVENT = 3
 RESUME_COMPLETE, RESUME_GAP, RESUME_RESTARTED = 0, 1, 2
-ROUTE_DOMAIN = 2                         # MvRoute: any, hypervisor, domain, ...
+ROUTE_DOMAIN = "domain"                  # which daemon: a route it owns
+ROUTE_SECRET = "secret"
 
 PROC_REGISTER_ANY = 316                  # CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY
 PROC_CALLBACK_LIFECYCLE = 318            # DOMAIN_EVENT_CALLBACK_LIFECYCLE
+PROC_SECRET_REGISTER_ANY = 380           # CONNECT_SECRET_EVENT_REGISTER_ANY
+PROC_SECRET_LIFECYCLE = 382              # SECRET_EVENT_LIFECYCLE
 DEFINED, UNDEFINED = 0, 1
 RING = 8
 
@@ -89,13 +95,17 @@ class EventsClient(mvtest.WireClient):
         w = XdrWriter().i32(0).u32(0)    # lifecycle, every domain
         return self.call_ok(PROC_REGISTER_ANY, w.bytes()).i32()
 
-    def hold(self):
-        r = self.call_ok(PROC_EVENTS_HOLD, XdrWriter().u32(ROUTE_DOMAIN).u32(0).bytes(),
+    def register_secrets(self):
+        w = XdrWriter().i32(0).u32(0)    # lifecycle, every secret
+        return self.call_ok(PROC_SECRET_REGISTER_ANY, w.bytes()).i32()
+
+    def hold(self, route=ROUTE_DOMAIN):
+        r = self.call_ok(PROC_EVENTS_HOLD, XdrWriter().string(route).u32(0).bytes(),
                          prog=EVENTS_PROGRAM)
         return r.fixed(16), r.u64(), r.u32()
 
-    def resume(self, epoch, after):
-        w = XdrWriter().u32(ROUTE_DOMAIN)
+    def resume(self, epoch, after, route=ROUTE_DOMAIN):
+        w = XdrWriter().string(route)
         w.parts.append(epoch)
         w.u64(after).u32(0)
         r = self.call_ok(PROC_EVENTS_RESUME, w.bytes(), prog=EVENTS_PROGRAM)
@@ -236,13 +246,62 @@ class Resume(unittest.TestCase):
     def test_resume_from_the_future_refused(self):
         c = self.client()
         epoch, last, _ = c.hold()
-        w = XdrWriter().u32(ROUTE_DOMAIN)
+        w = XdrWriter().string(ROUTE_DOMAIN)
         w.parts.append(epoch)
         w.u64(last + 5).u32(0)
         err = c.call_err(PROC_EVENTS_RESUME, w.bytes(), prog=EVENTS_PROGRAM)
         self.assertEqual(err["code"], mvtest.ERR_INVALID_ARG)
         self.assertIn("was never sent", err["message"])
         self.assertEqual(c.get_type(), "QEMU")          # the connection stays usable
+
+
+class ThroughProxy(Resume):
+    """The same through proxy.sock: qemud, storaged and the proxy share one root."""
+
+    def setUp(self):
+        global libvirt
+        mvtest.require_python_libvirt()
+        mvstorage.require_storaged()
+        import libvirt as lv
+        libvirt = lv
+        config = "[events]\nring_size = %d\n" % RING
+        self.d = mvtest.GuestDaemon(config=config).start()
+        self.sd = mvstorage.StorageDaemon(self.d.root, config=config).start()
+        self.px = mvstorage.ProxyDaemon(self.d.root).start()
+        self.conn = libvirt.open(self.d.uri)
+        self.clients = []
+
+    def tearDown(self):
+        Resume.tearDown(self)
+        self.px.cleanup()
+        self.sd.cleanup()
+
+    def client(self):
+        c = EventsClient(self.px.sock).open()
+        self.clients.append(c)
+        return c
+
+    def test_secret_route_reaches_storaged(self):
+        c = self.client()
+        dom_epoch, _, _ = c.hold(ROUTE_DOMAIN)
+        sec_epoch, last, ring = c.hold(ROUTE_SECRET)
+        self.assertNotEqual(sec_epoch, dom_epoch, "the proxy sent it to another daemon")
+        self.assertEqual(ring, RING)
+        c.register()                                  # a domain callback first: ids differ
+        cb = c.register_secrets()
+        res = c.resume(sec_epoch, last, ROUTE_SECRET)
+        self.assertEqual((res["status"], res["replayed"]), (RESUME_COMPLETE, 0))
+        sconn = libvirt.open(self.sd.uri)
+        try:
+            sconn.secretDefineXML("<secret ephemeral='no' private='no'><usage type='ceph'>"
+                                  "<name>resume</name></usage></secret>").undefine()
+        finally:
+            sconn.close()
+        got = c.wait_events(2)
+        self.assertEqual([e[0] for e in got], [last + 1, last + 2])
+        self.assertEqual([e[1] for e in got], [PROC_SECRET_LIFECYCLE] * 2)
+        for e in got:
+            self.assertEqual(XdrReader(e[2]).i32(), cb, "the proxy's callback id")
 
 
 if __name__ == "__main__":
