@@ -10,10 +10,20 @@ ring ([events] ring_size = 8 here) no longer holds, or that the daemon restarted
 time gets the same events as plain REMOTE messages. The same through
 modvirt-proxyd: the replay carries the proxy's callback ids, and EVENTS calls
 naming the secret route reach modvirt-storaged (its own epoch and numbers).
+
+libmodvirt does it by itself (`modvirt events --json`): through proxy.sock, the
+proxy SIGKILLed and restarted while guests are defined and undefined, the CLI
+prints exactly the missed events in order, then the live ones; more than the
+ring holds: the newest, and it says how many may be missing; qemud SIGKILLed
+and restarted: it says the daemon restarted.
 """
 
+import json
 import os
+import queue
+import subprocess
 import sys
+import threading
 import time
 import unittest
 
@@ -302,6 +312,116 @@ class ThroughProxy(Resume):
         self.assertEqual([e[1] for e in got], [PROC_SECRET_LIFECYCLE] * 2)
         for e in got:
             self.assertEqual(XdrReader(e[2]).i32(), cb, "the proxy's callback id")
+
+
+class Lines:
+    """The lines a stream prints, read by a thread."""
+
+    def __init__(self, stream):
+        self.q = queue.Queue()
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream):
+        for line in stream:
+            self.q.put(line.rstrip("\n"))
+        self.q.put(None)
+
+    def take(self, count, timeout=30):
+        got = []
+        deadline = time.monotonic() + timeout
+        while len(got) < count:
+            try:
+                line = self.q.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                raise AssertionError("%d lines of %d within %ds: %r" % (len(got), count,
+                                                                        timeout, got))
+            if line is None:
+                raise AssertionError("the stream ended after %r" % got)
+            got.append(line)
+        return got
+
+
+class Libmodvirt(unittest.TestCase):
+    """`modvirt events --json` (libmodvirt) resumes by itself."""
+
+    def start(self, ring=RING):
+        global libvirt
+        mvtest.require_python_libvirt()
+        import libvirt as lv
+        libvirt = lv
+        self.d = mvtest.GuestDaemon(config="[events]\nring_size = %d\n" % ring).start()
+        self.px = mvstorage.ProxyDaemon(self.d.root).start()
+        self.conn = libvirt.open(self.d.uri)
+        self.cli = None
+
+    def tearDown(self):
+        if self.cli and self.cli.poll() is None:
+            self.cli.kill()
+            self.cli.wait()
+        self.conn.close()
+        self.px.cleanup()
+        self.d.cleanup()
+
+    def watch(self, sock):
+        uri = "qemu+unix:///system?socket=%s" % sock
+        self.cli = subprocess.Popen([mvstorage.MODVIRT, "-c", uri, "events", "--json",
+                                     "--timeout", "100"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True,
+                                    env=dict(os.environ, LC_ALL="C"))
+        self.out, self.err = Lines(self.cli.stdout), Lines(self.cli.stderr)
+        self.assertIn("Watching domain events", self.err.take(1)[0])
+
+    churn = Resume.churn
+
+    def events(self, count):
+        return [(e["domain"], {"defined": DEFINED, "undefined": UNDEFINED}[e["event"]])
+                for e in map(json.loads, self.out.take(count))]
+
+    def proxy_down_while(self, n, prefix):
+        """SIGKILL the proxy, churn n pairs, restart it: the missed events."""
+        self.px.kill9()
+        missed = self.churn(n, prefix)
+        self.px.start()
+        return missed
+
+    def test_proxy_restart_replays_exactly(self):
+        self.start()
+        self.watch(self.px.sock)
+        want = self.churn(1, "before")
+        self.assertEqual(self.events(2), want)
+        missed = self.proxy_down_while(2, "gone")           # 4 events, the ring holds 8
+        self.assertEqual(self.events(4), missed)
+        self.assertIn("Reconnected to modvirt-qemud: no event was missed", self.err.take(1)[0])
+        want = self.churn(1, "after")
+        self.assertEqual(self.events(2), want)
+        time.sleep(0.5)
+        self.assertTrue(self.out.q.empty(), "nothing more, nothing twice")
+
+    def test_proxy_restart_beyond_the_ring(self):
+        self.start(ring=4)
+        self.watch(self.px.sock)
+        want = self.churn(1, "before")
+        self.assertEqual(self.events(2), want)
+        missed = self.proxy_down_while(5, "many")           # 10 events, the ring holds 4
+        self.assertEqual(self.events(4), missed[-4:])
+        self.assertIn("Reconnected to modvirt-qemud: 6 events may have been missed",
+                      self.err.take(1)[0])
+        want = self.churn(1, "after")
+        self.assertEqual(self.events(2), want)
+
+    def test_daemon_restart_said(self):
+        self.start()
+        self.watch(self.d.sock)
+        want = self.churn(1, "before")
+        self.assertEqual(self.events(2), want)
+        self.conn.close()
+        self.d.kill9()
+        self.d.start()
+        self.assertIn("Reconnected to modvirt-qemud: it restarted", self.err.take(1)[0])
+        self.conn = libvirt.open(self.d.uri)
+        want = self.churn(1, "after")
+        self.assertEqual(self.events(2), want)
 
 
 if __name__ == "__main__":
