@@ -147,6 +147,13 @@ const char *mv_link_address(MvLink *link);
 /** mv_link_connect: the connection @link belongs to (no reference added). */
 MvConnect *mv_link_connect(MvLink *link);
 
+/**
+ * mv_connect_try_ref:
+ * A new reference to @conn, or NULL when its last one is already gone (it is
+ * being freed): for library threads that may outlive the application's use.
+ */
+MvConnect *mv_connect_try_ref(MvConnect *conn);
+
 /** mv_connect_get_uri_parsed: the parsed URI of @conn, owned by @conn. */
 const MvUri *mv_connect_get_uri_parsed(MvConnect *conn);
 

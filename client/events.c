@@ -889,12 +889,12 @@ resume_notify(MvLink *link, MvDaemonKind daemon, MvEventsResumeStatus status, gu
     GSource *source;
 
     g_mutex_lock(&table->lock);
-    if (!table->resume_func) {
+    if (!table->resume_func || !mv_connect_try_ref(conn)) {
         g_mutex_unlock(&table->lock);
         return;
     }
     note = g_new0(ResumeNote, 1);
-    note->conn = mv_connect_ref(conn);
+    note->conn = conn;          /* the reference just taken */
     note->daemon = daemon;
     note->status = status;
     note->lost = lost;
