@@ -359,7 +359,8 @@ class Libmodvirt(unittest.TestCase):
         if self.cli and self.cli.poll() is None:
             self.cli.kill()
             self.cli.wait()
-        self.conn.close()
+        if self.conn:
+            self.conn.close()
         self.px.cleanup()
         self.d.cleanup()
 
@@ -416,10 +417,11 @@ class Libmodvirt(unittest.TestCase):
         want = self.churn(1, "before")
         self.assertEqual(self.events(2), want)
         self.conn.close()
+        self.conn = None
         self.d.kill9()
         self.d.start()
-        self.assertIn("Reconnected to modvirt-qemud: it restarted", self.err.take(1)[0])
         self.conn = libvirt.open(self.d.uri)
+        self.assertIn("Reconnected to modvirt-qemud: it restarted", self.err.take(1)[0])
         want = self.churn(1, "after")
         self.assertEqual(self.events(2), want)
 
