@@ -65,6 +65,11 @@ mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc, GEr
 
     if (conn->opened)
         return true;
+    /* Only REMOTE procedures open a connection: the private programs' numbers
+     * (EVENTS_HOLD = 1, ...) are not CONNECT_OPEN. */
+    if (proc != mv_program_lookup_proc(&mv_remote_program, proc->number))
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
+                            "hypervisor connection not open");
     switch (proc->number) {
     case MV_REMOTE_PROC_AUTH_LIST:
     case MV_REMOTE_PROC_AUTH_POLKIT:

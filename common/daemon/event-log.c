@@ -259,6 +259,7 @@ events_resume(MvServerCall *call, const void *args, void *ret, GError **error)
     mv_events_private_resume_ret *r = ret;
     EventLog *log = event_log();
     Replay rp = { .log = log, .client = mv_server_call_get_client(call) };
+    ClientState *state;
     bool restarted;
     guint64 after;
     guint64 lost = 0;
@@ -270,13 +271,15 @@ events_resume(MvServerCall *call, const void *args, void *ret, GError **error)
                 memcmp(a->epoch, log->epoch, sizeof(log->epoch)) != 0;
     after = restarted ? 0 : a->after_seq;
     g_mutex_lock(&log->lock);
-    /* Numbered from now on, whether or not it held first. */
-    client_state(log, rp.client)->held = false;
+    state = client_state(log, rp.client);   /* numbered from now on */
+    /* The replay ignores a hold; a refused resume keeps it. */
     if (!mv_event_ring_since(log->ring, after, replay_record, &rp, &lost, error)) {
         g_mutex_unlock(&log->lock);
         g_prefix_error(error, "mvEventsResume: ");
         return false;
     }
+    /* Live from now on (under the same lock: nothing in between). */
+    state->held = false;
     r->status = restarted ? MV_EVENTS_PRIVATE_RESUME_RESTARTED
                 : lost ? MV_EVENTS_PRIVATE_RESUME_GAP : MV_EVENTS_PRIVATE_RESUME_COMPLETE;
     memcpy(r->epoch, log->epoch, sizeof(r->epoch));
