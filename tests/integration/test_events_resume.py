@@ -140,10 +140,13 @@ class Resume(unittest.TestCase):
         self.conn.close()
         self.d.cleanup()
 
-    def client(self):
-        c = EventsClient(self.d.sock).open()
+    def socket(self):
+        return self.d.sock
+
+    def client(self, open_it=True):
+        c = EventsClient(self.socket())
         self.clients.append(c)
-        return c
+        return c.open() if open_it else c
 
     def sequenced(self, epoch=b"\0" * 16, after=0):
         """A connection as libmodvirt makes one: hold, register, resume."""
@@ -253,6 +256,14 @@ class Resume(unittest.TestCase):
         self.assertEqual([e[0] for e in got], [1, 2])
         self.assertEqual(self.names(got, cb2), since)
 
+    def test_before_open_refused(self):
+        c = self.client(open_it=False)
+        err = c.call_err(PROC_EVENTS_HOLD, XdrWriter().string(ROUTE_DOMAIN).u32(0).bytes(),
+                         prog=EVENTS_PROGRAM)
+        self.assertIn("connection not open", err["message"])
+        c.open()
+        self.assertEqual(len(c.hold()[0]), 16)
+
     def test_resume_from_the_future_refused(self):
         c = self.client()
         epoch, last, _ = c.hold()
@@ -286,10 +297,8 @@ class ThroughProxy(Resume):
         self.px.cleanup()
         self.sd.cleanup()
 
-    def client(self):
-        c = EventsClient(self.px.sock).open()
-        self.clients.append(c)
-        return c
+    def socket(self):
+        return self.px.sock
 
     def test_secret_route_reaches_storaged(self):
         c = self.client()
