@@ -276,6 +276,22 @@ class Resume(unittest.TestCase):
         self.assertEqual(c.get_type(), "QEMU")          # the connection stays usable
 
 
+class RingConfig(unittest.TestCase):
+
+    def test_bad_ring_size_refused(self):
+        for value in ("0", "1048577", "many"):
+            with self.subTest(value=value):
+                d = mvtest.Daemon(config="[events]\nring_size = %s\n" % value)
+                try:
+                    d.spawn()
+                    status = d.wait(10)
+                    self.assertIsNotNone(status, "daemon kept running with ring_size " + value)
+                    self.assertNotEqual(status, 0)
+                    self.assertIn("ring_size", d.log())
+                finally:
+                    d.cleanup()
+
+
 class ThroughProxy(Resume):
     """The same through proxy.sock: qemud, storaged and the proxy share one root."""
 
