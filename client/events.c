@@ -1023,7 +1023,7 @@ mv_events_link_reopened(MvLink *link)
         }
         resume_notify(link, (MvDaemonKind)daemon, (MvEventsResumeStatus)res.status, res.lost);
     }
-    if (!watches->len || !held[family_daemon(link, ((MvWatch *)watches->pdata[0])->family)])
+    if (watches->len && !held[family_daemon(link, ((MvWatch *)watches->pdata[0])->family)])
         resume_notify(link, mv_link_daemon(link), MV_EVENTS_RESUME_UNNUMBERED, 0);
     g_mutex_unlock(&ev->order);
 }
