@@ -92,6 +92,21 @@ bool mv_client_check_arg(bool ok, const char *func, const char *what, GError **e
 
 typedef struct _MvLink MvLink;
 
+/* Where a link's event watches are in a daemon's numbered events (resumable
+ * events, events.c), per daemon behind the link (a proxy link: several). */
+typedef struct {
+    guint8 epoch[16];
+    guint64 last_seq;           /* the last number seen (or known to be past) */
+    bool known;                 /* EVENTS_HOLD answered: epoch and number are real */
+} MvEventPosition;
+
+typedef struct {
+    GMutex lock;                /* the positions */
+    GMutex order;               /* one hold .. register .. resume sequence at a time */
+    bool unsupported;           /* the daemon does not know the EVENTS program */
+    MvEventPosition pos[MV_DAEMON_LAST];
+} MvLinkEvents;
+
 /**
  * mv_connect_new_unopened:
  * A connection for @uri with no daemon connection yet; every call opens
@@ -132,6 +147,13 @@ const char *mv_link_address(MvLink *link);
 /** mv_link_connect: the connection @link belongs to (no reference added). */
 MvConnect *mv_link_connect(MvLink *link);
 
+/**
+ * mv_connect_try_ref:
+ * A new reference to @conn, or NULL when its last one is already gone (it is
+ * being freed): for library threads that may outlive the application's use.
+ */
+MvConnect *mv_connect_try_ref(MvConnect *conn);
+
 /** mv_connect_get_uri_parsed: the parsed URI of @conn, owned by @conn. */
 const MvUri *mv_connect_get_uri_parsed(MvConnect *conn);
 
@@ -156,6 +178,8 @@ MvRpcClient *mv_link_open(MvLink *link, const char *open_name, unsigned int flag
                           GError **error);
 /** mv_link_peek_rpc: the RPC client when the link is open, else NULL. */
 MvRpcClient *mv_link_peek_rpc(MvLink *link);
+/** mv_link_events: the link's numbered-events state (events.c). */
+MvLinkEvents *mv_link_events(MvLink *link);
 
 /* ---- domain.c -------------------------------------------------------------------- */
 
@@ -254,5 +278,19 @@ void mv_event_table_free(MvEventTable *table);
 MvEventTable *mv_connect_events(MvConnect *conn);
 /** mv_events_unwatch_all: deregisters every watch of @conn (before closing). */
 void mv_events_unwatch_all(MvConnect *conn);
+
+void mv_link_events_init(MvLinkEvents *events);
+void mv_link_events_clear(MvLinkEvents *events);
+/** mv_events_link_has_watches: a watch registered through @link (any thread). */
+bool mv_events_link_has_watches(MvLink *link);
+/**
+ * mv_events_link_reopened:
+ * @link broke and was opened again (its reconnect thread): registers every
+ * watch anew and resumes each daemon's events where the watches were; tells
+ * the connection's resume function what it found.
+ */
+void mv_events_link_reopened(MvLink *link);
+/** mv_events_link_lost: @link broke for good (the reconnect gave up): tells the resume function. */
+void mv_events_link_lost(MvLink *link);
 
 G_END_DECLS

@@ -65,6 +65,19 @@ mv_connect_ref(MvConnect *conn)
     return conn;
 }
 
+MvConnect *
+mv_connect_try_ref(MvConnect *conn)
+{
+    gint refs;
+
+    do {
+        refs = g_atomic_int_get(&conn->refs);
+        if (refs <= 0)
+            return NULL;
+    } while (!g_atomic_int_compare_and_exchange(&conn->refs, refs, refs + 1));
+    return conn;
+}
+
 void
 mv_connect_unref(MvConnect *conn)
 {

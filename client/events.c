@@ -6,10 +6,18 @@
  * reader thread: a callback that calls back into the library would wait for
  * a reply only that thread can read. (g_main_context_invoke() would run the
  * callback right away on the reader thread whenever the context happens to
- * be free, so it is not used here.) */
+ * be free, so it is not used here.)
+ *
+ * Resumable events (docs/protocol.md): every watch is registered between
+ * EVENTS_HOLD and EVENTS_RESUME, so its link's events come numbered; the link
+ * remembers the last number per daemon. When the link breaks and is opened
+ * again (connect-link.c), the watches are registered anew and resume from
+ * there: missed events are replayed, or the resume function hears of the gap
+ * or of the daemon's restart. Daemons without the program: plain events. */
 #include <string.h>
 
 #include "client-priv.h"
+#include "events-private.h"
 
 #define EVENT_ID_LIFECYCLE 0
 #define EVENT_ID_POOL_REFRESH 1
@@ -95,6 +103,7 @@ typedef struct {
     gpointer user_data;
     GDestroyNotify destroy;
     GArray *regs;                   /* MvRegistration */
+    gpointer object;                /* the watched object's handle (a reference), or NULL */
     GMutex lock;
     GQueue pending;                 /* MvEventItem */
     bool scheduled;                 /* an idle source is attached */
@@ -106,6 +115,10 @@ struct _MvEventTable {
     GHashTable *watches;            /* id -> MvWatch (a reference) */
     GHashTable *by_callback;        /* "daemon:message_proc:callback_id" -> MvWatch (weak) */
     guint next_id;
+    MvEventsResumeFunc resume_func; /* mv_connect_set_events_resume_func() */
+    gpointer resume_data;
+    GDestroyNotify resume_destroy;
+    GMainContext *resume_context;
 };
 
 static void
@@ -134,6 +147,22 @@ watch_unref(gpointer data)
     if (watch->destroy)
         watch->destroy(watch->user_data);
     g_queue_clear_full(&watch->pending, event_item_free);
+    if (watch->object) {
+        switch (watch->family->kind) {
+        case FAMILY_DOMAIN:
+            mv_domain_unref(watch->object);
+            break;
+        case FAMILY_NETWORK:
+            mv_network_unref(watch->object);
+            break;
+        case FAMILY_STORAGE_POOL:
+            mv_storage_pool_unref(watch->object);
+            break;
+        case FAMILY_SECRET:
+            mv_secret_unref(watch->object);
+            break;
+        }
+    }
     g_array_unref(watch->regs);
     g_main_context_unref(watch->context);
     g_mutex_clear(&watch->lock);
@@ -165,6 +194,10 @@ mv_event_table_free(MvEventTable *table)
 {
     if (!table)
         return;
+    if (table->resume_destroy)
+        table->resume_destroy(table->resume_data);
+    if (table->resume_context)
+        g_main_context_unref(table->resume_context);
     g_hash_table_unref(table->by_callback);
     g_hash_table_unref(table->watches);
     g_mutex_clear(&table->lock);
@@ -338,6 +371,102 @@ event_item_decode(int proc, const guint8 *payload, gsize len, int *ret_callback_
     return item;
 }
 
+/* ---- numbered events ------------------------------------------------------------ */
+
+static const MvEventFamily *const families[] = {
+    &domain_family, &network_family, &pool_family, &secret_family,
+};
+
+/* The family whose events travel in MESSAGE procedure @proc, or NULL. */
+static const MvEventFamily *
+family_of_message(int proc)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(families); i++) {
+        for (int k = 0; k < families[i]->n_kinds; k++) {
+            if (families[i]->kinds[k].message_proc == proc)
+                return families[i];
+        }
+    }
+    return NULL;
+}
+
+/* Which daemon behind @link sends @family's events (the link's own daemon,
+ * or through a proxy the route's owner): its numbers are counted apart. */
+static MvDaemonKind
+family_daemon(MvLink *link, const MvEventFamily *family)
+{
+    MvDaemonKind daemon = mv_link_daemon(link);
+
+    mv_route_daemon_for_proc(daemon, family->register_proc, &daemon, NULL);
+    return daemon;
+}
+
+/* The route naming @family's daemon in EVENTS calls (the proxy routes by it). */
+static char *
+family_route(const MvEventFamily *family)
+{
+    return (char *)mv_route_name(mv_remote_program.procs[family->register_proc].route);
+}
+
+void
+mv_link_events_init(MvLinkEvents *events)
+{
+    g_mutex_init(&events->lock);
+    g_mutex_init(&events->order);
+}
+
+void
+mv_link_events_clear(MvLinkEvents *events)
+{
+    g_mutex_clear(&events->lock);
+    g_mutex_clear(&events->order);
+}
+
+/* Moves @daemon's position on @link to @epoch / @seq (never back within an epoch). */
+static void
+position_advance(MvLink *link, MvDaemonKind daemon, const void *epoch, guint64 seq)
+{
+    MvLinkEvents *ev = mv_link_events(link);
+    MvEventPosition *pos = &ev->pos[daemon];
+
+    g_mutex_lock(&ev->lock);
+    if (!pos->known || memcmp(pos->epoch, epoch, 16) != 0) {
+        memcpy(pos->epoch, epoch, 16);
+        pos->last_seq = seq;
+        pos->known = true;
+    } else if (seq > pos->last_seq) {
+        pos->last_seq = seq;
+    }
+    g_mutex_unlock(&ev->lock);
+}
+
+/* A numbered EVENT: the position moves on (the epoch is the one of the last
+ * hold or resume), then the REMOTE event inside is handled as any other. */
+static void
+numbered_message(MvLink *link, const guint8 *payload, gsize len)
+{
+    mv_events_private_event_msg msg = { 0 };
+    const MvEventFamily *family;
+    MvMessageHeader inner = {
+        .prog = MV_PROGRAM_REMOTE, .vers = MV_PROGRAM_VERSION, .type = MV_MESSAGE_MESSAGE,
+    };
+
+    if (!mv_events_private_decode_event(payload, len, &msg))
+        return;
+    if ((family = family_of_message(msg.proc))) {
+        MvLinkEvents *ev = mv_link_events(link);
+        MvEventPosition *pos = &ev->pos[family_daemon(link, family)];
+
+        g_mutex_lock(&ev->lock);
+        if (msg.seq > pos->last_seq)
+            pos->last_seq = msg.seq;
+        g_mutex_unlock(&ev->lock);
+    }
+    inner.proc = msg.proc;
+    mv_events_link_message(link, &inner, (const guint8 *)msg.body.body_val, msg.body.body_len);
+    xdr_free((xdrproc_t)xdr_mv_events_private_event_msg, (char *)&msg);
+}
+
 void
 mv_events_link_message(MvLink *link, const MvMessageHeader *hdr, const guint8 *payload,
                        gsize len)
@@ -348,6 +477,10 @@ mv_events_link_message(MvLink *link, const MvMessageHeader *hdr, const guint8 *p
     MvWatch *watch;
     int callback_id = 0;
 
+    if (hdr->prog == MV_PROGRAM_EVENTS_PRIVATE && hdr->proc == MV_EVENTS_PRIVATE_PROC_EVENT) {
+        numbered_message(link, payload, len);
+        return;
+    }
     if (hdr->prog != MV_PROGRAM_REMOTE ||
         !(item = event_item_decode(hdr->proc, payload, len, &callback_id)))
         return;
@@ -415,14 +548,45 @@ watch_deregister(MvWatch *watch)
     }
 }
 
-/* Registers one event id of @watch's family on @link; @object is the
- * family's nullable wire reference (filtering on the daemon's side). */
+/* The watched object's wire reference in @buf, NULL for every object. */
+typedef union {
+    mv_remote_nonnull_domain dom;
+    mv_remote_nonnull_network net;
+    mv_remote_nonnull_storage_pool pool;
+    mv_remote_nonnull_secret secret;
+} MvWireObject;
+
+static gpointer
+watch_object(MvWatch *watch, MvWireObject *buf)
+{
+    if (!watch->object)
+        return NULL;
+    switch (watch->family->kind) {
+    case FAMILY_DOMAIN:
+        mv_domain_to_wire(watch->object, &buf->dom);
+        return &buf->dom;
+    case FAMILY_NETWORK:
+        mv_network_to_wire(watch->object, &buf->net);
+        return &buf->net;
+    case FAMILY_STORAGE_POOL:
+        mv_storage_pool_to_wire(watch->object, &buf->pool);
+        return &buf->pool;
+    case FAMILY_SECRET:
+        mv_secret_to_wire(watch->object, &buf->secret);
+        return &buf->secret;
+    }
+    return NULL;
+}
+
+/* Registers one event id of @watch's family on @link (filtered by the
+ * watch's object on the daemon's side); its callback id in *@ret_id. */
 static bool
-watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer object,
-               GError **error)
+register_kind(MvWatch *watch, MvLink *link, const MvEventKind *kind, int *ret_id,
+              GError **error)
 {
     MvRpcClient *rpc = mv_link_rpc(link);
-    MvRegistration reg = { .link = link, .message_proc = kind->message_proc };
+    MvWireObject buf;
+    gpointer object = watch_object(watch, &buf);
     bool ok = false;
 
     switch (watch->family->kind) {
@@ -433,7 +597,7 @@ watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer o
         mv_remote_connect_domain_event_callback_register_any_ret ret = { 0 };
 
         ok = mv_remote_connect_domain_event_callback_register_any(rpc, &args, &ret, error);
-        reg.callback_id = ret.callback_id;
+        *ret_id = ret.callback_id;
         break;
     }
     case FAMILY_NETWORK: {
@@ -443,7 +607,7 @@ watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer o
         mv_remote_connect_network_event_register_any_ret ret = { 0 };
 
         ok = mv_remote_connect_network_event_register_any(rpc, &args, &ret, error);
-        reg.callback_id = ret.callback_id;
+        *ret_id = ret.callback_id;
         break;
     }
     case FAMILY_STORAGE_POOL: {
@@ -453,7 +617,7 @@ watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer o
         mv_remote_connect_storage_pool_event_register_any_ret ret = { 0 };
 
         ok = mv_remote_connect_storage_pool_event_register_any(rpc, &args, &ret, error);
-        reg.callback_id = ret.callback_id;
+        *ret_id = ret.callback_id;
         break;
     }
     case FAMILY_SECRET: {
@@ -463,18 +627,91 @@ watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, gpointer o
         mv_remote_connect_secret_event_register_any_ret ret = { 0 };
 
         ok = mv_remote_connect_secret_event_register_any(rpc, &args, &ret, error);
-        reg.callback_id = ret.callback_id;
+        *ret_id = ret.callback_id;
         break;
     }
     }
-    if (ok)
-        g_array_append_val(watch->regs, reg);
+    return ok;
+}
+
+static bool
+watch_register(MvWatch *watch, MvLink *link, const MvEventKind *kind, GError **error)
+{
+    MvRegistration reg = { .link = link, .message_proc = kind->message_proc };
+
+    if (!register_kind(watch, link, kind, &reg.callback_id, error))
+        return false;
+    g_array_append_val(watch->regs, reg);
+    return true;
+}
+
+/* EVENTS_HOLD for @family's daemon on @link: its events wait (in the daemon's
+ * ring) until resume_numbered(). False when the daemon does not number
+ * events (a daemon without the program: the watch works unnumbered). */
+static bool
+hold_numbered(MvLink *link, const MvEventFamily *family, mv_events_private_hold_ret *ret)
+{
+    MvLinkEvents *ev = mv_link_events(link);
+    mv_events_private_hold_args args = { .route = family_route(family) };
+    g_autoptr(GError) err = NULL;
+
+    if (ev->unsupported)
+        return false;
+    memset(ret, 0, sizeof(*ret));
+    if (!mv_events_private_hold(mv_link_rpc(link), &args, ret, &err)) {
+        g_debug("events of %s are not numbered: %s", mv_link_address(link), err->message);
+        ev->unsupported = true;
+        return false;
+    }
+    return true;
+}
+
+/* EVENTS_RESUME for @family's daemon from @epoch / @after: the missed events
+ * arrive (and move the position) before the reply; then the position is at
+ * least the daemon's latest number. */
+static bool
+resume_numbered(MvLink *link, const MvEventFamily *family, const void *epoch, guint64 after,
+                mv_events_private_resume_ret *ret, GError **error)
+{
+    mv_events_private_resume_args args = { .route = family_route(family), .after_seq = after };
+
+    memcpy(args.epoch, epoch, sizeof(args.epoch));
+    memset(ret, 0, sizeof(*ret));
+    if (!mv_events_private_resume(mv_link_rpc(link), &args, ret, error))
+        return false;
+    position_advance(link, family_daemon(link, family), ret->epoch, ret->last_seq);
+    return true;
+}
+
+/* Registers every event id of a new @watch on @link, between a hold and a
+ * resume when the daemon numbers its events: the other watches of the link
+ * lose nothing meanwhile and get nothing twice. */
+static bool
+watch_register_all(MvWatch *watch, MvLink *link, GError **error)
+{
+    MvLinkEvents *ev = mv_link_events(link);
+    mv_events_private_hold_ret hold;
+    mv_events_private_resume_ret res;
+    g_autoptr(GError) err = NULL;
+    bool numbered;
+    bool ok = true;
+
+    g_mutex_lock(&ev->order);
+    if ((numbered = hold_numbered(link, watch->family, &hold)))
+        position_advance(link, family_daemon(link, watch->family), hold.epoch, hold.last_seq);
+    for (int i = 0; ok && i < watch->family->n_kinds; i++)
+        ok = watch_register(watch, link, &watch->family->kinds[i], error);
+    if (numbered &&
+        !resume_numbered(link, watch->family, hold.epoch, hold.last_seq, &res, &err))
+        g_debug("resuming the events of %s failed: %s", mv_link_address(link), err->message);
+    g_mutex_unlock(&ev->order);
     return ok;
 }
 
 /* Makes a watch of @family: registers every event id of the family with the
  * daemon that serves it (one link per connection: the family's daemon, or
- * the proxy) and enters the watch in the connection's table. */
+ * the proxy) and enters the watch in the connection's table. @object (a new
+ * reference, or NULL) limits it to one object. */
 static guint
 watch_add(MvConnect *conn, const MvEventFamily *family, gpointer object,
           GMainContext *context, MvAnyEventFunc func, gpointer user_data, GDestroyNotify destroy,
@@ -482,29 +719,30 @@ watch_add(MvConnect *conn, const MvEventFamily *family, gpointer object,
 {
     MvEventTable *table;
     MvWatch *watch;
-    MvLink *link;
-
-    if (!mv_client_check_arg(conn != NULL && func != NULL, family->func,
-                             "the connection or callback", error) ||
-        !mv_client_check_flags(flags, 0, family->func, error) ||
-        !(link = mv_connect_link(conn, family->register_proc, error)))
-        return 0;
+    MvLink *link = NULL;
 
     watch = g_new0(MvWatch, 1);
     watch->refs = 1;
     watch->conn = conn;
     watch->family = family;
     watch->func = func;
+    watch->object = object;
     watch->regs = g_array_new(FALSE, FALSE, sizeof(MvRegistration));
     g_mutex_init(&watch->lock);
     g_queue_init(&watch->pending);
+    if (!mv_client_check_arg(conn != NULL && func != NULL, family->func,
+                             "the connection or callback", error) ||
+        !mv_client_check_flags(flags, 0, family->func, error) ||
+        !(link = mv_connect_link(conn, family->register_proc, error))) {
+        watch->context = g_main_context_ref_thread_default();
+        watch_unref(watch);
+        return 0;
+    }
     watch->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
-    for (int i = 0; i < family->n_kinds; i++) {
-        if (!watch_register(watch, link, &family->kinds[i], object, error)) {
-            watch_deregister(watch);        /* the ids that did register */
-            watch_unref(watch);             /* no destroy notify: not set yet */
-            return 0;
-        }
+    if (!watch_register_all(watch, link, error)) {
+        watch_deregister(watch);        /* the ids that did register */
+        watch_unref(watch);             /* no destroy notify: not set yet */
+        return 0;
     }
     watch->user_data = user_data;
     watch->destroy = destroy;
@@ -528,11 +766,7 @@ mv_connect_watch_domain_events(MvConnect *conn, MvDomain *dom, GMainContext *con
                                MvDomainEventFunc func, gpointer user_data,
                                GDestroyNotify destroy, unsigned int flags, GError **error)
 {
-    mv_remote_nonnull_domain ref;
-
-    if (dom)
-        mv_domain_to_wire(dom, &ref);
-    return watch_add(conn, &domain_family, dom ? &ref : NULL, context, (MvAnyEventFunc)func,
+    return watch_add(conn, &domain_family, mv_domain_ref(dom), context, (MvAnyEventFunc)func,
                      user_data, destroy, flags, error);
 }
 
@@ -541,12 +775,8 @@ mv_connect_watch_network_events(MvConnect *conn, MvNetwork *net, GMainContext *c
                                 MvNetworkEventFunc func, gpointer user_data,
                                 GDestroyNotify destroy, unsigned int flags, GError **error)
 {
-    mv_remote_nonnull_network ref;
-
-    if (net)
-        mv_network_to_wire(net, &ref);
-    return watch_add(conn, &network_family, net ? &ref : NULL, context, (MvAnyEventFunc)func,
-                     user_data, destroy, flags, error);
+    return watch_add(conn, &network_family, net ? mv_network_ref(net) : NULL, context,
+                     (MvAnyEventFunc)func, user_data, destroy, flags, error);
 }
 
 guint
@@ -555,12 +785,8 @@ mv_connect_watch_storage_pool_events(MvConnect *conn, MvStoragePool *pool,
                                      gpointer user_data, GDestroyNotify destroy,
                                      unsigned int flags, GError **error)
 {
-    mv_remote_nonnull_storage_pool ref;
-
-    if (pool)
-        mv_storage_pool_to_wire(pool, &ref);
-    return watch_add(conn, &pool_family, pool ? &ref : NULL, context, (MvAnyEventFunc)func,
-                     user_data, destroy, flags, error);
+    return watch_add(conn, &pool_family, mv_storage_pool_ref(pool), context,
+                     (MvAnyEventFunc)func, user_data, destroy, flags, error);
 }
 
 guint
@@ -568,11 +794,7 @@ mv_connect_watch_secret_events(MvConnect *conn, MvSecret *secret, GMainContext *
                                MvSecretEventFunc func, gpointer user_data,
                                GDestroyNotify destroy, unsigned int flags, GError **error)
 {
-    mv_remote_nonnull_secret ref;
-
-    if (secret)
-        mv_secret_to_wire(secret, &ref);
-    return watch_add(conn, &secret_family, secret ? &ref : NULL, context,
+    return watch_add(conn, &secret_family, secret ? mv_secret_ref(secret) : NULL, context,
                      (MvAnyEventFunc)func, user_data, destroy, flags, error);
 }
 
@@ -619,6 +841,242 @@ mv_events_unwatch_all(MvConnect *conn)
     g_mutex_unlock(&table->lock);
     for (GList *l = ids; l; l = l->next)
         mv_connect_unwatch_events(conn, GPOINTER_TO_UINT(l->data), 0, NULL);
+}
+
+/* ---- after a reconnect ---------------------------------------------------------------- */
+
+typedef struct {
+    MvConnect *conn;            /* a reference */
+    MvDaemonKind daemon;
+    MvEventsResumeStatus status;
+    guint64 lost;
+} ResumeNote;
+
+static gboolean
+resume_note_dispatch(gpointer data)
+{
+    ResumeNote *note = data;
+    MvEventTable *table = mv_connect_events(note->conn);
+    MvEventsResumeFunc func;
+    gpointer user_data;
+
+    g_mutex_lock(&table->lock);
+    func = table->resume_func;
+    user_data = table->resume_data;
+    g_mutex_unlock(&table->lock);
+    if (func)
+        func(note->conn, mv_route_daemon_info(note->daemon)->program, note->status, note->lost,
+             user_data);
+    return G_SOURCE_REMOVE;
+}
+
+static void
+resume_note_free(gpointer data)
+{
+    ResumeNote *note = data;
+
+    mv_connect_unref(note->conn);
+    g_free(note);
+}
+
+/* Tells the connection's resume function (in its context), if it has one. */
+static void
+resume_notify(MvLink *link, MvDaemonKind daemon, MvEventsResumeStatus status, guint64 lost)
+{
+    MvConnect *conn = mv_link_connect(link);
+    MvEventTable *table = mv_connect_events(conn);
+    ResumeNote *note;
+    GSource *source;
+
+    g_mutex_lock(&table->lock);
+    if (!table->resume_func || !mv_connect_try_ref(conn)) {
+        g_mutex_unlock(&table->lock);
+        return;
+    }
+    note = g_new0(ResumeNote, 1);
+    note->conn = conn;          /* the reference just taken */
+    note->daemon = daemon;
+    note->status = status;
+    note->lost = lost;
+    source = g_idle_source_new();
+    g_source_set_callback(source, resume_note_dispatch, note, resume_note_free);
+    g_source_set_static_name(source, "modvirt-events-resume");
+    g_source_attach(source, table->resume_context);
+    g_source_unref(source);
+    g_mutex_unlock(&table->lock);
+}
+
+/* The watches with registrations on @link (new references), in id order. */
+static GPtrArray *
+link_watches(MvLink *link)
+{
+    MvEventTable *table = mv_connect_events(mv_link_connect(link));
+    GPtrArray *found = g_ptr_array_new_with_free_func(watch_unref);
+    GHashTableIter iter;
+    gpointer value;
+
+    g_mutex_lock(&table->lock);
+    g_hash_table_iter_init(&iter, table->watches);
+    while (g_hash_table_iter_next(&iter, NULL, &value)) {
+        MvWatch *watch = value;
+
+        for (guint i = 0; i < watch->regs->len; i++) {
+            if (g_array_index(watch->regs, MvRegistration, i).link == link) {
+                g_ptr_array_add(found, watch_ref(watch));
+                break;
+            }
+        }
+    }
+    g_mutex_unlock(&table->lock);
+    return found;
+}
+
+bool
+mv_events_link_has_watches(MvLink *link)
+{
+    g_autoptr(GPtrArray) watches = link_watches(link);
+
+    return watches->len > 0;
+}
+
+/* Registers @watch's event ids on @link again: new callback ids. */
+static void
+watch_reregister(MvWatch *watch, MvLink *link)
+{
+    MvEventTable *table = mv_connect_events(mv_link_connect(link));
+
+    for (guint i = 0; i < watch->regs->len; i++) {
+        MvRegistration *reg = &g_array_index(watch->regs, MvRegistration, i);
+        g_autoptr(GError) err = NULL;
+        g_autofree char *old_key = NULL;
+        MvEventKind kind = { .message_proc = reg->message_proc };
+        int id;
+
+        if (reg->link != link)
+            continue;
+        for (int k = 0; k < watch->family->n_kinds; k++) {
+            if (watch->family->kinds[k].message_proc == reg->message_proc)
+                kind.event_id = watch->family->kinds[k].event_id;
+        }
+        if (!register_kind(watch, link, &kind, &id, &err)) {
+            g_debug("watch %u could not register again on %s: %s", watch->id,
+                    mv_link_address(link), err->message);
+            continue;
+        }
+        old_key = callback_key(link, reg->message_proc, reg->callback_id);
+        g_mutex_lock(&table->lock);
+        g_hash_table_remove(table->by_callback, old_key);
+        reg->callback_id = id;
+        if (!g_atomic_int_get(&watch->removed))
+            g_hash_table_insert(table->by_callback, callback_key(link, reg->message_proc, id),
+                                watch);
+        g_mutex_unlock(&table->lock);
+    }
+}
+
+void
+mv_events_link_reopened(MvLink *link)
+{
+    MvLinkEvents *ev = mv_link_events(link);
+    g_autoptr(GPtrArray) watches = link_watches(link);
+    const MvEventFamily *held[MV_DAEMON_LAST] = { NULL };
+    MvEventPosition from[MV_DAEMON_LAST];
+
+    g_mutex_lock(&ev->order);
+    ev->unsupported = false;                /* perhaps a newer daemon */
+    /* Hold each daemon's events first, then register, then resume: nothing
+     * that happens meanwhile is lost or comes twice. */
+    for (guint i = 0; i < watches->len; i++) {
+        const MvEventFamily *family = ((MvWatch *)watches->pdata[i])->family;
+        MvDaemonKind daemon = family_daemon(link, family);
+        mv_events_private_hold_ret hold;
+
+        if (held[daemon] || !hold_numbered(link, family, &hold))
+            continue;
+        held[daemon] = family;
+        g_mutex_lock(&ev->lock);
+        from[daemon] = ev->pos[daemon];
+        /* The replay moves the position on from the daemon's own start. */
+        memcpy(ev->pos[daemon].epoch, hold.epoch, 16);
+        ev->pos[daemon].last_seq = 0;
+        ev->pos[daemon].known = true;
+        g_mutex_unlock(&ev->lock);
+        if (!from[daemon].known) {          /* never numbered before: nothing to replay */
+            memcpy(from[daemon].epoch, hold.epoch, 16);
+            from[daemon].last_seq = hold.last_seq;
+        }
+    }
+    for (guint i = 0; i < watches->len; i++)
+        watch_reregister(watches->pdata[i], link);
+    for (int daemon = 0; daemon < MV_DAEMON_LAST; daemon++) {
+        mv_events_private_resume_ret res;
+        g_autoptr(GError) err = NULL;
+
+        if (!held[daemon])
+            continue;
+        if (!resume_numbered(link, held[daemon], from[daemon].epoch, from[daemon].last_seq,
+                             &res, &err)) {
+            g_debug("resuming the events of %s failed: %s", mv_link_address(link),
+                    err->message);
+            resume_notify(link, (MvDaemonKind)daemon, MV_EVENTS_RESUME_FAILED, 0);
+            continue;
+        }
+        resume_notify(link, (MvDaemonKind)daemon, (MvEventsResumeStatus)res.status, res.lost);
+    }
+    if (watches->len && !held[family_daemon(link, ((MvWatch *)watches->pdata[0])->family)])
+        resume_notify(link, mv_link_daemon(link), MV_EVENTS_RESUME_UNNUMBERED, 0);
+    g_mutex_unlock(&ev->order);
+}
+
+void
+mv_events_link_lost(MvLink *link)
+{
+    resume_notify(link, mv_link_daemon(link), MV_EVENTS_RESUME_FAILED, 0);
+}
+
+bool
+mv_connect_set_events_resume_func(MvConnect *conn, GMainContext *context,
+                                  MvEventsResumeFunc func, gpointer user_data,
+                                  GDestroyNotify destroy, unsigned int flags, GError **error)
+{
+    MvEventTable *table;
+    GDestroyNotify old_destroy;
+    gpointer old_data;
+    GMainContext *old_context;
+
+    if (!mv_client_check_arg(conn != NULL, "mv_connect_set_events_resume_func",
+                             "the connection", error) ||
+        !mv_client_check_flags(flags, 0, "mv_connect_set_events_resume_func", error))
+        return false;
+    table = mv_connect_events(conn);
+    g_mutex_lock(&table->lock);
+    old_destroy = table->resume_destroy;
+    old_data = table->resume_data;
+    old_context = table->resume_context;
+    table->resume_func = func;
+    table->resume_data = user_data;
+    table->resume_destroy = func ? destroy : NULL;
+    table->resume_context = !func ? NULL
+                            : context ? g_main_context_ref(context)
+                                      : g_main_context_ref_thread_default();
+    g_mutex_unlock(&table->lock);
+    if (old_destroy)
+        old_destroy(old_data);
+    if (old_context)
+        g_main_context_unref(old_context);
+    return true;
+}
+
+const char *
+mv_events_resume_status_name(MvEventsResumeStatus status)
+{
+    static const char *const names[MV_EVENTS_RESUME_LAST] = {
+        "complete", "gap", "restarted", "failed", "unnumbered",
+    };
+
+    if ((int)status < 0 || status >= MV_EVENTS_RESUME_LAST)
+        return "unknown";
+    return names[status];
 }
 
 /* ---- names ----------------------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "events-private.h"
 #include "util/log.h"
 
 /* Registration procedures whose reply is a callback id, and their
@@ -119,6 +120,78 @@ mv_proxy_events_remove(MvProxyConn *conn, int front_id)
     mv_proxy_backend_unref(be);
 }
 
+/* Resumable events (events-private.x): an EVENT message wraps a REMOTE
+ * event's payload after its number (8 bytes), procedure (4) and length (4). */
+#define WRAPPED_PROC_AT 8
+#define WRAPPED_BODY_AT 16
+
+/* The front id of backend callback @backend_id, false when unknown. */
+static bool
+front_callback_id(MvProxyBackend *be, int backend_id, guint32 *ret_front)
+{
+    gpointer front;
+    bool found;
+
+    g_mutex_lock(&be->lock);
+    found = g_hash_table_lookup_extended(be->event_ids, GINT_TO_POINTER(backend_id), NULL,
+                                         &front);
+    g_mutex_unlock(&be->lock);
+    if (found)
+        *ret_front = (guint32)GPOINTER_TO_INT(front);
+    return found;
+}
+
+/* An EVENT of the EVENTS program: the wrapped callback id is rewritten like a
+ * plain event's. False (dropped) for an unknown callback or a short message. */
+static bool
+relay_wrapped(MvProxyBackend *be, const MvMessageHeader *hdr, const guint8 *payload, gsize len,
+              MvMessage **ret_msg)
+{
+    int proc;
+    guint32 front;
+
+    if (len < WRAPPED_BODY_AT)
+        return false;
+    proc = (int)GUINT32_FROM_BE(*(const guint32 *)(payload + WRAPPED_PROC_AT));
+    if (proc < FIRST_CALLBACK_EVENT || proc == CONNECTION_CLOSED_EVENT) {
+        *ret_msg = mv_message_encode_raw(hdr, payload, len);
+        return true;
+    }
+    if (len < WRAPPED_BODY_AT + 4 ||
+        !front_callback_id(be, (int)GUINT32_FROM_BE(*(const guint32 *)(payload +
+                                                                        WRAPPED_BODY_AT)),
+                           &front))
+        return false;
+    *ret_msg = mv_message_encode_raw(hdr, payload, len);
+    *(guint32 *)((*ret_msg)->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE +
+                 WRAPPED_BODY_AT) = GUINT32_TO_BE(front);
+    return true;
+}
+
+const MvProcInfo *
+mv_proxy_events_private_route(const MvMessageHeader *hdr, const MvProcInfo *proc,
+                              const guint8 *payload, gsize len, MvProcInfo *scratch)
+{
+    guint32 n;
+
+    /* The first argument, a string: its length word, then the route's name. */
+    if (hdr->prog != MV_PROGRAM_EVENTS_PRIVATE || len < 4)
+        return proc;
+    n = GUINT32_FROM_BE(*(const guint32 *)payload);
+    if (n == 0 || n > len - 4)
+        return proc;
+    for (int route = MV_ROUTE_ANY + 1; route < MV_ROUTE_LAST; route++) {
+        const char *name = mv_route_name((MvRoute)route);
+
+        if (strlen(name) == n && memcmp(name, payload + 4, n) == 0) {
+            *scratch = *proc;
+            scratch->route = (MvRoute)route;
+            return scratch;
+        }
+    }
+    return proc;
+}
+
 /* A MESSAGE from a backend (its reader thread): rewrite the callback id and
  * pass it to the client. */
 void
@@ -128,7 +201,13 @@ mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8
     MvProxyBackend *be = data;
     MvMessage *msg;
 
-    if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc >= FIRST_CALLBACK_EVENT &&
+    if (hdr->prog == MV_PROGRAM_EVENTS_PRIVATE && hdr->proc == MV_EVENTS_PRIVATE_PROC_EVENT) {
+        if (!relay_wrapped(be, hdr, payload, len, &msg)) {
+            mv_log_debug("numbered event for an unknown callback from %s dropped",
+                         be->program);
+            return;
+        }
+    } else if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc >= FIRST_CALLBACK_EVENT &&
         hdr->proc != CONNECTION_CLOSED_EVENT) {
         gpointer front;
         bool found;

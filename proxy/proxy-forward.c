@@ -135,7 +135,9 @@ mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer 
     Forward *fwd;
     int dereg;
     bool ok;
+    MvProcInfo routed;
 
+    proc = mv_proxy_events_private_route(hdr, proc, payload, len, &routed);
     g_mutex_lock(&conn->lock);
     ok = mv_proxy_slot_for_route(conn->primary, proc, &slot, &err);
     g_mutex_unlock(&conn->lock);

@@ -182,6 +182,12 @@ int mv_proxy_events_add(MvProxyBackend *be, int backend_id, int dereg_proc);
 bool mv_proxy_events_lookup(MvProxyConn *conn, int front_id, MvProxyCallback *ret_cb);
 void mv_proxy_events_remove(MvProxyConn *conn, int front_id);
 void mv_proxy_callback_free(gpointer cb);
+/* The proc entry routing a call of the private EVENTS program: its route is
+ * named by the call's first argument (which daemon the client means); @proc
+ * (the primary daemon) otherwise. */
+const MvProcInfo *mv_proxy_events_private_route(const MvMessageHeader *hdr,
+                                                const MvProcInfo *proc, const guint8 *payload,
+                                                gsize len, MvProcInfo *scratch);
 void mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,
                            gsize len, gpointer be);
 

@@ -1,6 +1,8 @@
 /* modvirt events [DOMAIN]: one line per domain lifecycle event (one JSON
  * object per line with --json) until Ctrl-C, --timeout or --count; and the
- * watch loop that net-events shares. */
+ * watch loop that net-events shares. When the connection breaks, libmodvirt
+ * opens it again and the watch resumes (missed events are printed); a line on
+ * stderr says how the resume went. */
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,16 +67,54 @@ on_timeout(gpointer data)
     return G_SOURCE_REMOVE;
 }
 
+/* libmodvirt tries for 30 s to reconnect a broken connection with watches. */
+#define RECONNECT_WAIT_SECONDS 32
+
 static gboolean
 on_check_alive(gpointer data)
 {
     MvCliEventsRun *run = data;
 
-    if (mv_connect_is_alive(run->cli->conn))
+    if (mv_connect_is_alive(run->cli->conn)) {
+        run->dead_checks = 0;
+        return G_SOURCE_CONTINUE;
+    }
+    if (++run->dead_checks < RECONNECT_WAIT_SECONDS)
         return G_SOURCE_CONTINUE;
     run->lost = true;
     g_main_loop_quit(run->loop);
     return G_SOURCE_REMOVE;
+}
+
+/* The connection came back: say whether events were missed. */
+static void
+on_resume(MvConnect *conn, const char *daemon, MvEventsResumeStatus status, guint64 lost,
+          gpointer data)
+{
+    MvCliEventsRun *run = data;
+
+    switch (status) {
+    case MV_EVENTS_RESUME_COMPLETE:
+        fprintf(stderr, "Reconnected to %s: no event was missed.\n", daemon);
+        break;
+    case MV_EVENTS_RESUME_GAP:
+        fprintf(stderr, "Reconnected to %s: %" G_GUINT64_FORMAT " events may have been "
+                "missed (more than its [events] ring_size).\n", daemon, lost);
+        break;
+    case MV_EVENTS_RESUME_RESTARTED:
+        fprintf(stderr, "Reconnected to %s: it restarted; events before its restart may "
+                "have been missed.\n", daemon);
+        break;
+    case MV_EVENTS_RESUME_UNNUMBERED:
+        fprintf(stderr, "Reconnected to %s: it does not number events; some may have "
+                "been missed.\n", daemon);
+        break;
+    default:
+        run->lost = true;
+        g_main_loop_quit(run->loop);
+        break;
+    }
+    fflush(stderr);
 }
 
 int
@@ -82,6 +122,8 @@ mv_cli_events_loop(MvCliEventsRun *run, guint watch, const char *what)
 {
     MvCli *cli = run->cli;
     guint sigint, sigterm, alive;
+
+    mv_connect_set_events_resume_func(cli->conn, NULL, on_resume, run, NULL, 0, NULL);
 
     fprintf(stderr, "Watching %s events on %s; Ctrl-C stops.\n", what,
             mv_connect_get_uri(cli->conn));
@@ -93,11 +135,12 @@ mv_cli_events_loop(MvCliEventsRun *run, guint watch, const char *what)
     g_main_loop_run(run->loop);
     g_source_remove(sigint);
     g_source_remove(sigterm);
-    if (!run->lost)
+    if (!run->lost || run->dead_checks < RECONNECT_WAIT_SECONDS)
         g_source_remove(alive);
     if (run->timer)
         g_source_remove(run->timer);
     mv_connect_unwatch_events(cli->conn, watch, 0, NULL);
+    mv_connect_set_events_resume_func(cli->conn, NULL, NULL, NULL, NULL, 0, NULL);
     if (run->lost)
         return mv_cli_failf(cli, "the connection to %s was lost; check that the daemon is "
                             "running", mv_connect_get_uri(cli->conn));

@@ -30,6 +30,7 @@ typedef struct {
     int seen;
     bool lost;
     guint timer;
+    guint dead_checks;      /* seconds the connection has been down (libmodvirt reconnects) */
 } MvCliEventsRun;
 
 /** mv_cli_events_seen: counts one printed event; ends the loop at --count. */

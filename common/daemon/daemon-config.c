@@ -13,11 +13,14 @@
  *   keepalive_count = 5
  *   [log]
  *   filters = info,rpc=debug    # or libvirt's form: 1:rpc 3:qemu
+ *   [events]
+ *   ring_size = 1024            # events kept for clients that resume (read at start)
  *
  * A descriptor's config_read hook reads the driver's own groups ([tls], ...).
  */
 #include "daemon/daemon-priv.h"
 
+#include "daemon/event-log.h"
 #include "util/conf.h"
 #include "util/log-libvirt.h"
 #include "util/log.h"
@@ -76,6 +79,25 @@ read_client_limits(GKeyFile *conf, MvServerConfig *sc, guint *ret_admin, GError 
     return true;
 }
 
+/* [events] ring_size: how many numbered events the daemon keeps for resuming clients. */
+static bool
+read_event_ring_size(GKeyFile *conf, guint *ret, GError **error)
+{
+    g_autoptr(GError) err = NULL;
+    int v = mv_conf_get_int(conf, "events", "ring_size", MV_EVENT_RING_SIZE_DEFAULT, &err);
+
+    if (err) {
+        g_propagate_error(error, g_steal_pointer(&err));
+        return false;
+    }
+    if (v < 1 || v > MV_EVENT_RING_SIZE_MAX)
+        return mv_error_set(error, MV_FROM_CONF, MV_ERR_CONF_SYNTAX,
+                            "[events] ring_size must be between 1 and %d, not %d",
+                            MV_EVENT_RING_SIZE_MAX, v);
+    *ret = (guint)v;
+    return true;
+}
+
 bool
 mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **error)
 {
@@ -104,7 +126,8 @@ mv_daemon_config_read(MvDaemon *daemon, MvDaemonConfig *ret_config, GError **err
                   error) ||
         !read_int(conf, "first_call_timeout", (int)sc.first_call_timeout, 0, &first_call,
                   error) ||
-        !read_int(conf, "keepalive_count", (int)sc.keepalive_count, 0, &count, error))
+        !read_int(conf, "keepalive_count", (int)sc.keepalive_count, 0, &count, error) ||
+        !read_event_ring_size(conf, &ret_config->event_ring_size, error))
         goto bad;
     sc.keepalive_count = (guint)count;
     sc.max_client_queue = (guint)queue;
@@ -162,5 +185,6 @@ mv_daemon_config_apply(MvDaemon *daemon, MvDaemonConfig *config)
     daemon->server_config = config->server;
     daemon->admin_max_clients = config->admin_max_clients;
     daemon->driver_config = g_steal_pointer(&config->driver);
+    mv_daemon_event_log_init(config->event_ring_size);
     mv_daemon_config_clear(daemon, &old);
 }

@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "daemon/event-log.h"
 #include "remote-dispatch.h"
 #include "util/log.h"
 
@@ -52,6 +53,7 @@ mv_daemon_connect_client_closed(MvServerClient *client, gpointer data)
 {
     MvDaemonConn *conn = data;
 
+    mv_daemon_event_log_client_closed(client);
     if (conn->daemon->desc->conn_closed)
         conn->daemon->desc->conn_closed(conn->daemon, conn, client);
 }
@@ -63,6 +65,11 @@ mv_daemon_connect_call_check(MvServerClient *client, const MvProcInfo *proc, GEr
 
     if (conn->opened)
         return true;
+    /* Only REMOTE procedures open a connection: the private programs' numbers
+     * (EVENTS_HOLD = 1, ...) are not CONNECT_OPEN. */
+    if (proc != mv_program_lookup_proc(&mv_remote_program, proc->number))
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_INTERNAL_ERROR,
+                            "hypervisor connection not open");
     switch (proc->number) {
     case MV_REMOTE_PROC_AUTH_LIST:
     case MV_REMOTE_PROC_AUTH_POLKIT:

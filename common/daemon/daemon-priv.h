@@ -11,6 +11,7 @@ typedef struct {
     MvServerConfig server;
     guint admin_max_clients;        /* the admin server's max_clients */
     gpointer driver;                /* the descriptor's config_read result */
+    guint event_ring_size;          /* [events] ring_size (read at start only) */
 } MvDaemonConfig;
 
 struct _MvDaemon {

@@ -9,6 +9,8 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "daemon/event-log.h"
+#include "events-private.h"
 #include "mv-config.h"
 #include "util/log.h"
 
@@ -234,6 +236,13 @@ start_serving(MvDaemon *daemon, GError **error)
     else
         mv_server_add_program(daemon->server, &mv_remote_program, daemon->handlers,
                               MV_REMOTE_PROC_LAST);
+    /* Resumable events (event-log.h): a proxy forwards the program. */
+    if (daemon->desc->raw)
+        mv_server_add_raw_program(daemon->server, &mv_events_private_program, NULL, 0,
+                                  daemon->desc->raw, daemon);
+    else
+        mv_server_add_program(daemon->server, &mv_events_private_program,
+                              mv_daemon_events_private_handlers, MV_EVENTS_PRIVATE_PROC_LAST);
     daemon->admin_server = mv_daemon_admin_server_new(daemon);
     mv_daemon_sockets_collect(daemon);
     if (daemon->desc->prepare_server &&

@@ -176,10 +176,20 @@ void
 mv_driver_events_emit(MvDriverEvents *events, MvDriverEventFamily family, int event_id,
                       const guint8 uuid[16], MvDriverEventDeliver deliver, gpointer data)
 {
+    mv_driver_events_emit_to(events, family, event_id, uuid, NULL, deliver, data);
+}
+
+void
+mv_driver_events_emit_to(MvDriverEvents *events, MvDriverEventFamily family, int event_id,
+                         const guint8 uuid[16], gpointer client, MvDriverEventDeliver deliver,
+                         gpointer data)
+{
     g_mutex_lock(&events->lock);
     for (guint i = 0; i < events->regs->len; i++) {
         Registration *reg = events->regs->pdata[i];
         if (reg->family != family || reg->event_id != event_id)
+            continue;
+        if (client && reg->client != client)
             continue;
         if (reg->has_uuid && memcmp(reg->uuid, uuid, 16) != 0)
             continue;

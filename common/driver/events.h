@@ -93,4 +93,13 @@ typedef void (*MvDriverEventDeliver)(gpointer client, int callback_id, gpointer 
 void mv_driver_events_emit(MvDriverEvents *events, MvDriverEventFamily family, int event_id,
                            const guint8 uuid[16], MvDriverEventDeliver deliver, gpointer data);
 
+/**
+ * mv_driver_events_emit_to:
+ * mv_driver_events_emit() for the registrations of @client only (NULL: of
+ * everyone): a replay of missed events to one client (common/daemon).
+ */
+void mv_driver_events_emit_to(MvDriverEvents *events, MvDriverEventFamily family, int event_id,
+                              const guint8 uuid[16], gpointer client,
+                              MvDriverEventDeliver deliver, gpointer data);
+
 G_END_DECLS

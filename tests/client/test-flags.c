@@ -662,6 +662,20 @@ test_null(void)
         g_assert_error(error, MV_ERROR, MV_ERROR_INVALID_ARG);
         g_assert_nonnull(strstr(error->message, "unsupported flags"));
     }
+    g_assert_false(mv_connect_set_events_resume_func(NULL, NULL, NULL, NULL, NULL, 0, &error));
+    g_assert_error(error, MV_ERROR, MV_ERROR_INVALID_ARG);
+    for (unsigned int bit = 0; bit < 32; bit++) {
+        g_clear_error(&error);
+        g_assert_false(mv_connect_set_events_resume_func(conn, NULL, NULL, NULL, NULL, 1u << bit,
+                                                         &error));
+        g_assert_error(error, MV_ERROR, MV_ERROR_INVALID_ARG);
+        g_assert_nonnull(strstr(error->message, "unsupported flags"));
+    }
+    g_clear_error(&error);
+    g_assert_true(mv_connect_set_events_resume_func(conn, NULL, NULL, NULL, NULL, 0, &error));
+    g_assert_no_error(error);
+    g_assert_cmpstr(mv_events_resume_status_name(MV_EVENTS_RESUME_GAP), ==, "gap");
+    g_assert_cmpstr(mv_events_resume_status_name(MV_EVENTS_RESUME_LAST), ==, "unknown");
 }
 
 /* The new object families: NULL-safe ref/unref/free, NULL objects and

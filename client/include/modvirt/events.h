@@ -67,6 +67,67 @@ guint mv_connect_watch_domain_events(MvConnect *conn, MvDomain *dom, GMainContex
                                      GError **error);
 
 /**
+ * MvEventsResumeStatus:
+ * What a connection found when it came back after its connection to a daemon
+ * broke and libmodvirt opened it again (automatically, for up to 30 s, when
+ * watches use it; every watch is registered again by itself):
+ * @MV_EVENTS_RESUME_COMPLETE: every event missed meanwhile was delivered, in order.
+ * @MV_EVENTS_RESUME_GAP: the daemon no longer held @lost events after the last
+ *   one delivered ([events] ring_size); any of them may have concerned a watch.
+ *   The later ones were delivered.
+ * @MV_EVENTS_RESUME_RESTARTED: the daemon restarted meanwhile: what happened
+ *   before its restart is unknown; its events since were delivered (@lost:
+ *   those of them it no longer held).
+ * @MV_EVENTS_RESUME_FAILED: the daemon could not be reached again (or refused
+ *   to resume); the watches get nothing more from it.
+ * @MV_EVENTS_RESUME_UNNUMBERED: reconnected to a daemon that does not number
+ *   its events: events while disconnected are unknown.
+ */
+typedef enum {
+    MV_EVENTS_RESUME_COMPLETE = 0,
+    MV_EVENTS_RESUME_GAP = 1,
+    MV_EVENTS_RESUME_RESTARTED = 2,
+    MV_EVENTS_RESUME_FAILED = 3,
+    MV_EVENTS_RESUME_UNNUMBERED = 4,
+    MV_EVENTS_RESUME_LAST
+} MvEventsResumeStatus;
+
+/**
+ * MvEventsResumeFunc:
+ * @conn: the connection.
+ * @daemon: the daemon's program name ("modvirt-qemud").
+ * @status: what the resume found.
+ * @lost: how many events the daemon no longer held (GAP, RESTARTED), else 0.
+ * @user_data: as given to mv_connect_set_events_resume_func().
+ */
+typedef void (*MvEventsResumeFunc)(MvConnect *conn, const char *daemon,
+                                   MvEventsResumeStatus status, guint64 lost,
+                                   gpointer user_data);
+
+/**
+ * mv_connect_set_events_resume_func:
+ * @context: (nullable) where @func runs; NULL for the thread-default main
+ *   context of the calling thread.
+ * @func: (nullable) called once per daemon each time the connection came back
+ *   (after the replayed events were queued for the watches); NULL removes it.
+ * @destroy: (nullable) called on @user_data when replaced or the connection goes.
+ * @flags: none defined, pass 0.
+ * Watches resume on their own; this only tells the application how it went.
+ * Returns: true; false with @error set for bad arguments.
+ */
+bool mv_connect_set_events_resume_func(MvConnect *conn, GMainContext *context,
+                                       MvEventsResumeFunc func, gpointer user_data,
+                                       GDestroyNotify destroy, unsigned int flags,
+                                       GError **error);
+
+/**
+ * mv_events_resume_status_name:
+ * Returns: (transfer none) "complete", "gap", "restarted", "failed",
+ *   "unnumbered"; "unknown" for other values. A static string.
+ */
+const char *mv_events_resume_status_name(MvEventsResumeStatus status);
+
+/**
  * mv_connect_unwatch_events:
  * @watch_id: from mv_connect_watch_domain_events(), _watch_network_events(),
  *   _watch_storage_pool_events() or _watch_secret_events().
