@@ -26,7 +26,8 @@
 # tests/sanitize-exclude.txt (each printed as "not in the sanitized pass: ...").
 #
 # A new build directory is configured with CC="ccache cc" when ccache is
-# installed and CC is not set.
+# installed and CC is not set; CCACHE_BASEDIR and CCACHE_NOHASHDIR let a fresh
+# clone elsewhere on the machine hit the same cache entries.
 #
 # The last line printed is always "N passed, N failed" (with MV_SANITIZE=both:
 # the sum of both passes, plus the fuzz targets).  Exit status is 0 only when every pass ran something
@@ -64,6 +65,9 @@ esac
 if [ "$CI_MODE" = 1 ] && [ -n "${MV_TEST_REGENERATE:-}" ]; then
     die "MV_TEST_REGENERATE is set under CI=true: goldens are never rewritten on CI"
 fi
+
+# ccache: paths under the source tree hashed relative to it, not to the clone's path
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SRC} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 if [ "${MV_SKIP_DEPS:-0}" != "1" ]; then
     "$SRC/scripts/install-deps.sh" || die "installing dependencies failed"
@@ -111,7 +115,7 @@ run_pass() {
             || { echo "test.sh: $label pass: cannot choose its tests ($exclude)" >&2; return; }
         mapfile -t selected_tests <<<"$selected"
         set -- "${selected_tests[@]}"
-        echo "== $label pass: $# tests (the others: $exclude)"
+        echo "== $label pass: $# test names (not in this pass: $exclude)"
     fi
     echo "== $label pass: running tests (timeout multiplier $mult)"
     local log="$build/meson-logs/testlog.json" start meson_rc
