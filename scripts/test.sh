@@ -5,7 +5,9 @@
 #   scripts/test.sh --suite integration     extra arguments go to `meson test`
 #   MV_SANITIZE=1 scripts/test.sh    the sanitized pass instead: build-asan/, configured
 #                                    with -Db_sanitize=address,undefined
-#   MV_SANITIZE=both scripts/test.sh        both passes, normal first (not yet in .ci/run)
+#   MV_SANITIZE=both scripts/test.sh        both passes, normal first (what .ci/run runs)
+#   MV_SANITIZE_ALL=1                       the sanitized pass runs every test, also
+#                                           those tests/sanitize-exclude.txt leaves out
 #   MV_BUILD_DIR=dir scripts/test.sh        another build directory for the normal pass
 #   MV_ASAN_BUILD_DIR=dir                   ... for the sanitized pass
 #   MV_SKIP_DEPS=1 scripts/test.sh          do not run scripts/install-deps.sh
@@ -20,6 +22,12 @@
 # The sanitized pass: the sanitizer options (ASAN_OPTIONS, UBSAN_OPTIONS,
 # LSAN_OPTIONS with tests/sanitizer/lsan.supp) are set by tests/meson.build for
 # every test of a sanitized build; any report fails the test (docs/testing.md).
+# Without meson test arguments it runs every test except those listed in
+# tests/sanitize-exclude.txt (each printed as "not in the sanitized pass: ...").
+#
+# A new build directory is configured with CC="ccache cc" when ccache is
+# installed and CC is not set; CCACHE_BASEDIR and CCACHE_NOHASHDIR let a fresh
+# clone elsewhere on the machine hit the same cache entries.
 #
 # The last line printed is always "N passed, N failed" (with MV_SANITIZE=both:
 # the sum of both passes, plus the fuzz targets).  Exit status is 0 only when every pass ran something
@@ -45,6 +53,7 @@ CI_MODE=0
 [ "${CI:-}" = "true" ] && CI_MODE=1
 ALLOWED_SKIPS="$SRC/tests/allowed-skips.txt"
 ALLOWED_SKIPS_SANITIZE="$SRC/tests/allowed-skips-sanitize.txt"
+SANITIZE_EXCLUDE="$SRC/tests/sanitize-exclude.txt"
 
 case "${MV_SANITIZE:-0}" in
     0|"") PASSES=(normal) ;;
@@ -56,6 +65,9 @@ esac
 if [ "$CI_MODE" = 1 ] && [ -n "${MV_TEST_REGENERATE:-}" ]; then
     die "MV_TEST_REGENERATE is set under CI=true: goldens are never rewritten on CI"
 fi
+
+# ccache: paths under the source tree hashed relative to it, not to the clone's path
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$SRC} CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
 
 if [ "${MV_SKIP_DEPS:-0}" != "1" ]; then
     "$SRC/scripts/install-deps.sh" || die "installing dependencies failed"
@@ -73,18 +85,22 @@ configure() {
         fi
     else
         mkdir -p "$build"
-        meson setup --werror "$@" "$build" >"$build.setup.log" 2>&1 \
+        local cc=${CC:-}
+        [ -z "$cc" ] && command -v ccache >/dev/null 2>&1 && cc="ccache cc"
+        CC=${cc:-cc} meson setup --werror "$@" "$build" >"$build.setup.log" 2>&1 \
             || { cat "$build.setup.log"; rm -f "$build.setup.log"; return 1; }
         mv "$build.setup.log" "$build/setup.log"
     fi
 }
 
-# run_pass LABEL BUILD TIMEOUT-MULTIPLIER SANITIZE(none|...) EXTRA-ALLOW-LIST [meson test args]
+# run_pass LABEL BUILD TIMEOUT-MULTIPLIER SANITIZE(none|...) EXTRA-ALLOW-LIST EXCLUDE-LIST
+#          [meson test args]
 # Sets PASS_PASSED, PASS_FAILED, PASS_SKIPPED.  A pass that cannot configure,
-# build or run counts as one failure.
+# build or run counts as one failure.  With an EXCLUDE-LIST and no meson test
+# arguments, the pass runs the tests scripts/sanitize-select.py leaves.
 run_pass() {
-    local label=$1 build=$2 mult=$3 sanitize=$4 extra_allow=$5
-    shift 5
+    local label=$1 build=$2 mult=$3 sanitize=$4 extra_allow=$5 exclude=$6
+    shift 6
     PASS_PASSED=0 PASS_FAILED=1 PASS_SKIPPED=0
     echo "== $label pass: configuring $build (-Db_sanitize=$sanitize, --werror)"
     configure "$build" "-Db_sanitize=$sanitize" \
@@ -92,6 +108,15 @@ run_pass() {
     echo "== $label pass: building $build"
     meson compile -C "$build" || { echo "test.sh: $label pass: build failed" >&2; return; }
 
+    if [ -n "$exclude" ] && [ "$#" -eq 0 ]; then
+        local selected
+        selected=$(meson test -C "$build" --list 2>/dev/null \
+            | /usr/bin/python3 "$SRC/scripts/sanitize-select.py" "$exclude") \
+            || { echo "test.sh: $label pass: cannot choose its tests ($exclude)" >&2; return; }
+        mapfile -t selected_tests <<<"$selected"
+        set -- "${selected_tests[@]}"
+        echo "== $label pass: $# test names (not in this pass: $exclude)"
+    fi
     echo "== $label pass: running tests (timeout multiplier $mult)"
     local log="$build/meson-logs/testlog.json" start meson_rc
     rm -f "$log"
@@ -124,11 +149,13 @@ TOTAL_PASSED=0 TOTAL_FAILED=0 TOTAL_SKIPPED=0 EMPTY_PASS=0
 for pass in "${PASSES[@]}"; do
     if [ "$pass" = normal ]; then
         build=${MV_BUILD_DIR:-build-test}
-        run_pass normal "$build" "${MV_TEST_TIMEOUT_MULTIPLIER:-2}" none "" "$@"
+        run_pass normal "$build" "${MV_TEST_TIMEOUT_MULTIPLIER:-2}" none "" "" "$@"
     else
         build=${MV_ASAN_BUILD_DIR:-build-asan}
+        exclude=$SANITIZE_EXCLUDE
+        [ "${MV_SANITIZE_ALL:-0}" = 1 ] && exclude=
         run_pass sanitized "$build" "${MV_SANITIZE_TIMEOUT_MULTIPLIER:-3}" "$SANITIZER" \
-            "$ALLOWED_SKIPS_SANITIZE" "$@"
+            "$ALLOWED_SKIPS_SANITIZE" "$exclude" "$@"
     fi
     LAST_BUILD=$build
     if [ "${#PASSES[@]}" -gt 1 ]; then

@@ -17,9 +17,13 @@
 
 #define SCREENDUMP_TIMEOUT_MS 30000
 
+/* Held by the client's stream table and, until it ran, by the after-reply
+ * function. No reference to the client: it owns the stream table, and a
+ * reference back would keep both alive forever (each client that took a
+ * screenshot leaked, with its buffers and the image). The functions that need
+ * the client are given it. */
 typedef struct {
     gint ref;
-    MvServerClient *client;
     MvMessageHeader hdr;     /* the call's, as STREAM */
     GBytes *image;
     gint done;               /* the closing OK was sent */
@@ -41,18 +45,17 @@ shot_unref(gpointer data)
 
     if (!s || !g_atomic_int_dec_and_test(&s->ref))
         return;
-    mv_server_client_unref(s->client);
     g_bytes_unref(s->image);
     g_free(s);
 }
 
 static void
-send_status(Shot *s, int status)
+send_status(MvServerClient *client, Shot *s, int status)
 {
     MvMessageHeader hdr = s->hdr;
 
     hdr.status = status;
-    mv_server_client_send(s->client, mv_message_encode_raw(&hdr, NULL, 0));
+    mv_server_client_send(client, mv_message_encode_raw(&hdr, NULL, 0));
 }
 
 /* The client's finish (OK) or abort (ERROR): either ends the stream with OK. */
@@ -66,26 +69,30 @@ on_packet(MvServerClient *client, const MvMessageHeader *hdr, const guint8 *data
         return;
     if (!g_atomic_int_compare_and_exchange(&s->done, 0, 1))
         return;
-    mv_server_client_remove_stream(s->client, s->hdr.proc, s->hdr.serial);
-    send_status(s, MV_STATUS_OK);
+    mv_server_client_remove_stream(client, s->hdr.proc, s->hdr.serial);
+    send_status(client, s, MV_STATUS_OK);
 }
 
-/* After the REPLY: the image in chunks, then the end of data. */
+/* After the REPLY (on the thread that sent it, @client alive): the image in
+ * chunks, then the end of data; drops the after-reply reference. */
 static void
-send_image(gpointer data, gpointer unused)
+send_image(gpointer data, gpointer client)
 {
     Shot *s = data;
     gsize size;
     const guint8 *bytes = g_bytes_get_data(s->image, &size);
+    gsize off = 0;
 
-    for (gsize off = 0; off < size;) {
+    while (off < size) {
         gsize n = MIN(size - off, (gsize)MV_MESSAGE_STREAM_CHUNK);
 
-        if (!mv_server_client_send(s->client, mv_message_encode_raw(&s->hdr, bytes + off, n)))
-            return;
+        if (!mv_server_client_send(client, mv_message_encode_raw(&s->hdr, bytes + off, n)))
+            break;
         off += n;
     }
-    send_status(s, MV_STATUS_CONTINUE);
+    if (off == size)
+        send_status(client, s, MV_STATUS_CONTINUE);
+    shot_unref(s);
 }
 
 /* screendump into @path, PNG first; false when QEMU refused both formats. */
@@ -180,14 +187,14 @@ mv_qemu_handle_domain_screenshot(MvDriverCall *call, const MvObjectRef *dom_ref,
         return false;
     s = g_new0(Shot, 1);
     s->ref = 1;
-    s->client = mv_server_client_ref(mv_driver_call_client(call));
     s->hdr = *mv_server_call_get_header(scall);
     s->hdr.type = MV_MESSAGE_STREAM;
     s->hdr.status = MV_STATUS_CONTINUE;
     s->image = image;
-    mv_server_client_add_stream_full(s->client, s->hdr.proc, s->hdr.serial, on_packet, s,
-                                     shot_ref, shot_unref);
-    /* the data may only flow once the REPLY that opens the stream is out */
+    mv_server_client_add_stream_full(mv_driver_call_client(call), s->hdr.proc, s->hdr.serial,
+                                     on_packet, s, shot_ref, shot_unref);
+    /* the data may only flow once the REPLY that opens the stream is out; should the
+     * call fail after all, the stream's entry goes with the client */
     mv_server_call_after_reply(scall, send_image, s, shot_unref);
     *ret_mime = g_strdup(png ? "image/png" : "image/x-portable-pixmap");
     return true;

@@ -86,6 +86,9 @@ class Crash(unittest.TestCase):
     def test_kill_after_commit(self):
         self.fault("netrules-after-commit", True)
 
+    @unittest.skipIf(mvtest.SANITIZED, "left to the normal pass: nine start-ups of filterd "
+                     "with 700 networks (~12,000 rules) take ~10 minutes under ASan; the same "
+                     "apply and restore code runs sanitized in the cases above and filter-daemon")
     def test_kill_during_large_transaction(self):
         d = self.filterd()
         for i in range(MANY):

@@ -279,5 +279,48 @@ class SanitizerScan(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
 
 
+SELECT = os.path.join(mvtest.SOURCE_ROOT, "scripts", "sanitize-select.py")
+LISTED = ("modvirt:util / util-xml\nmodvirt:qemu / guest-boot\n"
+          "modvirt:integration / domain-virsh\nmodvirt:integration / lifecycle\n"
+          "modvirt:client / lifecycle\nmodvirt:integration / wire\n")
+
+
+class SanitizeSelect(unittest.TestCase):
+    """scripts/sanitize-select.py: the tests of the sanitized pass, from meson's list
+    minus tests/sanitize-exclude.txt (which must give reasons and must not go stale)."""
+
+    def select(self, exclude):
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
+            f.write(exclude)
+        try:
+            return subprocess.run([sys.executable, SELECT, f.name], input=LISTED,
+                                  capture_output=True, text=True, timeout=30)
+        finally:
+            os.unlink(f.name)
+
+    def test_excluded_tests_left_out_and_named(self):
+        r = self.select("# comment\n\nguest-boot  QEMU only\ndomain-*  boots guests\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout.split(), ["util-xml", "lifecycle", "wire"])
+        self.assertIn("not in the sanitized pass: guest-boot -- QEMU only", r.stderr)
+        self.assertIn("not in the sanitized pass: domain-virsh -- boots guests", r.stderr)
+
+    def test_entry_without_reason_fails(self):
+        r = self.select("guest-boot\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertEqual(r.stdout, "")
+        self.assertIn("'guest-boot' has no reason", r.stderr)
+
+    def test_stale_entry_fails(self):
+        r = self.select("guest-boot  QEMU only\nremoved-long-ago  it was slow\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("'removed-long-ago' matches no test", r.stderr)
+
+    def test_nothing_left_fails(self):
+        r = self.select("*  everything\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no test is left", r.stderr)
+
+
 if __name__ == "__main__":
     mvtest.main()
