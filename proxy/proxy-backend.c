@@ -55,6 +55,27 @@ mv_proxy_backend_close_later(MvProxyBackend *be)
     mv_proxy_backend_unref(be);
 }
 
+void
+mv_proxy_backend_batch_note(MvProxyBackend *be)
+{
+    if (be->batch_out++ == 1 && !be->client_corked) {
+        mv_server_client_cork(be->client);
+        be->client_corked = true;
+    }
+}
+
+void
+mv_proxy_backend_batch_flush(MvRpcClient *rpc, gpointer data)
+{
+    MvProxyBackend *be = data;
+
+    be->batch_out = 0;
+    if (be->client_corked) {
+        be->client_corked = false;
+        mv_server_client_uncork(be->client);
+    }
+}
+
 /* The backend went away under a client (reader thread). */
 static void
 on_backend_closed(MvRpcClient *rpc, const char *reason, gpointer data)
@@ -126,6 +147,7 @@ mv_proxy_backend_open(MvProxyConn *conn, MvProxyBackendSlot slot, const char *da
         return NULL;
     }
     be->rpc = mv_daemon_link_rpc(be->link);
+    mv_rpc_client_set_batch_handler(be->rpc, mv_proxy_backend_batch_flush, be);
     if (!mv_daemon_link_start(be->link, &config, &err)) {
         /* The daemon's own words reach the client, prefixed with who said them. */
         mv_error_set(error, err->domain == MV_ERROR ? mv_error_get_subsystem(err) : MV_FROM_RPC,

@@ -153,5 +153,6 @@ mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8
     } else {
         msg = mv_message_encode_raw(hdr, payload, len);
     }
+    mv_proxy_backend_batch_note(be);
     mv_server_client_send(be->client, msg);
 }

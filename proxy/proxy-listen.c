@@ -136,6 +136,7 @@ mv_proxy_listen(MvDaemon *daemon, MvServer *server, GError **error)
     int fd;
 
     proxy->server = server;
+    mv_server_set_raw_batch_handler(server, MV_PROGRAM_REMOTE, mv_proxy_forward_batch_end);
     if ((fd = inet_listener(daemon, "tls", conf->tls.listen, &err)) >= 0) {
         g_autoptr(MvTlsContext) tls = NULL;
 

@@ -181,11 +181,14 @@ mv_proxy_streams_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint
     fhdr.vers = st->front.vers;
     fhdr.proc = st->front.proc;
     fhdr.serial = st->front.serial;
+    mv_proxy_backend_batch_note(be);
     mv_server_client_send(be->client, mv_message_encode_raw(&fhdr, payload, len));
     if (final) {
         g_atomic_int_set(&st->done, 1);
         mv_server_client_remove_stream(be->client, st->front.proc, st->front.serial);
         return;
     }
+    /* What is held for the client must go out before waiting for it to drain. */
+    mv_proxy_backend_batch_flush(rpc, be);
     wait_for_client(be->client);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -41,6 +42,8 @@ struct _MvRpcClient {
     gpointer stream_data;
     MvRpcCloseFunc close_func;
     gpointer close_data;
+    MvRpcBatchFunc batch_func;
+    gpointer batch_data;
     int keepalive_interval;     /* seconds; 0 = off */
     guint keepalive_count;
 
@@ -49,6 +52,7 @@ struct _MvRpcClient {
     gsize outq_bytes;           /* bytes of the frames in outq */
     GSList *drain_watches;      /* DrainWatch*: run when outq empties or the client closes */
     gint out_pending;           /* atomic: outq is not empty, the reader polls POLLOUT */
+    guint corked;               /* mv_rpc_client_cork() not yet undone: queue, do not write */
 
     /* reader thread only */
     gint64 last_recv;
@@ -165,6 +169,39 @@ write_all(MvRpcClient *client, const guint8 *data, gsize len, GError **error)
     return true;
 }
 
+/* Frames written with one sendmsg() when several are queued (plain sockets). */
+#define FLUSH_IOV_MAX 64
+
+/* One sendmsg() of the first queued frames (plain sockets); write_lock held.
+ * Returns what send() returns; whole frames written leave the queue. */
+static ssize_t
+flush_gather_locked(MvRpcClient *client)
+{
+    struct iovec iov[FLUSH_IOV_MAX];
+    struct msghdr mh = { .msg_iov = iov };
+    ssize_t n, left;
+    GList *l;
+
+    for (l = client->outq.head; l && mh.msg_iovlen < FLUSH_IOV_MAX; l = l->next) {
+        MvMessage *m = l->data;
+        iov[mh.msg_iovlen].iov_base = m->data + m->done;
+        iov[mh.msg_iovlen++].iov_len = m->len - m->done;
+    }
+    n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    for (left = n; left > 0;) {
+        MvMessage *m = g_queue_peek_head(&client->outq);
+        gsize take = MIN((gsize)left, m->len - m->done);
+
+        m->done += take;
+        left -= take;
+        if (m->done == m->len) {
+            client->outq_bytes -= m->len;
+            mv_message_free(g_queue_pop_head(&client->outq));
+        }
+    }
+    return n;
+}
+
 /* Writes what the socket takes from the queue; write_lock held.
  * Returns -1 on a broken connection, 0 when the queue is empty, 1 otherwise. */
 static int
@@ -173,7 +210,9 @@ flush_queue_locked(MvRpcClient *client, GError **error)
     MvMessage *msg;
 
     while ((msg = g_queue_peek_head(&client->outq))) {
-        ssize_t n = io_send(client, msg->data + msg->done, msg->len - msg->done, false);
+        bool gather = !client->tls && client->outq.head->next;
+        ssize_t n = gather ? flush_gather_locked(client)
+                           : io_send(client, msg->data + msg->done, msg->len - msg->done, false);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -183,6 +222,8 @@ flush_queue_locked(MvRpcClient *client, GError **error)
                          g_strerror(errno));
             return -1;
         }
+        if (gather)
+            continue;   /* flush_gather_locked() moved the queue on */
         msg->done += n;
         if (msg->done == msg->len) {
             client->outq_bytes -= msg->len;
@@ -243,6 +284,11 @@ queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
     g_mutex_lock(&client->write_lock);
     g_queue_push_tail(&client->outq, msg);
     client->outq_bytes += msg->len - msg->done;
+    if (client->corked) {
+        /* mv_rpc_client_uncork() writes it, with the others of the batch. */
+        g_mutex_unlock(&client->write_lock);
+        return true;
+    }
     r = flush_queue_locked(client, error);
     watches = take_drain_watches_locked(client);
     g_mutex_unlock(&client->write_lock);
@@ -250,6 +296,94 @@ queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
     if (r == 1)
         eventfd_write(client->wake_fd, 1);   /* the reader starts polling POLLOUT */
     return r >= 0;
+}
+
+/* Sends the frame of @hdr and @len bytes at @payload without copying it
+ * when nothing is queued (one sendmsg() of the header and the payload where
+ * it is); what the socket does not take, or everything while corked or on
+ * TLS, is queued as with queue_message(). Never blocks. */
+static bool
+send_frame(MvRpcClient *client, const MvMessageHeader *hdr, const guint8 *payload, gsize len,
+           GError **error)
+{
+    guint8 prefix[MV_MESSAGE_PREFIX_SIZE];
+    struct iovec iov[2] = {
+        { .iov_base = prefix, .iov_len = sizeof(prefix) },
+        { .iov_base = (void *)payload, .iov_len = len },
+    };
+    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+    MvMessage *rest;
+    ssize_t n;
+
+    if (client->tls)
+        return queue_message(client, mv_message_encode_raw(hdr, payload, len), error);
+    g_mutex_lock(&client->write_lock);
+    if (client->corked || !g_queue_is_empty(&client->outq)) {
+        g_mutex_unlock(&client->write_lock);
+        return queue_message(client, mv_message_encode_raw(hdr, payload, len), error);
+    }
+    mv_message_put_prefix(prefix, hdr, len);
+    do {
+        n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        g_mutex_unlock(&client->write_lock);
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "cannot send data: %s",
+                            g_strerror(errno));
+    }
+    if (n == (ssize_t)(sizeof(prefix) + len)) {
+        g_mutex_unlock(&client->write_lock);
+        return true;
+    }
+    /* The socket is full: the rest waits in the queue for the reader's POLLOUT. */
+    rest = mv_message_encode_raw(hdr, payload, len);
+    rest->done = n > 0 ? (gsize)n : 0;
+    g_queue_push_tail(&client->outq, rest);
+    client->outq_bytes += rest->len;
+    g_atomic_int_set(&client->out_pending, 1);
+    g_mutex_unlock(&client->write_lock);
+    eventfd_write(client->wake_fd, 1);
+    return true;
+}
+
+void
+mv_rpc_client_cork(MvRpcClient *client)
+{
+    g_mutex_lock(&client->write_lock);
+    client->corked++;
+    g_mutex_unlock(&client->write_lock);
+}
+
+void
+mv_rpc_client_uncork(MvRpcClient *client)
+{
+    GSList *watches = NULL;
+    int r = 0;
+
+    g_mutex_lock(&client->write_lock);
+    if (client->corked == 0) {
+        g_mutex_unlock(&client->write_lock);
+        g_return_if_reached();
+    }
+    if (--client->corked == 0 && !g_queue_is_empty(&client->outq)) {
+        r = flush_queue_locked(client, NULL);
+        watches = take_drain_watches_locked(client);
+    }
+    g_mutex_unlock(&client->write_lock);
+    drain_watches_run(client, watches);
+    if (r == 1)
+        eventfd_write(client->wake_fd, 1);   /* the reader writes the rest on POLLOUT */
+    else if (r < 0)
+        mark_closed(client, "connection broken while sending");
+}
+
+void
+mv_rpc_client_set_batch_handler(MvRpcClient *client, MvRpcBatchFunc func, gpointer user_data)
+{
+    g_mutex_lock(&client->lock);
+    client->batch_func = func;
+    client->batch_data = user_data;
+    g_mutex_unlock(&client->lock);
 }
 
 bool
@@ -341,6 +475,21 @@ handle_frame(MvRpcClient *client, const guint8 *frame, gsize len)
     default:
         break;
     }
+}
+
+/* The frames of one read were handled: the batch handler may flush what it held. */
+static void
+batch_end(MvRpcClient *client)
+{
+    MvRpcBatchFunc func;
+    gpointer data;
+
+    g_mutex_lock(&client->lock);
+    func = client->batch_func;
+    data = client->batch_data;
+    g_mutex_unlock(&client->lock);
+    if (func)
+        func(client, data);
 }
 
 /* Keepalive bookkeeping on a poll timeout; false when the peer is dead. */
@@ -456,10 +605,13 @@ reader_thread(gpointer data)
             handle_frame(client, buf + off, len);
             off += len;
         }
+        if (off)
+            batch_end(client);
         memmove(buf, buf + off, rlen - off);
         rlen -= off;
     }
 out:
+    batch_end(client);
     mark_closed(client, reason);
     g_mutex_lock(&client->lock);
     stopping = client->stopping;
@@ -652,7 +804,7 @@ mv_rpc_client_call_raw_async(MvRpcClient *client, guint32 prog, guint32 vers, in
     if (ret_serial)
         *ret_serial = hdr.serial;
 
-    if (queue_message(client, mv_message_encode_raw(&hdr, payload, len), &err))
+    if (send_frame(client, &hdr, payload, len, &err))
         return true;
     /* Broken: take the call back unless the reader already failed it. */
     g_mutex_lock(&client->lock);

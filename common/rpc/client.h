@@ -120,6 +120,26 @@ bool mv_rpc_client_call_raw(MvRpcClient *client, guint32 prog, guint32 vers, int
  */
 bool mv_rpc_client_queue_message(MvRpcClient *client, MvMessage *msg, GError **error);
 
+/**
+ * mv_rpc_client_cork / uncork:
+ * While corked, frames sent with mv_rpc_client_call_raw_async() and
+ * mv_rpc_client_queue_message() are only queued; the last uncork writes them
+ * all with as few sendmsg() calls as the socket allows (a relay forwarding a
+ * client's pipelined calls sends them in one write). Pairs nest; any thread.
+ * Blocking senders (mv_rpc_client_call(), _send_message()) are not held.
+ */
+void mv_rpc_client_cork(MvRpcClient *client);
+void mv_rpc_client_uncork(MvRpcClient *client);
+
+/* Called on the client's I/O thread after it handled every frame of one read
+ * (and once more when the connection breaks): a consumer that held back what
+ * the frames produced (a relay batching replies) writes it now. */
+typedef void (*MvRpcBatchFunc)(MvRpcClient *client, gpointer user_data);
+
+/** mv_rpc_client_set_batch_handler: installs the batch handler (NULL removes). */
+void mv_rpc_client_set_batch_handler(MvRpcClient *client, MvRpcBatchFunc func,
+                                     gpointer user_data);
+
 /** mv_rpc_client_get_queued_bytes: bytes of frames waiting in the output queue. Any thread. */
 gsize mv_rpc_client_get_queued_bytes(MvRpcClient *client);
 

@@ -98,6 +98,11 @@ void mv_server_add_program(MvServer *server, const MvProgramInfo *program,
 typedef void (*MvServerRawFunc)(MvServerCall *call, const guint8 *payload, gsize len,
                                 gpointer raw_data);
 
+/* The frames of one read of @client were handled (I/O thread): a raw program
+ * that held back what they produced (a relay batching forwarded calls)
+ * writes it now. */
+typedef void (*MvServerRawBatchFunc)(MvServerClient *client, gpointer raw_data);
+
 /**
  * mv_server_add_raw_program:
  * Like mv_server_add_program(), but procedures without a typed handler in
@@ -107,6 +112,15 @@ typedef void (*MvServerRawFunc)(MvServerCall *call, const guint8 *payload, gsize
 void mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
                                const MvDispatchFunc *handlers, int nhandlers,
                                MvServerRawFunc raw, gpointer raw_data);
+
+/**
+ * mv_server_set_raw_batch_handler:
+ * Calls @func (with the program's raw_data) after each read of a client in
+ * which at least one CALL went to the raw handler of program @program. Only
+ * before mv_server_start(), after mv_server_add_raw_program().
+ */
+void mv_server_set_raw_batch_handler(MvServer *server, guint32 program,
+                                     MvServerRawBatchFunc func);
 
 /**
  * mv_server_add_listener:
@@ -216,6 +230,16 @@ void mv_server_client_add_drain_watch(MvServerClient *client, GFunc func, gpoint
  */
 void mv_server_client_hold_input(MvServerClient *client);
 void mv_server_client_release_input(MvServerClient *client);
+
+/**
+ * mv_server_client_cork / uncork:
+ * While corked, messages sent to @client are only queued; the last uncork
+ * writes them all with as few sendmsg() calls as the socket allows (a relay
+ * answering several pipelined calls at once). Pairs nest; any thread. Never
+ * wait for the client's queue to drain while holding a cork.
+ */
+void mv_server_client_cork(MvServerClient *client);
+void mv_server_client_uncork(MvServerClient *client);
 
 /**
  * mv_server_client_close:
