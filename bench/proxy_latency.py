@@ -93,14 +93,14 @@ class Stack:
             self.procs.append(p)
             wait_socket(os.path.join(run, sock + ".sock"), p)
         self.qemud, self.proxyd = self.procs[0].pid, self.procs[1].pid
-        self.before = None
-        if proxyd_before:
-            self.before = self.start_before(proxyd_before, run, env)
         self.uris = {
             "direct": "qemu+unix:///system?socket=%s/qemu.sock" % run,
             "proxy": "qemu+unix:///system?socket=%s/proxy.sock" % run,
             "tls": "qemu+tls://127.0.0.1:%d/system?pkipath=%s/client" % (self.port, self.root),
         }
+        self.before = None
+        if proxyd_before:
+            self.before = self.start_before(proxyd_before, run, env)
 
     def start_before(self, binary, run, env):
         """The old proxy on a second root whose daemon sockets link to this one's."""
