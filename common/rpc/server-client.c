@@ -731,6 +731,9 @@ process_buffer(MvServerClient *client)
         if (!mv_message_decode_length(client->rbuf + off, &len, &err)) {
             mv_log_info("client %" G_GUINT64_FORMAT ": %s; closing it", client->id,
                         err->message);
+            /* Calls before the garbage were forwarded: what was held goes out. */
+            if (client->raw_batch_progs)
+                mv_server_raw_batch_end(client);
             return false;
         }
         if (client->rlen - off < len) {

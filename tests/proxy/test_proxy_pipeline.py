@@ -7,7 +7,9 @@ everything was sent, so the proxy's batching (several frames per write in
 both directions) and its in-flight limit are crossed many times."""
 
 import os
+import re
 import socket
+import struct
 import sys
 import threading
 import unittest
@@ -104,6 +106,28 @@ class ProxyPipeline(unittest.TestCase):
 
     def test_pipelined_1000_through_proxy(self):
         self.pipeline(self.st.path("run", "proxy.sock"))
+
+    def test_calls_then_garbage_in_one_write(self):
+        """Calls batched for the backend, then an invalid length word in the same
+        read: the client is dropped and its backend connection to modvirt-qemud
+        is closed too (the batch it held is released, not leaked)."""
+        def counts():
+            text = mvtest.read_text(self.st.qemud.log_path)
+            return (len(re.findall(r"client \d+ connected", text)),
+                    len(re.findall(r"client \d+ disconnected", text)))
+
+        self.assertTrue(mvtest.wait_for(lambda: counts()[0] == counts()[1], 10),
+                        "backend connections open before the test: %r" % (counts(),))
+        c = WireClient(self.st.path("run", "proxy.sock"), timeout=10).open()
+        opened = counts()[0]
+        calls = b"".join(encode_message(REMOTE_PROGRAM, PROC_CONNECT_GET_VERSION, b"",
+                                        serial=50 + i) for i in range(4))
+        c.send_raw(calls + struct.pack(">I", 0xFFFFFFF0) + b"\0" * 24)
+        self.assertTrue(c.wait_closed(10), "the proxy kept a client that sent garbage")
+        c.close()
+        self.assertTrue(mvtest.wait_for(lambda: counts()[1] >= opened, 10),
+                        "the backend connection of the dropped client stayed open: %r"
+                        % (counts(),))
 
     def test_pipelined_1000_direct(self):
         # the same sequence straight to modvirt-qemud: what the proxy must match
