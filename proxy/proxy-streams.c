@@ -67,7 +67,7 @@ on_client_packet(MvServerClient *client, const MvMessageHeader *hdr, const guint
     if (g_atomic_int_get(&st->done))
         return;
     bhdr.serial = st->backend_serial;
-    if (!mv_rpc_client_queue_message(st->be->rpc, mv_message_encode_raw(&bhdr, data, len), &err)) {
+    if (!mv_rpc_client_queue_frame(st->be->rpc, &bhdr, data, len, &err)) {
         mv_log_debug("stream packet to %s dropped: %s", st->be->program, err->message);
         return;
     }
@@ -182,7 +182,7 @@ mv_proxy_streams_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint
     fhdr.proc = st->front.proc;
     fhdr.serial = st->front.serial;
     mv_proxy_backend_batch_note(be);
-    mv_server_client_send(be->client, mv_message_encode_raw(&fhdr, payload, len));
+    mv_server_client_send_frame(be->client, &fhdr, payload, len);
     if (final) {
         g_atomic_int_set(&st->done, 1);
         mv_server_client_remove_stream(be->client, st->front.proc, st->front.serial);

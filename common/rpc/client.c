@@ -387,6 +387,19 @@ mv_rpc_client_set_batch_handler(MvRpcClient *client, MvRpcBatchFunc func, gpoint
 }
 
 bool
+mv_rpc_client_queue_frame(MvRpcClient *client, const MvMessageHeader *hdr,
+                          const guint8 *payload, gsize len, GError **error)
+{
+    if (!mv_rpc_client_is_open(client))
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed");
+    if (!send_frame(client, hdr, payload, len, error)) {
+        mark_closed(client, "connection broken while sending");
+        return false;
+    }
+    return true;
+}
+
+bool
 mv_rpc_client_queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
 {
     if (!mv_rpc_client_is_open(client)) {

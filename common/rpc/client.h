@@ -140,6 +140,16 @@ typedef void (*MvRpcBatchFunc)(MvRpcClient *client, gpointer user_data);
 void mv_rpc_client_set_batch_handler(MvRpcClient *client, MvRpcBatchFunc func,
                                      gpointer user_data);
 
+/**
+ * mv_rpc_client_queue_frame:
+ * Like mv_rpc_client_queue_message() for the frame of @hdr with @len bytes at
+ * @payload: written from where it is when nothing is queued (header and
+ * payload as two iovecs, no copy); only what the socket does not take now is
+ * copied into the queue. Never blocks.
+ */
+bool mv_rpc_client_queue_frame(MvRpcClient *client, const MvMessageHeader *hdr,
+                               const guint8 *payload, gsize len, GError **error);
+
 /** mv_rpc_client_get_queued_bytes: bytes of frames waiting in the output queue. Any thread. */
 gsize mv_rpc_client_get_queued_bytes(MvRpcClient *client);
 

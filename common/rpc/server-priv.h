@@ -130,11 +130,6 @@ void mv_server_client_attach(MvServerClient *client);
 void mv_server_client_shutdown(MvServerClient *client);
 void mv_server_client_call_done(MvServerClient *client);
 void mv_server_client_wake(MvServerClient *client);
-/* Sends the REPLY frame of @hdr with @len bytes at @payload: written from
- * where it is when nothing is queued (no copy), else queued like
- * mv_server_client_send(). Any thread. */
-void mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
-                                 const guint8 *payload, gsize len);
 /* Runs the raw batch handlers of the programs that got a CALL in this read (I/O thread). */
 void mv_server_raw_batch_end(MvServerClient *client);
 /* Rate limit of a client's repeated log lines (I/O thread or under no lock):

@@ -205,6 +205,16 @@ void mv_server_client_enable_keepalive(MvServerClient *client);
 bool mv_server_client_send(MvServerClient *client, MvMessage *msg);
 
 /**
+ * mv_server_client_send_frame:
+ * Sends the frame of @hdr with @len bytes at @payload (a REPLY or STREAM
+ * packet; not an event): written from where it is when nothing is queued
+ * (header and payload as two iovecs, no copy), else copied and queued like
+ * mv_server_client_send(). Any thread.
+ */
+void mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
+                                 const guint8 *payload, gsize len);
+
+/**
  * mv_server_client_is_congested:
  * True while the client's queued output is at or over max_client_queue bytes:
  * a producer of stream data should stop and wait for a drain watch. Any thread.

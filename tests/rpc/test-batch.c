@@ -194,6 +194,29 @@ test_client_big_frame(void)
         g_assert_cmpuint(got[i], ==, (guint8)(i * 7 + 3));
     for (gsize i = 0; i < 16; i++)
         g_assert_cmpuint(got[i], ==, (guint8)(i * 7 + 3));
+    /* a stream packet the same way (mv_rpc_client_queue_frame), then a small one behind it */
+    {
+        MvMessageHeader shdr = { TEST_PROGRAM, 1, PROC_ECHO, MV_MESSAGE_STREAM, 77,
+                                 MV_STATUS_CONTINUE };
+        g_autofree guint8 *got2 = NULL;
+        g_autofree guint8 *got3 = NULL;
+
+        for (gsize i = 0; i < big; i++)
+            data[i] = (guint8)(i * 5 + 1);
+        g_assert_true(mv_rpc_client_queue_frame(client, &shdr, data, big, NULL));
+        g_assert_true(mv_rpc_client_queue_frame(client, &shdr, data, 8, NULL));
+        memset(data, 0, big);
+        got2 = read_frame(sv[1], &hdr, &len);
+        g_assert_cmpint(hdr.type, ==, MV_MESSAGE_STREAM);
+        g_assert_cmpuint(hdr.serial, ==, 77);
+        g_assert_cmpuint(len, ==, big);
+        for (gsize i = 0; i < big; i++)
+            g_assert_cmpuint(got2[i], ==, (guint8)(i * 5 + 1));
+        got3 = read_frame(sv[1], &hdr, &len);
+        g_assert_cmpuint(len, ==, 8);
+        for (gsize i = 0; i < 8; i++)
+            g_assert_cmpuint(got3[i], ==, (guint8)(i * 5 + 1));
+    }
     close(sv[1]);
     g_clear_pointer(&client, mv_rpc_client_free);
     g_assert_cmpint(st.failed, ==, 1);     /* never answered: failed once, at the close */
