@@ -10,9 +10,10 @@ proxy without back-pressure would not exceed the RSS bound here either; the
 RSS check has teeth in the volume-stream half (a stalled download and a
 stalled upload of a volume through proxy.sock):
 tests/integration/test_storage_stream.py (stalled_download,
-test_proxy_upload_held). A virtio console (hvc0) is faster but loses bytes
-behind a stalled reader even on the direct socket (modvirt-qemud/QEMU, not
-the proxy), so it cannot give a byte-exact check yet."""
+test_proxy_upload_held). A virtio console (hvc0) is faster but lost bytes
+behind a stalled reader even on the direct socket (somewhere in the guest's
+hvc driver, QEMU or modvirt-qemud; not the proxy; not investigated), so it
+cannot give a byte-exact check yet."""
 
 import os
 import re
