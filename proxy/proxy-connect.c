@@ -54,7 +54,7 @@ mv_proxy_conn_closed(MvDaemon *daemon, MvDaemonConn *dconn, MvServerClient *clie
         backends[i] = g_atomic_pointer_exchange(&conn->backends[i], NULL);
     g_hash_table_remove_all(conn->callbacks);
     g_mutex_unlock(&conn->lock);
-    /* Closing joins reader threads: never on the I/O thread. */
+    /* Closing waits for the backends' turns on the I/O thread: never there. */
     for (int i = 0; i < MV_PROXY_BACKEND_LAST; i++) {
         if (backends[i])
             mv_proxy_backend_close_later(backends[i]);

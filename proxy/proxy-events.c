@@ -119,7 +119,7 @@ mv_proxy_events_remove(MvProxyConn *conn, int front_id)
     mv_proxy_backend_unref(be);
 }
 
-/* A MESSAGE from a backend (its reader thread): rewrite the callback id and
+/* A MESSAGE from a backend (the I/O thread): rewrite the callback id and
  * pass it to the client. */
 void
 mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,

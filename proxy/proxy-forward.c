@@ -1,9 +1,11 @@
 /* Forwarding: every call the proxy does not answer itself goes, undecoded, to
  * the daemon the route table names, on the client's own backend connection.
- * The raw handler runs on the server's I/O thread and only queues bytes; the
- * reply comes back on the backend's reader thread and is written to the
- * client from there, so replies, events and stream data of one backend keep
- * their order. A backend that still has to be opened is opened on a worker. */
+ * The raw handler runs on the server's I/O thread and writes the call to the
+ * backend in the same turn; the backend connection is served by the same
+ * thread (mv_rpc_client_attach), which reads the reply and writes it to the
+ * client in one turn, so a forwarded call costs no thread hand-off, and
+ * replies, events and stream data of one backend keep their order. A backend
+ * that still has to be opened is opened on a worker. */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
@@ -51,7 +53,7 @@ reply_backend_error(Forward *fwd, const GError *err)
     mv_server_call_reply_error(fwd->call, e);
 }
 
-/* The backend's answer (its reader thread, or whoever noticed it broke). */
+/* The backend's answer (the I/O thread, or whoever noticed it broke). */
 static void
 on_reply(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload, gsize len,
          const GError *error, gpointer data)

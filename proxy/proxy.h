@@ -4,8 +4,9 @@
  * (MvProxyBackend), one per daemon it uses, opened lazily and carrying the
  * client's identity (CONNECT_SET_IDENTITY). Calls are forwarded undecoded
  * (the server's raw program) to the daemon the route table names; replies,
- * events (callback ids remapped) and stream packets come back on the backend
- * connection's reader thread and go straight to the client. See docs/proxy.md. */
+ * events (callback ids remapped) and stream packets come back on the same I/O
+ * thread (the backend connections are attached to it) and go straight to the
+ * client. See docs/proxy.md. */
 #pragma once
 
 #include <glib.h>
@@ -100,7 +101,7 @@ struct _MvProxyBackend {
     GHashTable *event_ids;      /* backend callback id -> front callback id */
     GHashTable *streams;        /* backend serial -> MvProxyStream* (open streams) */
     GPtrArray *all_streams;     /* every stream ever opened (freed with the backend) */
-    /* reader thread only: messages for the client from the current read;
+    /* I/O thread only: messages for the client from the current read;
      * from the second one on the client is corked until the read is done */
     guint batch_out;
     bool client_corked;
@@ -139,10 +140,10 @@ void mv_proxy_backend_unref(MvProxyBackend *be);
 /* Drops the connection's reference; the last one closes @be on a cleanup
  * thread (never blocks the caller). */
 void mv_proxy_backend_close_later(MvProxyBackend *be);
-/* The backend's reader has one more message for the client (reader thread):
+/* The backend has one more message for the client (I/O thread):
  * from the second of one read on they are held and written together. */
 void mv_proxy_backend_batch_note(MvProxyBackend *be);
-/* Writes what mv_proxy_backend_batch_note() held (reader thread); also the
+/* Writes what mv_proxy_backend_batch_note() held (I/O thread); also the
  * backend connection's batch handler. */
 void mv_proxy_backend_batch_flush(MvRpcClient *rpc, gpointer be);
 /* The cleanup pool's function: closes and frees @be. */

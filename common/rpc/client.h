@@ -4,7 +4,7 @@
  * the caller waits for the REPLY with that serial while other calls are in
  * flight. A private I/O thread reads the socket, hands replies to their callers,
  * answers keepalive PINGs and delivers MESSAGE packets (events) to the event
- * handler. */
+ * handler; or, after mv_rpc_client_attach(), a source on a main context does. */
 #pragma once
 
 #include <glib.h>
@@ -186,6 +186,30 @@ bool mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **er
  * connection after @count unanswered pings.
  */
 void mv_rpc_client_start_keepalive(MvRpcClient *client, int interval, int count);
+
+/**
+ * mv_rpc_client_attach:
+ * From now on the connection is served by a source on @ctx instead of the
+ * client's own thread (which exits): replies, events, stream packets, the
+ * batch and close handlers and queued writes run in the turns of whoever
+ * iterates @ctx, so a relay serving its clients on @ctx reads a reply and
+ * writes it on in one turn, without a thread hand-off. Blocking calls
+ * (mv_rpc_client_call()) stay possible from other threads, never from the
+ * thread iterating @ctx; mv_rpc_client_free() may run on any thread but not
+ * in a handler of this client. Plain sockets only (not TLS). False when the
+ * connection already closed (its close handler has run or runs now).
+ */
+bool mv_rpc_client_attach(MvRpcClient *client, GMainContext *ctx);
+
+/**
+ * mv_rpc_client_hold_input / release_input:
+ * While at least one hold is taken, no further frame is handled and nothing
+ * more is read (the server's packets stay in the socket): a relay whose
+ * downstream is congested holds the input until it drained. Each hold is
+ * released exactly once. Any thread.
+ */
+void mv_rpc_client_hold_input(MvRpcClient *client);
+void mv_rpc_client_release_input(MvRpcClient *client);
 
 /** mv_rpc_client_is_open: false once the connection is closed or broken. */
 bool mv_rpc_client_is_open(MvRpcClient *client);

@@ -67,6 +67,12 @@ mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
     server->programs[server->nprograms - 1].raw_data = raw_data;
 }
 
+GMainContext *
+mv_server_get_context(MvServer *server)
+{
+    return server->ctx;
+}
+
 void
 mv_server_set_raw_batch_handler(MvServer *server, guint32 program, MvServerRawBatchFunc func)
 {

@@ -153,6 +153,14 @@ bool mv_server_start(MvServer *server, GError **error);
 /** mv_server_stop: closes listeners and clients, waits for running calls, joins the I/O thread. */
 void mv_server_stop(MvServer *server);
 
+/**
+ * mv_server_get_context:
+ * The main context of the server's I/O thread: a relay attaches its backend
+ * connections there (mv_rpc_client_attach()) so a call and its reply each
+ * cross the relay in one turn of the thread that serves the client.
+ */
+GMainContext *mv_server_get_context(MvServer *server);
+
 /** mv_server_get_nclients: connections currently open. Any thread. */
 guint mv_server_get_nclients(MvServer *server);
 
