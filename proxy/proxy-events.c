@@ -120,13 +120,15 @@ mv_proxy_events_remove(MvProxyConn *conn, int front_id)
 }
 
 /* A MESSAGE from a backend (the I/O thread): rewrite the callback id and
- * pass it to the client. */
+ * pass it to the client. The payload is sent from the backend connection's
+ * read buffer, the new id in front of it: no copy per subscriber unless the
+ * client's socket does not take it at once. */
 void
 mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,
                       gsize len, gpointer data)
 {
     MvProxyBackend *be = data;
-    MvMessage *msg;
+    guint32 id_be;
 
     if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc >= FIRST_CALLBACK_EVENT &&
         hdr->proc != CONNECTION_CLOSED_EVENT) {
@@ -145,14 +147,14 @@ mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8
                          be->program);
             return;
         }
-        msg = mv_message_encode_raw(hdr, payload, len);
-        *(guint32 *)(msg->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE) =
-            GUINT32_TO_BE((guint32)GPOINTER_TO_INT(front));
-    } else if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc == CONNECTION_CLOSED_EVENT) {
-        return;     /* about the backend connection, not the client's: ours to handle */
-    } else {
-        msg = mv_message_encode_raw(hdr, payload, len);
+        id_be = GUINT32_TO_BE((guint32)GPOINTER_TO_INT(front));
+        mv_proxy_backend_batch_note(be);
+        mv_server_client_send_frame_head(be->client, hdr, (const guint8 *)&id_be, 4,
+                                         payload + 4, len - 4);
+        return;
     }
+    if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc == CONNECTION_CLOSED_EVENT)
+        return;     /* about the backend connection, not the client's: ours to handle */
     mv_proxy_backend_batch_note(be);
-    mv_server_client_send(be->client, msg);
+    mv_server_client_send_frame_head(be->client, hdr, NULL, 0, payload, len);
 }

@@ -341,31 +341,56 @@ mv_server_client_send(MvServerClient *client, MvMessage *msg)
     return true;
 }
 
+/* @head_len bytes at @head then @len at @payload as one queued message. */
+static MvMessage *
+frame_copy(const MvMessageHeader *hdr, const guint8 *head, gsize head_len,
+           const guint8 *payload, gsize len)
+{
+    MvMessage *msg = mv_message_new(MV_MESSAGE_PREFIX_SIZE + head_len + len);
+    guint8 *body = msg->data + MV_MESSAGE_PREFIX_SIZE;
+
+    mv_message_put_prefix(msg->data, hdr, head_len + len);
+    msg->len = MV_MESSAGE_PREFIX_SIZE + head_len + len;
+    msg->hdr = *hdr;
+    if (head_len)
+        memcpy(body, head, head_len);
+    if (len)
+        memcpy(body + head_len, payload, len);
+    return msg;
+}
+
 void
-mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
-                            const guint8 *payload, gsize len)
+mv_server_client_send_frame_head(MvServerClient *client, const MvMessageHeader *hdr,
+                                 const guint8 *head, gsize head_len, const guint8 *payload,
+                                 gsize len)
 {
     guint8 prefix[MV_MESSAGE_PREFIX_SIZE];
-    struct iovec iov[2] = {
-        { .iov_base = prefix, .iov_len = sizeof(prefix) },
-        { .iov_base = (void *)payload, .iov_len = len },
-    };
-    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+    struct iovec iov[3] = { { .iov_base = prefix, .iov_len = sizeof(prefix) } };
+    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 1 };
     MvMessage *rest;
     ssize_t n;
 
+    if (head_len) {
+        iov[mh.msg_iovlen].iov_base = (void *)head;
+        iov[mh.msg_iovlen++].iov_len = head_len;
+    }
+    if (len) {
+        iov[mh.msg_iovlen].iov_base = (void *)payload;
+        iov[mh.msg_iovlen++].iov_len = len;
+    }
     g_mutex_lock(&client->lock);
     if (client->tls || client->corked || client->closed || client->closing ||
         !g_queue_is_empty(&client->outq)) {
         g_mutex_unlock(&client->lock);
-        mv_server_client_send(client, mv_message_encode_raw(hdr, payload, len));
+        /* Queued: events count against the client's event limit there. */
+        mv_server_client_send(client, frame_copy(hdr, head, head_len, payload, len));
         return;
     }
-    mv_message_put_prefix(prefix, hdr, len);
+    mv_message_put_prefix(prefix, hdr, head_len + len);
     do {
         n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
-    if (n == (ssize_t)(sizeof(prefix) + len)) {
+    if (n == (ssize_t)(sizeof(prefix) + head_len + len)) {
         g_mutex_unlock(&client->lock);
         return;
     }
@@ -376,13 +401,20 @@ mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
         client->flush_before_close = false;
     } else {
         /* The socket is full: the rest waits for the I/O thread's G_IO_OUT. */
-        rest = mv_message_encode_raw(hdr, payload, len);
+        rest = frame_copy(hdr, head, head_len, payload, len);
         rest->done = n > 0 ? (gsize)n : 0;
         outq_push(client, rest);
     }
     if (client->source)
         g_source_set_ready_time(client->source, 0);
     g_mutex_unlock(&client->lock);
+}
+
+void
+mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
+                            const guint8 *payload, gsize len)
+{
+    mv_server_client_send_frame_head(client, hdr, NULL, 0, payload, len);
 }
 
 void

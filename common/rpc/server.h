@@ -223,6 +223,18 @@ void mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *
                                  const guint8 *payload, gsize len);
 
 /**
+ * mv_server_client_send_frame_head:
+ * Like mv_server_client_send_frame() for a frame whose body is @head_len
+ * bytes at @head followed by @len bytes at @payload (a relay replacing the
+ * first word of an event: the rest is sent from where it is). Events are
+ * allowed: when the frame has to be queued it goes through
+ * mv_server_client_send() and its event limit. Any thread.
+ */
+void mv_server_client_send_frame_head(MvServerClient *client, const MvMessageHeader *hdr,
+                                      const guint8 *head, gsize head_len,
+                                      const guint8 *payload, gsize len);
+
+/**
  * mv_server_client_is_congested:
  * True while the client's queued output is at or over max_client_queue bytes:
  * a producer of stream data should stop and wait for a drain watch. Any thread.

@@ -234,6 +234,7 @@ typedef struct {
     gsize reply_len;            /* bytes of payload each reply carries */
     bool cork;                  /* cork the client on the first call of a read */
     bool corked;
+    gsize event_len;            /* > 0: an event with a 4-byte head before each reply */
 } ServerState;
 
 static ServerState server_state;
@@ -254,6 +255,18 @@ raw(MvServerCall *call, const guint8 *payload, gsize len, gpointer data)
     g_mutex_unlock(&st->lock);
     if (len >= 4)
         memcpy(out, payload, 4);
+    if (st->event_len) {
+        /* The relay's event: a new first word, the rest sent from where it is. */
+        MvMessageHeader ehdr = { TEST_PROGRAM, 1, PROC_ECHO, MV_MESSAGE_MESSAGE, 0,
+                                 MV_STATUS_OK };
+        g_autofree guint8 *body = g_malloc(st->event_len);
+
+        for (gsize i = 0; i < st->event_len; i++)
+            body[i] = (guint8)(i * 7 + 3);
+        mv_server_client_send_frame_head(mv_server_call_get_client(call), &ehdr, out, 4, body,
+                                         st->event_len);
+        memset(body, 0, st->event_len);     /* whatever was queued was copied */
+    }
     for (gsize i = 4; i < st->reply_len; i++)
         out[i] = (guint8)(i * 13 + 1);
     mv_server_call_reply_raw(call, MV_STATUS_OK, out, MAX(st->reply_len, 4));
@@ -346,20 +359,25 @@ send_calls(Fixture *f, int n)
 }
 
 static void
+check_one_reply(int fd, int i, gsize reply_len)
+{
+    MvMessageHeader hdr;
+    gsize len;
+    g_autofree guint8 *payload = read_frame(fd, &hdr, &len);
+
+    g_assert_cmpint(hdr.type, ==, MV_MESSAGE_REPLY);
+    g_assert_cmpuint(hdr.serial, ==, 100 + i);
+    g_assert_cmpuint(len, ==, MAX(reply_len, 4));
+    g_assert_cmpuint(payload[3], ==, (guint8)i);
+    for (gsize j = 4; j < reply_len; j++)
+        g_assert_cmpuint(payload[j], ==, (guint8)(j * 13 + 1));
+}
+
+static void
 check_replies(int fd, int n, gsize reply_len)
 {
-    for (int i = 0; i < n; i++) {
-        MvMessageHeader hdr;
-        gsize len;
-        g_autofree guint8 *payload = read_frame(fd, &hdr, &len);
-
-        g_assert_cmpint(hdr.type, ==, MV_MESSAGE_REPLY);
-        g_assert_cmpuint(hdr.serial, ==, 100 + i);
-        g_assert_cmpuint(len, ==, MAX(reply_len, 4));
-        g_assert_cmpuint(payload[3], ==, (guint8)i);
-        for (gsize j = 4; j < reply_len; j++)
-            g_assert_cmpuint(payload[j], ==, (guint8)(j * 13 + 1));
-    }
+    for (int i = 0; i < n; i++)
+        check_one_reply(fd, i, reply_len);
 }
 
 /* Eight CALLs in one write: the raw batch handler runs after all of them
@@ -395,6 +413,32 @@ test_server_big_replies(Fixture *f, gconstpointer data)
     close(fd);
 }
 
+/* Events made of a head and a body larger than the socket buffer
+ * (mv_server_client_send_frame_head), to a client that does not read yet:
+ * each arrives whole, head first, before its reply. */
+static void
+test_server_event_head(Fixture *f, gconstpointer data)
+{
+    int fd;
+
+    server_state.event_len = 600 * 1024;
+    fd = send_calls(f, 3);
+    g_usleep(100 * 1000);   /* let the server fill the socket before we read */
+    for (int i = 0; i < 3; i++) {
+        MvMessageHeader hdr;
+        gsize len;
+        g_autofree guint8 *ev = read_frame(fd, &hdr, &len);
+
+        g_assert_cmpint(hdr.type, ==, MV_MESSAGE_MESSAGE);
+        g_assert_cmpuint(len, ==, 4 + server_state.event_len);
+        g_assert_cmpuint(ev[3], ==, (guint8)i);
+        for (gsize j = 0; j < server_state.event_len; j++)
+            g_assert_cmpuint(ev[4 + j], ==, (guint8)(j * 7 + 3));
+        check_one_reply(fd, i, 0);
+    }
+    close(fd);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -404,5 +448,6 @@ main(int argc, char **argv)
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
     ADD("/rpc/batch/server-batch", test_server_batch);
     ADD("/rpc/batch/server-big-replies", test_server_big_replies);
+    ADD("/rpc/batch/server-event-head", test_server_event_head);
     return g_test_run();
 }
