@@ -979,6 +979,15 @@ mv_rpc_client_attach(MvRpcClient *client, GMainContext *ctx)
 }
 
 void
+mv_rpc_client_shutdown(MvRpcClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->close_called = true;
+    g_mutex_unlock(&client->lock);
+    mark_closed(client, "connection closed");
+}
+
+void
 mv_rpc_client_hold_input(MvRpcClient *client)
 {
     g_mutex_lock(&client->lock);

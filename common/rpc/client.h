@@ -196,10 +196,22 @@ void mv_rpc_client_start_keepalive(MvRpcClient *client, int interval, int count)
  * writes it on in one turn, without a thread hand-off. Blocking calls
  * (mv_rpc_client_call()) stay possible from other threads, never from the
  * thread iterating @ctx; mv_rpc_client_free() may run on any thread but not
- * in a handler of this client. Plain sockets only (not TLS). False when the
- * connection already closed (its close handler has run or runs now).
+ * in a handler of this client. Keepalive runs as started before attaching.
+ * Plain sockets only (not TLS). False when the connection already closed
+ * (its close handler has run or runs now).
  */
 bool mv_rpc_client_attach(MvRpcClient *client, GMainContext *ctx);
+
+/**
+ * mv_rpc_client_shutdown:
+ * Closes the connection now without freeing @client: calls still waiting
+ * fail at once (blocking callers return, asynchronous ones get their error),
+ * later calls fail, the close handler is not called. For a relay dropping an
+ * attached connection whose context may stop being iterated (a daemon
+ * shutting down) while another thread still waits in mv_rpc_client_call().
+ * Any thread.
+ */
+void mv_rpc_client_shutdown(MvRpcClient *client);
 
 /**
  * mv_rpc_client_hold_input / release_input:

@@ -4,10 +4,15 @@ reply cross the proxy without a thread hand-off. The backend connections are
 served by the I/O thread that serves the clients (mv_rpc_client_attach), so
 however many clients are connected the proxy runs no per-backend reader
 thread ("rpc-client"), and calls of several clients, interleaved on that one
-thread, each get their own answers in order."""
+thread, each get their own answers in order. A worker waiting in a blocking
+call on such a connection (SET_IDENTITY, forwarded by the proxy) does not
+keep the proxy from stopping: nobody would read the reply any more."""
 
 import os
+import signal
+import struct
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -17,6 +22,7 @@ from mvtest import (ERROR, PROC_CONNECT_GET_VERSION, REMOTE_PROGRAM, WireClient,
                     XdrWriter, decode_error, encode_message)
 
 PROC_DOMAIN_LOOKUP_BY_NAME = 23
+PROC_CONNECT_SET_IDENTITY = 419
 CLIENTS = 6
 CALLS = 50
 
@@ -67,6 +73,33 @@ class ProxyOneThread(unittest.TestCase):
         finally:
             for c in clients:
                 c.close()
+
+
+class ProxyStopsWithBlockedCall(unittest.TestCase):
+    def setUp(self):
+        self.st = proxytest.Stack().start()
+
+    def tearDown(self):
+        self.st.qemud.signal(signal.SIGCONT)
+        self.st.cleanup()
+
+    def test_sigterm_while_set_identity_waits(self):
+        if os.getuid() != 0:
+            self.skipTest("SET_IDENTITY is forwarded for root peers only")
+        c = WireClient(self.st.path("run", "proxy.sock"), timeout=30).open()
+        c.call_ok(PROC_CONNECT_GET_VERSION)
+        # modvirt-qemud stops answering: the worker forwarding SET_IDENTITY waits
+        self.st.qemud.signal(signal.SIGSTOP)
+        c.send_raw(encode_message(REMOTE_PROGRAM, PROC_CONNECT_SET_IDENTITY,
+                                  struct.pack(">II", 0, 0), serial=900))
+        time.sleep(0.5)     # the call reaches the worker (a later one only finds it faster)
+        started = time.monotonic()
+        status = self.st.proxy.stop(timeout=20)
+        took = time.monotonic() - started
+        c.close()
+        self.assertEqual(status, 0, "modvirt-proxyd did not stop on SIGTERM within 20 s "
+                         "while a SET_IDENTITY waited for a stopped daemon (killed after "
+                         "%.1f s)" % took)
 
 
 if __name__ == "__main__":
