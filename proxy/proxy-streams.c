@@ -4,8 +4,8 @@
  * queued to the backend without blocking; backend packets arrive on the same
  * thread (the backend connection is attached to it) and go to the client. A
  * stream ends with an OK or ERROR packet from the backend (its answer to the
- * client's finish or abort, or its own failure). Holes of sparse volume transfers (STREAM_HOLE) travel like
- * data, both ways.
+ * client's finish or abort, or its own failure). Holes of sparse volume
+ * transfers (STREAM_HOLE) travel like data, both ways.
  *
  * Backpressure, so that neither a slow client nor a slow daemon makes the
  * proxy hold a whole volume: upload packets wait in the backend connection's
