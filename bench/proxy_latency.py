@@ -12,6 +12,11 @@ getHostname is answered by the proxy itself.  Target: the proxy adds at most
 30 % on UNIX sockets.  Last line of stdout: one JSON object.
 
   /usr/bin/python3 bench/proxy_latency.py [--rounds 3] [--duration 2] [--pin-cpu 0]
+      [--proxyd-before OLD/modvirt-proxyd] [--ops getVersion,...]
+
+--proxyd-before runs a second modvirt-proxyd binary (e.g. the build before a
+change) on its own root whose backend sockets are links to the same qemud, so
+"before" and "proxy" are measured against one daemon in the same run.
 """
 
 import argparse
@@ -64,7 +69,7 @@ def wait_socket(path, proc, timeout=15):
 class Stack:
     """qemud + proxyd (+ TLS) under a temporary root; stopped by PID and reaped."""
 
-    def __init__(self, build):
+    def __init__(self, build, proxyd_before=None):
         self.root = tempfile.mkdtemp(prefix="mvbench-proxy-")
         self.procs = []
         self.port = free_port()
@@ -93,6 +98,24 @@ class Stack:
             "proxy": "qemu+unix:///system?socket=%s/proxy.sock" % run,
             "tls": "qemu+tls://127.0.0.1:%d/system?pkipath=%s/client" % (self.port, self.root),
         }
+        self.before = None
+        if proxyd_before:
+            self.before = self.start_before(proxyd_before, run, env)
+
+    def start_before(self, binary, run, env):
+        """The old proxy on a second root whose daemon sockets link to this one's."""
+        root2 = os.path.join(self.root, "before")
+        run2 = os.path.join(root2, "run")
+        os.makedirs(run2)
+        for name in os.listdir(run):
+            if name.endswith(".sock") and not name.startswith("proxy"):
+                os.symlink(os.path.join(run, name), os.path.join(run2, name))
+        p = subprocess.Popen([binary, "--root", root2], env=env, stdin=subprocess.DEVNULL,
+                             stdout=self.log, stderr=subprocess.STDOUT)
+        self.procs.append(p)
+        wait_socket(os.path.join(run2, "proxy.sock"), p)
+        self.uris["before"] = "qemu+unix:///system?socket=%s/proxy.sock" % run2
+        return p.pid
 
     def stop(self):
         for p in reversed(self.procs):
@@ -141,6 +164,8 @@ def main():
     ap.add_argument("--ops", default=",".join(OPS))
     ap.add_argument("--pin-cpu", type=int, metavar="N",
                     help="pin this client and every daemon thread to CPU N")
+    ap.add_argument("--proxyd-before", metavar="PATH",
+                    help="also measure this modvirt-proxyd binary (path 'before')")
     ap.add_argument("--json-out", help="append the JSON result line to this file")
     args = ap.parse_args()
     libvirt.registerErrorHandler(lambda ctx, err: None, None)
@@ -149,9 +174,12 @@ def main():
         if o not in OPS:
             ap.error("unknown op %r" % o)
 
-    st = Stack(args.build_dir)
+    st = Stack(args.build_dir, args.proxyd_before)
     pids = {"proxy": st.proxyd, "qemud": st.qemud}
     labels = ["direct", "proxy", "tls"]
+    if st.before:
+        pids["before"] = st.before
+        labels.insert(2, "before")
     hogs_start = rc.cpu_hogs()
     conns = {}
     try:
@@ -167,11 +195,14 @@ def main():
             for op in ops:
                 for label in order:
                     r = measure(conns[label], OPS[op], pids, args.duration, args.warmup)
+                    # the relay's CPU: the old binary's on the "before" path
+                    r["relay_cpu_us_per_call"] = r["%s_cpu_us_per_call"
+                                                   % ("before" if label == "before" else "proxy")]
                     results[label][op].append(r)
                     print("round %d %-6s %-15s p50 %7.1f us  p99 %7.1f us  %6d calls/s  "
-                          "proxy %.1f / qemud %.1f us CPU/call"
+                          "relay %.1f / qemud %.1f us CPU/call"
                           % (rnd + 1, label, op, r["p50_us"], r["p99_us"], r["calls_per_s"],
-                             r["proxy_cpu_us_per_call"], r["qemud_cpu_us_per_call"]),
+                             r["relay_cpu_us_per_call"], r["qemud_cpu_us_per_call"]),
                           flush=True)
     finally:
         for c in conns.values():
@@ -191,22 +222,22 @@ def main():
             summary[label][op] = s
     print()
     print("medians over %d round(s), %.1f s per op and target:" % (args.rounds, args.duration))
-    print("| path | call | p50 µs | p99 µs | calls/s | proxy CPU µs/call | qemud CPU µs/call |")
+    print("| path | call | p50 µs | p99 µs | calls/s | relay CPU µs/call | qemud CPU µs/call |")
     print("|---|---|---|---|---|---|---|")
     for label in labels:
         for op in ops:
             s = summary[label][op]
             print("| %s | %s | %.1f | %.1f | %d | %.1f | %.1f |"
                   % (label, op, s["p50_us"], s["p99_us"], s["calls_per_s"],
-                     s["proxy_cpu_us_per_call"], s["qemud_cpu_us_per_call"]))
+                     s["relay_cpu_us_per_call"], s["qemud_cpu_us_per_call"]))
     ratios = {}
     print()
     print("p50 ratios against direct (same run, interleaved; target proxy <= 1.30):")
     for op in ops:
         d = summary["direct"][op]["p50_us"]
         ratios[op] = {label: round(summary[label][op]["p50_us"] / d, 3)
-                      for label in ("proxy", "tls") if d}
-        print("  %-15s proxy %.2f  tls %.2f" % (op, ratios[op]["proxy"], ratios[op]["tls"]))
+                      for label in labels if d and label != "direct"}
+        print("  %-15s %s" % (op, "  ".join("%s %.2f" % kv for kv in ratios[op].items())))
     if hogs_start or hogs_end:
         print("note: other busy processes during the run: %s / %s" % (hogs_start, hogs_end))
     doc = {

@@ -15,8 +15,9 @@ mv_proxy_backend_ref(MvProxyBackend *be)
     return be;
 }
 
-/* The last reference may drop on the backend's own reader thread (a reply
- * callback), which cannot join itself: the freeing happens on a cleanup thread. */
+/* The last reference may drop in one of the backend's own handlers (a reply
+ * callback on the I/O thread), where its connection cannot be freed: the
+ * freeing happens on a cleanup thread. */
 void
 mv_proxy_backend_unref(MvProxyBackend *be)
 {
@@ -30,7 +31,8 @@ mv_proxy_backend_close_now(gpointer data, gpointer unused)
 {
     MvProxyBackend *be = data;
 
-    /* Joins the reader thread: replies still owed fail with an error. */
+    /* Stops the connection's source on the I/O thread (waiting for a turn in
+     * progress): replies still owed fail with an error. */
     mv_daemon_link_free(be->link);
     for (guint i = 0; i < be->all_streams->len; i++) {
         MvMessageHeader *front = mv_proxy_streams_front(be->all_streams->pdata[i]);
@@ -55,7 +57,28 @@ mv_proxy_backend_close_later(MvProxyBackend *be)
     mv_proxy_backend_unref(be);
 }
 
-/* The backend went away under a client (reader thread). */
+void
+mv_proxy_backend_batch_note(MvProxyBackend *be)
+{
+    if (be->batch_out++ == 1 && !be->client_corked) {
+        mv_server_client_cork(be->client);
+        be->client_corked = true;
+    }
+}
+
+void
+mv_proxy_backend_batch_flush(MvRpcClient *rpc, gpointer data)
+{
+    MvProxyBackend *be = data;
+
+    be->batch_out = 0;
+    if (be->client_corked) {
+        be->client_corked = false;
+        mv_server_client_uncork(be->client);
+    }
+}
+
+/* The backend went away under a client (I/O thread, or whoever noticed). */
 static void
 on_backend_closed(MvRpcClient *rpc, const char *reason, gpointer data)
 {
@@ -126,6 +149,7 @@ mv_proxy_backend_open(MvProxyConn *conn, MvProxyBackendSlot slot, const char *da
         return NULL;
     }
     be->rpc = mv_daemon_link_rpc(be->link);
+    mv_rpc_client_set_batch_handler(be->rpc, mv_proxy_backend_batch_flush, be);
     if (!mv_daemon_link_start(be->link, &config, &err)) {
         /* The daemon's own words reach the client, prefixed with who said them. */
         mv_error_set(error, err->domain == MV_ERROR ? mv_error_get_subsystem(err) : MV_FROM_RPC,
@@ -136,6 +160,14 @@ mv_proxy_backend_open(MvProxyConn *conn, MvProxyBackendSlot slot, const char *da
         return NULL;
     }
     mv_daemon_link_identity_clear(&identity);
+    /* From now on the backend is served by the I/O thread that serves the
+     * client: a reply is read and written on in one turn, no thread hand-off. */
+    if (!mv_rpc_client_attach(be->rpc, mv_server_get_context(conn->proxy->server))) {
+        mv_error_set(error, MV_FROM_RPC, MV_ERR_NO_CONNECT, "%s closed the connection at once",
+                     be->program);
+        mv_proxy_backend_unref(be);
+        return NULL;
+    }
     mv_log_debug("client %" G_GUINT64_FORMAT ": opened %s on %s",
                  mv_server_client_get_id(be->client), uri, be->socket);
     return be;

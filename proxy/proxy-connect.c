@@ -54,10 +54,15 @@ mv_proxy_conn_closed(MvDaemon *daemon, MvDaemonConn *dconn, MvServerClient *clie
         backends[i] = g_atomic_pointer_exchange(&conn->backends[i], NULL);
     g_hash_table_remove_all(conn->callbacks);
     g_mutex_unlock(&conn->lock);
-    /* Closing joins reader threads: never on the I/O thread. */
+    /* The backend connections end now: a worker waiting in a blocking call on
+     * one (SET_IDENTITY) must not wait for a reply the I/O thread may never
+     * read (the server stopping). Freeing waits for the backends' turns on
+     * the I/O thread: never here. */
     for (int i = 0; i < MV_PROXY_BACKEND_LAST; i++) {
-        if (backends[i])
+        if (backends[i]) {
+            mv_rpc_client_shutdown(backends[i]->rpc);
             mv_proxy_backend_close_later(backends[i]);
+        }
     }
 }
 

@@ -28,7 +28,7 @@ proxy_stop(MvDaemon *daemon)
     MvProxy *proxy = mv_daemon_get_driver_data(daemon);
 
     /* Backends still being opened finish first. Replies owed by a backend may
-     * still arrive on its reader thread (and drop the last reference to it),
+     * still arrive on the I/O thread (and drop the last reference to it),
      * so the proxy state and the cleanup pool, like the server, are left to
      * the process exit rather than freed under them. */
     g_thread_pool_free(proxy->open_pool, FALSE, TRUE);

@@ -142,11 +142,12 @@ front_callback_id(MvProxyBackend *be, int backend_id, guint32 *ret_front)
 }
 
 /* An EVENT of the EVENTS program: the wrapped callback id is rewritten like a
- * plain event's. False (dropped) for an unknown callback or a short message. */
+ * plain event's, the rest sent from the backend's read buffer. False (dropped)
+ * for an unknown callback or a short message. */
 static bool
-relay_wrapped(MvProxyBackend *be, const MvMessageHeader *hdr, const guint8 *payload, gsize len,
-              MvMessage **ret_msg)
+relay_wrapped(MvProxyBackend *be, const MvMessageHeader *hdr, const guint8 *payload, gsize len)
 {
+    guint8 head[WRAPPED_BODY_AT + 4];
     int proc;
     guint32 front;
 
@@ -154,17 +155,20 @@ relay_wrapped(MvProxyBackend *be, const MvMessageHeader *hdr, const guint8 *payl
         return false;
     proc = (int)GUINT32_FROM_BE(*(const guint32 *)(payload + WRAPPED_PROC_AT));
     if (proc < FIRST_CALLBACK_EVENT || proc == CONNECTION_CLOSED_EVENT) {
-        *ret_msg = mv_message_encode_raw(hdr, payload, len);
+        mv_proxy_backend_batch_note(be);
+        mv_server_client_send_frame_head(be->client, hdr, NULL, 0, payload, len);
         return true;
     }
-    if (len < WRAPPED_BODY_AT + 4 ||
+    if (len < sizeof(head) ||
         !front_callback_id(be, (int)GUINT32_FROM_BE(*(const guint32 *)(payload +
                                                                         WRAPPED_BODY_AT)),
                            &front))
         return false;
-    *ret_msg = mv_message_encode_raw(hdr, payload, len);
-    *(guint32 *)((*ret_msg)->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE +
-                 WRAPPED_BODY_AT) = GUINT32_TO_BE(front);
+    memcpy(head, payload, WRAPPED_BODY_AT);
+    *(guint32 *)(head + WRAPPED_BODY_AT) = GUINT32_TO_BE(front);
+    mv_proxy_backend_batch_note(be);
+    mv_server_client_send_frame_head(be->client, hdr, head, sizeof(head), payload + sizeof(head),
+                                     len - sizeof(head));
     return true;
 }
 
@@ -192,45 +196,41 @@ mv_proxy_events_private_route(const MvMessageHeader *hdr, const MvProcInfo *proc
     return proc;
 }
 
-/* A MESSAGE from a backend (its reader thread): rewrite the callback id and
- * pass it to the client. */
+/* A MESSAGE from a backend (the I/O thread): rewrite the callback id and
+ * pass it to the client. The payload is sent from the backend connection's
+ * read buffer, the new id in front of it: no copy per subscriber unless the
+ * client's socket does not take it at once. */
 void
 mv_proxy_events_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,
                       gsize len, gpointer data)
 {
     MvProxyBackend *be = data;
-    MvMessage *msg;
 
     if (hdr->prog == MV_PROGRAM_EVENTS_PRIVATE && hdr->proc == MV_EVENTS_PRIVATE_PROC_EVENT) {
-        if (!relay_wrapped(be, hdr, payload, len, &msg)) {
+        if (!relay_wrapped(be, hdr, payload, len))
             mv_log_debug("numbered event for an unknown callback from %s dropped",
                          be->program);
-            return;
-        }
-    } else if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc >= FIRST_CALLBACK_EVENT &&
+        return;
+    }
+    if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc >= FIRST_CALLBACK_EVENT &&
         hdr->proc != CONNECTION_CLOSED_EVENT) {
-        gpointer front;
-        bool found;
+        guint32 front, id_be;
 
         if (len < 4)
             return;
-        g_mutex_lock(&be->lock);
-        found = g_hash_table_lookup_extended(
-            be->event_ids, GINT_TO_POINTER((int)GUINT32_FROM_BE(*(const guint32 *)payload)),
-            NULL, &front);
-        g_mutex_unlock(&be->lock);
-        if (!found) {
+        if (!front_callback_id(be, (int)GUINT32_FROM_BE(*(const guint32 *)payload), &front)) {
             mv_log_debug("event %d for an unknown callback from %s dropped", hdr->proc,
                          be->program);
             return;
         }
-        msg = mv_message_encode_raw(hdr, payload, len);
-        *(guint32 *)(msg->data + MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE) =
-            GUINT32_TO_BE((guint32)GPOINTER_TO_INT(front));
-    } else if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc == CONNECTION_CLOSED_EVENT) {
-        return;     /* about the backend connection, not the client's: ours to handle */
-    } else {
-        msg = mv_message_encode_raw(hdr, payload, len);
+        id_be = GUINT32_TO_BE(front);
+        mv_proxy_backend_batch_note(be);
+        mv_server_client_send_frame_head(be->client, hdr, (const guint8 *)&id_be, 4,
+                                         payload + 4, len - 4);
+        return;
     }
-    mv_server_client_send(be->client, msg);
+    if (hdr->prog == MV_PROGRAM_REMOTE && hdr->proc == CONNECTION_CLOSED_EVENT)
+        return;     /* about the backend connection, not the client's: ours to handle */
+    mv_proxy_backend_batch_note(be);
+    mv_server_client_send_frame_head(be->client, hdr, NULL, 0, payload, len);
 }

@@ -1,9 +1,11 @@
 /* Forwarding: every call the proxy does not answer itself goes, undecoded, to
  * the daemon the route table names, on the client's own backend connection.
- * The raw handler runs on the server's I/O thread and only queues bytes; the
- * reply comes back on the backend's reader thread and is written to the
- * client from there, so replies, events and stream data of one backend keep
- * their order. A backend that still has to be opened is opened on a worker. */
+ * The raw handler runs on the server's I/O thread and writes the call to the
+ * backend in the same turn; the backend connection is served by the same
+ * thread (mv_rpc_client_attach), which reads the reply and writes it to the
+ * client in one turn, so a forwarded call costs no thread hand-off, and
+ * replies, events and stream data of one backend keep their order. A backend
+ * that still has to be opened is opened on a worker. */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
@@ -51,7 +53,7 @@ reply_backend_error(Forward *fwd, const GError *err)
     mv_server_call_reply_error(fwd->call, e);
 }
 
-/* The backend's answer (its reader thread, or whoever noticed it broke). */
+/* The backend's answer (the I/O thread, or whoever noticed it broke). */
 static void
 on_reply(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload, gsize len,
          const GError *error, gpointer data)
@@ -64,6 +66,7 @@ on_reply(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload, gs
         forward_free(fwd);
         return;
     }
+    mv_proxy_backend_batch_note(fwd->be);
     if (hdr->status == MV_STATUS_OK) {
         switch (fwd->kind) {
         case FORWARD_REGISTER:
@@ -91,11 +94,42 @@ on_reply(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload, gs
     forward_free(fwd);
 }
 
+/* One more call for @be in the current read of @conn (I/O thread): from the
+ * second on, the backend connection is corked until the read is done
+ * (mv_proxy_forward_batch_end), so pipelined calls leave in one write. */
 static void
-send_forward(Forward *fwd, const guint8 *payload, gsize len)
+batch_note(MvProxyConn *conn, MvProxyBackend *be)
+{
+    if (conn->batch_calls[be->slot]++ == 1 && !conn->batch_corked[be->slot]) {
+        mv_rpc_client_cork(be->rpc);
+        conn->batch_corked[be->slot] = mv_proxy_backend_ref(be);
+    }
+}
+
+void
+mv_proxy_forward_batch_end(MvServerClient *client, gpointer daemon)
+{
+    MvProxyConn *conn = ((MvDaemonConn *)mv_server_client_get_data(client))->driver_data;
+
+    for (int i = 0; i < MV_PROXY_BACKEND_LAST; i++) {
+        MvProxyBackend *be = g_steal_pointer(&conn->batch_corked[i]);
+
+        conn->batch_calls[i] = 0;
+        if (be) {
+            mv_rpc_client_uncork(be->rpc);
+            mv_proxy_backend_unref(be);
+        }
+    }
+}
+
+static void
+send_forward(Forward *fwd, const guint8 *payload, gsize len, MvProxyConn *batch_conn)
 {
     const MvMessageHeader *hdr = mv_server_call_get_header(fwd->call);
     g_autoptr(GError) err = NULL;
+
+    if (batch_conn)
+        batch_note(batch_conn, fwd->be);
 
     if (!mv_rpc_client_call_raw_async(fwd->be->rpc, hdr->prog, hdr->vers, hdr->proc, payload, len,
                                       on_reply, fwd, NULL, &err)) {
@@ -117,7 +151,7 @@ mv_proxy_forward_open_job(gpointer data, gpointer proxy)
         mv_server_call_reply_error(job->call, err);
         g_free(job->fwd);
     } else {
-        send_forward(job->fwd, payload, len);
+        send_forward(job->fwd, payload, len, NULL);     /* a worker: no batch */
     }
     g_bytes_unref(job->payload);
     g_free(job);
@@ -170,12 +204,12 @@ mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer 
         *(guint32 *)copy = GUINT32_TO_BE((guint32)cb.backend_id);
         payload = copy;
         fwd->be = cb.backend;   /* the lookup's reference */
-        send_forward(fwd, payload, len);
+        send_forward(fwd, payload, len, conn);
         return;
     }
 
     if ((fwd->be = mv_proxy_conn_ref_backend(conn, slot))) {
-        send_forward(fwd, payload, len);
+        send_forward(fwd, payload, len, conn);
         return;
     }
     if (slot == MV_PROXY_BACKEND_PRIMARY) {

@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "events-private.h"
 #include "util/log.h"
 
 /* Splits "host:port", "[v6]:port" or ":port". */
@@ -136,6 +137,9 @@ mv_proxy_listen(MvDaemon *daemon, MvServer *server, GError **error)
     int fd;
 
     proxy->server = server;
+    /* every forwarded program: a read's calls are counted per backend (batch_note) */
+    mv_server_set_raw_batch_handler(server, MV_PROGRAM_REMOTE, mv_proxy_forward_batch_end);
+    mv_server_set_raw_batch_handler(server, MV_PROGRAM_EVENTS_PRIVATE, mv_proxy_forward_batch_end);
     if ((fd = inet_listener(daemon, "tls", conf->tls.listen, &err)) >= 0) {
         g_autoptr(MvTlsContext) tls = NULL;
 

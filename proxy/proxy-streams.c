@@ -1,18 +1,18 @@
 /* Streams (console, volume transfers): a stream is keyed by the opening
  * call's proc and serial, which differ between the client's connection and
  * the backend's. Client packets arrive on the server's I/O thread and are
- * queued to the backend without blocking; backend packets arrive on its
- * reader thread and go to the client. A stream ends with an OK or ERROR
- * packet from the backend (its answer to the client's finish or abort, or its
- * own failure). Holes of sparse volume transfers (STREAM_HOLE) travel like
- * data, both ways.
+ * queued to the backend without blocking; backend packets arrive on the same
+ * thread (the backend connection is attached to it) and go to the client. A
+ * stream ends with an OK or ERROR packet from the backend (its answer to the
+ * client's finish or abort, or its own failure). Holes of sparse volume
+ * transfers (STREAM_HOLE) travel like data, both ways.
  *
  * Backpressure, so that neither a slow client nor a slow daemon makes the
  * proxy hold a whole volume: upload packets wait in the backend connection's
  * output queue, and past QUEUE_LIMIT the client's input is held until that
  * queue has drained; download packets wait in the client's output queue, and
- * while it is congested the backend's reader stops reading (the daemon then
- * waits on its own socket). */
+ * while it is congested the backend connection's input is held (the daemon
+ * then waits on its own socket). */
 #define MV_LOG_CATEGORY "proxy"
 #include "proxy.h"
 
@@ -67,7 +67,7 @@ on_client_packet(MvServerClient *client, const MvMessageHeader *hdr, const guint
     if (g_atomic_int_get(&st->done))
         return;
     bhdr.serial = st->backend_serial;
-    if (!mv_rpc_client_queue_message(st->be->rpc, mv_message_encode_raw(&bhdr, data, len), &err)) {
+    if (!mv_rpc_client_queue_frame(st->be->rpc, &bhdr, data, len, &err)) {
         mv_log_debug("stream packet to %s dropped: %s", st->be->program, err->message);
         return;
     }
@@ -80,64 +80,34 @@ on_client_packet(MvServerClient *client, const MvMessageHeader *hdr, const guint
     }
 }
 
-typedef struct {
-    gint ref;
-    GMutex lock;
-    GCond cond;
-    bool drained;
-} DrainWait;
-
-static void
-drain_wait_unref(gpointer data)
-{
-    DrainWait *w = data;
-
-    if (!g_atomic_int_dec_and_test(&w->ref))
-        return;
-    g_mutex_clear(&w->lock);
-    g_cond_clear(&w->cond);
-    g_free(w);
-}
-
-/* The client's queue went down (or it closed): the backend reader may go on. */
-static void
-drain_wait_wake(gpointer data)
-{
-    DrainWait *w = data;
-
-    g_mutex_lock(&w->lock);
-    w->drained = true;
-    g_cond_signal(&w->cond);
-    g_mutex_unlock(&w->lock);
-    drain_wait_unref(w);
-}
-
 /* Nothing to do here: the destroy notify that follows (also alone, when the
- * client closes first) wakes the waiter. */
+ * client closes first) reads the backend again. */
 static void
 on_client_drained(gpointer data, gpointer client)
 {
 }
 
-/* Blocks the backend's reader thread while the client does not read what is
- * queued for it (a slow downloader): the daemon's packets stay in the socket. */
+/* The client's queue went down (or it closed): the backend's packets flow again. */
 static void
-wait_for_client(MvServerClient *client)
+on_client_drained_release(gpointer data)
 {
-    DrainWait *w;
+    MvProxyBackend *be = data;
 
-    if (!mv_server_client_is_congested(client))
+    mv_rpc_client_release_input(be->rpc);
+    mv_proxy_backend_unref(be);
+}
+
+/* While the client does not read what is queued for it (a slow downloader),
+ * the backend connection handles no further packet and reads nothing: the
+ * daemon's packets stay in its socket and the daemon waits. */
+static void
+hold_for_client(MvProxyBackend *be)
+{
+    if (!mv_server_client_is_congested(be->client))
         return;
-    w = g_new0(DrainWait, 1);
-    w->ref = 2;     /* ours and the watch's */
-    g_mutex_init(&w->lock);
-    g_cond_init(&w->cond);
-    mv_server_client_add_drain_watch(client, on_client_drained, w, drain_wait_wake);
-    g_mutex_lock(&w->lock);
-    while (!w->drained)
-        g_cond_wait(&w->cond, &w->lock);
-    g_mutex_unlock(&w->lock);
-    drain_wait_unref(w);
+    mv_rpc_client_hold_input(be->rpc);
+    mv_server_client_add_drain_watch(be->client, on_client_drained, mv_proxy_backend_ref(be),
+                                     on_client_drained_release);
 }
 
 void
@@ -157,7 +127,8 @@ mv_proxy_streams_open(MvProxyBackend *be, const MvMessageHeader *front_hdr,
                                 st);
 }
 
-/* A packet from the backend (its reader thread). */
+/* A packet from the backend (the server's I/O thread: the backend connection
+ * is attached to it). */
 void
 mv_proxy_streams_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint8 *payload,
                        gsize len, gpointer data)
@@ -181,11 +152,12 @@ mv_proxy_streams_relay(MvRpcClient *rpc, const MvMessageHeader *hdr, const guint
     fhdr.vers = st->front.vers;
     fhdr.proc = st->front.proc;
     fhdr.serial = st->front.serial;
-    mv_server_client_send(be->client, mv_message_encode_raw(&fhdr, payload, len));
+    mv_proxy_backend_batch_note(be);
+    mv_server_client_send_frame(be->client, &fhdr, payload, len);
     if (final) {
         g_atomic_int_set(&st->done, 1);
         mv_server_client_remove_stream(be->client, st->front.proc, st->front.serial);
         return;
     }
-    wait_for_client(be->client);
+    hold_for_client(be);
 }

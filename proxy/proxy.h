@@ -4,8 +4,9 @@
  * (MvProxyBackend), one per daemon it uses, opened lazily and carrying the
  * client's identity (CONNECT_SET_IDENTITY). Calls are forwarded undecoded
  * (the server's raw program) to the daemon the route table names; replies,
- * events (callback ids remapped) and stream packets come back on the backend
- * connection's reader thread and go straight to the client. See docs/proxy.md. */
+ * events (callback ids remapped) and stream packets come back on the same I/O
+ * thread (the backend connections are attached to it) and go straight to the
+ * client. See docs/proxy.md. */
 #pragma once
 
 #include <glib.h>
@@ -72,6 +73,10 @@ typedef struct {
     GMutex open_lock;           /* serializes backend opens (worker threads only) */
     GHashTable *callbacks;      /* front callback id -> MvProxyCallback* */
     gint next_callback_id;
+    /* I/O thread only: forwarded calls of the current read, per backend
+     * slot; from the second one on the backend is corked (a reference). */
+    guint batch_calls[MV_PROXY_BACKEND_LAST];
+    MvProxyBackend *batch_corked[MV_PROXY_BACKEND_LAST];
 } MvProxyConn;
 
 /* An event callback the client registered through us. */
@@ -96,6 +101,10 @@ struct _MvProxyBackend {
     GHashTable *event_ids;      /* backend callback id -> front callback id */
     GHashTable *streams;        /* backend serial -> MvProxyStream* (open streams) */
     GPtrArray *all_streams;     /* every stream ever opened (freed with the backend) */
+    /* I/O thread only: messages for the client from the current read;
+     * from the second one on the client is corked until the read is done */
+    guint batch_out;
+    bool client_corked;
 };
 
 /* proxy-config.c */
@@ -131,6 +140,12 @@ void mv_proxy_backend_unref(MvProxyBackend *be);
 /* Drops the connection's reference; the last one closes @be on a cleanup
  * thread (never blocks the caller). */
 void mv_proxy_backend_close_later(MvProxyBackend *be);
+/* The backend has one more message for the client (I/O thread):
+ * from the second of one read on they are held and written together. */
+void mv_proxy_backend_batch_note(MvProxyBackend *be);
+/* Writes what mv_proxy_backend_batch_note() held (I/O thread); also the
+ * backend connection's batch handler. */
+void mv_proxy_backend_batch_flush(MvRpcClient *rpc, gpointer be);
 /* The cleanup pool's function: closes and frees @be. */
 void mv_proxy_backend_close_now(gpointer be, gpointer unused);
 /* A reference to the open backend of @slot, or NULL. Any thread. */
@@ -143,6 +158,8 @@ MvProxyBackend *mv_proxy_conn_get_backend(MvProxyConn *conn, MvProxyBackendSlot 
 /* The descriptor's raw handler: forwards @call undecoded to its backend. */
 void mv_proxy_forward(MvServerCall *call, const guint8 *payload, gsize len, gpointer daemon);
 void mv_proxy_forward_open_job(gpointer job, gpointer proxy);
+/* The raw batch handler: writes the calls of one read held for each backend. */
+void mv_proxy_forward_batch_end(MvServerClient *client, gpointer daemon);
 
 /* proxy-route.c: where a call goes, read from the daemon registry */
 

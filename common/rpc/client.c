@@ -1,5 +1,8 @@
 /* MvRpcClient: calls with serial matching from many threads, a reader thread
- * that hands out replies and delivers events, stream packets and keepalive. */
+ * that hands out replies and delivers events, stream packets and keepalive;
+ * or, once attached to a main context (mv_rpc_client_attach), a source on
+ * that context doing the reader's work in its own turns (a relay serving the
+ * connections on both sides from one thread). */
 #define MV_LOG_CATEGORY "rpc"
 #include "rpc/client.h"
 
@@ -8,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -27,13 +31,21 @@ struct _MvRpcClient {
     int fd;
     MvTlsSession *tls;          /* NULL: plain bytes on @fd (then @fd blocks) */
     int wake_fd;                /* eventfd: tells the reader to stop */
-    GThread *reader;
+    GThread *reader;            /* NULL once attached */
+    gint ref;                   /* the owner's and the source's (attached) */
 
     GMutex lock;                /* protects the fields below */
     GHashTable *pending;        /* serial -> MvPendingCall* */
     guint32 next_serial;
     bool closed;
     bool stopping;              /* mv_rpc_client_free() asked the reader to exit */
+    bool detach;                /* mv_rpc_client_attach() asked the reader to exit */
+    bool close_called;          /* the close handler ran (or is no longer owed) */
+    guint input_holds;          /* mv_rpc_client_hold_input() not yet released */
+    GMainContext *ctx;          /* attached: the context serving the socket (a ref) */
+    GSource *source;            /* attached: the source reading; NULL once stopped */
+    gpointer fd_tag;
+    GIOCondition events;        /* what the source polls for now */
     char *close_reason;
     MvRpcEventFunc event_func;
     gpointer event_data;
@@ -41,6 +53,8 @@ struct _MvRpcClient {
     gpointer stream_data;
     MvRpcCloseFunc close_func;
     gpointer close_data;
+    MvRpcBatchFunc batch_func;
+    gpointer batch_data;
     int keepalive_interval;     /* seconds; 0 = off */
     guint keepalive_count;
 
@@ -49,11 +63,35 @@ struct _MvRpcClient {
     gsize outq_bytes;           /* bytes of the frames in outq */
     GSList *drain_watches;      /* DrainWatch*: run when outq empties or the client closes */
     gint out_pending;           /* atomic: outq is not empty, the reader polls POLLOUT */
+    guint corked;               /* mv_rpc_client_cork() not yet undone: queue, do not write */
 
-    /* reader thread only */
+    /* the reader thread only, or (attached) the source with dispatch_lock held */
+    GMutex dispatch_lock;       /* attached: held while the source works; free waits */
+    GSource *keepalive_source;  /* attached, with keepalive */
+    guint8 *rbuf;               /* frames read, not yet handled */
+    gsize rlen;
+    gsize ralloc;
     gint64 last_recv;
     guint keepalive_sent;
 };
+
+static void update_source(MvRpcClient *client);
+
+/* The reader must poll for POLLOUT (the queue is not empty) or look at its
+ * input again (a hold was released): wake the thread or update the source. */
+static void
+wake_reader(MvRpcClient *client)
+{
+    bool attached;
+
+    g_mutex_lock(&client->lock);
+    attached = client->ctx != NULL;
+    g_mutex_unlock(&client->lock);
+    if (attached)
+        update_source(client);
+    else
+        eventfd_write(client->wake_fd, 1);
+}
 
 typedef struct {
     GFunc func;
@@ -165,6 +203,39 @@ write_all(MvRpcClient *client, const guint8 *data, gsize len, GError **error)
     return true;
 }
 
+/* Frames written with one sendmsg() when several are queued (plain sockets). */
+#define FLUSH_IOV_MAX 64
+
+/* One sendmsg() of the first queued frames (plain sockets); write_lock held.
+ * Returns what send() returns; whole frames written leave the queue. */
+static ssize_t
+flush_gather_locked(MvRpcClient *client)
+{
+    struct iovec iov[FLUSH_IOV_MAX];
+    struct msghdr mh = { .msg_iov = iov };
+    ssize_t n, left;
+    GList *l;
+
+    for (l = client->outq.head; l && mh.msg_iovlen < FLUSH_IOV_MAX; l = l->next) {
+        MvMessage *m = l->data;
+        iov[mh.msg_iovlen].iov_base = m->data + m->done;
+        iov[mh.msg_iovlen++].iov_len = m->len - m->done;
+    }
+    n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    for (left = n; left > 0;) {
+        MvMessage *m = g_queue_peek_head(&client->outq);
+        gsize take = MIN((gsize)left, m->len - m->done);
+
+        m->done += take;
+        left -= take;
+        if (m->done == m->len) {
+            client->outq_bytes -= m->len;
+            mv_message_free(g_queue_pop_head(&client->outq));
+        }
+    }
+    return n;
+}
+
 /* Writes what the socket takes from the queue; write_lock held.
  * Returns -1 on a broken connection, 0 when the queue is empty, 1 otherwise. */
 static int
@@ -173,7 +244,9 @@ flush_queue_locked(MvRpcClient *client, GError **error)
     MvMessage *msg;
 
     while ((msg = g_queue_peek_head(&client->outq))) {
-        ssize_t n = io_send(client, msg->data + msg->done, msg->len - msg->done, false);
+        bool gather = !client->tls && client->outq.head->next;
+        ssize_t n = gather ? flush_gather_locked(client)
+                           : io_send(client, msg->data + msg->done, msg->len - msg->done, false);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -183,6 +256,8 @@ flush_queue_locked(MvRpcClient *client, GError **error)
                          g_strerror(errno));
             return -1;
         }
+        if (gather)
+            continue;   /* flush_gather_locked() moved the queue on */
         msg->done += n;
         if (msg->done == msg->len) {
             client->outq_bytes -= msg->len;
@@ -243,13 +318,119 @@ queue_message(MvRpcClient *client, MvMessage *msg, GError **error)
     g_mutex_lock(&client->write_lock);
     g_queue_push_tail(&client->outq, msg);
     client->outq_bytes += msg->len - msg->done;
+    if (client->corked) {
+        /* mv_rpc_client_uncork() writes it, with the others of the batch. */
+        g_mutex_unlock(&client->write_lock);
+        return true;
+    }
     r = flush_queue_locked(client, error);
     watches = take_drain_watches_locked(client);
     g_mutex_unlock(&client->write_lock);
     drain_watches_run(client, watches);
     if (r == 1)
-        eventfd_write(client->wake_fd, 1);   /* the reader starts polling POLLOUT */
+        wake_reader(client);   /* the reader starts polling POLLOUT */
     return r >= 0;
+}
+
+/* Sends the frame of @hdr and @len bytes at @payload without copying it
+ * when nothing is queued (one sendmsg() of the header and the payload where
+ * it is); what the socket does not take, or everything while corked or on
+ * TLS, is queued as with queue_message(). Never blocks. */
+static bool
+send_frame(MvRpcClient *client, const MvMessageHeader *hdr, const guint8 *payload, gsize len,
+           GError **error)
+{
+    guint8 prefix[MV_MESSAGE_PREFIX_SIZE];
+    struct iovec iov[2] = {
+        { .iov_base = prefix, .iov_len = sizeof(prefix) },
+        { .iov_base = (void *)payload, .iov_len = len },
+    };
+    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+    MvMessage *rest;
+    ssize_t n;
+
+    if (client->tls)
+        return queue_message(client, mv_message_encode_raw(hdr, payload, len), error);
+    g_mutex_lock(&client->write_lock);
+    if (client->corked || !g_queue_is_empty(&client->outq)) {
+        g_mutex_unlock(&client->write_lock);
+        return queue_message(client, mv_message_encode_raw(hdr, payload, len), error);
+    }
+    mv_message_put_prefix(prefix, hdr, len);
+    do {
+        n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        g_mutex_unlock(&client->write_lock);
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_SYSTEM_ERROR, "cannot send data: %s",
+                            g_strerror(errno));
+    }
+    if (n == (ssize_t)(sizeof(prefix) + len)) {
+        g_mutex_unlock(&client->write_lock);
+        return true;
+    }
+    /* The socket is full: the rest waits in the queue for the reader's POLLOUT. */
+    rest = mv_message_encode_raw(hdr, payload, len);
+    rest->done = n > 0 ? (gsize)n : 0;
+    g_queue_push_tail(&client->outq, rest);
+    client->outq_bytes += rest->len;
+    g_atomic_int_set(&client->out_pending, 1);
+    g_mutex_unlock(&client->write_lock);
+    wake_reader(client);
+    return true;
+}
+
+void
+mv_rpc_client_cork(MvRpcClient *client)
+{
+    g_mutex_lock(&client->write_lock);
+    client->corked++;
+    g_mutex_unlock(&client->write_lock);
+}
+
+void
+mv_rpc_client_uncork(MvRpcClient *client)
+{
+    GSList *watches = NULL;
+    int r = 0;
+
+    g_mutex_lock(&client->write_lock);
+    if (client->corked == 0) {
+        g_mutex_unlock(&client->write_lock);
+        g_return_if_reached();
+    }
+    if (--client->corked == 0 && !g_queue_is_empty(&client->outq)) {
+        r = flush_queue_locked(client, NULL);
+        watches = take_drain_watches_locked(client);
+    }
+    g_mutex_unlock(&client->write_lock);
+    drain_watches_run(client, watches);
+    if (r == 1)
+        wake_reader(client);   /* the reader writes the rest on POLLOUT */
+    else if (r < 0)
+        mark_closed(client, "connection broken while sending");
+}
+
+void
+mv_rpc_client_set_batch_handler(MvRpcClient *client, MvRpcBatchFunc func, gpointer user_data)
+{
+    g_mutex_lock(&client->lock);
+    client->batch_func = func;
+    client->batch_data = user_data;
+    g_mutex_unlock(&client->lock);
+}
+
+bool
+mv_rpc_client_queue_frame(MvRpcClient *client, const MvMessageHeader *hdr,
+                          const guint8 *payload, gsize len, GError **error)
+{
+    if (!mv_rpc_client_is_open(client))
+        return mv_error_set(error, MV_FROM_RPC, MV_ERR_RPC, "connection closed");
+    if (!send_frame(client, hdr, payload, len, error)) {
+        mark_closed(client, "connection broken while sending");
+        return false;
+    }
+    return true;
 }
 
 bool
@@ -343,6 +524,21 @@ handle_frame(MvRpcClient *client, const guint8 *frame, gsize len)
     }
 }
 
+/* The frames of one read were handled: the batch handler may flush what it held. */
+static void
+batch_end(MvRpcClient *client)
+{
+    MvRpcBatchFunc func;
+    gpointer data;
+
+    g_mutex_lock(&client->lock);
+    func = client->batch_func;
+    data = client->batch_data;
+    g_mutex_unlock(&client->lock);
+    if (func)
+        func(client, data);
+}
+
 /* Keepalive bookkeeping on a poll timeout; false when the peer is dead. */
 static bool
 keepalive_timeout(MvRpcClient *client, int interval, guint count)
@@ -356,27 +552,114 @@ keepalive_timeout(MvRpcClient *client, int interval, guint count)
     return true;
 }
 
+static bool
+input_held(MvRpcClient *client)
+{
+    bool held;
+
+    g_mutex_lock(&client->lock);
+    held = client->input_holds > 0;
+    g_mutex_unlock(&client->lock);
+    return held;
+}
+
+/* Handles the complete frames in the read buffer until a hold stops it,
+ * then the batch handler. False: the server sent an invalid length word. */
+static bool
+process_frames(MvRpcClient *client)
+{
+    gsize off = 0;
+    bool ok = true;
+    guint32 len;
+
+    while (client->rlen - off >= MV_MESSAGE_LEN_WORD && !input_held(client)) {
+        if (!mv_message_decode_length(client->rbuf + off, &len, NULL)) {
+            ok = false;
+            break;
+        }
+        if (client->rlen - off < len)
+            break;
+        handle_frame(client, client->rbuf + off, len);
+        off += len;
+    }
+    if (off)
+        batch_end(client);
+    memmove(client->rbuf, client->rbuf + off, client->rlen - off);
+    client->rlen -= off;
+    /* A frame larger than the buffer: make room for all of it. */
+    if (ok && client->rlen >= MV_MESSAGE_LEN_WORD &&
+        mv_message_decode_length(client->rbuf, &len, NULL) && len > client->ralloc) {
+        client->ralloc = len;
+        client->rbuf = g_realloc(client->rbuf, client->ralloc);
+    }
+    return ok;
+}
+
+/* True when the buffer holds a whole frame (or an invalid length word). */
+static bool
+frames_ready(MvRpcClient *client)
+{
+    guint32 len;
+
+    if (client->rlen < MV_MESSAGE_LEN_WORD)
+        return false;
+    return !mv_message_decode_length(client->rbuf, &len, NULL) || client->rlen >= len;
+}
+
+/* One read into the buffer: > 0 bytes read, 0 at EOF, < 0 with errno set. */
+static ssize_t
+read_some(MvRpcClient *client)
+{
+    ssize_t n;
+
+    if (client->rlen == client->ralloc) {
+        client->ralloc = MIN(client->ralloc * 2, (gsize)MV_MESSAGE_MAX);
+        client->rbuf = g_realloc(client->rbuf, client->ralloc);
+    }
+    n = io_recv(client, client->rbuf + client->rlen, client->ralloc - client->rlen);
+    if (n > 0) {
+        client->rlen += n;
+        client->last_recv = g_get_monotonic_time();
+        client->keepalive_sent = 0;
+    }
+    return n;
+}
+
+/* The end of the connection for its reader (thread or source): fails what
+ * waits and tells the close handler, unless mv_rpc_client_free() is closing it. */
+static void
+reader_closed(MvRpcClient *client, const char *reason)
+{
+    MvRpcCloseFunc close_func;
+    gpointer close_data;
+    bool call;
+
+    batch_end(client);
+    mark_closed(client, reason);
+    g_mutex_lock(&client->lock);
+    call = !client->stopping && !client->close_called;
+    client->close_called = true;
+    close_func = client->close_func;
+    close_data = client->close_data;
+    g_mutex_unlock(&client->lock);
+    if (call && close_func)
+        close_func(client, reason, close_data);
+}
+
 static gpointer
 reader_thread(gpointer data)
 {
     MvRpcClient *client = data;
-    gsize alloc = 65536, rlen = 0;
-    g_autofree guint8 *buf = g_malloc(alloc);
     const char *reason = "connection closed by the server";
-    MvRpcCloseFunc close_func;
-    gpointer close_data;
-    bool stopping;
 
-    client->last_recv = g_get_monotonic_time();
     for (;;) {
         struct pollfd fds[2] = {
-            { .fd = client->fd,
-              .events = POLLIN | (g_atomic_int_get(&client->out_pending) ? POLLOUT : 0) },
+            { .fd = client->fd },
             { .fd = client->wake_fd, .events = POLLIN },
         };
         int interval;
         guint count;
-        gsize off = 0;
+        bool stopping, detach, held, out;
         ssize_t n;
         int rc;
 
@@ -384,14 +667,30 @@ reader_thread(gpointer data)
         interval = client->keepalive_interval;
         count = client->keepalive_count;
         stopping = client->stopping;
+        detach = client->detach;
+        held = client->input_holds > 0;
         g_mutex_unlock(&client->lock);
         if (stopping) {
             reason = "connection closed";
             break;
         }
+        if (detach)
+            return NULL;    /* mv_rpc_client_attach(): the source goes on from here */
+        if (!held && frames_ready(client)) {
+            /* Frames left when a hold stopped the handling, now released. */
+            if (!process_frames(client)) {
+                reason = "the server sent an invalid message length";
+                break;
+            }
+            continue;
+        }
+        out = g_atomic_int_get(&client->out_pending);
+        fds[0].events = (held ? 0 : POLLIN) | (out ? POLLOUT : 0);
+        if (!fds[0].events)
+            fds[0].fd = -1;     /* held: not even a hang-up until released */
 
         /* Bytes TLS already decrypted are not visible to poll(). */
-        if (client->tls && mv_tls_session_pending(client->tls) > 0) {
+        if (!held && client->tls && mv_tls_session_pending(client->tls) > 0) {
             fds[0].revents = POLLIN;
             fds[1].revents = 0;
             rc = 1;
@@ -428,47 +727,295 @@ reader_thread(gpointer data)
             if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
         }
-        if (rlen == alloc) {
-            alloc = MIN(alloc * 2, (gsize)MV_MESSAGE_MAX);
-            buf = g_realloc(buf, alloc);
-        }
-        n = io_recv(client, buf + rlen, alloc - rlen);
+        if (held)
+            continue;
+        n = read_some(client);
         if (n < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (n <= 0)
             break;
-        rlen += n;
-        client->last_recv = g_get_monotonic_time();
-        client->keepalive_sent = 0;
-        while (rlen - off >= MV_MESSAGE_LEN_WORD) {
-            guint32 len;
-            if (!mv_message_decode_length(buf + off, &len, NULL)) {
-                reason = "the server sent an invalid message length";
-                goto out;
-            }
-            if (rlen - off < len) {
-                if (len > alloc) {
-                    alloc = len;
-                    buf = g_realloc(buf, alloc);
-                }
-                break;
-            }
-            handle_frame(client, buf + off, len);
-            off += len;
+        if (!process_frames(client)) {
+            reason = "the server sent an invalid message length";
+            break;
         }
-        memmove(buf, buf + off, rlen - off);
-        rlen -= off;
     }
-out:
-    mark_closed(client, reason);
-    g_mutex_lock(&client->lock);
-    stopping = client->stopping;
-    close_func = client->close_func;
-    close_data = client->close_data;
-    g_mutex_unlock(&client->lock);
-    if (!stopping && close_func)
-        close_func(client, reason, close_data);
+    reader_closed(client, reason);
     return NULL;
+}
+
+/* ---- attached to a main context ---------------------------------------------------- */
+
+/* Reads per turn of the context, as the server does for its clients. */
+#define READS_PER_TURN 4
+
+typedef struct {
+    GSource base;
+    MvRpcClient *client;    /* a reference */
+} RpcSource;
+
+static MvRpcClient *
+client_ref(MvRpcClient *client)
+{
+    g_atomic_int_inc(&client->ref);
+    return client;
+}
+
+static void
+client_unref(MvRpcClient *client)
+{
+    if (!g_atomic_int_dec_and_test(&client->ref))
+        return;
+    if (client->ctx)
+        g_main_context_unref(client->ctx);
+    g_free(client->rbuf);
+    g_free(client->close_reason);
+    g_mutex_clear(&client->lock);
+    g_mutex_clear(&client->write_lock);
+    g_mutex_clear(&client->dispatch_lock);
+    g_free(client);
+}
+
+/* Recomputes what the source polls for (any thread): no input while held
+ * (the fd leaves the poll set when nothing is wanted, or a hang-up would
+ * spin), output while the queue is not empty. */
+static void
+update_source(MvRpcClient *client)
+{
+    GIOCondition events;
+
+    g_mutex_lock(&client->lock);
+    events = (client->input_holds ? 0 : G_IO_IN) |
+             (g_atomic_int_get(&client->out_pending) ? G_IO_OUT : 0);
+    if (client->source && events != client->events) {
+        if (!events) {
+            g_source_remove_unix_fd(client->source, client->fd_tag);
+            client->fd_tag = NULL;
+        } else if (!client->fd_tag) {
+            client->fd_tag = g_source_add_unix_fd(client->source, client->fd, events);
+        } else {
+            g_source_modify_unix_fd(client->source, client->fd_tag, events);
+        }
+        client->events = events;
+    }
+    g_mutex_unlock(&client->lock);
+}
+
+/* Stops the sources (dispatch_lock held). */
+static void
+stop_sources(MvRpcClient *client)
+{
+    GSource *source, *keepalive;
+
+    g_mutex_lock(&client->lock);
+    source = g_steal_pointer(&client->source);
+    keepalive = g_steal_pointer(&client->keepalive_source);
+    client->fd_tag = NULL;
+    g_mutex_unlock(&client->lock);
+    if (source) {
+        g_source_destroy(source);
+        g_source_unref(source);
+    }
+    if (keepalive) {
+        g_source_destroy(keepalive);
+        g_source_unref(keepalive);
+    }
+}
+
+/* The connection ended under the source (dispatch_lock held). */
+static void
+attached_closed(MvRpcClient *client, const char *reason)
+{
+    stop_sources(client);
+    reader_closed(client, reason);
+}
+
+/* One turn: write what is queued when the socket takes it, read and handle
+ * what arrived (or what a released hold left in the buffer). */
+static gboolean
+rpc_source_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
+{
+    MvRpcClient *client = ((RpcSource *)source)->client;
+    const char *reason = NULL;
+    GIOCondition revents = 0;
+    bool held, live;
+
+    g_mutex_lock(&client->dispatch_lock);
+    g_mutex_lock(&client->lock);
+    live = client->source == source && !client->stopping;
+    if (live && client->fd_tag)
+        revents = g_source_query_unix_fd(source, client->fd_tag);
+    held = client->input_holds > 0;
+    g_mutex_unlock(&client->lock);
+    if (!live) {
+        g_mutex_unlock(&client->dispatch_lock);
+        return G_SOURCE_REMOVE;
+    }
+    if (g_source_get_ready_time(source) != -1)
+        g_source_set_ready_time(source, -1);
+
+    if ((revents & (G_IO_OUT | G_IO_HUP | G_IO_ERR)) && g_atomic_int_get(&client->out_pending)) {
+        GSList *watches;
+        int r;
+
+        g_mutex_lock(&client->write_lock);
+        r = flush_queue_locked(client, NULL);
+        watches = take_drain_watches_locked(client);
+        g_mutex_unlock(&client->write_lock);
+        drain_watches_run(client, watches);
+        if (r < 0)
+            reason = "connection broken while sending";
+    }
+    if (!reason && !held && (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR))) {
+        for (int i = 0; i < READS_PER_TURN && !reason; i++) {
+            gsize space = client->ralloc - client->rlen;
+            ssize_t n = read_some(client);
+
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break;
+            if (n <= 0)
+                reason = "connection closed by the server";
+            else if (!process_frames(client))
+                reason = "the server sent an invalid message length";
+            else if ((gsize)n < space || input_held(client))
+                break;      /* drained (skip the recv() that says EAGAIN), or held */
+        }
+    } else if (!reason && !held && frames_ready(client) && !process_frames(client)) {
+        reason = "the server sent an invalid message length";
+    }
+    if (reason) {
+        attached_closed(client, reason);
+        g_mutex_unlock(&client->dispatch_lock);
+        return G_SOURCE_REMOVE;
+    }
+    update_source(client);
+    g_mutex_unlock(&client->dispatch_lock);
+    return G_SOURCE_CONTINUE;
+}
+
+static void
+rpc_source_finalize(GSource *source)
+{
+    client_unref(((RpcSource *)source)->client);
+}
+
+static GSourceFuncs rpc_source_funcs = {
+    .dispatch = rpc_source_dispatch,
+    .finalize = rpc_source_finalize,
+};
+
+static gboolean
+attached_keepalive_tick(gpointer data)
+{
+    MvRpcClient *client = data;
+    int interval;
+    guint count;
+    bool live;
+
+    g_mutex_lock(&client->dispatch_lock);
+    g_mutex_lock(&client->lock);
+    live = client->keepalive_source != NULL && !client->stopping;
+    interval = client->keepalive_interval;
+    count = client->keepalive_count;
+    g_mutex_unlock(&client->lock);
+    if (live && interval > 0 && !keepalive_timeout(client, interval, count)) {
+        attached_closed(client, "connection closed: the server stopped answering keepalive "
+                                "pings");
+        live = false;
+    }
+    g_mutex_unlock(&client->dispatch_lock);
+    return live ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+bool
+mv_rpc_client_attach(MvRpcClient *client, GMainContext *ctx)
+{
+    GSource *source;
+    bool closed, call;
+    MvRpcCloseFunc close_func;
+    gpointer close_data;
+
+    g_return_val_if_fail(client->tls == NULL && client->reader != NULL, false);
+    g_mutex_lock(&client->lock);
+    client->detach = true;
+    g_mutex_unlock(&client->lock);
+    eventfd_write(client->wake_fd, 1);
+    g_thread_join(g_steal_pointer(&client->reader));
+
+    g_mutex_lock(&client->lock);
+    closed = client->closed || client->stopping;
+    if (closed) {
+        /* Broken before the reader saw it: its close handler is still owed. */
+        call = !client->stopping && !client->close_called;
+        client->close_called = true;
+        close_func = client->close_func;
+        close_data = client->close_data;
+        g_mutex_unlock(&client->lock);
+        if (call && close_func)
+            close_func(client, client->close_reason, close_data);
+        return false;
+    }
+    client->ctx = g_main_context_ref(ctx);
+    source = g_source_new(&rpc_source_funcs, sizeof(RpcSource));
+    ((RpcSource *)source)->client = client_ref(client);
+    /* As the server's client sources: no fd removal and re-adding per dispatch. */
+    g_source_set_can_recurse(source, TRUE);
+    client->events = G_IO_IN | (g_atomic_int_get(&client->out_pending) ? G_IO_OUT : 0);
+    client->fd_tag = g_source_add_unix_fd(source, client->fd, client->events);
+    client->source = source;
+    if (client->keepalive_interval > 0) {
+        client->keepalive_source = g_timeout_source_new_seconds(client->keepalive_interval);
+        g_source_set_callback(client->keepalive_source, attached_keepalive_tick,
+                              client_ref(client), (GDestroyNotify)client_unref);
+        g_source_attach(client->keepalive_source, ctx);
+    }
+    g_mutex_unlock(&client->lock);
+    g_source_attach(source, ctx);
+    /* Frames the thread read but did not handle yet (a hold): the first turn does. */
+    if (client->rlen)
+        g_source_set_ready_time(source, 0);
+    return true;
+}
+
+void
+mv_rpc_client_shutdown(MvRpcClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->close_called = true;
+    g_mutex_unlock(&client->lock);
+    mark_closed(client, "connection closed");
+}
+
+void
+mv_rpc_client_hold_input(MvRpcClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->input_holds++;
+    g_mutex_unlock(&client->lock);
+    update_source(client);
+}
+
+void
+mv_rpc_client_release_input(MvRpcClient *client)
+{
+    bool wake;
+
+    g_mutex_lock(&client->lock);
+    if (client->input_holds > 0)
+        client->input_holds--;
+    else
+        g_warn_if_reached();
+    wake = client->input_holds == 0;
+    g_mutex_unlock(&client->lock);
+    if (!wake)
+        return;
+    wake_reader(client);
+    /* Frames already read wait in the buffer: a turn without any fd event. */
+    g_mutex_lock(&client->lock);
+    if (client->source)
+        g_source_set_ready_time(client->source, 0);
+    g_mutex_unlock(&client->lock);
 }
 
 static MvRpcClient *
@@ -486,9 +1033,14 @@ client_new(int fd, MvTlsSession *tls, GError **error)
         g_free(client);
         return NULL;
     }
+    client->ref = 1;
     g_mutex_init(&client->lock);
     g_mutex_init(&client->write_lock);
+    g_mutex_init(&client->dispatch_lock);
     g_queue_init(&client->outq);
+    client->ralloc = 65536;
+    client->rbuf = g_malloc(client->ralloc);
+    client->last_recv = g_get_monotonic_time();
     client->pending = g_hash_table_new(NULL, NULL);
     client->reader = g_thread_new("rpc-client", reader_thread, client);
     return client;
@@ -538,11 +1090,18 @@ mv_rpc_client_free(MvRpcClient *client)
 {
     if (!client)
         return;
+    /* Attached: once the sources are stopped under dispatch_lock, no turn
+     * touches the connection any more (one already waiting sees @stopping). */
+    g_mutex_lock(&client->dispatch_lock);
     g_mutex_lock(&client->lock);
     client->stopping = true;
     g_mutex_unlock(&client->lock);
-    eventfd_write(client->wake_fd, 1);
-    g_thread_join(client->reader);
+    stop_sources(client);
+    g_mutex_unlock(&client->dispatch_lock);
+    if (client->reader) {
+        eventfd_write(client->wake_fd, 1);
+        g_thread_join(client->reader);
+    }
     mark_closed(client, "connection closed");
     g_hash_table_unref(client->pending);
     g_queue_clear_full(&client->outq, (GDestroyNotify)mv_message_free);
@@ -550,10 +1109,7 @@ mv_rpc_client_free(MvRpcClient *client)
     mv_tls_session_free(client->tls);
     close(client->fd);
     close(client->wake_fd);
-    g_free(client->close_reason);
-    g_mutex_clear(&client->lock);
-    g_mutex_clear(&client->write_lock);
-    g_free(client);
+    client_unref(client);
 }
 
 bool
@@ -652,7 +1208,7 @@ mv_rpc_client_call_raw_async(MvRpcClient *client, guint32 prog, guint32 vers, in
     if (ret_serial)
         *ret_serial = hdr.serial;
 
-    if (queue_message(client, mv_message_encode_raw(&hdr, payload, len), &err))
+    if (send_frame(client, &hdr, payload, len, &err))
         return true;
     /* Broken: take the call back unless the reader already failed it. */
     g_mutex_lock(&client->lock);

@@ -4,7 +4,7 @@
  * the caller waits for the REPLY with that serial while other calls are in
  * flight. A private I/O thread reads the socket, hands replies to their callers,
  * answers keepalive PINGs and delivers MESSAGE packets (events) to the event
- * handler. */
+ * handler; or, after mv_rpc_client_attach(), a source on a main context does. */
 #pragma once
 
 #include <glib.h>
@@ -120,6 +120,36 @@ bool mv_rpc_client_call_raw(MvRpcClient *client, guint32 prog, guint32 vers, int
  */
 bool mv_rpc_client_queue_message(MvRpcClient *client, MvMessage *msg, GError **error);
 
+/**
+ * mv_rpc_client_cork / uncork:
+ * While corked, frames sent with mv_rpc_client_call_raw_async() and
+ * mv_rpc_client_queue_message() are only queued; the last uncork writes them
+ * all with as few sendmsg() calls as the socket allows (a relay forwarding a
+ * client's pipelined calls sends them in one write). Pairs nest; any thread.
+ * Blocking senders (mv_rpc_client_call(), _send_message()) are not held.
+ */
+void mv_rpc_client_cork(MvRpcClient *client);
+void mv_rpc_client_uncork(MvRpcClient *client);
+
+/* Called on the client's I/O thread after it handled every frame of one read
+ * (and once more when the connection breaks): a consumer that held back what
+ * the frames produced (a relay batching replies) writes it now. */
+typedef void (*MvRpcBatchFunc)(MvRpcClient *client, gpointer user_data);
+
+/** mv_rpc_client_set_batch_handler: installs the batch handler (NULL removes). */
+void mv_rpc_client_set_batch_handler(MvRpcClient *client, MvRpcBatchFunc func,
+                                     gpointer user_data);
+
+/**
+ * mv_rpc_client_queue_frame:
+ * Like mv_rpc_client_queue_message() for the frame of @hdr with @len bytes at
+ * @payload: written from where it is when nothing is queued (header and
+ * payload as two iovecs, no copy); only what the socket does not take now is
+ * copied into the queue. Never blocks.
+ */
+bool mv_rpc_client_queue_frame(MvRpcClient *client, const MvMessageHeader *hdr,
+                               const guint8 *payload, gsize len, GError **error);
+
 /** mv_rpc_client_get_queued_bytes: bytes of frames waiting in the output queue. Any thread. */
 gsize mv_rpc_client_get_queued_bytes(MvRpcClient *client);
 
@@ -156,6 +186,42 @@ bool mv_rpc_client_send_message(MvRpcClient *client, MvMessage *msg, GError **er
  * connection after @count unanswered pings.
  */
 void mv_rpc_client_start_keepalive(MvRpcClient *client, int interval, int count);
+
+/**
+ * mv_rpc_client_attach:
+ * From now on the connection is served by a source on @ctx instead of the
+ * client's own thread (which exits): replies, events, stream packets, the
+ * batch and close handlers and queued writes run in the turns of whoever
+ * iterates @ctx, so a relay serving its clients on @ctx reads a reply and
+ * writes it on in one turn, without a thread hand-off. Blocking calls
+ * (mv_rpc_client_call()) stay possible from other threads, never from the
+ * thread iterating @ctx; mv_rpc_client_free() may run on any thread but not
+ * in a handler of this client. Keepalive runs as started before attaching.
+ * Plain sockets only (not TLS). False when the connection already closed
+ * (its close handler has run or runs now).
+ */
+bool mv_rpc_client_attach(MvRpcClient *client, GMainContext *ctx);
+
+/**
+ * mv_rpc_client_shutdown:
+ * Closes the connection now without freeing @client: calls still waiting
+ * fail at once (blocking callers return, asynchronous ones get their error),
+ * later calls fail, the close handler is not called. For a relay dropping an
+ * attached connection whose context may stop being iterated (a daemon
+ * shutting down) while another thread still waits in mv_rpc_client_call().
+ * Any thread.
+ */
+void mv_rpc_client_shutdown(MvRpcClient *client);
+
+/**
+ * mv_rpc_client_hold_input / release_input:
+ * While at least one hold is taken, no further frame is handled and nothing
+ * more is read (the server's packets stay in the socket): a relay whose
+ * downstream is congested holds the input until it drained. Each hold is
+ * released exactly once. Any thread.
+ */
+void mv_rpc_client_hold_input(MvRpcClient *client);
+void mv_rpc_client_release_input(MvRpcClient *client);
 
 /** mv_rpc_client_is_open: false once the connection is closed or broken. */
 bool mv_rpc_client_is_open(MvRpcClient *client);

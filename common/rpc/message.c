@@ -54,6 +54,14 @@ put_header(guint8 *p, const MvMessageHeader *hdr)
 }
 
 void
+mv_message_put_prefix(guint8 *buf, const MvMessageHeader *hdr, gsize payload_len)
+{
+    G_STATIC_ASSERT(MV_MESSAGE_PREFIX_SIZE == MV_MESSAGE_LEN_WORD + MV_MESSAGE_HEADER_SIZE);
+    put_u32(buf, (guint32)(MV_MESSAGE_PREFIX_SIZE + payload_len));
+    put_header(buf + MV_MESSAGE_LEN_WORD, hdr);
+}
+
+void
 mv_message_decode_header(const guint8 *buf, MvMessageHeader *ret_hdr)
 {
     ret_hdr->prog = get_u32(buf);

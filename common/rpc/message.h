@@ -120,6 +120,17 @@ MvMessage *mv_message_encode_error(const MvMessageHeader *hdr, const GError *err
  */
 bool mv_message_decode_length(const guint8 *buf, guint32 *ret_len, GError **error);
 
+/* Bytes of a frame before its payload: the length word and the header. */
+#define MV_MESSAGE_PREFIX_SIZE 28
+
+/**
+ * mv_message_put_prefix:
+ * Writes the length word and header of a frame with @hdr and @payload_len
+ * bytes of payload into @buf (MV_MESSAGE_PREFIX_SIZE bytes), so the payload
+ * can be sent from where it is (writev) instead of being copied into a frame.
+ */
+void mv_message_put_prefix(guint8 *buf, const MvMessageHeader *hdr, gsize payload_len);
+
 /** mv_message_decode_header: reads the 24-byte header at @buf. */
 void mv_message_decode_header(const guint8 *buf, MvMessageHeader *ret_hdr);
 

@@ -13,6 +13,7 @@
 #endif
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "util/log.h"
@@ -225,6 +226,36 @@ tls_pending(MvServerClient *client)
     return client->tls && !client->tls_handshaking && mv_tls_session_pending(client->tls) > 0;
 }
 
+/* Messages written with one sendmsg() when several are queued (plain sockets). */
+#define FLUSH_IOV_MAX 64
+
+/* One sendmsg() of the first queued messages (plain sockets); client->lock
+ * held. Returns what send() returns; whole messages written leave the queue. */
+static ssize_t
+flush_gather_locked(MvServerClient *client)
+{
+    struct iovec iov[FLUSH_IOV_MAX];
+    struct msghdr mh = { .msg_iov = iov };
+    ssize_t n, left;
+
+    for (GList *l = client->outq.head; l && mh.msg_iovlen < FLUSH_IOV_MAX; l = l->next) {
+        MvMessage *m = l->data;
+        iov[mh.msg_iovlen].iov_base = m->data + m->done;
+        iov[mh.msg_iovlen++].iov_len = m->len - m->done;
+    }
+    n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    for (left = n; left > 0;) {
+        MvMessage *m = g_queue_peek_head(&client->outq);
+        gsize take = MIN((gsize)left, m->len - m->done);
+
+        m->done += take;
+        left -= take;
+        if (m->done == m->len)
+            outq_pop(client);
+    }
+    return n;
+}
+
 /* Writes queued output; client->lock held. Returns false on a fatal error. */
 static bool
 flush_locked(MvServerClient *client)
@@ -234,7 +265,9 @@ flush_locked(MvServerClient *client)
     if (client->tls_handshaking)
         return true;    /* nothing goes out before the handshake is done */
     while ((msg = g_queue_peek_head(&client->outq))) {
-        ssize_t n = client_send(client, msg->data + msg->done, msg->len - msg->done);
+        bool gather = !client->tls && client->outq.head->next;
+        ssize_t n = gather ? flush_gather_locked(client)
+                           : client_send(client, msg->data + msg->done, msg->len - msg->done);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -244,6 +277,8 @@ flush_locked(MvServerClient *client)
                          g_strerror(errno));
             return false;
         }
+        if (gather)
+            continue;   /* flush_gather_locked() moved the queue on */
         msg->done += n;
         if (msg->done == msg->len)
             outq_pop(client);
@@ -290,6 +325,11 @@ mv_server_client_send(MvServerClient *client, MvMessage *msg)
     }
     was_empty = g_queue_is_empty(&client->outq);
     outq_push(client, msg);
+    if (client->corked && !client->closing) {
+        /* mv_server_client_uncork() writes it with the rest of the batch. */
+        g_mutex_unlock(&client->lock);
+        return true;
+    }
     if (was_empty && !flush_locked(client)) {
         /* Broken peer: let the I/O thread close it. */
         client->closing = true;
@@ -299,6 +339,109 @@ mv_server_client_send(MvServerClient *client, MvMessage *msg)
         g_source_set_ready_time(client->source, 0);
     g_mutex_unlock(&client->lock);
     return true;
+}
+
+/* @head_len bytes at @head then @len at @payload as one queued message. */
+static MvMessage *
+frame_copy(const MvMessageHeader *hdr, const guint8 *head, gsize head_len,
+           const guint8 *payload, gsize len)
+{
+    MvMessage *msg = mv_message_new(MV_MESSAGE_PREFIX_SIZE + head_len + len);
+    guint8 *body = msg->data + MV_MESSAGE_PREFIX_SIZE;
+
+    mv_message_put_prefix(msg->data, hdr, head_len + len);
+    msg->len = MV_MESSAGE_PREFIX_SIZE + head_len + len;
+    msg->hdr = *hdr;
+    if (head_len)
+        memcpy(body, head, head_len);
+    if (len)
+        memcpy(body + head_len, payload, len);
+    return msg;
+}
+
+void
+mv_server_client_send_frame_head(MvServerClient *client, const MvMessageHeader *hdr,
+                                 const guint8 *head, gsize head_len, const guint8 *payload,
+                                 gsize len)
+{
+    guint8 prefix[MV_MESSAGE_PREFIX_SIZE];
+    struct iovec iov[3] = { { .iov_base = prefix, .iov_len = sizeof(prefix) } };
+    struct msghdr mh = { .msg_iov = iov, .msg_iovlen = 1 };
+    MvMessage *rest;
+    ssize_t n;
+
+    if (head_len) {
+        iov[mh.msg_iovlen].iov_base = (void *)head;
+        iov[mh.msg_iovlen++].iov_len = head_len;
+    }
+    if (len) {
+        iov[mh.msg_iovlen].iov_base = (void *)payload;
+        iov[mh.msg_iovlen++].iov_len = len;
+    }
+    g_mutex_lock(&client->lock);
+    if (client->tls || client->corked || client->closed || client->closing ||
+        !g_queue_is_empty(&client->outq)) {
+        g_mutex_unlock(&client->lock);
+        /* Queued: events count against the client's event limit there. */
+        mv_server_client_send(client, frame_copy(hdr, head, head_len, payload, len));
+        return;
+    }
+    mv_message_put_prefix(prefix, hdr, head_len + len);
+    do {
+        n = sendmsg(client->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)(sizeof(prefix) + head_len + len)) {
+        g_mutex_unlock(&client->lock);
+        return;
+    }
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+        mv_log_debug("client %" G_GUINT64_FORMAT ": write failed: %s", client->id,
+                     g_strerror(errno));
+        client->closing = true;     /* broken peer: the I/O thread closes it */
+        client->flush_before_close = false;
+    } else {
+        /* The socket is full: the rest waits for the I/O thread's G_IO_OUT. */
+        rest = frame_copy(hdr, head, head_len, payload, len);
+        rest->done = n > 0 ? (gsize)n : 0;
+        outq_push(client, rest);
+    }
+    if (client->source)
+        g_source_set_ready_time(client->source, 0);
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
+                            const guint8 *payload, gsize len)
+{
+    mv_server_client_send_frame_head(client, hdr, NULL, 0, payload, len);
+}
+
+void
+mv_server_client_cork(MvServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    client->corked++;
+    g_mutex_unlock(&client->lock);
+}
+
+void
+mv_server_client_uncork(MvServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    if (client->corked == 0) {
+        g_mutex_unlock(&client->lock);
+        g_return_if_reached();
+    }
+    if (--client->corked == 0 && !client->closed && !g_queue_is_empty(&client->outq)) {
+        if (!flush_locked(client)) {
+            client->closing = true;
+            client->flush_before_close = false;
+        }
+        if ((!g_queue_is_empty(&client->outq) || client->closing) && client->source)
+            g_source_set_ready_time(client->source, 0);
+    }
+    g_mutex_unlock(&client->lock);
 }
 
 void
@@ -620,6 +763,9 @@ process_buffer(MvServerClient *client)
         if (!mv_message_decode_length(client->rbuf + off, &len, &err)) {
             mv_log_info("client %" G_GUINT64_FORMAT ": %s; closing it", client->id,
                         err->message);
+            /* Calls before the garbage were forwarded: what was held goes out. */
+            if (client->raw_batch_progs)
+                mv_server_raw_batch_end(client);
             return false;
         }
         if (client->rlen - off < len) {
@@ -636,6 +782,8 @@ process_buffer(MvServerClient *client)
         if (mv_server_client_is_closed(client))
             break;
     }
+    if (client->raw_batch_progs)
+        mv_server_raw_batch_end(client);
     if (off) {
         memmove(client->rbuf, client->rbuf + off, client->rlen - off);
         client->rlen -= off;

@@ -231,6 +231,8 @@ mv_server_dispatch_frame(MvServerClient *client, const guint8 *frame, gsize len)
 
     if (!handler) {
         /* Raw: the program's handler answers later, from any thread. */
+        if (program->raw_batch)
+            client->raw_batch_progs |= 1u << (program - server->programs);
         program->raw(call, frame + hdr_end, len - hdr_end, program->raw_data);
         return;
     }
@@ -290,13 +292,27 @@ raw_call_finish(MvServerCall *call, MvMessage *reply)
 }
 
 void
+mv_server_raw_batch_end(MvServerClient *client)
+{
+    MvServer *server = client->server;
+    guint32 progs = client->raw_batch_progs;
+
+    client->raw_batch_progs = 0;
+    for (guint i = 0; progs && i < server->nprograms; i++) {
+        if (progs & (1u << i))
+            server->programs[i].raw_batch(client, server->programs[i].raw_data);
+    }
+}
+
+void
 mv_server_call_reply_raw(MvServerCall *call, int status, const void *payload, gsize len)
 {
     MvMessageHeader hdr = call->hdr;
 
     hdr.type = MV_MESSAGE_REPLY;
     hdr.status = status;
-    raw_call_finish(call, mv_message_encode_raw(&hdr, payload, len));
+    mv_server_client_send_frame(call->client, &hdr, payload, len);
+    raw_call_finish(call, NULL);
 }
 
 void

@@ -9,6 +9,7 @@ typedef struct {
     const MvDispatchFunc *handlers;
     int nhandlers;
     MvServerRawFunc raw;        /* procedures without a typed handler (proxy) */
+    MvServerRawBatchFunc raw_batch; /* after a read that went to @raw */
     gpointer raw_data;
 } MvServerProgram;
 
@@ -73,6 +74,7 @@ struct _MvServerClient {
     bool closed;                /* socket shut down */
     guint inflight;             /* calls dispatched and not yet answered */
     guint input_holds;          /* mv_server_client_hold_input() not yet released */
+    guint corked;               /* mv_server_client_cork() not yet undone: queue only */
     GHashTable *streams;        /* (proc << 32 | serial) -> MvServerStream* */
 
     /* I/O thread only */
@@ -85,6 +87,7 @@ struct _MvServerClient {
     guint keepalive_sent;
     GSource *keepalive_source;
     bool tls_handshaking;       /* no RPC until the handshake and checks passed */
+    guint32 raw_batch_progs;    /* bit i: programs[i]'s raw handler got a CALL in this read */
     bool called;                /* a complete CALL arrived: the first-call timer is off */
     GSource *first_call_timer;  /* closes a connection that never calls */
     gint64 log_window;          /* start of the current per-client log window (us) */
@@ -127,6 +130,8 @@ void mv_server_client_attach(MvServerClient *client);
 void mv_server_client_shutdown(MvServerClient *client);
 void mv_server_client_call_done(MvServerClient *client);
 void mv_server_client_wake(MvServerClient *client);
+/* Runs the raw batch handlers of the programs that got a CALL in this read (I/O thread). */
+void mv_server_raw_batch_end(MvServerClient *client);
 /* Rate limit of a client's repeated log lines (I/O thread or under no lock):
  * true when one more line may be written now; sets *ret_suppressed to the
  * count of lines dropped before it (to mention once). */

@@ -67,6 +67,21 @@ mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
     server->programs[server->nprograms - 1].raw_data = raw_data;
 }
 
+GMainContext *
+mv_server_get_context(MvServer *server)
+{
+    return server->ctx;
+}
+
+void
+mv_server_set_raw_batch_handler(MvServer *server, guint32 program, MvServerRawBatchFunc func)
+{
+    for (guint i = 0; i < server->nprograms; i++) {
+        if (server->programs[i].info->program == program)
+            server->programs[i].raw_batch = func;
+    }
+}
+
 /* Logs a refused connection, at most once a second with a count of the
  * quiet ones (a flood of connections must not flood the log); lock held. */
 static void

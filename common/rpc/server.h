@@ -98,6 +98,11 @@ void mv_server_add_program(MvServer *server, const MvProgramInfo *program,
 typedef void (*MvServerRawFunc)(MvServerCall *call, const guint8 *payload, gsize len,
                                 gpointer raw_data);
 
+/* The frames of one read of @client were handled (I/O thread): a raw program
+ * that held back what they produced (a relay batching forwarded calls)
+ * writes it now. */
+typedef void (*MvServerRawBatchFunc)(MvServerClient *client, gpointer raw_data);
+
 /**
  * mv_server_add_raw_program:
  * Like mv_server_add_program(), but procedures without a typed handler in
@@ -107,6 +112,15 @@ typedef void (*MvServerRawFunc)(MvServerCall *call, const guint8 *payload, gsize
 void mv_server_add_raw_program(MvServer *server, const MvProgramInfo *program,
                                const MvDispatchFunc *handlers, int nhandlers,
                                MvServerRawFunc raw, gpointer raw_data);
+
+/**
+ * mv_server_set_raw_batch_handler:
+ * Calls @func (with the program's raw_data) after each read of a client in
+ * which at least one CALL went to the raw handler of program @program. Only
+ * before mv_server_start(), after mv_server_add_raw_program().
+ */
+void mv_server_set_raw_batch_handler(MvServer *server, guint32 program,
+                                     MvServerRawBatchFunc func);
 
 /**
  * mv_server_add_listener:
@@ -138,6 +152,14 @@ bool mv_server_start(MvServer *server, GError **error);
 
 /** mv_server_stop: closes listeners and clients, waits for running calls, joins the I/O thread. */
 void mv_server_stop(MvServer *server);
+
+/**
+ * mv_server_get_context:
+ * The main context of the server's I/O thread: a relay attaches its backend
+ * connections there (mv_rpc_client_attach()) so a call and its reply each
+ * cross the relay in one turn of the thread that serves the client.
+ */
+GMainContext *mv_server_get_context(MvServer *server);
 
 /** mv_server_get_nclients: connections currently open. Any thread. */
 guint mv_server_get_nclients(MvServer *server);
@@ -191,6 +213,28 @@ void mv_server_client_enable_keepalive(MvServerClient *client);
 bool mv_server_client_send(MvServerClient *client, MvMessage *msg);
 
 /**
+ * mv_server_client_send_frame:
+ * Sends the frame of @hdr with @len bytes at @payload (a REPLY or STREAM
+ * packet; not an event): written from where it is when nothing is queued
+ * (header and payload as two iovecs, no copy), else copied and queued like
+ * mv_server_client_send(). Any thread.
+ */
+void mv_server_client_send_frame(MvServerClient *client, const MvMessageHeader *hdr,
+                                 const guint8 *payload, gsize len);
+
+/**
+ * mv_server_client_send_frame_head:
+ * Like mv_server_client_send_frame() for a frame whose body is @head_len
+ * bytes at @head followed by @len bytes at @payload (a relay replacing the
+ * first word of an event: the rest is sent from where it is). Events are
+ * allowed: when the frame has to be queued it goes through
+ * mv_server_client_send() and its event limit. Any thread.
+ */
+void mv_server_client_send_frame_head(MvServerClient *client, const MvMessageHeader *hdr,
+                                      const guint8 *head, gsize head_len,
+                                      const guint8 *payload, gsize len);
+
+/**
  * mv_server_client_is_congested:
  * True while the client's queued output is at or over max_client_queue bytes:
  * a producer of stream data should stop and wait for a drain watch. Any thread.
@@ -216,6 +260,16 @@ void mv_server_client_add_drain_watch(MvServerClient *client, GFunc func, gpoint
  */
 void mv_server_client_hold_input(MvServerClient *client);
 void mv_server_client_release_input(MvServerClient *client);
+
+/**
+ * mv_server_client_cork / uncork:
+ * While corked, messages sent to @client are only queued; the last uncork
+ * writes them all with as few sendmsg() calls as the socket allows (a relay
+ * answering several pipelined calls at once). Pairs nest; any thread. Never
+ * wait for the client's queue to drain while holding a cork.
+ */
+void mv_server_client_cork(MvServerClient *client);
+void mv_server_client_uncork(MvServerClient *client);
 
 /**
  * mv_server_client_close:
