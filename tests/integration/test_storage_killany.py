@@ -19,9 +19,9 @@ restarts the daemon unarmed and checks the invariants:
   no value file outlives its secret, no temp file is left.
 
 test_random_kills runs random operations in a thread, kills the daemon
-after a random delay, restarts it and checks the same invariants, for a
-bounded number of rounds (MV_KILLANY_ROUNDS, default 10; MV_KILLANY_SEED
-repeats a run).
+after a random delay (20-400 ms), restarts it and checks the same
+invariants, MV_KILLANY_KILLS times (default 50, as every daemon's
+kill-anywhere test; MV_KILLANY_SEED repeats a run).
 """
 
 import glob
@@ -454,7 +454,7 @@ class KillAnywhere(unittest.TestCase):
         r.check("after a kill in a zeroing delete")
 
     def test_random_kills(self):
-        rounds = int(os.environ.get("MV_KILLANY_ROUNDS", "10"))
+        rounds = int(os.environ.get("MV_KILLANY_KILLS", "50"))
         seed = int(os.environ.get("MV_KILLANY_SEED", str(random.randrange(1 << 30))))
         rng = random.Random(seed)
         print("# test_random_kills: seed %d, %d rounds" % (seed, rounds), file=sys.stderr)
@@ -487,7 +487,7 @@ class KillAnywhere(unittest.TestCase):
 
             th = threading.Thread(target=worker)
             th.start()
-            time.sleep(rng.uniform(0.05, 0.6))
+            time.sleep(rng.uniform(0.02, 0.4))
             r.close()
             r.sd.kill9()
             stop.set()
@@ -511,6 +511,7 @@ class KillAnywhere(unittest.TestCase):
                     pass
                 r.secret_values[uuid] = {cur}
                 last_value[0] = cur
+        print("# test_random_kills: %d kills" % rounds, file=sys.stderr)
 
     def random_op(self, conn, r, rng, n, last_value):
         p = conn.storagePoolLookupByName("kp")
