@@ -1042,6 +1042,11 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
 
 /* ---- recovery after a daemon restart ---- */
 
+/* The domain a live QEMU runs for; one without a definition is kept as a
+ * transient domain. A status that says persistent without a definition
+ * belongs to a domain undefined while it ran (the status is not rewritten
+ * then) or whose definition was refused: either way its QEMU is managed, never
+ * left running for no domain. */
 static MvQemuDomain *
 recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
 {
@@ -1049,8 +1054,11 @@ recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
         MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, st->live->uuid));
     g_autoptr(GError) err = NULL;
 
-    if (dom || st->persistent)
+    if (dom)
         return dom;
+    if (st->persistent)
+        mv_log_warning("domain '%s' runs without a definition (undefined while it ran?): "
+                       "it is transient now", st->live->name);
     if (!(dom = mv_qemu_domains_add(driver->domains, mv_domain_def_copy(st->live), false, &err)))
         mv_log_error("cannot recover transient domain '%s': %s", st->live->name, err->message);
     return dom;

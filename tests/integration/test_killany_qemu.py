@@ -145,12 +145,37 @@ class KillAnywhere(unittest.TestCase):
             lambda: len(mvtest.qemu_processes(root.rstrip("/") + "/")) == len(running), 10)
         self.assertTrue(gone, "%s: QEMU processes %s for running domains %s"
                         % (where, mvtest.qemu_processes(root.rstrip("/") + "/"), running))
+        # status, monitor socket, pidfile: only of running domains
+        mine = set(running) | {dom_uuid(n) for n in running}
         for path in glob.glob(os.path.join(run, "*")):
             base = os.path.basename(path).split(".")[0]
-            if base.startswith("kq"):
-                self.assertIn(base, running, "%s: %s left of a domain that does not run"
-                              % (where, path))
+            self.assertIn(base, mine, "%s: %s left of a domain that does not run"
+                          % (where, path))
         self.model.settle(found)
+
+    def test_undefined_while_running_then_killed(self):
+        """A running domain undefined (acknowledged: it runs on, transient), then
+        the daemon SIGKILLed: the restart adopts its QEMU as the transient
+        domain, never leaves it running unmanaged."""
+        self.d.start()
+        lv = ka.libvirt()
+        conn = lv.open(self.d.uri)
+        dom = conn.defineXML(dom_xml("ku", 1))
+        dom.create()
+        pid = mvtest.status_pid(self.d.root, "ku")
+        dom.undefine()
+        self.assertEqual((dom.isPersistent(), dom.isActive()), (0, 1))
+        conn.close()
+        self.d.kill9()
+        self.d.start()
+        conn = lv.open(self.d.uri)
+        self.addCleanup(conn.close)
+        self.assertEqual([(d.name(), d.isPersistent(), d.isActive())
+                          for d in conn.listAllDomains(0)], [("ku", 0, 1)])
+        self.assertEqual(mvtest.qemu_processes_of("ku", self.d.root), [pid])
+        conn.lookupByName("ku").destroy()
+        self.assertTrue(mvtest.wait_pid_gone(pid, 15))
+        self.assertEqual(conn.listAllDomains(0), [])
 
     def test_random_kills(self):
         for tno in range(2):
