@@ -185,7 +185,7 @@ def run(test, daemon, uri, op, check, threads=2, delay=(0.02, 0.4), kills=None):
         total_ok += done[0]
         daemon.start()
         # the daemon serves at once: the checker's first call is the first call
-        conn = libvirt().open(uri)
+        conn = first_open(test, daemon, uri, where)
         try:
             check(where, conn)
         finally:
@@ -193,6 +193,24 @@ def run(test, daemon, uri, op, check, threads=2, delay=(0.02, 0.4), kills=None):
     print("# %s: %d kills, %d calls acknowledged, %.1f s"
           % (test.id(), kills, total_ok, time.monotonic() - t0), file=sys.stderr)
     return kills, total_ok
+
+
+def first_open(test, daemon, uri, where):
+    """The first connection after a restart.  A daemon that died is a failure
+    (exit status and log tail shown).  A reset while it runs on (seen rarely
+    under load, cause not found yet: docs/testing.md, "Kill-anywhere") is
+    retried once and said on stderr; a second one fails."""
+    try:
+        return libvirt().open(uri)
+    except libvirt().libvirtError as e:
+        if not daemon.running():
+            test.fail("%s: the restarted daemon died (status %s): %s\n%s"
+                      % (where, daemon.proc.returncode, e, daemon.log()[-3000:]))
+        if "reset by peer" not in str(e):
+            raise
+        print("# %s: the first connection after the restart was reset; retrying" % where,
+              file=sys.stderr)
+        return libvirt().open(uri)
 
 
 def require():
