@@ -80,6 +80,7 @@ class KillAnywhere(unittest.TestCase):
         self.nd = mvnet.NetworkDaemon()
         self.addCleanup(self.nd.cleanup)
         self.model = ka.Model()
+        self.seen = 0           # live objects found by the checks, all rounds
         self.live = {}          # active network -> (bridge ifindex, dnsmasq pid)
 
     def op(self, conn, rng, tno):
@@ -178,6 +179,7 @@ class KillAnywhere(unittest.TestCase):
                 self.assertEqual(now[name], self.live[name],
                                  "%s: %s's bridge or dnsmasq was remade" % (where, name))
         self.live = now
+        self.seen += len(active)
         self.model.settle(found)
 
     def test_random_kills(self):
@@ -185,6 +187,8 @@ class KillAnywhere(unittest.TestCase):
         kills, acked = ka.run(self, self.nd, self.nd.uri, self.op, self.check)
         self.assertGreaterEqual(kills, ka.kills_wanted())
         self.assertGreater(acked, kills, "the storm hardly ran")
+        print("# %d live networks found over the restarts" % self.seen, file=sys.stderr)
+        self.assertGreater(self.seen, kills, "hardly anything ran across the kills")
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ class KillAnywhere(unittest.TestCase):
         self.d = mvtest.GuestDaemon()
         self.addCleanup(self.d.cleanup)
         self.model = ka.Model()
+        self.seen = 0           # live objects found by the checks, all rounds
         self.gen = 0
 
     def disk_xml(self, name):
@@ -151,6 +152,7 @@ class KillAnywhere(unittest.TestCase):
             base = os.path.basename(path).split(".")[0]
             self.assertIn(base, mine, "%s: %s left of a domain that does not run"
                           % (where, path))
+        self.seen += len(running)
         self.model.settle(found)
 
     def test_undefined_while_running_then_killed(self):
@@ -186,6 +188,8 @@ class KillAnywhere(unittest.TestCase):
         kills, acked = ka.run(self, self.d, self.d.uri, self.op, self.check)
         self.assertGreaterEqual(kills, ka.kills_wanted())
         self.assertGreater(acked, kills, "the storm hardly ran")
+        print("# %d live domains found over the restarts" % self.seen, file=sys.stderr)
+        self.assertGreater(self.seen, kills, "hardly anything ran across the kills")
 
 
 if __name__ == "__main__":
