@@ -57,6 +57,7 @@ class KillAnywhere(unittest.TestCase):
         self.addCleanup(self.d.cleanup)
         self.model = ka.Model()
         self.seen = 0           # live objects found by the checks, all rounds
+        self.pids = {}          # running domain -> its QEMU's pid at the last check
         self.gen = 0
 
     def disk_xml(self, name):
@@ -143,10 +144,16 @@ class KillAnywhere(unittest.TestCase):
         self.assertEqual(names(etc), sorted(persistent), "definitions on disk, " + where)
         self.assertEqual(names(run), sorted(running), "status files, " + where)
         self.assertEqual(ka.temp_files(etc, run), [], "temp files left, " + where)
+        pids = {}
         for name in running:
-            self.assertEqual(mvtest.qemu_processes_of(name, root),
-                             [mvtest.status_pid(root, name)],
+            pids[name] = mvtest.status_pid(root, name)
+            self.assertEqual(mvtest.qemu_processes_of(name, root), [pids[name]],
                              "%s: the QEMU of %s" % (where, name))
+            # reconnected, not restarted: a guest no call touched keeps its QEMU
+            if name in self.pids and self.model.untouched(name):
+                self.assertEqual(pids[name], self.pids[name],
+                                 "%s: %s runs another QEMU" % (where, name))
+        self.pids = pids
         gone = mvtest.wait_for(
             lambda: len(mvtest.qemu_processes(root.rstrip("/") + "/")) == len(running), 10)
         self.assertTrue(gone, "%s: QEMU processes %s for running domains %s"
