@@ -162,7 +162,8 @@ class KillAnywhere(unittest.TestCase):
             if os.listdir(d):
                 self.assertIn(os.path.basename(d), active, "ports of an inactive network, "
                               + where)
-        self.assertEqual(ka.temp_files(etc, run), [], "temp files left, " + where)
+        lib = os.path.join(root, "lib", "network")
+        self.assertEqual(ka.temp_files(etc, run, lib), [], "temp files left, " + where)
         self.assertEqual(mvnet.bridges(), sorted(bridge(n) for n in active),
                          "bridges, " + where)
         pids = mvtest.wait_for(lambda: len(mvnet.dnsmasq_pids(root)) == len(active), 5)
@@ -181,6 +182,24 @@ class KillAnywhere(unittest.TestCase):
         self.live = now
         self.seen += len(active)
         self.model.settle(found)
+
+    def test_temp_files_of_a_killed_daemon_removed(self):
+        """The temp files a networkd killed while writing dnsmasq's files leaves
+        (NAME.tmp-XXXXXXXX, seen in run/network/dnsmasq after a kill) are gone
+        after the restart; the lease helper's own files stay."""
+        self.nd.start()
+        self.nd.kill9()
+        planted = [os.path.join(self.nd.root, "run", "network", "dnsmasq",
+                                "kn00.start.tmp-1a2b3c4d"),
+                   os.path.join(self.nd.root, "lib", "network", "dnsmasq",
+                                "kn00.conf.tmp-5e6f7a8b")]
+        helper = os.path.join(self.nd.root, "lib", "network", "dnsmasq", "kn00.leases.Ab12Cd")
+        for path in planted + [helper]:
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            mvtest.write_file(path, "half\n")
+        self.nd.start()
+        self.assertEqual([p for p in planted if os.path.exists(p)], [])
+        self.assertTrue(os.path.exists(helper))
 
     def test_random_kills(self):
         self.nd.start()
