@@ -195,6 +195,21 @@ def run(test, daemon, uri, op, check, threads=2, delay=(0.02, 0.4), kills=None):
     return kills, total_ok
 
 
+def diagnose(daemon):
+    """What holds the daemon's sockets and where the daemon waits (stderr)."""
+    import subprocess
+    res = subprocess.run(["ss", "-xlpn"], capture_output=True, text=True)
+    for line in res.stdout.splitlines():
+        if daemon.root in line:
+            print("# listening: %s" % line, file=sys.stderr)
+    for what in ("wchan", "stack", "syscall"):
+        try:
+            with open("/proc/%d/%s" % (daemon.pid, what)) as f:
+                print("# daemon %s: %s" % (what, f.read().strip()), file=sys.stderr)
+        except OSError as e:
+            print("# daemon %s: %s" % (what, e), file=sys.stderr)
+
+
 def first_open(test, daemon, uri, where):
     """The first connection after a restart.  A daemon that died is a failure
     (exit status and log tail shown).  A reset while it runs on (seen rarely
@@ -210,6 +225,7 @@ def first_open(test, daemon, uri, where):
             raise
         print("# %s: the first connection after the restart was reset; retrying" % where,
               file=sys.stderr)
+        diagnose(daemon)
         return libvirt().open(uri)
 
 

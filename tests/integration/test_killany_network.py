@@ -201,6 +201,32 @@ class KillAnywhere(unittest.TestCase):
         self.assertEqual([p for p in planted if os.path.exists(p)], [])
         self.assertTrue(os.path.exists(helper))
 
+    def test_kill_right_after_dnsmasq_spawned(self):
+        """networkd killed as soon as dnsmasq runs, before dnsmasq wrote its
+        pidfile (the pidfile is removed here to stand for that moment): the
+        restart's undo still finds that dnsmasq and stops it, none is leaked."""
+        self.nd.extra_env["MV_TEST_CRASH_AT"] = "dnsmasq-spawned"
+        self.nd.start()
+        lv = ka.libvirt()
+        conn = lv.open(self.nd.uri)
+        conn.networkDefineXML(net_xml("kn05"))
+        with self.assertRaises(lv.libvirtError):
+            conn.networkLookupByName("kn05").create()
+        self.assertEqual(self.nd.wait(10), -9, "no kill at dnsmasq-spawned")
+        self.assertEqual(len(dnsmasq_of(self.nd.root, "kn05")), 1, "the point is after the spawn")
+        pidfile = os.path.join(self.nd.root, "run", "network", "dnsmasq", "kn05.pid")
+        mvtest.wait_for(lambda: os.path.exists(pidfile), 5)
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        self.nd.extra_env.pop("MV_TEST_CRASH_AT")
+        self.nd.start()
+        conn = lv.open(self.nd.uri)
+        self.addCleanup(conn.close)
+        self.assertFalse(conn.networkLookupByName("kn05").isActive())
+        gone = mvtest.wait_for(lambda: not dnsmasq_of(self.nd.root, "kn05"), 5)
+        self.assertTrue(gone, "dnsmasq %s of the undone start leaked"
+                        % dnsmasq_of(self.nd.root, "kn05"))
+
     def test_random_kills(self):
         self.nd.start()
         kills, acked = ka.run(self, self.nd, self.nd.uri, self.op, self.check)
