@@ -108,10 +108,12 @@ class KillAnywhere(unittest.TestCase):
             time.sleep(0.01)
             return False
         if disk:
-            return m.change(name, (persistent, running, gen, False), lambda: dom().detachDeviceFlags(
-                self.disk_xml(name), AFFECT_CONFIG), d, conn)
-        return m.change(name, (persistent, running, gen, True), lambda: dom().attachDeviceFlags(
-            self.disk_xml(name), AFFECT_CONFIG), d, conn)
+            return m.change(name, (persistent, running, gen, False),
+                            lambda: dom().detachDeviceFlags(self.disk_xml(name), AFFECT_CONFIG),
+                            d, conn)
+        return m.change(name, (persistent, running, gen, True),
+                        lambda: dom().attachDeviceFlags(self.disk_xml(name), AFFECT_CONFIG),
+                        d, conn)
 
     def check(self, where, conn):
         root = self.d.root
