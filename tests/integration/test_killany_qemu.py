@@ -54,6 +54,8 @@ class KillAnywhere(unittest.TestCase):
 
     def setUp(self):
         self.d = mvtest.GuestDaemon()
+        # (after the cleanup, which kills the guests left running: their groups)
+        self.addCleanup(mvtest.cgroup_remove_all, self.d.root)
         self.addCleanup(self.d.cleanup)
         self.model = ka.Model()
         self.seen = 0           # live objects found by the checks, all rounds
