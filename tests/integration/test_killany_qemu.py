@@ -50,12 +50,22 @@ def dom_xml(name, gen):
         "<memory", "<description>gen%d</description>\n  <memory" % gen, 1)
 
 
+def remove_cgroups(root):
+    """Removes root's guest groups; a QEMU zombie PID 1 has not reaped yet keeps its
+    group busy for a while."""
+    def gone():
+        mvtest.cgroup_remove_all(root)
+        return not mvtest.cgroup_leftovers(root)
+    mvtest.wait_for(gone, 15, 0.2)
+
+
 class KillAnywhere(unittest.TestCase):
 
     def setUp(self):
         self.d = mvtest.GuestDaemon()
-        # (after the cleanup, which kills the guests left running: their groups)
-        self.addCleanup(mvtest.cgroup_remove_all, self.d.root)
+        # (after the cleanup, which kills the guests left running: their groups,
+        # once PID 1 reaped those QEMUs)
+        self.addCleanup(remove_cgroups, self.d.root)
         self.addCleanup(self.d.cleanup)
         self.model = ka.Model()
         self.seen = 0           # live objects found by the checks, all rounds
