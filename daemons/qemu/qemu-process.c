@@ -1114,6 +1114,9 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
+        /* a transient guest is gone with its QEMU, never listed shut off */
+        if (!dom->persistent)
+            mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         return;
     }
     mv_driver_list_reserve_id(driver->domains, st->id);

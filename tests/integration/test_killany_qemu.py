@@ -205,6 +205,25 @@ class KillAnywhere(unittest.TestCase):
         self.assertTrue(mvtest.wait_pid_gone(pid, 15))
         self.assertEqual(conn.listAllDomains(0), [])
 
+    def test_transient_not_reconnected_is_gone(self):
+        """A transient guest whose QEMU cannot be reconnected after a SIGKILL
+        (seen when the kill cut its destroy; here its QMP socket is removed) is
+        killed and gone, never listed as a shut-off transient domain."""
+        self.d.start()
+        lv = ka.libvirt()
+        conn = lv.open(self.d.uri)
+        conn.createXML(dom_xml("kt", 1), 0)
+        pid = mvtest.status_pid(self.d.root, "kt")
+        conn.close()
+        self.d.kill9()
+        for sock in glob.glob(os.path.join(self.d.root, "run", "qemu", "*.qmp")):
+            os.unlink(sock)
+        self.d.start()
+        conn = lv.open(self.d.uri)
+        self.addCleanup(conn.close)
+        self.assertEqual([d.name() for d in conn.listAllDomains(0)], [])
+        self.assertTrue(mvtest.wait_pid_gone(pid, 15), "its QEMU runs on")
+
     def test_random_kills(self):
         for tno in range(2):
             for name in dom_names(tno):
