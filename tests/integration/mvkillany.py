@@ -183,6 +183,7 @@ def run(test, daemon, uri, op, check, threads=2, delay=(0.02, 0.4), kills=None):
             except Exception:
                 pass
         total_ok += done[0]
+        remove_sockets(daemon)
         daemon.start()
         # the daemon serves at once: the checker's first call is the first call
         conn = first_open(test, daemon, uri, where)
@@ -202,12 +203,26 @@ def diagnose(daemon):
     for line in res.stdout.splitlines():
         if daemon.root in line:
             print("# listening: %s" % line, file=sys.stderr)
+    for line in daemon.log().splitlines()[-12:]:
+        print("# log: %s" % line[:200], file=sys.stderr)
     for what in ("wchan", "stack", "syscall"):
         try:
             with open("/proc/%d/%s" % (daemon.pid, what)) as f:
                 print("# daemon %s: %s" % (what, f.read().strip()), file=sys.stderr)
         except OSError as e:
             print("# daemon %s: %s" % (what, e), file=sys.stderr)
+
+
+def remove_sockets(daemon):
+    """Removes the killed daemon's socket files before the restart (the daemon
+    replaces them anyway): a child it forked just before the kill may hold its
+    listeners until the child's fd cleanup runs, and the readiness probe must
+    not take that old socket for the new daemon's."""
+    for path in (daemon.sock, daemon.ro_sock, daemon.admin_sock):
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
 
 
 def reopen(daemon, uri, attempts=20):

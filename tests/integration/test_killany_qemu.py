@@ -224,6 +224,43 @@ class KillAnywhere(unittest.TestCase):
         self.assertEqual([d.name() for d in conn.listAllDomains(0)], [])
         self.assertTrue(mvtest.wait_pid_gone(pid, 15), "its QEMU runs on")
 
+    def test_restart_while_old_fds_live_on(self):
+        """A child the killed daemon forked just before the kill still holds
+        copies of its fds until its cleanup before exec runs (long on a loaded
+        machine): here the test takes copies of the daemon's pidfile and
+        listening socket (pidfd_getfd). The restart is neither refused as
+        "already running" nor as "another process is serving"; it serves."""
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        self.d.start()
+        pidfd = os.pidfd_open(self.d.pid)
+        held = []
+        for fd in os.listdir("/proc/%d/fd" % self.d.pid):
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (self.d.pid, fd))
+            except OSError:
+                continue        # closed meanwhile
+            if target.endswith("qemu.pid") or target.startswith("socket:"):
+                copy = libc.syscall(438, pidfd, int(fd), 0)     # pidfd_getfd
+                self.assertGreaterEqual(copy, 0, os.strerror(ctypes.get_errno()))
+                held.append(copy)
+        os.close(pidfd)
+        self.assertTrue(held)
+        self.d.kill9()
+        logged = len(self.d.log())
+        # (no readiness probe: the old socket still accepts, into the held copy)
+        self.d.spawn()
+        serving = mvtest.wait_for(
+            lambda: "serving" in self.d.log()[logged:] or not self.d.running(), 20)
+        for fd in held:
+            os.close(fd)
+        self.assertTrue(serving and self.d.running(), "the restart failed:\n%s"
+                        % self.d.log()[logged:][-2000:])
+        self.d.wait_ready()
+        conn = ka.libvirt().open(self.d.uri)
+        self.addCleanup(conn.close)
+        self.assertEqual(conn.listAllDomains(0), [])
+
     def test_random_kills(self):
         for tno in range(2):
             for name in dom_names(tno):

@@ -493,6 +493,7 @@ class KillAnywhere(unittest.TestCase):
             time.sleep(rng.uniform(0.02, 0.4))
             r.close()
             r.sd.kill9()
+            mvkillany.remove_sockets(r.sd)
             stop.set()
             th.join(30)
             self.assertFalse(th.is_alive(), "the client thread hangs on a killed daemon")
