@@ -1,11 +1,15 @@
 /* One daemon instance per root: an exclusively locked pidfile. The lock dies
- * with the process, so a daemon killed with SIGKILL never blocks a restart. */
+ * with the process, so a daemon killed with SIGKILL never blocks a restart. It
+ * is a POSIX record lock (fcntl), which a forked child does not inherit: with
+ * flock() a child forked just before a SIGKILL (not yet through its fd
+ * cleanup before exec) held the lock on, and the restart was refused as
+ * "already running". Nothing else in the daemon opens the pidfile (closing any
+ * fd of it would drop the lock). */
 #include "daemon/daemon-priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "util/file.h"
@@ -20,12 +24,12 @@ mv_daemon_pidfile_acquire(MvDaemon *daemon, GError **error)
     fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         return mv_error_set_errno(error, MV_FROM_NONE, errno, "cannot open the pidfile %s", path);
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+    if (fcntl(fd, F_SETLK, &(struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET }) < 0) {
         int saved = errno;
         char buf[32] = "";
         ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
         close(fd);
-        if (saved == EWOULDBLOCK)
+        if (saved == EAGAIN || saved == EACCES)
             return mv_error_set(error, MV_FROM_NONE, MV_ERR_OPERATION_INVALID,
                                 "%s is already running for this root (pid %s, pidfile %s); "
                                 "stop it first or use another --root",

@@ -66,12 +66,13 @@ bind_socket(const char *path, int mode, GError **error)
     if (!fill_sockaddr(&addr, path, error))
         return -1;
     if (access(path, F_OK) == 0) {
-        if (socket_is_live(&addr)) {
-            mv_error_set(error, MV_FROM_RPC, MV_ERR_OPERATION_INVALID,
-                         "another process is serving %s; stop it first", path);
-            return -1;
-        }
-        mv_log_info("removing the stale socket %s", path);
+        /* The pidfile is ours: no other instance serves this root. A socket
+         * that still accepts belongs to a child a killed predecessor forked
+         * just before it died (not yet through its fd cleanup): replaced. */
+        if (socket_is_live(&addr))
+            mv_log_info("replacing the socket %s (held by no running instance)", path);
+        else
+            mv_log_info("removing the stale socket %s", path);
         unlink(path);
     }
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -37,6 +37,18 @@ mv_xml_error_at(GError **error, MvErrorSubsystem from, MvErrorCode code, const x
     return mv_error_set(error, from, code, "%s: %s", path, message);
 }
 
+/* GLib makes its C locale at the first g_ascii_strto*() call of a process
+ * (GLib 2.74). Threads making that first call at the same moment can see it
+ * fail: g_ascii_string_to_unsigned() refused "0" in about one process of 100
+ * (tests/util/test-xml-props.c), and a daemon restarted with several threads
+ * refused a valid definition. The locale is made here, before main() and any
+ * thread, for every such call in the process. */
+__attribute__((constructor)) static void
+mv_xml_props_make_c_locale(void)
+{
+    (void)g_ascii_strtoull("0", NULL, 10);
+}
+
 bool
 mv_xml_parse_uint(const char *str, guint64 max, guint64 *ret)
 {

@@ -3,13 +3,17 @@
 #include "nwfilter-driver.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "driver/list.h"
 #include "driver/store.h"
 #include "filter-nft.h"
 #include "nwfilter-compile.h"
 #include "util/error.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/uuid.h"
 
@@ -198,6 +202,20 @@ run(MvNWFilterState *state, const char *text, GError **error)
 
 #define TABLE_RESET "add table bridge modvirt\ndelete table bridge modvirt\n"
 
+/* The test fault points: MV_TEST_CRASH_AT=<point> kills filterd there
+ * (binding-create-applied: the kernel has a new binding's rules, its file is
+ * not written; nwfilter-install-partial: one shipped filter is installed). */
+static void
+crash_point(const char *point)
+{
+    const char *at = g_getenv("MV_TEST_CRASH_AT");
+
+    if (at && g_str_equal(at, point)) {
+        mv_log_info("MV_TEST_CRASH_AT=%s: killing myself", point);
+        raise(SIGKILL);
+    }
+}
+
 /* The whole table rebuilt from the bindings in one transaction (start, repair). */
 static bool
 rebuild(MvNWFilterState *state, GError **error)
@@ -366,17 +384,42 @@ shipped_dir(void)
                                                                   : MV_NWFILTER_INSTALL_DIR;
 }
 
-/* The very first start: the shipped filters become definitions. */
+/* Empties and removes the directory @dir (files only); a missing one is fine. */
+static bool
+remove_staging(const char *dir, GError **error)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
+
+        if (!mv_file_remove(path, error))
+            return false;
+    }
+    if (rmdir(dir) < 0 && errno != ENOENT)
+        return mv_error_set_errno(error, MV_FROM_NWFILTER, errno, "Cannot remove '%s'", dir);
+    return true;
+}
+
+/* The very first start: the shipped filters become definitions. They are
+ * written into <etc>/nwfilter.new, which is then renamed into place: a first
+ * start killed (or out of space) half-way leaves no partial set that the next
+ * start would take for the user's filters; that start installs them again. */
 static bool
 install_shipped(MvNWFilterState *state, GError **error)
 {
     const char *dir = shipped_dir();
+    const char *etc = mv_driver_store_config_dir(state->store);
+    g_autofree char *staging = g_strconcat(etc, ".new", NULL);
+    g_autofree char *parent = g_path_get_dirname(etc);
+    g_autoptr(MvDriverStore) store =
+        mv_driver_store_new(staging, mv_driver_store_status_dir(state->store), MV_FROM_NWFILTER);
     g_autoptr(GDir) d = g_dir_open(dir, 0, error);
     const char *name;
+    int fd;
 
-    if (!d)
-        return false;
-    if (!mv_driver_store_create_dirs(state->store, error))
+    if (!d || !remove_staging(staging, error) || !mv_driver_store_create_dirs(store, error))
         return false;
     while ((name = g_dir_read_name(d))) {
         g_autofree char *path = g_build_filename(dir, name, NULL);
@@ -392,8 +435,17 @@ install_shipped(MvNWFilterState *state, GError **error)
         mv_uuid_generate(def->uuid);
         def->has_uuid = true;
         canonical = mv_nwfilter_def_format(def);
-        if (!mv_driver_store_save_config(state->store, def->name, canonical, error))
+        if (!mv_driver_store_save_config(store, def->name, canonical, error))
             return false;
+        crash_point("nwfilter-install-partial");
+    }
+    if (rename(staging, etc) < 0)
+        return mv_error_set_errno(error, MV_FROM_NWFILTER, errno,
+                                  "Cannot install the shipped filters into '%s'", etc);
+    /* the rename is durable once the parent directory is */
+    if ((fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+        (void)fsync(fd);
+        close(fd);
     }
     return true;
 }
@@ -426,10 +478,15 @@ state_new(MvFilterDriver *driver, GError **error)
     }
     mv_driver_store_reconcile(state->store, &cb, state);
     /* The kernel may still hold the rules (filterd stops without removing
-     * them) or have lost them: either way, rebuild from the bindings. */
+     * them) or have lost them: either way, rebuild from the bindings. Without
+     * bindings no table may stay: a filterd killed between applying a first
+     * binding's rules and writing its file left one for no binding. */
     g_mutex_lock(&state->lock);
     if (g_hash_table_size(state->bindings) && !rebuild(state, &err))
         mv_log_warning("cannot apply the filter bindings again: %s", err->message);
+    else if (!g_hash_table_size(state->bindings) &&
+             !mv_filter_nft_run(driver->nft, TABLE_RESET, &err))
+        mv_log_warning("cannot remove table bridge modvirt: %s", err->message);
     g_mutex_unlock(&state->lock);
     return state;
 }
@@ -603,6 +660,19 @@ binding_using(MvNWFilterState *state, const char *name)
     return NULL;
 }
 
+/* A redefinition whose file could not be written (disk full, read-only): its
+ * users get the rules of the definition that stays in force again. */
+static void
+restore_users(MvNWFilterState *state, NWFilterObj *obj)
+{
+    View back = { .state = state, .replaced = obj->def->name, .with = obj->def };
+    g_autoptr(GError) err = NULL;
+
+    if (!reapply_users(state, &back, &err))
+        mv_log_warning("nwfilter '%s': cannot restore the rules of its users: %s (run "
+                       "'modvirt firewall check --repair')", obj->def->name, err->message);
+}
+
 bool
 mv_nwfilter_define(MvNWFilterState *state, const char *xml, MvObjectRef *ret, GError **error)
 {
@@ -645,8 +715,11 @@ mv_nwfilter_define(MvNWFilterState *state, const char *xml, MvObjectRef *ret, GE
     if (by_name && !reapply_users(state, &view, error))
         goto out;
     canonical = mv_nwfilter_def_format(def);
-    if (!mv_driver_store_save_config(state->store, def->name, canonical, error))
+    if (!mv_driver_store_save_config(state->store, def->name, canonical, error)) {
+        if (by_name)
+            restore_users(state, (NWFilterObj *)by_name);
         goto out;
+    }
     ref_set(ret, def->name, def->uuid);
     if (by_name) {
         NWFilterObj *obj = (NWFilterObj *)by_name;
@@ -792,6 +865,7 @@ mv_nwfilter_binding_create(MvNWFilterState *state, const char *xml, MvObjectRef 
     g_string_append(out_text, text);
     if (!run(state, out_text->str, error))
         goto out;
+    crash_point("binding-create-applied");
     canonical = mv_nwfilter_binding_def_format(def);
     if (!mv_driver_store_save_status(state->store, def->portdev, canonical, error)) {
         g_autoptr(GError) err = NULL;

@@ -213,6 +213,19 @@ mv_network_dnsmasq_signal(MvNetworkDnsmasq *dm, int sig)
     return -1;
 }
 
+static int mv_network_dnsmasq_collect(MvNetworkDnsmasq *dm);
+
+/* Test-only fault point (MV_TEST_CRASH_AT=dnsmasq-spawned): dnsmasq runs, no
+ * pidfile of its own yet. */
+static void
+crash_point(const char *point)
+{
+    const char *at = g_getenv("MV_TEST_CRASH_AT");
+
+    if (G_UNLIKELY(at) && g_str_equal(at, point))
+        raise(SIGKILL);
+}
+
 /* Starts dnsmasq (lock held); does not wait for it to serve. */
 static bool
 mv_network_dnsmasq_spawn(MvNetworkDnsmasq *dm, GError **error)
@@ -226,6 +239,7 @@ mv_network_dnsmasq_spawn(MvNetworkDnsmasq *dm, GError **error)
         .envp = (const char *const *)envp,
         .err = { .kind = MV_CHILD_STDIO_FILE, .path = dm->files->log },
         .setsid = true,
+        .gated = true,      /* no exec before the start file names it */
     };
     MvChild *child;
     int pidfd;
@@ -240,7 +254,16 @@ mv_network_dnsmasq_spawn(MvNetworkDnsmasq *dm, GError **error)
     dm->pid = mv_child_get_pid(child);
     dm->pidfd = pidfd >= 0 ? fcntl(pidfd, F_DUPFD_CLOEXEC, 3) : -1;
     dm->started_at = g_get_monotonic_time();
+    /* Recorded before dnsmasq runs: a networkd killed from here on finds it
+     * through the start file, also before dnsmasq wrote its pidfile. */
     mv_network_dnsmasq_write_startfile(dm);
+    if (!mv_child_release(child, error)) {
+        g_prefix_error(error, "Cannot start dnsmasq for network '%s': ", dm->network);
+        (void)mv_network_dnsmasq_collect(dm);
+        mv_network_dnsmasq_remove_runfiles(dm->files);
+        return false;
+    }
+    crash_point("dnsmasq-spawned");
     return true;
 }
 

@@ -3,6 +3,8 @@
 #define MV_LOG_CATEGORY "network"
 #include "network-driver.h"
 
+#include <string.h>
+
 #include "daemon/network-events.h"
 #include "network-lifecycle.h"
 #include "network-ports.h"
@@ -293,10 +295,33 @@ autostart_all(MvNetworkDriver *driver)
     }
 }
 
+/* Removes from @dir the temp files (NAME.tmp-XXXXXXXX) of writes a killed
+ * networkd never finished: dnsmasq's config and hosts files, its start file.
+ * (The lease helper's own temp files have other names: it may be running.) */
+static void
+sweep_temp_files(const char *dir)
+{
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *name;
+
+    while (d && (name = g_dir_read_name(d))) {
+        g_autofree char *path = NULL;
+        g_autoptr(GError) err = NULL;
+
+        if (!strstr(name, ".tmp-"))
+            continue;
+        path = g_build_filename(dir, name, NULL);
+        if (!mv_file_remove(path, &err))
+            mv_log_warning("%s", err->message);
+    }
+}
+
 static bool
 make_dirs(MvNetworkDriver *driver, const MvPaths *paths, GError **error)
 {
     g_autofree char *defs_dir = mv_paths_definitions_dir(paths, "network");
+    g_autofree char *lib_dnsmasq = NULL;
+    g_autofree char *run_dnsmasq = NULL;
 
     driver->state_dir = mv_paths_state_dir(paths, "network");
     driver->ports_dir = g_build_filename(driver->state_dir, "ports", NULL);
@@ -304,6 +329,10 @@ make_dirs(MvNetworkDriver *driver, const MvPaths *paths, GError **error)
     driver->store = mv_driver_store_new(defs_dir, driver->state_dir, MV_FROM_NETWORK);
     driver->filter_socket = mv_paths_socket(paths, mv_daemon_info(MV_DAEMON_FILTER)->socket_name,
                                             MV_SOCKET_RW);
+    lib_dnsmasq = g_build_filename(driver->lib_dir, "dnsmasq", NULL);
+    run_dnsmasq = g_build_filename(driver->state_dir, "dnsmasq", NULL);
+    sweep_temp_files(lib_dnsmasq);
+    sweep_temp_files(run_dnsmasq);
     return mv_driver_store_create_dirs(driver->store, error) &&
            mv_file_mkdir_p(driver->ports_dir, 0700, error) &&
            mv_file_mkdir_p(driver->lib_dir, 0755, error);

@@ -1083,6 +1083,11 @@ mv_qemu_process_stop(MvQemuDriver *driver, MvQemuDomain *dom, bool graceful, int
 
 /* ---- recovery after a daemon restart ---- */
 
+/* The domain a live QEMU runs for; one without a definition is kept as a
+ * transient domain. A status that says persistent without a definition
+ * belongs to a domain undefined while it ran (the status is not rewritten
+ * then) or whose definition was refused: either way its QEMU is managed, never
+ * left running for no domain. */
 static MvQemuDomain *
 recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
 {
@@ -1090,8 +1095,11 @@ recover_find_or_add(MvQemuDriver *driver, MvQemuStatus *st)
         MV_QEMU_DOMAIN(mv_driver_list_find_by_uuid(driver->domains, st->live->uuid));
     g_autoptr(GError) err = NULL;
 
-    if (dom || st->persistent)
+    if (dom)
         return dom;
+    if (st->persistent)
+        mv_log_warning("domain '%s' runs without a definition (undefined while it ran?): "
+                       "it is transient now", st->live->name);
     if (!(dom = mv_qemu_domains_add(driver->domains, mv_domain_def_copy(st->live), false, &err)))
         mv_log_error("cannot recover transient domain '%s': %s", st->live->name, err->message);
     return dom;
@@ -1147,6 +1155,9 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         mv_qemu_net_disconnect_all(driver, st->live);
         unlink(st->path);
         unlink_runtime_files(st->monitor_path);
+        /* a transient guest is gone with its QEMU, never listed shut off */
+        if (!dom->persistent)
+            mv_driver_list_remove(driver->domains, MV_DRIVER_OBJECT(dom));
         return;
     }
     mv_qemu_agent_recover_state(mon, st->live);

@@ -1,6 +1,8 @@
 /* Tests for util/xml-props.c: the readers every definition parser uses, with
  * the exact error texts (node path first) and the caller's error subsystem. */
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "util/error.h"
 #include "util/xml.h"
@@ -241,10 +243,79 @@ test_children(void)
     xmlFreeDoc(attr.doc);
 }
 
+#define FIRST_PARSE_THREADS 4
+#define FIRST_PARSE_PROCESSES 300
+
+static gint first_parse_failed;
+static gint first_parse_ready;
+static gint first_parse_go;
+
+static gpointer
+first_parse(gpointer data)
+{
+    guint64 v = 1;
+
+    (void)data;
+    g_atomic_int_inc(&first_parse_ready);
+    while (!g_atomic_int_get(&first_parse_go))
+        g_thread_yield();
+    if (!mv_xml_parse_uint("0", 100, &v) || v != 0)
+        g_atomic_int_inc(&first_parse_failed);
+    return NULL;
+}
+
+/* The child (a fresh process: nothing parsed yet): its threads parse their
+ * first number at the same moment. Exit status 1 when one failed. */
+static int
+first_parse_child(void)
+{
+    GThread *threads[FIRST_PARSE_THREADS];
+
+    for (int i = 0; i < FIRST_PARSE_THREADS; i++)
+        threads[i] = g_thread_new("parse", first_parse, NULL);
+    while (g_atomic_int_get(&first_parse_ready) < FIRST_PARSE_THREADS)
+        g_thread_yield();
+    g_atomic_int_set(&first_parse_go, 1);
+    for (int i = 0; i < FIRST_PARSE_THREADS; i++)
+        g_thread_join(threads[i]);
+    return g_atomic_int_get(&first_parse_failed) ? 1 : 0;
+}
+
+/* Several threads parsing their process's first number at once: each parses it
+ * (GLib's g_ascii_string_to_unsigned() failed now and then, about once in
+ * 100 such processes, for "0" when its C locale was made by one thread while
+ * another waited: a networkd restarted after a SIGKILL refused a valid
+ * definition, "invalid value '0' for attribute 'delay'"). Each try in a fresh
+ * process (this program run again). */
+static void
+test_first_parse_in_threads(void)
+{
+    int failed = 0;
+
+    for (int n = 0; n < FIRST_PARSE_PROCESSES; n++) {
+        pid_t pid = fork();
+        int status = 0;
+
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+            execl("/proc/self/exe", "test-xml-props", "--first-parse-child", (char *)NULL);
+            _exit(127);
+        }
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), !=, 127);
+        failed += WEXITSTATUS(status) != 0;
+    }
+    g_assert_cmpint(failed, ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "--first-parse-child") == 0)
+        return first_parse_child();
     g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/xml-props/first-parse-in-threads", test_first_parse_in_threads);
     g_test_add_func("/xml-props/node-path", test_node_path);
     g_test_add_func("/xml-props/uint", test_prop_uint);
     g_test_add_func("/xml-props/enum-bool", test_prop_enum_bool);
