@@ -732,6 +732,17 @@ mv_qemu_monitor_open_fd(int fd, GMainContext *ctx, const MvQemuMonitorCallbacks 
     return mon_handshake(fd, ctx, cb, opaque, mon_deadline(timeout_ms), error);
 }
 
+/* @socket_path as a UNIX address; false (error set) when it is too long. */
+static bool
+mon_address(const char *socket_path, struct sockaddr_un *addr, GError **error)
+{
+    if (strlen(socket_path) >= sizeof(addr->sun_path))
+        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                            "QEMU monitor socket path '%s' is too long", socket_path);
+    strcpy(addr->sun_path, socket_path);
+    return true;
+}
+
 MvQemuMonitor *
 mv_qemu_monitor_open_child(const char *socket_path, int pidfd, GMainContext *ctx,
                            const MvQemuMonitorCallbacks *cb, gpointer opaque, int timeout_ms,
@@ -741,12 +752,8 @@ mv_qemu_monitor_open_child(const char *socket_path, int pidfd, GMainContext *ctx
     gint64 deadline = mon_deadline(timeout_ms);
     int attempts = 0;
 
-    if (strlen(socket_path) >= sizeof(addr.sun_path)) {
-        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
-                     "QEMU monitor socket path '%s' is too long", socket_path);
+    if (!mon_address(socket_path, &addr, error))
         return NULL;
-    }
-    strcpy(addr.sun_path, socket_path);
 
     /* QEMU creates the socket a few milliseconds after exec: retry quickly at
      * first, then less often; a pidfd becomes readable when QEMU exits. */
@@ -792,6 +799,29 @@ mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
                      GError **error)
 {
     return mv_qemu_monitor_open_child(socket_path, -1, ctx, cb, opaque, timeout_ms, error);
+}
+
+MvQemuMonitor *
+mv_qemu_monitor_reopen(const char *socket_path, GMainContext *ctx,
+                       const MvQemuMonitorCallbacks *cb, gpointer opaque, int timeout_ms,
+                       GError **error)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    MV_AUTOCLOSE int fd = -1;
+
+    if (!mon_address(socket_path, &addr, error))
+        return NULL;
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        mv_error_set_errno(error, MV_FROM_QEMU, errno, "cannot create a socket");
+        return NULL;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0) {
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_FAILED,
+                     "cannot connect to the QEMU monitor at '%s': %s", socket_path,
+                     g_strerror(errno));
+        return NULL;
+    }
+    return mon_handshake(mv_steal_fd(&fd), ctx, cb, opaque, mon_deadline(timeout_ms), error);
 }
 
 void

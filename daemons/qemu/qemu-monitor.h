@@ -44,6 +44,17 @@ MvQemuMonitor *mv_qemu_monitor_open(const char *socket_path, GMainContext *ctx,
                                     int timeout_ms, GError **error);
 
 /**
+ * mv_qemu_monitor_reopen:
+ * Like mv_qemu_monitor_open() for a QEMU that already runs (a daemon restart):
+ * one connection attempt, no waiting for the socket to appear (a running
+ * QEMU's socket that is missing or refuses will not come back); the greeting
+ * and capabilities within @timeout_ms.
+ */
+MvQemuMonitor *mv_qemu_monitor_reopen(const char *socket_path, GMainContext *ctx,
+                                      const MvQemuMonitorCallbacks *cb, gpointer opaque,
+                                      int timeout_ms, GError **error);
+
+/**
  * mv_qemu_monitor_open_child:
  * Like mv_qemu_monitor_open() for the QEMU process behind @pidfd (from
  * mv_child_get_pidfd(); -1: unknown): when that process exits before its

@@ -1142,8 +1142,8 @@ mv_qemu_process_recover(MvQemuDriver *driver, MvQemuStatus *st)
         return;
     }
     if ((pidfd = mv_pidfd_open(st->pid)) < 0 ||
-        !(mon = mv_qemu_monitor_open(st->monitor_path, driver->ctx, &monitor_callbacks, dom,
-                                     MONITOR_OPEN_TIMEOUT_MS, &err)) ||
+        !(mon = mv_qemu_monitor_reopen(st->monitor_path, driver->ctx, &monitor_callbacks, dom,
+                                       MONITOR_OPEN_TIMEOUT_MS, &err)) ||
         !mv_qemu_monitor_query_status(mon, &status, &running, &err)) {
         mv_log_error("cannot reconnect to domain '%s' (pid %d): %s; killing it", dom->name,
                      (int)st->pid, err ? err->message : g_strerror(errno));
