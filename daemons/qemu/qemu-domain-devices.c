@@ -344,15 +344,8 @@ config_change(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDeviceDef *dev, D
     g_autoptr(MvDomainDef) def = NULL;
     int index;
 
-    g_mutex_lock(&dom->lock);
-    if (!dom->persistent) {
-        g_mutex_unlock(&dom->lock);
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: cannot modify the persistent "
-                            "config of transient domain '%s'", dom->name);
-    }
-    def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
-    g_mutex_unlock(&dom->lock);
+    if (!(def = mv_qemu_persist_config_copy(dom, error)))
+        return false;
     index = def_find_device(def, dev);
     if (op == OP_ATTACH && index >= 0)
         return mv_error_set(error, MV_FROM_DOMAIN, MV_ERR_OPERATION_FAILED,

@@ -203,15 +203,8 @@ config_change(MvQemuDriver *driver, MvQemuDomain *dom, const MvDomainMemdevDef *
     g_autoptr(MvDomainMemdevDef) copy = NULL;
     int index;
 
-    g_mutex_lock(&dom->lock);
-    if (!dom->persistent) {
-        g_mutex_unlock(&dom->lock);
-        return mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
-                            "Requested operation is not valid: cannot modify the persistent "
-                            "config of transient domain '%s'", dom->name);
-    }
-    def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
-    g_mutex_unlock(&dom->lock);
+    if (!(def = mv_qemu_persist_config_copy(dom, error)))
+        return false;
     index = memdev_find(def, mem);
     if (attach) {
         copy = mv_domain_memdev_def_copy(mem);

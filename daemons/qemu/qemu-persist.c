@@ -51,6 +51,22 @@ mv_qemu_persist_install_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef
     return true;
 }
 
+MvDomainDef *
+mv_qemu_persist_config_copy(MvQemuDomain *dom, GError **error)
+{
+    MvDomainDef *def = NULL;
+
+    g_mutex_lock(&dom->lock);
+    if (dom->persistent)
+        def = mv_domain_def_copy(dom->newdef ? dom->newdef : dom->def);
+    else
+        mv_error_set(error, MV_FROM_QEMU, MV_ERR_OPERATION_INVALID,
+                     "Requested operation is not valid: cannot modify the persistent config "
+                     "of transient domain '%s'", dom->name);
+    g_mutex_unlock(&dom->lock);
+    return def;
+}
+
 bool
 mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error)
 {

@@ -30,6 +30,14 @@ bool mv_qemu_persist_replace_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDoma
 bool mv_qemu_persist_install_def(MvQemuDriver *driver, MvQemuDomain *dom, MvDomainDef **def,
                                  GError **error);
 
+/**
+ * mv_qemu_persist_config_copy:
+ * A copy of the definition a --config change edits (the next start's of a
+ * running domain), lock not held; NULL with OPERATION_INVALID for a transient
+ * domain. Save it with mv_qemu_persist_install_def().
+ */
+MvDomainDef *mv_qemu_persist_config_copy(MvQemuDomain *dom, GError **error);
+
 /** mv_qemu_persist_delete_def: removes the definition and its autostart link. */
 bool mv_qemu_persist_delete_def(MvQemuDriver *driver, const char *name, GError **error);
 
