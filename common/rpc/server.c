@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "util/log.h"
+#include "util/mainloop.h"
 
 void
 mv_server_config_init_defaults(MvServerConfig *config)
@@ -218,9 +219,7 @@ io_thread(gpointer data)
 {
     MvServer *server = data;
 
-    g_main_context_push_thread_default(server->ctx);
-    g_main_loop_run(server->loop);
-    g_main_context_pop_thread_default(server->ctx);
+    mv_main_loop_run_owned(server->loop);
     return NULL;
 }
 

@@ -12,6 +12,7 @@
 #include "util/conf.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/mainloop.h"
 #include "util/uuid.h"
 
 /* ---- objects ---- */
@@ -194,9 +195,7 @@ driver_thread(gpointer data)
 {
     MvNetworkDriver *driver = data;
 
-    g_main_context_push_thread_default(driver->ctx);
-    g_main_loop_run(driver->loop);
-    g_main_context_pop_thread_default(driver->ctx);
+    mv_main_loop_run_owned(driver->loop);
     return NULL;
 }
 

@@ -13,15 +13,14 @@
 #include "qemu-tune.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/mainloop.h"
 
 static gpointer
 driver_thread(gpointer data)
 {
     MvQemuDriver *driver = data;
 
-    g_main_context_push_thread_default(driver->ctx);
-    g_main_loop_run(driver->loop);
-    g_main_context_pop_thread_default(driver->ctx);
+    mv_main_loop_run_owned(driver->loop);
     return NULL;
 }
 
