@@ -39,6 +39,7 @@ mv_qemu_unplug_wait_or_defer(MvQemuDomain *dom, const char *alias, int timeout_m
     bool gone;
 
     g_mutex_lock(&dom->lock);
+    mv_qemu_unplug_take_pending(dom, alias);    /* detached again: this call waits for it */
     gone = wait_locked(dom, alias, g_get_monotonic_time() + (gint64)timeout_ms * 1000) ||
            dom->exited;
     if (!gone && !find(dom->unplug_pending, alias, NULL)) {
