@@ -330,9 +330,11 @@ qemu_img_run_once(char **argv, const MvStoragePassphrase *passphrase,
 
 /* QEMU times its LUKS key derivation with the thread's CPU clock and gives up
  * ("Unable to get accurate CPU usage") when a loaded host shows no progress:
- * such a run is repeated a few times. */
+ * such a run is repeated, after a pause that grows (four quick tries were seen
+ * failing in a row on this CI host). */
 #define LUKS_BENCH_FAILURE "Unable to get accurate CPU usage"
-#define LUKS_BENCH_TRIES 4
+#define LUKS_BENCH_TRIES 8
+#define LUKS_BENCH_PAUSE_US 50000
 
 bool
 mv_qemu_img_run(char **argv, const MvStoragePassphrase *passphrase,
@@ -350,5 +352,6 @@ mv_qemu_img_run(char **argv, const MvStoragePassphrase *passphrase,
             return false;
         }
         g_debug("qemu-img %s: %s; trying again", argv[1], stderr_text);
+        g_usleep((gulong)tries * LUKS_BENCH_PAUSE_US);
     }
 }
