@@ -2,8 +2,9 @@
 # Coverage-guided fuzzing with clang's libFuzzer (docs/testing.md, "Fuzzing").
 #
 #   scripts/fuzz.sh TARGET SECONDS    fuzz one target for SECONDS seconds
-#   scripts/fuzz.sh --ci [SECONDS]    every target SECONDS (default 20) seconds, one at a
-#                                     time; the last line is "N passed, N failed"
+#   scripts/fuzz.sh --ci [SECONDS]    every target SECONDS (default 20) seconds, two at a
+#                                     time (MV_FUZZ_PARALLEL); the last line is
+#                                     "N passed, N failed"
 #   scripts/fuzz.sh --list            the targets (tests/fuzz/fuzz-TARGET.c)
 #
 # Configures build-fuzz/ (MV_FUZZ_BUILD_DIR) with clang and -Dfuzzing=true when it
@@ -21,7 +22,7 @@ JOBS=${MV_FUZZ_JOBS:-2}
 CRASHES="$SRC/tests/fuzz/crashes"
 
 usage() {
-    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 targets() {
@@ -88,15 +89,30 @@ case "${1:-}" in
             echo "0 passed, ${#ALL[@]} failed"
             exit 1
         fi
+        # MV_FUZZ_PARALLEL targets at a time (default 2: each fuzzer uses one CPU);
+        # each target's output is printed whole once all have run.
+        out=$(mktemp -d "${TMPDIR:-/tmp}/mv-fuzz-ci.XXXXXX") || exit 1
+        running=0
+        for t in "${ALL[@]}"; do
+            ( run_target "$t" "$seconds" >"$out/$t.log" 2>&1; echo $? >"$out/$t.rc" ) &
+            running=$((running + 1))
+            if [ "$running" -ge "${MV_FUZZ_PARALLEL:-2}" ]; then
+                wait -n
+                running=$((running - 1))
+            fi
+        done
+        wait
         passed=0 failed=0
         for t in "${ALL[@]}"; do
-            if run_target "$t" "$seconds"; then
+            cat "$out/$t.log"
+            if [ "$(cat "$out/$t.rc" 2>/dev/null)" = 0 ]; then
                 passed=$((passed + 1))
             else
                 echo "failed: fuzz-$t (inputs in tests/fuzz/crashes/)"
                 failed=$((failed + 1))
             fi
         done
+        rm -rf "$out"
         echo "$passed passed, $failed failed"
         [ "$failed" -eq 0 ]
         exit $?
